@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from joinedup.audit.models import AuditEvent
+from joinedup.db import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something and from where: a signed-in user, the CLI, or an anonymous client."""
+
+    user_id: int | None = None
+    username: str = ""
+    organisation_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    channel: str = ""
+    client_address: str = ""
+
+    @classmethod
+    def system(cls, channel: str = "cli", username: str = "system") -> Actor:
+        return cls(username=username, channel=channel)
+
+
+def _row(
+    actor: Actor,
+    *,
+    action: str,
+    outcome: str,
+    subject_type: str = "",
+    subject_id: str | int = "",
+    reason: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "actor": actor.username,
+        "organisation_id": actor.organisation_id,
+        "action": action,
+        "outcome": outcome,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "channel": actor.channel,
+        "client_address": actor.client_address,
+        "reason": reason,
+        "details": dict(details or {}),
+    }
+
+
+def record_event(session: Session, actor: Actor, **event: Any) -> None:
+    """Append one audit event (keywords: action, outcome, subject_type, subject_id, reason, details)."""
+    session.execute(insert(AuditEvent), [_row(actor, **event)])
+
+
+def record_events(session: Session, actor: Actor, events: Iterable[Mapping[str, Any]]) -> None:
+    """Append many events by the same actor in one statement."""
+    rows = [_row(actor, **event) for event in events]
+    if rows:
+        session.execute(insert(AuditEvent), rows)

@@ -1,0 +1,67 @@
+"""Settings, read once from ``JOINEDUP_*`` environment variables.
+
+Everything the product needs to know about where it runs comes from here, so that a
+test or a deployment changes behaviour by setting variables, never by editing code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret.key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    session_timeout_minutes: int = 30
+    secure_cookies: bool = False
+    sign_in_max_failures: int = 5
+    sign_in_lockout_minutes: int = 15
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.home / SECRET_KEY_FILE
+
+    def secret_key(self) -> bytes:
+        """The instance's secret key, generated on first use with mode 0600.
+
+        It lives in the data directory, never in the repository.
+        """
+        return ensure_secret_key(self.secret_key_path)
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    home = Path(env.get("JOINEDUP_HOME", "./joinedup-data")).expanduser().resolve()
+    database_url = env.get("JOINEDUP_DATABASE_URL") or f"sqlite:///{home / 'joinedup.db'}"
+    return Settings(
+        home=home,
+        database_url=database_url,
+        session_timeout_minutes=int(env.get("JOINEDUP_SESSION_TIMEOUT_MINUTES", "30")),
+        secure_cookies=_flag(env.get("JOINEDUP_SECURE_COOKIES"), False),
+        sign_in_max_failures=int(env.get("JOINEDUP_SIGN_IN_MAX_FAILURES", "5")),
+        sign_in_lockout_minutes=int(env.get("JOINEDUP_SIGN_IN_LOCKOUT_MINUTES", "15")),
+    )
+
+
+def ensure_secret_key(path: Path) -> bytes:
+    """Read the key at ``path``, creating it (0600, 32 random bytes, hex) if absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from joinedup.db import Base, utcnow
+from joinedup.partners.models import SourceSystem
+
+
+class SourceRecord(Base):
+    """One row of an agency extract, in canonical fields, as the agency gave it.
+
+    ``local_id`` is the agency's own person identifier; ``record_ref`` distinguishes
+    several rows for one person in one source (a police incident, say) and is empty
+    otherwise. Values that failed validation are kept as raw text and listed in
+    ``flags``; nothing the agency sent is silently lost.
+    """
+
+    __tablename__ = "source_records"
+    __table_args__ = (
+        UniqueConstraint("source_system_id", "local_id", "record_ref", name="uq_source_records_key"),
+        Index("ix_source_records_surname_forename", "surname", "forename"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_system_id: Mapped[int] = mapped_column(ForeignKey("source_systems.id"))
+    local_id: Mapped[str] = mapped_column(String(64))
+    record_ref: Mapped[str] = mapped_column(String(64), default="")
+    forename: Mapped[str | None] = mapped_column(String(200))
+    middle_names: Mapped[str | None] = mapped_column(String(200))
+    surname: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(index=True)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    address_text: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(16), index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    ni_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    upn: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    facts: Mapped[dict] = mapped_column(default=dict)
+    flags: Mapped[list] = mapped_column(default=list)
+    row_hash: Mapped[str] = mapped_column(String(64))
+    first_load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id"))
+    last_load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    source_system: Mapped[SourceSystem] = relationship()
+
+
+class IngestLoad(Base):
+    """One run of ``joinedup ingest``: what was read, loaded, updated and rejected."""
+
+    __tablename__ = "ingest_loads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_system_id: Mapped[int] = mapped_column(ForeignKey("source_systems.id"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_flagged: Mapped[int] = mapped_column(Integer, default=0)
+    completeness: Mapped[dict] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    loaded_by: Mapped[str] = mapped_column(String(120), default="")
+
+    source_system: Mapped[SourceSystem] = relationship()
+    issues: Mapped[list[LoadIssue]] = relationship(
+        back_populates="load", order_by="LoadIssue.id", cascade="all, delete-orphan"
+    )
+
+
+class LoadIssue(Base):
+    """A problem with one row (and usually one field) of a load.
+
+    ``severity`` is ``rejected`` when the row was not loaded and ``flagged`` when it was
+    loaded with the bad value kept as raw text.
+    """
+
+    __tablename__ = "ingest_load_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("ingest_loads.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(64), default="")
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    load: Mapped[IngestLoad] = relationship(back_populates="issues")
