@@ -127,4 +127,4 @@ def _owners(session: Session, source_system_ids: set[int]) -> dict[int, int]:
             SourceSystem.id.in_(source_system_ids)
         )
     )
-    return dict(rows.tuples())
+    return {source_system_id: owner_id for source_system_id, owner_id in rows}

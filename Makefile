@@ -1,0 +1,36 @@
+# The two set-up commands: `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test assets clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes; the stamp files record what is installed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# axe-core for the accessibility checks; only when npm is present (CI installs it).
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; fi
+
+demo: $(VENV)/.installed
+	$(BIN)/joinedup demo
+
+test: $(VENV)/.installed-dev node_modules/.installed
+	$(BIN)/pytest
+
+# Rebuild the committed GOV.UK Frontend assets (needs Node and npm).
+assets: node_modules/.installed
+	npm run build:assets
+
+clean:
+	rm -rf $(VENV) node_modules joinedup-data

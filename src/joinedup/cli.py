@@ -1,0 +1,234 @@
+"""The ``joinedup`` command line: a thin shell over the capabilities, for data teams.
+
+One command (or command group) per capability. Long work shows a Rich progress bar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from joinedup.config import load_settings
+
+app = typer.Typer(help="JoinedUp: a multi-agency information-sharing hub.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+console = Console()
+
+
+def _progress(bytes_: bool = False) -> Progress:
+    columns = [TextColumn("[bold]{task.description}"), BarColumn()]
+    columns.append(DownloadColumn() if bytes_ else TextColumn("{task.completed:,}/{task.total:,}"))
+    columns += [TimeElapsedColumn(), TimeRemainingColumn()]
+    return Progress(*columns, console=console, transient=False)
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory and secret key, and bring the database up to date."""
+    from joinedup.db.migrate import current_revision
+    from joinedup.store import initialise
+
+    settings = load_settings()
+    engine = initialise(settings)
+    console.print(f"Data directory: {settings.home}")
+    console.print(f"Database: {engine.url.render_as_string(hide_password=True)} at revision {current_revision(engine)}")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Directory to write the place into.")],
+    people: Annotated[int, typer.Option(min=1, help="How many people live there.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Same seed, same place.")] = 1,
+) -> None:
+    """Generate a synthetic place: gazetteer, agency extracts, and ground truth kept aside."""
+    from joinedup.synth import generate_place
+
+    with _progress() as progress:
+        task = progress.add_task("Generating people", total=people)
+        summary = generate_place(out, people=people, seed=seed, progress=lambda done, total: progress.update(task, completed=done, total=total))
+    _print_place(out, summary)
+
+
+def _print_place(out: Path, summary) -> None:
+    table = Table(title=f"Synthetic place in {out}")
+    table.add_column("extract")
+    table.add_column("rows", justify="right")
+    for source, rows in summary.extract_rows.items():
+        table.add_row(source, f"{rows:,}")
+    console.print(table)
+    console.print(f"{summary.people:,} people in {summary.households:,} households; {summary.addresses:,} gazetteer addresses.")
+    console.print("Ground truth is in truth/: it is for measuring accuracy and is never loaded.")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The agency extract.")],
+    source: Annotated[str | None, typer.Option(help="A shipped mapping's name, e.g. csc, gp, police.")] = None,
+    mapping: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Your own mapping TOML.")] = None,
+) -> None:
+    """Load one agency extract through its mapping, and print the data-quality summary."""
+    from joinedup.ingest import MappingError, ingest_file, load_mapping
+    from joinedup.store import initialise
+
+    if (source is None) == (mapping is None):
+        raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
+    try:
+        source_mapping = load_mapping(source or mapping)
+    except MappingError as exc:
+        console.print(f"[red]The mapping is not valid:[/] {exc}")
+        raise typer.Exit(2) from exc
+    engine = initialise(load_settings())
+    with _progress(bytes_=True) as progress:
+        task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
+        load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
+    print_load(load)
+    if load.status == "failed":
+        raise typer.Exit(1)
+
+
+def print_load(load) -> None:
+    """The data-quality summary of one load, as the data team reads it."""
+    from joinedup.ingest import issue_summary
+
+    table = Table(title=f"Load {load.id}: {load.file_name} ({load.status})")
+    table.add_column("rows")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("read", load.rows_read),
+        ("loaded (new)", load.rows_loaded),
+        ("updated", load.rows_updated),
+        ("unchanged", load.rows_unchanged),
+        ("loaded with flagged values", load.rows_flagged),
+        ("rejected", load.rows_rejected),
+    ):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    if load.error:
+        console.print(f"[red]{load.error}[/]")
+    reasons = issue_summary(load)
+    if reasons:
+        why = Table(title="Rejected and flagged values, by reason")
+        for column in ("severity", "field", "reason", "rows"):
+            why.add_column(column, justify="right" if column == "rows" else "left")
+        for severity, field, kind, count in reasons:
+            why.add_row(severity, field, kind, f"{count:,}")
+        console.print(why)
+    if load.completeness:
+        filled = Table(title="Field completeness")
+        for column in ("field", "present", "valid"):
+            filled.add_column(column, justify="left" if column == "field" else "right")
+        for field, figures in load.completeness.items():
+            of = figures.get("of") or 1
+            filled.add_row(field, f"{figures['present'] / of:.1%}", f"{figures['valid'] / of:.1%}")
+        console.print(filled)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app and API over an existing data directory."""
+    import uvicorn
+
+    from joinedup.store import initialise
+    from joinedup.web import create_app
+
+    settings = load_settings()
+    initialise(settings)
+    console.print(f"Serving JoinedUp on http://{host}:{port} (data directory {settings.home}); Ctrl+C stops.")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=50, help="Size of the synthetic place.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic place.")] = 1,
+    serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the app when ready.")] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+) -> None:
+    """Everything a newcomer needs: init, a synthetic place, every extract loaded, users, serve."""
+    from joinedup.demo import build_place, demo_password, ensure_demo_users, load_place
+    from joinedup.store import initialise
+
+    settings = load_settings()
+    engine = initialise(settings)
+    with _progress() as progress:
+        task = progress.add_task("Synthetic place", total=people)
+        place = build_place(settings, people, seed, lambda done, total: progress.update(task, completed=done, total=total))
+        progress.update(task, completed=people)
+    tasks: dict[str, int] = {}
+    with _progress(bytes_=True) as progress:
+
+        def report(source: str, done: int, total: int) -> None:
+            if source not in tasks:
+                tasks[source] = progress.add_task(f"Loading {source}", total=total)
+            progress.update(tasks[source], completed=done, total=total)
+
+        loads = load_place(engine, place, report)
+    loaded = Table(title="Extracts loaded")
+    for column in ("source", "read", "new", "updated", "unchanged", "flagged", "rejected"):
+        loaded.add_column(column, justify="left" if column == "source" else "right")
+    for load in loads:
+        loaded.add_row(
+            load.source_system.code,
+            *(f"{n:,}" for n in (load.rows_read, load.rows_loaded, load.rows_updated, load.rows_unchanged, load.rows_flagged, load.rows_rejected)),
+        )
+    console.print(loaded)
+    password = demo_password(settings)
+    users = ensure_demo_users(engine, password)
+    who = Table(title="Sign in as any of these (the password is the same for all)")
+    for column in ("username", "name", "job", "roles"):
+        who.add_column(column)
+    for user in users:
+        who.add_row(user.username, user.display_name, user.job_title, ", ".join(user.roles))
+    console.print(who)
+    console.print(f"Password: [bold]{password}[/]  (kept in {settings.home / 'demo-credentials.json'})")
+    if serve_app:
+        serve(host=host, port=port)
+    else:
+        console.print(f"Ready. Serve it with: joinedup serve --host {host} --port {port}")
+
+
+@users_app.command("add")
+def add_user(
+    username: Annotated[str, typer.Option(help="The sign-in name.")],
+    organisation: Annotated[str, typer.Option(help="The organisation's code.")],
+    display_name: Annotated[str, typer.Option("--name", help="Full name.")],
+    role: Annotated[list[str], typer.Option(help="A role; repeat for several.")],
+    team: Annotated[str, typer.Option(help="Team.")] = "",
+    job_title: Annotated[str, typer.Option(help="Job title.")] = "",
+    email: Annotated[str | None, typer.Option(help="Work email.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Work phone.")] = None,
+) -> None:
+    """Add a user; the password is asked for, never passed on the command line."""
+    from sqlalchemy import select
+
+    from joinedup.accounts import create_user
+    from joinedup.accounts.models import ROLES
+    from joinedup.db import transaction
+    from joinedup.partners.models import Organisation
+    from joinedup.store import initialise
+
+    unknown = sorted(set(role) - set(ROLES))
+    if unknown:
+        raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}", param_hint="--role")
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = initialise(load_settings())
+    with transaction(engine) as session:
+        org = session.scalar(select(Organisation).where(Organisation.code == organisation))
+        if org is None:
+            raise typer.BadParameter(f"no organisation with code {organisation!r}", param_hint="--organisation")
+        create_user(session, username=username, password=password, display_name=display_name, organisation=org, team=team, job_title=job_title, roles=tuple(role), email=email, phone=phone)
+    console.print(f"Added {username} ({', '.join(role)}) at {organisation}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,133 @@
+"""The demo place: a synthetic town, every agency's extract loaded, and people to sign in as.
+
+``joinedup demo`` (and so ``make demo``) calls :func:`build_demo`, which is idempotent:
+a second run reuses the synthetic place and the sign-in details it made the first time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from joinedup.accounts import create_user
+from joinedup.accounts.models import User
+from joinedup.config import Settings
+from joinedup.db import transaction
+from joinedup.partners.models import Organisation
+
+#: The council, which hosts the hub and employs its IG lead and data team.
+COUNCIL = {"code": "LA", "name": "Joinedup Borough Council", "type": "local_authority"}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    source: str | None  # the extract whose owning organisation employs them; None: the council
+    team: str
+    job_title: str
+    roles: tuple[str, ...]
+
+
+DEMO_USERS = (
+    DemoUser("sam.social", "Sam Okafor", "csc", "Children in Need Team 2", "Social worker", ("practitioner",)),
+    DemoUser("dana.dsl", "Dana Whitfield", "education", "Safeguarding", "Designated safeguarding lead", ("practitioner",)),
+    DemoUser("gita.gp", "Dr Gita Rao", "gp", "Riverside Surgery", "GP", ("practitioner",)),
+    DemoUser("pat.police", "PC Pat Lowe", "police", "Safeguarding Hub", "Police officer", ("practitioner",)),
+    DemoUser("harry.housing", "Harry Bennett", "housing", "Tenancy Sustainment", "Housing officer", ("practitioner",)),
+    DemoUser("wendy.work", "Wendy Clarke", "dwp", "Jobcentre Plus Central", "Work coach", ("practitioner",)),
+    DemoUser("val.voluntary", "Val Mensah", "voluntary", "Family Support", "Key worker", ("practitioner",)),
+    DemoUser("mo.mash", "Mo Hussain", "csc", "MASH", "MASH triage officer", ("mash_officer", "practitioner")),
+    DemoUser("iris.ig", "Iris Grant", None, "Information Governance", "Information governance lead", ("ig_lead",)),
+    DemoUser("dev.data", "Dev Patel", None, "Data and Insight", "Data analyst", ("data_team", "admin")),
+)
+
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    place: Path
+    password: str
+    users: tuple[DemoUser, ...]
+    loads: tuple  # the IngestLoad of each extract
+
+
+def demo_password(settings: Settings) -> str:
+    """The demo's shared password: random per data directory, kept there with mode 0600."""
+    path = settings.home / CREDENTIALS_FILE
+    if path.exists():
+        return json.loads(path.read_text())["password"]
+    password = "-".join(secrets.token_urlsafe(4) for _ in range(3))
+    settings.home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"password": password}, handle)
+    return password
+
+
+def build_place(settings: Settings, people: int, seed: int, progress: Callable[[int, int], None] | None) -> Path:
+    """Generate the synthetic place under the data directory, unless this size and seed exist."""
+    from joinedup.synth import generate_place
+
+    place = settings.home / "place" / f"people-{people}-seed-{seed}"
+    if not (place / "manifest.json").exists():
+        generate_place(place, people=people, seed=seed, progress=progress)
+    return place
+
+
+def load_place(
+    engine: Engine,
+    place: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list:
+    """Ingest every extract the place's manifest lists, through its mapping."""
+    from joinedup.ingest import ingest_file, load_mapping
+
+    manifest = json.loads((place / "manifest.json").read_text())
+    loads = []
+    for extract in manifest["extracts"]:
+        mapping = load_mapping(extract["mapping"])
+        report = None if progress is None else (lambda done, total, code=extract["source"]: progress(code, done, total))
+        loads.append(ingest_file(engine, mapping, place / extract["file"], loaded_by="demo", progress=report))
+    return loads
+
+
+def ensure_demo_users(engine: Engine, password: str) -> tuple[DemoUser, ...]:
+    """Create the council and the demo users (once); their organisations come from the mappings."""
+    from joinedup.ingest import load_mapping
+
+    with transaction(engine) as session:
+        council = session.scalar(select(Organisation).where(Organisation.code == COUNCIL["code"]))
+        if council is None:
+            council = Organisation(**COUNCIL)
+            session.add(council)
+            session.flush()
+        for user in DEMO_USERS:
+            if session.scalar(select(User).where(User.username == user.username)):
+                continue
+            if user.source is None:
+                organisation = council
+            else:
+                code = load_mapping(user.source).organisation
+                organisation = session.scalar(select(Organisation).where(Organisation.code == code))
+            create_user(
+                session,
+                username=user.username,
+                password=password,
+                display_name=user.display_name,
+                organisation=organisation,
+                team=user.team,
+                job_title=user.job_title,
+                roles=user.roles,
+                email=f"{user.username}@example.org",
+                phone="01632 960" + f"{DEMO_USERS.index(user):03d}",
+            )
+    return DEMO_USERS
