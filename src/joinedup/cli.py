@@ -73,11 +73,11 @@ def ingest(
     mapping: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Your own mapping TOML.")] = None,
 ) -> None:
     """Load one agency extract through its mapping, and print the data-quality summary."""
+    if (source is None) == (mapping is None):
+        raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
     from joinedup.ingest import MappingError, ingest_file, load_mapping
     from joinedup.store import initialise
 
-    if (source is None) == (mapping is None):
-        raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
     try:
         source_mapping = load_mapping(source or mapping)
     except MappingError as exc:
