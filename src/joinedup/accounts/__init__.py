@@ -1,0 +1,40 @@
+"""The people who sign in: accounts, password checks, sessions.
+
+Passwords are stored as argon2id hashes. A session's cookie carries a random token and
+the database its SHA-256. Failed sign-ins are counted per username and per client
+address, and every attempt is audited.
+"""
+
+from joinedup.accounts.models import ROLES, SignInAttempt, User, WebSession
+from joinedup.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from joinedup.accounts.roles import INGEST_REPORT_ROLES, ROLE_NAMES, may_view_ingest_reports
+from joinedup.accounts.sessions import (
+    SessionState,
+    SignedInUser,
+    end_session,
+    open_session,
+    resume_session,
+)
+from joinedup.accounts.signin import Authentication, authenticate
+from joinedup.accounts.users import create_user
+
+__all__ = [
+    "INGEST_REPORT_ROLES",
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "ROLE_NAMES",
+    "Authentication",
+    "SessionState",
+    "SignInAttempt",
+    "SignedInUser",
+    "User",
+    "WebSession",
+    "authenticate",
+    "create_user",
+    "end_session",
+    "hash_password",
+    "may_view_ingest_reports",
+    "open_session",
+    "resume_session",
+    "verify_password",
+]

@@ -1,0 +1,202 @@
+"""The web app: pages for practitioners, a JSON API, and error pages that never leak."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from joinedup import __version__
+from joinedup.config import Settings, load_settings
+from joinedup.db import engine_for
+from joinedup.web import api, api_docs
+from joinedup.web.context import (
+    SESSION_COOKIE,
+    CSRFRejected,
+    SignInRequired,
+    Web,
+    current_visit,
+    render,
+    sign_in_url,
+)
+from joinedup.web.pages import auth, home, ingest, records
+from joinedup.web.templating import STATIC, make_environment
+
+log = logging.getLogger(__name__)
+
+#: Only our own files; no inline script or style, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    401: "You need to sign in",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "You cannot do that here",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: from the environment).
+
+    The database must already be migrated (``joinedup init``); the app never changes
+    the schema. ``engine`` lets a caller share one it already has.
+    """
+    settings = settings or load_settings()
+    app = FastAPI(
+        title="JoinedUp API",
+        version=__version__,
+        summary="Find and see source records you are allowed to see, and how data loads went.",
+        description=(
+            "Every request needs a signed-in session: sign in through the web pages and the "
+            "`joinedup_session` cookie authenticates API calls too. Requests without one get "
+            "401 and no data. Every record shown has passed the sharing decision, which is "
+            "audited."
+        ),
+        debug=False,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.web = Web(settings, engine or engine_for(settings.database_url), make_environment())
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, home, records, ingest, api_docs):
+        app.include_router(module.router)
+    app.include_router(api.router)
+    _handle_errors(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def error_page(request: Request, status_code: int, message: str = "", headers=None) -> Response:
+    """A styled error page, with the user's navigation when we can tell who they are."""
+    if getattr(request.state, "visit", None) is None and status_code != 500:
+        try:
+            await run_in_threadpool(current_visit, request)
+        except Exception:  # noqa: BLE001 - an error page must render even if the store is down
+            log.exception("could not resolve the session for an error page")
+    return render(
+        request,
+        "error.html",
+        {
+            "status_code": status_code,
+            "title": ERROR_TITLES.get(status_code, "Sorry, there is a problem"),
+            "message": message,
+        },
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def _handle_errors(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        response = RedirectResponse(sign_in_url(exc.next_url, exc.timed_out), status_code=303)
+        if exc.timed_out:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.exception_handler(CSRFRejected)
+    async def _csrf(request: Request, exc: CSRFRejected) -> Response:
+        return render(
+            request,
+            "csrf.html",
+            {"title": "Your form could not be sent"},
+            status_code=403,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        message = exc.detail if exc.status_code == 403 and isinstance(exc.detail, str) else ""
+        return await error_page(request, exc.status_code, message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
+        return await error_page(request, 400)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if _is_api(request):
+            response = JSONResponse(
+                {"detail": "Sorry, there is a problem with the service."}, status_code=500
+            )
+        else:
+            response = await error_page(request, 500)
+        # This response leaves from outside the middleware, so it gets its headers here.
+        for name, value in protective_headers(request.url.path):
+            response.headers[name.decode()] = value.decode()
+        return response
+
+
+def _plain_errors(exc: RequestValidationError) -> list[dict]:
+    """Validation errors without the submitted values, which may be personal data."""
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+
+
+def protective_headers(path: str, query_string: bytes = b"") -> list[tuple[bytes, bytes]]:
+    """Headers for every response. Nothing but static files may be cached; those whose
+    URL carries a content hash (``?v=``) may be cached for good."""
+    if not path.startswith("/static/"):
+        caching = b"no-store"
+    elif query_string.startswith(b"v="):
+        caching = b"public, max-age=31536000, immutable"
+    else:
+        caching = b"no-cache"
+    return [
+        (b"cache-control", caching),
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+
+
+class SecurityHeaders:
+    """Adds :func:`protective_headers` to every response that passes through the app."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        added = protective_headers(scope["path"], scope.get("query_string", b""))
+        names = {name for name, _value in added}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [
+                    (name, value) for name, value in message.get("headers", []) if name.lower() not in names
+                ]
+                message = {**message, "headers": kept + added}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

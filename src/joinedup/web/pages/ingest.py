@@ -1,0 +1,53 @@
+"""Ingest reports: for the data team, how each agency extract loaded and what was wrong."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from joinedup.accounts import may_view_ingest_reports
+from joinedup.ingest import get_load, issue_summary, list_loads
+from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.reports import DENIED, ISSUE_GROUPS, ISSUES_SHOWN, completeness_rows
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/ingest")
+def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
+    with app.transaction() as session:
+        allowed = may_view_ingest_reports(session, visit.actor("web"))
+        found = list_loads(session, limit=100) if allowed else []
+    if not allowed:
+        raise HTTPException(403, DENIED)
+    return render(request, "ingest/loads.html", {"current": "ingest", "loads": found})
+
+
+@router.get("/ingest/{load_id:int}")
+def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, load_id: int) -> Response:
+    with app.transaction() as session:
+        allowed = may_view_ingest_reports(session, visit.actor("web"), subject_id=load_id)
+        found = get_load(session, load_id) if allowed else None
+        summary = issue_summary(found) if found is not None else []
+        issues = list(found.issues[:ISSUES_SHOWN]) if found is not None else []
+        issue_count = len(found.issues) if found is not None else 0
+    if not allowed:
+        raise HTTPException(403, DENIED)
+    if found is None:
+        raise HTTPException(404)
+    return render(
+        request,
+        "ingest/load.html",
+        {
+            "current": "ingest",
+            "load": found,
+            "groups": [
+                (caption, empty, [row for row in summary if row[0] == severity])
+                for severity, caption, _outcome, empty in ISSUE_GROUPS
+            ],
+            "outcomes": {severity: outcome for severity, _caption, outcome, _empty in ISSUE_GROUPS},
+            "completeness": completeness_rows(found.completeness),
+            "issues": issues,
+            "issue_count": issue_count,
+        },
+    )

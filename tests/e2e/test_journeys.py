@@ -1,0 +1,194 @@
+"""Practitioners' and the data team's journeys in real Chromium, each page checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct horse battery"  # as seeded by conftest.py
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_accessible(page: Page, axe_source: str) -> None:
+    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    problems = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+    ]
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_practitioner_signs_in_searches_opens_a_record_and_signs_out(page: Page, live_server, axe_source):
+    page.goto("/records")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Frecords$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to JoinedUp")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your username")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    assert_accessible(page, axe_source)
+
+    sign_in(page, "sam.social", "not the password")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a correct username and password")
+
+    sign_in(page, "sam.social")
+    expect(page).to_have_url(f"{live_server.url}/records")
+    assert_accessible(page, axe_source)
+
+    page.get_by_label("Search records").fill("31/02/2011")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("is not a real date")
+    assert_accessible(page, axe_source)
+
+    page.get_by_label("Search records").fill("Jordan Smith 14/03/2011")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 record found")).to_be_visible()
+    expect(page.get_by_role("table")).not_to_contain_text("Police records")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="Jordan Smith").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jordan Smith")
+    expect(page.locator("main")).to_contain_text("9434765919")
+    expect(page.locator("main")).to_contain_text("The record belongs to your organisation.")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="Back to search").click()
+    expect(page.get_by_role("heading", name="1 record found")).to_be_visible()
+
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
+    expect(page.locator("main")).to_contain_text("Children in Need")
+    expect(page.get_by_role("link", name="Ingest reports")).to_have_count(0)
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    assert_accessible(page, axe_source)
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+def test_error_pages_are_styled_accessible_and_leak_nothing(page: Page, live_server, axe_source):
+    page.goto("/sign-in")
+    sign_in(page, "sam.social")
+
+    response = page.goto(f"/records/{live_server.other_record}")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this page")
+    expect(page.locator("main")).not_to_contain_text("POL-77")
+    assert_accessible(page, axe_source)
+
+    response = page.goto("/records/999999")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page, axe_source)
+
+    response = page.goto("/e2e/crash")
+    assert response.status == 500
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sorry, there is a problem with the service")
+    expect(page.locator("body")).not_to_contain_text("Traceback")
+    expect(page.locator("body")).not_to_contain_text("deliberate failure")
+    assert_accessible(page, axe_source)
+
+    page.goto("/")
+    page.locator("form[action='/sign-out'] input[name='csrf_token']").evaluate(
+        "input => input.value = 'forged'"
+    )
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your form could not be sent")
+    assert_accessible(page, axe_source)
+
+    page.goto("/docs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("API reference")
+    assert_accessible(page, axe_source)
+
+
+def test_data_team_reads_an_ingest_report(page: Page, live_server, axe_source):
+    page.goto("/sign-in?timeout=1")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You were signed out")
+    assert_accessible(page, axe_source)
+    sign_in(page, "dev.data")
+
+    page.get_by_role("link", name="Ingest reports").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ingest reports")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name=re.compile(f"^Load {live_server.load}")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Children's case system")
+    expect(page.get_by_role("table", name="Rejected rows by reason")).to_contain_text("is not a real date")
+    expect(page.get_by_role("table", name="Field completeness")).to_contain_text("75.0%")
+    expect(page.get_by_role("table", name=re.compile("issues, in row order"))).to_contain_text(
+        "fails the check letter"
+    )
+    assert_accessible(page, axe_source)
+
+
+def test_pages_work_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/sign-in")
+    sign_in(page, "sam.social")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
+    page.goto("/records")
+    page.get_by_label("Search records").fill("JU1 1AA")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 record found")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
+    context.close()
+
+
+def test_narrow_screen_navigation_is_accessible(page: Page, live_server, axe_source):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/sign-in")
+    sign_in(page, "dev.data")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_visible()
+    assert_accessible(page, axe_source)
+    navigation = page.get_by_role("navigation", name="Menu")
+    expect(navigation.get_by_role("link", name="Ingest reports")).to_be_hidden()
+    menu.click()
+    expect(navigation.get_by_role("link", name="Ingest reports")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+
+def test_scripts_run_under_the_content_security_policy_without_errors(browser, live_server):
+    """A context that honours our CSP: any blocked script or style shows up as an error."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/sign-in")
+    expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
+    expect(page.get_by_role("button", name="Show password")).to_be_visible()
+    sign_in(page, "dev.data")
+    for path in (
+        "/",
+        "/records?q=Jordan",
+        f"/records/{live_server.own_record}",
+        "/ingest",
+        f"/ingest/{live_server.load}",
+        "/docs",
+    ):
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+    assert problems == []
+    context.close()

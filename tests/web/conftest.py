@@ -1,0 +1,51 @@
+"""Fixtures for the web tests: the app on each backend, a seeded place, clients.
+
+Passwords are hashed with cheap argon2 parameters here to keep the suite quick;
+tests/accounts checks the production parameters.
+"""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from web_support import Place, seed, sign_in
+
+from joinedup.accounts import passwords
+from joinedup.config import Settings
+from joinedup.web import create_app
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "_unknown_user_hash", None)
+
+
+@pytest.fixture
+def web_settings(tmp_path, engine) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def place(engine) -> Place:
+    return seed(engine)
+
+
+@pytest.fixture
+def app(web_settings, engine):
+    return create_app(web_settings, engine=engine)
+
+
+@pytest.fixture
+def client(app, place) -> TestClient:
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def signed_in(client):
+    """A client signed in as the social worker at Children's Social Care."""
+    response = sign_in(client, "sam.social")
+    assert response.status_code == 303, response.text
+    return client
