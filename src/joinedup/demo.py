@@ -23,7 +23,7 @@ from joinedup.db import transaction
 from joinedup.partners.models import Organisation
 
 #: The council, which hosts the hub and employs its IG lead and data team.
-COUNCIL = {"code": "LA", "name": "Joinedup Borough Council", "type": "local_authority"}
+COUNCIL = {"code": "LA", "name": "Joinford Borough Council", "type": "local_authority"}
 
 
 @dataclass(frozen=True)
