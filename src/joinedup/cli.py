@@ -84,9 +84,13 @@ def ingest(
         console.print(f"[red]The mapping is not valid:[/] {exc}")
         raise typer.Exit(2) from exc
     engine = initialise(load_settings())
-    with _progress(bytes_=True) as progress:
-        task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
-        load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
+    try:
+        with _progress(bytes_=True) as progress:
+            task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
+            load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except MappingError as exc:
+        console.print(f"[red]The mapping does not fit what is already stored:[/] {exc}")
+        raise typer.Exit(2) from exc
     print_load(load)
     if load.status == "failed":
         raise typer.Exit(1)

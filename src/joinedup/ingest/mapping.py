@@ -1,0 +1,371 @@
+"""Source mappings: one TOML file per agency format (see ``docs/mappings.md``).
+
+A mapping is checked in full when it is loaded, so that a typo in a key fails at once
+with the key's name, rather than hours later as a column of empty values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from joinedup.partners.models import ORGANISATION_TYPES
+
+MAPPINGS_DIR = Path(__file__).parent / "mappings"
+FORMATS = ("csv", "jsonl", "fhir-ndjson")
+FIELD_TYPES = ("string", "date", "number", "integer", "boolean")
+NAME_ORDERS = ("surname_first", "forename_first")
+CANONICAL_FIELDS = (
+    "forename",
+    "middle_names",
+    "surname",
+    "date_of_birth",
+    "sex",
+    "address_text",
+    "postcode",
+    "nhs_number",
+    "ni_number",
+    "upn",
+    "phone",
+    "email",
+)
+NAME_PARTS = ("forename", "middle_names", "surname")
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+DEFAULT_TRUE = frozenset({"y", "yes", "true", "t", "1"})
+DEFAULT_FALSE = frozenset({"n", "no", "false", "f", "0"})
+
+_SOURCE_KEYS = (
+    "code",
+    "name",
+    "organisation",
+    "organisation_name",
+    "organisation_type",
+    "description",
+    "format",
+    "encoding",
+    "delimiter",
+    "local_id",
+    "record_ref",
+)
+_FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false")
+_NAME_KEYS = ("column", "order", "separator")
+_PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
+_PATH_FILTER = re.compile(r"\[([^\]=]+)=([^\]]*)\]")
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, eq=False)
+class FieldMapping:
+    """Where one canonical field or fact comes from, and how to read it."""
+
+    name: str
+    columns: tuple[str, ...]
+    join: str = " "
+    type: str = "string"
+    formats: tuple[str, ...] = (DEFAULT_DATE_FORMAT,)
+    values: dict[str, Any] | None = None
+    true: frozenset[str] = DEFAULT_TRUE
+    false: frozenset[str] = DEFAULT_FALSE
+
+    @property
+    def described(self) -> str:
+        """The column(s) as a person would name them in a message."""
+        return ", ".join(f"'{column}'" for column in self.columns)
+
+
+@dataclass(frozen=True, eq=False)
+class NameSplit:
+    """One column holding a whole name, split into forename, middle names and surname."""
+
+    column: str
+    order: str
+    separator: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class SourceMapping:
+    """A whole mapping: the source system it describes, its key, fields and facts."""
+
+    code: str
+    name: str
+    organisation: str
+    organisation_name: str
+    organisation_type: str | None
+    description: str
+    format: str
+    encoding: str
+    delimiter: str
+    local_id: FieldMapping
+    record_ref: FieldMapping | None
+    fields: dict[str, FieldMapping] = field(default_factory=dict)
+    name_split: NameSplit | None = None
+    facts: dict[str, FieldMapping] = field(default_factory=dict)
+    origin: str = ""
+
+    @property
+    def canonical_fields(self) -> tuple[str, ...]:
+        """The canonical fields this mapping fills, in the canonical order."""
+        mapped = set(self.fields) | (set(NAME_PARTS) if self.name_split else set())
+        return tuple(name for name in CANONICAL_FIELDS if name in mapped)
+
+
+def available_mappings() -> list[str]:
+    """The names of the mappings that ship with JoinedUp."""
+    return sorted(path.stem for path in MAPPINGS_DIR.glob("*.toml"))
+
+
+def load_mapping(name_or_path: str | Path) -> SourceMapping:
+    """Read and check a mapping: a shipped mapping's name, or the path of a TOML file."""
+    path = _resolve(name_or_path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise MappingError(f"there is no mapping file at {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"{path}: not valid TOML: {exc}") from None
+    return parse_mapping(data, origin=str(path))
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    if isinstance(name_or_path, Path):
+        return name_or_path
+    if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
+        return Path(name_or_path)
+    path = MAPPINGS_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = ", ".join(available_mappings()) or "none"
+        raise MappingError(f"there is no mapping named '{name_or_path}' (the mappings are: {known})")
+    return path
+
+
+class _Checker:
+    """Reads a parsed TOML document, raising MappingError that names file and key."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin or "mapping"
+
+    def fail(self, where: str, problem: str) -> MappingError:
+        return MappingError(f"{self.origin}: {where}: {problem}")
+
+    def table(self, data: Any, where: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, "must be a table")
+        return data
+
+    def known_keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(where, f"unknown key '{key}' (expected one of {', '.join(allowed)})")
+
+    def text(self, data: dict[str, Any], key: str, where: str, *, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if value is None:
+            raise self.fail(where, f"'{key}' is required")
+        if not isinstance(value, str) or (not value and default is None):
+            raise self.fail(f"{where} {key}", "must be a non-empty string")
+        return value
+
+
+def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
+    """Check a parsed mapping document and build the SourceMapping it describes."""
+    check = _Checker(origin)
+    check.known_keys(data, ("source", "fields", "facts"), "top level")
+    source = check.table(data.get("source"), "[source]")
+    check.known_keys(source, _SOURCE_KEYS, "[source]")
+    fmt = check.text(source, "format", "[source]")
+    if fmt not in FORMATS:
+        raise check.fail("[source] format", f"'{fmt}' is not one of {', '.join(FORMATS)}")
+    encoding = check.text(source, "encoding", "[source]", default="utf-8")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise check.fail("[source] encoding", f"'{encoding}' is not a known encoding") from None
+    delimiter = ","
+    if "delimiter" in source:
+        if fmt != "csv":
+            raise check.fail("[source] delimiter", "applies only to the csv format")
+        delimiter = check.text(source, "delimiter", "[source]")
+        if len(delimiter) != 1:
+            raise check.fail("[source] delimiter", "must be a single character")
+    organisation_type = source.get("organisation_type")
+    if organisation_type is not None and organisation_type not in ORGANISATION_TYPES:
+        raise check.fail(
+            "[source] organisation_type",
+            f"'{organisation_type}' is not one of {', '.join(ORGANISATION_TYPES)}",
+        )
+    json_paths = fmt != "csv"
+    code = check.text(source, "code", "[source]")
+    organisation = check.text(source, "organisation", "[source]")
+    for key, value, most in (("code", code, 64), ("organisation", organisation, 32)):
+        if len(value) > most:
+            raise check.fail(f"[source] {key}", f"must be at most {most} characters")
+    if "local_id" not in source:
+        raise check.fail("[source]", "'local_id' is required: the column holding the agency's own id")
+    local_id = _field(check, "local_id", source["local_id"], "[source] local_id", json_paths, key=True)
+    record_ref = None
+    if "record_ref" in source:
+        record_ref = _field(check, "record_ref", source["record_ref"], "[source] record_ref",
+                            json_paths, key=True)
+
+    fields = dict(check.table(data.get("fields", {}), "[fields]"))
+    name_split = None
+    if "name" in fields:
+        name_split = _name_split(check, fields.pop("name"), json_paths)
+        both = [part for part in NAME_PARTS if part in fields]
+        if both:
+            raise check.fail("[fields.name]", f"splits a whole name, so [fields] must not also map {', '.join(both)}")
+    for name in fields:
+        if name not in CANONICAL_FIELDS:
+            raise check.fail(
+                f"[fields] {name}",
+                f"is not a canonical field (expected one of name, {', '.join(CANONICAL_FIELDS)})",
+            )
+    canonical = {
+        name: _field(check, name, spec, f"[fields] {name}", json_paths, canonical=True)
+        for name, spec in fields.items()
+    }
+    facts = {
+        name: _field(check, name, spec, f"[facts] {name}", json_paths)
+        for name, spec in check.table(data.get("facts", {}), "[facts]").items()
+    }
+    return SourceMapping(
+        code=code,
+        name=check.text(source, "name", "[source]", default=code) or code,
+        organisation=organisation,
+        organisation_name=check.text(source, "organisation_name", "[source]", default=organisation)
+        or organisation,
+        organisation_type=organisation_type,
+        description=check.text(source, "description", "[source]", default=""),
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        local_id=local_id,
+        record_ref=record_ref,
+        fields=canonical,
+        name_split=name_split,
+        facts=facts,
+        origin=origin,
+    )
+
+
+def _field(
+    check: _Checker,
+    name: str,
+    spec: Any,
+    where: str,
+    json_paths: bool,
+    *,
+    canonical: bool = False,
+    key: bool = False,
+) -> FieldMapping:
+    if isinstance(spec, str):
+        spec = {"column": spec}
+    spec = check.table(spec, where)
+    check.known_keys(spec, _FIELD_KEYS, where)
+    if ("column" in spec) == ("columns" in spec):
+        raise check.fail(where, "needs exactly one of 'column' or 'columns'")
+    if "column" in spec:
+        columns = (check.text(spec, "column", where),)
+    else:
+        listed = spec["columns"]
+        if not isinstance(listed, list) or not listed or not all(isinstance(c, str) and c for c in listed):
+            raise check.fail(f"{where} columns", "must be a non-empty list of column names")
+        columns = tuple(listed)
+    if json_paths:
+        for column in columns:
+            _check_path(check, column, where)
+    join = check.text(spec, "join", where, default=" ")
+    kind = check.text(spec, "type", where, default="string")
+    if kind not in FIELD_TYPES:
+        raise check.fail(f"{where} type", f"'{kind}' is not one of {', '.join(FIELD_TYPES)}")
+    if key and kind != "string":
+        raise check.fail(f"{where} type", "an identifier is always a string")
+    if canonical:
+        expected = "date" if name == "date_of_birth" else "string"
+        if "type" in spec and kind != expected:
+            raise check.fail(f"{where} type", f"the canonical field {name} is always a {expected}")
+        kind = expected
+    formats: tuple[str, ...] = (DEFAULT_DATE_FORMAT,)
+    if "format" in spec:
+        if kind != "date":
+            raise check.fail(f"{where} format", "applies only to dates")
+        given = spec["format"]
+        given = [given] if isinstance(given, str) else given
+        if not isinstance(given, list) or not given or not all(isinstance(f, str) and f for f in given):
+            raise check.fail(f"{where} format", "must be a strptime format or a list of them")
+        formats = tuple(given)
+    values = None
+    if "values" in spec:
+        values = check.table(spec["values"], f"{where} values")
+        for code, meaning in values.items():
+            allowed = (str,) if canonical else (str, int, float, bool)
+            if not isinstance(meaning, allowed):
+                raise check.fail(f"{where} values", f"the translation of '{code}' must be a "
+                                 + ("string" if canonical else "string, number or boolean"))
+    spellings = {}
+    for which, default in (("true", DEFAULT_TRUE), ("false", DEFAULT_FALSE)):
+        spellings[which] = default
+        if which in spec:
+            if kind != "boolean":
+                raise check.fail(f"{where} {which}", "applies only to booleans")
+            listed = spec[which]
+            if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
+                raise check.fail(f"{where} {which}", "must be a list of the agency's spellings")
+            spellings[which] = frozenset(s.strip().lower() for s in listed)
+    if spellings["true"] & spellings["false"]:
+        raise check.fail(where, "a spelling cannot mean both true and false")
+    return FieldMapping(
+        name=name,
+        columns=columns,
+        join=join,
+        type=kind,
+        formats=formats,
+        values=values,
+        true=spellings["true"],
+        false=spellings["false"],
+    )
+
+
+def _name_split(check: _Checker, spec: Any, json_paths: bool) -> NameSplit:
+    where = "[fields.name]"
+    spec = check.table(spec, where)
+    check.known_keys(spec, _NAME_KEYS, where)
+    column = check.text(spec, "column", where)
+    if json_paths:
+        _check_path(check, column, where)
+    order = check.text(spec, "order", where)
+    if order not in NAME_ORDERS:
+        raise check.fail(f"{where} order", f"'{order}' is not one of {', '.join(NAME_ORDERS)}")
+    separator = spec.get("separator")
+    if separator is not None and (not isinstance(separator, str) or not separator.strip()):
+        raise check.fail(f"{where} separator", "must be a non-blank string (leave it out to split on spaces)")
+    return NameSplit(column=column, order=order, separator=separator)
+
+
+def _check_path(check: _Checker, path: str, where: str) -> None:
+    segments = _PATH_SEGMENT.findall(path)
+    if ".".join(segments) != path:
+        raise check.fail(where, f"'{path}' is not a dotted path such as name.0.family")
+    for segment in segments:
+        head = segment.split("[", 1)[0]
+        filters = segment[len(head):]
+        if not head or _PATH_FILTER.sub("", filters):
+            raise check.fail(where, f"'{path}' has a step '{segment}' that is not key, index or key[name=value]")
+
+
+def compile_path(path: str) -> tuple[str | int | tuple[str, str], ...]:
+    """Steps of a checked path: a key, a list index, or a (key, value) filter on a list."""
+    steps: list[str | int | tuple[str, str]] = []
+    for segment in _PATH_SEGMENT.findall(path):
+        head = segment.split("[", 1)[0]
+        steps.append(int(head) if head.isdigit() else head)
+        steps.extend((key, value) for key, value in _PATH_FILTER.findall(segment[len(head):]))
+    return tuple(steps)

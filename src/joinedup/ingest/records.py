@@ -1,0 +1,380 @@
+"""Shaping one row of an extract into a source record: canonical fields, facts and flags.
+
+The rule throughout: a value that fails validation is kept as the agency sent it and
+flagged; only a row that cannot be a record at all (no usable local id, a value over
+the size cap) is rejected. The flags travel with the record, so a practitioner looking
+at it later sees what was doubtful and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from joinedup.ingest import validators
+from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, FieldMapping, SourceMapping
+from joinedup.ingest.models import SourceRecord
+from joinedup.ingest.readers import FLAGGED, REJECTED, Extract, Issue, Row, printable
+from joinedup.ingest.validators import Invalid
+
+#: The most characters one mapped value may hold; a row with a larger value is rejected.
+FIELD_SIZE_CAP = 131_072
+
+_COLUMNS = SourceRecord.__table__.c
+KEY_LENGTH = _COLUMNS.local_id.type.length
+_LENGTHS = {name: getattr(_COLUMNS[name].type, "length", None) for name in CANONICAL_FIELDS}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_VALIDATORS: dict[str, Callable[[str], Any]] = {
+    "sex": validators.sex,
+    "postcode": validators.postcode,
+    "nhs_number": validators.nhs_number,
+    "ni_number": validators.ni_number,
+    "upn": validators.upn,
+    "phone": validators.phone,
+    "email": validators.email,
+}
+
+#: Most rows have no flags; sharing one immutable empty value spares the garbage
+#: collector a container per row, and the collector is a real share of a large load.
+_NO_FLAGS: tuple[()] = ()
+
+
+class _Rejected(Exception):
+    def __init__(self, field: str, message: str, value: str = "") -> None:
+        super().__init__(message)
+        self.issue_args = (field, message, value)
+
+
+@dataclass(slots=True)
+class ShapedRow:
+    """A row ready to store: its key, its column values and what was doubtful in it."""
+
+    row_number: int
+    local_id: str
+    record_ref: str
+    values: dict[str, Any]
+    present: int
+    valid: int
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The row's flags as issues of the load (made only for rows that have flags)."""
+        return [
+            Issue(self.row_number, flag["field"], FLAGGED, flag["problem"], flag["value"])
+            for flag in self.values["flags"]
+        ]
+
+
+def _text(raw: Any, join: str) -> str:
+    """A JSON value as text: lists of values are joined; objects are not values."""
+    if isinstance(raw, str):
+        return raw.strip()
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        return str(raw)
+    if isinstance(raw, list) and not any(isinstance(item, dict | list) for item in raw):
+        return join.join(text for text in (_text(item, join) for item in raw) if text)
+    raise Invalid("is not a single value")
+
+
+def _raw_text(raw: Any, join: str) -> tuple[str, str | None]:
+    """The text of a value and, for a JSON object or nested list, the problem with it."""
+    try:
+        return _text(raw, join), None
+    except Invalid as exc:
+        return json.dumps(raw, ensure_ascii=False, default=str), exc.problem
+
+
+def split_name(text: str, order: str, separator: str | None) -> tuple[str | None, str | None, str | None]:
+    """(forename, middle names, surname) from a whole name written in ``order``."""
+    if separator:
+        if order == "surname_first":
+            surname, _, given = text.partition(separator)
+        else:
+            given, _, surname = text.rpartition(separator)
+        words = given.split()
+        surname = " ".join(surname.split())
+    else:
+        words = text.split()
+        if not words:
+            return None, None, None
+        surname = words.pop(0) if order == "surname_first" else words.pop()
+    return (words[0] if words else None), (" ".join(words[1:]) or None), (surname or None)
+
+
+class RecordBuilder:
+    """Shapes rows of one extract, compiled once from the mapping and the file's layout."""
+
+    def __init__(self, mapping: SourceMapping, extract: Extract, today: date) -> None:
+        self.mapping = mapping
+        self.completeness_fields = mapping.canonical_fields
+        self._bits = {name: 1 << position for position, name in enumerate(self.completeness_fields)}
+        self._bad_bytes = f"holds bytes that are not valid {mapping.encoding}"
+        self._today = today
+        self.seen: set[str] = set()
+        self._flags: list[dict[str, str]] = []
+        self._blank = dict.fromkeys(CANONICAL_FIELDS)
+        self._local_id = self._getter(extract, mapping.local_id, "local_id")
+        self._record_ref = (
+            self._getter(extract, mapping.record_ref, "record_ref") if mapping.record_ref else None
+        )
+        self._fields = [
+            (name, self._getter(extract, spec, name), spec.join, spec.values,
+             self._converter(name, spec), _LENGTHS[name], self._bits[name])
+            for name, spec in mapping.fields.items()
+        ]
+        self._name = None
+        if mapping.name_split is not None:
+            split = mapping.name_split
+            spec = FieldMapping(name="name", columns=(split.column,))
+            self._name = (self._getter(extract, spec, "name"), split)
+        self._facts = [
+            (name, self._getter(extract, spec, name), spec, self._fact_converter(spec))
+            for name, spec in mapping.facts.items()
+        ]
+
+    @staticmethod
+    def _getter(extract: Extract, spec: FieldMapping, field: str) -> Callable[[Row], Any]:
+        accessors = [extract.locate(column, field) for column in spec.columns]
+        accessors = [accessor for accessor in accessors if accessor is not None]
+        if not accessors:
+            return lambda row: None
+        if len(spec.columns) == 1:
+            return accessors[0]
+        join = spec.join
+        if extract.rows_are_text and len(accessors) > 1:
+            cells = extract.locate_many(spec.columns)
+            return lambda row: join.join(filter(None, map(str.strip, cells(row))))
+
+        def joined(row: Row) -> str:
+            parts = []
+            for accessor in accessors:
+                value = accessor(row)
+                text = value.strip() if value.__class__ is str else _raw_text(value, join)[0]
+                if text:
+                    parts.append(text)
+            return join.join(parts)
+
+        return joined
+
+    def _converter(self, name: str, spec: FieldMapping) -> Callable[[str], Any] | None:
+        if name == "date_of_birth":
+            parse = validators.date_parser(spec.formats)
+            today = self._today
+            return lambda text: validators.birth_date(parse(text), today)
+        return _VALIDATORS.get(name)
+
+    @staticmethod
+    def _fact_converter(spec: FieldMapping) -> Callable[[Any], Any]:
+        kind = spec.type
+        if kind == "date":
+            parse = validators.date_parser(spec.formats)
+            return lambda raw: parse(_text(raw, spec.join)).isoformat()
+        if kind == "number":
+            return _number
+        if kind == "integer":
+            return _integer
+        if kind == "boolean":
+            return lambda raw: _boolean(raw, spec)
+        return lambda raw: _text(raw, spec.join)
+
+    def _clean(self, text: str) -> tuple[str, str | None]:
+        if _SURROGATES.search(text):
+            return printable(text), self._bad_bytes
+        if "\x00" in text:
+            return printable(text), "contains NUL characters"
+        return text, None
+
+    def shape(self, row_number: int, row: Row, careful: bool) -> ShapedRow | Issue:
+        """The record for one row, or the Issue that rejects it."""
+        try:
+            return self._shape(row_number, row, careful)
+        except _Rejected as rejection:
+            field, message, value = rejection.issue_args
+            return Issue(row_number, field, REJECTED, message, value)
+
+    def _key(self, name: str, getter: Callable[[Row], Any], row: Row, careful: bool) -> str:
+        text, problem = _raw_text(getter(row), " ")
+        if problem:
+            raise _Rejected(name, problem, printable(text, 300))
+        if len(text) > KEY_LENGTH:
+            raise _Rejected(name, f"is longer than {KEY_LENGTH} characters", printable(text, 300))
+        if careful:
+            text, problem = self._clean(text)
+            if problem:
+                raise _Rejected(name, problem, text)
+        return text
+
+    def _shape(self, row_number: int, row: Row, careful: bool) -> ShapedRow:
+        local_id = self._key("local_id", self._local_id, row, careful)
+        if not local_id:
+            raise _Rejected("local_id", "is empty, so the row cannot be a record")
+        record_ref = self._key("record_ref", self._record_ref, row, careful) if self._record_ref else ""
+        values = self._blank.copy()
+        flags = self._flags
+        flags.clear()
+        present = valid = 0
+        seen = self.seen
+
+        for name, getter, join, translate, convert, length, bit in self._fields:
+            raw = getter(row)
+            if raw is None:
+                continue
+            seen.add(name)
+            if type(raw) is str:
+                text, problem = raw.strip(), None
+            else:
+                text, problem = _raw_text(raw, join)
+            if translate is not None:
+                text = translate.get(text, text)
+            if not text:
+                continue
+            present |= bit
+            if len(text) > FIELD_SIZE_CAP:
+                raise _Rejected(name, f"is longer than {FIELD_SIZE_CAP:,} characters", printable(text, 300))
+            if careful:
+                text, unclean = self._clean(text)
+                problem = problem or unclean
+            value = text
+            if problem is None and convert is not None:
+                try:
+                    value = convert(text)
+                except Invalid as exc:
+                    problem = exc.problem
+            if problem is None and length and len(value) > length:
+                problem = f"is longer than {length} characters"
+            if problem is None:
+                values[name] = value
+                valid |= bit
+                continue
+            flags.append({"field": name, "problem": problem, "value": text})
+            keep = name != "date_of_birth" and (not length or len(text) <= length)
+            values[name] = text if keep else None
+
+        if self._name is not None:
+            present, valid = self._shape_name(row, careful, values, flags, present, valid)
+
+        facts: dict[str, Any] = {}
+        for name, getter, spec, convert in self._facts:
+            raw = getter(row)
+            if raw is not None:
+                seen.add(name)
+            facts[name] = self._fact(name, raw, spec, convert, careful, flags)
+
+        values["facts"] = facts
+        values["flags"] = flags.copy() if flags else _NO_FLAGS
+        values["row_hash"] = _row_hash(values)
+        return ShapedRow(row_number, local_id, record_ref, values, present, valid)
+
+    def _shape_name(
+        self, row: Row, careful: bool, values: dict[str, Any], flags: list[dict[str, str]],
+        present: int, valid: int,
+    ) -> tuple[int, int]:
+        getter, split = self._name
+        raw = getter(row)
+        if raw is None:
+            return present, valid
+        self.seen.add("name")
+        text, problem = _raw_text(raw, " ")
+        if not text:
+            return present, valid
+        if len(text) > FIELD_SIZE_CAP:
+            raise _Rejected("name", f"is longer than {FIELD_SIZE_CAP:,} characters", printable(text, 300))
+        if careful:
+            text, unclean = self._clean(text)
+            problem = problem or unclean
+        if problem:
+            flags.append({"field": "name", "problem": problem, "value": text})
+        for part, value in zip(NAME_PARTS, split_name(text, split.order, split.separator)):
+            if value is None:
+                continue
+            bit = self._bits[part]
+            present |= bit
+            length = _LENGTHS[part]
+            if len(value) > length:
+                flags.append({"field": part, "problem": f"is longer than {length} characters", "value": value})
+                continue
+            values[part] = value
+            if not problem:
+                valid |= bit
+        return present, valid
+
+    def _fact(
+        self, name: str, raw: Any, spec: FieldMapping, convert: Callable[[Any], Any],
+        careful: bool, flags: list[dict[str, str]],
+    ) -> Any:
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if len(raw) > FIELD_SIZE_CAP:
+                raise _Rejected(name, f"is longer than {FIELD_SIZE_CAP:,} characters", printable(raw, 300))
+            if careful:
+                raw, problem = self._clean(raw)
+                if problem:
+                    flags.append({"field": name, "problem": problem, "value": raw})
+                    return raw
+            if spec.values is not None and raw in spec.values:
+                raw = spec.values[raw]
+                if not isinstance(raw, str):
+                    return raw
+        if raw is None or raw == "":
+            if spec.type == "boolean" and "" in spec.true | spec.false:
+                return "" in spec.true
+            return None
+        try:
+            return convert(raw)
+        except Invalid as exc:
+            text, _ = _raw_text(raw, spec.join)
+            if careful:
+                text = printable(text)
+            flags.append({"field": name, "problem": exc.problem, "value": text})
+            return text
+
+
+def _number(raw: Any) -> int | float:
+    if isinstance(raw, bool):
+        raise Invalid("is not a number")
+    if isinstance(raw, int | float):
+        return validators.number(str(raw)) if isinstance(raw, float) else raw
+    if not isinstance(raw, str):
+        raise Invalid("is not a number")
+    return validators.number(raw)
+
+
+def _integer(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise Invalid("is not a whole number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if not isinstance(raw, str):
+        raise Invalid("is not a whole number")
+    return validators.integer(raw)
+
+
+def _boolean(raw: Any, spec: FieldMapping) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = _text(raw, spec.join).lower()
+    if text in spec.true:
+        return True
+    if text in spec.false:
+        return False
+    raise Invalid("is not one of the spellings for true or false")
+
+
+def _row_hash(values: dict[str, Any]) -> str:
+    """A digest of everything stored from the row, so an unchanged row is not rewritten.
+
+    ``repr`` of the values (plain strings, numbers, dates, lists and dicts, in the
+    mapping's fixed order) is deterministic and several times cheaper than JSON.
+    """
+    return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()

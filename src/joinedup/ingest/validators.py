@@ -1,0 +1,208 @@
+"""The rules an agency's values must meet, and the normal form each is stored in.
+
+Each validator takes the text as the agency sent it and returns the normalised value, or
+raises :class:`Invalid` with the problem in words a data team can act on. Identity
+resolution leans on these values, so a value that fails is never "corrected" by guessing:
+the loader keeps it as raw text and flags it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+SEXES = ("male", "female", "unknown")
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+_NI_NUMBER = re.compile(r"([A-Z]{2})[0-9]{6}[A-D]")
+_NI_BAD_FIRST = frozenset("DFIQUV")
+_NI_BAD_SECOND = frozenset("DFIQUVO")
+_NI_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+_UPN = re.compile(r"[A-Z][0-9]{12}")
+_POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+_PHONE_SEPARATORS = str.maketrans("", "", " \t\u00a0-().")
+_UK_PHONE = re.compile(r"0[1-9][0-9]{8,9}")
+_INTERNATIONAL_PHONE = re.compile(r"\+[1-9][0-9]{7,14}")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+class Invalid(ValueError):
+    """A value that breaks a rule; ``problem`` names the rule (never the value)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The modulus-11 check digit for nine digits, or None when no NHS number can end them."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        return 0
+    return None if check == 10 else check
+
+
+def nhs_number(text: str) -> str:
+    digits = text.replace(" ", "")
+    if not _TEN_DIGITS.fullmatch(digits):
+        raise Invalid("is not 10 digits")
+    if nhs_check_digit(digits[:9]) != int(digits[9]):
+        raise Invalid("fails the modulus-11 check")
+    return digits
+
+
+def ni_number(text: str) -> str:
+    value = _compact(text)
+    match = _NI_NUMBER.fullmatch(value)
+    if match is None:
+        raise Invalid("is not two letters, six digits and a letter from A to D")
+    prefix = match.group(1)
+    if prefix[0] in _NI_BAD_FIRST or prefix[1] in _NI_BAD_SECOND or prefix in _NI_BAD_PREFIXES:
+        raise Invalid("has a prefix that is never used in National Insurance numbers")
+    return value
+
+
+def upn_check_letter(twelve: str) -> str:
+    """The DfE check letter: characters 2 to 13 weighted by position, modulo 23."""
+    total = sum(int(digit) * weight for digit, weight in zip(twelve, range(2, 14)))
+    return UPN_CHECK_LETTERS[total % 23]
+
+
+def upn(text: str) -> str:
+    value = _compact(text)
+    if not _UPN.fullmatch(value):
+        raise Invalid("is not a check letter and 12 digits")
+    if value[0] != upn_check_letter(value[1:]):
+        raise Invalid("has the wrong check letter")
+    return value
+
+
+def normalise_postcode(text: str) -> str:
+    """Upper case with one space before the inward code; text that is no postcode is only tidied."""
+    compact = _compact(text)
+    if _POSTCODE.fullmatch(compact):
+        return f"{compact[:-3]} {compact[-3:]}"
+    return " ".join(text.upper().split())
+
+
+def postcode(text: str) -> str:
+    value = normalise_postcode(text)
+    if not _POSTCODE.fullmatch(value.replace(" ", "")):
+        raise Invalid("is not a UK postcode")
+    return value
+
+
+def email(text: str) -> str:
+    value = text.strip()
+    if not _EMAIL.fullmatch(value):
+        raise Invalid("is not an email address")
+    return value
+
+
+def phone(text: str) -> str:
+    """Digits with a leading ``+`` or ``0``: "+44 (0)20 7946 0958" becomes "+442079460958"."""
+    value = text.strip().replace("(0)", "").translate(_PHONE_SEPARATORS)
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    if not (_UK_PHONE.fullmatch(value) or _INTERNATIONAL_PHONE.fullmatch(value)):
+        raise Invalid("is not a phone number")
+    return value
+
+
+def sex(text: str) -> str:
+    value = text.strip().lower()
+    if value not in SEXES:
+        raise Invalid("is not male, female or unknown")
+    return value
+
+
+def number(text: str) -> int | float:
+    if not _DECIMAL.fullmatch(text):
+        raise Invalid("is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise Invalid("is not a number")
+    return value
+
+
+def integer(text: str) -> int:
+    if not _WHOLE.fullmatch(text):
+        raise Invalid("is not a whole number")
+    return int(text)
+
+
+def readable_format(fmt: str) -> str:
+    """A strptime format as people write it: ``%d/%m/%Y`` becomes ``DD/MM/YYYY``."""
+    for directive, words in (("%d", "DD"), ("%m", "MM"), ("%Y", "YYYY"), ("%y", "YY"),
+                             ("%b", "Mon"), ("%B", "Month"), ("%H", "hh"), ("%M", "mm"),
+                             ("%S", "ss")):
+        fmt = fmt.replace(directive, words)
+    return fmt
+
+
+_FAST_DIRECTIVES = {"%d": r"(?P<d>[0-9]{1,2})", "%m": r"(?P<m>[0-9]{1,2})", "%Y": r"(?P<y>[0-9]{4})"}
+
+
+def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
+    """A regex equal to strptime for formats made of %d, %m, %Y and the separators - / . ."""
+    if re.search(r"%[a-zA-Z]%", fmt):
+        return None
+    parts = re.split(r"(%[a-zA-Z%])", fmt)
+    if sorted(p for p in parts if p.startswith("%")) != ["%Y", "%d", "%m"]:
+        return None
+    if any(p and not p.startswith("%") and set(p) - set("-/.") for p in parts):
+        return None
+    return re.compile("".join(_FAST_DIRECTIVES.get(p, re.escape(p)) for p in parts))
+
+
+def date_parser(formats: Iterable[str]) -> Callable[[str], date]:
+    """A parser trying ``formats`` in order; it raises Invalid naming the formats expected."""
+    formats = tuple(formats)
+    attempts: list[Callable[[str], date]] = []
+    for fmt in formats:
+        pattern = _fast_pattern(fmt)
+        if pattern is not None:
+            attempts.append(_matcher(pattern))
+        else:
+            attempts.append(lambda text, fmt=fmt: datetime.strptime(text, fmt).date())
+    problem = "is not a real date in the format " + " or ".join(map(readable_format, formats))
+
+    def parse(text: str) -> date:
+        for attempt in attempts:
+            try:
+                return attempt(text)
+            except ValueError:
+                continue
+        raise Invalid(problem)
+
+    return parse
+
+
+def _matcher(pattern: re.Pattern[str]) -> Callable[[str], date]:
+    def match(text: str) -> date:
+        found = pattern.fullmatch(text)
+        if found is None:
+            raise ValueError(text)
+        return date(int(found["y"]), int(found["m"]), int(found["d"]))
+
+    return match
+
+
+def birth_date(value: date, today: date) -> date:
+    """A date of birth must have happened, and not before 1900."""
+    if value > today:
+        raise Invalid("is in the future")
+    if value < EARLIEST_BIRTH:
+        raise Invalid("is before 1900")
+    return value
