@@ -59,6 +59,7 @@ def test_signing_in_rotates_the_session_and_lands_on_the_page_asked_for(client, 
     with transaction(engine) as session:
         (row,) = session.scalars(select(WebSession)).all()
         assert row.user_id is not None and row.csrf_token != csrf_token(form.text)
+    client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, anonymous)
     assert client.get("/").status_code == 303, "the pre-sign-in token is worthless after sign-in"
 
