@@ -8,31 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_events
+from joinedup.ingest.mapping import CANONICAL_FIELDS
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 
 #: Every field of a source record that can be disclosed. A decision names a subset.
-RECORD_FIELDS = frozenset(
-    {
-        "source",
-        "local_id",
-        "record_ref",
-        "forename",
-        "middle_names",
-        "surname",
-        "date_of_birth",
-        "sex",
-        "address_text",
-        "postcode",
-        "nhs_number",
-        "ni_number",
-        "upn",
-        "phone",
-        "email",
-        "facts",
-        "flags",
-    }
-)
+RECORD_FIELDS = frozenset({"source", "local_id", "record_ref", *CANONICAL_FIELDS, "facts", "flags"})
 
 OWN_ORGANISATION = "own-organisation"
 
