@@ -1,0 +1,65 @@
+"""The demo pipeline end to end, as `joinedup demo --no-serve` runs it for a newcomer."""
+
+import json
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from joinedup.accounts import authenticate
+from joinedup.cli import app
+from joinedup.db import make_engine, transaction
+from joinedup.demo import DEMO_USERS
+from joinedup.ingest.models import IngestLoad, SourceRecord
+
+runner = CliRunner()
+
+
+def test_demo_builds_loads_and_creates_users_who_can_sign_in(settings):
+    result = runner.invoke(app, ["demo", "--people", "300", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    password = json.loads((settings.home / "demo-credentials.json").read_text())["password"]
+    assert password in result.output
+    engine = make_engine(settings.database_url)
+    with transaction(engine) as session:
+        loads = session.scalars(select(IngestLoad)).all()
+        assert {load.status for load in loads} == {"completed"}
+        assert len(loads) == 7
+        records = session.scalar(select(func.count()).select_from(SourceRecord))
+        assert records == sum(load.rows_loaded for load in loads)
+        for user in DEMO_USERS:
+            signed_in = authenticate(
+                session, username=user.username, password=password, client_address="test", max_failures=5, lockout_minutes=15
+            )
+            assert signed_in.outcome == "success", user.username
+
+
+def test_a_second_demo_run_reuses_the_place_and_duplicates_nothing(settings):
+    assert runner.invoke(app, ["demo", "--people", "300", "--no-serve"]).exit_code == 0
+    engine = make_engine(settings.database_url)
+    with transaction(engine) as session:
+        before = session.scalar(select(func.count()).select_from(SourceRecord))
+    second = runner.invoke(app, ["demo", "--people", "300", "--no-serve"])
+    assert second.exit_code == 0, second.output
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(SourceRecord)) == before
+        latest = session.scalars(select(IngestLoad).order_by(IngestLoad.id.desc()).limit(7)).all()
+        assert all(load.rows_loaded == 0 and load.rows_unchanged == load.rows_read - load.rows_rejected for load in latest)
+
+
+def test_synth_then_ingest_through_the_cli(settings, tmp_path):
+    place = tmp_path / "place"
+    made = runner.invoke(app, ["synth", "--out", str(place), "--people", "200", "--seed", "7"])
+    assert made.exit_code == 0, made.output
+    manifest = json.loads((place / "manifest.json").read_text())
+    police = next(e for e in manifest["extracts"] if e["source"] == "police")
+    loaded = runner.invoke(app, ["ingest", "--source", "police", str(place / police["file"])])
+    assert loaded.exit_code == 0, loaded.output
+    assert "loaded (new)" in loaded.output and "Field completeness" in loaded.output
+
+
+def test_ingest_of_an_unreadable_file_fails_with_the_reason(settings, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = runner.invoke(app, ["ingest", "--source", "csc", str(empty)])
+    assert result.exit_code == 1
+    assert "empty" in result.output
