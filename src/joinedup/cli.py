@@ -18,6 +18,12 @@ from joinedup.config import load_settings
 app = typer.Typer(help="JoinedUp: a multi-agency information-sharing hub.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+gazetteer_app = typer.Typer(help="The land and property gazetteer (LLPG) addresses are matched to.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+addresses_app = typer.Typer(help="Match source records' addresses to UPRNs, and report on them.", no_args_is_help=True)
+app.add_typer(addresses_app, name="addresses")
+export_app = typer.Typer(help="Export results as CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 console = Console()
 
 
@@ -94,6 +100,25 @@ def ingest(
     print_load(load)
     if load.status == "failed":
         raise typer.Exit(1)
+    _match_new_records(engine)
+
+
+def _match_new_records(engine) -> None:
+    """After an ingest: match the new and changed records' addresses, when there is a gazetteer."""
+    from joinedup.db import session_factory
+    from joinedup.gazetteer import gazetteer_loaded
+
+    with session_factory(engine)() as session:
+        if not gazetteer_loaded(session):
+            console.print("No gazetteer is loaded, so addresses were not matched (see 'joinedup gazetteer load').")
+            return
+    run = _run_matching(engine, full=False)
+    if run.status == "failed":
+        raise typer.Exit(1)
+    console.print(
+        f"Matched the addresses of {run.records:,} new or changed records: {run.matched:,} to a UPRN, "
+        f"{run.ambiguous:,} ambiguous, {run.unmatched:,} unmatched."
+    )
 
 
 def print_load(load) -> None:
@@ -133,6 +158,170 @@ def print_load(load) -> None:
         console.print(filled)
 
 
+@gazetteer_app.command("load")
+def gazetteer_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The LLPG or AddressBase-shaped CSV.")],
+    mapping: Annotated[str, typer.Option(help="A shipped gazetteer mapping's name, or your own mapping TOML.")] = "llpg",
+) -> None:
+    """Load the gazetteer, or reload it: new, changed and retired UPRNs are applied."""
+    from joinedup.gazetteer import load_gazetteer, load_gazetteer_mapping
+    from joinedup.ingest import MappingError
+    from joinedup.store import initialise
+
+    try:
+        load_gazetteer_mapping(mapping)
+    except MappingError as exc:
+        console.print(f"[red]The gazetteer mapping is not valid:[/] {exc}")
+        raise typer.Exit(2) from exc
+    engine = initialise(load_settings())
+    with _progress(bytes_=True) as progress:
+        task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
+        load = load_gazetteer(engine, file, mapping=mapping, loaded_by="cli",
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    print_gazetteer_load(load)
+    if load.status == "failed":
+        raise typer.Exit(1)
+
+
+def print_gazetteer_load(load) -> None:
+    """What a gazetteer load read, changed and set aside."""
+    from collections import Counter
+
+    table = Table(title=f"Gazetteer load {load.id}: {load.file_name} ({load.status})")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("rows read", load.rows_read),
+        ("UPRNs new", load.new),
+        ("UPRNs changed", load.changed),
+        ("UPRNs retired", load.retired),
+        ("UPRNs unchanged", load.unchanged),
+        ("rows rejected", load.rejected),
+        ("rows with a value set aside", load.flagged),
+        ("matches flagged for rematch", load.needs_rematch),
+    ):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    if load.error:
+        console.print(f"[red]{load.error}[/]")
+    if load.issues:
+        reasons = Counter((issue.severity, issue.field, issue.message) for issue in load.issues)
+        why = Table(title="Rejected and flagged rows, by reason")
+        for column in ("severity", "field", "reason", "rows", "first row"):
+            why.add_column(column, justify="right" if column in ("rows", "first row") else "left")
+        first = {}
+        for issue in load.issues:
+            first.setdefault((issue.severity, issue.field, issue.message), issue.row_number)
+        for (severity, field, message), count in reasons.most_common():
+            row = first[(severity, field, message)]
+            why.add_row(severity, field, message, f"{count:,}", "" if row is None else str(row))
+        console.print(why)
+
+
+def _run_matching(engine, *, full: bool):
+    from joinedup.gazetteer import match_addresses
+
+    with _progress() as progress:
+        task = progress.add_task("Matching addresses", total=0)
+        run = match_addresses(engine, full=full, matched_by="cli",
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if run.status == "failed":
+        console.print(f"[red]The match run failed:[/] {run.error}")
+    return run
+
+
+@addresses_app.command("match")
+def addresses_match(
+    full: Annotated[bool, typer.Option("--full", help="Rematch every record, not only new and changed ones.")] = False,
+) -> None:
+    """Match source records' addresses to UPRNs (new, changed and flagged records; --full: all)."""
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    run = _run_matching(engine, full=full)
+    if run.status == "failed":
+        raise typer.Exit(1)
+    table = Table(title=f"Match run {run.id} ({'full' if run.full else 'incremental'}, {run.seconds:,.1f} s)")
+    table.add_column("records")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("considered", run.records),
+        ("matched", run.matched),
+        ("  exactly", run.exact),
+        ("  by scoring", run.probabilistic),
+        ("  by a person's decision", run.manual),
+        ("ambiguous (to review)", run.ambiguous),
+        ("unmatched (to review)", run.unmatched),
+        ("out of area (decided)", run.out_of_area),
+        ("unmatchable (decided)", run.unmatchable),
+    ):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+
+
+@addresses_app.command("report")
+def addresses_report(
+    source: Annotated[str | None, typer.Option(help="One source's code; all sources if left out.")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", dir_okay=False, help="Also write the report as CSV here.")] = None,
+) -> None:
+    """The address data-quality report: match rates, the boundary before and after, anomalies."""
+    from joinedup.db import session_factory
+    from joinedup.gazetteer import ANOMALY_KINDS, quality_report, quality_report_csv
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    with session_factory(engine)() as session:
+        report = quality_report(session, source_code=source)
+    widest = max([len(figures.source) for figures in report.sources] + [6])
+    table = Table(title="Addresses by source")
+    table.add_column("source", min_width=widest, no_wrap=True)
+    for column in ("records", "matched", "manual", "ambiguous", "unmatched", "out of area", "unmatchable",
+                   "pending", "rate"):
+        table.add_column(column, justify="right")
+    for figures in [*report.sources, report.overall]:
+        table.add_row(
+            figures.source or "all",
+            *(f"{n:,}" for n in (figures.records, figures.matched, figures.manual, figures.ambiguous,
+                                 figures.unmatched, figures.out_of_area, figures.unmatchable, figures.pending)),
+            f"{figures.match_rate:.1%}",
+        )
+    console.print(table)
+    boundary = Table(title="Inside the boundary: by postcode alone (before) and by UPRN (after)")
+    boundary.add_column("source", min_width=widest, no_wrap=True)
+    for column in ("inside before", "inside after", "outside before", "outside after", "unknown before",
+                   "unknown after"):
+        boundary.add_column(column, justify="right")
+    for figures in [*report.sources, report.overall]:
+        before, after = figures.before, figures.after
+        boundary.add_row(figures.source or "all", *(f"{n:,}" for n in (
+            before.inside, after.inside, before.outside, after.outside, before.unknown, after.unknown)))
+    console.print(boundary)
+    anomalies = Table(title="Anomalies")
+    anomalies.add_column("kind")
+    anomalies.add_column("records", justify="right")
+    for kind, count in report.anomaly_counts.items():
+        anomalies.add_row(ANOMALY_KINDS[kind], f"{count:,}")
+    console.print(anomalies)
+    if csv_out is not None:
+        csv_out.write_text(quality_report_csv(report), encoding="utf-8")
+        console.print(f"Wrote the report to {csv_out}.")
+
+
+@export_app.command("addresses")
+def export_addresses_command(
+    out: Annotated[Path, typer.Option(dir_okay=False, help="The CSV file to write.")],
+) -> None:
+    """One row per source record: source, local_id, uprn, score, method, status (and record_ref)."""
+    from joinedup.db import transaction
+    from joinedup.gazetteer import export_addresses
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    with transaction(engine) as session:
+        rows = export_addresses(session, out)
+    console.print(f"Wrote {rows:,} rows to {out}.")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -159,7 +348,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
     """Everything a newcomer needs: init, a synthetic place, every extract loaded, users, serve."""
-    from joinedup.demo import build_place, demo_password, ensure_demo_users, load_place
+    from joinedup.demo import build_place, demo_password, ensure_demo_users, load_place, load_place_gazetteer
     from joinedup.store import initialise
 
     settings = load_settings()
@@ -186,6 +375,15 @@ def demo(
             *(f"{n:,}" for n in (load.rows_read, load.rows_loaded, load.rows_updated, load.rows_unchanged, load.rows_flagged, load.rows_rejected)),
         )
     console.print(loaded)
+    with _progress(bytes_=True) as progress:
+        task = progress.add_task("Loading the gazetteer", total=None)
+        gazetteer = load_place_gazetteer(engine, place, lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(f"Gazetteer: {gazetteer.new:,} new, {gazetteer.changed:,} changed, {gazetteer.retired:,} retired, "
+                  f"{gazetteer.unchanged:,} unchanged UPRNs.")
+    run = _run_matching(engine, full=False)
+    if run.status == "completed":
+        console.print(f"Addresses of {run.records:,} records: {run.matched:,} matched to a UPRN, {run.ambiguous:,} ambiguous, "
+                      f"{run.unmatched:,} unmatched (the review list is under Addresses).")
     password = demo_password(settings)
     users = ensure_demo_users(engine, password)
     who = Table(title="Sign in as any of these (the password is the same for all)")

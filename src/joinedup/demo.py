@@ -1,7 +1,9 @@
 """The demo place: a synthetic town, every agency's extract loaded, and people to sign in as.
 
-``joinedup demo`` (and so ``make demo``) calls :func:`build_demo`, which is idempotent:
-a second run reuses the synthetic place and the sign-in details it made the first time.
+``joinedup demo`` (and so ``make demo``) builds the place, loads every extract, loads
+the place's gazetteer (:func:`load_place_gazetteer`) and matches the addresses. It is
+idempotent: a second run reuses the synthetic place and the sign-in details it made the
+first time, and a gazetteer reload and an incremental match find nothing new to do.
 """
 
 from __future__ import annotations
@@ -98,6 +100,19 @@ def load_place(
         report = None if progress is None else (lambda done, total, code=extract["source"]: progress(code, done, total))
         loads.append(ingest_file(engine, mapping, place / extract["file"], loaded_by="demo", progress=report))
     return loads
+
+
+def load_place_gazetteer(
+    engine: Engine,
+    place: Path,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Load (or reload, applying changes) the place's gazetteer through the ``llpg`` mapping."""
+    from joinedup.gazetteer import load_gazetteer
+
+    manifest = json.loads((place / "manifest.json").read_text())
+    return load_gazetteer(engine, place / manifest["gazetteer"]["file"], mapping="llpg", loaded_by="demo",
+                          progress=progress)
 
 
 def ensure_demo_users(engine: Engine, password: str) -> tuple[DemoUser, ...]:

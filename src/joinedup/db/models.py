@@ -2,6 +2,7 @@
 
 from joinedup.accounts import models as _accounts  # noqa: F401
 from joinedup.audit import models as _audit  # noqa: F401
+from joinedup.gazetteer import models as _gazetteer  # noqa: F401
 from joinedup.ingest import models as _ingest  # noqa: F401
 from joinedup.partners import models as _partners  # noqa: F401
 from joinedup.db import Base

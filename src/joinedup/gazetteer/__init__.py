@@ -1,0 +1,89 @@
+"""Gazetteer matching: every source record's address to a UPRN, with a review list.
+
+Load an LLPG/AddressBase-shaped gazetteer (:func:`load_gazetteer`), match addresses to
+it (:func:`match_addresses`, incremental by default), review what the matcher could not
+settle (:func:`review_queue`, :func:`decide_address`), report on quality
+(:func:`quality_report`), see who lives where (:func:`household_at`, through the
+sharing decision) and export the results (:func:`export_addresses`).
+See ``docs/gazetteer.md``.
+"""
+
+from joinedup.gazetteer.engine import AddressEngine, EngineAddress, EngineCandidate, UkAddressMatcherEngine
+from joinedup.gazetteer.export import EXPORT_COLUMNS, export_addresses
+from joinedup.gazetteer.household import Household, household_at
+from joinedup.gazetteer.loader import (
+    gazetteer_loaded,
+    get_gazetteer_load,
+    list_gazetteer_loads,
+    load_gazetteer,
+)
+from joinedup.gazetteer.mapping import GazetteerMapping, available_mappings, load_gazetteer_mapping
+from joinedup.gazetteer.models import (
+    DECISION_ACTIONS,
+    LPI_STATUSES,
+    METHODS,
+    NON_RESIDENTIAL,
+    REVIEW_STATUSES,
+    STATUSES,
+    AddressDecision,
+    AddressMatch,
+    GazetteerAddress,
+    GazetteerLoad,
+    GazetteerLoadIssue,
+    MatchRun,
+)
+from joinedup.gazetteer.quality import (
+    ANOMALY_KINDS,
+    Anomaly,
+    Boundary,
+    QualityReport,
+    SourceQuality,
+    quality_report,
+    quality_report_csv,
+)
+from joinedup.gazetteer.review import DecisionError, decide_address, get_match, review_queue, search_gazetteer
+from joinedup.gazetteer.runs import last_run, match_addresses
+
+__all__ = [
+    "ANOMALY_KINDS",
+    "DECISION_ACTIONS",
+    "EXPORT_COLUMNS",
+    "LPI_STATUSES",
+    "METHODS",
+    "NON_RESIDENTIAL",
+    "REVIEW_STATUSES",
+    "STATUSES",
+    "AddressDecision",
+    "AddressEngine",
+    "AddressMatch",
+    "Anomaly",
+    "Boundary",
+    "DecisionError",
+    "EngineAddress",
+    "EngineCandidate",
+    "GazetteerAddress",
+    "GazetteerLoad",
+    "GazetteerLoadIssue",
+    "GazetteerMapping",
+    "Household",
+    "MatchRun",
+    "QualityReport",
+    "SourceQuality",
+    "UkAddressMatcherEngine",
+    "available_mappings",
+    "decide_address",
+    "export_addresses",
+    "gazetteer_loaded",
+    "get_gazetteer_load",
+    "get_match",
+    "household_at",
+    "last_run",
+    "list_gazetteer_loads",
+    "load_gazetteer",
+    "load_gazetteer_mapping",
+    "match_addresses",
+    "quality_report",
+    "quality_report_csv",
+    "review_queue",
+    "search_gazetteer",
+]

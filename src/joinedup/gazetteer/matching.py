@@ -1,0 +1,642 @@
+"""JoinedUp's address matcher: what a gazetteer knows, added to a probabilistic engine.
+
+For each address:
+
+1. **Bad input** (empty, a postcode alone, no fixed abode, abroad, garbage) is unmatched
+   at once, with the reason.
+2. **Exact** (the fast path): the address's words up to the street, normalised, are an
+   LPI's words exactly, the postcode agrees (or is absent) and nothing after the street
+   contradicts it; and no other UPRN is written the same way.
+3. **Gazetteer-aware scoring**: the street is found among the gazetteer's street names
+   (any LPI: approved, alternative or historic), candidates come from the street and the
+   house number (or building name), and each candidate is scored on evidence, in bits:
+   the flat (SAO) must agree — "Flat 2, 10 High St" never takes flat 3, nor the building
+   when the building has flats; the building name; the locality and town after the
+   street; the postcode, whole or its outward code alone.
+4. **The probabilistic engine** (uk-address-matcher, behind :class:`AddressEngine`) for
+   what is left: its candidates are checked against the same structure (the numbers in
+   the address must be the candidate's numbers, the postcode area must not contradict).
+5. **Ambiguity**: when the two best UPRNs are within :data:`MARGIN` bits, the address is
+   ambiguous, unless other records of the same source and local id are matched to one
+   of them (a person's other rows are evidence of where they live), or the address
+   names no flat and only one of them is a home (not a building divided into flats,
+   not a school or a shop).
+
+Every outcome carries a reason in words a data team can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from joinedup.gazetteer.engine import AddressEngine, EngineAddress
+from joinedup.gazetteer.normalise import FLOOR_WORDS, is_number, split_postcode, tokens
+
+#: Bits an address needs to be matched.
+MATCH_MIN = 12.0
+#: Bits between the best UPRN and the next below which the address is ambiguous.
+MARGIN = 4.0
+#: Engine weights (Splink bits) needed for an engine-only match, and the gap to the next.
+ENGINE_MIN = 10.0
+ENGINE_MARGIN = 5.0
+
+W_STREET = 8.0
+W_NUMBER = 6.0
+W_BUILDING = 3.0
+W_BUILDING_ONLY = 6.0
+W_SAO = 6.0
+W_POSTCODE = 8.0
+
+COUNTRIES = frozenset({
+    "FRANCE", "SPAIN", "GERMANY", "POLAND", "IRELAND", "ITALY", "PORTUGAL", "ROMANIA", "BULGARIA",
+    "LITHUANIA", "LATVIA", "NETHERLANDS", "BELGIUM", "USA", "AMERICA", "CANADA", "AUSTRALIA",
+    "INDIA", "PAKISTAN", "BANGLADESH", "NIGERIA", "GHANA", "SOMALIA", "ERITREA", "SUDAN", "SYRIA",
+    "IRAQ", "IRAN", "AFGHANISTAN", "UKRAINE", "RUSSIA", "CHINA", "JAMAICA", "ZIMBABWE", "KENYA",
+    "TURKEY", "GREECE", "ALBANIA", "BRAZIL", "PHILIPPINES", "SWEDEN", "NORWAY", "DENMARK",
+})
+_NO_FIXED_ABODE = frozenset({"NFA", "NO FIXED ABODE", "NO FIXED ADDRESS", "HOMELESS", "NONE", "UNKNOWN",
+                             "NOT KNOWN", "NK", "N K", "N A", "NA", "TBC", "TBA", "REFUSED", "WITHHELD"})
+_TRAILING_NOISE = frozenset({"UK", "UNITED KINGDOM", "ENGLAND", "GB", "GREAT BRITAIN", "WALES", "SCOTLAND"})
+_FOREIGN_POSTCODE = re.compile(r"^\d{4,6}$|^\d{5}-\d{4}$|^[A-Z]\d[A-Z] ?\d[A-Z]\d$")
+_SAO_WORDS = frozenset({"FLAT", "UNIT"})
+_FLAT_LETTER = re.compile(r"^F([A-Z])$")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """One current LPI as the matcher needs it (built from GazetteerAddress rows)."""
+
+    uprn: str
+    parent_uprn: str | None
+    lpi_status: str
+    sao_text: str
+    sao_number: str
+    pao_text: str
+    pao_number: str
+    street: str
+    locality: str
+    town: str
+    postcode: str
+    classification: str = ""
+
+
+#: Classifications where people live; a home address elsewhere is unlikely.
+HOME_CLASSES = frozenset({"", "residential", "hmo", "care_home", "hostel"})
+
+
+@dataclass(slots=True)
+class _Lpi:
+    uprn: str
+    sao: tuple[str, ...]
+    pao_number: str
+    pao_text: tuple[str, ...]
+    street: tuple[str, ...]
+    locality: tuple[str, ...]
+    town: tuple[str, ...]
+    postcode: str
+    outward: str
+    sector: str
+    normalised: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInput:
+    """One address to match. ``group`` ties records of one source and local id together."""
+
+    id: Hashable
+    text: str | None
+    postcode: str | None
+    group: Hashable | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the matcher concluded about one address."""
+
+    status: str  # matched | ambiguous | unmatched
+    uprn: str | None = None
+    score: float | None = None
+    method: str | None = None
+    runner_up_uprn: str | None = None
+    runner_up_score: float | None = None
+    reason: str = ""
+    # UPRNs as good as the best (within the margin), best first: for tie-breaking.
+    tied: list[str] = field(default_factory=list)
+
+
+def score_of(weight: float) -> float:
+    """Bits of evidence as a score between 0 and 1 (12 bits is about 0.9)."""
+    return round(1.0 / (1.0 + 2.0 ** (-(weight - 6.0) / 2.0)), 4)
+
+
+def sao_key(words: Sequence[str]) -> tuple[str, ...]:
+    """A flat's identifier without the words that only say "flat": (FLAT, 2) is (2,)."""
+    words = [word for word in words if word not in _SAO_WORDS]
+    if len(words) == 1:
+        letter = _FLAT_LETTER.match(words[0])
+        if letter:
+            return (letter.group(1),)
+    return tuple(words)
+
+
+class GazetteerIndex:
+    """The current gazetteer, indexed for the matcher: streets, numbers, names, places."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
+        self.lpis: list[_Lpi] = []
+        self.by_number: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
+        self.named: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.streets: set[tuple[str, ...]] = set()
+        self.places: dict[tuple[str, ...], str] = {}
+        self.postcodes: set[str] = set()
+        self.outwards: set[str] = set()
+        self.parents: set[str] = set()
+        self.exact: dict[str, set[str]] = defaultdict(set)
+        self.uprns: dict[str, list[int]] = defaultdict(list)
+        self.not_homes: set[str] = set()
+        for entry in entries:
+            self._add(entry)
+        self.longest_street = max((len(street) for street in self.streets), default=0)
+        self.longest_place = max((len(place) for place in self.places), default=0)
+
+    def __len__(self) -> int:
+        return len(self.lpis)
+
+    def _add(self, entry: GazetteerEntry) -> None:
+        sao = tokens(f"{entry.sao_text} {entry.sao_number}")
+        pao_number = "".join(tokens(entry.pao_number))
+        pao_text = tuple(tokens(entry.pao_text))
+        street = tuple(tokens(entry.street))
+        postcode = entry.postcode
+        outward, _, inward = postcode.partition(" ")
+        normalised = " ".join((*sao, *pao_text, *([pao_number] if pao_number else []), *street))
+        text = ", ".join(part for part in (
+            f"{entry.sao_text} {entry.sao_number}".strip(), entry.pao_text,
+            f"{entry.pao_number} {entry.street}".strip(), entry.locality, entry.town,
+        ) if part)
+        lpi = _Lpi(
+            uprn=entry.uprn, sao=sao_key(sao), pao_number=pao_number, pao_text=pao_text, street=street,
+            locality=tuple(tokens(entry.locality)), town=tuple(tokens(entry.town)), postcode=postcode,
+            outward=outward, sector=f"{outward} {inward[:1]}" if inward else "", normalised=normalised, text=text,
+        )
+        position = len(self.lpis)
+        self.lpis.append(lpi)
+        self.uprns[entry.uprn].append(position)
+        if street:
+            self.streets.add(street)
+            if pao_number:
+                self.by_number[(street, pao_number)].append(position)
+            if pao_text:
+                self.named[street].append(position)
+        for place, kind in ((lpi.locality, "locality"), (lpi.town, "town")):
+            if place and self.places.get(place) != "town":
+                self.places[place] = kind
+        if postcode:
+            self.postcodes.add(postcode)
+            self.outwards.add(outward)
+        if entry.parent_uprn:
+            self.parents.add(entry.parent_uprn)
+        if entry.classification not in HOME_CLASSES:
+            self.not_homes.add(entry.uprn)
+        self.exact[normalised].add(entry.uprn)
+
+    def engine_addresses(self) -> list[EngineAddress]:
+        """The gazetteer as the engine sees it: one address per LPI, id its position."""
+        return [EngineAddress(str(position), lpi.text, lpi.postcode) for position, lpi in enumerate(self.lpis)]
+
+
+@dataclass(slots=True)
+class _Parsed:
+    words: list[str]
+    postcode: str
+    outward: str
+
+
+@dataclass(slots=True)
+class _Scored:
+    weight: float
+    lpi: int
+    exact: bool
+
+
+class Matcher:
+    """Matches addresses to UPRNs against one :class:`GazetteerIndex`."""
+
+    def __init__(self, index: GazetteerIndex, engine: AddressEngine | None = None) -> None:
+        self.index = index
+        self.engine = engine
+
+    # The whole run -------------------------------------------------------------------
+
+    def match(
+        self,
+        addresses: Sequence[AddressInput],
+        *,
+        known: dict[Hashable, set[str]] | None = None,
+        progress=None,
+    ) -> list[Outcome]:
+        """An outcome per address, in order. ``known``: UPRNs each group is already matched to."""
+        outcomes: list[Outcome | None] = []
+        leftovers: list[tuple[int, _Parsed]] = []
+        for position, address in enumerate(addresses):
+            outcome, parsed = self._match_one(address)
+            outcomes.append(outcome)
+            if outcome is None:
+                leftovers.append((position, parsed))
+            if progress is not None and position % 5000 == 4999:
+                progress(position + 1, len(addresses))
+        if leftovers:
+            self._engine_pass(leftovers, outcomes)
+        done: list[Outcome] = [outcome for outcome in outcomes if outcome is not None]
+        self._siblings(addresses, done, known or {})
+        if progress is not None:
+            progress(len(addresses), len(addresses))
+        return done
+
+    def _siblings(self, addresses: Sequence[AddressInput], outcomes: list[Outcome],
+                  known: dict[Hashable, set[str]]) -> None:
+        """Settle ties using the UPRNs the same source's local id is matched to elsewhere."""
+        matched: dict[Hashable, set[str]] = defaultdict(set)
+        for group, uprns in known.items():
+            matched[group] |= uprns
+        for address, outcome in zip(addresses, outcomes):
+            if address.group is not None and outcome.status == "matched":
+                matched[address.group].add(outcome.uprn)
+        for address, outcome in zip(addresses, outcomes):
+            if outcome.status != "ambiguous" or address.group is None or not outcome.tied:
+                continue
+            agreed = [uprn for uprn in outcome.tied if uprn in matched.get(address.group, ())]
+            if len(agreed) == 1:
+                chosen = agreed[0]
+                others = [uprn for uprn in outcome.tied if uprn != chosen]
+                outcome.status = "matched"
+                if chosen != outcome.uprn:
+                    outcome.runner_up_uprn, outcome.runner_up_score = outcome.uprn, outcome.score
+                    outcome.uprn = chosen
+                outcome.reason = (
+                    f"{outcome.reason}; settled for {chosen} (over {', '.join(others)}) because other "
+                    "records with the same local id are matched to it"
+                )
+
+    # One address ---------------------------------------------------------------------
+
+    def _match_one(self, address: AddressInput) -> tuple[Outcome | None, _Parsed | None]:
+        rest, postcode, outward = split_postcode(address.text, address.postcode)
+        words = tokens(rest)
+        words = _strip_noise(words)
+        refusal = self._screen(address, words, postcode, outward)
+        if refusal is not None:
+            return refusal, None
+        parsed = _Parsed(words, postcode, outward)
+        scored = self._candidates(parsed)
+        if not scored:
+            if postcode and postcode not in self.index.postcodes and outward not in self.index.outwards:
+                return Outcome("unmatched", reason=f"the postcode {postcode} is outside the gazetteer's area"), None
+            return None, parsed
+        return self._decide(scored, parsed), parsed
+
+    def _screen(self, address: AddressInput, words: list[str], postcode: str, outward: str) -> Outcome | None:
+        text = (address.text or "").strip()
+        joined = " ".join(words)
+        if not words:
+            if postcode or (address.postcode or "").strip():
+                return Outcome("unmatched", reason="the address is a postcode alone, which does not say which property")
+            return Outcome("unmatched", reason="the address is empty")
+        if joined in _NO_FIXED_ABODE or joined.startswith("NO FIXED"):
+            return Outcome("unmatched", reason=f"the address says '{text[:60]}', which is not a property")
+        if COUNTRIES & set(words[-2:]):
+            return Outcome("unmatched", reason="the address is outside the UK")
+        raw_postcode = (address.postcode or "").strip().upper()
+        if raw_postcode and not postcode and not outward and _FOREIGN_POSTCODE.match(raw_postcode):
+            return Outcome("unmatched", reason=f"the postcode '{raw_postcode}' is not a UK postcode")
+        if not any(len(word) >= 2 and word.isalpha() for word in words):
+            return Outcome("unmatched", reason=f"'{text[:60]}' has no words an address would have")
+        if len(text) > 400:
+            return Outcome("unmatched", reason="the address is too long to be one address")
+        return None
+
+    def _candidates(self, parsed: _Parsed) -> list[_Scored]:
+        index, words = self.index, parsed.words
+        scored: list[_Scored] = []
+        longest = index.longest_street
+        for start in range(len(words)):
+            for end in range(min(len(words), start + longest), start, -1):
+                street = tuple(words[start:end])
+                if street not in index.streets:
+                    continue
+                self._on_street(parsed, start, end, street, scored)
+                break
+        return scored
+
+    def _on_street(self, parsed: _Parsed, start: int, end: int, street: tuple[str, ...],
+                   scored: list[_Scored]) -> None:
+        index, words = self.index, parsed.words
+        before, after = words[:start], words[end:]
+        if before and is_number(before[-1]):
+            number, premise = before[-1], before[:-1]
+            for position in index.by_number.get((street, number), ()):
+                self._score(parsed, position, premise, after, number, end, scored)
+        else:
+            for position in index.named.get(street, ()):
+                lpi = index.lpis[position]
+                if _find(before, lpi.pao_text) >= 0:
+                    self._score(parsed, position, before, after, "", end, scored)
+
+    def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
+               end: int, scored: list[_Scored]) -> None:
+        """Weigh one candidate LPI; candidates the structure rules out are not kept."""
+        index = self.index
+        lpi = index.lpis[position]
+        weight = W_STREET + (W_NUMBER if number else 0.0)
+        if lpi.pao_text:
+            at = _find(premise, lpi.pao_text)
+            if at >= 0:
+                premise = premise[:at] + premise[at + len(lpi.pao_text):]
+                weight += W_BUILDING if number else W_BUILDING_ONLY
+            elif number:
+                weight -= 1.0
+            else:
+                return
+        elif not number:
+            return
+        if not number and lpi.pao_number:
+            weight -= 2.0
+        sao, room, junk = _premise(premise)
+        if sao == lpi.sao:
+            weight += W_SAO if sao else 0.0
+        elif lpi.sao and not sao:
+            return
+        elif sao and not lpi.sao:
+            if lpi.uprn in index.parents:
+                return
+            weight -= 4.0
+        else:
+            return
+        if room and not lpi.sao:
+            weight -= 0.5
+        if junk:
+            if any(is_number(word) for word in junk):
+                return
+            weight -= min(2.0 * len(junk), 6.0)
+        place_weight, place_clean = self._places(after, lpi)
+        weight += place_weight
+        postcode_weight, postcode_clean = _postcode_weight(parsed, lpi, index)
+        weight += postcode_weight
+        exact = place_clean and postcode_clean and " ".join(parsed.words[:end]) == lpi.normalised
+        scored.append(_Scored(weight, position, exact))
+
+    def _places(self, after: list[str], lpi: _Lpi) -> tuple[float, bool]:
+        """Weigh what follows the street: localities and towns, known or not."""
+        if not after:
+            return 0.0, True
+        index = self.index
+        weight, clean, at = 0.0, True, 0
+        longest = index.longest_place
+        while at < len(after):
+            for size in range(min(longest, len(after) - at), 0, -1):
+                place = tuple(after[at:at + size])
+                if place in index.places:
+                    if place == lpi.locality:
+                        weight += 2.0
+                    elif place == lpi.town:
+                        weight += 1.0
+                    elif index.places[place] == "town":
+                        weight -= 8.0
+                        clean = False
+                    else:
+                        weight -= 4.0
+                        clean = False
+                    at += size
+                    break
+            else:
+                word = after[at]
+                at += 1
+                clean = False
+                if is_number(word):
+                    weight -= 6.0
+                elif not _near_any(word, (*lpi.locality, *lpi.town)):
+                    weight -= 3.0
+        return max(weight, -12.0), clean
+
+    def _decide(self, scored: list[_Scored], parsed: _Parsed) -> Outcome:
+        index = self.index
+        best_by_uprn: dict[str, _Scored] = {}
+        for item in scored:
+            uprn = index.lpis[item.lpi].uprn
+            held = best_by_uprn.get(uprn)
+            if held is None or (item.weight, item.exact) > (held.weight, held.exact):
+                best_by_uprn[uprn] = item
+        ranked = sorted(best_by_uprn.items(), key=lambda pair: (-pair[1].weight, pair[0]))
+        uprn, best = ranked[0]
+        runner = ranked[1] if len(ranked) > 1 else None
+        outcome = Outcome("unmatched", uprn=uprn, score=score_of(best.weight), method="probabilistic")
+        if runner is not None:
+            outcome.runner_up_uprn, outcome.runner_up_score = runner[0], score_of(runner[1].weight)
+        if best.exact and (runner is None or not runner[1].exact) and len(index.exact[index.lpis[best.lpi].normalised]) == 1:
+            outcome.status, outcome.method, outcome.score = "matched", "exact", 1.0
+            outcome.reason = "the address and postcode are the gazetteer's, word for word"
+            return outcome
+        lpi = index.lpis[best.lpi]
+        if best.weight < MATCH_MIN:
+            outcome.reason = f"the best candidate, {lpi.text}, is too weak a match ({best.weight:.0f} bits of evidence)"
+            if parsed.postcode and parsed.postcode.split(" ")[0] not in index.outwards:
+                outcome.reason = f"the postcode {parsed.postcode} is outside the gazetteer's area; " + outcome.reason
+            return outcome
+        close = [u for u, item in ranked if best.weight - item.weight < MARGIN]
+        if len(close) > 1 and not _names_a_flat(parsed.words):
+            homes = [u for u in close if u not in index.parents and u not in index.not_homes]
+            if len(homes) == 1:
+                others = [u for u in close if u != homes[0]]
+                outcome.status = "matched"
+                if homes[0] != uprn:
+                    outcome.runner_up_uprn, outcome.runner_up_score = uprn, outcome.score
+                    outcome.uprn, outcome.score = homes[0], score_of(best_by_uprn[homes[0]].weight)
+                outcome.reason = (
+                    f"matched to the only home among {len(close)} addresses that fit as well: the others "
+                    f"({', '.join(others[:3])}) are buildings divided into flats or not homes"
+                )
+                return outcome
+        if len(close) > 1:
+            outcome.status = "ambiguous"
+            outcome.tied = close
+            outcome.reason = (
+                f"{len(close)} addresses fit about as well ({', '.join(close[:4])}): "
+                + _why_tied(parsed)
+            )
+            return outcome
+        outcome.status = "matched"
+        outcome.reason = f"matched on street, number, flat and place ({best.weight:.0f} bits of evidence)"
+        return outcome
+
+    # The engine's pass ------------------------------------------------------------------
+
+    def _engine_pass(self, leftovers: list[tuple[int, _Parsed]], outcomes: list[Outcome | None]) -> None:
+        if self.engine is None:
+            for position, _parsed in leftovers:
+                outcomes[position] = Outcome("unmatched", reason="no street in the gazetteer was recognised")
+            return
+        messy = [
+            EngineAddress(str(position), " ".join(parsed.words), parsed.postcode)
+            for position, parsed in leftovers
+        ]
+        proposals = self.engine.candidates(self.index.engine_addresses(), messy, top=3)
+        for position, parsed in leftovers:
+            outcomes[position] = self._check_engine(parsed, proposals.get(str(position), []))
+
+    def _check_engine(self, parsed: _Parsed, proposals) -> Outcome:
+        """Keep the engine's candidates that fit the address's structure; decide on them."""
+        if not proposals:
+            return Outcome("unmatched", reason="no street in the gazetteer was recognised, and the "
+                                               "probabilistic engine found no candidate")
+        index = self.index
+        numbers, sao_words = _numbers(parsed.words)
+        fitting: list[tuple[str, float]] = []
+        rejected = ""
+        for proposal in proposals:
+            lpi = index.lpis[int(proposal.id)]
+            lpi_numbers = {word for word in lpi.sao if is_number(word)} | ({lpi.pao_number} if lpi.pao_number else set())
+            if numbers != lpi_numbers:
+                rejected = rejected or f"the engine's best candidate, {lpi.text}, has other numbers"
+                continue
+            if lpi.sao and not sao_words and not (set(lpi.sao) & numbers):
+                rejected = rejected or f"the engine's best candidate, {lpi.text}, is a flat the address does not name"
+                continue
+            postcode_weight, _ = _postcode_weight(parsed, lpi, index)
+            if postcode_weight <= -6.0:
+                rejected = rejected or f"the engine's best candidate, {lpi.text}, is in another postcode area"
+                continue
+            if all(uprn != lpi.uprn for uprn, _ in fitting):
+                fitting.append((lpi.uprn, proposal.weight + postcode_weight))
+        if not fitting:
+            return Outcome("unmatched", reason=rejected or "no candidate fits the address")
+        fitting.sort(key=lambda pair: -pair[1])
+        uprn, weight = fitting[0]
+        outcome = Outcome("unmatched", uprn=uprn, score=_engine_score(weight), method="probabilistic")
+        if len(fitting) > 1:
+            outcome.runner_up_uprn, outcome.runner_up_score = fitting[1][0], _engine_score(fitting[1][1])
+        if weight < ENGINE_MIN:
+            outcome.reason = f"the probabilistic engine's best candidate is weak ({weight:.0f})"
+        elif len(fitting) > 1 and weight - fitting[1][1] < ENGINE_MARGIN:
+            outcome.status = "ambiguous"
+            outcome.tied = [uprn for uprn, w in fitting if weight - w < ENGINE_MARGIN]
+            outcome.reason = "the probabilistic engine's two best candidates are too close to call"
+        else:
+            outcome.status = "matched"
+            outcome.reason = "matched by the probabilistic engine; its numbers and postcode area agree"
+        return outcome
+
+
+def _engine_score(weight: float) -> float:
+    return round(1.0 / (1.0 + 2.0 ** (-(weight - 5.0) / 3.0)), 4)
+
+
+def _strip_noise(words: list[str]) -> list[str]:
+    while words:
+        if " ".join(words[-2:]) in _TRAILING_NOISE and len(words) > 2:
+            words = words[:-2]
+        elif words[-1] in _TRAILING_NOISE:
+            words = words[:-1]
+        else:
+            break
+    return words
+
+
+def _find(words: Sequence[str], part: tuple[str, ...]) -> int:
+    """Where ``part`` occurs in ``words`` (the last place), or -1."""
+    if not part:
+        return -1
+    size = len(part)
+    for at in range(len(words) - size, -1, -1):
+        if tuple(words[at:at + size]) == part:
+            return at
+    return -1
+
+
+def _premise(words: list[str]) -> tuple[tuple[str, ...], str, list[str]]:
+    """(the flat's identifier, a room number, words that are neither) before the number."""
+    sao: list[str] = []
+    junk: list[str] = []
+    room = ""
+    at = 0
+    while at < len(words):
+        word = words[at]
+        if word == "ROOM" and at + 1 < len(words) and is_number(words[at + 1]):
+            room = words[at + 1]
+            at += 2
+            continue
+        if word in _SAO_WORDS or word in FLOOR_WORDS or is_number(word) or _FLAT_LETTER.match(word) \
+                or (len(word) == 1 and sao and sao[-1] in _SAO_WORDS):
+            sao.append(word)
+        else:
+            junk.append(word)
+        at += 1
+    return sao_key(sao), room, junk
+
+
+def _numbers(words: list[str]) -> tuple[set[str], bool]:
+    """The numbers in an address (not rooms), and whether it names a flat."""
+    numbers: set[str] = set()
+    flat = False
+    for at, word in enumerate(words):
+        if word in _SAO_WORDS:
+            flat = True
+        if is_number(word) and not (at and words[at - 1] == "ROOM"):
+            numbers.add(word)
+    return numbers, flat
+
+
+def _names_a_flat(words: list[str]) -> bool:
+    numbers, flat = _numbers(words)
+    return flat or len(numbers) > 1 or any(word in FLOOR_WORDS for word in words)
+
+
+def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple[float, bool]:
+    """Evidence from the postcode, and whether it agrees exactly (or is absent)."""
+    if parsed.postcode:
+        if parsed.postcode == lpi.postcode:
+            return W_POSTCODE, True
+        outward = parsed.postcode.split(" ")[0]
+        if outward == lpi.outward:
+            same_sector = parsed.postcode[:-2] == lpi.sector
+            if parsed.postcode not in index.postcodes:
+                return (-1.0 if same_sector else -2.0), False
+            return (-1.5 if same_sector else -3.0), False
+        if outward in index.outwards:
+            return -6.0, False
+        return -12.0, False
+    if parsed.outward:
+        return (3.0, True) if parsed.outward == lpi.outward else (-6.0, False)
+    return 0.0, True
+
+
+def _near_any(word: str, candidates: Iterable[str]) -> bool:
+    """Whether ``word`` is one slip (a letter dropped, added, changed or swapped) from any."""
+    if len(word) < 4:
+        return False
+    return any(_one_slip(word, other) for other in candidates if abs(len(other) - len(word)) <= 1)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+def _why_tied(parsed: _Parsed) -> str:
+    if not parsed.postcode and not parsed.outward:
+        return "the address has no postcode to tell them apart"
+    return "neither the postcode nor the place tells them apart"
+
+
+__all__ = ["AddressInput", "GazetteerEntry", "GazetteerIndex", "MARGIN", "MATCH_MIN", "Matcher", "Outcome",
+           "score_of", "sao_key"]

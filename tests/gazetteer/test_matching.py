@@ -1,0 +1,177 @@
+"""The matcher on its own: what a gazetteer knows, applied to addresses as agencies write them."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROWS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from joinedup.gazetteer.engine import EngineCandidate
+from joinedup.gazetteer.matching import AddressInput, GazetteerEntry, GazetteerIndex, Matcher
+
+
+def _entries(rows=ROWS):
+    for (uprn, parent, status, sao_text, sao_number, pao_number, pao_suffix, pao_text, street, locality, town,
+         postcode, _e, _n, classification, _b) in rows:
+        yield GazetteerEntry(uprn, parent or None, status, sao_text, sao_number, pao_text, pao_number + pao_suffix,
+                             street, locality, town, postcode, classification)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(GazetteerIndex(_entries()))
+
+
+def one(matcher: Matcher, text, postcode=None):
+    return matcher.match([AddressInput(1, text, postcode)])[0]
+
+
+def test_an_address_written_as_the_gazetteer_writes_it_is_an_exact_match(matcher):
+    outcome = one(matcher, "12 High Street, Old Town, Joinford", "JU1 1AA")
+    assert (outcome.status, outcome.uprn, outcome.method, outcome.score) == ("matched", "110", "exact", 1.0)
+
+
+def test_abbreviations_and_case_still_match(matcher):
+    outcome = one(matcher, "12 HIGH ST, JOINFORD", "JU1 1AA")
+    assert (outcome.status, outcome.uprn) == ("matched", "110")
+
+
+@pytest.mark.parametrize(("text", "uprn"), [
+    ("Flat 2, 10 High Street", "102"),
+    ("Flt 2, 10 High St", "102"),
+    ("F3 10 High St", "103"),
+    ("10 High Street", "100"),
+])
+def test_a_flat_matches_its_own_uprn_never_a_sibling_flat_or_the_building(matcher, text, uprn):
+    outcome = one(matcher, f"{text}, Joinford", "JU1 1AA")
+    assert (outcome.status, outcome.uprn) == ("matched", uprn)
+
+
+def test_a_flat_the_gazetteer_does_not_have_is_not_given_the_building(matcher):
+    outcome = one(matcher, "Flat 7, 10 High Street, Joinford", "JU1 1AA")
+    assert outcome.status == "unmatched"
+    assert outcome.uprn is None
+
+
+def test_alternative_and_historic_addresses_match_the_same_uprn(matcher):
+    assert one(matcher, "Rose Cottage, High Street, Joinford", "JU1 1AB").uprn == "111"
+    assert one(matcher, "14 High Street, Joinford", "JU1 1AB").uprn == "111"
+    historic = one(matcher, "5 Old Mill Lane, Millbrook", "JU2 2BB")
+    assert (historic.status, historic.uprn) == ("matched", "120")
+
+
+def test_a_street_name_in_two_places_is_told_apart_by_postcode_outward_code_or_locality(matcher):
+    assert one(matcher, "5 Mill Lane, Joinford", "JU3 3DE").uprn == "130"
+    outward_only = one(matcher, "5 Mill Lane, Joinford", "JU2")
+    assert (outward_only.status, outward_only.uprn) == ("matched", "120")
+    by_locality = one(matcher, "5 Mill Lane, Ashgrove, Joinford", None)
+    assert (by_locality.status, by_locality.uprn) == ("matched", "130")
+
+
+def test_without_postcode_or_locality_two_equal_candidates_are_ambiguous_with_the_runner_up(matcher):
+    outcome = one(matcher, "5 Mill Lane, Joinford", None)
+    assert outcome.status == "ambiguous"
+    assert {outcome.uprn, outcome.runner_up_uprn} == {"120", "130"}
+    assert "no postcode" in outcome.reason
+
+
+def test_other_records_of_the_same_local_id_settle_an_ambiguous_address(matcher):
+    outcomes = matcher.match([
+        AddressInput(1, "5 Mill Lane, Joinford", None, group=("police", "N1")),
+        AddressInput(2, "5 Mill Lane, Ashgrove, Joinford", "JU3 3DE", group=("police", "N1")),
+        AddressInput(3, "5 Mill Lane, Joinford", None, group=("police", "N2")),
+    ])
+    assert (outcomes[0].status, outcomes[0].uprn) == ("matched", "130")
+    assert "same local id" in outcomes[0].reason
+    assert outcomes[2].status == "ambiguous"
+    known = matcher.match([AddressInput(4, "5 Mill Lane, Joinford", None, group=("police", "N2"))],
+                          known={("police", "N2"): {"120"}})
+    assert (known[0].status, known[0].uprn) == ("matched", "120")
+
+
+def test_a_room_in_a_house_in_multiple_occupation_matches_the_house(matcher):
+    outcome = one(matcher, "Room 3, 7 Mill Lane, Millbrook", "JU2 2BB")
+    assert (outcome.status, outcome.uprn) == ("matched", "121")
+
+
+def test_an_address_elsewhere_with_a_local_street_name_is_not_matched(matcher):
+    far = one(matcher, "5 Mill Lane, Farnbury", "FB3 4XY")
+    assert far.status == "unmatched"
+    assert "outside the gazetteer's area" in far.reason or far.uprn is None
+    named_town = one(matcher, "5 Mill Lane, Farnbury", None)
+    assert named_town.status != "matched"
+
+
+def test_the_postcode_agrees_or_it_counts_against(matcher):
+    wrong_area = one(matcher, "12 High Street, Joinford", "JU3 3DE")
+    assert wrong_area.status != "matched" or wrong_area.method != "exact"
+
+
+@pytest.mark.parametrize(("text", "postcode", "reason"), [
+    ("", None, "empty"),
+    (None, None, "empty"),
+    ("", "JU1 1AA", "postcode alone"),
+    ("JU1 1AA", None, "postcode alone"),
+    ("NFA", None, "not a property"),
+    ("No fixed abode", "", "not a property"),
+    ("12 Rue de Rivoli, Paris, France", "75001", "outside the UK"),
+    ("!!! ### 123", None, "no words"),
+])
+def test_bad_input_is_unmatched_with_a_reason(matcher, text, postcode, reason):
+    outcome = one(matcher, text, postcode)
+    assert outcome.status == "unmatched"
+    assert reason in outcome.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120), st.one_of(st.none(), st.text(max_size=12)))
+def test_no_input_crashes_the_matcher(matcher, text, postcode):
+    outcome = one(matcher, text, postcode)
+    assert outcome.status in {"matched", "ambiguous", "unmatched"}
+    assert outcome.status == "matched" or outcome.reason
+
+
+class FakeEngine:
+    """Proposes fixed candidates (by gazetteer position) for every address."""
+
+    name = "fake"
+
+    def __init__(self, *proposals: tuple[str, float]) -> None:
+        self.proposals = proposals
+        self.calls = 0
+
+    def candidates(self, gazetteer, addresses, *, top=2):
+        self.calls += 1
+        return {address.id: [EngineCandidate(i, w) for i, w in self.proposals] for address in addresses}
+
+
+def _position(index: GazetteerIndex, uprn: str) -> str:
+    return str(index.uprns[uprn][0])
+
+
+def test_the_engine_is_asked_only_about_what_the_gazetteer_structure_cannot_place():
+    index = GazetteerIndex(_entries())
+    engine = FakeEngine((_position(index, "110"), 30.0))
+    outcomes = Matcher(index, engine).match([
+        AddressInput(1, "12 High Street", "JU1 1AA"),
+        AddressInput(2, "12 Hihg Stret, Joinford", "JU1 1AA"),
+    ])
+    assert engine.calls == 1
+    assert (outcomes[1].status, outcomes[1].uprn, outcomes[1].method) == ("matched", "110", "probabilistic")
+
+
+def test_an_engine_candidate_with_other_numbers_is_refused():
+    index = GazetteerIndex(_entries())
+    engine = FakeEngine((_position(index, "110"), 40.0))
+    outcome = Matcher(index, engine).match([AddressInput(1, "99 Hihg Stret, Joinford", "JU1 1AA")])[0]
+    assert outcome.status == "unmatched"
+    assert "other numbers" in outcome.reason
+
+
+def test_engine_candidates_too_close_to_call_are_ambiguous():
+    index = GazetteerIndex(_entries())
+    engine = FakeEngine((_position(index, "120"), 30.0), (_position(index, "130"), 29.0))
+    outcome = Matcher(index, engine).match([AddressInput(1, "5 Mil Lan", None)])[0]
+    assert outcome.status == "ambiguous"
+    assert {outcome.uprn, outcome.runner_up_uprn} == {"120", "130"}

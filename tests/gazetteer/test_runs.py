@@ -1,0 +1,134 @@
+"""Match runs: incremental by default, full on request, decisions kept, failures harmless."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROWS, write_gazetteer
+from sqlalchemy import select
+
+from joinedup.audit import Actor, AuditEvent
+from joinedup.db import transaction
+from joinedup.gazetteer import AddressMatch, MatchRun, decide_address, load_gazetteer, match_addresses
+
+CLERK = Actor.system("cli", "data.clerk")
+
+
+def _matches(engine) -> dict[int, AddressMatch]:
+    with transaction(engine) as session:
+        return {match.source_record_id: match for match in session.scalars(select(AddressMatch))}
+
+
+@pytest.fixture
+def loaded(engine, gazetteer_csv):
+    load_gazetteer(engine, gazetteer_csv)
+    return engine
+
+
+def test_a_run_matches_every_record_and_stores_uprn_score_method_and_runner_up(loaded, sources):
+    exact = sources.add("housing", "T1", "12 High Street, Old Town, Joinford", "JU1 1AA")
+    scored = sources.add("housing", "T2", "Flt 2, 10 High St, Joinfrod", "JU1 1AA")
+    tied = sources.add("housing", "T3", "5 Mill Lane, Joinford")
+    empty = sources.add("housing", "T4", None)
+    run = match_addresses(loaded, address_engine=None)
+    assert (run.status, run.records, run.matched, run.ambiguous, run.unmatched) == ("completed", 4, 2, 1, 1)
+    matches = _matches(loaded)
+    assert (matches[exact].uprn, matches[exact].method, matches[exact].score) == ("110", "exact", 1.0)
+    assert (matches[scored].uprn, matches[scored].method, matches[scored].status) == ("102", "probabilistic", "matched")
+    assert 0 < matches[scored].score < 1
+    assert matches[tied].status == "ambiguous"
+    assert {matches[tied].uprn, matches[tied].runner_up_uprn} == {"120", "130"}
+    assert matches[tied].runner_up_score is not None
+    assert (matches[empty].status, matches[empty].uprn, matches[empty].reason) == ("unmatched", None, "the address is empty")
+    assert all(match.run_id == run.id for match in matches.values())
+
+
+def test_runs_are_incremental_unless_full(loaded, sources):
+    first = sources.add("housing", "T1", "12 High Street", "JU1 1AA")
+    run = match_addresses(loaded, address_engine=None)
+    assert run.records == 1
+    second = sources.add("police", "N1", "Rose Cottage, High St", "JU1 1AB")
+    run = match_addresses(loaded, address_engine=None)
+    assert run.records == 1
+    matches = _matches(loaded)
+    assert matches[second].run_id == run.id and matches[first].run_id != run.id
+    assert match_addresses(loaded, address_engine=None).records == 0
+    full = match_addresses(loaded, full=True, address_engine=None)
+    assert (full.records, full.full) == (2, True)
+
+
+def test_a_record_changed_by_ingest_is_matched_again(loaded, sources):
+    record_id = sources.add("housing", "T1", "12 High Street", "JU1 1AA")
+    match_addresses(loaded, address_engine=None)
+    from joinedup.db import utcnow
+    from joinedup.ingest.models import SourceRecord
+
+    with transaction(loaded) as session:
+        record = session.get(SourceRecord, record_id)
+        record.address_text, record.updated_at = "Flat 1, 10 High Street", utcnow()
+    assert match_addresses(loaded, address_engine=None).records == 1
+    assert _matches(loaded)[record_id].uprn == "101"
+
+
+def test_a_run_with_no_gazetteer_fails_with_the_reason(engine, sources):
+    sources.add("housing", "T1", "12 High Street", "JU1 1AA")
+    run = match_addresses(engine, address_engine=None)
+    assert run.status == "failed"
+    assert "no gazetteer is loaded" in run.error
+
+
+class BrokenEngine:
+    name = "broken"
+
+    def candidates(self, gazetteer, addresses, *, top=2):
+        raise RuntimeError("the engine fell over")
+
+
+def test_a_failed_run_leaves_earlier_results_intact(loaded, sources):
+    kept = sources.add("housing", "T1", "12 High Street", "JU1 1AA")
+    match_addresses(loaded, address_engine=None)
+    before = _matches(loaded)[kept]
+    sources.add("housing", "T2", "99 Nowhere Street, Joinford", "JU1 1AA")
+    with pytest.raises(RuntimeError, match="fell over"):
+        match_addresses(loaded, full=True, address_engine=BrokenEngine())
+    after = _matches(loaded)
+    assert list(after) == [kept]
+    assert (after[kept].uprn, after[kept].run_id) == (before.uprn, before.run_id)
+    with transaction(loaded) as session:
+        failed = session.scalars(select(MatchRun).order_by(MatchRun.id.desc())).first()
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "address.match")
+                                .order_by(AuditEvent.id.desc())).first()
+    assert failed.status == "failed" and "fell over" in failed.error
+    assert event.outcome == "failure"
+
+
+def test_manual_decisions_survive_reruns_reloads_and_reach_new_records_with_the_same_address(
+        loaded, sources, tmp_path, gazetteer_csv):
+    first = sources.add("police", "N1", "5 Mill Lane, Joinford")
+    match_addresses(loaded, address_engine=None)
+    with transaction(loaded) as session:
+        match_id = _matches(loaded)[first].id
+        decide_address(session, CLERK, match_id, action="choose", uprn="130", reason="Called the tenant")
+    assert match_addresses(loaded, full=True, address_engine=None).manual == 1
+    load_gazetteer(loaded, write_gazetteer(tmp_path / "again.csv", [*ROWS]))
+    match_addresses(loaded, full=True, address_engine=None)
+    twin = sources.add("police", "N2", "5 MILL LANE, JOINFORD")
+    other_source = sources.add("housing", "T9", "5 Mill Lane, Joinford")
+    run = match_addresses(loaded, address_engine=None)
+    matches = _matches(loaded)
+    assert (matches[first].uprn, matches[first].method, matches[first].status) == ("130", "manual", "matched")
+    assert (matches[twin].uprn, matches[twin].method) == ("130", "manual")
+    assert "Called the tenant" in matches[twin].reason
+    assert matches[other_source].status == "ambiguous"
+    assert run.manual == 1
+
+
+def test_a_decision_for_a_retired_uprn_no_longer_applies(loaded, sources, tmp_path):
+    record = sources.add("housing", "T1", "12 Hihg Street", "JU1 1AA")
+    match_addresses(loaded, address_engine=None)
+    with transaction(loaded) as session:
+        decide_address(session, CLERK, _matches(loaded)[record].id, action="choose", uprn="110")
+    load_gazetteer(loaded, write_gazetteer(tmp_path / "v2.csv", [row for row in ROWS if row[0] != "110"]))
+    assert _matches(loaded)[record].needs_rematch
+    run = match_addresses(loaded, address_engine=None)
+    assert run.records == 1
+    assert _matches(loaded)[record].status == "unmatched"
