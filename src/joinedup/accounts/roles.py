@@ -39,3 +39,41 @@ def may_view_ingest_reports(session: Session, actor: Actor, *, subject_id: int |
         ),
     )
     return allowed
+
+
+#: Address review and the address data-quality report show agencies' addresses as they
+#: were sent, across every source: for the people who load and match the data.
+ADDRESS_REVIEW_ROLES = ("data_team", "admin")
+
+ADDRESS_REVIEW_DENIED = (
+    "Address review and the address data-quality report are for the data team and administrators."
+)
+
+
+def may_review_addresses(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "address_review.view",
+    subject_type: str = "address_matches",
+    subject_id: int | str = "",
+    details: dict | None = None,
+) -> bool:
+    """Whether ``actor`` holds a role that reviews addresses and reads the address
+    data-quality report; audited either way, under ``action``.
+
+    ``details`` can name what was shown (the match ids on a page of the review list),
+    so that the audit trail says which agencies' addresses were seen.
+    """
+    allowed = bool(set(actor.roles) & set(ADDRESS_REVIEW_ROLES))
+    record_event(
+        session,
+        actor,
+        action=action,
+        outcome="allowed" if allowed else "denied",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        reason="Your role lets you review addresses." if allowed else ADDRESS_REVIEW_DENIED,
+        details=details or {},
+    )
+    return allowed
