@@ -9,11 +9,11 @@ the key's name. ``llpg`` (the synthetic place's LLPG) ships in ``mappings/``.
 from __future__ import annotations
 
 import codecs
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from joinedup.ingest import mapping as ingest_mapping
 from joinedup.ingest.mapping import MappingError
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -63,32 +63,13 @@ class GazetteerMapping:
 
 def available_mappings() -> list[str]:
     """The names of the gazetteer mappings that ship with JoinedUp."""
-    return sorted(path.stem for path in MAPPINGS_DIR.glob("*.toml"))
+    return ingest_mapping.available_mappings(MAPPINGS_DIR)
 
 
 def load_gazetteer_mapping(name_or_path: str | Path) -> GazetteerMapping:
     """Read and check a mapping: a shipped mapping's name, or the path of a TOML file."""
-    path = _resolve(name_or_path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise MappingError(f"there is no gazetteer mapping file at {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML: {exc}") from None
-    return parse_gazetteer_mapping(data, origin=str(path))
-
-
-def _resolve(name_or_path: str | Path) -> Path:
-    if isinstance(name_or_path, Path):
-        return name_or_path
-    if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
-        return Path(name_or_path)
-    path = MAPPINGS_DIR / f"{name_or_path}.toml"
-    if not path.is_file():
-        known = ", ".join(available_mappings()) or "none"
-        raise MappingError(f"there is no gazetteer mapping named '{name_or_path}' (the mappings are: {known})")
-    return path
+    data, origin = ingest_mapping.read_mapping_document(name_or_path, MAPPINGS_DIR, "gazetteer mapping")
+    return parse_gazetteer_mapping(data, origin=origin)
 
 
 def parse_gazetteer_mapping(data: dict[str, Any], *, origin: str = "") -> GazetteerMapping:

@@ -116,33 +116,44 @@ class SourceMapping:
         return tuple(name for name in CANONICAL_FIELDS if name in mapped)
 
 
-def available_mappings() -> list[str]:
-    """The names of the mappings that ship with JoinedUp."""
-    return sorted(path.stem for path in MAPPINGS_DIR.glob("*.toml"))
+def available_mappings(directory: Path | None = None) -> list[str]:
+    """The names of the mappings that ship with JoinedUp (or that are in ``directory``)."""
+    return sorted(path.stem for path in (directory or MAPPINGS_DIR).glob("*.toml"))
 
 
 def load_mapping(name_or_path: str | Path) -> SourceMapping:
     """Read and check a mapping: a shipped mapping's name, or the path of a TOML file."""
-    path = _resolve(name_or_path)
+    data, origin = read_mapping_document(name_or_path)
+    return parse_mapping(data, origin=origin)
+
+
+def read_mapping_document(
+    name_or_path: str | Path, directory: Path | None = None, kind: str = "mapping"
+) -> tuple[dict[str, Any], str]:
+    """Find a mapping (a name shipped in ``directory``, or a file path) and parse its TOML.
+
+    Shared by every capability whose input is described by a TOML mapping, so that a
+    missing or malformed file reads the same everywhere. Returns the document and its path.
+    """
+    path = _resolve(name_or_path, directory or MAPPINGS_DIR, kind)
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle), str(path)
     except FileNotFoundError:
-        raise MappingError(f"there is no mapping file at {path}") from None
+        raise MappingError(f"there is no {kind} file at {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{path}: not valid TOML: {exc}") from None
-    return parse_mapping(data, origin=str(path))
 
 
-def _resolve(name_or_path: str | Path) -> Path:
+def _resolve(name_or_path: str | Path, directory: Path, kind: str) -> Path:
     if isinstance(name_or_path, Path):
         return name_or_path
     if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
         return Path(name_or_path)
-    path = MAPPINGS_DIR / f"{name_or_path}.toml"
+    path = directory / f"{name_or_path}.toml"
     if not path.is_file():
-        known = ", ".join(available_mappings()) or "none"
-        raise MappingError(f"there is no mapping named '{name_or_path}' (the mappings are: {known})")
+        known = ", ".join(available_mappings(directory)) or "none"
+        raise MappingError(f"there is no {kind} named '{name_or_path}' (the mappings are: {known})")
     return path
 
 
