@@ -1,5 +1,7 @@
 """The joinedup command line, run as a user runs it (in-process, through Typer)."""
 
+import stat
+
 from typer.testing import CliRunner
 
 from joinedup.cli import app
@@ -14,6 +16,7 @@ def test_init_creates_the_data_directory_key_and_schema(settings):
     assert result.exit_code == 0, result.output
     assert settings.secret_key_path.exists()
     assert current_revision(make_engine(settings.database_url)) is not None
+    assert stat.S_IMODE(settings.home.stat().st_mode) == 0o700, "only the owner may enter the data directory"
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 0, again.output
 

@@ -10,8 +10,13 @@ from joinedup.db.migrate import upgrade
 
 
 def initialise(settings: Settings) -> Engine:
-    """Create the data directory and secret key, and apply every migration (idempotent)."""
+    """Create the data directory and secret key, and apply every migration (idempotent).
+
+    The data directory holds the database, the key and the synthetic place, so only its
+    owner may enter it (0700), whatever the umask.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
+    settings.home.chmod(0o700)
     settings.secret_key()
     engine = engine_for(settings.database_url)
     upgrade(engine)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
 from joinedup.gazetteer.models import AddressMatch, GazetteerAddress
+from joinedup.gazetteer.normalise import canonical_uprn
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.records import DisclosedRecord
@@ -42,7 +43,7 @@ class Household:
 
 def household_at(session: Session, actor: Actor, uprn: str) -> Household:
     """Everyone currently matched to ``uprn`` whom ``actor`` may see, through the sharing decision."""
-    uprn = (uprn or "").strip()
+    uprn = canonical_uprn(uprn)
     lpis = list(session.scalars(
         select(GazetteerAddress).where(GazetteerAddress.uprn == uprn)
         .order_by(GazetteerAddress.preferred.desc(), GazetteerAddress.id)

@@ -34,7 +34,7 @@ from joinedup.gazetteer.models import (
     GazetteerLoad,
     GazetteerLoadIssue,
 )
-from joinedup.gazetteer.normalise import clean_postcode, normalise
+from joinedup.gazetteer.normalise import canonical_uprn, clean_postcode, normalise
 from joinedup.ingest.readers import FLAGGED, REJECTED, WARNING, CsvExtract, Issue, LoadFailed, printable
 
 Progress = Callable[[int, int], None]
@@ -259,7 +259,7 @@ class _Load:
         if not _UPRN.match(uprn) or int(uprn) == 0:
             self._reject(Issue(number, "uprn", REJECTED, "is not a UPRN (1 to 12 digits)", printable(uprn, 300)))
             return None
-        uprn = str(int(uprn))
+        uprn = canonical_uprn(uprn)
         status = self._translate(columns.get("lpi_status"), raw.get("lpi_status", "")) or "approved"
         status = STATUS_CODES.get(status.lower(), status.lower())
         if status not in LPI_STATUSES:
@@ -284,7 +284,7 @@ class _Load:
         if parent and (not _UPRN.match(parent) or int(parent) == 0):
             self._flag(number, "parent_uprn", "is not a UPRN; the address has no parent", parent)
             parent = ""
-        values["parent_uprn"] = str(int(parent)) if parent else None
+        values["parent_uprn"] = canonical_uprn(parent) if parent else None
         postcode = raw.get("postcode", "")
         if postcode:
             clean = clean_postcode(postcode)

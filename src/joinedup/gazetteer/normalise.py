@@ -166,3 +166,13 @@ def record_text(address: str | None, postcode: str | None) -> str:
 def address_key(normalised_text: str) -> str:
     """The digest that stands for a normalised address text in indexes and decisions."""
     return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
+
+
+def canonical_uprn(text: str) -> str:
+    """A UPRN as stored: digits without leading zeros ("000000000100" is "100").
+
+    LLPG exports often pad UPRNs to 12 digits; agencies and people often don't. Text that
+    is not all digits is returned stripped, so that it simply matches nothing.
+    """
+    text = (text or "").strip()
+    return str(int(text)) if text.isdigit() else text
