@@ -1,0 +1,267 @@
+"""The linkage model: source records as Splink sees them, the comparisons, training.
+
+Every source record becomes one row of comparison columns (:func:`prepare`): names in
+upper case without punctuation and with a nickname root, the date of birth and its
+day-and-month swapped form, identifiers as written, the address as the matched UPRN
+with the normalised text, postcode and outward code behind it, phone digits and email.
+
+:func:`settings` describes the comparisons; :func:`train` estimates the model without
+labels (the chance that two records match from deterministic rules, u by random
+sampling, then m by expectation maximisation over the blocking passes of ``EM_PASSES``) and returns
+Splink's model JSON, which is kept as a versioned :class:`~joinedup.people.models.LinkModel`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from joinedup.people.nicknames import root
+
+#: The columns of the table Splink links.
+COLUMNS = (
+    "unique_id", "forename", "forename_root", "surname", "dob", "dob_swapped", "sex", "nhs_number",
+    "ni_number", "upn", "uprn", "address", "postcode", "outward", "phone", "email",
+)
+
+#: The blocking rules of the EM passes, each training the comparisons it does not block
+#: on; a pass that finds no pairs in the data at hand is skipped.
+EM_PASSES = (("dob", "surname"), ("nhs_number",), ("uprn", "forename_root"), ("postcode", "forename_root"))
+
+#: The pairs with at least this match probability are candidates for one person.
+DEFAULT_THRESHOLD = 0.99
+
+_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_NOT_DIGITS = re.compile(r"\D+")
+_SPACE = re.compile(r"\s+")
+
+# Splink logs every step, and warns of levels EM did not observe (they keep their defaults).
+for _name in ("splink", "splink.internals"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+def name(text: str | None) -> str | None:
+    """A name in upper case, letters and single spaces only; hyphens become spaces."""
+    if not text:
+        return None
+    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", text.upper().replace("-", " "))).strip()
+    return cleaned or None
+
+
+def phone(text: str | None) -> str | None:
+    """The phone number's digits, in the national form (+44 7… becomes 07…)."""
+    if not text:
+        return None
+    digits = _NOT_DIGITS.sub("", text)
+    if digits.startswith("44") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 7 else None
+
+
+def email(text: str | None) -> str | None:
+    if not text or "@" not in text:
+        return None
+    return text.strip().lower()
+
+
+def identifier(text: str | None) -> str | None:
+    if not text:
+        return None
+    cleaned = re.sub(r"[\s-]+", "", text).upper()
+    return cleaned or None
+
+
+def postcode(text: str | None) -> str | None:
+    if not text:
+        return None
+    cleaned = re.sub(r"\s+", "", text).upper()
+    return cleaned or None
+
+
+def swapped(dob: str | None) -> str | None:
+    """The ISO date with its day and month swapped, when that is another real date."""
+    if not dob:
+        return None
+    year, month, day = dob[:4], dob[5:7], dob[8:10]
+    if day == month or int(day) > 12:
+        return None
+    return f"{year}-{day}-{month}"
+
+
+def prepare(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """The comparison columns of each record (a dict of the source record's fields).
+
+    Each record carries ``id``, the canonical fields, ``date_of_birth`` as a date (or
+    None), ``uprn`` (the matched UPRN or None) and ``address`` (normalised text or None).
+    """
+    rows = []
+    for record in records:
+        forename = name(record.get("forename"))
+        dob = record["date_of_birth"].isoformat() if record.get("date_of_birth") else None
+        code = postcode(record.get("postcode"))
+        rows.append((
+            record["id"], forename, root(forename.split()[0]) if forename else None, name(record.get("surname")),
+            dob, swapped(dob), (record.get("sex") or "").lower() or None,
+            identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
+            record.get("uprn") or None, record.get("address") or None, code, code[:-3] if code and len(code) > 4 else None,
+            phone(record.get("phone")), email(record.get("email")),
+        ))
+    return pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+
+
+def _exact_or_typo(column: str, label: str) -> dict[str, Any]:
+    import splink.comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=label,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.DamerauLevenshteinLevel(column, 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact(column: str, label: str, term_frequencies: bool = False):
+    import splink.comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=label,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=term_frequencies),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def settings() -> dict[str, Any]:
+    """The untrained model: comparisons and the blocking rules that generate pairs."""
+    import splink.comparison_level_library as cll
+    from splink import SettingsCreator, block_on
+    from splink import comparison_library as cl
+
+    forename = cl.CustomComparison(
+        output_column_name="forename",
+        comparison_description="forename",
+        comparison_levels=[
+            cll.NullLevel("forename"),
+            cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
+            cll.CustomLevel("forename_root_l = forename_root_r", "same name by a nickname"),
+            cll.CustomLevel("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
+            cll.JaroWinklerLevel("forename", 0.92),
+            cll.JaroWinklerLevel("forename", 0.80),
+            cll.ElseLevel(),
+        ],
+    )
+    surname = cl.CustomComparison(
+        output_column_name="surname",
+        comparison_description="surname",
+        comparison_levels=[
+            cll.NullLevel("surname"),
+            cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
+            cll.CustomLevel("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
+            cll.JaroWinklerLevel("surname", 0.92),
+            cll.JaroWinklerLevel("surname", 0.80),
+            cll.ElseLevel(),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="date of birth",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel("dob_swapped_l = dob_r", "day and month swapped"),
+            cll.DamerauLevenshteinLevel("dob", 1),
+            cll.CustomLevel("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", "same year"),
+            cll.ElseLevel(),
+        ],
+    )
+    address = cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="address: UPRN, then text, postcode, outward code",
+        comparison_levels=[
+            {
+                "sql_condition": "(uprn_l IS NULL AND address_l IS NULL AND postcode_l IS NULL) "
+                                 "OR (uprn_r IS NULL AND address_r IS NULL AND postcode_r IS NULL)",
+                "label_for_charts": "no address",
+                "is_null_level": True,
+            },
+            cll.ExactMatchLevel("uprn", term_frequency_adjustments=True),
+            cll.CustomLevel("(uprn_l IS NULL OR uprn_r IS NULL) AND address_l = address_r", "same address text"),
+            cll.CustomLevel("postcode_l = postcode_r", "same postcode"),
+            cll.CustomLevel("outward_l = outward_r", "same outward code"),
+            cll.ElseLevel(),
+        ],
+    )
+    creator = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=1e-4,
+        comparisons=[
+            forename, surname, dob, _exact("sex", "sex"),
+            _exact_or_typo("nhs_number", "NHS number"), _exact_or_typo("ni_number", "NI number"),
+            _exact_or_typo("upn", "unique pupil number"), address,
+            _exact("phone", "phone"), _exact("email", "email"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("nhs_number"),
+            block_on("ni_number"),
+            block_on("upn"),
+            block_on("email"),
+            block_on("phone"),
+            block_on("dob", "surname"),
+            block_on("dob", "forename_root"),
+            block_on("dob", "uprn"),
+            block_on("dob", "postcode"),
+            block_on("forename_root", "surname"),
+            block_on("uprn", "forename_root"),
+            "l.forename = r.surname AND l.surname = r.forename",
+            "l.dob_swapped = r.dob AND l.surname = r.surname",
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+    return creator.get_settings("duckdb").as_dict()
+
+
+def linker(frame: pd.DataFrame, model: dict[str, Any]):
+    """A Splink linker over ``frame`` (from :func:`prepare`) with ``model`` (settings JSON)."""
+    from splink import DuckDBAPI, Linker
+
+    return Linker(frame, model, DuckDBAPI(), set_up_basic_logging=False)
+
+
+def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dict[str, Any]:
+    """Train the model on ``frame`` without labels; return Splink's model JSON."""
+    from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
+
+    trained = linker(frame, settings())
+    trained.training.estimate_probability_two_random_records_match(
+        [block_on("nhs_number"), block_on("ni_number"), block_on("upn"),
+         block_on("forename", "surname", "dob")],
+        recall=0.8,
+    )
+    trained.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    sessions = 0
+    for rule in EM_PASSES:
+        try:
+            trained.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+        except EMTrainingException:
+            continue  # no pairs on this rule here (no NHS numbers, no UPRNs matched): the next pass
+        sessions += 1
+    if not sessions:
+        raise EMTrainingException("no training pass found pairs of records to learn from")
+    return trained.misc.save_model_to_json()

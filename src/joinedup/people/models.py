@@ -1,0 +1,141 @@
+"""The person index's tables: persons, their source records, link runs, models, decisions.
+
+A :class:`Person` is one human being as the index understands them, named by a stable
+public id (``person_id``) that survives reruns: a cluster that keeps most of a person's
+records keeps that person's id. Each source record belongs to exactly one person
+(:class:`PersonRecord`). A :class:`LinkModel` is a trained Splink model, kept as a
+versioned artefact; one of them is adopted. A :class:`PairDecision` is a person's
+accept or reject of two records being the same person: every run respects it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from joinedup.accounts import models as _accounts  # noqa: F401 - the users table a decision refers to
+from joinedup.db import Base, utcnow
+from joinedup.ingest.models import SourceRecord
+
+#: What a person can decide about a pair of source records.
+PAIR_DECISIONS = ("accept", "reject")
+
+
+class LinkModel(Base):
+    """A trained linkage model (Splink's settings and parameters as JSON), one version each.
+
+    Training never adopts a model over an adopted one: the data team compares runs and
+    adopts. The first model trained is adopted, so that a first ``joinedup link`` works.
+    """
+
+    __tablename__ = "link_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    trained_by: Mapped[str] = mapped_column(String(120), default="")
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    adopted_at: Mapped[datetime | None] = mapped_column()
+    settings: Mapped[dict] = mapped_column(default=dict)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class LinkRun(Base):
+    """One run of ``joinedup link``: what was compared, what was linked, how ids fared."""
+
+    __tablename__ = "link_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    ran_by: Mapped[str] = mapped_column(String(120), default="")
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("link_models.id", ondelete="SET NULL"))
+    threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    persons: Mapped[int] = mapped_column(Integer, default=0)
+    linked_persons: Mapped[int] = mapped_column(Integer, default=0)
+    singletons: Mapped[int] = mapped_column(Integer, default=0)
+    low_information: Mapped[int] = mapped_column(Integer, default=0)
+    pairs_scored: Mapped[int] = mapped_column(Integer, default=0)
+    pairs_linked: Mapped[int] = mapped_column(Integer, default=0)
+    merges_refused: Mapped[int] = mapped_column(Integer, default=0)
+    ids_kept: Mapped[int] = mapped_column(Integer, default=0)
+    ids_new: Mapped[int] = mapped_column(Integer, default=0)
+    ids_retired: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    model: Mapped[LinkModel | None] = relationship()
+
+
+class Person(Base):
+    """One person in the index, with a golden record built from their source records.
+
+    ``golden`` maps each field to ``{"value", "source", "local_id", "record_ref",
+    "agreeing", "of"}``: the value chosen, the record it came from, and how many of the
+    person's records that have the field agree. ``retired_at`` is set when a run no
+    longer finds the person (their records went to others); ``superseded_by`` names the
+    person that took most of their records.
+    """
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(20), unique=True)
+    forename: Mapped[str | None] = mapped_column(String(200))
+    surname: Mapped[str | None] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(index=True)
+    golden: Mapped[dict] = mapped_column(default=dict)
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    low_information: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+    updated_run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column()
+    superseded_by: Mapped[str | None] = mapped_column(String(20))
+
+    records: Mapped[list[PersonRecord]] = relationship(back_populates="person", order_by="PersonRecord.source_record_id")
+
+
+class PersonRecord(Base):
+    """A source record's membership of a person.
+
+    ``match_probability`` is the strongest pairwise probability that tied the record
+    into its person (empty for a person of one record).
+    """
+
+    __tablename__ = "person_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    match_probability: Mapped[float | None] = mapped_column(Float)
+    low_information: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+
+    person: Mapped[Person] = relationship(back_populates="records")
+    source_record: Mapped[SourceRecord] = relationship()
+
+
+class PairDecision(Base):
+    """A person's decision that two source records are (``accept``) or are not (``reject``)
+    the same person. The pair is stored lower id first; a new decision replaces the old.
+    A rejected pair is never linked, directly or through others; an accepted pair is
+    linked unless that would join a rejected pair."""
+
+    __tablename__ = "pair_decisions"
+    __table_args__ = (UniqueConstraint("record_id_l", "record_id_r", name="uq_pair_decisions_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id_l: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"))
+    record_id_r: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

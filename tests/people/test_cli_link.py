@@ -1,0 +1,31 @@
+"""``joinedup link`` and ``joinedup export links``, run as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+
+from typer.testing import CliRunner
+
+from joinedup.cli import app
+from joinedup.demo import load_place
+from joinedup.store import initialise
+
+runner = CliRunner()
+
+
+def test_link_prints_a_summary_and_export_writes_one_row_per_record(settings, small_place, tmp_path):
+    engine = initialise(settings)
+    rows = sum(load.rows_loaded for load in load_place(engine, small_place))
+    result = runner.invoke(app, ["link"])
+    assert result.exit_code == 0, result.output
+    assert "persons" in result.output and "person ids new" in result.output
+    out = tmp_path / "links.csv"
+    result = runner.invoke(app, ["export", "links", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        links = list(csv.DictReader(handle))
+    assert len(links) == rows
+    assert set(links[0]) >= {"source", "local_id", "record_ref", "person_id", "match_probability"}
+    assert all(row["person_id"].startswith("P") for row in links)
+    result = runner.invoke(app, ["link", "--model", "99"])
+    assert result.exit_code == 2 and "no model version 99" in result.output
