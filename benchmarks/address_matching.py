@@ -76,6 +76,7 @@ if method == "setup":
 elif method == "joinedup":
     from joinedup.db import make_engine, transaction
     from joinedup.db.migrate import upgrade
+    from joinedup.audit import Actor
     from joinedup.gazetteer import export_addresses, load_gazetteer, match_addresses
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
@@ -89,7 +90,7 @@ elif method == "joinedup":
     result["detail"] = {name: getattr(run, name) for name in ("matched", "ambiguous", "unmatched", "exact", "probabilistic")}
     export = out.with_suffix(".export.csv")
     with transaction(engine) as session:
-        export_addresses(session, export)
+        export_addresses(session, export, actor=Actor(username="benchmark", roles=frozenset({"data_team"}), channel="cli"))
     with export.open(encoding="utf-8", newline="") as handle:
         write((row["source"], row["local_id"], row["record_ref"], row["uprn"]) for row in csv.DictReader(handle))
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
 from joinedup.gazetteer import (
+    ANOMALY_KINDS,
     EXPORT_COLUMNS,
     export_addresses,
     household_at,
@@ -19,6 +20,10 @@ from joinedup.gazetteer import (
     quality_report,
     quality_report_csv,
 )
+from joinedup.gazetteer.quality import disclose_anomalies
+from joinedup.ingest.models import SourceRecord
+
+DATA_TEAM = Actor(username="dana", roles=frozenset({"data_team"}), channel="cli")
 
 
 @pytest.fixture
@@ -94,7 +99,7 @@ def test_the_household_shows_only_what_the_sharing_decision_allows(matched, sour
 def test_the_export_has_one_row_per_record(matched, tmp_path):
     out = tmp_path / "addresses.csv"
     with transaction(matched) as session:
-        assert export_addresses(session, out) == 8
+        assert export_addresses(session, out, actor=DATA_TEAM) == 8
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert tuple(rows[0]) == EXPORT_COLUMNS
     by_key = {(row["source"], row["local_id"], row["record_ref"]): row for row in rows}
@@ -104,3 +109,49 @@ def test_the_export_has_one_row_per_record(matched, tmp_path):
     assert (ambiguous["uprn"], ambiguous["status"]) == ("", "ambiguous")
     abroad = by_key[("police", "N3", "23/6")]
     assert (abroad["uprn"], abroad["status"]) == ("", "unmatched")
+
+
+def test_the_export_decides_and_audits_every_record(matched, tmp_path):
+    with transaction(matched) as session:
+        export_addresses(session, tmp_path / "addresses.csv", actor=DATA_TEAM)
+        record_ids = set(session.scalars(select(SourceRecord.id)))
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "address.export")).all()
+    decisions = [event for event in events if event.subject_type == "source_record"]
+    assert {int(event.subject_id) for event in decisions} == record_ids and len(decisions) == len(record_ids)
+    assert {(event.outcome, event.actor, event.channel) for event in decisions} == {("allowed", "dana", "cli")}
+    assert {tuple(event.details["policy_ids"]) for event in decisions} == {("address-data-quality",)}
+    assert {tuple(event.details["fields"]) for event in decisions} == {
+        ("address_text", "local_id", "postcode", "record_ref", "source")
+    }
+    (summary,) = [event for event in events if event.subject_type == "address_matches"]
+    assert summary.details["rows"] == 8
+
+
+def test_without_the_data_team_role_the_export_has_no_other_agencys_rows(matched, sources, tmp_path):
+    out = tmp_path / "addresses.csv"
+    officer = Actor(username="harry", organisation_id=sources.organisations["housing"], channel="cli")
+    with transaction(matched) as session:
+        assert export_addresses(session, out, actor=officer) == 4
+        denied = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "address.export", AuditEvent.outcome == "denied")
+        ).all()
+    assert {row["source"] for row in csv.DictReader(out.open(encoding="utf-8"))} == {"housing"}
+    assert len(denied) == 4
+    with transaction(matched) as session:
+        assert export_addresses(session, out, actor=Actor(username="nobody", channel="cli")) == 0
+    assert out.read_text().splitlines() == [",".join(EXPORT_COLUMNS)]
+
+
+def test_anomaly_rows_pass_the_sharing_decision(matched, sources):
+    with transaction(matched) as session:
+        report = quality_report(session)
+        shown = disclose_anomalies(session, DATA_TEAM, report.anomalies, action="address.report")
+        assert shown == report.anomalies
+        officer = Actor(username="harry", organisation_id=sources.organisations["housing"], channel="web",
+                        roles=frozenset({"practitioner"}))
+        own = disclose_anomalies(session, officer, report.anomalies, action="address.report")
+        assert {anomaly.source for anomaly in own} == {"housing"}
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "address.report")).all()
+    assert {event.outcome for event in events} == {"allowed", "denied"}
+    assert len(events) == 2 * len({anomaly.record_id for anomaly in report.anomalies})
+    assert set(report.anomaly_counts) == set(ANOMALY_KINDS)

@@ -70,3 +70,60 @@ def test_a_decision_for_another_record_discloses_nothing():
     record = SourceRecord(id=1, local_id="L", row_hash="h")
     record.source_system = SourceSystem(code="s", name="s")
     assert disclosed_fields(record, AccessDecision(2, True, "other", RECORD_FIELDS)) == {}
+
+
+# --- address data-quality processing -------------------------------------------------
+
+from joinedup.sharing import ADDRESS_ACTIONS, ADDRESS_FIELDS  # noqa: E402
+
+ADDRESS_ONLY = {"source", "local_id", "record_ref", "address_text", "postcode"}
+
+
+def test_the_address_rule_discloses_exactly_the_address_fields():
+    assert ADDRESS_FIELDS == ADDRESS_ONLY
+    assert ADDRESS_FIELDS < RECORD_FIELDS
+    assert {"address.review", "address.report", "address.export"} == ADDRESS_ACTIONS
+
+
+def test_the_data_team_sees_another_agencys_address_fields_only(engine):
+    with transaction(engine) as session:
+        police, _school, (police_record, school_record) = _place(session)
+        school_record.address_text, school_record.postcode = "1 School Lane", "JU1 2CC"
+        school_record.nhs_number, school_record.facts = "9434765919", {"sen": True}
+        analyst = Actor(username="dana", organisation_id=police.id, roles=frozenset({"data_team"}), channel="web")
+        for action in sorted(ADDRESS_ACTIONS):
+            own, other = decide_record_access(session, analyst, [police_record, school_record], action=action)
+            assert own.allowed and own.fields == RECORD_FIELDS and own.policy_ids == ("own-organisation",)
+            assert other.allowed and other.fields == ADDRESS_FIELDS and other.policy_ids == ("address-data-quality",)
+            shown = disclosed_fields(school_record, other)
+            assert shown == {"source": "education", "local_id": "P1", "record_ref": "", "address_text": "1 School Lane",
+                             "postcode": "JU1 2CC"}
+            assert "Lee" not in repr(shown) and "9434765919" not in repr(shown)
+        # The rule is for address processing only: any other action sees nothing of it.
+        (viewed,) = decide_record_access(session, analyst, [school_record], action="record.view")
+        assert not viewed.allowed and viewed.fields == frozenset()
+    with transaction(engine) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("address.%"))).all()
+    assert len(events) == 2 * len(ADDRESS_ACTIONS)
+    assert {e.details["policy_ids"][0] for e in events if e.subject_id == str(school_record.id)} == {
+        "address-data-quality"
+    }
+
+
+def test_an_administrator_without_an_organisation_sees_address_fields_only(engine):
+    with transaction(engine) as session:
+        _police, _school, records = _place(session)
+        admin = Actor(username="root", roles=frozenset({"admin"}), channel="cli")
+        assert {d.fields for d in decide_record_access(session, admin, records, action="address.export")} == {
+            ADDRESS_FIELDS
+        }
+
+
+def test_a_practitioner_is_refused_other_agencies_addresses(engine):
+    with transaction(engine) as session:
+        police, _school, (police_record, school_record) = _place(session)
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="web")
+        for action in sorted(ADDRESS_ACTIONS):
+            own, other = decide_record_access(session, officer, [police_record, school_record], action=action)
+            assert own.allowed and not other.allowed and other.fields == frozenset()
+            assert disclosed_fields(school_record, other) == {}

@@ -277,9 +277,12 @@ def test_the_review_list_shows_ambiguous_and_unmatched_addresses(data_team, engi
     assert f'href="/addresses/review/{seeded.matched}"' not in text, "matched addresses are not for review"
     assert "1 High Street, Joinedup" in text and "Flat B" in text
     assert "Ambiguous" in text and "Unmatched" in text and "0.81" in text
-    (event,) = _events(engine, "address_review.view")
-    assert event.outcome == "allowed" and sorted(event.details["match_ids"]) == sorted(
-        [seeded.ambiguous, seeded.unmatched]
+    (gate,) = _events(engine, "address_review.view")
+    assert gate.outcome == "allowed"
+    shown = _events(engine, "address.review")
+    assert sorted((e.subject_type, e.subject_id, e.outcome) for e in shown) == sorted(
+        ("source_record", str(_match(engine, match_id).source_record_id), "allowed")
+        for match_id in (seeded.ambiguous, seeded.unmatched)
     )
 
 
@@ -704,3 +707,93 @@ def test_a_decision_in_the_browser_survives_a_full_rerun_of_the_matcher(client, 
     assert (rerun.status, rerun.method, rerun.uprn) == ("matched", "manual", "200000000003")
     household = client.get("/addresses/200000000003")
     assert "Jordana Smithson" in household.text and "Known to us" not in household.text
+
+
+# --- another agency's addresses, through the sharing decision -------------------------
+
+#: What the police hold about POL-77 beyond its address: never on the data team's pages.
+POLICE_PERSONAL = ("Jordan", "Smith", "AB123456C", "2011-03-14", "14 March 2011", "violence")
+
+
+@pytest.fixture
+def police_in_review(engine, place, seeded):
+    """The police record's address (another agency's, for dev.data at the council) is ambiguous."""
+    with transaction(engine) as session:
+        session.execute(
+            update(SourceRecord).where(SourceRecord.id == place.police_record).values(facts={"marker": "violence"})
+        )
+        session.execute(
+            update(AddressMatch).where(AddressMatch.id == seeded.matched)
+            .values(status="ambiguous", runner_up_uprn=HIGH_ST_1_FLAT, runner_up_score=0.9, score=0.91)
+        )
+    return seeded.matched
+
+
+def _decisions(engine, action, record_id):
+    return [e for e in _events(engine, action) if (e.subject_type, e.subject_id) == ("source_record", str(record_id))]
+
+
+def _no_person(text):
+    for value in POLICE_PERSONAL:
+        assert value not in text, value
+
+
+def test_the_data_team_sees_another_agencys_address_and_nothing_else(data_team, engine, place, police_in_review):
+    listing = data_team.get("/addresses/review", params={"source": "police"})
+    assert listing.status_code == 200 and "1 High St, Joinford" in listing.text
+    _no_person(listing.text)
+    item = data_team.get(f"/addresses/review/{police_in_review}")
+    assert item.status_code == 200 and "1 High St, Joinford" in item.text and "POL-77" in item.text
+    _no_person(item.text)
+    api = data_team.get("/api/v1/addresses/review", params={"source": "police"})
+    (row,) = api.json()["matches"]
+    assert (row["local_id"], row["address_text"], row["postcode"]) == ("POL-77", "1 High St, Joinford", "JU1 1AA")
+    _no_person(api.text)
+    detail = data_team.get(f"/api/v1/addresses/matches/{police_in_review}")
+    assert detail.json()["local_id"] == "POL-77"
+    _no_person(detail.text)
+    everything = data_team.get("/api/v1/addresses/matches")
+    _no_person(everything.text)
+    decisions = _decisions(engine, "address.review", place.police_record)
+    assert len(decisions) == 5, "one audited decision per record shown, on every page and call"
+    assert {(e.outcome, e.actor, tuple(e.details["policy_ids"])) for e in decisions} == {
+        ("allowed", "dev.data", ("address-data-quality",))
+    }
+    assert {tuple(e.details["fields"]) for e in decisions} == {
+        ("address_text", "local_id", "postcode", "record_ref", "source")
+    }
+    own = _decisions(engine, "address.review", place.council_record)
+    assert own and {tuple(e.details["policy_ids"]) for e in own} == {("own-organisation",)}
+
+
+def test_the_decided_banner_passes_the_sharing_decision(data_team, engine, place, police_in_review):
+    response = _post(data_team, police_in_review, action="accept")
+    assert response.status_code == 303
+    before = len(_decisions(engine, "address.review", place.police_record))
+    banner = data_team.get(response.headers["location"])
+    assert "‘1 High St, Joinford’ is now matched to UPRN" in banner.text
+    _no_person(banner.text)
+    assert len(_decisions(engine, "address.review", place.police_record)) == before + 1
+
+
+def test_the_report_shows_another_agencys_anomalies_through_the_sharing_decision(data_team, engine, place, anomalies):
+    page = data_team.get("/addresses/report")
+    api = data_team.get("/api/v1/addresses/report")
+    csv_text = data_team.get("/addresses/report.csv").text
+    for text in (page.text, api.text, csv_text):
+        assert "POL-78" in text and "POL-77" in text
+        _no_person(text)
+    anomaly_records = {anomaly["record_id"] for anomaly in api.json()["anomalies"]}
+    assert len(anomaly_records) == 3
+    for action, calls in (("address.report", 2), ("address.export", 1)):
+        shown = [e for e in _events(engine, action) if e.subject_type == "source_record"]
+        assert sorted(int(e.subject_id) for e in shown) == sorted(list(anomaly_records) * calls)
+        assert {(e.outcome, tuple(e.details["policy_ids"])) for e in shown} == {("allowed", ("address-data-quality",))}
+
+
+def test_the_api_report_refuses_an_unknown_source(data_team, engine, seeded):
+    response = data_team.get("/api/v1/addresses/report", params={"source": "x" * 70})
+    assert response.status_code == 422 and "Unknown source" in response.text
+    assert data_team.get("/api/v1/addresses/report", params={"source": "nonsense"}).status_code == 422
+    assert _events(engine, "address_report.view") == []
+    assert data_team.get("/api/v1/addresses/report", params={"source": "police"}).status_code == 200

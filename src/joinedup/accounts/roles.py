@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import ROLES
 from joinedup.audit import Actor, record_event
+from joinedup.sharing.decision import ADDRESS_ROLES
 
 ROLE_NAMES = {
     "practitioner": "Practitioner",
@@ -42,12 +43,16 @@ def may_view_ingest_reports(session: Session, actor: Actor, *, subject_id: int |
 
 
 #: Address review and the address data-quality report show agencies' addresses as they
-#: were sent, across every source: for the people who load and match the data.
-ADDRESS_REVIEW_ROLES = ("data_team", "admin")
+#: were sent, across every source: for the people who load and match the data. The
+#: same roles as the sharing decision's address data-quality rule, which decides (and
+#: audits) each record those pages show; this is only the pages' gate.
+ADDRESS_REVIEW_ROLES = tuple(sorted(ADDRESS_ROLES))
 
 ADDRESS_REVIEW_DENIED = (
     "Address review and the address data-quality report are for the data team and administrators."
 )
+#: When the page's gate lets someone in but the sharing decision refuses the record.
+RECORD_DENIED = "No rule allows you to see this record's address."
 
 
 def may_review_addresses(
@@ -62,8 +67,10 @@ def may_review_addresses(
     """Whether ``actor`` holds a role that reviews addresses and reads the address
     data-quality report; audited either way, under ``action``.
 
-    ``details`` can name what was shown (the match ids on a page of the review list),
-    so that the audit trail says which agencies' addresses were seen.
+    This is the gate of the data team's pages and API, so that anyone else gets a clear
+    refusal. It discloses nothing by itself: every record those pages show still passes
+    :func:`joinedup.sharing.decide_record_access` (an ``address.*`` action), which
+    decides and audits each one.
     """
     allowed = bool(set(actor.roles) & set(ADDRESS_REVIEW_ROLES))
     record_event(

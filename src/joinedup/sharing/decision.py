@@ -1,3 +1,25 @@
+"""The single policy point for personal data: :func:`decide_record_access`.
+
+Two rules, tried in order; anything neither allows is denied:
+
+1. **Own organisation** (policy ``own-organisation``): an actor sees every field of
+   their own organisation's records, whatever the action.
+2. **Address data-quality processing** (policy ``address-data-quality``): when the
+   action is one of :data:`ADDRESS_ACTIONS` (reviewing addresses, the address
+   data-quality report, the address export) and the actor holds a role in
+   :data:`ADDRESS_ROLES` (data team, administrator), the decision allows
+   :data:`ADDRESS_FIELDS` only: the source, the local id and record reference, and the
+   address and postcode as the agency sent them.
+
+Why the second rule: the hub's data team matches every partner's addresses to the
+gazetteer (UPRNs), decides the ones the matcher cannot, and reports the anomalies back
+to each agency. That needs the address as sent and the agency's reference for it, for
+every source, but never a name, an identifier (NHS number, UPN, NI number), a date of
+birth, contact details or any fact the agency recorded. The rule is narrow by action
+and by field, and like every decision it is audited per record, so the trail says
+which agencies' addresses each member of the data team saw, and why.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -16,6 +38,16 @@ from joinedup.partners.models import SourceSystem
 RECORD_FIELDS = frozenset({"source", "local_id", "record_ref", *CANONICAL_FIELDS, "facts", "flags"})
 
 OWN_ORGANISATION = "own-organisation"
+ADDRESS_DATA_QUALITY = "address-data-quality"
+
+#: The fields address data-quality processing may see: where a record came from, the
+#: agency's reference for it, and its address as sent. No names, identifiers or facts.
+ADDRESS_FIELDS = frozenset({"source", "local_id", "record_ref", "address_text", "postcode"})
+#: The actions that are address data-quality processing: the review list and its API,
+#: the data-quality report (page, API) and the exports (report CSV, ``export addresses``).
+ADDRESS_ACTIONS = frozenset({"address.review", "address.report", "address.export"})
+#: The roles that do address data-quality processing.
+ADDRESS_ROLES = frozenset({"data_team", "admin"})
 
 
 @dataclass(frozen=True)
@@ -38,15 +70,27 @@ def decide_record_access(
 ) -> list[AccessDecision]:
     """Decide, for each record, whether ``actor`` may see it, and audit every decision.
 
-    Deny by default: an actor with no organisation sees nothing.
+    Deny by default. Your own organisation's records are disclosed in full for any
+    action; for an address data-quality ``action`` (:data:`ADDRESS_ACTIONS`) the data
+    team and administrators see other organisations' records' :data:`ADDRESS_FIELDS`
+    only. Every decision, allowed or not, is one audit event under ``action``.
     """
     owners = _owners(session, {record.source_system_id for record in records})
+    address_processing = action in ADDRESS_ACTIONS and bool(set(actor.roles) & ADDRESS_ROLES)
     decisions = []
     for record in records:
         owner = owners.get(record.source_system_id)
         if actor.organisation_id is not None and owner == actor.organisation_id:
             decision = AccessDecision(
                 record.id, True, "The record belongs to your organisation.", RECORD_FIELDS, (OWN_ORGANISATION,)
+            )
+        elif address_processing:
+            decision = AccessDecision(
+                record.id,
+                True,
+                "The data team matches every agency's addresses to the gazetteer: address fields only.",
+                ADDRESS_FIELDS,
+                (ADDRESS_DATA_QUALITY,),
             )
         else:
             decision = AccessDecision(

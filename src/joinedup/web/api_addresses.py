@@ -1,7 +1,10 @@
 """The JSON API for gazetteer matching under ``/api/v1/addresses``.
 
 Match results, the review list and the data-quality report are for the data team and
-administrators, as on the pages, and every call is audited. The household at a UPRN is
+administrators, as on the pages, and every call is audited. Every record they return
+passes the sharing decision (:func:`joinedup.sharing.decide_record_access`, actions
+``address.review`` and ``address.report``), audited per record, and shows only the
+fields it disclosed (the address fields, never names, identifiers or facts). The household at a UPRN is
 for everyone signed in, and holds only the records the sharing decision discloses.
 """
 
@@ -12,9 +15,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
-from joinedup.accounts.roles import ADDRESS_REVIEW_DENIED, ADDRESS_REVIEW_ROLES, may_review_addresses
+from joinedup.accounts.roles import ADDRESS_REVIEW_DENIED, RECORD_DENIED, may_review_addresses
 from joinedup.gazetteer import REVIEW_STATUSES, STATUSES, get_match, household_at, quality_report, review_queue
+from joinedup.gazetteer.quality import disclose_anomalies
+from joinedup.gazetteer.review import disclose_matches
+from joinedup.partners.models import SourceSystem
 from joinedup.web.api import UNAUTHENTICATED, Problem, RecordOut, SourceOut, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 
@@ -181,14 +188,20 @@ def review(
     responses=FORBIDDEN | {404: {"model": Problem}},
 )
 def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: int) -> MatchDetailOut:
+    actor = visit.actor("api")
+    shaped = None
+    disclosed = True
     with app.transaction() as session:
-        allowed = may_review_addresses(
-            session, visit.actor("api"), subject_type="address_match", subject_id=match_id
-        )
+        allowed = may_review_addresses(session, actor, subject_type="address_match", subject_id=match_id)
         found = get_match(session, match_id) if allowed else None
-        shaped = _match_detail(found) if found is not None else None
+        if found is not None:
+            shown = disclose_matches(session, actor, [found])
+            disclosed = bool(shown)
+            shaped = _match_detail(found, shown[0][1]) if shown else None
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+    if not disclosed:
+        raise HTTPException(403, RECORD_DENIED)
     if shaped is None:
         raise HTTPException(404, "There is no address match with this id.")
     return shaped
@@ -202,16 +215,23 @@ def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: int) -> Mat
 )
 def report(app: WebApp, user: ApiUser, visit: CurrentVisit, source: SourceFilter = None) -> QualityReportOut:
     """Counts matched, ambiguous and unmatched; inside and outside the boundary before and after
-    matching; and the anomalies. For the data team."""
+    matching; and the anomalies (each record's, as the sharing decision discloses it). For the
+    data team."""
+    actor = visit.actor("api")
+    shaped = None
     with app.transaction() as session:
+        if source and session.scalar(select(SourceSystem.id).where(SourceSystem.code == source)) is None:
+            raise HTTPException(422, "Unknown source: use the code of one of the source systems.")
         allowed = may_review_addresses(
             session,
-            visit.actor("api"),
+            actor,
             action="address_report.view",
             subject_type="address_report",
             subject_id=source or "",
         )
-        shaped = _report(quality_report(session, source_code=source or None)) if allowed else None
+        if allowed:
+            found = quality_report(session, source_code=source or None)
+            shaped = _report(found, disclose_anomalies(session, actor, found.anomalies, action="address.report"))
     if shaped is None:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
     return shaped
@@ -245,37 +265,37 @@ def household(
 
 
 def _page(app, user, visit, action, source, statuses, limit, offset) -> MatchPageOut:
+    actor = visit.actor("api")
+    page = None
     with app.transaction() as session:
-        found, total = (
-            review_queue(session, source_code=source or None, statuses=statuses, limit=limit, offset=offset)
-            if user.has_role(*ADDRESS_REVIEW_ROLES)
-            else ([], 0)
-        )
         allowed = may_review_addresses(
-            session,
-            visit.actor("api"),
-            action=action,
-            details={"source": source or "", "statuses": list(statuses), "match_ids": [m.id for m in found]},
+            session, actor, action=action, details={"source": source or "", "statuses": list(statuses)}
         )
-        page = (
-            MatchPageOut(total=total, limit=limit, offset=offset, matches=[_match(m) for m in found])
-            if allowed
-            else None
-        )
+        if allowed:
+            found, total = review_queue(
+                session, source_code=source or None, statuses=statuses, limit=limit, offset=offset
+            )
+            shown = disclose_matches(session, actor, found, action="address.review")
+            page = MatchPageOut(
+                total=total,
+                limit=limit,
+                offset=offset,
+                matches=[_match(match, fields) for match, fields, _decision in shown],
+            )
     if page is None:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
     return page
 
 
-def _match(match) -> MatchOut:
-    record = match.source_record
+def _match(match, fields: dict) -> MatchOut:
+    """A match, with only ``fields`` of its source record: those the sharing decision disclosed."""
     return MatchOut(
         id=match.id,
         source=SourceOut(code=match.source_system.code, name=match.source_system.name),
-        record_id=record.id,
-        local_id=record.local_id,
-        address_text=record.address_text,
-        postcode=record.postcode,
+        record_id=match.source_record_id,
+        local_id=fields.get("local_id") or "",
+        address_text=fields.get("address_text"),
+        postcode=fields.get("postcode"),
         uprn=match.uprn,
         score=match.score,
         method=match.method,
@@ -288,9 +308,9 @@ def _match(match) -> MatchOut:
     )
 
 
-def _match_detail(match) -> MatchDetailOut:
+def _match_detail(match, fields: dict) -> MatchDetailOut:
     return MatchDetailOut(
-        **_match(match).model_dump(),
+        **_match(match, fields).model_dump(),
         candidate=_address(match.candidate) if match.candidate is not None else None,
         runner_up=_address(match.runner_up) if match.runner_up is not None else None,
     )
@@ -334,7 +354,9 @@ def _quality(figures) -> SourceQualityOut:
     )
 
 
-def _report(report) -> QualityReportOut:
+def _report(report, anomalies) -> QualityReportOut:
+    """The report: its counts (aggregates) over every anomaly, and ``anomalies``, the rows
+    the sharing decision disclosed."""
     return QualityReportOut(
         generated_at=report.generated_at,
         sources=[_quality(figures) for figures in report.sources],
@@ -351,6 +373,6 @@ def _report(report) -> QualityReportOut:
                 uprn=anomaly.uprn,
                 detail=anomaly.detail,
             )
-            for anomaly in report.anomalies
+            for anomaly in anomalies
         ],
     )

@@ -1,8 +1,12 @@
 """Addresses: the data team's review list and data-quality report, and the household view.
 
 The review list and the report show agencies' addresses as they were sent, across every
-source, so they are for the data team and administrators only, and every view is audited
-(:func:`joinedup.accounts.roles.may_review_addresses`). The household view is for everyone
+source, so they are for the data team and administrators only: the role is the page's
+gate (:func:`joinedup.accounts.roles.may_review_addresses`, audited either way, a clear
+403 without it), and every record a page shows passes the sharing decision in one batch
+per page (:func:`joinedup.sharing.decide_record_access`, actions ``address.review``,
+``address.report`` and ``address.export``), which audits each record and discloses its
+address fields only; the page shows nothing else of it. The household view is for everyone
 signed in: it shows a gazetteer address and only the records there that the sharing
 decision discloses to the viewer. Records it refuses are left out without a count,
 because even "two records you cannot see" at an address says that other agencies are
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,7 +26,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.roles import ADDRESS_REVIEW_DENIED, ADDRESS_REVIEW_ROLES, may_review_addresses
+from joinedup.accounts.roles import (
+    ADDRESS_REVIEW_DENIED,
+    ADDRESS_REVIEW_ROLES,
+    RECORD_DENIED,
+    may_review_addresses,
+)
 from joinedup.gazetteer import (
     ANOMALY_KINDS,
     DECISION_ACTIONS,
@@ -35,6 +44,8 @@ from joinedup.gazetteer import (
     review_queue,
     search_gazetteer,
 )
+from joinedup.gazetteer.quality import disclose_anomalies
+from joinedup.gazetteer.review import disclose_matches
 from joinedup.partners.models import SourceSystem
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 
@@ -102,26 +113,21 @@ def review_list(
     decided: str = "",
 ) -> Response:
     page_number = _page_number(page)
+    actor = visit.actor("web")
+    rows, total, banner = [], 0, None
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        matches, total = (
-            review_queue(
+        allowed = may_review_addresses(session, actor, details={"source": source_code, "page": page_number})
+        if allowed:
+            matches, total = review_queue(
                 session,
                 source_code=source_code or None,
                 limit=PAGE_SIZE,
                 offset=(page_number - 1) * PAGE_SIZE,
             )
-            if user.has_role(*ADDRESS_REVIEW_ROLES)
-            else ([], 0)
-        )
-        allowed = may_review_addresses(
-            session,
-            visit.actor("web"),
-            details={"source": source_code, "page": page_number, "match_ids": [match.id for match in matches]},
-        )
-        banner = _decided_banner(session, decided) if allowed else None
-        rows = [_item(match) for match in matches]
+            rows = [_item(match, fields) for match, fields, _decision in disclose_matches(session, actor, matches)]
+            banner = _decided_banner(session, actor, decided)
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
     pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -249,19 +255,25 @@ def _item_page(
             search_error = "Enter part of an address, a postcode or a UPRN"
         elif len(q) > SEARCH_MAX:
             search_error = f"Search must be {SEARCH_MAX} characters or fewer"
+    actor = visit.actor("web")
+    item = results = None
+    disclosed = True
     with app.transaction() as session:
-        allowed = may_review_addresses(
-            session, visit.actor("web"), subject_type="address_match", subject_id=match_id
-        )
+        allowed = may_review_addresses(session, actor, subject_type="address_match", subject_id=match_id)
         match = get_match(session, match_id) if allowed else None
-        item = _item(match) if match is not None else None
+        if match is not None:
+            shown = disclose_matches(session, actor, [match])
+            disclosed = bool(shown)
+            item = _item(match, shown[0][1]) if shown else None
         results = (
             _distinct_uprns(search_gazetteer(session, q, limit=SEARCH_LIMIT))
-            if match is not None and q and not search_error
+            if item is not None and q and not search_error
             else None
         )
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+    if not disclosed:
+        raise HTTPException(403, RECORD_DENIED)
     if item is None:
         raise HTTPException(404)
     if search_error:
@@ -300,18 +312,23 @@ def _item_page(
 
 @router.get("/addresses/report")
 def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, source: str = "") -> Response:
+    actor = visit.actor("web")
+    shaped = None
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
         allowed = may_review_addresses(
             session,
-            visit.actor("web"),
+            actor,
             action="address_report.view",
             subject_type="address_report",
             subject_id=source_code,
         )
-        found = quality_report(session, source_code=source_code or None) if allowed else None
-        shaped = shape_report(found) if found is not None else None
+        if allowed:
+            found = quality_report(session, source_code=source_code or None)
+            # Counts are aggregates; the rows the page lists are records, so each is decided.
+            rows = disclose_anomalies(session, actor, _first_of_each_kind(found.anomalies), action="address.report")
+            shaped = shape_report(found, rows)
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
     csv_url = "/addresses/report.csv" + (f"?{urlencode({'source': source_code})}" if source_code else "")
@@ -332,17 +349,22 @@ def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, s
 
 @router.get("/addresses/report.csv")
 def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: str = "") -> Response:
+    actor = visit.actor("web")
+    text = ""
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
         allowed = may_review_addresses(
             session,
-            visit.actor("web"),
+            actor,
             action="address_report.export",
             subject_type="address_report",
             subject_id=source_code,
         )
-        text = quality_report_csv(quality_report(session, source_code=source_code or None)) if allowed else ""
+        if allowed:
+            found = quality_report(session, source_code=source_code or None)
+            shown = disclose_anomalies(session, actor, found.anomalies, action="address.export")
+            text = quality_report_csv(replace(found, anomalies=shown))
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_DENIED)
     name = f"address-quality-{source_code or 'all'}.csv"
@@ -415,8 +437,9 @@ class ReviewItem:
     candidates: list[Candidate]
 
 
-def _item(match) -> ReviewItem:
-    record = match.source_record
+def _item(match, fields: dict) -> ReviewItem:
+    """A match as the review shows it: of the source record, only ``fields``, the fields
+    the sharing decision disclosed."""
     candidates = [
         _candidate(role, uprn, score, address)
         for role, uprn, score, address in (
@@ -429,9 +452,9 @@ def _item(match) -> ReviewItem:
         id=match.id,
         source_code=match.source_system.code,
         source_name=match.source_system.name,
-        local_id=record.local_id,
-        address_text=record.address_text or "",
-        postcode=record.postcode or "",
+        local_id=fields.get("local_id") or "",
+        address_text=fields.get("address_text") or "",
+        postcode=fields.get("postcode") or "",
         status=match.status,
         method=match.method,
         score=match.score,
@@ -468,14 +491,19 @@ def _distinct_uprns(addresses) -> list:
     return kept
 
 
-def _decided_banner(session: Session, decided: str) -> dict | None:
-    if not decided.isdigit():
+def _decided_banner(session: Session, actor, decided: str) -> dict | None:
+    """What the banner says about the decided match: its address only if the sharing
+    decision discloses it (the id is in the URL, so anyone can put any id there)."""
+    if not decided.isdigit() or len(decided) > 18:
         return None
     match = get_match(session, int(decided))
     if match is None or match.decision_id is None or match.status not in DECIDED:
         return None
+    shown = disclose_matches(session, actor, [match])
+    if not shown:
+        return None
     return {
-        "address": match.source_record.address_text or "The address",
+        "address": shown[0][1].get("address_text") or "The address",
         "outcome": DECIDED[match.status].format(uprn=match.uprn),
         "uprn": match.uprn if match.status == "matched" else None,
     }
@@ -562,7 +590,19 @@ class ShapedReport:
     anomalies_shown: int = ANOMALIES_SHOWN
 
 
-def shape_report(report) -> ShapedReport:
+def _first_of_each_kind(anomalies) -> list:
+    """The anomaly rows the page lists: the first :data:`ANOMALIES_SHOWN` of each kind."""
+    kept, seen = [], dict.fromkeys(ANOMALY_KINDS, 0)
+    for anomaly in anomalies:
+        if seen.get(anomaly.kind, 0) < ANOMALIES_SHOWN:
+            seen[anomaly.kind] = seen.get(anomaly.kind, 0) + 1
+            kept.append(anomaly)
+    return kept
+
+
+def shape_report(report, shown=None) -> ShapedReport:
+    """``shown``: the anomaly rows to list, as the sharing decision disclosed them (none
+    when not given); the counts are the report's, every anomaly."""
     overall = report.overall
     rows = list(report.sources) + ([overall] if len(report.sources) > 1 else [])
     before, after = overall.before, overall.after
@@ -578,10 +618,11 @@ def shape_report(report) -> ShapedReport:
         else ""
     )
     groups = []
+    counts = report.anomaly_counts
     for kind, title in ANOMALY_KINDS.items():
-        found = [anomaly for anomaly in report.anomalies if anomaly.kind == kind]
+        listed = [anomaly for anomaly in shown or () if anomaly.kind == kind]
         groups.append(
-            AnomalyGroup(kind, title, len(found), found[:ANOMALIES_SHOWN], ANOMALY_EMPTY.get(kind, "None."))
+            AnomalyGroup(kind, title, counts.get(kind, 0), listed[:ANOMALIES_SHOWN], ANOMALY_EMPTY.get(kind, "None."))
         )
     return ShapedReport(
         rows=rows,
