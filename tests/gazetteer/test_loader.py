@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import HEADER, ROWS, write_gazetteer
+from gazetteer_support import HEADER, ROWS, write_gazetteer
 from sqlalchemy import func, select
 
 from joinedup.audit import AuditEvent
