@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROWS, write_gazetteer
+from gazetteer_support import ROWS, write_gazetteer
 from sqlalchemy import select
 
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
-from joinedup.gazetteer import AddressMatch, MatchRun, decide_address, load_gazetteer, match_addresses
+from joinedup.gazetteer import AddressMatch, MatchRun, decide_address, get_match, load_gazetteer, match_addresses
 
 CLERK = Actor.system("cli", "data.clerk")
 
@@ -132,3 +132,49 @@ def test_a_decision_for_a_retired_uprn_no_longer_applies(loaded, sources, tmp_pa
     run = match_addresses(loaded, address_engine=None)
     assert run.records == 1
     assert _matches(loaded)[record].status == "unmatched"
+
+
+def test_a_records_match_keeps_its_id_across_full_and_incremental_reruns_with_its_values_updated(
+        loaded, sources, tmp_path):
+    house = sources.add("housing", "T1", "12 High Street", "JU1 1AA")
+    cottage = sources.add("police", "N1", "Rose Cottage, High St", "JU1 1AB")
+    tied = sources.add("housing", "T2", "5 Mill Lane, Joinford")
+    empty = sources.add("housing", "T3", None)
+    first = match_addresses(loaded, address_engine=None)
+    before = _matches(loaded)
+    ids = {record: match.id for record, match in before.items()}
+    assert (before[house].uprn, before[cottage].uprn) == ("110", "111")
+
+    from joinedup.db import utcnow
+    from joinedup.ingest.models import SourceRecord
+
+    with transaction(loaded) as session:
+        record = session.get(SourceRecord, house)
+        record.address_text, record.updated_at = "Flat 1, 10 High Street", utcnow()
+    newcomer = sources.add("housing", "T4", "7 Mill Lane, Millbrook", "JU2 2BB")
+    full = match_addresses(loaded, full=True, address_engine=None)
+    after = _matches(loaded)
+    assert {record: after[record].id for record in ids} == ids
+    assert after[newcomer].id not in ids.values()
+    assert (after[house].uprn, after[house].method, after[house].status) == ("101", "exact", "matched")
+    assert after[house].normalised.startswith("FLAT 1") and after[house].address_key != before[house].address_key
+    assert after[newcomer].uprn == "121"
+    for record in (cottage, tied, empty):
+        unchanged = (before[record].uprn, before[record].status, before[record].score, before[record].reason)
+        assert (after[record].uprn, after[record].status, after[record].score, after[record].reason) == unchanged
+    assert all(match.run_id == full.id and match.matched_at > before[cottage].matched_at
+               for match in after.values())
+    assert first.id != full.id
+
+    load_gazetteer(loaded, write_gazetteer(tmp_path / "v2.csv", [row for row in ROWS if row[0] != "111"]))
+    assert _matches(loaded)[cottage].needs_rematch
+    incremental = match_addresses(loaded, address_engine=None)
+    assert incremental.records == 1
+    latest = _matches(loaded)
+    assert {record: match.id for record, match in latest.items()} == {**ids, newcomer: after[newcomer].id}
+    assert (latest[cottage].status, latest[cottage].uprn, latest[cottage].needs_rematch) == ("unmatched", None, False)
+    assert latest[cottage].run_id == incremental.id
+    assert all(latest[record].run_id == full.id for record in latest if record != cottage)
+    with transaction(loaded) as session:
+        assert get_match(session, ids[cottage]).source_record_id == cottage
+        assert get_match(session, ids[house]).uprn == "101"

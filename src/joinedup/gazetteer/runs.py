@@ -8,7 +8,8 @@ gazetteer reload) and the records changed by an ingest since they were matched. 
 survive every rerun.
 
 A run computes everything first and writes its results in one transaction at the end,
-so a run that fails leaves earlier results exactly as they were.
+so a run that fails leaves earlier results exactly as they were. A record's match is
+updated in place, so it keeps its id (a review page's address) across every rerun.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,10 @@ CHUNK = 2000
 
 _MATCHES = AddressMatch.__table__
 _RECORDS = SourceRecord.__table__
+#: What a match says. A rerun that says the same only restamps the row (run_id, matched_at).
+_SAID = tuple(
+    column.key for column in _MATCHES.c if column.key not in ("id", "source_record_id", "run_id", "matched_at")
+)
 
 
 class NoGazetteer(Exception):
@@ -143,7 +148,6 @@ class _Computed:
     """A run's results, computed before anything is written."""
 
     def __init__(self) -> None:
-        self.record_ids: list[int] = []
         self.rows: list[dict[str, Any]] = []
 
 
@@ -154,7 +158,6 @@ def _run(engine: Engine, run_id: int, full: bool, progress: Progress | None,
         if not gazetteer_loaded(session):
             raise NoGazetteer("no gazetteer is loaded: load one with 'joinedup gazetteer load FILE'")
         records = _records_to_match(session, full)
-        computed.record_ids = [record.id for record in records]
         if not records:
             return computed
         index = load_index(session)
@@ -255,13 +258,9 @@ def _row(record, text: str, key: str, run_id: int, now, outcome: Outcome, decisi
 
 
 def _write(session: Session, run: MatchRun, computed: _Computed, started: float, matched_by: str) -> None:
-    """Replace the considered records' matches with this run's, in the caller's transaction."""
-    ids = computed.record_ids
-    for start in range(0, len(ids), CHUNK):
-        session.execute(delete(_MATCHES).where(_MATCHES.c.source_record_id.in_(ids[start:start + CHUNK])))
+    """Store this run's results and finish the run, in the caller's transaction."""
     rows = computed.rows
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(_MATCHES), rows[start:start + CHUNK])
+    _store(session, rows)
     tally: dict[str, int] = defaultdict(int)
     for row in rows:
         tally[row["status"]] += 1
@@ -279,6 +278,64 @@ def _write(session: Session, run: MatchRun, computed: _Computed, started: float,
         details={name: getattr(run, name) for name in ("full", "records", "matched", "ambiguous", "unmatched",
                                                          "exact", "probabilistic", "manual")},
     )
+
+
+def _store(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Each row as its record's match, updated in place: an existing match keeps its id.
+
+    The id is a review page's address and the audit trail's subject, so a rerun must not
+    change it. A match that says what it said before is only restamped with this run
+    (the usual case, and far cheaper than rewriting it); one that says something new has
+    just what changed rewritten, with many rows to a statement; a record with no match
+    yet gets a new row. Nothing is deleted: a record's match goes with the record (the
+    foreign key cascades).
+    """
+    stored = _stored(session, [row["source_record_id"] for row in rows])
+    restamp: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    rewrite: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    new: list[dict[str, Any]] = []
+    for row in rows:
+        found = stored.get(row["source_record_id"])
+        if found is None:
+            new.append(row)
+            continue
+        match_id, said = found
+        changed = tuple(key for key, before in zip(_SAID, said, strict=True) if row[key] != before)
+        if changed:
+            keys = (*changed, "run_id", "matched_at")
+            rewrite[keys].append({"match_id": match_id, **{key: row[key] for key in keys}})
+        else:
+            restamp[(row["run_id"], row["matched_at"])].append(match_id)
+    for (run_id, matched_at), ids in restamp.items():
+        ids.sort()
+        for start in range(0, len(ids), CHUNK):
+            session.execute(
+                update(_MATCHES).where(_MATCHES.c.id.in_(ids[start:start + CHUNK]))
+                .values(run_id=run_id, matched_at=matched_at)
+            )
+    for keys, group in rewrite.items():
+        statement = (
+            update(_MATCHES).where(_MATCHES.c.id == bindparam("match_id"))
+            .values({key: bindparam(key) for key in keys})
+        )
+        for start in range(0, len(group), CHUNK):
+            session.execute(statement, group[start:start + CHUNK])
+    for start in range(0, len(new), CHUNK):
+        session.execute(insert(_MATCHES), new[start:start + CHUNK])
+
+
+def _stored(session: Session, record_ids: list[int]) -> dict[int, tuple[int, tuple[Any, ...]]]:
+    """These records' existing matches: by source record id, the match's id and what it says."""
+    columns = [_MATCHES.c[key] for key in _SAID]
+    found: dict[int, tuple[int, tuple[Any, ...]]] = {}
+    for start in range(0, len(record_ids), CHUNK):
+        rows = session.execute(
+            select(_MATCHES.c.source_record_id, _MATCHES.c.id, *columns)
+            .where(_MATCHES.c.source_record_id.in_(record_ids[start:start + CHUNK]))
+        )
+        for row in rows:
+            found[row[0]] = (row[1], tuple(row[2:]))
+    return found
 
 
 def last_run(session: Session) -> MatchRun | None:
