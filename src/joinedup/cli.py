@@ -134,25 +134,35 @@ def _match_new_records(engine) -> None:
     )
 
 
+def _print_counts(title: str, heading: str, counts, error: str = "") -> None:
+    """A load's counts as a two-column table, then its error if it failed."""
+    table = Table(title=title)
+    table.add_column(heading)
+    table.add_column("count", justify="right")
+    for label, value in counts:
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    if error:
+        console.print(f"[red]{error}[/]")
+
+
 def print_load(load) -> None:
     """The data-quality summary of one load, as the data team reads it."""
     from joinedup.ingest import issue_summary
 
-    table = Table(title=f"Load {load.id}: {load.file_name} ({load.status})")
-    table.add_column("rows")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("read", load.rows_read),
-        ("loaded (new)", load.rows_loaded),
-        ("updated", load.rows_updated),
-        ("unchanged", load.rows_unchanged),
-        ("loaded with flagged values", load.rows_flagged),
-        ("rejected", load.rows_rejected),
-    ):
-        table.add_row(label, f"{value:,}")
-    console.print(table)
-    if load.error:
-        console.print(f"[red]{load.error}[/]")
+    _print_counts(
+        f"Load {load.id}: {load.file_name} ({load.status})",
+        "rows",
+        (
+            ("read", load.rows_read),
+            ("loaded (new)", load.rows_loaded),
+            ("updated", load.rows_updated),
+            ("unchanged", load.rows_unchanged),
+            ("loaded with flagged values", load.rows_flagged),
+            ("rejected", load.rows_rejected),
+        ),
+        load.error,
+    )
     reasons = issue_summary(load)
     if reasons:
         why = Table(title="Rejected and flagged values, by reason")
@@ -200,23 +210,21 @@ def print_gazetteer_load(load) -> None:
     """What a gazetteer load read, changed and set aside."""
     from collections import Counter
 
-    table = Table(title=f"Gazetteer load {load.id}: {load.file_name} ({load.status})")
-    table.add_column("")
-    table.add_column("count", justify="right")
-    for label, value in (
-        ("rows read", load.rows_read),
-        ("UPRNs new", load.new),
-        ("UPRNs changed", load.changed),
-        ("UPRNs retired", load.retired),
-        ("UPRNs unchanged", load.unchanged),
-        ("rows rejected", load.rejected),
-        ("rows with a value set aside", load.flagged),
-        ("matches flagged for rematch", load.needs_rematch),
-    ):
-        table.add_row(label, f"{value:,}")
-    console.print(table)
-    if load.error:
-        console.print(f"[red]{load.error}[/]")
+    _print_counts(
+        f"Gazetteer load {load.id}: {load.file_name} ({load.status})",
+        "",
+        (
+            ("rows read", load.rows_read),
+            ("UPRNs new", load.new),
+            ("UPRNs changed", load.changed),
+            ("UPRNs retired", load.retired),
+            ("UPRNs unchanged", load.unchanged),
+            ("rows rejected", load.rejected),
+            ("rows with a value set aside", load.flagged),
+            ("matches flagged for rematch", load.needs_rematch),
+        ),
+        load.error,
+    )
     if load.issues:
         reasons = Counter((issue.severity, issue.field, issue.message) for issue in load.issues)
         why = Table(title="Rejected and flagged rows, by reason")
