@@ -8,7 +8,6 @@ discloses the fields the row shows (:data:`ROW_FIELDS`), with the disclosed valu
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,6 +18,7 @@ from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.sharing import decide_record_access, disclosed_fields
+from joinedup.spreadsheets import SafeWriter
 
 #: The export's columns. ``uprn`` is empty unless the status is ``matched``; ``status`` is
 #: ``pending`` for a record no run has matched yet. ``record_ref`` (last) tells apart a
@@ -44,7 +44,7 @@ def export_addresses(session: Session, out: Path, *, actor: Actor) -> int:
     ids = list(session.scalars(order))
     rows = refused = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(EXPORT_COLUMNS)
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]

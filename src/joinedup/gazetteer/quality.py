@@ -19,7 +19,6 @@ every record shown.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ from joinedup.gazetteer.models import NON_RESIDENTIAL, AddressMatch, GazetteerAd
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.sharing import decide_record_access, disclosed_fields
+from joinedup.spreadsheets import SafeWriter
 
 ANOMALY_KINDS = {
     "postcode_mismatch": "Postcode disagrees with the matched address",
@@ -298,7 +298,7 @@ def quality_report_csv(report: QualityReport) -> str:
     first (``dataclasses.replace(report, anomalies=...)``).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer, lineterminator="\n")
     writer.writerow(("section", "source", "measure", "value", "local_id", "record_ref", "uprn", "detail"))
     for figures in [*report.sources, report.overall]:
         measures = [(name, getattr(figures, name)) for name in ("records", *STATUS_COUNTS, "manual")]

@@ -97,3 +97,28 @@ class LoadIssue(Base):
     value: Mapped[str] = mapped_column(Text, default="")
 
     load: Mapped[IngestLoad] = relationship(back_populates="issues")
+
+
+#: How one record can relate to another, as a source states it: ``record`` is
+#: ``kind`` of ``related``.
+RELATIONSHIP_KINDS = ("parent_of", "child_of", "carer_of", "cared_for_by", "partner_of")
+
+
+class StatedRelationship(Base):
+    """A relationship a source states between two of its own records (a tenancy's
+    household members, say): ``source_record`` is ``kind`` of ``related_record``.
+
+    Kept at the level of records, so that it follows the records through every link run,
+    merge and split; the person index reads it through people's memberships.
+    """
+
+    __tablename__ = "stated_relationships"
+    __table_args__ = (
+        UniqueConstraint("source_record_id", "related_record_id", "kind", name="uq_stated_relationships_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), index=True)
+    related_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id", ondelete="SET NULL"))

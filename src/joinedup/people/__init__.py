@@ -2,40 +2,113 @@
 
 ``link_people`` scores pairs of source records with a Splink model (on DuckDB),
 clusters them into persons with stable ids and golden records, and respects people's
-decisions on pairs. See docs/people.md.
+decisions on pairs; ``link_new_records`` attaches new records without a full rerun.
+The review functions let the data team accept, reject, merge and split. See
+docs/people.md.
 """
 
+from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
-from joinedup.people.export import LINK_COLUMNS, export_links
+from joinedup.people.export import LINK_COLUMNS, PERSON_COLUMNS, export_links, export_persons
+from joinedup.people.households import (
+    Address,
+    FamilyMember,
+    FamilyView,
+    Household,
+    PersonSummary,
+    Relationship,
+    RelationshipScore,
+    Tie,
+    family_view,
+    household_of,
+    households,
+    relationships,
+    score_relationships,
+    uprn_addresses,
+)
 from joinedup.people.linking import (
     adopt_model,
     adopted_model,
-    assign_ids,
-    cluster,
-    golden_record,
     last_run,
+    link_new_records,
     link_people,
-    low_information,
+    link_thresholds,
+    set_link_thresholds,
     train_model,
 )
-from joinedup.people.models import LinkModel, LinkRun, PairDecision, Person, PersonRecord
+from joinedup.people.models import (
+    LinkModel,
+    LinkPair,
+    LinkRun,
+    LinkSettings,
+    PairDecision,
+    Person,
+    PersonEvent,
+    PersonRecord,
+)
+from joinedup.people.records import GOLDEN_FIELDS, golden_record, low_information, read_records
+from joinedup.people.review import (
+    PairExplanation,
+    ReviewRefused,
+    explain_pair,
+    merge_persons,
+    person_history,
+    person_of,
+    review_pair,
+    review_queue,
+    split_record,
+)
 
 __all__ = [
+    "GOLDEN_FIELDS",
     "LINK_COLUMNS",
+    "PERSON_COLUMNS",
+    "Address",
+    "Clusters",
+    "FamilyMember",
+    "FamilyView",
+    "Household",
     "LinkModel",
+    "LinkPair",
     "LinkRun",
+    "LinkSettings",
     "PairDecision",
+    "PairExplanation",
     "Person",
+    "PersonEvent",
     "PersonRecord",
+    "PersonSummary",
+    "Relationship",
+    "RelationshipScore",
+    "ReviewRefused",
+    "Tie",
     "adopt_model",
     "adopted_model",
     "assign_ids",
     "cluster",
     "decide_pair",
+    "explain_pair",
     "export_links",
+    "export_persons",
+    "family_view",
     "golden_record",
+    "household_of",
+    "households",
     "last_run",
+    "link_new_records",
     "link_people",
+    "link_thresholds",
     "low_information",
+    "merge_persons",
+    "person_history",
+    "person_of",
+    "read_records",
+    "relationships",
+    "review_pair",
+    "review_queue",
+    "score_relationships",
+    "set_link_thresholds",
+    "split_record",
     "train_model",
+    "uprn_addresses",
 ]

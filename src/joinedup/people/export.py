@@ -1,18 +1,31 @@
-"""``joinedup export links``: one row per source record and the person it belongs to."""
+"""The person index's exports: ``joinedup export links`` (one row per source record and
+the person it belongs to) and ``joinedup export persons`` (the golden records)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.audit import Actor
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
+from joinedup.people.records import GOLDEN_FIELDS
+from joinedup.sharing import decide_record_access
+from joinedup.spreadsheets import SafeWriter
 
 LINK_COLUMNS = ("source", "local_id", "record_ref", "person_id", "match_probability", "low_information")
+#: The golden record's fields as disclosed; each is followed by ``<field>_source``.
+PERSON_FIELDS = GOLDEN_FIELDS
+PERSON_COLUMNS = (
+    "person_id", "records", "low_information",
+    *(column for name in PERSON_FIELDS for column in (name, f"{name}_source")),
+)
+_CHUNK = 1000
+#: The golden record calls the address ``address_text``, as source records do.
+_RECORD_FIELD = {"uprn": "address_text"}
 
 
 def export_links(session: Session, out: Path) -> int:
@@ -33,11 +46,50 @@ def export_links(session: Session, out: Path) -> int:
     )
     rows = 0
     with Path(out).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SafeWriter(handle)
         writer.writerow(LINK_COLUMNS)
         for source, local_id, record_ref, person_id, probability, low in session.execute(statement):
             writer.writerow((source, local_id, record_ref, person_id or "",
                              "" if probability is None else f"{probability:.6f}",
                              "" if low is None else ("yes" if low else "no")))
             rows += 1
+    return rows
+
+
+def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
+    """Write every live person's golden record to ``out``; return the number of rows.
+
+    Each value is read through the sharing decision for ``person.export`` on the source
+    record it came from (audited per record); a value the decision does not disclose
+    is left empty. ``<field>_source`` says which agency's record (``source:local_id``)
+    the value came from.
+    """
+    rows = 0
+    last = 0
+    with Path(out).open("w", encoding="utf-8", newline="") as handle:
+        writer = SafeWriter(handle)
+        writer.writerow(PERSON_COLUMNS)
+        while True:
+            persons = session.scalars(
+                select(Person).where(Person.retired_at.is_(None), Person.id > last).order_by(Person.id).limit(_CHUNK)
+            ).all()
+            if not persons:
+                break
+            last = persons[-1].id
+            wanted = {entry.get("record_id") for person in persons for entry in person.golden.values()} - {None}
+            records = session.scalars(select(SourceRecord).where(SourceRecord.id.in_(wanted))).all() if wanted else []
+            allowed = {
+                decision.record_id: decision.fields
+                for decision in decide_record_access(session, actor, records, action="person.export")
+                if decision.allowed
+            }
+            for person in persons:
+                row = [person.person_id, person.record_count, "yes" if person.low_information else "no"]
+                for name in PERSON_FIELDS:
+                    entry = person.golden.get(name)
+                    shown = entry is not None and _RECORD_FIELD.get(name, name) in allowed.get(entry.get("record_id"), ())
+                    row += [entry["value"], f"{entry['source']}:{entry['local_id']}"] if shown else ["", ""]
+                writer.writerow(row)
+                rows += 1
+            session.commit()
     return rows

@@ -14,6 +14,7 @@ Splink's model JSON, which is kept as a versioned :class:`~joinedup.people.model
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +35,15 @@ EM_PASSES = (("dob", "surname"), ("nhs_number",), ("uprn", "forename_root"), ("p
 
 #: The pairs with at least this match probability are candidates for one person.
 DEFAULT_THRESHOLD = 0.99
+#: Pairs from this probability up to the threshold go to the clerical review queue.
+DEFAULT_REVIEW_FROM = 0.80
+
+#: What each comparison is, in words, for the pair page and the model page.
+COMPARISON_LABELS = {
+    "forename": "Forename", "surname": "Surname", "dob": "Date of birth", "sex": "Sex",
+    "nhs_number": "NHS number", "ni_number": "NI number", "upn": "Unique pupil number",
+    "address": "Address (UPRN, then text, postcode)", "phone": "Phone", "email": "Email",
+}
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -265,3 +275,95 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dic
     if not sessions:
         raise EMTrainingException("no training pass found pairs of records to learn from")
     return trained.misc.save_model_to_json()
+
+
+# --------------------------------------------------------------------------- scoring
+
+#: The comparisons whose exact level is one strong identifier on both records.
+IDENTIFIER_COMPARISONS = ("nhs_number", "ni_number", "upn")
+
+
+def _comparison_names(model: dict[str, Any]) -> list[str]:
+    return [comparison["output_column_name"] for comparison in model["comparisons"]]
+
+
+def _top_level(comparison: dict[str, Any]) -> int:
+    """The gamma (comparison vector value) of a comparison's strongest level."""
+    return sum(1 for level in comparison["comparison_levels"] if not level.get("is_null_level")) - 1
+
+
+def score(
+    frame: pd.DataFrame,
+    model: dict[str, Any],
+    *,
+    keep_from: float,
+    new_ids: Iterable[int] | None = None,
+) -> list[tuple[int, int, float, float, str, str]]:
+    """Score the pairs the model's blocking rules generate over ``frame``.
+
+    Returns ``(left, right, probability, match_weight, gammas, weights)`` for each pair
+    with probability at least ``keep_from`` or the same strong identifier on both
+    records; ``gammas`` and ``weights`` are each comparison's level and match weight
+    (log2 of its Bayes factor, term frequency adjustment included), comma-separated in
+    the model's order. With ``new_ids``, only pairs with at least one of those records
+    are compared (incremental linking), against the whole frame's term frequencies.
+    """
+    settings = dict(model)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = True
+    if new_ids is not None:
+        frame = frame.assign(is_new=frame["unique_id"].isin(set(new_ids)))
+        settings["blocking_rules_to_generate_predictions"] = [
+            {**rule, "blocking_rule": f"({rule['blocking_rule']}) AND (l.is_new OR r.is_new)"}
+            for rule in model["blocking_rules_to_generate_predictions"]
+        ]
+    scorer = linker(frame, settings)
+    predictions = scorer.inference.predict()
+    try:
+        relation = predictions.as_duckdbpyrelation()
+        columns = set(relation.columns)
+        gammas, weights, same_identifier = [], [], []
+        for comparison in model["comparisons"]:
+            column = comparison["output_column_name"]
+            gammas.append(f"gamma_{column}")
+            factor = f"bf_{column}" + (f" * bf_tf_adj_{column}" if f"bf_tf_adj_{column}" in columns else "")
+            weights.append(f"round(log2(greatest({factor}, 1e-300)), 3)")
+            if column in IDENTIFIER_COMPARISONS:
+                same_identifier.append(f"gamma_{column} = {_top_level(comparison)}")
+        wanted = " OR ".join([f"match_probability >= {float(keep_from)!r}", *same_identifier])
+        kept = relation.filter(wanted).project(
+            "unique_id_l, unique_id_r, match_probability, match_weight, "
+            f"concat_ws(',', {', '.join(gammas)}) AS gammas, concat_ws(',', {', '.join(weights)}) AS weights"
+        ).fetchnumpy()
+    finally:
+        predictions.drop_table_from_database_and_remove_from_cache()
+    return list(zip(
+        kept["unique_id_l"].astype(int).tolist(), kept["unique_id_r"].astype(int).tolist(),
+        kept["match_probability"].astype(float).tolist(), kept["match_weight"].astype(float).tolist(),
+        list(kept["gammas"]), list(kept["weights"]), strict=True,
+    ))
+
+
+def prior_weight(model: dict[str, Any]) -> float:
+    """The match weight before any comparison: log2 of the prior odds of a match."""
+    chance = model["probability_two_random_records_match"]
+    return math.log2(chance / (1 - chance))
+
+
+def explain(model: dict[str, Any], gammas: str, weights: str) -> list[dict[str, Any]]:
+    """Each comparison's contribution to a pair's match weight: the comparison, the level
+    the pair fell in, and its weight (from :func:`score`'s ``gammas`` and ``weights``)."""
+    steps = []
+    for comparison, gamma, weight in zip(model["comparisons"], gammas.split(","), weights.split(","), strict=True):
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        value = int(gamma)
+        if value < 0:
+            label = "not recorded on one or both"
+        else:
+            label = levels[len(levels) - 1 - value].get("label_for_charts", "")
+        steps.append({
+            "comparison": comparison["output_column_name"],
+            "description": COMPARISON_LABELS.get(comparison["output_column_name"], comparison["output_column_name"]),
+            "level": label, "gamma": value, "weight": float(weight),
+        })
+    return steps

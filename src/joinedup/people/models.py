@@ -22,6 +22,15 @@ from joinedup.ingest.models import SourceRecord
 #: What a person can decide about a pair of source records.
 PAIR_DECISIONS = ("accept", "reject")
 
+#: What a stored pair of a run came to: linked into one person, left for review (its
+#: probability between the two thresholds), refused (the merge would have joined a
+#: rejected pair or two different identifiers), or a conflict (one strong identifier
+#: on two records the model kept apart).
+PAIR_STATUSES = ("linked", "review", "refused", "conflict")
+
+#: What can happen to a person after they are created.
+PERSON_EVENT_KINDS = ("gained_records", "lost_records", "retired", "merged", "split", "restored")
+
 
 class LinkModel(Base):
     """A trained linkage model (Splink's settings and parameters as JSON), one version each.
@@ -54,7 +63,9 @@ class LinkRun(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")
     ran_by: Mapped[str] = mapped_column(String(120), default="")
     model_id: Mapped[int | None] = mapped_column(ForeignKey("link_models.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="full")
     threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    review_from: Mapped[float] = mapped_column(Float, default=0.0)
     records: Mapped[int] = mapped_column(Integer, default=0)
     persons: Mapped[int] = mapped_column(Integer, default=0)
     linked_persons: Mapped[int] = mapped_column(Integer, default=0)
@@ -63,6 +74,8 @@ class LinkRun(Base):
     pairs_scored: Mapped[int] = mapped_column(Integer, default=0)
     pairs_linked: Mapped[int] = mapped_column(Integer, default=0)
     merges_refused: Mapped[int] = mapped_column(Integer, default=0)
+    pairs_for_review: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
     ids_kept: Mapped[int] = mapped_column(Integer, default=0)
     ids_new: Mapped[int] = mapped_column(Integer, default=0)
     ids_retired: Mapped[int] = mapped_column(Integer, default=0)
@@ -89,6 +102,7 @@ class Person(Base):
     forename: Mapped[str | None] = mapped_column(String(200))
     surname: Mapped[str | None] = mapped_column(String(200), index=True)
     date_of_birth: Mapped[date | None] = mapped_column(index=True)
+    uprn: Mapped[str | None] = mapped_column(String(12), index=True)
     golden: Mapped[dict] = mapped_column(default=dict)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     low_information: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -100,6 +114,7 @@ class Person(Base):
     superseded_by: Mapped[str | None] = mapped_column(String(20))
 
     records: Mapped[list[PersonRecord]] = relationship(back_populates="person", order_by="PersonRecord.source_record_id")
+    events: Mapped[list[PersonEvent]] = relationship(back_populates="person", order_by="PersonEvent.id")
 
 
 class PersonRecord(Base):
@@ -139,3 +154,61 @@ class PairDecision(Base):
     decided_by: Mapped[str] = mapped_column(String(120), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkSettings(Base):
+    """The two thresholds the data team sets (one row): pairs at or above ``threshold``
+    link; pairs from ``review_from`` up to it go to the clerical review queue."""
+
+    __tablename__ = "link_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    threshold: Mapped[float] = mapped_column(Float)
+    review_from: Mapped[float] = mapped_column(Float)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkPair(Base):
+    """A pair of records a run scored and kept: those at or above the review threshold
+    and those sharing a strong identifier. ``gammas`` is Splink's comparison vector (the
+    level of each comparison, in the model's order, comma-separated) and ``weights``
+    each comparison's match weight, term frequency adjustment included: the pair page
+    explains the match weight from them; ``status`` is one of :data:`PAIR_STATUSES`.
+    Each run replaces the pairs of the records it scored.
+    """
+
+    __tablename__ = "link_pairs"
+    __table_args__ = (UniqueConstraint("record_id_l", "record_id_r", name="uq_link_pairs_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id_l: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"))
+    record_id_r: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    gammas: Mapped[str] = mapped_column(String(80), default="")
+    weights: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("link_models.id", ondelete="SET NULL"))
+
+
+class PersonEvent(Base):
+    """A step in a person's history after they were created (``Person.created_run_id``):
+    records gained or lost in a run, merged with another person, a record split out,
+    retired. Who or which run did it, and why."""
+
+    __tablename__ = "person_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(default=dict)
+
+    person: Mapped[Person] = relationship(back_populates="events")

@@ -1,6 +1,6 @@
 """The single policy point for personal data: :func:`decide_record_access`.
 
-Two rules, tried in order; anything neither allows is denied:
+Three rules, tried in order; anything none allows is denied:
 
 1. **Own organisation** (policy ``own-organisation``): an actor sees every field of
    their own organisation's records, whatever the action.
@@ -18,6 +18,14 @@ every source, but never a name, an identifier (NHS number, UPN, NI number), a da
 birth, contact details or any fact the agency recorded. The rule is narrow by action
 and by field, and like every decision it is audited per record, so the trail says
 which agencies' addresses each member of the data team saw, and why.
+
+3. **Person-index data-quality processing** (policy ``linkage-data-quality``): when the
+   action is one of :data:`LINKAGE_ACTIONS` (reviewing pairs of records, merging and
+   splitting persons, the persons export) and the actor holds a role in
+   :data:`LINKAGE_ROLES`, the decision allows :data:`LINKAGE_FIELDS`: the identifying
+   fields that linkage compares (names, date of birth, sex, identifiers, address,
+   contact details) and never a fact an agency recorded about the person. Whether two
+   records are one person cannot be decided without seeing what identifies them.
 """
 
 from __future__ import annotations
@@ -49,6 +57,19 @@ ADDRESS_ACTIONS = frozenset({"address.review", "address.report", "address.export
 #: The roles that do address data-quality processing.
 ADDRESS_ROLES = frozenset({"data_team", "admin"})
 
+LINKAGE_DATA_QUALITY = "linkage-data-quality"
+#: The fields the person index compares: who the record is about, never what the agency
+#: recorded about them (no facts, no flags).
+LINKAGE_FIELDS = frozenset({
+    "source", "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth", "sex",
+    "address_text", "postcode", "nhs_number", "ni_number", "upn", "phone", "email",
+})
+#: The actions that are person-index data-quality processing: the clerical review of
+#: pairs (pages, API), merging and splitting persons, and ``export persons``.
+LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
+#: The roles that do person-index data-quality processing.
+LINKAGE_ROLES = frozenset({"data_team", "admin"})
+
 
 @dataclass(frozen=True)
 class AccessDecision:
@@ -73,10 +94,12 @@ def decide_record_access(
     Deny by default. Your own organisation's records are disclosed in full for any
     action; for an address data-quality ``action`` (:data:`ADDRESS_ACTIONS`) the data
     team and administrators see other organisations' records' :data:`ADDRESS_FIELDS`
-    only. Every decision, allowed or not, is one audit event under ``action``.
+    only; for a person-index ``action`` (:data:`LINKAGE_ACTIONS`) they see
+    :data:`LINKAGE_FIELDS`. Every decision, allowed or not, is one audit event under ``action``.
     """
     owners = _owners(session, {record.source_system_id for record in records})
     address_processing = action in ADDRESS_ACTIONS and bool(set(actor.roles) & ADDRESS_ROLES)
+    linkage_processing = action in LINKAGE_ACTIONS and bool(set(actor.roles) & LINKAGE_ROLES)
     decisions = []
     for record in records:
         owner = owners.get(record.source_system_id)
@@ -91,6 +114,14 @@ def decide_record_access(
                 "The data team matches every agency's addresses to the gazetteer: address fields only.",
                 ADDRESS_FIELDS,
                 (ADDRESS_DATA_QUALITY,),
+            )
+        elif linkage_processing:
+            decision = AccessDecision(
+                record.id,
+                True,
+                "The data team decides which records are one person: identifying fields only.",
+                LINKAGE_FIELDS,
+                (LINKAGE_DATA_QUALITY,),
             )
         else:
             decision = AccessDecision(

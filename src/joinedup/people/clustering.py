@@ -1,0 +1,250 @@
+"""Clustering scored pairs into persons, under people's decisions, and keeping ids.
+
+:func:`cluster` joins records strongest pair first (union-find), refusing any merge
+that would put a pair a person rejected into one person, directly or through others,
+or two different valid NHS numbers (or NI numbers, or UPNs) into one person; each
+refusal keeps its reason for the review queue. :func:`assign_ids` gives each cluster a
+public person id, keeping the old ones that fit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The identifiers that name one person: two different valid values never join.
+STRONG_IDENTIFIERS = ("nhs_number", "ni_number", "upn")
+IDENTIFIER_NAMES = {"nhs_number": "NHS number", "ni_number": "NI number", "upn": "unique pupil number"}
+_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+
+
+def new_person_id() -> str:
+    """A public person id: ``P`` and ten random base-32 characters (50 bits)."""
+    return "P" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+
+
+def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:
+    """The record's valid strong identifiers (those ingest did not flag), by name."""
+    return {
+        name: record[name] for name in STRONG_IDENTIFIERS
+        if record.get(name) and name not in record.get("invalid", ())
+    }
+
+
+@dataclass
+class Clusters:
+    """The result of :func:`cluster`: a cluster label per record, and what was refused."""
+
+    labels: dict[int, int]
+    probability: dict[int, float]
+    pairs_linked: int = 0
+    refused: int = 0
+    #: (left, right) → why their merge was refused.
+    refusals: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+class Groups:
+    """Union-find whose merges are refused when they would join a rejected pair or two
+    different valid strong identifiers of one kind. ``anchors`` (record id → anchor)
+    marks records of existing persons: two groups holding different anchors never merge
+    (incremental linking attaches new records; only a full run joins two persons)."""
+
+    def __init__(self, records: dict[int, dict[str, Any]], rejected: dict[int, set[int]],
+                 anchors: dict[int, Any] | None = None) -> None:
+        self.parent = {record_id: record_id for record_id in records}
+        self.identifiers: dict[int, dict[str, set[str]]] = {}
+        for record_id, record in records.items():
+            found = strong_identifiers(record)
+            if found:
+                self.identifiers[record_id] = {name: {value} for name, value in found.items()}
+        self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
+        self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
+        self.anchor: dict[int, Any] = {}
+        for record_id, anchor in (anchors or {}).items():
+            if record_id in self.parent:
+                self.anchor[record_id] = anchor
+
+    def find(self, item: int) -> int:
+        parent = self.parent
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:
+            parent[item], item = root, parent[item]
+        return root
+
+    def conflict(self, a: int, b: int) -> str | None:
+        """Why the groups rooted at ``a`` and ``b`` may not be one person, or None."""
+        if (self.forbidden.get(a, set()) & self.members_rejecting.get(b, set())
+                or self.forbidden.get(b, set()) & self.members_rejecting.get(a, set())):
+            return "A reviewer decided that records in these two groups are different people."
+        anchor_a, anchor_b = self.anchor.get(a), self.anchor.get(b)
+        if anchor_a is not None and anchor_b is not None and anchor_a != anchor_b:
+            return "It would join two existing persons: only a full link run, or a reviewer's merge, does that."
+        ids_a, ids_b = self.identifiers.get(a), self.identifiers.get(b)
+        if ids_a and ids_b:
+            for name, values in ids_a.items():
+                other = ids_b.get(name)
+                if other and values.isdisjoint(other):
+                    return f"Linking them would put two different {IDENTIFIER_NAMES[name]}s in one person."
+        return None
+
+    def union(self, a: int, b: int) -> bool | str:
+        """Merge the groups of ``a`` and ``b``: True merged, False already one, else why not."""
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return False
+        reason = self.conflict(a, b)
+        if reason:
+            return reason
+        self.parent[b] = a
+        for table in (self.members_rejecting, self.forbidden):
+            if b in table:
+                table.setdefault(a, set()).update(table.pop(b))
+        if b in self.anchor:
+            self.anchor.setdefault(a, self.anchor.pop(b))
+        ids_b = self.identifiers.pop(b, None)
+        if ids_b:
+            ids_a = self.identifiers.setdefault(a, {})
+            for name, values in ids_b.items():
+                ids_a.setdefault(name, set()).update(values)
+        return True
+
+
+def rejected_pairs(decisions: list[tuple[int, int, str]]) -> dict[int, set[int]]:
+    rejected: dict[int, set[int]] = defaultdict(set)
+    for left, right, decision in decisions:
+        if decision == "reject":
+            rejected[left].add(right)
+            rejected[right].add(left)
+    return rejected
+
+
+def cluster(
+    records: dict[int, dict[str, Any]],
+    pairs: list[tuple[int, int, float]],
+    threshold: float,
+    decisions: list[tuple[int, int, str]],
+    *,
+    anchors: dict[int, Any] | None = None,
+) -> Clusters:
+    """Cluster ``records`` (by id) from scored ``pairs`` (id, id, probability, …).
+
+    Records of existing persons that share an anchor first (incremental linking), then
+    one agency's records of one person (same source and local id), then accepted
+    pairs, then scored pairs at or above ``threshold`` strongest first; no merge joins a
+    rejected pair, two different valid strong identifiers of one kind, or two anchors.
+    """
+    groups = Groups(records, rejected_pairs(decisions), anchors)
+    probability: dict[int, float] = {}
+    result = Clusters(labels={}, probability=probability)
+
+    def join(left: int, right: int, score: float | None) -> None:
+        merged = groups.union(left, right)
+        if isinstance(merged, str):
+            result.refused += 1
+            result.refusals[(min(left, right), max(left, right))] = merged
+            return
+        if merged and score is not None and score < 1.0:
+            result.pairs_linked += 1
+        if score is not None:
+            probability[left] = max(probability.get(left, 0.0), score)
+            probability[right] = max(probability.get(right, 0.0), score)
+
+    first_of_anchor: dict[Any, int] = {}
+    for record_id, anchor in (anchors or {}).items():
+        if record_id in records:
+            if anchor in first_of_anchor:
+                groups.parent[groups.find(record_id)] = groups.find(first_of_anchor[anchor])
+            else:
+                first_of_anchor[anchor] = record_id
+    _rebuild(groups)
+    first_of: dict[tuple[str, str], int] = {}
+    for record_id, record in records.items():
+        key = (record["source"], record["local_id"])
+        if key in first_of:
+            join(first_of[key], record_id, None)
+        else:
+            first_of[key] = record_id
+    for left, right, decision in decisions:
+        if decision == "accept" and left in records and right in records:
+            join(left, right, 1.0)
+    for pair in sorted(pairs, key=lambda pair: -pair[2]):
+        if pair[2] < threshold:
+            break
+        join(pair[0], pair[1], pair[2])
+    result.labels = {record_id: groups.find(record_id) for record_id in records}
+    return result
+
+
+def _rebuild(groups: Groups) -> None:
+    """After pre-joining existing persons by hand, gather each group's constraints at its root."""
+    identifiers, rejecting, forbidden, anchor = {}, {}, {}, {}
+    for record_id, ids in groups.identifiers.items():
+        target = identifiers.setdefault(groups.find(record_id), {})
+        for name, values in ids.items():
+            target.setdefault(name, set()).update(values)
+    for source, target in ((groups.members_rejecting, rejecting), (groups.forbidden, forbidden)):
+        for record_id, values in source.items():
+            target.setdefault(groups.find(record_id), set()).update(values)
+    for record_id, value in groups.anchor.items():
+        anchor[groups.find(record_id)] = value
+    groups.identifiers, groups.members_rejecting, groups.forbidden, groups.anchor = (
+        identifiers, rejecting, forbidden, anchor)
+
+
+# --------------------------------------------------------------------------- stable ids
+
+
+@dataclass
+class Identity:
+    """Which public id each new cluster takes, and what happened to the old ones."""
+
+    ids: dict[int, str] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    new: set[str] = field(default_factory=set)
+    retired: dict[str, str | None] = field(default_factory=dict)
+
+
+def assign_ids(members: dict[int, list[int]], previous: dict[int, str]) -> Identity:
+    """Give each cluster (label → record ids) a public id, keeping the old ones that fit.
+
+    ``previous`` maps record id → the person id it had. A person's id goes to the cluster
+    holding at least half of their surviving records (the biggest share; ties to the
+    cluster with their lowest record id); a cluster claimed by several persons takes the
+    one it holds most of (ties: the person's lowest record id).
+    """
+    label_of = {record_id: label for label, ids in members.items() for record_id in ids}
+    shares: dict[str, Counter] = defaultdict(Counter)
+    first_record: dict[str, int] = {}
+    for record_id, person_id in previous.items():
+        label = label_of.get(record_id)
+        if label is None:
+            continue
+        shares[person_id][label] += 1
+        first_record[person_id] = min(first_record.get(person_id, record_id), record_id)
+    claims: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for person_id, counts in shares.items():
+        total = sum(counts.values())
+        label, held = max(counts.items(), key=lambda item: (item[1], -min(members[item[0]])))
+        if 2 * held >= total:
+            claims[label].append((-held, first_record[person_id], person_id))
+    identity = Identity()
+    for label, candidates in claims.items():
+        candidates.sort()
+        identity.ids[label] = candidates[0][2]
+        identity.kept.add(candidates[0][2])
+    for label in members:
+        if label not in identity.ids:
+            person_id = new_person_id()
+            while person_id in shares or person_id in identity.new:
+                person_id = new_person_id()
+            identity.ids[label] = person_id
+            identity.new.add(person_id)
+    for person_id, counts in shares.items():
+        if person_id not in identity.kept:
+            label = counts.most_common(1)[0][0]
+            identity.retired[person_id] = identity.ids[label]
+    return identity

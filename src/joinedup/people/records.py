@@ -1,0 +1,102 @@
+"""Source records as the person index reads them, and the golden record built from them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.gazetteer.models import AddressMatch
+from joinedup.ingest.models import SourceRecord
+from joinedup.partners.models import SourceSystem
+from joinedup.people.clustering import STRONG_IDENTIFIERS
+
+GOLDEN_FIELDS = (
+    "forename", "middle_names", "surname", "date_of_birth", "sex", "nhs_number", "ni_number", "upn",
+    "uprn", "address_text", "postcode", "phone", "email",
+)
+_CHUNK = 2000
+
+
+def read_records(session: Session, record_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Source records (every one, or those of ``record_ids``) with their source's code,
+    matched UPRN (only a ``matched`` record not flagged for rematch) and normalised address."""
+    records_table, matches, systems = SourceRecord.__table__, AddressMatch.__table__, SourceSystem.__table__
+    r, m, s = records_table.c, matches.c, systems.c
+    statement = (
+        select(
+            r.id, s.code.label("source"), r.local_id, r.record_ref, r.forename, r.middle_names, r.surname,
+            r.date_of_birth, r.sex, r.address_text, r.postcode, r.nhs_number, r.ni_number, r.upn, r.phone,
+            r.email, r.flags, r.updated_at, m.uprn, m.status, m.needs_rematch, m.normalised,
+        )
+        .join(systems, s.id == r.source_system_id)
+        .outerjoin(matches, m.source_record_id == r.id)
+        .order_by(r.id)
+    )
+    if record_ids is None:
+        rows = session.execute(statement)
+    else:
+        wanted = sorted(set(record_ids))
+        rows = [row for start in range(0, len(wanted), _CHUNK)
+                for row in session.execute(statement.where(r.id.in_(wanted[start:start + _CHUNK])))]
+    records = []
+    for row in rows:
+        record = dict(row._mapping)
+        matched = record.pop("status") == "matched" and not record.pop("needs_rematch")
+        record["uprn"] = record["uprn"] if matched else None
+        record["address"] = record.pop("normalised") or None
+        record["invalid"] = frozenset(flag.get("field", "") for flag in record.pop("flags") or ())
+        records.append(record)
+    return records
+
+
+def low_information(record: dict[str, Any]) -> bool:
+    """Too little to link on: no identifier, email or phone, and not a full name with a
+    date of birth or an address."""
+    if any(record.get(name) for name in (*STRONG_IDENTIFIERS, "email", "phone")):
+        return False
+    full_name = bool(record.get("forename")) and bool(record.get("surname"))
+    placed = bool(record.get("uprn") or record.get("postcode") or record.get("address_text"))
+    return not (full_name and (record.get("date_of_birth") or placed))
+
+
+def _golden_value(record: dict[str, Any], name: str) -> Any:
+    if name in record["invalid"]:
+        return None
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    return value.isoformat() if name == "date_of_birth" else value
+
+
+def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each field's value (the commonest valid one; ties: the most recently updated
+    record) with the record it came from and how many records agree."""
+    golden: dict[str, dict[str, Any]] = {}
+    for name in GOLDEN_FIELDS:
+        values = [(value, record) for record in records if (value := _golden_value(record, name)) is not None]
+        if not values:
+            continue
+        counts = Counter(value for value, _ in values)
+        value, chosen = max(values, key=lambda item: (counts[item[0]], item[1]["updated_at"], item[1]["id"]))
+        golden[name] = {
+            "value": value, "source": chosen["source"], "local_id": chosen["local_id"],
+            "record_ref": chosen["record_ref"], "agreeing": counts[value], "of": len(values),
+            "record_id": chosen["id"],
+        }
+    return golden
+
+
+def person_columns(golden: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The person's searchable columns, from their golden record."""
+    dob = golden.get("date_of_birth", {}).get("value")
+    return {
+        "forename": golden.get("forename", {}).get("value"),
+        "surname": golden.get("surname", {}).get("value"),
+        "date_of_birth": date.fromisoformat(dob) if dob else None,
+        "uprn": golden.get("uprn", {}).get("value"),
+    }
