@@ -42,6 +42,8 @@ def _referenced(mapping: dict) -> set[str]:
                 columns.add(spec["column"])
             else:
                 columns.update(spec["columns"])
+    if "relationships" in mapping:
+        columns.update((mapping["relationships"]["group"], mapping["relationships"]["role"]))
     return columns
 
 

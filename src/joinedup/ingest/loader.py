@@ -9,6 +9,10 @@ memory grows only by the few dozen bytes a row that the duplicate check keeps.
 A local id (with its record ref) that repeats within one file keeps its first row; the
 later row is rejected naming both the row and the id, since neither can be trusted to
 be the newer.
+
+When the mapping has a ``[relationships]`` section, the load also states, in the same
+transaction, how each row relates to the lead of its group (a tenancy's lead tenant):
+the statements of every record the file holds are replaced by what the file now says.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -30,9 +34,9 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
 from joinedup.ingest.mapping import CANONICAL_FIELDS, MappingError, SourceMapping
-from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord
+from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord, StatedRelationship
 from joinedup.ingest.readers import REJECTED, WARNING, Issue, LoadFailed, open_extract
-from joinedup.ingest.records import RecordBuilder, ShapedRow
+from joinedup.ingest.records import RELATIONSHIP_FIELD, RecordBuilder, ShapedRow
 from joinedup.ingest.reports import get_load
 from joinedup.partners.models import Organisation, SourceSystem
 
@@ -50,6 +54,7 @@ Progress = Callable[[int, int], None]
 
 _RECORDS = SourceRecord.__table__
 _ISSUES = LoadIssue.__table__
+_STATED = StatedRelationship.__table__
 _REWRITTEN = (*CANONICAL_FIELDS, "facts", "flags", "row_hash", "last_load_id", "updated_at")
 _UPDATE_RECORD = (
     update(_RECORDS)
@@ -57,6 +62,8 @@ _UPDATE_RECORD = (
     .values({column: bindparam(f"new_{column}") for column in _REWRITTEN})
 )
 _DUPLICATE = "repeats the local id of an earlier row in this file; the earlier row was loaded"
+_NO_LEAD = "its group has no lead, so its relationship was not recorded"
+_SECOND_LEAD = "is another lead of its group; the group's members are related to every lead"
 
 
 def ingest_file(
@@ -91,10 +98,11 @@ def ingest_file(
             session.add(load)
             session.flush()
             with _tuned_for_bulk_load(session):
-                _Load(session, load, mapping, path, progress).run()
+                work = _Load(session, load, mapping, path, progress)
+                work.run()
             load.status = "completed"
             load.finished_at = utcnow()
-            _audit(session, actor, mapping, load, created)
+            _audit(session, actor, mapping, load, created, work.relationships_stated)
             load_id = load.id
     except LoadFailed as failure:
         load_id = _record_failure(engine, actor, mapping, header, str(failure), created)
@@ -194,7 +202,9 @@ def _find_or_create_source_system(engine: Engine, mapping: SourceMapping) -> tup
         return system.id, created
 
 
-def _details(mapping: SourceMapping, load: IngestLoad, created: list[str]) -> dict[str, Any]:
+def _details(
+    mapping: SourceMapping, load: IngestLoad, created: list[str], relationships: int | None = None
+) -> dict[str, Any]:
     details: dict[str, Any] = {
         "source": mapping.code,
         "file": load.file_name,
@@ -203,12 +213,17 @@ def _details(mapping: SourceMapping, load: IngestLoad, created: list[str]) -> di
     }
     for count in ("rows_read", "rows_loaded", "rows_updated", "rows_unchanged", "rows_rejected", "rows_flagged"):
         details[count] = getattr(load, count) or 0
+    if relationships is not None:
+        details["relationships_stated"] = relationships
     if created:
         details["created"] = created
     return details
 
 
-def _audit(session: Session, actor: Actor, mapping: SourceMapping, load: IngestLoad, created: list[str]) -> None:
+def _audit(
+    session: Session, actor: Actor, mapping: SourceMapping, load: IngestLoad, created: list[str],
+    relationships: int | None = None,
+) -> None:
     record_event(
         session,
         actor,
@@ -217,7 +232,7 @@ def _audit(session: Session, actor: Actor, mapping: SourceMapping, load: IngestL
         subject_type="ingest_load",
         subject_id=load.id,
         reason=load.error,
-        details=_details(mapping, load, created),
+        details=_details(mapping, load, created, relationships),
     )
 
 
@@ -320,6 +335,9 @@ class _Load:
         self.source_had_records = session.execute(
             select(_RECORDS.c.id).where(_RECORDS.c.source_system_id == load.source_system_id).limit(1)
         ).first() is not None
+        # Each group's stored rows: (key, "lead" or a relationship kind, row number).
+        self.groups: dict[str, list[tuple[tuple[str, str], str, int]]] = {}
+        self.relationships_stated: int | None = None
 
     def run(self) -> None:
         mapping = self.mapping
@@ -344,6 +362,7 @@ class _Load:
                     self._report_progress(extract.bytes_read, extract.total_bytes)
             self._store(rows, issues)
             self._check_some_row_has_a_local_id()
+            self._write_issues(self._state_relationships())
             self._write_issues(extract.closing_warnings() + self._closing_warnings(builder))
             self._report_progress(extract.total_bytes, extract.total_bytes)
         self._finish(builder)
@@ -393,6 +412,9 @@ class _Load:
                 updates.append({"record_id": record.id, "new_last_load_id": load_id, "new_updated_at": self.now,
                                 **changed})
                 self.counts["updated"] += 1
+            if row.relation is not None:
+                group, kind = row.relation
+                self.groups.setdefault(group, []).append((key, kind, row.row_number))
             if row.values["flags"]:
                 self.counts["flagged"] += 1
                 issues.extend(row.issues)
@@ -407,6 +429,53 @@ class _Load:
             )
         issues.sort(key=lambda issue: issue.row_number or 0)
         self._write_issues(issues)
+
+    def _state_relationships(self) -> list[Issue]:
+        """Replace the statements of every record this file holds with what it now states.
+
+        Each member of a group is related to the group's lead ("member is <kind> of
+        lead"); a group with several leads (one person recorded twice, say) relates its
+        members to each. A statement involving a record the file holds, at either end,
+        is replaced: the file's group is the whole household as the source now sees it.
+        Returns the warnings for rows whose relationship could not be placed.
+        """
+        if self.mapping.relationships is None:
+            return []
+        source_id, load_id = self.load.source_system_id, self.load.id
+        columns = _RECORDS.c
+        in_this_file = select(columns.id).where(columns.source_system_id == source_id, columns.last_load_id == load_id)
+        self.session.execute(delete(_STATED).where(or_(
+            _STATED.c.source_record_id.in_(in_this_file), _STATED.c.related_record_id.in_(in_this_file)
+        )))
+        wanted = {key for members in self.groups.values() for key, _, _ in members}
+        ids: dict[tuple[str, str], int] = {}
+        if wanted:
+            stored = self.session.execute(
+                select(columns.id, columns.local_id, columns.record_ref)
+                .where(columns.source_system_id == source_id, columns.last_load_id == load_id)
+            )
+            ids = {(local_id, ref): record_id for record_id, local_id, ref in stored if (local_id, ref) in wanted}
+        issues: list[Issue] = []
+        statements: dict[tuple[int, int, str], None] = {}
+        for group, members in self.groups.items():
+            leads = [(ids[key], number) for key, kind, number in members if kind == "lead"]
+            others = [(ids[key], kind, number) for key, kind, number in members if kind != "lead"]
+            if not leads:
+                issues.extend(Issue(number, RELATIONSHIP_FIELD, WARNING, _NO_LEAD, group) for _, _, number in others)
+                continue
+            issues.extend(Issue(number, RELATIONSHIP_FIELD, WARNING, _SECOND_LEAD, group) for _, number in leads[1:])
+            for record_id, kind, _ in others:
+                for lead_id, _ in leads:
+                    statements[(record_id, lead_id, kind)] = None
+        rows = [
+            {"source_record_id": record_id, "related_record_id": lead_id, "kind": kind, "load_id": load_id}
+            for record_id, lead_id, kind in statements
+        ]
+        for start in range(0, len(rows), CHUNK_ROWS):
+            self.session.execute(insert(_STATED), rows[start:start + CHUNK_ROWS])
+        self.relationships_stated = len(rows)
+        self.groups.clear()
+        return sorted(issues, key=lambda issue: issue.row_number or 0)
 
     def _stored_earlier_in_this_load(self, key: tuple[str, str]) -> bool:
         """Whether an earlier chunk stored this key; the hash set is checked exactly on a hit."""
@@ -464,6 +533,10 @@ class _Load:
                 if name not in builder.seen:
                     where = spec.described if spec is not None else f"'{self.mapping.name_split.column}'"
                     warnings.append(Issue(None, name, WARNING, f"the path {where} was not found in any row"))
+            stated = self.mapping.relationships
+            if stated is not None and RELATIONSHIP_FIELD not in builder.seen:
+                warnings.append(Issue(None, RELATIONSHIP_FIELD, WARNING,
+                                      f"the path '{stated.role}' was not found in any row"))
         return warnings
 
     def _finish(self, builder: RecordBuilder) -> None:

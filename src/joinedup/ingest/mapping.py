@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from joinedup.ingest.models import RELATIONSHIP_KINDS
 from joinedup.partners.models import ORGANISATION_TYPES
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -53,6 +54,7 @@ _SOURCE_KEYS = (
 )
 _FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false")
 _NAME_KEYS = ("column", "order", "separator")
+_RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated")
 _PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
 _PATH_FILTER = re.compile(r"\[([^\]=]+)=([^\]]*)\]")
 
@@ -89,6 +91,43 @@ class NameSplit:
     separator: str | None = None
 
 
+def role_key(text: str) -> str:
+    """How a role value is compared: case and runs of spaces do not matter."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True, eq=False)
+class RelationshipMapping:
+    """How a source states relationships between its own records (``[relationships]``).
+
+    Rows that share a ``group`` value (a tenancy reference, a family id) are one
+    household or family in the source. Each row's ``role`` says how it relates to the
+    group's lead: a value in ``lead`` marks the lead, a value in ``roles`` gives the kind
+    ("this row is <kind> of the lead", one of :data:`RELATIONSHIP_KINDS`), a value in
+    ``unrelated`` is a member with no relationship to state (a lodger). Role values are
+    compared ignoring case and runs of spaces (:func:`role_key`); the tables here are
+    keyed that way.
+    """
+
+    group: str
+    role: str
+    lead: frozenset[str]
+    roles: dict[str, str]
+    unrelated: frozenset[str] = frozenset()
+
+    def kind_of(self, role: str) -> str | None:
+        """``lead``, a relationship kind, ``""`` for a known role that states none, or
+        None for a role the mapping does not name."""
+        key = role_key(role)
+        if key in self.lead:
+            return "lead"
+        if key in self.roles:
+            return self.roles[key]
+        if key in self.unrelated:
+            return ""
+        return None
+
+
 @dataclass(frozen=True, eq=False)
 class SourceMapping:
     """A whole mapping: the source system it describes, its key, fields and facts."""
@@ -107,6 +146,7 @@ class SourceMapping:
     fields: dict[str, FieldMapping] = field(default_factory=dict)
     name_split: NameSplit | None = None
     facts: dict[str, FieldMapping] = field(default_factory=dict)
+    relationships: RelationshipMapping | None = None
     origin: str = ""
 
     @property
@@ -188,7 +228,7 @@ class _Checker:
 def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     """Check a parsed mapping document and build the SourceMapping it describes."""
     check = _Checker(origin)
-    check.known_keys(data, ("source", "fields", "facts"), "top level")
+    check.known_keys(data, ("source", "fields", "facts", "relationships"), "top level")
     source = check.table(data.get("source"), "[source]")
     check.known_keys(source, _SOURCE_KEYS, "[source]")
     fmt = check.text(source, "format", "[source]")
@@ -247,6 +287,9 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
         name: _field(check, name, spec, f"[facts] {name}", json_paths)
         for name, spec in check.table(data.get("facts", {}), "[facts]").items()
     }
+    relationships = None
+    if "relationships" in data:
+        relationships = _relationships(check, data["relationships"], json_paths)
     return SourceMapping(
         code=code,
         name=check.text(source, "name", "[source]", default=code) or code,
@@ -263,6 +306,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
         fields=canonical,
         name_split=name_split,
         facts=facts,
+        relationships=relationships,
         origin=origin,
     )
 
@@ -359,6 +403,53 @@ def _name_split(check: _Checker, spec: Any, json_paths: bool) -> NameSplit:
     if separator is not None and (not isinstance(separator, str) or not separator.strip()):
         raise check.fail(f"{where} separator", "must be a non-blank string (leave it out to split on spaces)")
     return NameSplit(column=column, order=order, separator=separator)
+
+
+def _relationships(check: _Checker, spec: Any, json_paths: bool) -> RelationshipMapping:
+    where = "[relationships]"
+    spec = check.table(spec, where)
+    check.known_keys(spec, _RELATIONSHIP_KEYS, where)
+    group = check.text(spec, "group", where)
+    role = check.text(spec, "role", where)
+    if json_paths:
+        _check_path(check, group, f"{where} group")
+        _check_path(check, role, f"{where} role")
+    if group == role:
+        raise check.fail(where, "'group' and 'role' must be different columns")
+    seen: dict[str, str] = {}  # role key -> where it was named, to catch one value named twice
+
+    def claim(value: Any, named_in: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise check.fail(named_in, "role values must be non-empty strings")
+        key = role_key(value)
+        if key in seen:
+            raise check.fail(named_in, f"the role '{value}' is already named in {seen[key]}"
+                             " (role values are compared ignoring case and spaces)")
+        seen[key] = named_in
+        return key
+
+    def values(key: str, required: bool) -> frozenset[str]:
+        listed = spec.get(key, [] if not required else None)
+        if listed is None:
+            raise check.fail(where, f"'{key}' is required: the role value(s) of the group's lead")
+        if isinstance(listed, str):
+            listed = [listed]
+        if not isinstance(listed, list) or (required and not listed):
+            raise check.fail(f"{where} {key}", "must be a role value or a non-empty list of them")
+        return frozenset(claim(value, f"{where} {key}") for value in listed)
+
+    lead = values("lead", required=True)
+    unrelated = values("unrelated", required=False)
+    roles: dict[str, str] = {}
+    for value, kind in check.table(spec.get("roles", {}), "[relationships.roles]").items():
+        named_in = f"[relationships.roles] '{value}'"
+        if kind not in RELATIONSHIP_KINDS:
+            raise check.fail(named_in, f"{kind!r} is not a relationship kind (expected one of "
+                             f"{', '.join(RELATIONSHIP_KINDS)}, meaning 'this row is <kind> of the lead')")
+        roles[claim(value, named_in)] = kind
+    if not roles:
+        raise check.fail("[relationships.roles]", "must map at least one role value to a relationship kind")
+    return RelationshipMapping(group=group, role=role, lead=lead, roles=roles, unrelated=unrelated)
 
 
 def _check_path(check: _Checker, path: str, where: str) -> None:

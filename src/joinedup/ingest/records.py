@@ -43,6 +43,10 @@ _VALIDATORS: dict[str, Callable[[str], Any]] = {
 #: collector a container per row, and the collector is a real share of a large load.
 _NO_FLAGS: tuple[()] = ()
 
+#: The field that flags and issues about a row's stated relationship name.
+RELATIONSHIP_FIELD = "relationship"
+UNKNOWN_ROLE = "is not a role the mapping's [relationships] names, so no relationship was recorded"
+
 
 class _Rejected(Exception):
     def __init__(self, field: str, message: str, value: str = "") -> None:
@@ -60,6 +64,8 @@ class ShapedRow:
     values: dict[str, Any]
     present: int
     valid: int
+    #: (group, "lead" or a relationship kind) when the row states a relationship.
+    relation: tuple[str, str] | None = None
 
     @property
     def issues(self) -> list[Issue]:
@@ -140,6 +146,14 @@ class RecordBuilder:
             (name, self._getter(extract, spec, name), spec, self._fact_converter(spec))
             for name, spec in mapping.facts.items()
         ]
+        self._relation = None
+        if mapping.relationships is not None:
+            stated = mapping.relationships
+            self._relation = (
+                self._getter(extract, FieldMapping(name="group", columns=(stated.group,)), "relationship group"),
+                self._getter(extract, FieldMapping(name="role", columns=(stated.role,)), RELATIONSHIP_FIELD),
+                stated,
+            )
 
     @staticmethod
     def _getter(extract: Extract, spec: FieldMapping, field: str) -> Callable[[Row], Any]:
@@ -269,10 +283,46 @@ class RecordBuilder:
                 seen.add(name)
             facts[name] = self._fact(name, raw, spec, convert, careful, flags)
 
+        relation = self._relation_of(row, careful, flags) if self._relation is not None else None
+
         values["facts"] = facts
         values["flags"] = flags.copy() if flags else _NO_FLAGS
         values["row_hash"] = _row_hash(values)
-        return ShapedRow(row_number, local_id, record_ref, values, present, valid)
+        return ShapedRow(row_number, local_id, record_ref, values, present, valid, relation)
+
+    def _relation_of(self, row: Row, careful: bool, flags: list[dict[str, str]]) -> tuple[str, str] | None:
+        """The row's group and its role's meaning ("lead" or a kind), when it states one.
+
+        A role the mapping does not name, or a role with no group to place it in, is
+        flagged on the row (which still loads); an empty role states nothing.
+        """
+        group_getter, role_getter, stated = self._relation
+        raw = role_getter(row)
+        if raw is None:
+            return None
+        self.seen.add(RELATIONSHIP_FIELD)
+        role, problem = _raw_text(raw, " ")
+        if careful and not problem:
+            role, problem = self._clean(role)
+        if not role:
+            return None
+        if problem:
+            flags.append({"field": RELATIONSHIP_FIELD, "problem": problem, "value": printable(role, 300)})
+            return None
+        kind = stated.kind_of(role)
+        if kind is None:
+            flags.append({"field": RELATIONSHIP_FIELD, "problem": UNKNOWN_ROLE, "value": printable(role, 300)})
+            return None
+        if not kind:
+            return None
+        group, problem = _raw_text(group_getter(row), " ")
+        if careful and not problem:
+            group, problem = self._clean(group)
+        if problem or not group:
+            flags.append({"field": RELATIONSHIP_FIELD, "value": printable(role, 300), "problem": problem or (
+                f"states a relationship, but its group ('{stated.group}') is empty, so it cannot be recorded")})
+            return None
+        return group, kind
 
     def _shape_name(
         self, row: Row, careful: bool, values: dict[str, Any], flags: list[dict[str, str]],
