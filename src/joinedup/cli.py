@@ -366,14 +366,21 @@ def link(
         "--incremental", help="Only attach records no person holds yet, without a full rerun.")] = False,
 ) -> None:
     """Link every source record into persons with stable ids, and print a summary."""
-    from joinedup.people import link_new_records, link_people
     from joinedup.store import initialise
 
     if incremental and (retrain or model is not None or threshold is not None or review_from is not None):
         console.print("[red]--incremental uses the adopted model and the data team's thresholds; "
                       "drop the other options.[/]")
         raise typer.Exit(2)
-    engine = initialise(load_settings())
+    _run_linking(initialise(load_settings()), incremental=incremental, threshold=threshold, review_from=review_from,
+                 model=model, retrain=retrain)
+
+
+def _run_linking(engine, *, incremental: bool = False, threshold: float | None = None, review_from: float | None = None,
+                 model: int | None = None, retrain: bool = False):
+    """Run linkage with a progress bar and print the run's summary; shared by link and demo."""
+    from joinedup.people import link_new_records, link_people
+
     with _progress() as progress:
         task = progress.add_task("Linking", total=1)
 
@@ -423,6 +430,7 @@ def link(
     console.print(table)
     if run.kind == "incremental" and run.records:
         console.print(f"{run.seconds / run.records:.3f} s per new record.")
+    return run
 
 
 @models_app.command("list")
@@ -559,6 +567,7 @@ def demo(
     if run.status == "completed":
         console.print(f"Addresses of {run.records:,} records: {run.matched:,} matched to a UPRN, {run.ambiguous:,} ambiguous, "
                       f"{run.unmatched:,} unmatched (the review list is under Addresses).")
+    _run_linking(engine)
     password = demo_password(settings)
     users = ensure_demo_users(engine, password)
     who = Table(title="Sign in as any of these (the password is the same for all)")

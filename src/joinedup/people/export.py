@@ -62,7 +62,7 @@ def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
     Each value is read through the sharing decision for ``person.export`` on the source
     record it came from (audited per record); a value the decision does not disclose
     is left empty. ``<field>_source`` says which agency's record (``source:local_id``)
-    the value came from.
+    the value came from. The audit events are added to ``session``: the caller commits.
     """
     rows = 0
     last = 0
@@ -70,8 +70,9 @@ def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
         writer = SafeWriter(handle)
         writer.writerow(PERSON_COLUMNS)
         while True:
-            persons = session.scalars(
-                select(Person).where(Person.retired_at.is_(None), Person.id > last).order_by(Person.id).limit(_CHUNK)
+            persons = session.execute(
+                select(Person.id, Person.person_id, Person.record_count, Person.low_information, Person.golden)
+                .where(Person.retired_at.is_(None), Person.id > last).order_by(Person.id).limit(_CHUNK)
             ).all()
             if not persons:
                 break
@@ -83,6 +84,9 @@ def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
                 for decision in decide_record_access(session, actor, records, action="person.export")
                 if decision.allowed
             }
+            session.flush()
+            for record in records:
+                session.expunge(record)
             for person in persons:
                 row = [person.person_id, person.record_count, "yes" if person.low_information else "no"]
                 for name in PERSON_FIELDS:
@@ -91,5 +95,4 @@ def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
                     row += [entry["value"], f"{entry['source']}:{entry['local_id']}"] if shown else ["", ""]
                 writer.writerow(row)
                 rows += 1
-            session.commit()
     return rows

@@ -283,15 +283,6 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dic
 IDENTIFIER_COMPARISONS = ("nhs_number", "ni_number", "upn")
 
 
-def _comparison_names(model: dict[str, Any]) -> list[str]:
-    return [comparison["output_column_name"] for comparison in model["comparisons"]]
-
-
-def _top_level(comparison: dict[str, Any]) -> int:
-    """The gamma (comparison vector value) of a comparison's strongest level."""
-    return sum(1 for level in comparison["comparison_levels"] if not level.get("is_null_level")) - 1
-
-
 def score(
     frame: pd.DataFrame,
     model: dict[str, Any],
@@ -302,45 +293,99 @@ def score(
     """Score the pairs the model's blocking rules generate over ``frame``.
 
     Returns ``(left, right, probability, match_weight, gammas, weights)`` for each pair
-    with probability at least ``keep_from`` or the same strong identifier on both
-    records; ``gammas`` and ``weights`` are each comparison's level and match weight
-    (log2 of its Bayes factor, term frequency adjustment included), comma-separated in
-    the model's order. With ``new_ids``, only pairs with at least one of those records
-    are compared (incremental linking), against the whole frame's term frequencies.
+    with probability at least ``keep_from``, and for each pair with the same strong
+    identifier on both records whatever its probability; ``gammas`` and ``weights`` are
+    each comparison's level and match weight (log2 of its Bayes factor, term frequency
+    adjustment included), comma-separated in the model's order. With ``new_ids``, only
+    pairs with at least one of those records are compared (incremental linking).
+
+    Splink filters by probability before it materialises the predictions, so memory
+    follows the pairs kept, not the pairs blocked. Pairs sharing an identifier below
+    ``keep_from`` are few; they are scored by a second linker over just their records,
+    with the first one's term frequencies.
     """
-    settings = dict(model)
-    settings["retain_intermediate_calculation_columns"] = True
-    settings["retain_matching_columns"] = True
+    settings = _explaining(model)
     if new_ids is not None:
-        frame = frame.assign(is_new=frame["unique_id"].isin(set(new_ids)))
+        new_ids = set(new_ids)
+        frame = frame.assign(is_new=frame["unique_id"].isin(new_ids))
         settings["blocking_rules_to_generate_predictions"] = [
             {**rule, "blocking_rule": f"({rule['blocking_rule']}) AND (l.is_new OR r.is_new)"}
             for rule in model["blocking_rules_to_generate_predictions"]
         ]
     scorer = linker(frame, settings)
-    predictions = scorer.inference.predict()
+    kept = _predict(scorer, model, keep_from)
+    found = {(left, right) for left, right, *_ in kept}
+    sharing = [pair for pair in _sharing_identifier(frame, new_ids) if pair not in found]
+    if sharing:
+        involved = {record_id for pair in sharing for record_id in pair}
+        subset = frame[frame["unique_id"].isin(involved)]
+        second = _explaining(model)
+        second["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": f"l.{column} = r.{column}", "sql_dialect": "duckdb"} for column in IDENTIFIER_COMPARISONS
+        ]
+        checker = linker(subset, second)
+        for column in _term_frequency_columns(model):
+            lookup = scorer.table_management.compute_tf_table(column)
+            checker.table_management.register_term_frequency_lookup(lookup.as_pandas_dataframe(), column)
+        wanted = set(sharing)
+        kept += [pair for pair in _predict(checker, model, None) if (pair[0], pair[1]) in wanted]
+    return kept
+
+
+def _explaining(model: dict[str, Any]) -> dict[str, Any]:
+    settings = dict(model)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = True
+    return settings
+
+
+def _term_frequency_columns(model: dict[str, Any]) -> list[str]:
+    columns = []
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            column = level.get("tf_adjustment_column")
+            if column and column not in columns:
+                columns.append(column)
+    return columns
+
+
+def _sharing_identifier(frame: pd.DataFrame, new_ids: set[int] | None) -> set[tuple[int, int]]:
+    """Pairs (lower id first) with the same NHS number, NI number or UPN."""
+    pairs: set[tuple[int, int]] = set()
+    for column in IDENTIFIER_COMPARISONS:
+        held = frame.loc[frame[column].notna(), ["unique_id", column]]
+        shared = held[held.duplicated(column, keep=False)]
+        for _, ids in shared.groupby(column)["unique_id"]:
+            members = sorted(int(record_id) for record_id in ids)
+            for index, left in enumerate(members):
+                for right in members[index + 1:]:
+                    if new_ids is None or left in new_ids or right in new_ids:
+                        pairs.add((left, right))
+    return pairs
+
+
+def _predict(scorer, model: dict[str, Any], keep_from: float | None) -> list[tuple[int, int, float, float, str, str]]:
+    predictions = scorer.inference.predict(threshold_match_probability=keep_from)
     try:
         relation = predictions.as_duckdbpyrelation()
         columns = set(relation.columns)
-        gammas, weights, same_identifier = [], [], []
+        gammas, weights = [], []
         for comparison in model["comparisons"]:
             column = comparison["output_column_name"]
             gammas.append(f"gamma_{column}")
             factor = f"bf_{column}" + (f" * bf_tf_adj_{column}" if f"bf_tf_adj_{column}" in columns else "")
             weights.append(f"round(log2(greatest({factor}, 1e-300)), 3)")
-            if column in IDENTIFIER_COMPARISONS:
-                same_identifier.append(f"gamma_{column} = {_top_level(comparison)}")
-        wanted = " OR ".join([f"match_probability >= {float(keep_from)!r}", *same_identifier])
-        kept = relation.filter(wanted).project(
-            "unique_id_l, unique_id_r, match_probability, match_weight, "
-            f"concat_ws(',', {', '.join(gammas)}) AS gammas, concat_ws(',', {', '.join(weights)}) AS weights"
+        rows = relation.project(
+            "least(unique_id_l, unique_id_r) AS l, greatest(unique_id_l, unique_id_r) AS r, match_probability, "
+            f"match_weight, concat_ws(',', {', '.join(gammas)}) AS gammas, "
+            f"concat_ws(',', {', '.join(weights)}) AS weights"
         ).fetchnumpy()
     finally:
         predictions.drop_table_from_database_and_remove_from_cache()
     return list(zip(
-        kept["unique_id_l"].astype(int).tolist(), kept["unique_id_r"].astype(int).tolist(),
-        kept["match_probability"].astype(float).tolist(), kept["match_weight"].astype(float).tolist(),
-        list(kept["gammas"]), list(kept["weights"]), strict=True,
+        rows["l"].astype(int).tolist(), rows["r"].astype(int).tolist(),
+        rows["match_probability"].astype(float).tolist(), rows["match_weight"].astype(float).tolist(),
+        list(rows["gammas"]), list(rows["weights"]), strict=True,
     ))
 
 
