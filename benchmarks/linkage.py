@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/linkage.py                    # 20k people, all seven extracts
     .venv/bin/python benchmarks/linkage.py --people 2000      # a quicker look
     .venv/bin/python benchmarks/linkage.py --place DIR        # a place already generated
+    .venv/bin/python benchmarks/linkage.py --people 700000 --no-baseline --incremental ''   # ~1M records
 
 The place is generated (or reused), every extract is ingested into a fresh SQLite
 store, the gazetteer loaded and every address matched (not timed). Then, each in its
@@ -15,6 +16,10 @@ own child process so that its peak memory is its own:
   surname by Jaro-Winkler, date of birth by edit distance, postcode exactly), trained
   the same way (u by random sampling, then EM), predicted, clustered with Splink's
   connected components at the same threshold.
+
+Then, on the linked store, **incremental** linking: the last N records (``--incremental``,
+default 1, 100 and 1,000) are taken out of the index and attached again by
+``link_new_records``; the seconds per record and the accuracy after it are printed.
 
 Each is scored against ``truth/records.csv``: pairwise precision and recall over pairs
 of records put in one person; cluster precision (the share of predicted persons whose
@@ -30,6 +35,7 @@ import csv
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,11 +66,36 @@ elif method == "joinedup":
     from joinedup.people import export_links, link_people
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
-    run = link_people(engine, threshold=threshold, ran_by="benchmark")
+    stages, last = {}, [started, None]
+    def progress(stage, step, steps):
+        now = time.perf_counter()
+        if last[1]:
+            stages[last[1]] = round(now - last[0], 1)
+        last[0], last[1] = now, stage
+    run = link_people(engine, threshold=threshold, ran_by="benchmark", progress=progress)
     result["seconds"] = time.perf_counter() - started
+    result["stages"] = stages
     result["persons"] = run.persons
     result["pairs_scored"] = run.pairs_scored
     result["low_information"] = run.low_information
+    with session_factory(engine)() as session:
+        export_links(session, out)
+elif method == "incremental":
+    # Records no person holds yet, attached without a full rerun: the last N records of
+    # the index are taken out of it, then link_new_records puts them back.
+    from sqlalchemy import delete, select
+    from joinedup.db import make_engine, session_factory, transaction
+    from joinedup.people import PersonRecord, export_links, link_new_records
+    engine = make_engine(f"sqlite:///{db}")
+    for count in (int(threshold_or_count) for threshold_or_count in sys.argv[6].split(",")):
+        with transaction(engine) as session:
+            ids = session.scalars(select(PersonRecord.source_record_id)
+                                  .order_by(PersonRecord.source_record_id.desc()).limit(count)).all()
+            session.execute(delete(PersonRecord).where(PersonRecord.source_record_id.in_(ids)))
+        started = time.perf_counter()
+        run = link_new_records(engine, ran_by="benchmark")
+        result[str(count)] = {"seconds": time.perf_counter() - started, "attached": run.linked_persons,
+                              "new_persons": run.ids_new}
     with session_factory(engine)() as session:
         export_links(session, out)
 elif method == "splink":
@@ -110,9 +141,9 @@ print(json.dumps(result))
 """
 
 
-def _child(method: str, place: Path, db: Path, out: Path, threshold: float) -> dict:
+def _child(method: str, place: Path, db: Path, out: Path, threshold: float, *extra: str) -> dict:
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    done = subprocess.run([sys.executable, "-c", CHILD, method, str(place), str(db), str(out), str(threshold)],
+    done = subprocess.run([sys.executable, "-c", CHILD, method, str(place), str(db), str(out), str(threshold), *extra],
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -169,6 +200,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--place", type=Path, help="a place already generated")
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain Splink run (the scale run)")
+    parser.add_argument("--incremental", default="1,100,1000", metavar="N,N",
+                        help="batch sizes for incremental linking after the full run ('' skips it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="joinedup-linkage-") as work:
         work = Path(work)
@@ -183,13 +217,18 @@ def main() -> None:
         setup = _child("setup", place, work / "store.db", work / "none", args.threshold)
         print(f"Place {place}: {setup['rows']:,} rows ingested, addresses matched ({time.perf_counter() - started:.0f} s).")
         rows = []
-        for method in ("joinedup", "splink"):
+        for method in ("joinedup", "splink") if not args.no_baseline else ("joinedup",):
             db = work / f"{method}.db"
-            db.write_bytes((work / "store.db").read_bytes())
+            shutil.copyfile(work / "store.db", db)
             out = work / f"{method}.csv"
             result = _child(method, place, db, out, args.threshold)
             figures = score(_read(out), truth)
             rows.append((method, result, figures))
+        incremental = None
+        if args.incremental:
+            out = work / "incremental.csv"
+            incremental = _child("incremental", place, work / "joinedup.db", out, args.threshold, args.incremental)
+            incremental_figures = score(_read(out), truth)
         print(f"\nThreshold {args.threshold}; targets: cluster precision >= {TARGETS['cluster_precision']}, "
               f"recall >= {TARGETS['cluster_recall']}")
         header = ("method", "records", "persons", "pair P", "pair R", "pair F1", "clus P", "clus R", "clus F1",
@@ -202,6 +241,18 @@ def main() -> None:
                                                      "cluster_precision", "cluster_recall", "cluster_f1", "exact")),
                 f"{result['seconds']:.1f}", f"{result['peak_mb']:.0f}",
             )))
+        print("\njoinedup stages (s): " + ", ".join(f"{stage} {seconds}" for stage, seconds in rows[0][1]["stages"].items()))
+        if incremental:
+            print("\nIncremental linking: the last N records taken out of the index, then attached by link_new_records")
+            print("records | seconds | per record | attached to existing persons | new persons")
+            for count in args.incremental.split(","):
+                run = incremental[count]
+                print(f"{int(count):,} | {run['seconds']:.2f} | {run['seconds'] / int(count):.3f} | "
+                      f"{run['attached']:,} | {run['new_persons']:,}")
+            print(f"After them, cluster precision {incremental_figures['cluster_precision']:.4f}, "
+                  f"recall {incremental_figures['cluster_recall']:.4f} (the full run: "
+                  f"{rows[0][2]['cluster_precision']:.4f}, {rows[0][2]['cluster_recall']:.4f}); "
+                  f"peak {incremental['peak_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

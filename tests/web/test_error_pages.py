@@ -69,6 +69,6 @@ def test_every_response_carries_protective_headers(signed_in):
 
 
 def test_templates_have_no_inline_script_or_style(signed_in, place):
-    for path in ("/", "/records?q=smith", f"/records/{place.council_record}", "/docs", "/signed-out"):
+    for path in ("/", "/persons?q=smith", f"/records/{place.council_record}", "/docs", "/signed-out"):
         html = signed_in.get(path).text
         assert "<script>" not in html and " style=" not in html and "<style" not in html

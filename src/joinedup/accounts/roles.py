@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import ROLES
 from joinedup.audit import Actor, record_event
-from joinedup.sharing.decision import ADDRESS_ROLES
+from joinedup.sharing.decision import ADDRESS_ROLES, LINKAGE_ROLES
 
 ROLE_NAMES = {
     "practitioner": "Practitioner",
@@ -81,6 +81,50 @@ def may_review_addresses(
         subject_type=subject_type,
         subject_id=subject_id,
         reason="Your role lets you review addresses." if allowed else ADDRESS_REVIEW_DENIED,
+        details=details or {},
+    )
+    return allowed
+
+
+#: Link runs, the clerical review queue, pair explanations, merge and split, and the
+#: linkage model are for the people who run the person index. The same roles as the
+#: sharing decision's person-index rule, which decides (and audits) each record those
+#: pages show; this is only the pages' gate.
+LINK_REVIEW_ROLES = tuple(sorted(LINKAGE_ROLES))
+
+LINK_REVIEW_DENIED = (
+    "Link runs, the review queue and the linkage model are for the data team and administrators."
+)
+#: When the pages' gate lets someone in but the sharing decision refuses a record.
+LINK_RECORD_DENIED = "No rule allows you to see these records' identifying fields."
+
+
+def may_review_links(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "linkage.view",
+    subject_type: str = "linkage",
+    subject_id: int | str = "",
+    details: dict | None = None,
+) -> bool:
+    """Whether ``actor`` holds a role that reviews the person index (link runs, the
+    review queue, pairs, merge and split, the model); audited either way, under ``action``.
+
+    This is the gate of the data team's linkage pages and API, so that anyone else gets a
+    clear refusal. It discloses nothing by itself: every record those pages show still
+    passes :func:`joinedup.sharing.decide_record_access` (action ``person.review``),
+    which decides and audits each one.
+    """
+    allowed = bool(set(actor.roles) & set(LINK_REVIEW_ROLES))
+    record_event(
+        session,
+        actor,
+        action=action,
+        outcome="allowed" if allowed else "denied",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        reason="Your role lets you review the person index." if allowed else LINK_REVIEW_DENIED,
         details=details or {},
     )
     return allowed

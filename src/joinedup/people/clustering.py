@@ -22,7 +22,8 @@ _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, 
 
 def new_person_id() -> str:
     """A public person id: ``P`` and ten random base-32 characters (50 bits)."""
-    return "P" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+    bits = secrets.randbits(50)
+    return "P" + "".join(_ID_ALPHABET[(bits >> shift) & 31] for shift in range(45, -5, -5))
 
 
 def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:

@@ -101,29 +101,33 @@ def adopted_model(session: Session) -> LinkModel | None:
     return session.scalar(select(LinkModel).where(LinkModel.adopted.is_(True)).order_by(LinkModel.version.desc()).limit(1))
 
 
-def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[str, Any]] | None = None) -> LinkModel:
-    """Train a new model version on every linkable record and store it.
+def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[str, Any]] | None = None,
+                frame=None) -> LinkModel:
+    """Train a new model version on the linkable records (or their prepared ``frame``)
+    and store it; see :func:`joinedup.people.model.train` for the sample it learns from.
 
     It is adopted only when no model is adopted yet; otherwise use
     :func:`adopt_model` after comparing runs.
     """
     started = time.perf_counter()
-    if records is None:
-        with session_factory(engine)() as session:
-            records = read_records(session)
-    linkable = [record for record in records if not low_information(record)]
-    settings = linkage.train(linkage.prepare(linkable))
+    if frame is None:
+        if records is None:
+            with session_factory(engine)() as session:
+                records = read_records(session)
+        frame = linkage.prepare(record for record in records if not low_information(record))
+    settings = linkage.train(frame)
+    trained_on = min(len(frame), linkage.TRAINING_SAMPLE)
     with transaction(engine) as session:
         version = (session.scalar(select(func.max(LinkModel.version))) or 0) + 1
         first = adopted_model(session) is None
-        trained = LinkModel(version=version, trained_by=trained_by[:120], records=len(linkable), settings=settings,
+        trained = LinkModel(version=version, trained_by=trained_by[:120], records=trained_on, settings=settings,
                             adopted=first, adopted_at=utcnow() if first else None,
                             seconds=time.perf_counter() - started)
         session.add(trained)
         session.flush()
         record_event(session, Actor.system("cli", trained_by), action="people.model.train", outcome="success",
                      subject_type="link_model", subject_id=trained.id,
-                     details={"version": version, "records": len(linkable), "adopted": first})
+                     details={"version": version, "records": trained_on, "adopted": first})
     return trained
 
 
@@ -244,16 +248,17 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
                 raise LookupError(f"there is no model version {model_version}")
         else:
             chosen = None if retrain else adopted_model(session)
-    _step(progress, "Training the model" if chosen is None else "Model ready", 1)
-    if chosen is None:
-        chosen = train_model(engine, trained_by=ran_by, records=context.records)
     by_id = context.by_id
     low = {record["id"] for record in context.records if low_information(record)}
     linkable = [record for record in context.records if record["id"] not in low]
+    frame = linkage.prepare(linkable)
+    _step(progress, "Training the model" if chosen is None else "Model ready", 1)
+    if chosen is None:
+        chosen = train_model(engine, trained_by=ran_by, frame=frame)
     _step(progress, "Scoring pairs", 2)
     scored: list[tuple[int, int, float, float, str, str]] = []
     if len(linkable) > 1:
-        scored = linkage.score(linkage.prepare(linkable), chosen.settings, keep_from=context.review_from)
+        scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
     _step(progress, "Clustering", 3)
     clusters = cluster({record["id"]: record for record in linkable}, scored, context.threshold, context.decisions)
     members: dict[int, list[int]] = defaultdict(list)

@@ -6,7 +6,9 @@ The web pages and the API call these; they never query source records themselves
 from joinedup.records.access import (
     DisclosedRecord,
     SearchResult,
+    disclose_record,
     fetch_record,
+    matching_records,
     search_records,
 )
 from joinedup.records.query import RecordQuery, parse_search
@@ -15,7 +17,9 @@ __all__ = [
     "DisclosedRecord",
     "RecordQuery",
     "SearchResult",
+    "disclose_record",
     "fetch_record",
+    "matching_records",
     "parse_search",
     "search_records",
 ]

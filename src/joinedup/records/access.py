@@ -77,7 +77,7 @@ def search_records(
     """
     if query.is_empty:
         return SearchResult(query)
-    statement = _candidates(query)
+    statement = matching_records(query)
     shown: list[DisclosedRecord] = []
     scanned = 0
     truncated = False
@@ -89,7 +89,7 @@ def search_records(
         decisions = decide_record_access(session, actor, batch, action="record.search")
         for record, decision in zip(batch, decisions, strict=True):
             if decision.allowed:
-                shown.append(_disclose(record, decision))
+                shown.append(disclose_record(record, decision))
         if len(shown) > limit:
             break
     else:
@@ -119,10 +119,11 @@ def fetch_record(session: Session, actor: Actor, record_id: int) -> DisclosedRec
     if record is None:
         return None
     (decision,) = decide_record_access(session, actor, [record], action="record.view")
-    return _disclose(record, decision)
+    return disclose_record(record, decision)
 
 
-def _disclose(record: SourceRecord, decision: AccessDecision) -> DisclosedRecord:
+def disclose_record(record: SourceRecord, decision: AccessDecision) -> DisclosedRecord:
+    """``record`` as ``decision`` lets it be seen (its source system and owner loaded)."""
     fields = disclosed_fields(record, decision)
     shows_source = "source" in fields
     return DisclosedRecord(
@@ -140,7 +141,11 @@ def _with_source(statement: Select) -> Select:
     return statement.options(selectinload(SourceRecord.source_system).selectinload(SourceSystem.owner))
 
 
-def _candidates(query: RecordQuery) -> Select:
+def matching_records(query: RecordQuery) -> Select:
+    """Every source record matching ``query`` (each part must match), in name order.
+
+    A statement only: nothing is disclosed until the sharing decision has been asked.
+    """
     conditions = []
     for name in query.names:
         pattern = _escape_like(name) + "%"

@@ -1,52 +1,61 @@
-"""Searching for and opening source records; every record shown passed the sharing decision."""
+"""Opening one source record; every record shown passed the sharing decision.
+
+Searching finds persons now (:mod:`joinedup.web.pages.persons`): ``/records`` sends an
+old bookmark or link there with its search.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from joinedup.records import fetch_record, parse_search, search_records
+from joinedup.people import person_of
+from joinedup.records import fetch_record
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pages.persons import MAX_QUERY_LENGTH, PERSON_ID
 
 router = APIRouter(include_in_schema=False)
 
-MAX_QUERY_LENGTH = 200
-EMPTY_SEARCH = "Enter a name, date of birth, postcode or identifier"
-
 
 @router.get("/records")
-def search(
-    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: str | None = None
-) -> Response:
-    context = {"current": "records", "q": q or "", "result": None, "error": None}
-    if q is None:
-        return render(request, "records/search.html", context)
-    query = parse_search(q[:MAX_QUERY_LENGTH])
-    if len(q) > MAX_QUERY_LENGTH:
-        context["error"] = f"Search must be {MAX_QUERY_LENGTH} characters or fewer"
-    elif query.problems:
-        context["error"] = query.problems[0]
-    elif query.is_empty:
-        context["error"] = EMPTY_SEARCH
-    if context["error"]:
-        return render(request, "records/search.html", context, status_code=400)
-    with app.transaction() as session:
-        context["result"] = search_records(session, visit.actor("web"), query)
-    context["back_query"] = urlencode({"q": q})
-    return render(request, "records/search.html", context)
+def search(user: PageUser, q: str | None = None) -> Response:
+    """The search finds persons: go there, with the search asked for."""
+    return RedirectResponse("/persons" + ("" if q is None else f"?{urlencode({'q': q})}"), status_code=303)
 
 
 @router.get("/records/{record_id:int}")
 def record(
-    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, record_id: int, q: str = ""
+    request: Request,
+    app: WebApp,
+    user: PageUser,
+    visit: CurrentVisit,
+    record_id: int,
+    q: str = "",
+    person: str = "",
 ) -> Response:
     with app.transaction() as session:
         disclosed = fetch_record(session, visit.actor("web"), record_id)
+        owner = person_of(session, record_id) if disclosed is not None and disclosed.allowed else None
+        person_id = owner.person_id if owner is not None and owner.retired_at is None else None
     if disclosed is None:
         raise HTTPException(404)
     if not disclosed.allowed:
         raise HTTPException(403, disclosed.reason)
-    back = "/records" + (f"?{urlencode({'q': q[:MAX_QUERY_LENGTH]})}" if q else "")
-    return render(request, "records/record.html", {"current": "records", "record": disclosed, "back": back})
+    query = f"?{urlencode({'q': q[:MAX_QUERY_LENGTH]})}" if q else ""
+    if PERSON_ID.fullmatch(person):
+        back, back_label = f"/persons/{person}{query}", "Back to person"
+    else:
+        back, back_label = f"/persons{query}", "Back to search"
+    return render(
+        request,
+        "records/record.html",
+        {
+            "current": "persons",
+            "record": disclosed,
+            "person_id": person_id,
+            "back": back,
+            "back_label": back_label,
+        },
+    )

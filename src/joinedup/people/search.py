@@ -1,0 +1,580 @@
+"""Finding persons, and one person as an actor may see them: only through the sharing decision.
+
+The search finds **persons**, not source records: the one-box search of
+:mod:`joinedup.records` (:func:`~joinedup.records.parse_search`,
+:func:`~joinedup.records.matching_records`) finds the matching source records, each is
+mapped to the live person it belongs to, and every record of those persons is put to
+:func:`joinedup.sharing.decide_record_access` (which audits each decision). A person is
+listed only when at least one of their *matching* records is disclosed, and shows only
+disclosed values.
+
+The purpose decides the rule (:func:`access_action`): a practitioner searches
+(``record.search``) and views (``record.view``) under their own organisation's rule; the
+data team and administrators do both as person-index processing (``person.review``),
+which discloses the identifying fields of every record and never a fact.
+
+A golden-record value is shown only when the decision on the record it came from
+(``golden[field]["record_id"]``) discloses that field (the golden UPRN counts as the
+address), or when a record the actor may see holds the very same value, which is then
+named as its source. Names shown in lists and the family view fall back to the values
+of the records the actor may see when the golden value is withheld.
+
+:func:`view_person` is the person page's (and the API's) read: the golden record, the
+contributing records the actor may see, the history, and the family view (household at
+the current address, stated relationships wherever they live) with only the people, the
+addresses and the relationships the actor may see. A relationship is shown only when
+the actor may see a record, on both sides, of a source that states it; a co-resident
+only when the actor may see both people's addresses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from joinedup.audit import Actor, record_event
+from joinedup.ingest.models import SourceRecord
+from joinedup.partners.models import SourceSystem
+from joinedup.people.households import Address, Tie, family_view
+from joinedup.people.models import Person, PersonRecord
+from joinedup.people.records import GOLDEN_FIELDS
+from joinedup.people.review import person_history
+from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matching_records
+from joinedup.sharing import LINKAGE_ROLES, AccessDecision, decide_record_access, disclosed_fields
+
+#: How many candidate records are put to the sharing decision at once.
+BATCH_SIZE = 100
+#: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
+DISCLOSED_AS = {"uprn": "address_text"}
+#: How far a chain of retired persons is followed to the live person who holds their records.
+SUCCESSION_LIMIT = 20
+
+REFUSED = "No rule allows you to see any of this person's records."
+ALLOWED = "You may see some of this person's records."
+ALL_ALLOWED = "You may see every record of this person."
+
+
+def access_action(actor: Actor, *, searching: bool = False) -> str:
+    """The purpose ``actor`` reads persons for: person-index processing (``person.review``)
+    for the data team and administrators; otherwise ``record.search`` or ``record.view``."""
+    if set(actor.roles) & LINKAGE_ROLES:
+        return "person.review"
+    return "record.search" if searching else "record.view"
+
+
+# --------------------------------------------------------------------------- what is shown
+
+
+@dataclass(frozen=True)
+class GoldenValue:
+    """One field of a golden record that the actor may see, and where it came from."""
+
+    field: str
+    value: Any
+    source: str
+    source_name: str | None
+    record_id: int
+    agreeing: int
+    of: int
+
+    @property
+    def agreement(self) -> str:
+        return f"{self.agreeing} of {self.of} record{'' if self.of == 1 else 's'} agree{'s' if self.agreeing == 1 else ''}"
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """What a list (search results, a family view) shows of one person the actor may see.
+
+    ``values`` holds only values the actor may see: the golden value when its record's
+    decision discloses it, else the commonest value among the records they may see.
+    ``records`` are the person's records the sharing decision disclosed.
+    """
+
+    person_id: str
+    values: dict[str, Any]
+    records: tuple[DisclosedRecord, ...]
+    low_information: bool = False
+    matched: tuple[int, ...] = ()
+
+    @property
+    def name(self) -> str:
+        parts = [self.values.get(name) for name in ("forename", "middle_names", "surname")]
+        return " ".join(part for part in parts if part) or "Name not disclosed"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The names of the systems holding the records the actor may see."""
+        return tuple(dict.fromkeys(record.source_name for record in self.records if record.source_name))
+
+
+@dataclass(frozen=True)
+class PersonSearchResult:
+    """Persons matching a search (at most the limit), and matching records the actor may
+    see that no link run has put into a person yet."""
+
+    query: RecordQuery
+    persons: list[PersonCard] = field(default_factory=list)
+    unlinked: list[DisclosedRecord] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step in how a person came to be (see :func:`joinedup.people.person_history`)."""
+
+    at: datetime | None
+    kind: str
+    run_id: int | None
+    decided_by: str
+    reason: str
+    count: int | None = None
+    other_person: str | None = None  # the person merged in, split into or from, or superseding
+
+    @property
+    def described(self) -> str:
+        run = f" in link run {self.run_id}" if self.run_id else ""
+        records = "" if self.count is None else f"{self.count} record{'' if self.count == 1 else 's'}"
+        if self.kind == "created":
+            return f"Created by link run {self.run_id}" if self.run_id else "Created"
+        if self.kind == "gained_records":
+            return f"Gained {records or 'records'}{run}"
+        if self.kind == "lost_records":
+            return f"Lost {records or 'records'}{run}"
+        if self.kind == "merged":
+            return f"{self.other_person} was merged into this person" + (f": {records} moved here" if records else "")
+        if self.kind == "retired":
+            return f"Retired{run}: their records now belong to {self.other_person}"
+        if self.kind == "split_into":
+            return f"{records.capitalize() or 'Records'} split out into {self.other_person}"
+        if self.kind == "split_from":
+            return f"Created by splitting {records or 'records'} out of {self.other_person}"
+        if self.kind == "restored":
+            return f"Restored{run}"
+        return self.kind.replace("_", " ").capitalize() + run
+
+
+@dataclass(frozen=True)
+class FamilyMemberShown:
+    """A member of the family view the actor may see: their card, whether they live at
+    the person's address, the relationships the actor may see (``ties``: what the member
+    is to the person) and their own address when the actor may see it."""
+
+    card: PersonCard
+    co_resident: bool
+    ties: tuple[Tie, ...]
+    address: Address | None
+    stated_by: tuple[str, ...] = ()  # the names of the systems stating the ties shown
+
+
+@dataclass(frozen=True)
+class FamilyShown:
+    """The family view as the actor may see it.
+
+    ``address`` is the person's current address (None when they have none, or when the
+    actor may not see it: ``address_withheld``). No count of anybody the actor may not
+    see is given.
+    """
+
+    address: Address | None
+    address_withheld: bool
+    members: tuple[FamilyMemberShown, ...] = ()
+
+    @property
+    def co_residents(self) -> tuple[FamilyMemberShown, ...]:
+        return tuple(member for member in self.members if member.co_resident)
+
+    @property
+    def relatives_elsewhere(self) -> tuple[FamilyMemberShown, ...]:
+        """Related members not shown as co-residents (their address, or the person's, may be
+        withheld: then they are not said to live together)."""
+        return tuple(member for member in self.members if member.ties and not member.co_resident)
+
+    @property
+    def kind(self) -> str | None:
+        return None if self.address is None else self.address.kind
+
+    @property
+    def summary(self) -> str:
+        """What the current address is, in a sentence, without counting anybody."""
+        address = self.address
+        if address is None:
+            if self.address_withheld:
+                return "You may not see this person's current address, so their household is not shown."
+            return "The person index holds no current address for this person."
+        if address.kind == "communal":
+            return (f"This is {address.description}: a communal establishment, not one household. "
+                    "Its other residents are not shown as family unless a source says they are related.")
+        if address.kind == "not_a_home":
+            return (f"This is {address.description}, not a home: an address anomaly. "
+                    "Others recorded here are not shown as a household unless a source says they are related.")
+        if address.kind == "unknown_address":
+            return "The gazetteer does not hold this UPRN."
+        return "An ordinary home."
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """One person as the actor may see them.
+
+    When ``allowed`` is false nothing about the person is here but their id and why.
+    A retired person (``retired_at``) shows who superseded them and their history only:
+    their records belong to someone else now.
+    """
+
+    person_id: str
+    allowed: bool
+    reason: str
+    action: str
+    retired_at: datetime | None = None
+    superseded_by: str | None = None
+    low_information: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    card: PersonCard | None = None
+    golden: tuple[GoldenValue, ...] = ()
+    records: tuple[DisclosedRecord, ...] = ()
+    others_withheld: bool = False
+    history: tuple[HistoryEntry, ...] = ()
+    family: FamilyShown | None = None
+
+    @property
+    def name(self) -> str:
+        return self.card.name if self.card else self.person_id
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
+# --------------------------------------------------------------------------- the search
+
+
+def search_persons(
+    session: Session,
+    actor: Actor,
+    query: RecordQuery,
+    *,
+    action: str,
+    limit: int = 50,
+    scan_limit: int = 1000,
+) -> PersonSearchResult:
+    """The first ``limit`` persons matching ``query`` that ``actor`` may see, for ``action``.
+
+    Matching records are read in batches; every record of the persons they belong to is
+    put to the sharing decision once (audited, shown or not). A person is listed when one
+    of their matching records is disclosed; persons refused are left out without a trace.
+    Matching records no link run has put into a person yet are listed apart, when
+    disclosed. ``truncated`` says there may be more. The search itself is audited with
+    its criteria.
+    """
+    if query.is_empty:
+        return PersonSearchResult(query)
+    statement = matching_records(query).outerjoin(
+        PersonRecord, PersonRecord.source_record_id == SourceRecord.id
+    ).add_columns(PersonRecord.person_id)
+    decisions: dict[int, AccessDecision] = {}
+    held: dict[int, list[SourceRecord]] = {}
+    persons: dict[int, Person] = {}
+    matched: dict[int, list[int]] = defaultdict(list)
+    unlinked: list[DisclosedRecord] = []
+    scanned, truncated = 0, False
+    while scanned < scan_limit:
+        batch = session.execute(statement.offset(scanned).limit(min(BATCH_SIZE, scan_limit - scanned))).all()
+        if not batch:
+            break
+        scanned += len(batch)
+        new = {pk for _, pk in batch if pk is not None and pk not in held}
+        persons.update(_persons(session, new))
+        held.update(_held(session, new))
+        waiting = [record for pk in new for record in held[pk]]
+        waiting += [record for record, pk in batch if pk is None and record.id not in decisions]
+        _decide(session, actor, waiting, action, decisions)
+        for record, pk in batch:
+            decision = decisions[record.id]
+            if not decision.allowed:
+                continue
+            if pk is None:
+                unlinked.append(disclose_record(record, decision))
+            elif persons[pk].retired_at is None and record.id not in matched[pk]:
+                matched[pk].append(record.id)
+        if len([pk for pk in matched if matched[pk]]) > limit or len(unlinked) > limit:
+            break
+    else:
+        truncated = session.scalar(statement.offset(scanned).limit(1).with_only_columns(SourceRecord.id)) is not None
+    shown = [pk for pk in matched if matched[pk]]
+    if len(shown) > limit or len(unlinked) > limit:
+        shown, unlinked, truncated = shown[:limit], unlinked[:limit], True
+    cards = [_card(persons[pk], held[pk], decisions, matched=matched[pk]) for pk in shown]
+    record_event(
+        session,
+        actor,
+        action="search",
+        outcome="completed",
+        subject_type="persons",
+        details={"criteria": query.as_dict(), "purpose": action, "shown": len(cards),
+                 "unlinked": len(unlinked), "truncated": truncated},
+    )
+    return PersonSearchResult(query, cards, unlinked, truncated)
+
+
+# --------------------------------------------------------------------------- one person
+
+
+def view_person(session: Session, actor: Actor, person_id: str, *, action: str) -> PersonView | None:
+    """``person_id`` as ``actor`` may see them for ``action``, or None when there is no such person.
+
+    Every record read passes the sharing decision (audited per record) and the view
+    itself is audited (``person.view``), allowed or refused. A refusal comes back as a
+    value so that the caller's transaction keeps the audit. A live person is shown when
+    the actor may see at least one of their records; a retired person when the actor may
+    see a record of the live person who now holds their records.
+    """
+    person = session.scalar(select(Person).where(Person.person_id == person_id))
+    if person is None:
+        return None
+    if person.retired_at is not None:
+        return _retired(session, actor, person, action)
+    records = _held(session, [person.id]).get(person.id, [])
+    decisions: dict[int, AccessDecision] = {}
+    _decide(session, actor, records, action, decisions)
+    disclosed = [disclose_record(record, decisions[record.id]) for record in records
+                 if decisions[record.id].allowed]
+    allowed = bool(disclosed)
+    _audit_view(session, actor, person, action, allowed, len(disclosed))
+    if not allowed:
+        return PersonView(person.person_id, False, REFUSED, action)
+    golden = _golden(person, records, decisions)
+    card = _card(person, records, decisions)
+    return PersonView(
+        person.person_id,
+        True,
+        ALLOWED if len(disclosed) < len(records) else ALL_ALLOWED,
+        action,
+        low_information=person.low_information,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+        card=card,
+        golden=golden,
+        records=tuple(disclosed),
+        others_withheld=len(disclosed) < len(records),
+        history=_history(session, person),
+        family=_family(session, actor, person, records, decisions, golden, action),
+    )
+
+
+def _retired(session: Session, actor: Actor, person: Person, action: str) -> PersonView:
+    successor = _live_successor(session, person)
+    allowed = False
+    if successor is not None:
+        records = _held(session, [successor.id]).get(successor.id, [])
+        decisions: dict[int, AccessDecision] = {}
+        _decide(session, actor, records, action, decisions)
+        allowed = any(decision.allowed for decision in decisions.values())
+    _audit_view(session, actor, person, action, allowed, 0)
+    if not allowed:
+        return PersonView(person.person_id, False, REFUSED, action)
+    return PersonView(
+        person.person_id,
+        True,
+        "You may see some of the records that were this person's.",
+        action,
+        retired_at=person.retired_at,
+        superseded_by=person.superseded_by,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
+        history=_history(session, person),
+    )
+
+
+def _live_successor(session: Session, person: Person) -> Person | None:
+    seen = {person.person_id}
+    current = person
+    for _ in range(SUCCESSION_LIMIT):
+        if current.superseded_by is None or current.superseded_by in seen:
+            return None
+        seen.add(current.superseded_by)
+        current = session.scalar(select(Person).where(Person.person_id == current.superseded_by))
+        if current is None:
+            return None
+        if current.retired_at is None:
+            return current
+    return None
+
+
+def _audit_view(session: Session, actor: Actor, person: Person, action: str, allowed: bool, shown: int) -> None:
+    record_event(
+        session,
+        actor,
+        action="person.view",
+        outcome="allowed" if allowed else "denied",
+        subject_type="person",
+        subject_id=person.person_id,
+        reason=ALLOWED if allowed else REFUSED,
+        details={"purpose": action, "records_shown": shown},
+    )
+
+
+def _history(session: Session, person: Person) -> tuple[HistoryEntry, ...]:
+    entries = []
+    for entry in person_history(session, person):
+        details = entry.get("details") or {}
+        kind, other, count = entry["kind"], None, details.get("count")
+        if kind == "merged":
+            other = details.get("merged")
+        elif kind == "retired":
+            other = details.get("superseded_by")
+        elif kind == "split":
+            records = details.get("records") or []
+            count = len(records) if isinstance(records, list) else None
+            if details.get("into"):
+                kind, other = "split_into", details["into"]
+            else:
+                kind, other = "split_from", details.get("from")
+        entries.append(HistoryEntry(entry.get("at"), kind, entry.get("run_id"), entry.get("decided_by") or "",
+                                    entry.get("reason") or "", count, other))
+    return tuple(entries)
+
+
+def _family(
+    session: Session,
+    actor: Actor,
+    person: Person,
+    records: list[SourceRecord],
+    decisions: dict[int, AccessDecision],
+    golden: tuple[GoldenValue, ...],
+    action: str,
+) -> FamilyShown | None:
+    try:
+        view = family_view(session, person)
+    except LookupError:
+        return None
+    address_shown = any(value.field == "uprn" for value in golden)
+    mine = _sources(records, decisions)
+    wanted = [member.person.person_id for member in view.members]
+    members = {found.person_id: found for found in session.scalars(select(Person).where(Person.person_id.in_(wanted)))} \
+        if wanted else {}
+    held = _held(session, [found.id for found in members.values()])
+    _decide(session, actor, [record for rows in held.values() for record in rows], action, decisions)
+    shown = []
+    for member in view.members:
+        other = members.get(member.person.person_id)
+        theirs = held.get(other.id, []) if other is not None else []
+        if other is None or not any(decisions[record.id].allowed for record in theirs):
+            continue
+        their_golden = _golden(other, theirs, decisions)
+        their_address = any(value.field == "uprn" for value in their_golden)
+        sources = mine & _sources(theirs, decisions)
+        ties = tuple(
+            Tie(tie.kind, tuple(source for source in tie.sources if source in sources))
+            for tie in member.ties
+            if any(source in sources for source in tie.sources)
+        )
+        co_resident = member.co_resident and address_shown and their_address
+        if not (co_resident or ties):
+            continue
+        stating = {source for tie in ties for source in tie.sources}
+        shown.append(FamilyMemberShown(
+            _card(other, theirs, decisions), co_resident, ties, member.address if their_address else None,
+            tuple(sorted({record.source_system.name for record in records + theirs
+                          if record.source_system.code in stating})),
+        ))
+    shown.sort(key=lambda member: not member.co_resident)
+    address = view.address if address_shown else None
+    return FamilyShown(address, view.address is not None and not address_shown, tuple(shown))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(pks))
+    if not wanted:
+        return {}
+    return {person.id: person for person in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+
+
+def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]:
+    """Each person's source records (source system and owner loaded), in record id order."""
+    wanted = sorted(set(pks))
+    held: dict[int, list[SourceRecord]] = {pk: [] for pk in wanted}
+    if not wanted:
+        return held
+    rows = session.execute(
+        select(PersonRecord.person_id, SourceRecord)
+        .join(SourceRecord, SourceRecord.id == PersonRecord.source_record_id)
+        .where(PersonRecord.person_id.in_(wanted))
+        .options(selectinload(SourceRecord.source_system).selectinload(SourceSystem.owner))
+        .order_by(SourceRecord.id)
+    )
+    for pk, record in rows:
+        held[pk].append(record)
+    return held
+
+
+def _decide(session: Session, actor: Actor, records: list[SourceRecord], action: str,
+            decisions: dict[int, AccessDecision]) -> None:
+    """Decide (and audit) each record not decided yet, in batches, into ``decisions``."""
+    waiting = list({record.id: record for record in records if record.id not in decisions}.values())
+    for start in range(0, len(waiting), BATCH_SIZE):
+        chunk = waiting[start:start + BATCH_SIZE]
+        for record, decision in zip(chunk, decide_record_access(session, actor, chunk, action=action), strict=True):
+            decisions[record.id] = decision
+
+
+def _sources(records: list[SourceRecord], decisions: dict[int, AccessDecision]) -> set[str]:
+    return {record.source_system.code for record in records if decisions[record.id].allowed}
+
+
+def _golden(person: Person, records: list[SourceRecord],
+            decisions: dict[int, AccessDecision]) -> tuple[GoldenValue, ...]:
+    """The golden record's fields that the actor may see.
+
+    A value is shown when the decision on the record it came from discloses the field,
+    or when a record of the person that the actor may see holds the very same value
+    (then that record is named as its source: the value is disclosed there too). The
+    UPRN is shown only through the record it came from.
+    """
+    by_id = {record.id: record for record in records}
+    visible = {record.id: disclosed_fields(record, decisions[record.id])
+               for record in records if record.id in decisions and decisions[record.id].allowed}
+    shown = []
+    for name in GOLDEN_FIELDS:
+        entry = (person.golden or {}).get(name)
+        if not entry:
+            continue
+        holder = by_id.get(entry.get("record_id"))
+        if holder is None or DISCLOSED_AS.get(name, name) not in visible.get(holder.id, {}):
+            holder = None if name in DISCLOSED_AS else next(
+                (by_id[record_id] for record_id, fields in visible.items()
+                 if fields.get(name) is not None and fields.get(name) == entry.get("value")),
+                None,
+            )
+        if holder is None:
+            continue
+        fields = visible[holder.id]
+        shown.append(GoldenValue(
+            name, entry.get("value"), holder.source_system.code,
+            holder.source_system.name if "source" in fields else None,
+            holder.id, int(entry.get("agreeing") or 0), int(entry.get("of") or 0),
+        ))
+    return tuple(shown)
+
+
+def _card(person: Person, records: list[SourceRecord], decisions: dict[int, AccessDecision], *,
+          matched: Iterable[int] = ()) -> PersonCard:
+    disclosed = [disclose_record(record, decisions[record.id]) for record in records if decisions[record.id].allowed]
+    values = {value.field: value.value for value in _golden(person, records, decisions)}
+    for name in GOLDEN_FIELDS:
+        if name in values:
+            continue
+        counts = Counter(record.fields.get(name) for record in disclosed if record.fields.get(name))
+        if counts:
+            values[name] = counts.most_common(1)[0][0]
+    return PersonCard(person.person_id, values, tuple(disclosed), person.low_information, tuple(matched))
