@@ -20,6 +20,7 @@ why) or conflict. The review queue is made of these.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -259,6 +260,8 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     scored: list[tuple[int, int, float, float, str, str]] = []
     if len(linkable) > 1:
         scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
+    del frame
+    gc.collect()  # the comparison frame and Splink's DuckDB tables: gigabytes at a million records
     _step(progress, "Clustering", 3)
     clusters = cluster({record["id"]: record for record in linkable}, scored, context.threshold, context.decisions)
     members: dict[int, list[int]] = defaultdict(list)
@@ -491,8 +494,10 @@ def _write_persons(session: Session, run_id: int, by_id: dict[int, dict[str, Any
         person_pk = pk[identity.ids[label]]
         for record_id in record_ids:
             wanted = (person_pk, clusters.probability.get(record_id), record_id in low)
-            if current.get(record_id) != wanted:
-                changed.append(record_id)
+            held = current.get(record_id)
+            if held != wanted:
+                if held is not None:
+                    changed.append(record_id)
                 rows.append({"source_record_id": record_id, "person_id": wanted[0], "match_probability": wanted[1],
                              "low_information": wanted[2], "run_id": run_id})
     for start in range(0, len(changed), CHUNK):
