@@ -485,7 +485,8 @@ def export_links_command(
 
     engine = initialise(load_settings())
     with session_factory(engine)() as session:
-        rows = export_links(session, out)
+        rows = export_links(session, out, actor=data_team_actor())
+        session.commit()
     console.print(f"Wrote {rows:,} rows to {out}.")
 
 

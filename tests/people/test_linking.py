@@ -22,6 +22,9 @@ from joinedup.people import (
 )
 
 
+EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")
+
+
 def truth(place) -> dict[tuple[str, str, str], str]:
     with (place / "truth" / "records.csv").open(encoding="utf-8", newline="") as handle:
         return {(row["source"], row["local_id"], row["record_ref"]): row["person_id"] for row in csv.DictReader(handle)}
@@ -30,7 +33,8 @@ def truth(place) -> dict[tuple[str, str, str], str]:
 def _links(engine, tmp_path) -> dict[tuple[str, str, str], dict]:
     out = tmp_path / "links.csv"
     with session_factory(engine)() as session:
-        export_links(session, out)
+        export_links(session, out, actor=EXPORTER)
+        session.commit()
     with out.open(encoding="utf-8", newline="") as handle:
         return {(row["source"], row["local_id"], row["record_ref"]): row for row in csv.DictReader(handle)}
 

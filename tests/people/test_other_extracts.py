@@ -9,6 +9,7 @@ import random
 from collections import defaultdict
 from datetime import date
 
+from joinedup.audit import Actor
 from joinedup.db import session_factory
 from joinedup.ingest import ingest_file, load_mapping
 from joinedup.people import export_links, link_people
@@ -55,6 +56,9 @@ column = "name"
 order = "surname_first"
 separator = ","
 '''
+
+
+EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -114,7 +118,8 @@ def test_two_unseen_extracts_link_through_mapping_files_alone(engine, small_plac
     assert run.status == "completed" and run.pairs_linked > 0
     out = tmp_path / "links.csv"
     with session_factory(engine)() as session:
-        export_links(session, out)
+        export_links(session, out, actor=EXPORTER)
+        session.commit()
     with out.open(encoding="utf-8", newline="") as handle:
         found = {(row["source"], row["local_id"]): row["person_id"] for row in csv.DictReader(handle)}
     assert set(found) == set(truth)

@@ -23,36 +23,54 @@ PERSON_COLUMNS = (
     "person_id", "records", "low_information",
     *(column for name in PERSON_FIELDS for column in (name, f"{name}_source")),
 )
-_CHUNK = 1000
+_CHUNK = 2000
 #: The golden record calls the address ``address_text``, as source records do.
 _RECORD_FIELD = {"uprn": "address_text"}
 
 
-def export_links(session: Session, out: Path) -> int:
+def export_links(session: Session, out: Path, *, actor: Actor) -> int:
     """Write the links CSV to ``out``; return the number of rows.
 
+    Each record is read through the sharing decision for ``person.export`` (audited per
+    record; the caller commits); a record the decision does not disclose is left out.
     ``person_id`` is empty for a record no run has linked yet; ``match_probability`` is
     the strongest pairwise probability that tied the record into its person (empty for
     a person of one record, 1 for a pair a person accepted).
     """
-    r = SourceRecord.__table__.c
-    statement = (
-        select(SourceSystem.code, r.local_id, r.record_ref, Person.person_id, PersonRecord.match_probability,
-               PersonRecord.low_information)
-        .join(SourceSystem, SourceSystem.id == r.source_system_id)
-        .outerjoin(PersonRecord, PersonRecord.source_record_id == r.id)
-        .outerjoin(Person, Person.id == PersonRecord.person_id)
-        .order_by(r.id)
-    )
     rows = 0
+    last = 0
     with Path(out).open("w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(LINK_COLUMNS)
-        for source, local_id, record_ref, person_id, probability, low in session.execute(statement):
-            writer.writerow((source, local_id, record_ref, person_id or "",
-                             "" if probability is None else f"{probability:.6f}",
-                             "" if low is None else ("yes" if low else "no")))
-            rows += 1
+        while True:
+            records = session.scalars(
+                select(SourceRecord).where(SourceRecord.id > last).order_by(SourceRecord.id).limit(_CHUNK)
+            ).all()
+            if not records:
+                break
+            last = records[-1].id
+            allowed = {decision.record_id for decision in decide_record_access(
+                session, actor, records, action="person.export") if decision.allowed}
+            links = {
+                record_id: (person_id, probability, low) for record_id, person_id, probability, low in session.execute(
+                    select(PersonRecord.source_record_id, Person.person_id, PersonRecord.match_probability,
+                           PersonRecord.low_information)
+                    .join(Person, Person.id == PersonRecord.person_id)
+                    .where(PersonRecord.source_record_id.in_([record.id for record in records]))
+                )
+            }
+            codes = dict(session.execute(select(SourceSystem.id, SourceSystem.code)).all())
+            for record in records:
+                if record.id not in allowed:
+                    continue
+                person_id, probability, low = links.get(record.id, (None, None, None))
+                writer.writerow((codes[record.source_system_id], record.local_id, record.record_ref, person_id or "",
+                                 "" if probability is None else f"{probability:.6f}",
+                                 "" if low is None else ("yes" if low else "no")))
+                rows += 1
+            session.flush()
+            for record in records:
+                session.expunge(record)
     return rows
 
 

@@ -250,7 +250,10 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
         else:
             chosen = None if retrain else adopted_model(session)
     by_id = context.by_id
-    low = {record["id"] for record in context.records if low_information(record)}
+    # A record too thin to link on its own still follows a reviewer who accepted it.
+    accepted = {record_id for left, right, decision in context.decisions if decision == "accept"
+                for record_id in (left, right)}
+    low = {record["id"] for record in context.records if low_information(record) and record["id"] not in accepted}
     linkable = [record for record in context.records if record["id"] not in low]
     frame = linkage.prepare(linkable)
     _step(progress, "Training the model" if chosen is None else "Model ready", 1)

@@ -156,7 +156,12 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     reason = _reason(reason)
     if keep.id == other.id:
         raise ReviewRefused("These records are already one person.")
+    for person in (keep, other):
+        if person.retired_at is not None:
+            raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.")
     mine, theirs = _records_of(session, keep), _records_of(session, other)
+    if not mine or not theirs:
+        raise ReviewRefused("A person with no records cannot be merged.")
     if _rejected_between(session, mine, theirs):
         raise ReviewRefused("A reviewer decided that records of these two persons are different people: "
                             "change that decision first.")
@@ -170,6 +175,9 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     decide_pair(session, actor, left, right, "accept", reason=reason)
     now = utcnow()
     session.execute(update(PersonRecord).where(PersonRecord.person_id == other.id).values(person_id=keep.id))
+    session.execute(update(PersonRecord).where(PersonRecord.source_record_id.in_((left, right)))
+                    .values(match_probability=1.0))
+    _restate_pairs(session, mine + theirs, "linked", "")
     _refresh_person(session, keep, [by_id[i] for i in sorted(mine + theirs)], None, now)
     other.retired_at, other.superseded_by, other.record_count, other.updated_at = now, keep.person_id, 0, now
     session.add_all([
@@ -180,7 +188,7 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     ])
     session.flush()
     record_event(session, actor, action="people.person.merge", outcome="success", subject_type="person",
-                 subject_id=keep.id, reason=reason, details={"kept": keep.person_id, "merged": other.person_id})
+                 subject_id=keep.person_id, reason=reason, details={"kept": keep.person_id, "merged": other.person_id})
     return keep
 
 
@@ -207,6 +215,7 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     session.flush()
     session.execute(update(PersonRecord).where(PersonRecord.source_record_id.in_(moving))
                     .values(person_id=new.id, match_probability=None))
+    _restate_pairs(session, moving + staying, "refused", "A reviewer split these records apart.", across=(moving, staying))
     _refresh_person(session, new, [by_id[i] for i in moving], None, now)
     _refresh_person(session, person, [by_id[i] for i in staying], None, now)
     session.add_all([
@@ -217,9 +226,26 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     ])
     session.flush()
     record_event(session, actor, action="people.person.split", outcome="success", subject_type="person",
-                 subject_id=person.id, reason=reason,
+                 subject_id=person.person_id, reason=reason,
                  details={"from": person.person_id, "into": new.person_id, "records": moving})
     return new
+
+
+def _restate_pairs(session: Session, records: list[int], status: str, reason: str, *,
+                   across: tuple[list[int], list[int]] | None = None) -> None:
+    """Bring the kept pairs among ``records`` (or only those across two groups) in line
+    with a reviewer's merge or split, until the next run scores them again."""
+    if not records:
+        return
+    pairs = session.scalars(select(LinkPair).where(LinkPair.record_id_l.in_(records),
+                                                   LinkPair.record_id_r.in_(records))).all()
+    for pair in pairs:
+        if across is not None:
+            one, two = set(across[0]), set(across[1])
+            if not ((pair.record_id_l in one and pair.record_id_r in two)
+                    or (pair.record_id_l in two and pair.record_id_r in one)):
+                continue
+        pair.status, pair.reason = status, reason
 
 
 # --------------------------------------------------------------------------- history

@@ -46,7 +46,7 @@ from joinedup.people.models import Person, PersonRecord
 from joinedup.people.records import GOLDEN_FIELDS
 from joinedup.people.review import person_history
 from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matching_records
-from joinedup.sharing import LINKAGE_ROLES, AccessDecision, decide_record_access, disclosed_fields
+from joinedup.sharing import LINKAGE_ACTIONS, LINKAGE_ROLES, AccessDecision, decide_record_access, disclosed_fields
 
 #: How many candidate records are put to the sharing decision at once.
 BATCH_SIZE = 100
@@ -85,7 +85,8 @@ class GoldenValue:
 
     @property
     def agreement(self) -> str:
-        return f"{self.agreeing} of {self.of} record{'' if self.of == 1 else 's'} agree{'s' if self.agreeing == 1 else ''}"
+        return (f"{self.agreeing} of the {self.of} record{'' if self.of == 1 else 's'} you may see "
+                f"agree{'s' if self.agreeing == 1 else ''}")
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str) 
         golden=golden,
         records=tuple(disclosed),
         others_withheld=len(disclosed) < len(records),
-        history=_history(session, person),
+        history=_history(session, person, action),
         family=_family(session, actor, person, records, decisions, golden, action),
     )
 
@@ -389,7 +390,7 @@ def _retired(session: Session, actor: Actor, person: Person, action: str) -> Per
         superseded_by=person.superseded_by,
         created_at=person.created_at,
         updated_at=person.updated_at,
-        history=_history(session, person),
+        history=_history(session, person, action),
     )
 
 
@@ -421,7 +422,11 @@ def _audit_view(session: Session, actor: Actor, person: Person, action: str, all
     )
 
 
-def _history(session: Session, person: Person) -> tuple[HistoryEntry, ...]:
+def _history(session: Session, person: Person, action: str) -> tuple[HistoryEntry, ...]:
+    """The person's history. Outside person-index processing it says what happened but not
+    who decided, why, or how many records moved: reviewers' reasons are written by people
+    who saw every agency's records, and counts reveal records the reader may not see."""
+    reviewing = action in LINKAGE_ACTIONS
     entries = []
     for entry in person_history(session, person):
         details = entry.get("details") or {}
@@ -437,6 +442,9 @@ def _history(session: Session, person: Person) -> tuple[HistoryEntry, ...]:
                 kind, other = "split_into", details["into"]
             else:
                 kind, other = "split_from", details.get("from")
+        if not reviewing:
+            entries.append(HistoryEntry(entry.get("at"), kind, entry.get("run_id"), "", "", None, other))
+            continue
         entries.append(HistoryEntry(entry.get("at"), kind, entry.get("run_id"), entry.get("decided_by") or "",
                                     entry.get("reason") or "", count, other))
     return tuple(entries)
@@ -470,7 +478,9 @@ def _family(
             continue
         their_golden = _golden(other, theirs, decisions)
         their_address = any(value.field == "uprn" for value in their_golden)
-        sources = mine & _sources(theirs, decisions)
+        # A stated relationship is something an agency recorded about the person: never
+        # part of the identifying fields person-index processing may see.
+        sources = set() if action in LINKAGE_ACTIONS else mine & _sources(theirs, decisions)
         ties = tuple(
             Tie(tie.kind, tuple(source for source in tie.sources if source in sources))
             for tie in member.ties
@@ -559,10 +569,14 @@ def _golden(person: Person, records: list[SourceRecord],
         if holder is None:
             continue
         fields = visible[holder.id]
+        # Agreement among the records the actor may see only: counting every record
+        # would tell them how many records other agencies hold.
+        held = [found.get(name) for found in visible.values() if found.get(name) not in (None, "")]
+        agreeing, of = (sum(1 for value in held if value == entry.get("value")), len(held)) if held else (1, 1)
         shown.append(GoldenValue(
             name, entry.get("value"), holder.source_system.code,
             holder.source_system.name if "source" in fields else None,
-            holder.id, int(entry.get("agreeing") or 0), int(entry.get("of") or 0),
+            holder.id, max(agreeing, 1), max(of, 1),
         ))
     return tuple(shown)
 

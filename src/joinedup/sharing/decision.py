@@ -19,10 +19,12 @@ birth, contact details or any fact the agency recorded. The rule is narrow by ac
 and by field, and like every decision it is audited per record, so the trail says
 which agencies' addresses each member of the data team saw, and why.
 
-3. **Person-index data-quality processing** (policy ``linkage-data-quality``): when the
-   action is one of :data:`LINKAGE_ACTIONS` (reviewing pairs of records, merging and
-   splitting persons, the persons export) and the actor holds a role in
-   :data:`LINKAGE_ROLES`, the decision allows :data:`LINKAGE_FIELDS`: the identifying
+3. **Person-index data-quality processing** (policy ``linkage-data-quality``, tried
+   first for these actions): when the action is one of :data:`LINKAGE_ACTIONS`
+   (finding persons and reviewing pairs of records, merging and splitting persons, the
+   links and persons exports) and the actor holds a role in :data:`LINKAGE_ROLES`, the
+   decision allows :data:`LINKAGE_FIELDS` of any organisation's record, their own
+   included: the identifying
    fields that linkage compares (names, date of birth, sex, identifiers, address,
    contact details) and never a fact an agency recorded about the person. Whether two
    records are one person cannot be decided without seeing what identifies them.
@@ -64,8 +66,9 @@ LINKAGE_FIELDS = frozenset({
     "source", "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth", "sex",
     "address_text", "postcode", "nhs_number", "ni_number", "upn", "phone", "email",
 })
-#: The actions that are person-index data-quality processing: the clerical review of
-#: pairs (pages, API), merging and splitting persons, and ``export persons``.
+#: The actions that are person-index data-quality processing: finding persons and the
+#: clerical review of pairs (pages, API), merging and splitting persons, and the links
+#: and persons exports.
 LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
 #: The roles that do person-index data-quality processing.
 LINKAGE_ROLES = frozenset({"data_team", "admin"})
@@ -103,7 +106,17 @@ def decide_record_access(
     decisions = []
     for record in records:
         owner = owners.get(record.source_system_id)
-        if actor.organisation_id is not None and owner == actor.organisation_id:
+        if linkage_processing:
+            # Before the own-organisation rule: person-index processing never sees facts,
+            # whoever's records they are.
+            decision = AccessDecision(
+                record.id,
+                True,
+                "The data team decides which records are one person: identifying fields only.",
+                LINKAGE_FIELDS,
+                (LINKAGE_DATA_QUALITY,),
+            )
+        elif actor.organisation_id is not None and owner == actor.organisation_id:
             decision = AccessDecision(
                 record.id, True, "The record belongs to your organisation.", RECORD_FIELDS, (OWN_ORGANISATION,)
             )
@@ -114,14 +127,6 @@ def decide_record_access(
                 "The data team matches every agency's addresses to the gazetteer: address fields only.",
                 ADDRESS_FIELDS,
                 (ADDRESS_DATA_QUALITY,),
-            )
-        elif linkage_processing:
-            decision = AccessDecision(
-                record.id,
-                True,
-                "The data team decides which records are one person: identifying fields only.",
-                LINKAGE_FIELDS,
-                (LINKAGE_DATA_QUALITY,),
             )
         else:
             decision = AccessDecision(

@@ -70,8 +70,8 @@ class GoldenFieldOut(BaseModel):
     source: str = Field(description="The code of the source system the value came from.")
     source_name: str | None
     record_id: int
-    agreeing: int = Field(description="How many of the person's records with this field agree with the value.")
-    of: int = Field(description="How many of the person's records have this field.")
+    agreeing: int = Field(description="How many of the records you may see that have this field agree with the value.")
+    of: int = Field(description="How many of the records you may see have this field.")
 
 
 class HistoryOut(BaseModel):

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from joinedup.accounts import SessionState, SignedInUser, resume_session
 from joinedup.audit import Actor
@@ -38,8 +39,18 @@ class Web:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """A transaction for one request. A refusal (403) raised inside it still commits:
+        the audit events of the denied reads it made are the record of that refusal."""
+        refused = None
         with transaction(self.engine) as session:
-            yield session
+            try:
+                yield session
+            except StarletteHTTPException as exc:
+                if exc.status_code != 403:
+                    raise
+                refused = exc
+        if refused is not None:
+            raise refused
 
 
 @dataclass(frozen=True)
