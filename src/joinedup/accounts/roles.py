@@ -25,19 +25,38 @@ INGEST_REPORT_ROLES = ("data_team", "admin")
 
 def may_view_ingest_reports(session: Session, actor: Actor, *, subject_id: int | str = "") -> bool:
     """Whether ``actor`` holds a role that sees ingest reports; audited either way."""
-    allowed = bool(set(actor.roles) & set(INGEST_REPORT_ROLES))
+    return role_gate(
+        session, actor, INGEST_REPORT_ROLES, action="ingest_report.view",
+        subject_type="ingest_load" if subject_id else "ingest_loads", subject_id=subject_id,
+        allowed_reason="Your role lets you see ingest reports.",
+        denied_reason="Ingest reports are for the data team and administrators.",
+    )
+
+
+def role_gate(
+    session: Session,
+    actor: Actor,
+    roles: tuple[str, ...],
+    *,
+    action: str,
+    subject_type: str,
+    subject_id: int | str = "",
+    allowed_reason: str,
+    denied_reason: str,
+    details: dict | None = None,
+) -> bool:
+    """Whether ``actor`` holds one of ``roles``: the gate of a page or API for certain
+    roles, audited either way under ``action``. It discloses nothing by itself."""
+    allowed = bool(set(actor.roles) & set(roles))
     record_event(
         session,
         actor,
-        action="ingest_report.view",
+        action=action,
         outcome="allowed" if allowed else "denied",
-        subject_type="ingest_load" if subject_id else "ingest_loads",
+        subject_type=subject_type,
         subject_id=subject_id,
-        reason=(
-            "Your role lets you see ingest reports."
-            if allowed
-            else "Ingest reports are for the data team and administrators."
-        ),
+        reason=allowed_reason if allowed else denied_reason,
+        details=details or {},
     )
     return allowed
 
@@ -72,18 +91,9 @@ def may_review_addresses(
     :func:`joinedup.sharing.decide_record_access` (an ``address.*`` action), which
     decides and audits each one.
     """
-    allowed = bool(set(actor.roles) & set(ADDRESS_REVIEW_ROLES))
-    record_event(
-        session,
-        actor,
-        action=action,
-        outcome="allowed" if allowed else "denied",
-        subject_type=subject_type,
-        subject_id=subject_id,
-        reason="Your role lets you review addresses." if allowed else ADDRESS_REVIEW_DENIED,
-        details=details or {},
-    )
-    return allowed
+    return role_gate(session, actor, ADDRESS_REVIEW_ROLES, action=action, subject_type=subject_type,
+                     subject_id=subject_id, allowed_reason="Your role lets you review addresses.",
+                     denied_reason=ADDRESS_REVIEW_DENIED, details=details)
 
 
 #: Link runs, the clerical review queue, pair explanations, merge and split, and the
@@ -116,15 +126,6 @@ def may_review_links(
     passes :func:`joinedup.sharing.decide_record_access` (action ``person.review``),
     which decides and audits each one.
     """
-    allowed = bool(set(actor.roles) & set(LINK_REVIEW_ROLES))
-    record_event(
-        session,
-        actor,
-        action=action,
-        outcome="allowed" if allowed else "denied",
-        subject_type=subject_type,
-        subject_id=subject_id,
-        reason="Your role lets you review the person index." if allowed else LINK_REVIEW_DENIED,
-        details=details or {},
-    )
-    return allowed
+    return role_gate(session, actor, LINK_REVIEW_ROLES, action=action, subject_type=subject_type,
+                     subject_id=subject_id, allowed_reason="Your role lets you review the person index.",
+                     denied_reason=LINK_REVIEW_DENIED, details=details)
