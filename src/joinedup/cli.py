@@ -532,7 +532,14 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
     """Everything a newcomer needs: init, a synthetic place, every extract loaded, users, serve."""
-    from joinedup.demo import build_place, demo_password, ensure_demo_users, load_place, load_place_gazetteer
+    from joinedup.demo import (
+        build_place,
+        demo_password,
+        ensure_demo_sharing,
+        ensure_demo_users,
+        load_place,
+        load_place_gazetteer,
+    )
     from joinedup.store import initialise
 
     settings = load_settings()
@@ -571,6 +578,7 @@ def demo(
     _run_linking(engine)
     password = demo_password(settings)
     users = ensure_demo_users(engine, password)
+    ensure_demo_sharing(engine)
     who = Table(title="Sign in as any of these (the password is the same for all)")
     for column in ("username", "name", "job", "roles"):
         who.add_column(column)

@@ -146,3 +146,12 @@ def ensure_demo_users(engine: Engine, password: str) -> tuple[DemoUser, ...]:
                 phone="01632 960" + f"{DEMO_USERS.index(user):03d}",
             )
     return DEMO_USERS
+
+
+def ensure_demo_sharing(engine: Engine) -> None:
+    """The starting purposes and categories, and the demo's three active agreements (once)."""
+    from joinedup.audit import Actor
+    from joinedup.sharing.catalogue import ensure_demo_agreements
+
+    with transaction(engine) as session:
+        ensure_demo_agreements(session, Actor.system("cli", "demo"))

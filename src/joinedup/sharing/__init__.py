@@ -1,12 +1,9 @@
-"""Governed sharing: the single policy point that every read of personal data passes.
+"""Governed sharing: the rules (purposes, data categories, agreements, consent) and the
+single policy point that every read of personal data passes.
 
-For now three rules: a user sees their own organisation's records; the data team and
-administrators see the address fields only (source, local id, record reference, address
-and postcode as sent) of every agency's records for address data-quality processing
-(address review, the address report, the address export); and they see the identifying
-fields (no facts) for person-index processing (pair review, merge and split, the persons
-export). The governed-sharing work fills :func:`decide_record_access` with agreements,
-consent and purposes; callers do not change.
+:func:`decide_record_access` decides each read with Cedar over the compiled rules
+(:mod:`joinedup.sharing.policy`) and logs it (:class:`SharingDecision`). See
+docs/sharing.md.
 """
 
 from joinedup.sharing.decision import (
@@ -21,6 +18,7 @@ from joinedup.sharing.decision import (
     OWN_ORGANISATION,
     RECORD_FIELDS,
     AccessDecision,
+    Purpose,
     decide_record_access,
     disclosed_fields,
 )
@@ -37,6 +35,7 @@ __all__ = [
     "OWN_ORGANISATION",
     "RECORD_FIELDS",
     "AccessDecision",
+    "Purpose",
     "decide_record_access",
     "disclosed_fields",
 ]

@@ -1,77 +1,85 @@
 """The single policy point for personal data: :func:`decide_record_access`.
 
-Three rules, tried in order; anything none allows is denied:
+Every read of a source record, in pages, API and exports, passes here. The decision is
+Cedar's, over the compiled rules (:mod:`joinedup.sharing.policy`), and denies by
+default:
 
-1. **Own organisation** (policy ``own-organisation``): an actor sees every field of
-   their own organisation's records, whatever the action.
-2. **Address data-quality processing** (policy ``address-data-quality``): when the
-   action is one of :data:`ADDRESS_ACTIONS` (reviewing addresses, the address
-   data-quality report, the address export) and the actor holds a role in
-   :data:`ADDRESS_ROLES` (data team, administrator), the decision allows
-   :data:`ADDRESS_FIELDS` only: the source, the local id and record reference, and the
-   address and postcode as the agency sent them.
+1. **Own organisation** (``own-organisation``): an actor sees every field of their own
+   organisation's records, whatever the purpose.
+2. **Address data-quality processing** (``address-data-quality``): for an action in
+   :data:`ADDRESS_ACTIONS`, the data team and administrators see :data:`ADDRESS_FIELDS`
+   of every record: where it came from and its address as sent, nothing else.
+3. **Person-index processing** (``linkage-data-quality``): for an action in
+   :data:`LINKAGE_ACTIONS`, they see :data:`LINKAGE_FIELDS` of every record, their own
+   organisation's included: what identifies the person, never a fact.
+4. **Agreements** (``agreement:CODE:vN:PURPOSE:PROVIDER->RECIPIENT``): for the purpose
+   the user stated, an active agreement version under which the record's organisation
+   provides and the user's organisation receives discloses that purpose's minimum
+   dataset, when consent allows (given where the agreement needs it; never against a
+   refusal or withdrawal, unless the agreement lets a stated safeguarding risk override
+   it for a safeguarding purpose) and the day is within the agreement's dates.
+5. **Break-glass** (``break-glass``): an active, time-limited emergency access to the
+   person discloses their non-sensitive categories.
+6. **Sensitive services are shielded** (``shield:sensitive-services``, a ``forbid``):
+   another organisation's record of a sensitive service is withheld unless the person
+   consented or a safeguarding risk is stated for a safeguarding purpose. The decision
+   says it is ``shielded``: pages show that a service is involved, not which.
 
-Why the second rule: the hub's data team matches every partner's addresses to the
-gazetteer (UPRNs), decides the ones the matcher cannot, and reports the anomalies back
-to each agency. That needs the address as sent and the agency's reference for it, for
-every source, but never a name, an identifier (NHS number, UPN, NI number), a date of
-birth, contact details or any fact the agency recorded. The rule is narrow by action
-and by field, and like every decision it is audited per record, so the trail says
-which agencies' addresses each member of the data team saw, and why.
-
-3. **Person-index data-quality processing** (policy ``linkage-data-quality``, tried
-   first for these actions): when the action is one of :data:`LINKAGE_ACTIONS`
-   (finding persons and reviewing pairs of records, merging and splitting persons, the
-   links and persons exports) and the actor holds a role in :data:`LINKAGE_ROLES`, the
-   decision allows :data:`LINKAGE_FIELDS` of any organisation's record, their own
-   included: the identifying
-   fields that linkage compares (names, date of birth, sex, identifiers, address,
-   contact details) and never a fact an agency recorded about the person. Whether two
-   records are one person cannot be decided without seeing what identifies them.
+Every decision is one audit event and one row of the decision log
+(:class:`~joinedup.sharing.models.SharingDecision`), naming the policies that decided it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_events
-from joinedup.ingest.mapping import CANONICAL_FIELDS
+from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import SourceSystem
+from joinedup.partners.models import Organisation, SourceSystem
+from joinedup.sharing.consent import consent_states
+from joinedup.sharing.models import BreakGlass, SharingDecision
+from joinedup.sharing.policy import (
+    ADDRESS_ACTIONS,
+    ADDRESS_DATA_QUALITY,
+    ADDRESS_FIELDS,
+    ADDRESS_ROLES,
+    BREAK_GLASS,
+    LINKAGE_ACTIONS,
+    LINKAGE_DATA_QUALITY,
+    LINKAGE_FIELDS,
+    LINKAGE_ROLES,
+    OWN_ORGANISATION,
+    RECORD_FIELDS,
+    SENSITIVE_SHIELD,
+    evaluate,
+    rules_for,
+)
 
-#: Every field of a source record that can be disclosed. A decision names a subset.
-RECORD_FIELDS = frozenset({"source", "local_id", "record_ref", *CANONICAL_FIELDS, "facts", "flags"})
+__all__ = [
+    "ADDRESS_ACTIONS", "ADDRESS_DATA_QUALITY", "ADDRESS_FIELDS", "ADDRESS_ROLES", "LINKAGE_ACTIONS",
+    "LINKAGE_DATA_QUALITY", "LINKAGE_FIELDS", "LINKAGE_ROLES", "OWN_ORGANISATION", "RECORD_FIELDS",
+    "AccessDecision", "Purpose", "decide_record_access", "disclosed_fields",
+]
 
-OWN_ORGANISATION = "own-organisation"
-ADDRESS_DATA_QUALITY = "address-data-quality"
+DENIED = "No rule allows your organisation to see this record."
+SHIELDED = ("A service is involved that is shielded: only the person's consent or a safeguarding basis "
+            "allows more. Your information governance lead can put you in touch.")
 
-#: The fields address data-quality processing may see: where a record came from, the
-#: agency's reference for it, and its address as sent. No names, identifiers or facts.
-ADDRESS_FIELDS = frozenset({"source", "local_id", "record_ref", "address_text", "postcode"})
-#: The actions that are address data-quality processing: the review list and its API,
-#: the data-quality report (page, API) and the exports (report CSV, ``export addresses``).
-ADDRESS_ACTIONS = frozenset({"address.review", "address.report", "address.export"})
-#: The roles that do address data-quality processing.
-ADDRESS_ROLES = frozenset({"data_team", "admin"})
 
-LINKAGE_DATA_QUALITY = "linkage-data-quality"
-#: The fields the person index compares: who the record is about, never what the agency
-#: recorded about them (no facts, no flags).
-LINKAGE_FIELDS = frozenset({
-    "source", "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth", "sex",
-    "address_text", "postcode", "nhs_number", "ni_number", "upn", "phone", "email",
-})
-#: The actions that are person-index data-quality processing: finding persons and the
-#: clerical review of pairs (pages, API), merging and splitting persons, and the links
-#: and persons exports.
-LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
-#: The roles that do person-index data-quality processing.
-LINKAGE_ROLES = frozenset({"data_team", "admin"})
+@dataclass(frozen=True)
+class Purpose:
+    """Why the user is looking, as they stated it at the point of access."""
+
+    code: str = ""
+    safeguarding_risk: bool = False
+    relationship: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,10 @@ class AccessDecision:
     reason: str
     fields: frozenset[str]
     policy_ids: tuple[str, ...] = ()
+    shielded: bool = False
+    basis: str = ""
+    agreement_version_id: int | None = None
+    break_glass_id: int | None = field(default=None, compare=False)
 
 
 def decide_record_access(
@@ -91,51 +103,71 @@ def decide_record_access(
     records: Sequence[SourceRecord],
     *,
     action: str = "record.view",
+    purpose: Purpose | None = None,
 ) -> list[AccessDecision]:
-    """Decide, for each record, whether ``actor`` may see it, and audit every decision.
-
-    Deny by default. Your own organisation's records are disclosed in full for any
-    action; for an address data-quality ``action`` (:data:`ADDRESS_ACTIONS`) the data
-    team and administrators see other organisations' records' :data:`ADDRESS_FIELDS`
-    only; for a person-index ``action`` (:data:`LINKAGE_ACTIONS`) they see
-    :data:`LINKAGE_FIELDS`. Every decision, allowed or not, is one audit event under ``action``.
-    """
-    owners = _owners(session, {record.source_system_id for record in records})
-    address_processing = action in ADDRESS_ACTIONS and bool(set(actor.roles) & ADDRESS_ROLES)
-    linkage_processing = action in LINKAGE_ACTIONS and bool(set(actor.roles) & LINKAGE_ROLES)
-    decisions = []
+    """Decide, for each record, whether ``actor`` may see it and which fields, for the
+    stated ``purpose``; audit and log every decision. Deny by default."""
+    if not records:
+        return []
+    purpose = purpose or Purpose()
+    compiled = rules_for(session)
+    systems = _systems(session, {record.source_system_id for record in records})
+    org_codes = dict(session.execute(select(Organisation.id, Organisation.code)).all())
+    actor_org = org_codes.get(actor.organisation_id, "") if actor.organisation_id is not None else ""
+    processing = "address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS else ""
+    person_of = _persons(session, [record.id for record in records])
+    consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
+    glass = _break_glass(session, actor, set(person_of.values())) if not processing else {}
+    today = date.today()
+    day = today.year * 10000 + today.month * 100 + today.day
+    principal = {"uid": {"type": "User", "id": actor.username or "anonymous"},
+                 "attrs": {"organisation": actor_org, "roles": sorted(actor.roles)}, "parents": []}
+    resources, contexts = [], []
     for record in records:
-        owner = owners.get(record.source_system_id)
-        if linkage_processing:
-            # Before the own-organisation rule: person-index processing never sees facts,
-            # whoever's records they are.
-            decision = AccessDecision(
-                record.id,
-                True,
-                "The data team decides which records are one person: identifying fields only.",
-                LINKAGE_FIELDS,
-                (LINKAGE_DATA_QUALITY,),
-            )
-        elif actor.organisation_id is not None and owner == actor.organisation_id:
-            decision = AccessDecision(
-                record.id, True, "The record belongs to your organisation.", RECORD_FIELDS, (OWN_ORGANISATION,)
-            )
-        elif address_processing:
-            decision = AccessDecision(
-                record.id,
-                True,
-                "The data team matches every agency's addresses to the gazetteer: address fields only.",
-                ADDRESS_FIELDS,
-                (ADDRESS_DATA_QUALITY,),
-            )
-        else:
-            decision = AccessDecision(
-                record.id,
-                False,
-                "No rule allows your organisation to see this record.",
-                frozenset(),
-            )
-        decisions.append(decision)
+        source, owner_id = systems.get(record.source_system_id, ("", None))
+        person = person_of.get(record.id)
+        resources.append({"uid": {"type": "Record", "id": str(record.id)},
+                          "attrs": {"owner": org_codes.get(owner_id, ""),
+                                    "sensitive": compiled.sensitive(source, record.facts or {})},
+                          "parents": []})
+        contexts.append({
+            "purpose": purpose.code, "processing": processing,
+            "consent": consents.get(person, "none"), "safeguarding_risk": bool(purpose.safeguarding_risk),
+            "safeguarding_purpose": purpose.code in compiled.safeguarding_purposes,
+            "break_glass": person in glass, "today": day,
+        })
+    decisions = []
+    for record, resource, (allowed, clauses) in zip(records, resources, evaluate(compiled, principal, resources, contexts),
+                                                    strict=True):
+        decisions.append(_decision(record.id, allowed, clauses, resource, processing,
+                                   glass.get(person_of.get(record.id))))
+    _log(session, actor, action, purpose, records, decisions, person_of, systems)
+    return decisions
+
+
+def _decision(record_id: int, allowed: bool, clauses, resource, processing: str, glass_id: int | None) -> AccessDecision:
+    ids = tuple(clause.policy_id for clause in clauses)
+    if not allowed:
+        shielded = SENSITIVE_SHIELD in ids
+        return AccessDecision(record_id, False, SHIELDED if shielded else DENIED, frozenset(), ids, shielded=shielded)
+    permits = [clause for clause in clauses if clause.effect == "permit"]
+    if processing == "linkage":
+        permits = [clause for clause in permits if clause.policy_id == LINKAGE_DATA_QUALITY] or permits
+    elif any(clause.policy_id == OWN_ORGANISATION for clause in permits):
+        permits = [clause for clause in permits if clause.policy_id == OWN_ORGANISATION]
+    fields = frozenset().union(*(clause.fields for clause in permits))
+    agreement = next((clause for clause in permits if clause.agreement_version_id), None)
+    first = agreement or permits[0]
+    reason = first.basis if len(permits) == 1 or agreement is None else "; ".join(clause.basis for clause in permits)
+    return AccessDecision(
+        record_id, True, reason, fields, tuple(clause.policy_id for clause in permits),
+        basis=reason, agreement_version_id=agreement.agreement_version_id if agreement else None,
+        break_glass_id=glass_id if any(clause.policy_id == BREAK_GLASS for clause in permits) else None,
+    )
+
+
+def _log(session: Session, actor: Actor, action: str, purpose: Purpose, records: Sequence[SourceRecord],
+         decisions: list[AccessDecision], person_of: dict[int, Any], systems: dict) -> None:
     record_events(
         session,
         actor,
@@ -146,12 +178,25 @@ def decide_record_access(
                 "subject_type": "source_record",
                 "subject_id": d.record_id,
                 "reason": d.reason,
-                "details": {"policy_ids": list(d.policy_ids), "fields": sorted(d.fields)},
+                "details": {"policy_ids": list(d.policy_ids), "fields": sorted(d.fields), "purpose": purpose.code},
             }
             for d in decisions
         ),
     )
-    return decisions
+    public = _public_ids(session, {pk for pk in person_of.values() if pk is not None})
+    now = utcnow()
+    session.execute(insert(SharingDecision), [
+        {
+            "at": now, "user_id": actor.user_id, "username": actor.username[:120],
+            "organisation_id": actor.organisation_id, "person_id": public.get(person_of.get(record.id)),
+            "record_id": record.id, "source_organisation_id": systems.get(record.source_system_id, ("", None))[1],
+            "action": action[:64], "purpose": purpose.code[:40], "outcome": "shared" if d.allowed else "withheld",
+            "basis": d.basis, "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
+            "fields": sorted(d.fields), "reason": d.reason if not d.allowed else (purpose.relationship or ""),
+            "channel": actor.channel[:20] if actor.channel else "", "break_glass_id": d.break_glass_id,
+        }
+        for record, d in zip(records, decisions, strict=True)
+    ])
 
 
 def disclosed_fields(record: SourceRecord, decision: AccessDecision) -> dict[str, Any]:
@@ -177,15 +222,45 @@ def disclosed_fields(record: SourceRecord, decision: AccessDecision) -> dict[str
         "facts": record.facts,
         "flags": record.flags,
     }
-    return {name: value for name, value in values.items() if name in decision.fields}
+    shown = {name: value for name, value in values.items() if name in decision.fields}
+    if "facts" not in decision.fields:
+        facts = {key: value for key, value in (record.facts or {}).items() if f"fact:{key}" in decision.fields}
+        if facts:
+            shown["facts"] = facts
+    return shown
 
 
-def _owners(session: Session, source_system_ids: set[int]) -> dict[int, int]:
+def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[str, int]]:
     if not source_system_ids:
         return {}
     rows = session.execute(
-        select(SourceSystem.id, SourceSystem.owner_organisation_id).where(
-            SourceSystem.id.in_(source_system_ids)
-        )
+        select(SourceSystem.id, SourceSystem.code, SourceSystem.owner_organisation_id)
+        .where(SourceSystem.id.in_(source_system_ids))
     )
-    return {source_system_id: owner_id for source_system_id, owner_id in rows}
+    return {system_id: (code, owner) for system_id, code, owner in rows}
+
+
+def _persons(session: Session, record_ids: list[int]) -> dict[int, int]:
+    from joinedup.people.models import PersonRecord  # the person index reads through sharing, too
+
+    rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id)
+                           .where(PersonRecord.source_record_id.in_(record_ids)))
+    return dict(rows.all())
+
+
+def _public_ids(session: Session, person_pks: set[int]) -> dict[int, str]:
+    from joinedup.people.models import Person
+
+    if not person_pks:
+        return {}
+    return dict(session.execute(select(Person.id, Person.person_id).where(Person.id.in_(person_pks))).all())
+
+
+def _break_glass(session: Session, actor: Actor, person_pks: set) -> dict[int, int]:
+    """person pk → the actor's active break-glass access to them."""
+    person_pks = {pk for pk in person_pks if pk is not None}
+    if actor.user_id is None or not person_pks:
+        return {}
+    rows = session.execute(select(BreakGlass.person_id, BreakGlass.id).where(
+        BreakGlass.user_id == actor.user_id, BreakGlass.person_id.in_(person_pks), BreakGlass.expires_at > utcnow()))
+    return dict(rows.all())

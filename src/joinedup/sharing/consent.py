@@ -1,0 +1,97 @@
+"""Consent and objections: what a person agreed to, refused or withdrew, and for what."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.sharing.models import ConsentRecord
+
+
+def covers(consent: ConsentRecord, purpose: str, organisation: str, on: date) -> bool:
+    """Whether the record's scope covers ``purpose`` and recipient ``organisation`` today
+    (empty scopes cover everything; an expired consent covers nothing)."""
+    if consent.expires_on is not None and consent.expires_on < on:
+        return False
+    if consent.purposes and purpose not in consent.purposes:
+        return False
+    return not (consent.organisations and organisation not in consent.organisations)
+
+
+def consent_states(session: Session, person_pks: set, purpose: str, organisation: str) -> dict[int, str]:
+    """person pk → ``given``, ``refused``, ``withdrawn`` or ``none``: the latest consent
+    record that covers ``purpose`` and recipient ``organisation``."""
+    person_pks = {pk for pk in person_pks if pk is not None}
+    if not person_pks:
+        return {}
+    today = date.today()
+    states: dict[int, str] = {}
+    rows = session.scalars(select(ConsentRecord).where(ConsentRecord.person_id.in_(person_pks))
+                           .order_by(ConsentRecord.recorded_at, ConsentRecord.id))
+    for consent in rows:
+        if covers(consent, purpose, organisation, today):
+            states[consent.person_id] = consent.decision
+    return states
+
+
+#: What practitioners read to a person before asking, the same words every time
+#: (Nottingham asked for one script). Pages show it beside the consent form.
+CONSENT_SCRIPT = """\
+I work for {organisation}. Several services in Joinford (the council, schools, the NHS,
+the police, housing, Jobcentre Plus and voluntary groups) work together so that you and
+your family get the right help without telling your story again and again.
+
+With your permission, I would like to share some information about you with {recipients},
+so that they can {purpose}. I would share only what they need: {categories}.
+
+Your information will not be sold, and it is kept securely. You can say no, and you
+can change your mind at any time by telling me or any of these services. Saying no will
+not stop you getting help. There are rare times when we must share without your
+agreement: if someone is at risk of serious harm, or the law requires it. If that
+happens, we will tell you unless doing so would put someone at risk.
+
+Do you agree to us sharing this information?"""
+
+
+class ConsentError(ValueError):
+    """A consent record that cannot be kept as given, with a message for the practitioner."""
+
+
+def record_consent(session: Session, actor, person, *, decision: str, form: str, purposes: list[str] | None = None,
+                   organisations: list[str] | None = None, categories: list[str] | None = None, evidence: str = "",
+                   informed: bool = True, not_informed_reason: str = "", expires_on: date | None = None) -> ConsentRecord:
+    """Record that ``person`` gave, refused or withdrew consent, for what, and how. It
+    takes effect on the very next request; audited as ``sharing.consent.record``."""
+    from joinedup.audit import record_event
+    from joinedup.sharing.models import CONSENT_DECISIONS, CONSENT_FORMS
+
+    if decision not in CONSENT_DECISIONS:
+        raise ConsentError("Say whether consent was given, refused or withdrawn.")
+    if form not in CONSENT_FORMS:
+        raise ConsentError("Say whether it was given verbally or in writing.")
+    if not informed and not not_informed_reason.strip():
+        raise ConsentError("Say why the person was not told what will be shared and why (golden rule 2).")
+    if expires_on is not None and expires_on < date.today():
+        raise ConsentError("The expiry date must be today or later.")
+    consent = ConsentRecord(
+        person_id=person.id, decision=decision, form=form, purposes=sorted(set(purposes or [])),
+        organisations=sorted(set(organisations or [])), categories=sorted(set(categories or [])),
+        evidence=evidence.strip(), informed=informed, not_informed_reason=not_informed_reason.strip(),
+        expires_on=expires_on, recorded_by=actor.username[:120], user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+    )
+    session.add(consent)
+    session.flush()
+    record_event(session, actor, action="sharing.consent.record", outcome="success", subject_type="person",
+                 subject_id=person.person_id, details={"decision": decision, "form": form, "consent_id": consent.id,
+                                                       "purposes": consent.purposes,
+                                                       "organisations": consent.organisations})
+    return consent
+
+
+def consent_history(session: Session, person) -> list[ConsentRecord]:
+    """Every consent record of the person, newest first."""
+    return list(session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person.id)
+                                .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())))

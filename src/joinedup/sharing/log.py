@@ -1,0 +1,91 @@
+"""The decision log (golden rule 7): every decision to share or not, searchable and exportable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from joinedup.audit import Actor, record_event
+from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, SharingAgreement, SharingDecision
+from joinedup.spreadsheets import SafeWriter
+
+LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
+               "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel")
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    person_id: str = ""
+    username: str = ""
+    organisation_id: int | None = None
+    agreement: str = ""
+    outcome: str = ""
+
+
+def _statement(filters: LogFilter):
+    statement = select(SharingDecision)
+    if filters.person_id:
+        statement = statement.where(SharingDecision.person_id == filters.person_id.strip().upper())
+    if filters.username:
+        statement = statement.where(SharingDecision.username == filters.username.strip())
+    if filters.organisation_id is not None:
+        statement = statement.where(SharingDecision.organisation_id == filters.organisation_id)
+    if filters.outcome:
+        if filters.outcome not in DECISION_OUTCOMES:
+            raise ValueError(f"An outcome is one of {', '.join(DECISION_OUTCOMES)}.")
+        statement = statement.where(SharingDecision.outcome == filters.outcome)
+    if filters.agreement:
+        versions = select(AgreementVersion.id).join(SharingAgreement).where(
+            SharingAgreement.code == filters.agreement.strip().upper())
+        statement = statement.where(SharingDecision.agreement_version_id.in_(versions))
+    return statement
+
+
+def search_decisions(session: Session, filters: LogFilter, *, limit: int = 50,
+                     offset: int = 0) -> tuple[list[SharingDecision], int]:
+    statement = _statement(filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(statement.order_by(SharingDecision.at.desc(), SharingDecision.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: Actor) -> int:
+    """Write the matching decisions to CSV for an IG lead; the export is itself audited."""
+    codes = {row.id: f"{row.code} v{row.version}" for row in session.execute(
+        select(AgreementVersion.id, SharingAgreement.code, AgreementVersion.version).join(SharingAgreement))}
+    rows = 0
+    with Path(out).open("w", encoding="utf-8", newline="") as handle:
+        writer = SafeWriter(handle)
+        writer.writerow(LOG_COLUMNS)
+        for decision in session.scalars(_statement(filters).order_by(SharingDecision.at, SharingDecision.id)):
+            writer.writerow((decision.at.isoformat(), decision.username, decision.organisation_id or "",
+                             decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
+                             decision.action, decision.purpose, decision.outcome, decision.basis,
+                             codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
+                             " ".join(decision.fields or []), decision.reason, decision.channel))
+            rows += 1
+    record_event(session, actor, action="sharing.log.export", outcome="success", subject_type="sharing_decisions",
+                 details={"rows": rows, "filters": filters.__dict__})
+    return rows
+
+
+def record_declined(session: Session, actor: Actor, *, person_id: str, purpose: str, recipient: str,
+                    reason: str) -> SharingDecision:
+    """A practitioner's own decision not to share, and why: logged like every other."""
+    if not reason.strip():
+        raise ValueError("Say why you decided not to share.")
+    decision = SharingDecision(
+        user_id=actor.user_id, username=actor.username[:120], organisation_id=actor.organisation_id,
+        person_id=person_id, action="sharing.decline", purpose=purpose[:40], outcome="declined",
+        basis=f"Not shared with {recipient}" if recipient else "Not shared", reason=reason.strip(),
+        channel=actor.channel[:20] if actor.channel else "",
+    )
+    session.add(decision)
+    session.flush()
+    record_event(session, actor, action="sharing.decline", outcome="success", subject_type="person",
+                 subject_id=person_id, reason=reason.strip(), details={"purpose": purpose, "recipient": recipient})
+    return decision

@@ -1,0 +1,193 @@
+"""The rules of sharing, as data an information governance lead edits in the app.
+
+A :class:`Purpose` is why someone may look (safeguarding a child, early help ...). A
+:class:`DataCategory` names a set of record fields and facts (identity, education,
+police incidents ...); a sensitive one (sexual health, mental health, substance misuse)
+also says which records are *of a sensitive service*. A :class:`SharingAgreement` is
+kept as numbered :class:`AgreementVersion` rows: a change makes a new version, and every
+decision names the version that allowed it. :class:`ConsentRecord` holds what a person
+agreed to, refused or withdrew; :class:`BreakGlass` an emergency access and its review;
+:class:`SharingDecision` every decision to share or not (the decision log, golden rule 7).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from joinedup.db import Base, utcnow
+
+AGREEMENT_STATUSES = ("draft", "active", "suspended", "ended")
+CONSENT_DECISIONS = ("given", "refused", "withdrawn")
+CONSENT_FORMS = ("verbal", "written")
+#: What a decision came to: shared (some or all fields), withheld (no rule allowed it), or
+#: declined (the practitioner decided not to share, and said why).
+DECISION_OUTCOMES = ("shared", "withheld", "declined")
+BREAK_GLASS_REVIEWS = ("pending", "appropriate", "inappropriate")
+
+
+class Purpose(Base):
+    __tablename__ = "purposes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: A safeguarding purpose: where an agreement says so, a stated safeguarding risk
+    #: overrides a refusal of consent.
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataCategory(Base):
+    __tablename__ = "data_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Source record fields this category discloses (``forename``, ``address_text`` ...).
+    fields: Mapped[list] = mapped_column(default=list)
+    #: Fact keys it discloses (``cp_category``, ``incident_type`` ...).
+    facts: Mapped[list] = mapped_column(default=list)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: For a sensitive category: which records are of a sensitive service, as
+    #: ``[{"source": code, "fact": key, "values": [...]}]`` (no ``fact``: every record of the source).
+    services: Mapped[list] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SharingAgreement(Base):
+    """An information sharing agreement's lasting identity; its terms are in versions."""
+
+    __tablename__ = "sharing_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[AgreementVersion]] = relationship(back_populates="agreement",
+                                                            order_by="AgreementVersion.version")
+
+
+class AgreementVersion(Base):
+    """One version of an agreement's terms. Only a draft is edited; activating a version
+    ends the one it replaces; a decision keeps pointing at the version that allowed it.
+
+    ``parties``: ``[{"organisation": code, "provides": bool, "receives": bool}]``.
+    ``datasets``: purpose code → data category codes (the minimum dataset per purpose).
+    ``lawful_basis``: ``{"article6": [...], "article9": [...], "gateways": [...]}``, held
+    apart from consent. ``signatories``: ``[{"organisation", "name", "role", "signed_on"}]``.
+    """
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (UniqueConstraint("agreement_id", "version", name="uq_agreement_versions_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("sharing_agreements.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    parties: Mapped[list] = mapped_column(default=list)
+    datasets: Mapped[dict] = mapped_column(default=dict)
+    lawful_basis: Mapped[dict] = mapped_column(default=dict)
+    consent_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    safeguarding_overrides: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column()
+    ends_on: Mapped[date | None] = mapped_column()
+    review_on: Mapped[date | None] = mapped_column()
+    signatories: Mapped[list] = mapped_column(default=list)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agreement: Mapped[SharingAgreement] = relationship(back_populates="versions")
+
+
+class ConsentRecord(Base):
+    """A person's consent, refusal or withdrawal, and its scope (empty lists: every
+    purpose, recipient or category). The latest record covering a request decides."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str] = mapped_column(String(16))
+    purposes: Mapped[list] = mapped_column(default=list)
+    organisations: Mapped[list] = mapped_column(default=list)
+    categories: Mapped[list] = mapped_column(default=list)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    informed: Mapped[bool] = mapped_column(Boolean, default=True)
+    not_informed_reason: Mapped[str] = mapped_column(Text, default="")
+    expires_on: Mapped[date | None] = mapped_column()
+    recorded_by: Mapped[str] = mapped_column(String(120), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BreakGlass(Base):
+    """An emergency access to one person: a reason, a time limit, and the IG lead's review."""
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    review_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(120), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SharingDecision(Base):
+    """One decision to share or not: what (record, fields), with whom (user, organisation),
+    for which purpose, on which basis (agreement version, consent, break-glass), and why."""
+
+    __tablename__ = "sharing_decisions"
+    __table_args__ = (
+        Index("ix_sharing_decisions_person_at", "person_id", "at"),
+        Index("ix_sharing_decisions_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(120), default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
+                                                        index=True)
+    person_id: Mapped[str | None] = mapped_column(String(20))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("source_records.id", ondelete="SET NULL"))
+    source_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(40), default="")
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    basis: Mapped[str] = mapped_column(Text, default="")
+    agreement_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement_versions.id", ondelete="SET NULL"), index=True)
+    policy_ids: Mapped[list] = mapped_column(default=list)
+    fields: Mapped[list] = mapped_column(default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    break_glass_id: Mapped[int | None] = mapped_column(ForeignKey("break_glass.id", ondelete="SET NULL"))
+
+
+class RulesState(Base):
+    """One row: bumped by every change to purposes, categories or agreements, so that the
+    compiled policies are rebuilt on the very next request."""
+
+    __tablename__ = "sharing_rules_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,253 @@
+"""The rules compiled to Cedar policies (``cedarpy``), and evaluated.
+
+:func:`compile_rules` turns the fixed rules (own organisation, the data team's address
+and person-index processing, break-glass, the sensitive-services shield) and every
+active agreement version (one ``permit`` per purpose, provider and recipient) into one
+Cedar policy set, parsed once into a ``PolicySet`` handle. :func:`rules_for` keeps the
+compiled rules per database and rebuilds them when :class:`RulesState` says the rules
+changed, so a change takes effect on the very next request. Each policy carries the
+:class:`Clause` it came from: the fields it discloses and the basis in words, so a
+disclosure can be traced to the agreement clause that allowed it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import cedarpy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.db import utcnow
+from joinedup.ingest.mapping import CANONICAL_FIELDS
+from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, RulesState, SharingAgreement
+
+#: Every field of a source record that can be disclosed. A decision names a subset; a
+#: fact is disclosed by ``facts`` (all of them) or ``fact:<key>`` (that one).
+RECORD_FIELDS = frozenset({"source", "local_id", "record_ref", *CANONICAL_FIELDS, "facts", "flags"})
+#: The fields address data-quality processing may see: where a record came from, the
+#: agency's reference for it, and its address as sent. No names, identifiers or facts.
+ADDRESS_FIELDS = frozenset({"source", "local_id", "record_ref", "address_text", "postcode"})
+#: The fields the person index compares: who the record is about, never what the agency
+#: recorded about them (no facts, no flags).
+LINKAGE_FIELDS = frozenset({
+    "source", "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth", "sex",
+    "address_text", "postcode", "nhs_number", "ni_number", "upn", "phone", "email",
+})
+#: The actions that are address data-quality processing, and person-index processing.
+ADDRESS_ACTIONS = frozenset({"address.review", "address.report", "address.export"})
+LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
+#: The roles that do that processing.
+ADDRESS_ROLES = frozenset({"data_team", "admin"})
+LINKAGE_ROLES = frozenset({"data_team", "admin"})
+
+OWN_ORGANISATION = "own-organisation"
+ADDRESS_DATA_QUALITY = "address-data-quality"
+LINKAGE_DATA_QUALITY = "linkage-data-quality"
+BREAK_GLASS = "break-glass"
+SENSITIVE_SHIELD = "shield:sensitive-services"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """What one compiled policy means: the fields a permit discloses, and why, in words."""
+
+    policy_id: str
+    effect: str
+    fields: frozenset[str]
+    basis: str
+    agreement_version_id: int | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class SensitiveService:
+    """Records of ``source`` (with ``fact`` in ``values``, when given) are of a sensitive service."""
+
+    category: str
+    source: str
+    fact: str | None
+    values: frozenset[str]
+
+    def covers(self, source: str, facts: dict[str, Any]) -> bool:
+        if source != self.source:
+            return False
+        if not self.fact:
+            return True
+        return str((facts or {}).get(self.fact, "")) in self.values
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    version: int
+    text: str
+    policies: Any  # cedarpy.PolicySet
+    clauses: tuple[Clause, ...]
+    services: tuple[SensitiveService, ...]
+    safeguarding_purposes: frozenset[str]
+
+    def clause(self, cedar_id: str) -> Clause | None:
+        """The clause of Cedar's ``policyN``: policies are numbered in the order of the text."""
+        if not cedar_id.startswith("policy"):
+            return None
+        index = int(cedar_id[len("policy"):])
+        return self.clauses[index] if 0 <= index < len(self.clauses) else None
+
+    def sensitive(self, source: str, facts: dict[str, Any]) -> bool:
+        return any(service.covers(source, facts) for service in self.services)
+
+
+def _text(value: str) -> str:
+    return json.dumps(value)
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def rules_version(session: Session) -> int:
+    state = session.get(RulesState, 1)
+    return state.version if state else 0
+
+
+def bump_rules(session: Session) -> int:
+    """Record that the rules changed: the next request compiles them again."""
+    state = session.get(RulesState, 1)
+    if state is None:
+        state = RulesState(id=1, version=0)
+        session.add(state)
+    state.version += 1
+    state.changed_at = utcnow()
+    session.flush()
+    return state.version
+
+
+def category_fields(categories: list[DataCategory]) -> frozenset[str]:
+    fields: set[str] = {"source"}
+    for category in categories:
+        fields.update(name for name in category.fields if name in RECORD_FIELDS)
+        fields.update(f"fact:{key}" for key in category.facts)
+    return frozenset(fields)
+
+
+def describe_basis(version: AgreementVersion, code: str, purpose: str) -> str:
+    basis = version.lawful_basis or {}
+    parts = [*basis.get("article6", []), *basis.get("article9", []), *basis.get("gateways", [])]
+    lawful = "; ".join(parts) if parts else "no lawful basis recorded"
+    consent = "with consent" if version.consent_required else "consent not needed"
+    return f"Agreement {code} version {version.version}, purpose {purpose}: {lawful} ({consent})"
+
+
+def compile_rules(session: Session) -> CompiledRules:
+    """The rules as they stand, as one parsed Cedar policy set with its clauses."""
+    version = rules_version(session)
+    categories = {category.code: category for category in session.scalars(select(DataCategory))}
+    purposes = {purpose.code: purpose for purpose in session.scalars(select(Purpose))}
+    safeguarding = frozenset(code for code, purpose in purposes.items() if purpose.safeguarding)
+    non_sensitive = [category for category in categories.values() if not category.sensitive]
+    clauses: list[Clause] = []
+    texts: list[str] = []
+
+    def add(clause: Clause, text: str) -> None:
+        clauses.append(clause)
+        texts.append(f"@id({_text(clause.policy_id)})\n{text}")
+
+    read = 'action == Action::"read"'
+    add(Clause(OWN_ORGANISATION, "permit", RECORD_FIELDS, "The record belongs to your organisation."),
+        f'permit(principal, {read}, resource) when {{ principal.organisation != "" && '
+        f'principal.organisation == resource.owner && context.processing != "linkage" }};')
+    add(Clause(ADDRESS_DATA_QUALITY, "permit", ADDRESS_FIELDS,
+               "The data team matches every agency's addresses to the gazetteer: address fields only."),
+        f'permit(principal, {read}, resource) when {{ context.processing == "address" && '
+        f'(principal.roles.contains("data_team") || principal.roles.contains("admin")) }};')
+    add(Clause(LINKAGE_DATA_QUALITY, "permit", LINKAGE_FIELDS,
+               "The data team decides which records are one person: identifying fields only."),
+        f'permit(principal, {read}, resource) when {{ context.processing == "linkage" && '
+        f'(principal.roles.contains("data_team") || principal.roles.contains("admin")) }};')
+    add(Clause(BREAK_GLASS, "permit", category_fields(non_sensitive),
+               "Break-glass: an emergency access, limited in time and reviewed by the IG lead."),
+        f'permit(principal, {read}, resource) when {{ context.break_glass && context.processing == "" }};')
+    add(Clause(SENSITIVE_SHIELD, "forbid", frozenset(),
+               "A sensitive service is involved: only consent or a safeguarding basis allows more."),
+        'forbid(principal, action, resource) when { resource.sensitive && principal.organisation != resource.owner '
+        '&& context.processing == "" && !(context.consent == "given" || '
+        '(context.safeguarding_risk && context.safeguarding_purpose)) };')
+    rows = session.execute(
+        select(AgreementVersion, SharingAgreement.code)
+        .join(SharingAgreement, SharingAgreement.id == AgreementVersion.agreement_id)
+        .where(AgreementVersion.status == "active")
+        .order_by(SharingAgreement.code, AgreementVersion.version)
+    ).all()
+    for version, code in rows:
+        providers = [party["organisation"] for party in version.parties or [] if party.get("provides")]
+        recipients = [party["organisation"] for party in version.parties or [] if party.get("receives")]
+        dates = []
+        if version.starts_on:
+            dates.append(f"context.today >= {_day(version.starts_on)}")
+        if version.ends_on:
+            dates.append(f"context.today <= {_day(version.ends_on)}")
+        for purpose, wanted in sorted((version.datasets or {}).items()):
+            override = version.safeguarding_overrides and purpose in safeguarding
+            overridden = "(context.safeguarding_risk)" if override else "false"
+            if version.consent_required:
+                consent = f'(context.consent == "given" || {overridden})'
+            else:
+                consent = f'((context.consent != "refused" && context.consent != "withdrawn") || {overridden})'
+            fields = category_fields([categories[code_] for code_ in wanted if code_ in categories])
+            for recipient in recipients:
+                for provider in providers:
+                    if provider == recipient:
+                        continue
+                    policy_id = f"agreement:{code}:v{version.version}:{purpose}:{provider}->{recipient}"
+                    conditions = " && ".join([
+                        f"principal.organisation == {_text(recipient)}", f"resource.owner == {_text(provider)}",
+                        f"context.purpose == {_text(purpose)}", 'context.processing == ""', consent, *dates,
+                    ])
+                    add(Clause(policy_id, "permit", fields, describe_basis(version, code, purpose), version.id, purpose),
+                        f"permit(principal, {read}, resource) when {{ {conditions} }};")
+    services = tuple(
+        SensitiveService(category.code, service.get("source", ""), service.get("fact") or None,
+                         frozenset(str(value) for value in service.get("values", [])))
+        for category in categories.values() if category.sensitive for service in category.services or []
+    )
+    text = "\n\n".join(texts)
+    return CompiledRules(version, text, cedarpy.PolicySet.from_str(text), tuple(clauses), services, safeguarding)
+
+
+_compiled: dict[str, CompiledRules] = {}
+_lock = threading.Lock()
+
+
+def rules_for(session: Session) -> CompiledRules:
+    """The compiled rules for this session's database, rebuilt when they have changed."""
+    key = session.get_bind().url.render_as_string(hide_password=False)
+    version = rules_version(session)
+    with _lock:
+        cached = _compiled.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    compiled = compile_rules(session)
+    with _lock:
+        _compiled[key] = compiled
+    return compiled
+
+
+def evaluate(compiled: CompiledRules, principal: dict[str, Any], resources: list[dict[str, Any]],
+             contexts: list[dict[str, Any]]) -> list[tuple[bool, list[Clause]]]:
+    """Evaluate one read per resource: allowed, and the clauses that decided it."""
+    entities = [principal, *resources]
+    requests = [
+        {"principal": principal["uid"], "action": {"type": "Action", "id": "read"}, "resource": resource["uid"],
+         "context": context}
+        for resource, context in zip(resources, contexts, strict=True)
+    ]
+    results = cedarpy.is_authorized_batch(requests, compiled.policies, entities) if requests else []
+    answers = []
+    for result in results:
+        clauses = [clause for reason in result.diagnostics.reasons if (clause := compiled.clause(reason))]
+        answers.append((result.allowed, clauses))
+    return answers

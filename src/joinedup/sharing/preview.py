@@ -1,0 +1,65 @@
+"""What each partner would see: the "view as" preview, and the data-flow map's edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from joinedup.audit import Actor, record_event
+from joinedup.ingest.models import SourceRecord
+from joinedup.partners.models import Organisation
+from joinedup.sharing.decision import AccessDecision, Purpose, decide_record_access
+from joinedup.sharing.models import AgreementVersion, SharingAgreement
+
+
+def view_as(session: Session, reviewer: Actor, person, *, organisation: str, role: str, purpose: str,
+            safeguarding_risk: bool = False) -> list[tuple[SourceRecord, AccessDecision]]:
+    """Each of ``person``'s records as a user of ``organisation`` with ``role`` would get
+    it for ``purpose``. Decided by the same policy point (logged on the ``preview``
+    channel under the reviewer's name) and audited as ``sharing.preview``."""
+    from joinedup.people.models import PersonRecord
+
+    org = session.scalar(select(Organisation).where(Organisation.code == organisation))
+    if org is None:
+        raise LookupError(f"There is no organisation {organisation}.")
+    pretend = Actor(username=f"{reviewer.username} as {role} of {organisation}"[:120], organisation_id=org.id,
+                    roles=frozenset({role}), channel="preview", client_address=reviewer.client_address)
+    records = list(session.scalars(select(SourceRecord).join(PersonRecord, PersonRecord.source_record_id == SourceRecord.id)
+                                   .where(PersonRecord.person_id == person.id).order_by(SourceRecord.id)))
+    decisions = decide_record_access(session, pretend, records, action="sharing.preview",
+                                     purpose=Purpose(purpose, safeguarding_risk))
+    record_event(session, reviewer, action="sharing.preview", outcome="success", subject_type="person",
+                 subject_id=person.person_id,
+                 details={"organisation": organisation, "role": role, "purpose": purpose,
+                          "shown": sum(1 for decision in decisions if decision.allowed), "records": len(records)})
+    return list(zip(records, decisions, strict=True))
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Data a provider may give a recipient, under one active agreement version and purpose."""
+
+    provider: str
+    recipient: str
+    agreement: str
+    version: int
+    purpose: str
+    categories: tuple[str, ...]
+
+
+def data_flows(session: Session) -> list[Flow]:
+    """Every flow the live agreements allow: who gives what to whom, for which purpose."""
+    flows = []
+    rows = session.execute(select(AgreementVersion, SharingAgreement.code).join(SharingAgreement)
+                           .where(AgreementVersion.status == "active").order_by(SharingAgreement.code))
+    for version, code in rows:
+        providers = [party["organisation"] for party in version.parties or [] if party.get("provides")]
+        recipients = [party["organisation"] for party in version.parties or [] if party.get("receives")]
+        for purpose, categories in sorted((version.datasets or {}).items()):
+            for provider in providers:
+                for recipient in recipients:
+                    if provider != recipient:
+                        flows.append(Flow(provider, recipient, code, version.version, purpose, tuple(categories)))
+    return flows
