@@ -55,6 +55,10 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     client_address: Mapped[str | None] = mapped_column(String(64))
+    #: The purposes the user stated at the point of access, per person they looked at:
+    #: ``{person_id: {"code", "safeguarding_risk", "relationship", "at"}}``. They last as
+    #: long as the session (see :func:`joinedup.accounts.sessions.state_purpose`).
+    purposes: Mapped[dict] = mapped_column(default=dict)
 
     user: Mapped[User | None] = relationship()
 

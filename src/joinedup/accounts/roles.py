@@ -129,3 +129,35 @@ def may_review_links(
     return role_gate(session, actor, LINK_REVIEW_ROLES, action=action, subject_type=subject_type,
                      subject_id=subject_id, allowed_reason="Your role lets you review the person index.",
                      denied_reason=LINK_REVIEW_DENIED, details=details)
+
+
+#: Purposes and data categories, sharing agreements, the decision log, the break-glass
+#: review queue, the "view as" preview and the data-flow map are for the people who
+#: govern sharing.
+SHARING_GOVERNANCE_ROLES = ("admin", "ig_lead")
+
+SHARING_DENIED = (
+    "Sharing agreements, the decision log and break-glass review are for information governance leads "
+    "and administrators."
+)
+
+
+def may_govern_sharing(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "sharing.view",
+    subject_type: str = "sharing",
+    subject_id: int | str = "",
+    details: dict | None = None,
+) -> bool:
+    """Whether ``actor`` holds a role that governs sharing (an information governance lead
+    or an administrator); audited either way, under ``action``.
+
+    This is the gate of the IG lead's pages and API. It discloses nothing by itself: the
+    "view as" preview still passes every record through
+    :func:`joinedup.sharing.decide_record_access`, as the user it pretends to be.
+    """
+    return role_gate(session, actor, SHARING_GOVERNANCE_ROLES, action=action, subject_type=subject_type,
+                     subject_id=subject_id, allowed_reason="Your role lets you govern sharing.",
+                     denied_reason=SHARING_DENIED, details=details)

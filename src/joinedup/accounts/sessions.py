@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -81,13 +81,15 @@ class SessionState:
 
     ``status`` is ``active`` (``token`` and ``csrf_token`` are set; ``user`` is set unless
     the session is anonymous), ``expired`` (a signed-in session timed out and has been
-    ended) or ``none`` (no token, or one we do not know).
+    ended) or ``none`` (no token, or one we do not know). ``purposes`` are the purposes
+    the user stated at the point of access, by person id (see :func:`state_purpose`).
     """
 
     status: Literal["active", "expired", "none"]
     token: str | None = None
     csrf_token: str | None = None
     user: SignedInUser | None = None
+    purposes: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     @property
     def signed_in(self) -> bool:
@@ -172,7 +174,25 @@ def resume_session(
     if idle >= TOUCH_INTERVAL:
         row.last_seen_at = now
     user = None if row.user is None else SignedInUser.of(row.user)
-    return SessionState("active", token, row.csrf_token, user)
+    return SessionState("active", token, row.csrf_token, user, dict(row.purposes or {}))
+
+
+#: How many persons' stated purposes a session keeps (the oldest are forgotten first).
+MAX_STATED_PURPOSES = 50
+
+
+def state_purpose(session: Session, token: str | None, person_id: str, purpose: dict[str, Any] | None) -> None:
+    """Keep (or, with ``None``, forget) the purpose the user of ``token``'s session stated
+    for ``person_id``. It lasts as long as the session, and only the latest
+    :data:`MAX_STATED_PURPOSES` persons' are kept."""
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token or "")))
+    if row is None or row.user_id is None:
+        raise LookupError("a stated purpose needs a signed-in session")
+    purposes = {key: value for key, value in (row.purposes or {}).items() if key != person_id}
+    if purpose is not None:
+        purposes[person_id] = {**purpose, "at": utcnow().isoformat()}
+    kept = sorted(purposes.items(), key=lambda item: str(item[1].get("at", "")))[-MAX_STATED_PURPOSES:]
+    row.purposes = dict(kept)
 
 
 def end_session(session: Session, token: str | None, *, client_address: str = "") -> bool:

@@ -46,7 +46,14 @@ from joinedup.people.models import Person, PersonRecord
 from joinedup.people.records import GOLDEN_FIELDS
 from joinedup.people.review import person_history
 from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matching_records
-from joinedup.sharing import LINKAGE_ACTIONS, LINKAGE_ROLES, AccessDecision, decide_record_access, disclosed_fields
+from joinedup.sharing import (
+    LINKAGE_ACTIONS,
+    LINKAGE_ROLES,
+    AccessDecision,
+    Purpose,
+    decide_record_access,
+    disclosed_fields,
+)
 
 #: How many candidate records are put to the sharing decision at once.
 BATCH_SIZE = 100
@@ -244,6 +251,9 @@ class PersonView:
     others_withheld: bool = False
     history: tuple[HistoryEntry, ...] = ()
     family: FamilyShown | None = None
+    #: A record of the person was withheld because it is of a sensitive service: the page
+    #: says that a service is involved, never which (set only when the person is shown).
+    shielded: bool = False
 
     @property
     def name(self) -> str:
@@ -263,6 +273,7 @@ def search_persons(
     query: RecordQuery,
     *,
     action: str,
+    purpose: Purpose | None = None,
     limit: int = 50,
     scan_limit: int = 1000,
 ) -> PersonSearchResult:
@@ -273,7 +284,8 @@ def search_persons(
     of their matching records is disclosed; persons refused are left out without a trace.
     Matching records no link run has put into a person yet are listed apart, when
     disclosed. ``truncated`` says there may be more. The search itself is audited with
-    its criteria.
+    its criteria. ``purpose`` is what the user stated (none: their own organisation's
+    records only, and the data team's processing rules).
     """
     if query.is_empty:
         return PersonSearchResult(query)
@@ -296,7 +308,7 @@ def search_persons(
         held.update(_held(session, new))
         waiting = [record for pk in new for record in held[pk]]
         waiting += [record for record, pk in batch if pk is None and record.id not in decisions]
-        _decide(session, actor, waiting, action, decisions)
+        _decide(session, actor, waiting, action, decisions, purpose)
         for record, pk in batch:
             decision = decisions[record.id]
             if not decision.allowed:
@@ -320,7 +332,8 @@ def search_persons(
         outcome="completed",
         subject_type="persons",
         details={"criteria": query.as_dict(), "purpose": action, "shown": len(cards),
-                 "unlinked": len(unlinked), "truncated": truncated},
+                 "unlinked": len(unlinked), "truncated": truncated,
+                 **({"stated_purpose": purpose.code} if purpose and purpose.code else {})},
     )
     return PersonSearchResult(query, cards, unlinked, truncated)
 
@@ -328,8 +341,10 @@ def search_persons(
 # --------------------------------------------------------------------------- one person
 
 
-def view_person(session: Session, actor: Actor, person_id: str, *, action: str) -> PersonView | None:
-    """``person_id`` as ``actor`` may see them for ``action``, or None when there is no such person.
+def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
+                purpose: Purpose | None = None) -> PersonView | None:
+    """``person_id`` as ``actor`` may see them for ``action`` and the stated ``purpose``
+    (none: their own organisation's records only), or None when there is no such person.
 
     Every record read passes the sharing decision (audited per record) and the view
     itself is audited (``person.view``), allowed or refused. A refusal comes back as a
@@ -341,14 +356,14 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str) 
     if person is None:
         return None
     if person.retired_at is not None:
-        return _retired(session, actor, person, action)
+        return _retired(session, actor, person, action, purpose)
     records = _held(session, [person.id]).get(person.id, [])
     decisions: dict[int, AccessDecision] = {}
-    _decide(session, actor, records, action, decisions)
+    _decide(session, actor, records, action, decisions, purpose)
     disclosed = [disclose_record(record, decisions[record.id]) for record in records
                  if decisions[record.id].allowed]
     allowed = bool(disclosed)
-    _audit_view(session, actor, person, action, allowed, len(disclosed))
+    _audit_view(session, actor, person, action, allowed, len(disclosed), purpose)
     if not allowed:
         return PersonView(person.person_id, False, REFUSED, action)
     golden = _golden(person, records, decisions)
@@ -366,19 +381,20 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str) 
         records=tuple(disclosed),
         others_withheld=len(disclosed) < len(records),
         history=_history(session, person, action),
-        family=_family(session, actor, person, records, decisions, golden, action),
+        family=_family(session, actor, person, records, decisions, golden, action, purpose),
+        shielded=any(decisions[record.id].shielded for record in records),
     )
 
 
-def _retired(session: Session, actor: Actor, person: Person, action: str) -> PersonView:
+def _retired(session: Session, actor: Actor, person: Person, action: str, purpose: Purpose | None) -> PersonView:
     successor = _live_successor(session, person)
     allowed = False
     if successor is not None:
         records = _held(session, [successor.id]).get(successor.id, [])
         decisions: dict[int, AccessDecision] = {}
-        _decide(session, actor, records, action, decisions)
+        _decide(session, actor, records, action, decisions, purpose)
         allowed = any(decision.allowed for decision in decisions.values())
-    _audit_view(session, actor, person, action, allowed, 0)
+    _audit_view(session, actor, person, action, allowed, 0, purpose)
     if not allowed:
         return PersonView(person.person_id, False, REFUSED, action)
     return PersonView(
@@ -409,7 +425,8 @@ def _live_successor(session: Session, person: Person) -> Person | None:
     return None
 
 
-def _audit_view(session: Session, actor: Actor, person: Person, action: str, allowed: bool, shown: int) -> None:
+def _audit_view(session: Session, actor: Actor, person: Person, action: str, allowed: bool, shown: int,
+                purpose: Purpose | None = None) -> None:
     record_event(
         session,
         actor,
@@ -418,7 +435,9 @@ def _audit_view(session: Session, actor: Actor, person: Person, action: str, all
         subject_type="person",
         subject_id=person.person_id,
         reason=ALLOWED if allowed else REFUSED,
-        details={"purpose": action, "records_shown": shown},
+        details={"purpose": action, "records_shown": shown,
+                 **({"stated_purpose": purpose.code, "safeguarding_risk": purpose.safeguarding_risk,
+                     "relationship": purpose.relationship} if purpose and purpose.code else {})},
     )
 
 
@@ -458,6 +477,7 @@ def _family(
     decisions: dict[int, AccessDecision],
     golden: tuple[GoldenValue, ...],
     action: str,
+    purpose: Purpose | None = None,
 ) -> FamilyShown | None:
     try:
         view = family_view(session, person)
@@ -469,7 +489,7 @@ def _family(
     members = {found.person_id: found for found in session.scalars(select(Person).where(Person.person_id.in_(wanted)))} \
         if wanted else {}
     held = _held(session, [found.id for found in members.values()])
-    _decide(session, actor, [record for rows in held.values() for record in rows], action, decisions)
+    _decide(session, actor, [record for rows in held.values() for record in rows], action, decisions, purpose)
     shown = []
     for member in view.members:
         other = members.get(member.person.person_id)
@@ -529,12 +549,13 @@ def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]
 
 
 def _decide(session: Session, actor: Actor, records: list[SourceRecord], action: str,
-            decisions: dict[int, AccessDecision]) -> None:
+            decisions: dict[int, AccessDecision], purpose: Purpose | None = None) -> None:
     """Decide (and audit) each record not decided yet, in batches, into ``decisions``."""
     waiting = list({record.id: record for record in records if record.id not in decisions}.values())
     for start in range(0, len(waiting), BATCH_SIZE):
         chunk = waiting[start:start + BATCH_SIZE]
-        for record, decision in zip(chunk, decide_record_access(session, actor, chunk, action=action), strict=True):
+        decided = decide_record_access(session, actor, chunk, action=action, purpose=purpose)
+        for record, decision in zip(chunk, decided, strict=True):
             decisions[record.id] = decision
 
 

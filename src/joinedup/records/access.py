@@ -17,7 +17,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.records.query import RecordQuery, compact
-from joinedup.sharing import AccessDecision, decide_record_access, disclosed_fields
+from joinedup.sharing import AccessDecision, Purpose, decide_record_access, disclosed_fields
 
 IDENTIFIER_COLUMNS = (
     SourceRecord.nhs_number,
@@ -64,6 +64,7 @@ def search_records(
     actor: Actor,
     query: RecordQuery,
     *,
+    purpose: Purpose | None = None,
     limit: int = 50,
     scan_limit: int = 1000,
 ) -> SearchResult:
@@ -86,7 +87,7 @@ def search_records(
         if not batch:
             break
         scanned += len(batch)
-        decisions = decide_record_access(session, actor, batch, action="record.search")
+        decisions = decide_record_access(session, actor, batch, action="record.search", purpose=purpose)
         for record, decision in zip(batch, decisions, strict=True):
             if decision.allowed:
                 shown.append(disclose_record(record, decision))
@@ -109,8 +110,10 @@ def search_records(
     return SearchResult(query, shown, truncated)
 
 
-def fetch_record(session: Session, actor: Actor, record_id: int) -> DisclosedRecord | None:
-    """One record as ``actor`` may see it, or None if there is no such record.
+def fetch_record(session: Session, actor: Actor, record_id: int, *,
+                 purpose: Purpose | None = None) -> DisclosedRecord | None:
+    """One record as ``actor`` may see it for the stated ``purpose``, or None if there is
+    no such record.
 
     A refusal comes back as a value, not an exception, so that the caller's transaction
     commits and the audited decision is kept.
@@ -118,7 +121,7 @@ def fetch_record(session: Session, actor: Actor, record_id: int) -> DisclosedRec
     record = session.scalar(_with_source(select(SourceRecord).where(SourceRecord.id == record_id)))
     if record is None:
         return None
-    (decision,) = decide_record_access(session, actor, [record], action="record.view")
+    (decision,) = decide_record_access(session, actor, [record], action="record.view", purpose=purpose)
     return disclose_record(record, decision)
 
 

@@ -52,11 +52,26 @@ def active_break_glass(session: Session, actor: Actor, person) -> BreakGlass | N
         .order_by(BreakGlass.expires_at.desc()).limit(1))
 
 
+def _reviewed_organisations(session: Session, actor: Actor) -> set[int | None] | None:
+    """The organisations whose break-glass accesses ``actor`` reviews (None: all, for an
+    administrator): their own, and any organisation without an IG lead of its own in
+    JoinedUp, whose accesses any IG lead reviews rather than nobody."""
+    from joinedup.accounts.models import User
+
+    if "admin" in actor.roles:
+        return None
+    with_lead = {user.organisation_id for user in session.scalars(select(User)) if "ig_lead" in (user.roles or [])}
+    orphans = {access for access in session.scalars(select(BreakGlass.organisation_id).distinct())
+               if access not in with_lead}
+    return {actor.organisation_id, *orphans} if "ig_lead" in actor.roles else {actor.organisation_id}
+
+
 def break_glass_queue(session: Session, actor: Actor, *, pending_only: bool = True) -> list[BreakGlass]:
-    """The break-glass accesses the actor (an IG lead) reviews: their organisation's."""
+    """The break-glass accesses the actor (an IG lead) reviews (see :func:`_reviewed_organisations`)."""
     statement = select(BreakGlass).order_by(BreakGlass.started_at.desc())
-    if "admin" not in actor.roles:
-        statement = statement.where(BreakGlass.organisation_id == actor.organisation_id)
+    organisations = _reviewed_organisations(session, actor)
+    if organisations is not None:
+        statement = statement.where(BreakGlass.organisation_id.in_(organisations - {None}))
     if pending_only:
         statement = statement.where(BreakGlass.review_status == "pending")
     return list(session.scalars(statement))
@@ -68,7 +83,8 @@ def review_break_glass(session: Session, actor: Actor, access: BreakGlass, *, de
         raise BreakGlassError("Decide whether the access was appropriate or not.")
     if not (note or "").strip():
         raise BreakGlassError("Record the reasons for your decision.")
-    if "admin" not in actor.roles and access.organisation_id != actor.organisation_id:
+    organisations = _reviewed_organisations(session, actor)
+    if organisations is not None and access.organisation_id not in organisations:
         raise BreakGlassError("Only the IG lead of the user's own organisation reviews this access.")
     if access.review_status != "pending":
         raise BreakGlassError("This access has already been reviewed.")

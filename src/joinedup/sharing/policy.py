@@ -144,7 +144,9 @@ def describe_basis(version: AgreementVersion, code: str, purpose: str) -> str:
 
 def compile_rules(session: Session) -> CompiledRules:
     """The rules as they stand, as one parsed Cedar policy set with its clauses."""
-    version = rules_version(session)
+    # Not ``version``: the loop over agreement versions below would overwrite it, and the
+    # cache (:func:`rules_for`) would then never hit.
+    rules_number = rules_version(session)
     categories = {category.code: category for category in session.scalars(select(DataCategory))}
     purposes = {purpose.code: purpose for purpose in session.scalars(select(Purpose))}
     safeguarding = frozenset(code for code, purpose in purposes.items() if purpose.safeguarding)
@@ -215,24 +217,29 @@ def compile_rules(session: Session) -> CompiledRules:
         for category in categories.values() if category.sensitive for service in category.services or []
     )
     text = "\n\n".join(texts)
-    return CompiledRules(version, text, cedarpy.PolicySet.from_str(text), tuple(clauses), services, safeguarding)
+    return CompiledRules(rules_number, text, cedarpy.PolicySet.from_str(text), tuple(clauses), services,
+                         safeguarding)
 
 
-_compiled: dict[str, CompiledRules] = {}
+_compiled: dict[str, tuple[tuple, CompiledRules]] = {}
 _lock = threading.Lock()
 
 
 def rules_for(session: Session) -> CompiledRules:
-    """The compiled rules for this session's database, rebuilt when they have changed."""
+    """The compiled rules for this session's database, rebuilt when they have changed.
+
+    The rules are known by their version and the time it changed: a database emptied and
+    filled again (or restored) can reach the same version number with other rules."""
     key = session.get_bind().url.render_as_string(hide_password=False)
-    version = rules_version(session)
+    state = session.get(RulesState, 1)
+    stamp = (state.version, state.changed_at) if state else (0, None)
     with _lock:
         cached = _compiled.get(key)
-    if cached is not None and cached.version == version:
-        return cached
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     compiled = compile_rules(session)
     with _lock:
-        _compiled[key] = compiled
+        _compiled[key] = (stamp, compiled)
     return compiled
 
 

@@ -63,3 +63,38 @@ def data_flows(session: Session) -> list[Flow]:
                     if provider != recipient:
                         flows.append(Flow(provider, recipient, code, version.version, purpose, tuple(categories)))
     return flows
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """One Cedar policy an agreement version compiles to, with what it discloses."""
+
+    policy_id: str
+    text: str
+    purpose: str
+    fields: tuple[str, ...]
+
+
+def version_policies(session: Session, version: AgreementVersion) -> list[CompiledPolicy]:
+    """The Cedar policies ``version`` compiles to, by the policy point's own compiler.
+
+    An active version's are the ones in force. For a draft, suspended or ended version
+    they are what it compiles to when active, with the purposes and categories as they
+    stand: it is made active inside a savepoint that is rolled back, so nothing changes.
+    """
+    from joinedup.sharing.policy import compile_rules
+
+    with session.begin_nested() as savepoint:
+        if version.status != "active":
+            version.status = "active"
+            session.flush()
+        compiled = compile_rules(session)
+        savepoint.rollback()
+    texts = compiled.text.split("\n\n")
+    if len(texts) != len(compiled.clauses):  # pragma: no cover - the compiler keeps one policy per clause
+        raise RuntimeError("the compiled policies do not match their clauses")
+    return [
+        CompiledPolicy(clause.policy_id, text, clause.purpose, tuple(sorted(clause.fields)))
+        for clause, text in zip(compiled.clauses, texts, strict=True)
+        if clause.agreement_version_id == version.id
+    ]

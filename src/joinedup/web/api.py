@@ -15,7 +15,10 @@ from pydantic import BaseModel, Field
 from joinedup.accounts import ROLE_NAMES, SignedInUser, may_view_ingest_reports
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.records import DisclosedRecord, RecordQuery, fetch_record, parse_search, search_records
+from joinedup.sharing.decision import DENIED as RECORD_DENIED
+from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.pages.access import PURPOSE_DESCRIPTION, RELATIONSHIP_DESCRIPTION, RISK_DESCRIPTION, api_purpose
 from joinedup.web.reports import DENIED, ISSUES_SHOWN, completeness_rows
 
 UNAUTHENTICATED = {401: {"description": "No signed-in session: no data is returned."}}
@@ -167,15 +170,20 @@ def search(
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
+    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> SearchOut:
-    """Matching records that the sharing decision lets you see; each decision is audited."""
+    """Matching records that the sharing decision lets you see for the purpose you state;
+    each decision is audited."""
     query = parse_search(q)
     if query.problems:
         raise HTTPException(400, query.problems[0])
     if query.is_empty:
         raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
     with app.transaction() as session:
-        result = search_records(session, visit.actor("api"), query, limit=limit)
+        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
+        result = search_records(session, visit.actor("api"), query, limit=limit, purpose=stated)
     return SearchOut(
         query=_query(result.query),
         records=[_record(record) for record in result.records],
@@ -190,14 +198,25 @@ def search(
     summary="One source record",
     responses={403: {"model": Problem}, 404: {"model": Problem}},
 )
-def record(app: WebApp, user: ApiUser, visit: CurrentVisit, record_id: int) -> RecordOut:
-    """The record's disclosed fields, or 403 with the reason; the decision is audited."""
+def record(
+    app: WebApp,
+    user: ApiUser,
+    visit: CurrentVisit,
+    record_id: int,
+    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
+    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
+) -> RecordOut:
+    """The record's disclosed fields for the purpose you state, or 403 with the reason; the
+    decision is audited."""
     with app.transaction() as session:
-        disclosed = fetch_record(session, visit.actor("api"), record_id)
+        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
+        disclosed = fetch_record(session, visit.actor("api"), record_id, purpose=stated)
     if disclosed is None:
         raise HTTPException(404, "There is no record with this id.")
     if not disclosed.allowed:
-        raise HTTPException(403, disclosed.reason)
+        # Which record is of a shielded sensitive service is said nowhere.
+        raise HTTPException(403, RECORD_DENIED if SENSITIVE_SHIELD in disclosed.policy_ids else disclosed.reason)
     return _record(disclosed)
 
 

@@ -5,6 +5,11 @@ The same reads as the pages (:func:`joinedup.people.search_persons`,
 organisation's rule, the data team as person-index processing): every record passes the
 sharing decision, audited per record, and only disclosed values are returned. A field
 absent from a response is withheld, not empty.
+
+Partners' records are read only for a purpose stated in the query (``purpose``, with
+``relationship`` where the rules need one and ``safeguarding_risk`` for a safeguarding
+purpose; see :mod:`joinedup.web.pages.access`); without one, your own organisation's
+records only.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ from joinedup.people.households import Address
 from joinedup.records import parse_search
 from joinedup.web.api import UNAUTHENTICATED, Problem, QueryOut, RecordOut, _query, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.pages.access import (
+    PURPOSE_DESCRIPTION,
+    RELATIONSHIP_DESCRIPTION,
+    RISK_DESCRIPTION,
+    api_purpose,
+    break_glass_shown,
+    ig_contact,
+    person_by_id,
+)
 
 PERSON_ID_PATTERN = r"^[A-Za-z0-9]{1,20}$"
 SHOWN_FIELDS = ("forename", "middle_names", "surname", "date_of_birth", "sex", "postcode")
@@ -136,6 +150,16 @@ class PersonOut(BaseModel):
     history: list[HistoryOut]
     family: FamilyOut | None
     reason: str
+    purpose: str | None = Field(default=None, description="The purpose you stated, when you stated one.")
+    shielded: bool = Field(
+        default=False,
+        description="A service is involved that cannot be named here (a shielded sensitive service): "
+        "contact the information governance lead named in `contact` to find out more.",
+    )
+    contact: str | None = Field(default=None, description="Who to contact about a shielded service.")
+    break_glass_until: datetime | None = Field(
+        default=None, description="Your emergency (break-glass) access to this person is on until then; "
+        "it is reviewed by your information governance lead.")
 
 
 router = APIRouter(prefix="/api/v1/persons", tags=["persons"], responses=UNAUTHENTICATED | {422: {"model": Problem}})
@@ -162,9 +186,12 @@ def search(
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
+    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> PersonSearchOut:
-    """Persons with a matching record you may see, showing only values you may see; every
-    record's decision is audited."""
+    """Persons with a matching record you may see for the purpose you state, showing only
+    values you may see; every record's decision is audited."""
     query = parse_search(q)
     if query.problems:
         raise HTTPException(400, query.problems[0])
@@ -172,7 +199,9 @@ def search(
         raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
     actor = visit.actor("api")
     with app.transaction() as session:
-        result = search_persons(session, actor, query, action=access_action(actor, searching=True), limit=limit)
+        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
+        result = search_persons(session, actor, query, action=access_action(actor, searching=True), limit=limit,
+                                purpose=stated)
     return PersonSearchOut(
         query=_query(result.query),
         persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched)) for card in result.persons],
@@ -193,17 +222,32 @@ def person(
     user: ApiUser,
     visit: CurrentVisit,
     person_id: Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")],
+    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
+    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> PersonOut:
-    """The person as you may see them, or 403 when you may see none of their records; each
-    record's decision and the view itself are audited."""
+    """The person as you may see them for the purpose you state, or 403 when you may see
+    none of their records; each record's decision and the view itself are audited."""
     actor = visit.actor("api")
     with app.transaction() as session:
-        found = view_person(session, actor, person_id, action=access_action(actor))
+        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
+        found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
+        extra: dict[str, Any] = {}
+        if found is not None and found.allowed:
+            glass = break_glass_shown(session, actor, person_by_id(session, person_id))
+            contact = ig_contact(session, user.organisation_id) if found.shielded else None
+            extra = {
+                "purpose": stated.code if stated else None,
+                "shielded": found.shielded,
+                "contact": (f"{contact.name}, information governance lead, {contact.organisation}"
+                            + (f", {contact.email}" if contact.email else "")) if contact else None,
+                "break_glass_until": glass.until if glass else None,
+            }
     if found is None:
         raise HTTPException(404, "There is no person with this id.")
     if not found.allowed:
         raise HTTPException(403, found.reason)
-    return _person(found)
+    return _person(found, **extra)
 
 
 def _summary_fields(card: PersonCard) -> dict[str, Any]:
@@ -246,8 +290,9 @@ def _family(family: FamilyShown | None) -> FamilyOut | None:
                      summary=family.summary, members=[_member(member) for member in family.members])
 
 
-def _person(found: PersonView) -> PersonOut:
+def _person(found: PersonView, **extra: Any) -> PersonOut:
     return PersonOut(
+        **extra,
         person_id=found.person_id,
         name=found.name,
         retired_at=found.retired_at,

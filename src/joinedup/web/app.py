@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from joinedup import __version__
 from joinedup.config import Settings, load_settings
 from joinedup.db import engine_for
-from joinedup.web import api, api_addresses, api_docs, api_linkage, api_persons
+from joinedup.web import api, api_addresses, api_docs, api_linkage, api_persons, api_sharing
 from joinedup.web.context import (
     SESSION_COOKIE,
     CSRFRejected,
@@ -26,7 +26,7 @@ from joinedup.web.context import (
     render,
     sign_in_url,
 )
-from joinedup.web.pages import addresses, auth, home, ingest, linkage, persons, records
+from joinedup.web.pages import access, addresses, auth, home, ingest, linkage, persons, records, sharing
 from joinedup.web.templating import STATIC, make_environment
 
 log = logging.getLogger(__name__)
@@ -74,12 +74,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.web = Web(settings, engine or engine_for(settings.database_url), make_environment())
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, home, persons, records, ingest, addresses, linkage, api_docs):
+    for module in (auth, home, persons, access, records, ingest, addresses, linkage, sharing, api_docs):
         app.include_router(module.router)
     app.include_router(api.router)
     app.include_router(api_addresses.router)
     app.include_router(api_persons.router)
     app.include_router(api_linkage.router)
+    app.include_router(api_sharing.router)
     _handle_errors(app)
     return app
 

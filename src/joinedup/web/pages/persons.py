@@ -6,6 +6,13 @@ contributing records, the family view and the history (:func:`joinedup.people.vi
 Both read for the purpose the user's role gives (:func:`joinedup.people.access_action`):
 a practitioner under their organisation's rule, the data team as person-index processing
 (identifying fields, never facts).
+
+A practitioner sees partners' records only for a purpose they state
+(:mod:`joinedup.web.pages.access`): the search takes one with the query, and the person
+page keeps the one stated for that person in the web session. Without one they see
+their own organisation's records only, with the "State why you are looking" form. The
+person page also shows an active break-glass access, says when a shielded service is
+involved (never which), and leads to consent, break-glass and a decision not to share.
 """
 
 from __future__ import annotations
@@ -19,7 +26,17 @@ from fastapi.responses import Response
 from joinedup.people import access_action, search_persons, view_person
 from joinedup.records import parse_search
 from joinedup.sharing import LINKAGE_ROLES, OWN_ORGANISATION
+from joinedup.sharing.consent import consent_history
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pages.access import (
+    RELATIONSHIP_MAX,
+    access_context,
+    check_purpose,
+    is_yes,
+    person_by_id,
+    purpose_options,
+    stated_purpose,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,8 +47,15 @@ PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
 @router.get("/persons")
-def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: str | None = None) -> Response:
-    context = {"current": "persons", "q": q or "", "result": None, "error": None}
+def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: str | None = None,
+           purpose: str = "", relationship: str = "", safeguarding_risk: str = "") -> Response:
+    actor = visit.actor("web")
+    relationship = relationship[:RELATIONSHIP_MAX + 1]
+    form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
+    context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
+               "data_team": user.has_role(*LINKAGE_ROLES)}
+    with app.transaction() as session:
+        context["purpose_options"] = purpose_options(session, user.organisation_code)
     if q is None:
         return render(request, "persons/search.html", context)
     query = parse_search(q[:MAX_QUERY_LENGTH])
@@ -41,39 +65,71 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
         context["error"] = query.problems[0]
     elif query.is_empty:
         context["error"] = EMPTY_SEARCH
-    if context["error"]:
+    errors = [("q", context["error"])] if context["error"] else []
+    stated = None
+    if purpose:
+        stated, problems = check_purpose(context["purpose_options"], purpose, relationship=relationship,
+                                         safeguarding_risk=form["safeguarding_risk"])
+        errors += problems
+    context["errors"] = errors
+    if errors:
         return render(request, "persons/search.html", context, status_code=400)
-    actor = visit.actor("web")
     with app.transaction() as session:
-        context["result"] = search_persons(session, actor, query, action=access_action(actor, searching=True))
+        context["result"] = search_persons(session, actor, query, action=access_action(actor, searching=True),
+                                           purpose=stated)
     context["back_query"] = urlencode({"q": q})
+    # The purpose goes with a result only to fill in the person page's form: the user
+    # states it for that person there.
+    context["person_query"] = urlencode({"q": q, **({"purpose": stated.code} if stated else {}),
+                                         **({"relationship": stated.relationship} if stated and stated.relationship
+                                            else {}),
+                                         **({"safeguarding_risk": "yes"} if stated and stated.safeguarding_risk
+                                            else {})})
+    context["stated"] = stated
     return render(request, "persons/search.html", context)
 
 
 @router.get("/persons/{person_id}")
 def person(
-    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = ""
+    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = "",
+    purpose: str = "", relationship: str = "", safeguarding_risk: str = "", done: str = "",
 ) -> Response:
     if not PERSON_ID.fullmatch(person_id):
         raise HTTPException(404)
     actor = visit.actor("web")
+    stated = stated_purpose(visit, person_id)
+    prefill = {"purpose": purpose[:40], "relationship_choice": "other" if relationship else "",
+               "relationship_other": relationship[:RELATIONSHIP_MAX], "safeguarding_risk": is_yes(safeguarding_risk)}
     with app.transaction() as session:
-        found = view_person(session, actor, person_id, action=access_action(actor))
+        found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
+        if found is not None:
+            access = access_context(session, user, actor, person_by_id(session, person_id), stated, prefill=prefill)
+            frontline_history = found.allowed and access["frontline"] and not found.retired
+            history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
     if found is None:
         raise HTTPException(404)
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
     q = q[:MAX_QUERY_LENGTH]
+    context = {
+        "current": "persons",
+        "person": found,
+        "person_id": found.person_id,
+        "q": q,
+        "back": "/persons" + (f"?{urlencode({'q': q})}" if q else ""),
+        "data_team": user.has_role(*LINKAGE_ROLES),
+        "asks_purpose": found.action != "person.review",
+        "done": done if done in ("break-glass", "declined") else "",
+        "errors": [],
+        "consents": history,
+        **access,
+    }
+    if not found.allowed:
+        return render(request, "persons/refused.html", context, status_code=403)
     return render(
         request,
         "persons/person.html",
         {
-            "current": "persons",
-            "person": found,
-            "q": q,
-            "back": "/persons" + (f"?{urlencode({'q': q})}" if q else ""),
+            **context,
             "record_query": urlencode({"person": found.person_id, **({"q": q} if q else {})}),
-            "data_team": user.has_role(*LINKAGE_ROLES),
             # The record page reads for the record.view purpose: a record shown here under
             # the data team's person-index rule opens there only if it is their own.
             "openable": {

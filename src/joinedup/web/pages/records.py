@@ -1,7 +1,9 @@
 """Opening one source record; every record shown passed the sharing decision.
 
 Searching finds persons now (:mod:`joinedup.web.pages.persons`): ``/records`` sends an
-old bookmark or link there with its search.
+old bookmark or link there with its search. A record of a person is read for the purpose
+the user stated for that person (:mod:`joinedup.web.pages.access`), and shows their
+break-glass access while it lasts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup.people import person_of
 from joinedup.records import fetch_record
+from joinedup.sharing.decision import DENIED
+from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pages.access import break_glass_shown, ig_contact, stated_purpose
 from joinedup.web.pages.persons import MAX_QUERY_LENGTH, PERSON_ID
 
 router = APIRouter(include_in_schema=False)
@@ -35,14 +40,21 @@ def record(
     q: str = "",
     person: str = "",
 ) -> Response:
+    actor = visit.actor("web")
     with app.transaction() as session:
-        disclosed = fetch_record(session, visit.actor("web"), record_id)
-        owner = person_of(session, record_id) if disclosed is not None and disclosed.allowed else None
+        holder = person_of(session, record_id)
+        stated = stated_purpose(visit, holder.person_id) if holder is not None else None
+        disclosed = fetch_record(session, actor, record_id, purpose=stated)
+        owner = holder if disclosed is not None and disclosed.allowed else None
         person_id = owner.person_id if owner is not None and owner.retired_at is None else None
+        glass = break_glass_shown(session, actor, owner)
+        contact = ig_contact(session, user.organisation_id) if glass else None
     if disclosed is None:
         raise HTTPException(404)
     if not disclosed.allowed:
-        raise HTTPException(403, disclosed.reason)
+        # A shielded record is refused like any other: which record is of a sensitive
+        # service is said nowhere, not even to someone who guessed its id.
+        raise HTTPException(403, DENIED if SENSITIVE_SHIELD in disclosed.policy_ids else disclosed.reason)
     query = f"?{urlencode({'q': q[:MAX_QUERY_LENGTH]})}" if q else ""
     if PERSON_ID.fullmatch(person):
         back, back_label = f"/persons/{person}{query}", "Back to person"
@@ -57,5 +69,8 @@ def record(
             "person_id": person_id,
             "back": back,
             "back_label": back_label,
+            "glass": glass,
+            "ig_contact": contact,
+            "governs": user.has_role("ig_lead", "admin"),
         },
     )

@@ -1,0 +1,658 @@
+"""The practitioner's side of governed sharing: why they are looking, emergencies, consent.
+
+- **Purpose at the point of access** (Connecting Care's "reasons for accessing"): before
+  a person's shared information is shown, the user states why they are looking: one of
+  the purposes their organisation may use under an active agreement, or direct care
+  (:func:`purpose_options`), with their legitimate relationship to the person where the
+  rules say so (:attr:`PurposeOption.relationship_required`: every purpose that is not
+  a safeguarding one), and, for a safeguarding purpose, whether there is a risk of
+  serious harm. The stated purpose is kept in the server-side web session, per person
+  (:func:`joinedup.accounts.sessions.state_purpose`), and every read of that person's
+  records passes it to :func:`joinedup.sharing.decide_record_access`. Until one is
+  stated the user sees their own organisation's records only.
+- **Break-glass**: an emergency access to one person with a reason in words, for a
+  limited time, shown on every page about the person while it lasts, and reviewed by the
+  information governance lead (:mod:`joinedup.sharing.break_glass`).
+- **Consent**: a practitioner records a person's consent, refusal or withdrawal, with
+  its scope and evidence, reading the same script every time (:data:`CONSENT_SCRIPT`).
+- **Deciding not to share**: a practitioner's own decision, with the reason, goes to the
+  decision log like every other (:func:`joinedup.sharing.log.record_declined`).
+
+The helpers here (:func:`purpose_options`, :func:`check_purpose`, :func:`stated_purpose`,
+:func:`ig_contact`, :func:`break_glass_shown`) are shared with the person and record
+pages and the persons API.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from joinedup.accounts.models import User
+from joinedup.accounts.roles import role_gate
+from joinedup.accounts.sessions import SignedInUser, state_purpose
+from joinedup.audit import Actor, record_event
+from joinedup.partners.models import Organisation
+from joinedup.people import access_action, view_person
+from joinedup.people.models import Person
+from joinedup.sharing import Purpose
+from joinedup.sharing.break_glass import DEFAULT_MINUTES, BreakGlassError, active_break_glass, start_break_glass
+from joinedup.sharing.consent import CONSENT_SCRIPT, ConsentError, consent_history, record_consent
+from joinedup.sharing.log import record_declined
+from joinedup.sharing.models import AgreementVersion, DataCategory
+from joinedup.sharing.models import Purpose as PurposeRow
+from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
+from joinedup.web.templating import LOCAL_TIME
+
+router = APIRouter(include_in_schema=False)
+
+#: A person's public id (the same test as the person page's).
+PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+MAX_QUERY_LENGTH = 200
+#: Who starts a break-glass access, records consent and records a decision not to share:
+#: the people who work with persons.
+FRONTLINE_ROLES = ("practitioner", "mash_officer")
+FRONTLINE_DENIED = ("Emergency access, consent and decisions not to share are recorded by practitioners "
+                    "and MASH officers.")
+#: Always offered: care of the person by the people looking after them. No agreement is
+#: needed for a user to look at their own organisation's records for it.
+DIRECT_CARE = "direct_care"
+RELATIONSHIP_MAX = 300
+TEXT_MAX = 2000
+#: A legitimate relationship, as a choice; "other" takes the user's own words.
+RELATIONSHIPS = (
+    ("allocated_worker", "I am their allocated worker or lead professional"),
+    ("team", "My team is working with them or their family"),
+    ("care", "I am involved in their care or treatment"),
+    ("school", "I teach or support them at school"),
+    ("referral", "I am dealing with a referral or contact about them"),
+    ("enquiry", "I am making safeguarding or police enquiries about them"),
+    ("other", "Another relationship"),
+)
+#: How long a break-glass access may last, in minutes, as offered on the form.
+BREAK_GLASS_MINUTES = (15, 30, 60, 120, 240)
+
+NO_PURPOSE = "Select why you are looking"
+UNKNOWN_PURPOSE = "Select one of the purposes listed: your organisation may use only these"
+NO_RELATIONSHIP = "Say what your relationship with this person is"
+NO_OTHER_RELATIONSHIP = "Describe your relationship with this person"
+LONG_RELATIONSHIP = f"Your relationship must be {RELATIONSHIP_MAX} characters or fewer"
+RISK_NEEDS_SAFEGUARDING = "A risk of serious harm can be stated only with a safeguarding purpose"
+
+
+# --------------------------------------------------------------------------- purposes
+
+
+@dataclass(frozen=True)
+class PurposeOption:
+    """A purpose the user's organisation may state: direct care, or one an active agreement
+    lets it receive information for."""
+
+    code: str
+    name: str
+    description: str = ""
+    safeguarding: bool = False
+
+    @property
+    def relationship_required(self) -> bool:
+        """The rules: a safeguarding purpose (a child or adult at risk, vital interests) may be
+        stated without a relationship, because a concern about someone nobody works with yet
+        is exactly when one looks; every other purpose needs the user's relationship with
+        the person."""
+        return not self.safeguarding
+
+
+def purpose_options(session: Session, organisation_code: str, *, on: date | None = None) -> list[PurposeOption]:
+    """The purposes a user of ``organisation_code`` may state: direct care, and every
+    purpose of an active agreement (within its dates) under which the organisation receives."""
+    on = on or date.today()
+    codes = {DIRECT_CARE}
+    versions = session.execute(select(AgreementVersion.parties, AgreementVersion.datasets, AgreementVersion.starts_on,
+                                      AgreementVersion.ends_on).where(AgreementVersion.status == "active"))
+    for parties, datasets, starts_on, ends_on in versions:
+        if (starts_on and starts_on > on) or (ends_on and ends_on < on):
+            continue
+        if any(party.get("organisation") == organisation_code and party.get("receives") for party in parties or []):
+            codes.update((datasets or {}).keys())
+    rows = {row.code: row for row in session.scalars(select(PurposeRow).where(PurposeRow.code.in_(codes)))}
+    options = [PurposeOption(row.code, row.name, row.description, row.safeguarding)
+               for row in sorted(rows.values(), key=lambda row: (row.code != DIRECT_CARE, row.id))]
+    if DIRECT_CARE not in rows:
+        options.insert(0, PurposeOption(DIRECT_CARE, "Direct care",
+                                        "Care and support for the person by the people looking after them."))
+    return options
+
+
+def relationship_text(choice: str, other: str) -> str:
+    """The relationship in words: the chosen one, or the user's own when they chose 'other'."""
+    labels = dict(RELATIONSHIPS)
+    if choice == "other":
+        return " ".join((other or "").split())
+    return labels.get(choice, "")
+
+
+def check_purpose(options: list[PurposeOption], code: str, *, relationship: str = "",
+                  safeguarding_risk: bool = False,
+                  relationship_field: str = "relationship") -> tuple[Purpose | None, list[tuple[str, str]]]:
+    """The stated purpose, or the problems with it as ``(field, message)`` pairs."""
+    code = (code or "").strip()
+    relationship = " ".join((relationship or "").split())
+    if not code:
+        return None, [("purpose", NO_PURPOSE)]
+    option = next((option for option in options if option.code == code), None)
+    if option is None:
+        return None, [("purpose", UNKNOWN_PURPOSE)]
+    errors = []
+    if option.relationship_required and not relationship:
+        errors.append((relationship_field, NO_RELATIONSHIP))
+    if len(relationship) > RELATIONSHIP_MAX:
+        errors.append((relationship_field, LONG_RELATIONSHIP))
+    if safeguarding_risk and not option.safeguarding:
+        errors.append(("safeguarding_risk", RISK_NEEDS_SAFEGUARDING))
+    if errors:
+        return None, errors
+    return Purpose(code, bool(safeguarding_risk), relationship), []
+
+
+#: The API's purpose parameters, described once for OpenAPI.
+PURPOSE_DESCRIPTION = (
+    "Why you are looking: a purpose code from the catalogue (direct_care, safeguarding_child ...). Partners' "
+    "records are disclosed only where an active sharing agreement lets your organisation receive them for it. "
+    "Without one you get your own organisation's records only."
+)
+RISK_DESCRIPTION = "A risk of serious harm, stated with a safeguarding purpose: it is recorded with every decision."
+RELATIONSHIP_DESCRIPTION = (
+    "Your legitimate relationship with the person, in words (needed for every purpose that is not a "
+    "safeguarding one)."
+)
+
+
+def api_purpose(session: Session, user: SignedInUser, code: str | None, *, safeguarding_risk: bool = False,
+                relationship: str | None = None) -> Purpose | None:
+    """The purpose an API call states in its query, or 400 saying what is wrong with it."""
+    if not code:
+        if safeguarding_risk:
+            raise HTTPException(400, RISK_NEEDS_SAFEGUARDING + ".")
+        return None
+    # Any purpose in the catalogue may be stated: one that no active agreement lets the
+    # user's organisation use is refused by the policy point, and the refusal is logged.
+    options = [PurposeOption(row.code, row.name, row.description, row.safeguarding)
+               for row in session.scalars(select(PurposeRow).order_by(PurposeRow.id))]
+    options += [option for option in purpose_options(session, user.organisation_code)
+                if option.code not in {known.code for known in options}]
+    stated, errors = check_purpose(options, code, relationship=relationship or "", safeguarding_risk=safeguarding_risk)
+    if errors:
+        raise HTTPException(400, errors[0][1] + ".")
+    return stated
+
+
+def stated_purpose(visit: Visit, person_id: str) -> Purpose | None:
+    """The purpose the user stated for ``person_id`` in this session, if any."""
+    stated = visit.session.purposes.get(person_id) if visit.session.purposes else None
+    if not stated or not stated.get("code"):
+        return None
+    return Purpose(str(stated["code"]), bool(stated.get("safeguarding_risk")), str(stated.get("relationship") or ""))
+
+
+def is_yes(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"yes", "true", "on", "1"}
+
+
+# --------------------------------------------------------------------------- contact and break-glass
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The information governance lead a practitioner goes through."""
+
+    name: str
+    email: str | None
+    organisation: str
+
+
+def ig_contact(session: Session, organisation_id: int | None) -> Contact | None:
+    """The IG lead of the user's organisation, or else the council's (which hosts the hub)."""
+    councils = select(Organisation.id).where(Organisation.type == "local_authority")
+    rows = session.execute(
+        select(User, Organisation.name, Organisation.id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.active.is_(True), or_(User.organisation_id == organisation_id, User.organisation_id.in_(councils)))
+        .order_by(User.id)
+    ).all()
+    leads = [(user, name, org_id) for user, name, org_id in rows if "ig_lead" in (user.roles or [])]
+    leads.sort(key=lambda row: row[2] != organisation_id)
+    if not leads:
+        return None
+    user, name, _org_id = leads[0]
+    return Contact(user.display_name, user.email, name)
+
+
+def local_time(value: datetime) -> str:
+    """3:42pm, in UK time."""
+    local = value.astimezone(LOCAL_TIME)
+    return f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@dataclass(frozen=True)
+class BreakGlassShown:
+    id: int
+    until: datetime
+    reason: str
+
+    @property
+    def until_time(self) -> str:
+        return local_time(self.until)
+
+
+def break_glass_shown(session: Session, actor: Actor, person: Person | None) -> BreakGlassShown | None:
+    """The actor's active break-glass access to ``person``, for the banner."""
+    if person is None:
+        return None
+    access = active_break_glass(session, actor, person)
+    if access is None:
+        return None
+    return BreakGlassShown(access.id, access.expires_at, access.reason)
+
+
+def person_by_id(session: Session, person_id: str) -> Person | None:
+    if not PERSON_ID.fullmatch(person_id or ""):
+        return None
+    return session.scalar(select(Person).where(Person.person_id == person_id))
+
+
+def access_context(session: Session, user: SignedInUser, actor: Actor, person: Person | None,
+                   stated: Purpose | None, *, prefill: dict[str, Any] | None = None,
+                   submitted: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the person page, the record page and this module's pages need to show the
+    purpose panel, the break-glass banner and the contact for a shielded service.
+
+    The purpose form shows what was ``submitted`` (a form sent back with errors), else the
+    stated purpose with whatever a link ``prefill``-s (a search's purpose)."""
+    options = purpose_options(session, user.organisation_code)
+    by_code = {option.code: option for option in options}
+    current = stated or Purpose()
+    form = {"purpose": current.code, "relationship_choice": "", "relationship_other": "",
+            "safeguarding_risk": current.safeguarding_risk}
+    if current.relationship:
+        choice = next((key for key, label in RELATIONSHIPS if label == current.relationship), "other")
+        form["relationship_choice"] = choice
+        form["relationship_other"] = current.relationship if choice == "other" else ""
+    if prefill:
+        form.update({key: value for key, value in prefill.items() if value not in (None, "", False)})
+    if submitted is not None:
+        form = dict(submitted)
+    return {
+        "purpose_options": options,
+        "stated": stated,
+        "stated_option": by_code.get(stated.code) if stated else None,
+        "stated_name": (by_code[stated.code].name if stated and stated.code in by_code
+                        else (stated.code.replace("_", " ").capitalize() if stated else "")),
+        "purpose_values": form,
+        "relationships": RELATIONSHIPS,
+        "no_relationship_needed": [option.name for option in options if not option.relationship_required],
+        "glass": break_glass_shown(session, actor, person),
+        "ig_contact": ig_contact(session, user.organisation_id),
+        "frontline": user.has_role(*FRONTLINE_ROLES),
+        "governs": user.has_role("ig_lead", "admin"),
+    }
+
+
+def _gate(app, actor: Actor, *, action: str, person_id: str) -> None:
+    """The frontline roles' gate, in its own transaction, audited either way; 403 without."""
+    with app.transaction() as session:
+        allowed = role_gate(session, actor, FRONTLINE_ROLES, action=action, subject_type="person",
+                            subject_id=person_id[:20], allowed_reason="Your role lets you do this.",
+                            denied_reason=FRONTLINE_DENIED)
+    if not allowed:
+        raise HTTPException(403, FRONTLINE_DENIED)
+
+
+def _person_or_404(session: Session, person_id: str) -> Person:
+    person = person_by_id(session, person_id)
+    if person is None:
+        raise HTTPException(404)
+    return person
+
+
+def _back(person_id: str, q: str, **extra: str) -> str:
+    params = {**({"q": q[:MAX_QUERY_LENGTH]} if q else {}), **{k: v for k, v in extra.items() if v}}
+    return f"/persons/{person_id}" + (f"?{urlencode(params)}" if params else "")
+
+
+def _seen(session: Session, visit: Visit, actor: Actor, person_id: str):
+    """The person as the user may see them now (every read decided and audited), or 403."""
+    found = view_person(session, actor, person_id, action=access_action(actor),
+                        purpose=stated_purpose(visit, person_id))
+    if found is None:
+        raise HTTPException(404)
+    if not found.allowed:
+        raise HTTPException(403, found.reason)
+    return found
+
+
+# --------------------------------------------------------------------------- purpose
+
+
+@router.get("/persons/{person_id}/purpose")
+def purpose_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = "",
+                 purpose: str = "", relationship: str = "", safeguarding_risk: str = "") -> Response:
+    """The 'State why you are looking' form on its own (the person page carries it too)."""
+    actor = visit.actor("web")
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        prefill = {"purpose": purpose[:40], "relationship_choice": "other" if relationship else "",
+                   "relationship_other": relationship[:RELATIONSHIP_MAX], "safeguarding_risk": is_yes(safeguarding_risk)}
+        context = access_context(session, user, actor, person, stated_purpose(visit, person_id), prefill=prefill)
+    return render(request, "access/purpose.html", {"current": "persons", "person_id": person.person_id,
+                                                   "q": q[:MAX_QUERY_LENGTH], "errors": [], **context})
+
+
+@router.post("/persons/{person_id}/purpose")
+def state(
+    request: Request,
+    app: WebApp,
+    user: PageUser,
+    visit: CheckedForm,
+    person_id: str,
+    purpose: Annotated[str, Form()] = "",
+    relationship_choice: Annotated[str, Form()] = "",
+    relationship_other: Annotated[str, Form()] = "",
+    safeguarding_risk: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "state",
+    q: Annotated[str, Form()] = "",
+) -> Response:
+    """State (or stop using) a purpose for this person: it applies from the next page."""
+    actor = visit.actor("web")
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        if action == "clear":
+            state_purpose(session, visit.session.token, person.person_id, None)
+            record_event(session, actor, action="sharing.purpose.clear", outcome="success", subject_type="person",
+                         subject_id=person.person_id)
+            return RedirectResponse(_back(person.person_id, q), status_code=303)
+        options = purpose_options(session, user.organisation_code)
+        relationship = relationship_text(relationship_choice, relationship_other)
+        if relationship_choice and relationship_choice not in dict(RELATIONSHIPS):
+            relationship = ""
+        field = "relationship_other" if relationship_choice == "other" else "relationship_choice"
+        stated, errors = check_purpose(options, purpose, relationship=relationship,
+                                       safeguarding_risk=is_yes(safeguarding_risk), relationship_field=field)
+        if stated is not None:
+            state_purpose(session, visit.session.token, person.person_id,
+                          {"code": stated.code, "safeguarding_risk": stated.safeguarding_risk,
+                           "relationship": stated.relationship})
+            record_event(session, actor, action="sharing.purpose.state", outcome="success", subject_type="person",
+                         subject_id=person.person_id, reason=stated.relationship,
+                         details={"purpose": stated.code, "safeguarding_risk": stated.safeguarding_risk,
+                                  "relationship": stated.relationship})
+            return RedirectResponse(_back(person.person_id, q), status_code=303)
+        submitted = {"purpose": purpose[:40], "relationship_choice": relationship_choice[:40],
+                     "relationship_other": relationship_other[:RELATIONSHIP_MAX],
+                     "safeguarding_risk": is_yes(safeguarding_risk)}
+        context = access_context(session, user, actor, person, stated_purpose(visit, person_id), submitted=submitted)
+    return render(request, "access/purpose.html", {"current": "persons", "person_id": person.person_id,
+                                                   "q": q[:MAX_QUERY_LENGTH], "errors": errors, **context},
+                  status_code=400)
+
+
+# --------------------------------------------------------------------------- break-glass
+
+
+@router.get("/persons/{person_id}/break-glass")
+def break_glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
+                     q: str = "") -> Response:
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.break_glass.form", person_id=person_id)
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        context = access_context(session, user, actor, person, stated_purpose(visit, person_id))
+    return render(request, "access/break_glass.html", {
+        "current": "persons", "person_id": person.person_id, "q": q[:MAX_QUERY_LENGTH], "errors": [], "reason": "",
+        "minutes": DEFAULT_MINUTES, "durations": BREAK_GLASS_MINUTES, "text_max": TEXT_MAX, **context})
+
+
+@router.post("/persons/{person_id}/break-glass")
+def break_glass(
+    request: Request,
+    app: WebApp,
+    user: PageUser,
+    visit: CheckedForm,
+    person_id: str,
+    reason: Annotated[str, Form()] = "",
+    minutes: Annotated[str, Form()] = "",
+    q: Annotated[str, Form()] = "",
+) -> Response:
+    """Start an emergency access: a reason in words, for a limited time, reviewed by the IG lead."""
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.break_glass.request", person_id=person_id)
+    errors: list[tuple[str, str]] = []
+    reason = (reason or "").strip()
+    chosen = int(minutes) if minutes.isdigit() and int(minutes) in BREAK_GLASS_MINUTES else None
+    if chosen is None:
+        errors.append(("minutes", "Select how long you need emergency access for"))
+    if len(reason) > TEXT_MAX:
+        errors.append(("reason", f"Your reason must be {TEXT_MAX:,} characters or fewer"))
+    if not errors:
+        try:
+            with app.transaction() as session:
+                person = _person_or_404(session, person_id)
+                start_break_glass(session, actor, person, reason=reason, minutes=chosen)
+        except BreakGlassError as exc:
+            errors.append(("reason", str(exc).rstrip(".")))
+    if not errors:
+        return RedirectResponse(_back(person_id, q, done="break-glass"), status_code=303)
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        context = access_context(session, user, actor, person, stated_purpose(visit, person_id))
+    return render(request, "access/break_glass.html", {
+        "current": "persons", "person_id": person.person_id, "q": q[:MAX_QUERY_LENGTH], "errors": errors,
+        "reason": reason, "minutes": chosen or minutes, "durations": BREAK_GLASS_MINUTES, "text_max": TEXT_MAX,
+        **context}, status_code=400)
+
+
+# --------------------------------------------------------------------------- consent
+
+
+CONSENT_DECISION_LABELS = {"given": "Consent given", "refused": "Consent refused", "withdrawn": "Consent withdrawn"}
+FORM_LABELS = {"verbal": "Verbally", "written": "In writing"}
+
+
+def _consent_context(session: Session, user: SignedInUser, actor: Actor, visit: Visit, person: Person,
+                     found) -> dict[str, Any]:
+    organisations = list(session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name)))
+    return {
+        "current": "persons",
+        "person": found,
+        "person_id": person.person_id,
+        "history": consent_history(session, person),
+        "script": script_paragraphs(user.organisation_name),
+        "all_purposes": list(session.execute(select(PurposeRow.code, PurposeRow.name).order_by(PurposeRow.id))),
+        "all_categories": list(session.execute(select(DataCategory.code, DataCategory.name)
+                                               .order_by(DataCategory.id))),
+        "organisations": organisations,
+        "organisation_names": dict(organisations),
+        "decision_labels": CONSENT_DECISION_LABELS,
+        "form_labels": FORM_LABELS,
+        "text_max": TEXT_MAX,
+        **access_context(session, user, actor, person, stated_purpose(visit, person.person_id)),
+    }
+
+
+#: What the practitioner says in their own words where the script has a gap.
+SCRIPT_GAPS = {
+    "recipients": "[the services you will share with]",
+    "purpose": "[what they will do with it, for example help keep your child safe]",
+    "categories": "[the information, for example your contact details and school attendance]",
+}
+
+
+def script_paragraphs(organisation: str) -> list[str]:
+    """The consent script, with the practitioner's organisation filled in and the gaps they
+    fill in aloud shown in square brackets, one string per paragraph."""
+    text = CONSENT_SCRIPT.format(organisation=organisation, **SCRIPT_GAPS)
+    return [" ".join(paragraph.split()) for paragraph in text.split("\n\n")]
+
+
+@router.get("/persons/{person_id}/consent")
+def consent_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
+                 recorded: str = "") -> Response:
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.consent.form", person_id=person_id)
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        found = _seen(session, visit, actor, person.person_id)
+        context = _consent_context(session, user, actor, visit, person, found)
+    return render(request, "access/consent.html", {**context, "errors": [], "form": {}, "recorded": recorded == "1"})
+
+
+def _expiry(day: str, month: str, year: str) -> tuple[date | None, str | None]:
+    parts = [(day or "").strip(), (month or "").strip(), (year or "").strip()]
+    if not any(parts):
+        return None, None
+    if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+        return None, "Enter the expiry date as a day, month and year, like 31 3 2027"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, "The expiry date must be a real date"
+
+
+@router.post("/persons/{person_id}/consent")
+def consent(
+    request: Request,
+    app: WebApp,
+    user: PageUser,
+    visit: CheckedForm,
+    person_id: str,
+    decision: Annotated[str, Form()] = "",
+    form: Annotated[str, Form()] = "",
+    purposes: Annotated[list[str] | None, Form()] = None,
+    organisations: Annotated[list[str] | None, Form()] = None,
+    categories: Annotated[list[str] | None, Form()] = None,
+    evidence: Annotated[str, Form()] = "",
+    informed: Annotated[str, Form()] = "",
+    not_informed_reason: Annotated[str, Form()] = "",
+    expires_day: Annotated[str, Form(alias="expires-day")] = "",
+    expires_month: Annotated[str, Form(alias="expires-month")] = "",
+    expires_year: Annotated[str, Form(alias="expires-year")] = "",
+) -> Response:
+    """Record a consent, refusal or withdrawal: it applies to the very next request."""
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.consent.request", person_id=person_id)
+    submitted = {"decision": decision, "form": form, "purposes": purposes or [], "organisations": organisations or [],
+                 "categories": categories or [], "evidence": evidence[:TEXT_MAX], "informed": informed,
+                 "not_informed_reason": not_informed_reason[:TEXT_MAX], "expires_day": expires_day[:2],
+                 "expires_month": expires_month[:2], "expires_year": expires_year[:4]}
+    errors: list[tuple[str, str]] = []
+    if decision not in CONSENT_DECISION_LABELS:
+        errors.append(("decision", "Select whether consent was given, refused or withdrawn"))
+    if form not in FORM_LABELS:
+        errors.append(("form", "Select whether it was given verbally or in writing"))
+    if informed not in ("yes", "no"):
+        errors.append(("informed", "Select whether the person was told what will be shared and why"))
+    elif informed == "no" and not not_informed_reason.strip():
+        errors.append(("not_informed_reason", "Say why the person was not told what will be shared and why"))
+    if len(evidence) > TEXT_MAX or len(not_informed_reason) > TEXT_MAX:
+        errors.append(("evidence", f"Each answer must be {TEXT_MAX:,} characters or fewer"))
+    expires_on, problem = _expiry(expires_day, expires_month, expires_year)
+    if problem:
+        errors.append(("expires", problem))
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        found = _seen(session, visit, actor, person.person_id)
+        known_purposes = set(session.scalars(select(PurposeRow.code)))
+        known_orgs = set(session.scalars(select(Organisation.code)))
+        known_categories = set(session.scalars(select(DataCategory.code)))
+        if not (set(purposes or []) <= known_purposes and set(organisations or []) <= known_orgs
+                and set(categories or []) <= known_categories):
+            errors.append(("purposes", "Choose only from the purposes, organisations and categories listed"))
+        if not errors:
+            try:
+                with session.begin_nested():
+                    record_consent(session, actor, person, decision=decision, form=form, purposes=purposes,
+                                   organisations=organisations, categories=categories, evidence=evidence,
+                                   informed=informed == "yes", not_informed_reason=not_informed_reason,
+                                   expires_on=expires_on)
+            except ConsentError as exc:
+                errors.append(("expires" if "expiry" in str(exc) else "decision", str(exc).rstrip(".")))
+        if not errors:
+            return RedirectResponse(f"/persons/{person.person_id}/consent?recorded=1", status_code=303)
+        context = _consent_context(session, user, actor, visit, person, found)
+    return render(request, "access/consent.html", {**context, "errors": errors, "form": submitted, "recorded": False},
+                  status_code=400)
+
+
+# --------------------------------------------------------------------------- deciding not to share
+
+
+def _decline_context(session: Session, user: SignedInUser, actor: Actor, visit: Visit, person: Person,
+                     found) -> dict[str, Any]:
+    return {
+        "current": "persons",
+        "person": found,
+        "person_id": person.person_id,
+        "all_purposes": list(session.execute(select(PurposeRow.code, PurposeRow.name).order_by(PurposeRow.id))),
+        "recipients": list(session.execute(select(Organisation.code, Organisation.name)
+                                           .where(Organisation.id != user.organisation_id)
+                                           .order_by(Organisation.name))),
+        "text_max": TEXT_MAX,
+        **access_context(session, user, actor, person, stated_purpose(visit, person.person_id)),
+    }
+
+
+@router.get("/persons/{person_id}/decline")
+def decline_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str) -> Response:
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.decline.form", person_id=person_id)
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        found = _seen(session, visit, actor, person.person_id)
+        context = _decline_context(session, user, actor, visit, person, found)
+    return render(request, "access/decline.html", {**context, "errors": [], "form": {}})
+
+
+@router.post("/persons/{person_id}/decline")
+def decline(
+    request: Request,
+    app: WebApp,
+    user: PageUser,
+    visit: CheckedForm,
+    person_id: str,
+    purpose: Annotated[str, Form()] = "",
+    recipient: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Record the practitioner's own decision not to share, and why (golden rule 7)."""
+    actor = visit.actor("web")
+    _gate(app, actor, action="sharing.decline.request", person_id=person_id)
+    submitted = {"purpose": purpose[:40], "recipient": recipient[:40], "reason": reason[:TEXT_MAX]}
+    errors: list[tuple[str, str]] = []
+    with app.transaction() as session:
+        person = _person_or_404(session, person_id)
+        found = _seen(session, visit, actor, person.person_id)
+        purposes = dict(session.execute(select(PurposeRow.code, PurposeRow.name)).all())
+        recipients = dict(session.execute(select(Organisation.code, Organisation.name)
+                                          .where(Organisation.id != user.organisation_id)).all())
+        if purpose not in purposes:
+            errors.append(("purpose", "Select the purpose you were asked to share for"))
+        if recipient and recipient not in recipients:
+            errors.append(("recipient", "Select the organisation that asked, or leave it blank"))
+        if not reason.strip():
+            errors.append(("reason", "Say why you decided not to share"))
+        elif len(reason) > TEXT_MAX:
+            errors.append(("reason", f"Your reason must be {TEXT_MAX:,} characters or fewer"))
+        if not errors:
+            record_declined(session, actor, person_id=person.person_id, purpose=purpose,
+                            recipient=f"{recipients[recipient]} ({recipient})" if recipient else "",
+                            reason=reason)
+            return RedirectResponse(_back(person.person_id, "", done="declined"), status_code=303)
+        context = _decline_context(session, user, actor, visit, person, found)
+    return render(request, "access/decline.html", {**context, "errors": errors, "form": submitted}, status_code=400)

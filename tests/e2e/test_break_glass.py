@@ -1,0 +1,248 @@
+"""Break-glass end to end in real Chromium, and the practitioner's other new pages.
+
+A social worker opens a person their organisation does not know and no agreement covers,
+is refused with the "State why you are looking" form, breaks the glass with a reason
+(refused first without one), sees the red banner and the records it opens, and the
+information governance lead of their organisation reviews the access on the review page.
+The purpose form, a shielded service, consent and a decision not to share are walked
+through too, and every page is checked with axe-core.
+
+This module runs its own server over its own store: tests/web/practice_support.py's world.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from argon2 import PasswordHasher
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from joinedup.accounts import passwords
+from joinedup.config import Settings
+from joinedup.db import make_engine, transaction
+from joinedup.db.migrate import upgrade
+from joinedup.sharing.models import BreakGlass, ConsentRecord, SharingDecision
+from joinedup.web import create_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+from practice_support import MARKERS, PASSWORD, RELATIONS, seed_sharing  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+NOBODY, PARTNER, SHIELDED, OWN = RELATIONS["none"], RELATIONS["partner"], RELATIONS["shielded"], RELATIONS["own"]
+
+
+def assert_accessible(page: Page, axe_source: str) -> None:
+    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    problems = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+    ]
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def practice_server(tmp_path_factory, browser_type_launch_args):
+    home = tmp_path_factory.mktemp("e2e-break-glass")
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    original, passwords.HASHER = passwords.HASHER, quick
+    try:
+        world = seed_sharing(engine)
+    finally:
+        passwords.HASHER = original
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=_free_port(),
+                                           log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}", world, engine
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def _signed_in(browser: Browser, url: str, username: str, *, javascript: bool = True) -> Page:
+    context = browser.new_context(base_url=url, bypass_csp=True, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(username.replace(".", " ").title())
+    return page
+
+
+def test_break_glass_from_refusal_to_the_ig_leads_review(browser: Browser, practice_server, axe_source):
+    url, world, engine = practice_server
+    page = _signed_in(browser, url, "sam.social")
+
+    # Nobody at Children's Social Care knows Cal, and no agreement covers housing: refused,
+    # with the form to say why, and the way to emergency access.
+    page.goto(f"/persons/{NOBODY}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this person")
+    expect(page.get_by_role("group", name="State why you are looking")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(MARKERS["none_name"])
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="use emergency access (break-glass)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Emergency access (break-glass)")
+    expect(page.locator("main")).to_contain_text("Iris Ig, information governance lead at Children's Social Care")
+    assert_accessible(page, axe_source)
+
+    # No reason: refused, with the error summary.
+    page.get_by_label("30 minutes").check()
+    page.get_by_role("button", name="Start emergency access").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say in a sentence what the emergency is")
+    expect(page.get_by_label("30 minutes")).to_be_checked()
+    assert_accessible(page, axe_source)
+
+    page.get_by_label("What is the emergency?").fill("Child found alone at the address; the adult there is unknown")
+    page.get_by_role("button", name="Start emergency access").click()
+
+    # The banner, while it lasts, and what it opened.
+    banner = page.locator("#break-glass-banner")
+    expect(banner).to_contain_text("Emergency access (break-glass) is on")
+    expect(banner).to_contain_text(re.compile(r"until \d{1,2}:\d\d[ap]m"))
+    expect(banner).to_contain_text("will be reviewed by Iris Ig")
+    expect(banner.locator(".govuk-tag--red")).to_have_text("Break-glass")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cal Nobody")
+    assert_accessible(page, axe_source)
+    page.get_by_role("link", name="Tenancies").click()
+    expect(page.locator("#break-glass-banner")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(MARKERS["none_fact"])
+    expect(page.locator("main")).to_contain_text("break-glass")
+    assert_accessible(page, axe_source)
+
+    with transaction(engine) as session:
+        access = session.scalar(select(BreakGlass).where(BreakGlass.username == "sam.social"))
+        assert access is not None and access.review_status == "pending"
+        seen = session.scalars(select(SharingDecision).where(SharingDecision.break_glass_id == access.id)).all()
+        assert seen and {row.outcome for row in seen} == {"shared"}
+        access_id = access.id
+
+    # The IG lead of Children's Social Care reviews it.
+    ig = _signed_in(browser, url, "iris.ig")
+    ig.goto("/sharing/break-glass")
+    expect(ig.locator("main")).to_contain_text("sam.social")
+    expect(ig.locator("main")).to_contain_text("Child found alone at the address")
+    ig.get_by_role("link", name=re.compile("^Review")).first.click()
+    expect(ig).to_have_url(re.compile(f"/sharing/break-glass/{access_id}$"))
+    expect(ig.locator("main")).to_contain_text(f"Record {world.records['HSG-300']}")
+    assert_accessible(ig, axe_source)
+    ig.get_by_label("Appropriate", exact=True).check()
+    ig.get_by_label("Reasons for your decision").fill("A child alone: emergency access was justified.")
+    ig.get_by_role("button", name="Record the decision").click()
+    expect(ig.locator(".govuk-notification-banner--success")).to_contain_text("appropriate")
+    assert_accessible(ig, axe_source)
+    with transaction(engine) as session:
+        reviewed = session.get(BreakGlass, access_id)
+        assert (reviewed.review_status, reviewed.reviewed_by) == ("appropriate", "iris.ig")
+        assert reviewed.review_note == "A child alone: emergency access was justified."
+
+
+def test_the_purpose_form_a_shielded_service_consent_and_declining(browser: Browser, practice_server, axe_source):
+    url, _world, engine = practice_server
+    page = _signed_in(browser, url, "mo.mash")
+
+    # The search with a purpose finds Ben through the police's record; his page asks why.
+    page.goto("/persons")
+    page.get_by_label("Find a person").fill("Ben Partner")
+    page.get_by_text("Search partners' records too").click()
+    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
+    assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
+    assert_accessible(page, axe_source)
+    page.get_by_role("link", name="Ben Partner").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this person")
+    expect(page.get_by_label("Safeguarding a child")).to_be_checked()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ben Partner")
+    expect(page.locator("#stated-purpose")).to_contain_text("Safeguarding a child")
+    assert_accessible(page, axe_source)
+
+    # Early help needs a relationship: the error, then the relationship in their own words.
+    page.goto(f"/persons/{SHIELDED}/purpose")
+    page.get_by_label("Early help").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say what your relationship with this person is")
+    assert_accessible(page, axe_source)
+    page.get_by_label("Another relationship").check()
+    page.get_by_label("Describe your relationship").fill("MASH triage of a referral about the family")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#shielded-service")).to_contain_text("A service is involved that we cannot name here")
+    expect(page.locator("main")).not_to_contain_text(MARKERS["shield_service"])
+    expect(page.locator("main")).not_to_contain_text(MARKERS["shield_org"])
+    assert_accessible(page, axe_source)
+
+    # Consent: the script beside the form, the history after.
+    page.goto(f"/persons/{OWN}")
+    page.get_by_role("link", name=re.compile("^Record consent, refusal or withdrawal")).click()
+    expect(page.locator("#consent-script")).to_contain_text("Your information will not be sold")
+    assert_accessible(page, axe_source)
+    page.get_by_role("button", name="Record the person's decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether consent was given")
+    assert_accessible(page, axe_source)
+    page.get_by_label("Consent refused").check()
+    page.get_by_label("Verbally").check()
+    page.get_by_role("group", name="Was the person told what will be shared, with whom and why?").get_by_label(
+        "Yes").check()
+    page.get_by_label("Evidence").fill("Said no at the home visit")
+    page.get_by_role("button", name="Record the person's decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been recorded")
+    expect(page.get_by_role("table", name="Consent history")).to_contain_text("Consent refused, verbally")
+    assert_accessible(page, axe_source)
+
+    # A decision not to share.
+    page.goto(f"/persons/{OWN}")
+    page.get_by_role("link", name=re.compile("^Record a decision not to share")).click()
+    assert_accessible(page, axe_source)
+    page.get_by_label("For which purpose were you asked?").select_option("early_help")
+    page.get_by_label("Why did you decide not to share?").fill("The family refused consent and there is no risk")
+    page.get_by_role("button", name="Record my decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("in the decision log")
+    assert_accessible(page, axe_source)
+    with transaction(engine) as session:
+        assert session.scalar(select(ConsentRecord).where(ConsentRecord.recorded_by == "mo.mash")).decision == "refused"
+        declined = session.scalar(select(SharingDecision).where(SharingDecision.outcome == "declined"))
+        assert (declined.username, declined.purpose) == ("mo.mash", "early_help")
+
+
+def test_the_pages_work_without_javascript(browser: Browser, practice_server):
+    url, _world, _engine = practice_server
+    page = _signed_in(browser, url, "sam.social", javascript=False)
+    page.goto(f"/persons/{PARTNER}/purpose")
+    page.get_by_label("Safeguarding a child").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ben Partner")
+    page.get_by_role("button", name=re.compile("^Stop using this purpose")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this person")
