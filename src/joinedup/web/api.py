@@ -144,6 +144,18 @@ class LoadReportOut(LoadOut):
 router = APIRouter(prefix="/api/v1", responses=UNAUTHENTICATED | {422: {"model": Problem}})
 
 
+#: The search box's text, shared by the records and persons searches.
+SearchText = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Any mix of name, date of birth (27/03/2007 or 2007-03-27), postcode, "
+        "NHS number, National Insurance number, UPN or an agency's own reference. Every part must match.",
+    ),
+]
+
+
 @router.get("/me", response_model=MeOut, summary="The signed-in user")
 def me(user: ApiUser) -> MeOut:
     return _me(user)
@@ -160,15 +172,7 @@ def search(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=200,
-            description="Any mix of name, date of birth (27/03/2007 or 2007-03-27), postcode, "
-            "NHS number, National Insurance number, UPN or an agency's own reference. Every part must match.",
-        ),
-    ],
+    q: SearchText,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
     safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,

@@ -32,7 +32,7 @@ from joinedup.people import (
 )
 from joinedup.people.households import Address
 from joinedup.records import parse_search
-from joinedup.web.api import UNAUTHENTICATED, Problem, QueryOut, RecordOut, _query, _record
+from joinedup.web.api import UNAUTHENTICATED, Problem, QueryOut, RecordOut, SearchText, _query, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.pages.access import (
     PURPOSE_DESCRIPTION,
@@ -176,15 +176,7 @@ def search(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=200,
-            description="Any mix of name, date of birth (27/03/2007 or 2007-03-27), postcode, "
-            "NHS number, National Insurance number, UPN or an agency's own reference. Every part must match.",
-        ),
-    ],
+    q: SearchText,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
     safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
