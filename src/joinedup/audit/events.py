@@ -53,13 +53,18 @@ def _row(
     }
 
 
+#: Events are appended through the table, not the ORM's bulk path: every row is complete,
+#: nothing is read back, and the policy point appends one per record it decides.
+_EVENTS = AuditEvent.__table__
+
+
 def record_event(session: Session, actor: Actor, **event: Any) -> None:
     """Append one audit event (keywords: action, outcome, subject_type, subject_id, reason, details)."""
-    session.execute(insert(AuditEvent), [_row(actor, **event)])
+    session.execute(insert(_EVENTS), [_row(actor, **event)])
 
 
 def record_events(session: Session, actor: Actor, events: Iterable[Mapping[str, Any]]) -> None:
     """Append many events by the same actor in one statement."""
     rows = [_row(actor, **event) for event in events]
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.execute(insert(_EVENTS), rows)

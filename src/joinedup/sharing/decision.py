@@ -68,6 +68,9 @@ __all__ = [
     "AccessDecision", "Purpose", "decide_record_access", "disclosed_fields",
 ]
 
+#: Decisions are appended through the table (as audit events are): one row per record decided.
+_DECISIONS = SharingDecision.__table__
+
 DENIED = "No rule allows your organisation to see this record."
 SHIELDED = ("A service is involved that is shielded: only the person's consent or a safeguarding basis "
             "allows more. Your information governance lead can put you in touch.")
@@ -112,10 +115,9 @@ def decide_record_access(
     purpose = purpose or Purpose()
     compiled = rules_for(session)
     systems = _systems(session, {record.source_system_id for record in records})
-    org_codes = dict(session.execute(select(Organisation.id, Organisation.code)).all())
-    actor_org = org_codes.get(actor.organisation_id, "") if actor.organisation_id is not None else ""
+    actor_org = _organisation_code(session, actor.organisation_id)
     processing = "address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS else ""
-    person_of = _persons(session, [record.id for record in records])
+    person_of, public = _persons(session, [record.id for record in records])
     consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
     glass = _break_glass(session, actor, set(person_of.values())) if not processing else {}
     today = date.today()
@@ -124,10 +126,10 @@ def decide_record_access(
                  "attrs": {"organisation": actor_org, "roles": sorted(actor.roles)}, "parents": []}
     resources, contexts = [], []
     for record in records:
-        source, owner_id = systems.get(record.source_system_id, ("", None))
+        source, _owner_id, owner = systems.get(record.source_system_id, ("", None, ""))
         person = person_of.get(record.id)
         resources.append({"uid": {"type": "Record", "id": str(record.id)},
-                          "attrs": {"owner": org_codes.get(owner_id, ""),
+                          "attrs": {"owner": owner,
                                     "sensitive": compiled.sensitive(source, record.facts or {})},
                           "parents": []})
         contexts.append({
@@ -137,11 +139,11 @@ def decide_record_access(
             "break_glass": person in glass, "today": day,
         })
     decisions = []
-    for record, resource, (allowed, clauses) in zip(records, resources, evaluate(compiled, principal, resources, contexts),
-                                                    strict=True):
+    answers = evaluate(compiled, principal, resources, contexts)
+    for record, resource, (allowed, clauses) in zip(records, resources, answers, strict=True):
         decisions.append(_decision(record.id, allowed, clauses, resource, processing,
                                    glass.get(person_of.get(record.id))))
-    _log(session, actor, action, purpose, records, decisions, person_of, systems)
+    _log(session, actor, action, purpose, records, decisions, person_of, public, systems)
     return decisions
 
 
@@ -167,7 +169,7 @@ def _decision(record_id: int, allowed: bool, clauses, resource, processing: str,
 
 
 def _log(session: Session, actor: Actor, action: str, purpose: Purpose, records: Sequence[SourceRecord],
-         decisions: list[AccessDecision], person_of: dict[int, Any], systems: dict) -> None:
+         decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict) -> None:
     record_events(
         session,
         actor,
@@ -183,13 +185,12 @@ def _log(session: Session, actor: Actor, action: str, purpose: Purpose, records:
             for d in decisions
         ),
     )
-    public = _public_ids(session, {pk for pk in person_of.values() if pk is not None})
     now = utcnow()
-    session.execute(insert(SharingDecision), [
+    session.execute(insert(_DECISIONS), [
         {
             "at": now, "user_id": actor.user_id, "username": actor.username[:120],
             "organisation_id": actor.organisation_id, "person_id": public.get(person_of.get(record.id)),
-            "record_id": record.id, "source_organisation_id": systems.get(record.source_system_id, ("", None))[1],
+            "record_id": record.id, "source_organisation_id": systems.get(record.source_system_id, ("", None, ""))[1],
             "action": action[:64], "purpose": purpose.code[:40], "outcome": "shared" if d.allowed else "withheld",
             "basis": d.basis, "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
             "fields": sorted(d.fields), "reason": d.reason if not d.allowed else (purpose.relationship or ""),
@@ -230,30 +231,32 @@ def disclosed_fields(record: SourceRecord, decision: AccessDecision) -> dict[str
     return shown
 
 
-def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[str, int]]:
+def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[str, int | None, str]]:
+    """source system id → (its code, the owning organisation's id and code)."""
     if not source_system_ids:
         return {}
     rows = session.execute(
-        select(SourceSystem.id, SourceSystem.code, SourceSystem.owner_organisation_id)
+        select(SourceSystem.id, SourceSystem.code, SourceSystem.owner_organisation_id, Organisation.code)
+        .outerjoin(Organisation, Organisation.id == SourceSystem.owner_organisation_id)
         .where(SourceSystem.id.in_(source_system_ids))
     )
-    return {system_id: (code, owner) for system_id, code, owner in rows}
+    return {system_id: (code, owner_id, owner or "") for system_id, code, owner_id, owner in rows}
 
 
-def _persons(session: Session, record_ids: list[int]) -> dict[int, int]:
-    from joinedup.people.models import PersonRecord  # the person index reads through sharing, too
-
-    rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id)
-                           .where(PersonRecord.source_record_id.in_(record_ids)))
-    return dict(rows.all())
+def _organisation_code(session: Session, organisation_id: int | None) -> str:
+    if organisation_id is None:
+        return ""
+    return session.scalar(select(Organisation.code).where(Organisation.id == organisation_id)) or ""
 
 
-def _public_ids(session: Session, person_pks: set[int]) -> dict[int, str]:
-    from joinedup.people.models import Person
+def _persons(session: Session, record_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """record id → the person pk holding it, and person pk → the person's public id."""
+    from joinedup.people.models import Person, PersonRecord  # the person index reads through sharing, too
 
-    if not person_pks:
-        return {}
-    return dict(session.execute(select(Person.id, Person.person_id).where(Person.id.in_(person_pks))).all())
+    rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id, Person.person_id)
+                           .join(Person, Person.id == PersonRecord.person_id)
+                           .where(PersonRecord.source_record_id.in_(record_ids))).all()
+    return ({record_id: pk for record_id, pk, _public in rows}, {pk: public for _record_id, pk, public in rows})
 
 
 def _break_glass(session: Session, actor: Actor, person_pks: set) -> dict[int, int]:

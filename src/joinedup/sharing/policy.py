@@ -2,19 +2,29 @@
 
 :func:`compile_rules` turns the fixed rules (own organisation, the data team's address
 and person-index processing, break-glass, the sensitive-services shield) and every
-active agreement version (one ``permit`` per purpose, provider and recipient) into one
-Cedar policy set, parsed once into a ``PolicySet`` handle. :func:`rules_for` keeps the
-compiled rules per database and rebuilds them when :class:`RulesState` says the rules
-changed, so a change takes effect on the very next request. Each policy carries the
-:class:`Clause` it came from: the fields it discloses and the basis in words, so a
-disclosure can be traced to the agreement clause that allowed it.
+active agreement version (one ``permit`` per purpose, provider and recipient) into Cedar
+policies. :func:`rules_for` keeps the compiled rules per database and rebuilds them when
+:class:`RulesState` says the rules changed, so a change takes effect on the very next
+request. Each policy carries the :class:`Clause` it came from: the fields it discloses
+and the basis in words, so a disclosure can be traced to the agreement clause that
+allowed it.
+
+Cedar evaluates every policy of a set for every request, so a set holding every
+agreement's clauses gets slower with each agreement signed. A clause names its recipient,
+its provider and its purpose in its conditions, and can only ever permit a read by that
+recipient's users of that provider's records for that purpose. :meth:`CompiledRules.slice`
+therefore parses, once per (recipient, purpose, provider), a ``PolicySet`` handle holding
+the fixed rules and just the clauses that can apply, and :func:`evaluate` asks each
+request of its own slice: the same decisions as over every policy at once, at a cost
+that no longer grows with the number of agreements (``benchmarks/policy.py`` checks
+both and times them).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -62,6 +72,8 @@ class Clause:
     basis: str
     agreement_version_id: int | None = None
     purpose: str = ""
+    recipient: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,11 @@ class SensitiveService:
 
 
 @dataclass(frozen=True)
-class CompiledRules:
-    version: int
-    text: str
+class PolicySlice:
+    """A parsed Cedar policy set and the clause behind each of its policies."""
+
     policies: Any  # cedarpy.PolicySet
     clauses: tuple[Clause, ...]
-    services: tuple[SensitiveService, ...]
-    safeguarding_purposes: frozenset[str]
 
     def clause(self, cedar_id: str) -> Clause | None:
         """The clause of Cedar's ``policyN``: policies are numbered in the order of the text."""
@@ -96,6 +106,66 @@ class CompiledRules:
             return None
         index = int(cedar_id[len("policy"):])
         return self.clauses[index] if 0 <= index < len(self.clauses) else None
+
+    def evaluate(self, principal: dict[str, Any], resources: list[dict[str, Any]],
+                 contexts: list[dict[str, Any]]) -> list[tuple[bool, list[Clause]]]:
+        """Evaluate one read per resource over this set: allowed, and the clauses that decided it."""
+        entities = [principal, *resources]
+        requests = [
+            {"principal": principal["uid"], "action": READ, "resource": resource["uid"], "context": context}
+            for resource, context in zip(resources, contexts, strict=True)
+        ]
+        results = cedarpy.is_authorized_batch(requests, self.policies, entities) if requests else []
+        # Cedar gives the deciding policies as a set: sorted, so that a decision naming
+        # several (two agreements, say) names and logs them in the same order every time.
+        return [(result.allowed, sorted((clause for reason in result.diagnostics.reasons
+                                         if (clause := self.clause(reason))), key=lambda clause: clause.policy_id))
+                for result in results]
+
+
+READ = {"type": "Action", "id": "read"}
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """Every rule in force, one Cedar policy text per clause, and the slices parsed so far."""
+
+    version: int
+    texts: tuple[str, ...]
+    clauses: tuple[Clause, ...]
+    services: tuple[SensitiveService, ...]
+    safeguarding_purposes: frozenset[str]
+    _slices: dict[tuple[str, str, str] | None, PolicySlice] = field(default_factory=dict, compare=False, repr=False)
+    _slice_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.texts)
+
+    def slice(self, recipient: str, purpose: str, provider: str) -> PolicySlice:
+        """The policies that can decide a read by a user of ``recipient`` of a record of
+        ``provider`` for ``purpose``: the fixed rules, and the agreement clauses that name
+        these three."""
+        return self._parsed((recipient, purpose, provider))
+
+    def whole(self) -> PolicySlice:
+        """Every policy in one set: what a slice must always decide the same as."""
+        return self._parsed(None)
+
+    def _parsed(self, key: tuple[str, str, str] | None) -> PolicySlice:
+        with self._slice_lock:
+            found = self._slices.get(key)
+        if found is not None:
+            return found
+        kept = [
+            (clause, text) for clause, text in zip(self.clauses, self.texts, strict=True)
+            if key is None or clause.agreement_version_id is None
+            or (clause.recipient, clause.purpose, clause.provider) == key
+        ]
+        parsed = PolicySlice(cedarpy.PolicySet.from_str("\n\n".join(text for _clause, text in kept)),
+                             tuple(clause for clause, _text in kept))
+        with self._slice_lock:
+            return self._slices.setdefault(key, parsed)
 
     def sensitive(self, source: str, facts: dict[str, Any]) -> bool:
         return any(service.covers(source, facts) for service in self.services)
@@ -209,16 +279,15 @@ def compile_rules(session: Session) -> CompiledRules:
                         f"principal.organisation == {_text(recipient)}", f"resource.owner == {_text(provider)}",
                         f"context.purpose == {_text(purpose)}", 'context.processing == ""', consent, *dates,
                     ])
-                    add(Clause(policy_id, "permit", fields, describe_basis(version, code, purpose), version.id, purpose),
+                    add(Clause(policy_id, "permit", fields, describe_basis(version, code, purpose), version.id, purpose,
+                               recipient, provider),
                         f"permit(principal, {read}, resource) when {{ {conditions} }};")
     services = tuple(
         SensitiveService(category.code, service.get("source", ""), service.get("fact") or None,
                          frozenset(str(value) for value in service.get("values", [])))
         for category in categories.values() if category.sensitive for service in category.services or []
     )
-    text = "\n\n".join(texts)
-    return CompiledRules(rules_number, text, cedarpy.PolicySet.from_str(text), tuple(clauses), services,
-                         safeguarding)
+    return CompiledRules(rules_number, tuple(texts), tuple(clauses), services, safeguarding)
 
 
 _compiled: dict[str, tuple[tuple, CompiledRules]] = {}
@@ -245,16 +314,16 @@ def rules_for(session: Session) -> CompiledRules:
 
 def evaluate(compiled: CompiledRules, principal: dict[str, Any], resources: list[dict[str, Any]],
              contexts: list[dict[str, Any]]) -> list[tuple[bool, list[Clause]]]:
-    """Evaluate one read per resource: allowed, and the clauses that decided it."""
-    entities = [principal, *resources]
-    requests = [
-        {"principal": principal["uid"], "action": {"type": "Action", "id": "read"}, "resource": resource["uid"],
-         "context": context}
-        for resource, context in zip(resources, contexts, strict=True)
-    ]
-    results = cedarpy.is_authorized_batch(requests, compiled.policies, entities) if requests else []
-    answers = []
-    for result in results:
-        clauses = [clause for reason in result.diagnostics.reasons if (clause := compiled.clause(reason))]
-        answers.append((result.allowed, clauses))
+    """Evaluate one read per resource, each over the slice for the principal's organisation,
+    the context's purpose and the resource's owner: allowed, and the clauses that decided it."""
+    recipient = principal["attrs"]["organisation"]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, (resource, context) in enumerate(zip(resources, contexts, strict=True)):
+        groups.setdefault((context["purpose"], resource["attrs"]["owner"]), []).append(index)
+    answers: list[tuple[bool, list[Clause]]] = [(False, [])] * len(resources)
+    for (purpose, provider), indexes in groups.items():
+        rules = compiled.slice(recipient, purpose, provider)
+        decided = rules.evaluate(principal, [resources[i] for i in indexes], [contexts[i] for i in indexes])
+        for index, answer in zip(indexes, decided, strict=True):
+            answers[index] = answer
     return answers

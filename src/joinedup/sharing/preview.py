@@ -90,11 +90,8 @@ def version_policies(session: Session, version: AgreementVersion) -> list[Compil
             session.flush()
         compiled = compile_rules(session)
         savepoint.rollback()
-    texts = compiled.text.split("\n\n")
-    if len(texts) != len(compiled.clauses):  # pragma: no cover - the compiler keeps one policy per clause
-        raise RuntimeError("the compiled policies do not match their clauses")
     return [
         CompiledPolicy(clause.policy_id, text, clause.purpose, tuple(sorted(clause.fields)))
-        for clause, text in zip(compiled.clauses, texts, strict=True)
+        for clause, text in zip(compiled.clauses, compiled.texts, strict=True)
         if clause.agreement_version_id == version.id
     ]
