@@ -238,6 +238,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/persons/{person_id}/consent"): Row(page(SEEN_FORM, FRONTLINE), form={}, relational=True),
     ("GET", "/persons/{person_id}/decline"): Row(page(SEEN, FRONTLINE), relational=True),
     ("POST", "/persons/{person_id}/decline"): Row(page(SEEN_FORM, FRONTLINE), form={}, relational=True),
+    ("GET", "/api/v1/me/purposes"): Row(api(e(200, "direct_care"))),
+    ("GET", "/api/v1/persons/{person_id}/consent"): Row(api(SEEN, FRONTLINE), relational=True,
+                                                        url=with_purpose("/api/v1/persons/{person_id}/consent")),
+    # Well-formed, refused by the rules: not told, and no reason why not.
+    ("POST", "/api/v1/persons/{person_id}/consent"): Row(
+        api(SEEN_FORM, FRONTLINE), relational=True, url=with_purpose("/api/v1/persons/{person_id}/consent"),
+        json={"decision": "given", "form": "verbal", "informed": False}),
+    ("POST", "/api/v1/persons/{person_id}/break-glass"): Row(api(e(400, "emergency"), FRONTLINE),
+                                                             json={"reason": "Urgent", "minutes": 30}),
+    ("POST", "/api/v1/persons/{person_id}/decline"): Row(
+        api(SEEN_FORM, FRONTLINE), relational=True, url=with_purpose("/api/v1/persons/{person_id}/decline"),
+        json={"purpose": "no_such_purpose", "reason": "Matrix"}),
     # ---- ingest reports: the data team's
     ("GET", "/ingest"): Row(page(e(200), LINKAGE)),
     ("GET", "/ingest/{load_id:int}"): Row(page(e(200, "matrix.csv"), LINKAGE)),

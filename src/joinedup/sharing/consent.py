@@ -7,7 +7,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.sharing.models import ConsentRecord
+from joinedup.audit import record_event
+from joinedup.partners.models import Organisation
+from joinedup.sharing.models import CONSENT_DECISIONS, CONSENT_FORMS, ConsentRecord, DataCategory, Purpose
 
 
 def covers(consent: ConsentRecord, purpose: str, organisation: str, on: date) -> bool:
@@ -56,7 +58,12 @@ Do you agree to us sharing this information?"""
 
 
 class ConsentError(ValueError):
-    """A consent record that cannot be kept as given, with a message for the practitioner."""
+    """A consent record that cannot be kept as given, with a message for the practitioner
+    and the part of the record (``field``) it is about."""
+
+    def __init__(self, message: str, field: str = "decision") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def record_consent(session: Session, actor, person, *, decision: str, form: str, purposes: list[str] | None = None,
@@ -64,17 +71,21 @@ def record_consent(session: Session, actor, person, *, decision: str, form: str,
                    informed: bool = True, not_informed_reason: str = "", expires_on: date | None = None) -> ConsentRecord:
     """Record that ``person`` gave, refused or withdrew consent, for what, and how. It
     takes effect on the very next request; audited as ``sharing.consent.record``."""
-    from joinedup.audit import record_event
-    from joinedup.sharing.models import CONSENT_DECISIONS, CONSENT_FORMS
-
     if decision not in CONSENT_DECISIONS:
-        raise ConsentError("Say whether consent was given, refused or withdrawn.")
+        raise ConsentError("Say whether consent was given, refused or withdrawn.", "decision")
     if form not in CONSENT_FORMS:
-        raise ConsentError("Say whether it was given verbally or in writing.")
+        raise ConsentError("Say whether it was given verbally or in writing.", "form")
     if not informed and not not_informed_reason.strip():
-        raise ConsentError("Say why the person was not told what will be shared and why (golden rule 2).")
+        raise ConsentError("Say why the person was not told what will be shared and why (golden rule 2).",
+                           "not_informed_reason")
     if expires_on is not None and expires_on < date.today():
-        raise ConsentError("The expiry date must be today or later.")
+        raise ConsentError("The expiry date must be today or later.", "expires_on")
+    for name, given, column in (("purposes", purposes, Purpose.code), ("organisations", organisations,
+                                                                          Organisation.code),
+                                ("categories", categories, DataCategory.code)):
+        unknown = sorted(set(given or []) - set(session.scalars(select(column).where(column.in_(set(given or []))))))
+        if unknown:
+            raise ConsentError(f"There is no such {name[:-1]}: {', '.join(unknown)}.", name)
     consent = ConsentRecord(
         person_id=person.id, decision=decision, form=form, purposes=sorted(set(purposes or [])),
         organisations=sorted(set(organisations or [])), categories=sorted(set(categories or [])),

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
-from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, SharingAgreement, SharingDecision
+from joinedup.partners.models import Organisation
+from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, Purpose, SharingAgreement, SharingDecision
 from joinedup.spreadsheets import SafeWriter
 
 LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
@@ -73,19 +74,39 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
     return rows
 
 
-def record_declined(session: Session, actor: Actor, *, person_id: str, purpose: str, recipient: str,
+class DeclineError(ValueError):
+    """A decision not to share that cannot be recorded as given, with the part it is about."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def record_declined(session: Session, actor: Actor, person, *, purpose: str, recipient: str = "",
                     reason: str) -> SharingDecision:
-    """A practitioner's own decision not to share, and why: logged like every other."""
-    if not reason.strip():
-        raise ValueError("Say why you decided not to share.")
+    """A practitioner's own decision not to share ``person``'s information for ``purpose``
+    (with the organisation that asked, by its code, when there was one), and why: logged
+    like every other decision (golden rule 7)."""
+    reason = (reason or "").strip()
+    if session.scalar(select(Purpose.id).where(Purpose.code == purpose)) is None:
+        raise DeclineError("Say which purpose you were asked to share for: one of the catalogue's.", "purpose")
+    asked = None
+    if recipient:
+        asked = session.execute(select(Organisation.code, Organisation.name).where(
+            Organisation.code == recipient, Organisation.id != actor.organisation_id)).first()
+        if asked is None:
+            raise DeclineError("The organisation that asked must be another organisation in JoinedUp.", "recipient")
+    if not reason:
+        raise DeclineError("Say why you decided not to share.", "reason")
+    named = f"{asked.name} ({asked.code})" if asked else ""
     decision = SharingDecision(
         user_id=actor.user_id, username=actor.username[:120], organisation_id=actor.organisation_id,
-        person_id=person_id, action="sharing.decline", purpose=purpose[:40], outcome="declined",
-        basis=f"Not shared with {recipient}" if recipient else "Not shared", reason=reason.strip(),
+        person_id=person.person_id, action="sharing.decline", purpose=purpose[:40], outcome="declined",
+        basis=f"Not shared with {named}" if named else "Not shared", reason=reason,
         channel=actor.channel[:20] if actor.channel else "",
     )
     session.add(decision)
     session.flush()
     record_event(session, actor, action="sharing.decline", outcome="success", subject_type="person",
-                 subject_id=person_id, reason=reason.strip(), details={"purpose": purpose, "recipient": recipient})
+                 subject_id=person.person_id, reason=reason, details={"purpose": purpose, "recipient": named})
     return decision

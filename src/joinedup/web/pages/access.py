@@ -46,7 +46,7 @@ from joinedup.people.models import Person
 from joinedup.sharing import Purpose
 from joinedup.sharing.break_glass import DEFAULT_MINUTES, BreakGlassError, active_break_glass, start_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT, ConsentError, consent_history, record_consent
-from joinedup.sharing.log import record_declined
+from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import AgreementVersion, DataCategory
 from joinedup.sharing.models import Purpose as PurposeRow
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
@@ -305,7 +305,7 @@ def access_context(session: Session, user: SignedInUser, actor: Actor, person: P
     }
 
 
-def _gate(app, actor: Actor, *, action: str, person_id: str) -> None:
+def frontline_gate(app, actor: Actor, *, action: str, person_id: str) -> None:
     """The frontline roles' gate, in its own transaction, audited either way; 403 without."""
     with app.transaction() as session:
         allowed = role_gate(session, actor, FRONTLINE_ROLES, action=action, subject_type="person",
@@ -315,7 +315,7 @@ def _gate(app, actor: Actor, *, action: str, person_id: str) -> None:
         raise HTTPException(403, FRONTLINE_DENIED)
 
 
-def _person_or_404(session: Session, person_id: str) -> Person:
+def person_or_404(session: Session, person_id: str) -> Person:
     person = person_by_id(session, person_id)
     if person is None:
         raise HTTPException(404)
@@ -327,10 +327,10 @@ def _back(person_id: str, q: str, **extra: str) -> str:
     return f"/persons/{person_id}" + (f"?{urlencode(params)}" if params else "")
 
 
-def _seen(session: Session, visit: Visit, actor: Actor, person_id: str):
-    """The person as the user may see them now (every read decided and audited), or 403."""
-    found = view_person(session, actor, person_id, action=access_action(actor),
-                        purpose=stated_purpose(visit, person_id))
+def seen_person(session: Session, actor: Actor, person_id: str, purpose: Purpose | None):
+    """The person as the user may see them now for ``purpose`` (every read decided and
+    audited), or 403 when they may see none of the person's records."""
+    found = view_person(session, actor, person_id, action=access_action(actor), purpose=purpose)
     if found is None:
         raise HTTPException(404)
     if not found.allowed:
@@ -347,7 +347,7 @@ def purpose_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
     """The 'State why you are looking' form on its own (the person page carries it too)."""
     actor = visit.actor("web")
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
+        person = person_or_404(session, person_id)
         prefill = {"purpose": purpose[:40], "relationship_choice": "other" if relationship else "",
                    "relationship_other": relationship[:RELATIONSHIP_MAX], "safeguarding_risk": is_yes(safeguarding_risk)}
         context = access_context(session, user, actor, person, stated_purpose(visit, person_id), prefill=prefill)
@@ -372,7 +372,7 @@ def state(
     """State (or stop using) a purpose for this person: it applies from the next page."""
     actor = visit.actor("web")
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
+        person = person_or_404(session, person_id)
         if action == "clear":
             state_purpose(session, visit.session.token, person.person_id, None)
             record_event(session, actor, action="sharing.purpose.clear", outcome="success", subject_type="person",
@@ -410,9 +410,9 @@ def state(
 def break_glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
                      q: str = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.break_glass.form", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.break_glass.form", person_id=person_id)
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
+        person = person_or_404(session, person_id)
         context = access_context(session, user, actor, person, stated_purpose(visit, person_id))
     return render(request, "access/break_glass.html", {
         "current": "persons", "person_id": person.person_id, "q": q[:MAX_QUERY_LENGTH], "errors": [], "reason": "",
@@ -432,7 +432,7 @@ def break_glass(
 ) -> Response:
     """Start an emergency access: a reason in words, for a limited time, reviewed by the IG lead."""
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.break_glass.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.break_glass.request", person_id=person_id)
     errors: list[tuple[str, str]] = []
     reason = (reason or "").strip()
     chosen = int(minutes) if minutes.isdigit() and int(minutes) in BREAK_GLASS_MINUTES else None
@@ -443,14 +443,14 @@ def break_glass(
     if not errors:
         try:
             with app.transaction() as session:
-                person = _person_or_404(session, person_id)
+                person = person_or_404(session, person_id)
                 start_break_glass(session, actor, person, reason=reason, minutes=chosen)
         except BreakGlassError as exc:
             errors.append(("reason", str(exc).rstrip(".")))
     if not errors:
         return RedirectResponse(_back(person_id, q, done="break-glass"), status_code=303)
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
+        person = person_or_404(session, person_id)
         context = access_context(session, user, actor, person, stated_purpose(visit, person_id))
     return render(request, "access/break_glass.html", {
         "current": "persons", "person_id": person.person_id, "q": q[:MAX_QUERY_LENGTH], "errors": errors,
@@ -461,6 +461,8 @@ def break_glass(
 # --------------------------------------------------------------------------- consent
 
 
+#: The consent form's field for each part of a consent record a refusal is about.
+CONSENT_FIELDS = {"expires_on": "expires", "organisations": "purposes", "categories": "purposes"}
 CONSENT_DECISION_LABELS = {"given": "Consent given", "refused": "Consent refused", "withdrawn": "Consent withdrawn"}
 FORM_LABELS = {"verbal": "Verbally", "written": "In writing"}
 
@@ -505,10 +507,10 @@ def script_paragraphs(organisation: str) -> list[str]:
 def consent_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
                  recorded: str = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.consent.form", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.consent.form", person_id=person_id)
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
-        found = _seen(session, visit, actor, person.person_id)
+        person = person_or_404(session, person_id)
+        found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
         context = _consent_context(session, user, actor, visit, person, found)
     return render(request, "access/consent.html", {**context, "errors": [], "form": {}, "recorded": recorded == "1"})
 
@@ -546,7 +548,7 @@ def consent(
 ) -> Response:
     """Record a consent, refusal or withdrawal: it applies to the very next request."""
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.consent.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.consent.request", person_id=person_id)
     submitted = {"decision": decision, "form": form, "purposes": purposes or [], "organisations": organisations or [],
                  "categories": categories or [], "evidence": evidence[:TEXT_MAX], "informed": informed,
                  "not_informed_reason": not_informed_reason[:TEXT_MAX], "expires_day": expires_day[:2],
@@ -566,14 +568,8 @@ def consent(
     if problem:
         errors.append(("expires", problem))
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
-        found = _seen(session, visit, actor, person.person_id)
-        known_purposes = set(session.scalars(select(PurposeRow.code)))
-        known_orgs = set(session.scalars(select(Organisation.code)))
-        known_categories = set(session.scalars(select(DataCategory.code)))
-        if not (set(purposes or []) <= known_purposes and set(organisations or []) <= known_orgs
-                and set(categories or []) <= known_categories):
-            errors.append(("purposes", "Choose only from the purposes, organisations and categories listed"))
+        person = person_or_404(session, person_id)
+        found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
         if not errors:
             try:
                 with session.begin_nested():
@@ -582,7 +578,7 @@ def consent(
                                    informed=informed == "yes", not_informed_reason=not_informed_reason,
                                    expires_on=expires_on)
             except ConsentError as exc:
-                errors.append(("expires" if "expiry" in str(exc) else "decision", str(exc).rstrip(".")))
+                errors.append((CONSENT_FIELDS.get(exc.field, exc.field), str(exc).rstrip(".")))
         if not errors:
             return RedirectResponse(f"/persons/{person.person_id}/consent?recorded=1", status_code=303)
         context = _consent_context(session, user, actor, visit, person, found)
@@ -591,6 +587,12 @@ def consent(
 
 
 # --------------------------------------------------------------------------- deciding not to share
+
+
+#: The decline form's words for what the log refuses: the choices are on the page.
+DECLINE_MESSAGES = {"purpose": "Select the purpose you were asked to share for",
+                    "recipient": "Select the organisation that asked, or leave it blank",
+                    "reason": "Say why you decided not to share"}
 
 
 def _decline_context(session: Session, user: SignedInUser, actor: Actor, visit: Visit, person: Person,
@@ -611,10 +613,10 @@ def _decline_context(session: Session, user: SignedInUser, actor: Actor, visit: 
 @router.get("/persons/{person_id}/decline")
 def decline_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.decline.form", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.decline.form", person_id=person_id)
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
-        found = _seen(session, visit, actor, person.person_id)
+        person = person_or_404(session, person_id)
+        found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
         context = _decline_context(session, user, actor, visit, person, found)
     return render(request, "access/decline.html", {**context, "errors": [], "form": {}})
 
@@ -632,27 +634,26 @@ def decline(
 ) -> Response:
     """Record the practitioner's own decision not to share, and why (golden rule 7)."""
     actor = visit.actor("web")
-    _gate(app, actor, action="sharing.decline.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.decline.request", person_id=person_id)
     submitted = {"purpose": purpose[:40], "recipient": recipient[:40], "reason": reason[:TEXT_MAX]}
     errors: list[tuple[str, str]] = []
     with app.transaction() as session:
-        person = _person_or_404(session, person_id)
-        found = _seen(session, visit, actor, person.person_id)
-        purposes = dict(session.execute(select(PurposeRow.code, PurposeRow.name)).all())
-        recipients = dict(session.execute(select(Organisation.code, Organisation.name)
-                                          .where(Organisation.id != user.organisation_id)).all())
-        if purpose not in purposes:
-            errors.append(("purpose", "Select the purpose you were asked to share for"))
-        if recipient and recipient not in recipients:
-            errors.append(("recipient", "Select the organisation that asked, or leave it blank"))
+        person = person_or_404(session, person_id)
+        found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
+        # Every unanswered question at once (the domain names the first thing it refuses).
+        if not purpose:
+            errors.append(("purpose", DECLINE_MESSAGES["purpose"]))
         if not reason.strip():
-            errors.append(("reason", "Say why you decided not to share"))
+            errors.append(("reason", DECLINE_MESSAGES["reason"]))
         elif len(reason) > TEXT_MAX:
             errors.append(("reason", f"Your reason must be {TEXT_MAX:,} characters or fewer"))
         if not errors:
-            record_declined(session, actor, person_id=person.person_id, purpose=purpose,
-                            recipient=f"{recipients[recipient]} ({recipient})" if recipient else "",
-                            reason=reason)
+            try:
+                with session.begin_nested():
+                    record_declined(session, actor, person, purpose=purpose, recipient=recipient, reason=reason)
+            except DeclineError as exc:
+                errors.append((exc.field, DECLINE_MESSAGES.get(exc.field, str(exc).rstrip("."))))
+        if not errors:
             return RedirectResponse(_back(person.person_id, "", done="declined"), status_code=303)
         context = _decline_context(session, user, actor, visit, person, found)
     return render(request, "access/decline.html", {**context, "errors": errors, "form": submitted}, status_code=400)
