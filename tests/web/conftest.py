@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from practice_support import World, seed_sharing
 from web_support import Place, seed, sign_in
 
 from joinedup.accounts import passwords
@@ -49,3 +50,16 @@ def signed_in(client):
     response = sign_in(client, "sam.social")
     assert response.status_code == 303, response.text
     return client
+
+
+@pytest.fixture
+def practice(engine) -> World:
+    """The governed-sharing world (tests/web/practice_support.py): a person for each
+    relation to Children's Social Care, the agreements, consent and users."""
+    return seed_sharing(engine)
+
+
+@pytest.fixture
+def practice_client(app, practice) -> TestClient:
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client

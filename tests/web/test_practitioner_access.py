@@ -26,25 +26,14 @@ from joinedup.sharing.models import AgreementVersion, BreakGlass, ConsentRecord,
 from joinedup.sharing.rules import set_status
 
 
-@pytest.fixture
-def world(engine):
-    return seed_sharing(engine)
-
-
-@pytest.fixture
-def web(app, world):
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        yield client
-
-
 def _as(client, username: str):
     assert sign_in(client, username).status_code == 303
     return client
 
 
 @pytest.fixture
-def sam(web):
-    return _as(web, "sam.social")
+def sam(practice_client):
+    return _as(practice_client, "sam.social")
 
 
 def _main(html: str) -> str:
@@ -92,7 +81,7 @@ def test_without_a_purpose_a_practitioner_sees_their_own_records_and_is_asked_wh
     assert [(row.purpose, row.reason) for row in withheld] == [("", "No rule allows your organisation to see this record.")]
 
 
-def test_a_stated_purpose_opens_partners_records_for_that_person_only_and_is_recorded(sam, engine, world):
+def test_a_stated_purpose_opens_partners_records_for_that_person_only_and_is_recorded(sam, engine, practice):
     stated = _state(sam, "PPARTNER001", purpose="safeguarding_child", q="ben")
     assert stated.status_code == 303 and stated.headers["location"] == "/persons/PPARTNER001?q=ben"
     page = sam.get(stated.headers["location"])
@@ -100,7 +89,7 @@ def test_a_stated_purpose_opens_partners_records_for_that_person_only_and_is_rec
     main = _main(page.text)
     assert "Ben Partner" in main and "Why you are looking" in main and "Safeguarding a child" in main
     assert MARKERS["partner_phone"] not in main  # contact details are not in the safeguarding dataset
-    record = sam.get(f"/records/{world.records['POL-200']}", params={"person": "PPARTNER001"})
+    record = sam.get(f"/records/{practice.records['POL-200']}", params={"person": "PPARTNER001"})
     assert record.status_code == 200
     assert MARKERS["partner_incident"] in record.text and MARKERS["partner_phone"] not in record.text
     assert MARKERS["partner_warning"] not in record.text  # a fact in no category is never shared
@@ -112,7 +101,7 @@ def test_a_stated_purpose_opens_partners_records_for_that_person_only_and_is_rec
         "PPARTNER001", "safeguarding_child", False)
     shared = _decisions(engine, person_id="PPARTNER001", outcome="shared")
     assert shared and {row.purpose for row in shared} == {"safeguarding_child"}
-    assert {row.agreement_version_id for row in shared} == {world.agreement_version}
+    assert {row.agreement_version_id for row in shared} == {practice.agreement_version}
     with transaction(engine) as session:
         kept = [row.purposes for row in session.scalars(select(WebSession)) if row.purposes]
     assert len(kept) == 1 and kept[0]["PPARTNER001"]["code"] == "safeguarding_child"
@@ -203,27 +192,27 @@ def test_the_search_takes_a_purpose_and_hands_it_to_the_person_page_to_confirm(s
 # --------------------------------------------------------------------------- the shielded service
 
 
-def test_a_shielded_service_is_said_to_be_involved_never_which_with_the_ig_lead_to_ask(sam, engine, world):
+def test_a_shielded_service_is_said_to_be_involved_never_which_with_the_ig_lead_to_ask(sam, engine, practice):
     _state(sam, "PSHIELD0001", purpose="early_help", relationship_choice="team")
     main = _main(sam.get("/persons/PSHIELD0001").text)
     assert "A service is involved that we cannot name here." in main
     assert "contact Iris Ig, information governance lead at Children&#39;s Social Care" in main
     assert 'href="mailto:iris.ig@example.org"' in main
-    assert MARKERS["shield_police_phone"] in sam.get(f"/records/{world.records['POL-400']}").text
+    assert MARKERS["shield_police_phone"] in sam.get(f"/records/{practice.records['POL-400']}").text
     for secret in (MARKERS["shield_service"], MARKERS["shield_notes"], MARKERS["shield_org"], "Referrals"):
         assert secret not in main
-    shielded = sam.get(f"/records/{world.records['VCS-400']}")
+    shielded = sam.get(f"/records/{practice.records['VCS-400']}")
     assert shielded.status_code == 403 and "No rule allows your organisation to see this record." in shielded.text
     assert "shield" not in _main(shielded.text).lower()
     api = sam.get("/api/v1/persons/PSHIELD0001", params={"purpose": "early_help", "relationship": "Key worker"}).json()
     assert api["shielded"] is True and "iris.ig@example.org" in api["contact"]
     assert [record["source"] for record in api["records"]] == ["police"]
     assert MARKERS["shield_service"] not in str(api)
-    assert _decisions(engine, record_id=world.records["VCS-400"])[0].policy_ids == ["shield:sensitive-services"]
+    assert _decisions(engine, record_id=practice.records["VCS-400"])[0].policy_ids == ["shield:sensitive-services"]
 
 
 def test_the_council_ig_lead_is_the_contact_when_the_organisation_has_none(engine, app):
-    world = seed_sharing(engine, users=False)
+    practice = seed_sharing(engine, users=False)
     from joinedup.accounts import create_user
 
     with transaction(engine) as session:
@@ -235,13 +224,13 @@ def test_the_council_ig_lead_is_the_contact_when_the_organisation_has_none(engin
         _as(client, "sam.social")
         _state(client, "PSHIELD0001", purpose="early_help", relationship_choice="team")
         main = _main(client.get("/persons/PSHIELD0001").text)
-    assert world.persons and "Lena Ig, information governance lead at Joinford Borough Council" in main
+    assert practice.persons and "Lena Ig, information governance lead at Joinford Borough Council" in main
 
 
 # --------------------------------------------------------------------------- break-glass
 
 
-def test_break_glass_needs_a_reason_shows_a_banner_opens_records_and_goes_for_review(sam, engine, world):
+def test_break_glass_needs_a_reason_shows_a_banner_opens_records_and_goes_for_review(sam, engine, practice):
     form = sam.get("/persons/PNONE000001/break-glass")
     assert form.status_code == 200 and "Emergency access (break-glass)" in form.text
     assert "Iris Ig, information governance lead at Children&#39;s Social Care" in form.text
@@ -261,13 +250,13 @@ def test_break_glass_needs_a_reason_shows_a_banner_opens_records_and_goes_for_re
     main = _main(page.text)
     assert "Emergency access (break-glass) is on" in main and re.search(r"until \d{1,2}:\d\d[ap]m", main)
     assert "will be reviewed by Iris Ig" in main and "Cal Nobody" in main
-    record = sam.get(f"/records/{world.records['HSG-300']}")
+    record = sam.get(f"/records/{practice.records['HSG-300']}")
     assert record.status_code == 200 and "Emergency access (break-glass) is on" in record.text
     assert MARKERS["none_fact"] in record.text and "break-glass" in record.text
     with transaction(engine) as session:
         (access,) = session.scalars(select(BreakGlass)).all()
         assert (access.username, access.review_status, access.person_id) == ("sam.social", "pending",
-                                                                               world.persons["PNONE000001"])
+                                                                               practice.persons["PNONE000001"])
         assert (access.expires_at - access.started_at).total_seconds() == 30 * 60
     seen = _decisions(engine, person_id="PNONE000001", outcome="shared")
     assert seen and {row.break_glass_id for row in seen} == {access.id}
@@ -277,15 +266,15 @@ def test_break_glass_needs_a_reason_shows_a_banner_opens_records_and_goes_for_re
     assert event.reason == "Child found alone at the address, adult unknown"
 
 
-def test_break_glass_consent_and_declining_are_for_practitioners(web, engine):
-    client = _as(web, "iris.ig")
+def test_break_glass_consent_and_declining_are_for_practitioners(practice_client, engine):
+    client = _as(practice_client, "iris.ig")
     for path in ("/persons/PSAME000001/break-glass", "/persons/PSAME000001/consent", "/persons/PSAME000001/decline"):
         response = client.get(path)
         assert response.status_code == 403 and "recorded by practitioners and MASH officers" in response.text
     assert {event.outcome for event in _events(engine, "sharing.break_glass.form")} == {"denied"}
     assert "Emergency access (break-glass)" not in client.get("/persons/PSAME000001").text
     assert client.get("/persons/PNOBODY/break-glass").status_code == 403
-    mo = _as(web, "mo.mash")
+    mo = _as(practice_client, "mo.mash")
     assert mo.get("/persons/PNOBODY/break-glass").status_code == 404
     assert mo.get("/persons/PSAME000001/break-glass").status_code == 200
 
@@ -293,7 +282,7 @@ def test_break_glass_consent_and_declining_are_for_practitioners(web, engine):
 # --------------------------------------------------------------------------- consent
 
 
-def test_consent_is_recorded_beside_the_script_and_shown_in_the_history(sam, engine, world):
+def test_consent_is_recorded_beside_the_script_and_shown_in_the_history(sam, engine, practice):
     page = sam.get("/persons/PSAME000001/consent")
     assert page.status_code == 200
     main = _main(page.text)
@@ -321,7 +310,7 @@ def test_consent_is_recorded_beside_the_script_and_shown_in_the_history(sam, eng
     assert "Consent given, in writing; expires 31 March 2030" in history
     assert "Joinford Police, Family Support Network" in history and "Signed form on the case file" in history
     with transaction(engine) as session:
-        (consent,) = session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == world.persons["PSAME000001"]))
+        (consent,) = session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == practice.persons["PSAME000001"]))
         assert (consent.purposes, consent.organisations, consent.categories, consent.recorded_by) == (
             ["early_help"], ["POL", "VCS"], ["contact", "identity"], "sam.social")
     assert "Consent given on" in sam.get("/persons/PSAME000001").text
@@ -343,7 +332,7 @@ def test_consent_for_a_person_the_user_may_not_see_is_refused(sam, engine):
 # --------------------------------------------------------------------------- the very next request
 
 
-def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_request(sam, engine, world):
+def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_request(sam, engine, practice):
     def ask():
         return sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "safeguarding_child"})
 
@@ -367,11 +356,11 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
         from joinedup.people.models import Person
         from joinedup.sharing.consent import record_consent
 
-        record_consent(session, Actor.system("cli", "test"), session.get(Person, world.persons["PPARTNER001"]),
+        record_consent(session, Actor.system("cli", "test"), session.get(Person, practice.persons["PPARTNER001"]),
                        decision="given", form="verbal")
     assert ask().status_code == 200
     with transaction(engine) as session:
-        set_status(session, Actor.system("cli", "iris.ig"), session.get(AgreementVersion, world.agreement_version),
+        set_status(session, Actor.system("cli", "iris.ig"), session.get(AgreementVersion, practice.agreement_version),
                    "suspended", reason="Under review")
     assert ask().status_code == 403
     withheld = _decisions(engine, person_id="PPARTNER001", outcome="withheld")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from practice_support import MARKERS, seed_sharing
+from practice_support import MARKERS
 from sqlalchemy import select
 from web_support import csrf_token, sign_in
 
@@ -20,17 +20,6 @@ from joinedup.sharing.models import BreakGlass, ConsentRecord, SharingDecision
 SAFEGUARDING = {"purpose": "safeguarding_child"}
 
 
-@pytest.fixture
-def world(engine):
-    return seed_sharing(engine)
-
-
-@pytest.fixture
-def web(app, world):
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
-        yield client
-
-
 def _as(client, username: str) -> tuple[TestClient, dict[str, str]]:
     """Signed in, with the header every API write sends."""
     assert sign_in(client, username).status_code == 303
@@ -38,8 +27,8 @@ def _as(client, username: str) -> tuple[TestClient, dict[str, str]]:
 
 
 @pytest.fixture
-def sam(web):
-    return _as(web, "sam.social")
+def sam(practice_client):
+    return _as(practice_client, "sam.social")
 
 
 def _rows(engine, model, **where) -> list:
@@ -103,19 +92,19 @@ def test_consent_the_rules_cannot_keep_is_refused_naming_the_field(sam, engine, 
     assert _count(engine, ConsentRecord) == 1  # the world's own withdrawal only
 
 
-def test_consent_needs_the_csrf_header_and_a_frontline_role(web, engine):
-    client, header = _as(web, "sam.social")
+def test_consent_needs_the_csrf_header_and_a_frontline_role(practice_client, engine):
+    client, header = _as(practice_client, "sam.social")
     body = {"decision": "given", "form": "verbal", "informed": True}
     assert client.post("/api/v1/persons/PSAME000001/consent", json=body).status_code == 403
-    ig, ig_header = _as(web, "iris.ig")
+    ig, ig_header = _as(practice_client, "iris.ig")
     refused = ig.post("/api/v1/persons/PSAME000001/consent", headers=ig_header, json=body)
     assert refused.status_code == 403 and "practitioners and MASH officers" in refused.json()["detail"]
     assert _count(engine, ConsentRecord) == 1
     assert _count(engine, AuditEvent, action="sharing.consent.request", outcome="denied") == 1
 
 
-def test_break_glass_through_the_api_opens_the_person_and_goes_for_review(web, engine):
-    client, header = _as(web, "sam.social")
+def test_break_glass_through_the_api_opens_the_person_and_goes_for_review(practice_client, engine):
+    client, header = _as(practice_client, "sam.social")
     person = "/api/v1/persons/PNONE000001"
     assert client.get(person).status_code == 403
     short = client.post(f"{person}/break-glass", headers=header, json={"reason": "Help", "minutes": 30})
@@ -132,7 +121,7 @@ def test_break_glass_through_the_api_opens_the_person_and_goes_for_review(web, e
     seen = client.get(person)
     assert seen.status_code == 200 and seen.json()["break_glass_until"] is not None
     assert MARKERS["none_fact"] in str(seen.json()["records"])
-    ig, _ig_header = _as(web, "iris.ig")
+    ig, _ig_header = _as(practice_client, "iris.ig")
     queue = ig.get("/api/v1/sharing/break-glass").json()
     assert [row["id"] for row in queue] == [access["id"]]
     assert _count(engine, BreakGlass) == 1
@@ -157,8 +146,8 @@ def test_a_decision_not_to_share_through_the_api_goes_to_the_log(sam, engine):
 
 
 
-def test_the_practitioners_api_is_described_in_openapi(web):
-    spec = web.get("/openapi.json").json()
+def test_the_practitioners_api_is_described_in_openapi(practice_client):
+    spec = practice_client.get("/openapi.json").json()
     paths = {path: sorted(spec["paths"][path]) for path in spec["paths"] if path.startswith(
         ("/api/v1/me/purposes", "/api/v1/persons/{person_id}/"))}
     assert paths == {"/api/v1/me/purposes": ["get"], "/api/v1/persons/{person_id}/break-glass": ["post"],
