@@ -6,15 +6,18 @@ gets 401 and no data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from joinedup.accounts import ROLE_NAMES, SignedInUser, may_view_ingest_reports
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.records import DisclosedRecord, RecordQuery, fetch_record, parse_search, search_records
+from joinedup.sharing import Purpose
 from joinedup.sharing.decision import DENIED as RECORD_DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
@@ -156,6 +159,48 @@ SearchText = Annotated[
 ]
 
 
+
+
+def parsed_search(q: SearchText) -> RecordQuery:
+    """The search text, understood, or 400 saying what could not be."""
+    query = parse_search(q)
+    if query.problems:
+        raise HTTPException(400, query.problems[0])
+    if query.is_empty:
+        raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
+    return query
+
+
+#: A search's ``q``, parsed: every search of the API takes it the same way.
+ParsedSearch = Annotated[RecordQuery, Depends(parsed_search)]
+
+
+@dataclass(frozen=True)
+class PurposeAsked:
+    """Why the caller is looking, as the query states it, before it is checked."""
+
+    code: str | None
+    safeguarding_risk: bool
+    relationship: str | None
+
+    def stated(self, session: Session, user: SignedInUser) -> Purpose | None:
+        """The purpose, checked against the catalogue and the rules, or 400 saying why not."""
+        return api_purpose(session, user, self.code, safeguarding_risk=self.safeguarding_risk,
+                           relationship=self.relationship)
+
+
+def purpose_asked(
+    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
+    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
+) -> PurposeAsked:
+    return PurposeAsked(purpose, safeguarding_risk, relationship)
+
+
+#: The purpose query parameters: every API read of a person's records takes them alike.
+PurposeQuery = Annotated[PurposeAsked, Depends(purpose_asked)]
+
+
 @router.get("/me", response_model=MeOut, summary="The signed-in user")
 def me(user: ApiUser) -> MeOut:
     return _me(user)
@@ -172,22 +217,14 @@ def search(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    q: SearchText,
+    query: ParsedSearch,
+    asked: PurposeQuery,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
-    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
-    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> SearchOut:
     """Matching records that the sharing decision lets you see for the purpose you state;
     each decision is audited."""
-    query = parse_search(q)
-    if query.problems:
-        raise HTTPException(400, query.problems[0])
-    if query.is_empty:
-        raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
     with app.transaction() as session:
-        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
-        result = search_records(session, visit.actor("api"), query, limit=limit, purpose=stated)
+        result = search_records(session, visit.actor("api"), query, limit=limit, purpose=asked.stated(session, user))
     return SearchOut(
         query=_query(result.query),
         records=[_record(record) for record in result.records],
@@ -207,15 +244,12 @@ def record(
     user: ApiUser,
     visit: CurrentVisit,
     record_id: int,
-    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
-    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
-    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
+    asked: PurposeQuery,
 ) -> RecordOut:
     """The record's disclosed fields for the purpose you state, or 403 with the reason; the
     decision is audited."""
     with app.transaction() as session:
-        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
-        disclosed = fetch_record(session, visit.actor("api"), record_id, purpose=stated)
+        disclosed = fetch_record(session, visit.actor("api"), record_id, purpose=asked.stated(session, user))
     if disclosed is None:
         raise HTTPException(404, "There is no record with this id.")
     if not disclosed.allowed:

@@ -19,26 +19,22 @@ session's CSRF token in the ``X-CSRF-Token`` header, as every write of the API d
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
 from joinedup.sharing.break_glass import DEFAULT_MINUTES, MAX_MINUTES, BreakGlassError, start_break_glass
 from joinedup.sharing.consent import ConsentError, consent_history, record_consent
 from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import BreakGlass, ConsentRecord
-from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.web.api import UNAUTHENTICATED, Problem, PurposeAsked, PurposeQuery
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
-from joinedup.web.api_persons import PERSON_ID_PATTERN
+from joinedup.web.api_persons import PersonId
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.pages.access import (
     FRONTLINE_DENIED,
-    PURPOSE_DESCRIPTION,
-    RELATIONSHIP_DESCRIPTION,
-    RISK_DESCRIPTION,
     TEXT_MAX,
-    api_purpose,
     frontline_gate,
     person_by_id,
     purpose_options,
@@ -121,10 +117,6 @@ class DeclinedOut(BaseModel):
 
 router = APIRouter(tags=["practitioners"], responses=UNAUTHENTICATED | {422: {"model": Problem}},
                    dependencies=[Depends(offer_csrf)])
-PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
-StatedPurpose = Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)]
-StatedRisk = Annotated[bool, Query(description=RISK_DESCRIPTION)]
-StatedRelationship = Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)]
 FRONTLINE = {403: {"model": Problem, "description": f"{FRONTLINE_DENIED} Or you may see none of the person's "
                                                     f"records, or the {CSRF_HEADER} header is missing."},
              404: {"model": Problem, "description": "There is no person with this id."}}
@@ -141,15 +133,13 @@ def _consent(consent: ConsentRecord) -> ConsentOut:
     )
 
 
-def _seen(session, user, actor, person_id: str, purpose: str | None, safeguarding_risk: bool,
-          relationship: str | None):
+def _seen(session, user, actor, person_id: str, asked: PurposeAsked):
     """The person, when they exist and the user may see some of their records for the
     purpose stated in the query; 404 or 403 otherwise."""
     person = person_by_id(session, person_id)
     if person is None:
         raise HTTPException(404, NO_PERSON)
-    stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
-    seen_person(session, actor, person.person_id, stated)
+    seen_person(session, actor, person.person_id, asked.stated(session, user))
     return person
 
 
@@ -166,26 +156,25 @@ def purposes(app: WebApp, user: ApiUser) -> list[PurposeOptionOut]:
 
 @router.get("/api/v1/persons/{person_id}/consent", response_model=list[ConsentOut],
             summary="A person's consent, refusals and withdrawals", responses=FRONTLINE)
-def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonId, purpose: StatedPurpose = None,
-             safeguarding_risk: StatedRisk = False, relationship: StatedRelationship = None) -> list[ConsentOut]:
+def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonId,
+             asked: PurposeQuery) -> list[ConsentOut]:
     """Newest first. The latest record covering a request decides it."""
     actor = visit.actor("api")
     frontline_gate(app, actor, action="sharing.consent.view", person_id=person_id)
     with app.transaction() as session:
-        person = _seen(session, user, actor, person_id, purpose, safeguarding_risk, relationship)
+        person = _seen(session, user, actor, person_id, asked)
         return [_consent(consent) for consent in consent_history(session, person)]
 
 
 @router.post("/api/v1/persons/{person_id}/consent", response_model=ConsentOut, status_code=201,
              summary="Record consent, a refusal or a withdrawal", responses=FRONTLINE | REFUSED)
 def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: ConsentIn,
-                 purpose: StatedPurpose = None, safeguarding_risk: StatedRisk = False,
-                 relationship: StatedRelationship = None) -> ConsentOut:
+                 asked: PurposeQuery) -> ConsentOut:
     """It applies to the very next request. Audited as `sharing.consent.record`."""
     actor = visit.actor("api")
     frontline_gate(app, actor, action="sharing.consent.request", person_id=person_id)
     with app.transaction() as session:
-        person = _seen(session, user, actor, person_id, purpose, safeguarding_risk, relationship)
+        person = _seen(session, user, actor, person_id, asked)
         try:
             with session.begin_nested():
                 consent = record_consent(session, actor, person, **body.model_dump())
@@ -221,14 +210,13 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
 @router.post("/api/v1/persons/{person_id}/decline", response_model=DeclinedOut, status_code=201,
              summary="Record your decision not to share", responses=FRONTLINE | REFUSED)
 def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: DeclineIn,
-            purpose: StatedPurpose = None, safeguarding_risk: StatedRisk = False,
-            relationship: StatedRelationship = None) -> DeclinedOut:
+            asked: PurposeQuery) -> DeclinedOut:
     """Your own decision not to share, and why, goes to the decision log like every other
     (golden rule 7). Audited as `sharing.decline`."""
     actor = visit.actor("api")
     frontline_gate(app, actor, action="sharing.decline.request", person_id=person_id)
     with app.transaction() as session:
-        person = _seen(session, user, actor, person_id, purpose, safeguarding_risk, relationship)
+        person = _seen(session, user, actor, person_id, asked)
         try:
             with session.begin_nested():
                 decision = record_declined(session, actor, person, purpose=body.purpose, recipient=body.recipient,

@@ -31,20 +31,22 @@ from joinedup.people import (
     view_person,
 )
 from joinedup.people.households import Address
-from joinedup.records import parse_search
-from joinedup.web.api import UNAUTHENTICATED, Problem, QueryOut, RecordOut, SearchText, _query, _record
-from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.pages.access import (
-    PURPOSE_DESCRIPTION,
-    RELATIONSHIP_DESCRIPTION,
-    RISK_DESCRIPTION,
-    api_purpose,
-    break_glass_shown,
-    ig_contact,
-    person_by_id,
+from joinedup.web.api import (
+    UNAUTHENTICATED,
+    ParsedSearch,
+    Problem,
+    PurposeQuery,
+    QueryOut,
+    RecordOut,
+    _query,
+    _record,
 )
+from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.pages.access import break_glass_shown, ig_contact, person_by_id
 
 PERSON_ID_PATTERN = r"^[A-Za-z0-9]{1,20}$"
+#: A person's public id in a path: every route about one person takes it alike.
+PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 SHOWN_FIELDS = ("forename", "middle_names", "surname", "date_of_birth", "sex", "postcode")
 
 
@@ -176,24 +178,16 @@ def search(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    q: SearchText,
+    query: ParsedSearch,
+    asked: PurposeQuery,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
-    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
-    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> PersonSearchOut:
     """Persons with a matching record you may see for the purpose you state, showing only
     values you may see; every record's decision is audited."""
-    query = parse_search(q)
-    if query.problems:
-        raise HTTPException(400, query.problems[0])
-    if query.is_empty:
-        raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
     actor = visit.actor("api")
     with app.transaction() as session:
-        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
         result = search_persons(session, actor, query, action=access_action(actor, searching=True), limit=limit,
-                                purpose=stated)
+                                purpose=asked.stated(session, user))
     return PersonSearchOut(
         query=_query(result.query),
         persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched)) for card in result.persons],
@@ -213,16 +207,14 @@ def person(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    person_id: Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")],
-    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
-    safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
-    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
+    person_id: PersonId,
+    asked: PurposeQuery,
 ) -> PersonOut:
     """The person as you may see them for the purpose you state, or 403 when you may see
     none of their records; each record's decision and the view itself are audited."""
     actor = visit.actor("api")
     with app.transaction() as session:
-        stated = api_purpose(session, user, purpose, safeguarding_risk=safeguarding_risk, relationship=relationship)
+        stated = asked.stated(session, user)
         found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
         extra: dict[str, Any] = {}
         if found is not None and found.allowed:
