@@ -3,29 +3,25 @@
 Chromium is Debian's (``JOINEDUP_CHROMIUM``, default ``/usr/bin/chromium``), never one
 that Playwright downloads. axe-core comes from npm (``node_modules/axe-core``, or
 ``JOINEDUP_AXE``). When either is missing these tests skip, except on CI (``CI=true``),
-where they fail.
+where they fail. The helpers the journeys share (signing in, the axe-core check, a
+module's own server) are in browser_support.py.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
+from browser_support import PASSWORD, add_partners, migrated_store, serving
 
 from joinedup.accounts import create_user
-from joinedup.config import Settings
-from joinedup.db import make_engine, transaction, utcnow
-from joinedup.db.migrate import upgrade
+from joinedup.db import transaction, utcnow
 from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSWORD = "correct horse battery"
+
+# Some journeys run over the web tests' seeded worlds (tests/web/*_support.py).
+sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 
 def _unavailable(reason: str) -> None:
@@ -83,14 +81,7 @@ class LiveServer:
 
 def _seed(engine) -> tuple[int, int, int]:
     with transaction(engine) as session:
-        council = Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care")
-        police = Organisation(code="POL", name="Police", type="police")
-        session.add_all([council, police])
-        session.flush()
-        csc = SourceSystem(code="csc", name="Children's case system", owner_organisation_id=council.id)
-        niche = SourceSystem(code="police", name="Police records", owner_organisation_id=police.id)
-        session.add_all([csc, niche])
-        session.flush()
+        council, _police, csc, niche = add_partners(session)
         own = SourceRecord(
             source_system_id=csc.id,
             local_id="CSC-001",
@@ -165,36 +156,16 @@ def _seed(engine) -> tuple[int, int, int]:
         return own.id, other.id, load.id
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """uvicorn serving create_app() in a background thread, against a seeded SQLite store."""
-    home = tmp_path_factory.mktemp("e2e-home")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    own, other, load = _seed(engine)
-    app = create_app(settings, engine=engine)
 
     def crash() -> None:
         raise RuntimeError("a deliberate failure, to see the error page")
 
-    app.add_api_route("/e2e/crash", crash, include_in_schema=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", own, other, load)
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with migrated_store(tmp_path_factory, "e2e-home") as (settings, engine):
+        own, other, load = _seed(engine)
+        app = create_app(settings, engine=engine)
+        app.add_api_route("/e2e/crash", crash, include_in_schema=False)
+        with serving(app) as url:
+            yield LiveServer(url, own, other, load)

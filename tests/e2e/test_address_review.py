@@ -8,49 +8,33 @@ Every page is checked with axe-core.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from datetime import date
 
 import pytest
-import uvicorn
+from browser_support import (
+    PASSWORD,
+    add_partners,
+    assert_accessible,
+    module_server,
+    page_under_the_csp,
+    sign_in,
+    signed_in_page,
+    visit_each,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from joinedup.accounts import create_user
-from joinedup.config import Settings
-from joinedup.db import make_engine, transaction
-from joinedup.db.migrate import upgrade
+from joinedup.db import transaction
 from joinedup.gazetteer.models import AddressMatch, GazetteerAddress
 from joinedup.gazetteer.normalise import normalise
 from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
-from joinedup.web import create_app
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct horse battery"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 HIGH_ST_1 = "100000000001"
 HIGH_ST_1_FLAT = "100000000002"
 HIGH_ST_3 = "100000000003"
 CARE_HOME = "100000000004"
-
-
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
 
 
 def _address(uprn, number, *, sao="", street="High Street", postcode="JU1 1AA", classification="residential",
@@ -75,14 +59,7 @@ def _address(uprn, number, *, sao="", street="High Street", postcode="JU1 1AA", 
 
 def _seed(engine) -> dict[str, int]:
     with transaction(engine) as session:
-        council = Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care")
-        police = Organisation(code="POL", name="Police", type="police")
-        session.add_all([council, police])
-        session.flush()
-        csc = SourceSystem(code="csc", name="Children's case system", owner_organisation_id=council.id)
-        niche = SourceSystem(code="police", name="Police records", owner_organisation_id=police.id)
-        session.add_all([csc, niche])
-        session.flush()
+        council, _police, csc, niche = add_partners(session)
         session.add_all(
             [
                 _address(HIGH_ST_1, "1"),
@@ -152,49 +129,16 @@ def _seed(engine) -> dict[str, int]:
         return {name: row.id for name, row in rows.items()}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def address_server(tmp_path_factory, browser_type_launch_args):
-    home = tmp_path_factory.mktemp("e2e-addresses")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    matches = _seed(engine)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=_free_port(),
-                       log_level="critical")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", matches
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+address_server = module_server("e2e-addresses", _seed)
 
 
 @pytest.fixture
 def reviewer(browser: Browser, address_server):
     """A page signed in as the data team, with the CSP bypassed so that axe can be injected."""
-    url, _matches = address_server
-    context = browser.new_context(base_url=url, bypass_csp=True)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill("dev.data")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(browser, address_server.url, "dev.data")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dev Patel")
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_the_data_team_accepts_overrides_and_marks_out_of_area(reviewer: Page, axe_source):
@@ -277,13 +221,8 @@ def test_the_report_and_the_household_pass_axe(reviewer: Page, axe_source):
 
 
 def test_choosing_another_address_works_without_javascript(browser: Browser, address_server):
-    url, matches = address_server
-    context = browser.new_context(base_url=url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill("dev.data")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    url, matches, _engine = address_server
+    page = signed_in_page(browser, url, "dev.data", javascript=False, bypass_csp=False)
     page.goto(f"/addresses/review/{matches['no_script']}")
     page.get_by_label("Search the gazetteer").fill("1 High Street")
     page.get_by_role("button", name="Search the gazetteer").click()
@@ -292,29 +231,14 @@ def test_choosing_another_address_works_without_javascript(browser: Browser, add
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         f"is now matched to UPRN {HIGH_ST_1_FLAT}"
     )
-    context.close()
+    page.context.close()
 
 
 def test_address_pages_run_under_the_content_security_policy_without_errors(browser: Browser, address_server):
-    url, matches = address_server
-    context = browser.new_context(base_url=url)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill("dev.data")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    for path in (
-        "/addresses",
-        "/addresses?q=High",
-        "/addresses/review",
-        f"/addresses/review/{matches['matched']}?q=High",
-        "/addresses/report",
-        f"/addresses/{HIGH_ST_1}",
-    ):
-        page.goto(path)
-        expect(page.locator("main")).to_be_visible()
-    assert problems == []
-    context.close()
+    url, matches, _engine = address_server
+    with page_under_the_csp(browser, url) as page:
+        page.goto("/sign-in")
+        sign_in(page, "dev.data")
+        visit_each(page, ("/addresses", "/addresses?q=High", "/addresses/review",
+                          f"/addresses/review/{matches['matched']}?q=High", "/addresses/report",
+                          f"/addresses/{HIGH_ST_1}"))

@@ -13,89 +13,38 @@ This module runs its own server over its own store: tests/web/practice_support.p
 from __future__ import annotations
 
 import re
-import socket
-import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
+from browser_support import assert_accessible, module_server, signed_in_page
 from playwright.sync_api import Browser, Page, expect
+from practice_support import MARKERS, RELATIONS, seed_sharing
 from sqlalchemy import select
 
 from joinedup.accounts import passwords
-from joinedup.config import Settings
-from joinedup.db import make_engine, transaction
-from joinedup.db.migrate import upgrade
+from joinedup.db import transaction
 from joinedup.sharing.models import BreakGlass, ConsentRecord, SharingDecision
-from joinedup.web import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from practice_support import MARKERS, PASSWORD, RELATIONS, seed_sharing  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOBODY, PARTNER, SHIELDED, OWN = RELATIONS["none"], RELATIONS["partner"], RELATIONS["shielded"], RELATIONS["own"]
 
 
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def practice_server(tmp_path_factory, browser_type_launch_args):
-    home = tmp_path_factory.mktemp("e2e-break-glass")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+def _seed(engine):
+    """practice_support's world, its many staff's passwords hashed cheaply to keep the setup quick."""
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     original, passwords.HASHER = passwords.HASHER, quick
     try:
-        world = seed_sharing(engine)
+        return seed_sharing(engine)
     finally:
         passwords.HASHER = original
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=_free_port(),
-                                           log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", world, engine
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+
+
+practice_server = module_server("e2e-break-glass", _seed)
 
 
 def _signed_in(browser: Browser, url: str, username: str, *, javascript: bool = True) -> Page:
-    context = browser.new_context(base_url=url, bypass_csp=True, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(browser, url, username, javascript=javascript)
     expect(page.get_by_role("heading", level=1)).to_have_text(username.replace(".", " ").title())
     return page
 

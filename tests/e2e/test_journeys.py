@@ -5,33 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_support import assert_accessible, page_under_the_csp, sign_in, signed_in_page, visit_each
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct horse battery"  # as seeded by conftest.py
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
-def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_practitioner_signs_in_searches_opens_a_record_and_signs_out(page: Page, live_server, axe_source):
@@ -145,10 +122,7 @@ def test_data_team_reads_an_ingest_report(page: Page, live_server, axe_source):
 
 
 def test_pages_work_without_javascript(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/sign-in")
-    sign_in(page, "sam.social")
+    page = signed_in_page(browser, live_server.url, "sam.social", javascript=False, bypass_csp=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
     page.goto("/persons")
     page.get_by_label("Find a person").fill("JU1 1AA")
@@ -157,7 +131,7 @@ def test_pages_work_without_javascript(browser, live_server):
     expect(page.get_by_role("link", name="Jordan Smith")).to_have_count(1)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have signed out")
-    context.close()
+    page.context.close()
 
 
 def test_narrow_screen_navigation_is_accessible(page: Page, live_server, axe_source):
@@ -176,24 +150,10 @@ def test_narrow_screen_navigation_is_accessible(page: Page, live_server, axe_sou
 
 def test_scripts_run_under_the_content_security_policy_without_errors(browser, live_server):
     """A context that honours our CSP: any blocked script or style shows up as an error."""
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto("/sign-in")
-    expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
-    expect(page.get_by_role("button", name="Show password")).to_be_visible()
-    sign_in(page, "dev.data")
-    for path in (
-        "/",
-        "/persons?q=Jordan",
-        f"/records/{live_server.own_record}",
-        "/ingest",
-        f"/ingest/{live_server.load}",
-        "/docs",
-    ):
-        page.goto(path)
-        expect(page.locator("main")).to_be_visible()
-    assert problems == []
-    context.close()
+    with page_under_the_csp(browser, live_server.url) as page:
+        page.goto("/sign-in")
+        expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
+        expect(page.get_by_role("button", name="Show password")).to_be_visible()
+        sign_in(page, "dev.data")
+        visit_each(page, ("/", "/persons?q=Jordan", f"/records/{live_server.own_record}", "/ingest",
+                          f"/ingest/{live_server.load}", "/docs"))

@@ -9,59 +9,29 @@ person's history. Every page is checked with axe-core.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from datetime import date
 
 import pytest
-import uvicorn
+from browser_support import PASSWORD, add_partners, assert_accessible, module_server, signed_in_page
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from joinedup.accounts import create_user
-from joinedup.config import Settings
-from joinedup.db import make_engine, transaction, utcnow
-from joinedup.db.migrate import upgrade
+from joinedup.db import transaction, utcnow
 from joinedup.gazetteer.models import GazetteerAddress
 from joinedup.ingest.models import SourceRecord, StatedRelationship
-from joinedup.partners.models import Organisation, SourceSystem
+from joinedup.partners.models import Organisation
 from joinedup.people import golden_record, read_records
 from joinedup.people.models import LinkRun, Person, PersonEvent, PersonRecord
-from joinedup.web import create_app
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct horse battery"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
 
 
 def _seed(engine) -> dict[str, int]:
     with transaction(engine) as session:
-        council = Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care")
-        police = Organisation(code="POL", name="Police", type="police")
+        council, _police, csc, niche = add_partners(session)
         hub = Organisation(code="HUB", name="Joinford Data Hub", type="local_authority")
-        session.add_all([council, police, hub])
-        session.flush()
-        csc = SourceSystem(code="csc", name="Children's case system", owner_organisation_id=council.id)
-        niche = SourceSystem(code="police", name="Police records", owner_organisation_id=police.id)
-        session.add_all([csc, niche])
-        session.flush()
+        session.add(hub)
         rows = {
             "CSC-001": (csc, dict(forename="Jordan", surname="Smith", date_of_birth=date(2011, 3, 14), sex="male",
                                   address_text="1 High Street, Joinford", postcode="JU1 1AA",
@@ -121,50 +91,17 @@ def _seed(engine) -> dict[str, int]:
         return ids
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+persons_server = module_server("e2e-persons", _seed)
 
 
-@pytest.fixture(scope="module")
-def persons_server(tmp_path_factory, browser_type_launch_args):
-    home = tmp_path_factory.mktemp("e2e-persons")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    ids = _seed(engine)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=_free_port(),
-                       log_level="critical")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", ids
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
-
-
-def _signed_in(browser: Browser, url: str, username: str, *, javascript: bool = True):
-    context = browser.new_context(base_url=url, bypass_csp=True, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def _signed_in(browser: Browser, url: str, username: str, *, javascript: bool = True) -> Page:
+    page = signed_in_page(browser, url, username, javascript=javascript)
     expect(page.locator("main")).to_be_visible()
-    return context, page
+    return page
 
 
 def test_a_practitioner_finds_a_person_and_reads_their_page(browser: Browser, persons_server, axe_source):
-    url, ids = persons_server
-    context, page = _signed_in(browser, url, "sam.social")
+    page = _signed_in(browser, persons_server.url, "sam.social")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Find a person").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a person")
     assert_accessible(page, axe_source)
@@ -217,12 +154,11 @@ def test_a_practitioner_finds_a_person_and_reads_their_page(browser: Browser, pe
 
     response = page.goto("/persons/PNOBODY")
     assert response.status == 404
-    context.close()
+    page.context.close()
 
 
 def test_the_data_team_sees_identifying_fields_and_the_linkage_links(browser: Browser, persons_server, axe_source):
-    url, ids = persons_server
-    context, page = _signed_in(browser, url, "hub.data")
+    page = _signed_in(browser, persons_server.url, "hub.data")
     page.goto("/persons?q=Jordan")
     expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     page.get_by_role("link", name="Jordan Smith").click()
@@ -236,12 +172,11 @@ def test_the_data_team_sees_identifying_fields_and_the_linkage_links(browser: Br
         "href", "/linkage/persons/PJORDAN/merge"
     )
     assert_accessible(page, axe_source)
-    context.close()
+    page.context.close()
 
 
 def test_finding_a_person_works_without_javascript(browser: Browser, persons_server):
-    url, _ids = persons_server
-    context, page = _signed_in(browser, url, "sam.social", javascript=False)
+    page = _signed_in(browser, persons_server.url, "sam.social", javascript=False)
     page.goto("/persons")
     page.get_by_label("Find a person").fill("JU1 1AA")
     page.get_by_role("button", name="Search").click()
@@ -251,4 +186,4 @@ def test_finding_a_person_works_without_javascript(browser: Browser, persons_ser
     expect(page.get_by_role("table", name="Living at this address", exact=True)).to_contain_text("Jordan Smith")
     page.get_by_role("link", name="Back to search").click()
     expect(page.get_by_role("heading", name="2 persons found")).to_be_visible()
-    context.close()
+    page.context.close()

@@ -11,84 +11,36 @@ the other journeys.
 from __future__ import annotations
 
 import re
-import socket
-import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
-import uvicorn
+from browser_support import (
+    assert_accessible,
+    module_server,
+    page_under_the_csp,
+    sign_in,
+    signed_in_page,
+    visit_each,
+)
+from linkage_support import seed_linkage
 from playwright.sync_api import Browser, Page, expect
-
-from joinedup.config import Settings
-from joinedup.db import make_engine
-from joinedup.db.migrate import upgrade
-from joinedup.web import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from linkage_support import seed_linkage  # noqa: E402
-from web_support import PASSWORD, seed  # noqa: E402
+from web_support import seed
 
 pytestmark = pytest.mark.e2e
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PERSON_ID = re.compile(r"P[0-9A-Z]{10}")
 
 
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def review_server(tmp_path_factory, browser_type_launch_args):
-    home = tmp_path_factory.mktemp("e2e-linkage")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+def _seed(engine):
+    """The web tests' place, linked for real with a hand-set model."""
     seed(engine)
-    linked = seed_linkage(engine)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=_free_port(),
-                       log_level="critical")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", linked, engine
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    return seed_linkage(engine)
+
+
+review_server = module_server("e2e-linkage", _seed)
 
 
 def _signed_in(browser: Browser, url: str, *, javascript: bool = True) -> Page:
-    context = browser.new_context(base_url=url, bypass_csp=True, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill("dev.data")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(browser, url, "dev.data", javascript=javascript)
     expect(page.get_by_role("heading", level=1)).to_have_text("Dev Patel")
     return page
 
@@ -234,18 +186,8 @@ def test_a_review_decision_works_without_javascript(browser: Browser, review_ser
 
 def test_linkage_pages_run_under_the_content_security_policy_without_errors(browser: Browser, review_server):
     url, linked, _engine = review_server
-    context = browser.new_context(base_url=url)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill("dev.data")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    for path in ("/linkage", f"/linkage/runs/{linked.run_id}", "/linkage/review", "/linkage/model",
-                 f"/linkage/pairs/{linked.records['CSC-001']}/{linked.records['POL-77']}"):
-        page.goto(path)
-        expect(page.locator("main")).to_be_visible()
-    assert problems == []
-    context.close()
+    with page_under_the_csp(browser, url) as page:
+        page.goto("/sign-in")
+        sign_in(page, "dev.data")
+        visit_each(page, ("/linkage", f"/linkage/runs/{linked.run_id}", "/linkage/review", "/linkage/model",
+                          f"/linkage/pairs/{linked.records['CSC-001']}/{linked.records['POL-77']}"))

@@ -9,81 +9,26 @@ governance place on top (tests/web/governance_support.py).
 
 from __future__ import annotations
 
-import socket
-import sys
-import threading
-import time
-from pathlib import Path
-
 import pytest
-import uvicorn
+from browser_support import assert_accessible, module_server, signed_in_page
+from governance_support import PERSON, seed_governance
 from playwright.sync_api import Browser, Page, expect
-
-from joinedup.config import Settings
-from joinedup.db import make_engine
-from joinedup.db.migrate import upgrade
-from joinedup.web import create_app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from governance_support import PERSON, seed_governance  # noqa: E402
-from web_support import PASSWORD, seed  # noqa: E402
+from web_support import seed
 
 pytestmark = pytest.mark.e2e
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-
-def assert_accessible(page: Page, axe_source: str) -> None:
-    """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now."""
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    problems = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-    ]
-    assert not problems, f"{page.url}:\n" + "\n".join(problems)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def sharing_server(tmp_path_factory, browser_type_launch_args):
-    home = tmp_path_factory.mktemp("e2e-sharing")
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+def _seed(engine):
+    """The web tests' place, with the governance place on top."""
     seed(engine)
-    place = seed_governance(engine)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
-                                           port=_free_port(), log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", place
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    return seed_governance(engine)
+
+
+sharing_server = module_server("e2e-sharing", _seed)
 
 
 def _signed_in(browser: Browser, url: str, username: str = "iris.ig", *, javascript: bool = True) -> Page:
-    context = browser.new_context(base_url=url, bypass_csp=True, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(browser, url, username, javascript=javascript)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     return page
 
@@ -93,8 +38,7 @@ def _heading(page: Page, text: str) -> None:
 
 
 def test_the_ig_lead_authors_signs_and_activates_an_agreement(browser: Browser, sharing_server, axe_source):
-    url, _place = sharing_server
-    page = _signed_in(browser, url)
+    page = _signed_in(browser, sharing_server.url)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sharing").click()
     _heading(page, "Sharing")
     assert_accessible(page, axe_source)
@@ -187,8 +131,7 @@ def test_the_ig_lead_authors_signs_and_activates_an_agreement(browser: Browser, 
 
 def test_the_ig_lead_reads_the_log_reviews_break_glass_and_views_as_a_partner(browser: Browser, sharing_server,
                                                                                 axe_source):
-    url, place = sharing_server
-    page = _signed_in(browser, url)
+    page = _signed_in(browser, sharing_server.url)
     page.goto("/sharing/log")
     _heading(page, "Decision log")
     assert_accessible(page, axe_source)
@@ -264,8 +207,7 @@ def test_the_ig_lead_reads_the_log_reviews_break_glass_and_views_as_a_partner(br
 
 
 def test_a_practitioner_is_refused_the_ig_leads_pages(browser: Browser, sharing_server, axe_source):
-    url, _place = sharing_server
-    page = _signed_in(browser, url, "sam.social")
+    page = _signed_in(browser, sharing_server.url, "sam.social")
     expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sharing")).to_have_count(0)
     page.goto("/sharing/agreements")
     _heading(page, "You do not have permission to see this page")
@@ -274,8 +216,7 @@ def test_a_practitioner_is_refused_the_ig_leads_pages(browser: Browser, sharing_
 
 
 def test_the_forms_work_without_javascript(browser: Browser, sharing_server):
-    url, _place = sharing_server
-    page = _signed_in(browser, url, javascript=False)
+    page = _signed_in(browser, sharing_server.url, javascript=False)
     page.goto("/sharing/purposes/new")
     page.get_by_label("Code").fill("no_script")
     page.get_by_label("Name").fill("Without a script")
