@@ -180,7 +180,11 @@ def test_the_ig_lead_reads_the_log_reviews_break_glass_and_views_as_a_partner(br
     expect(page.get_by_text("Mental health support")).to_have_count(0)
     assert_accessible(page, axe_source)
 
-    # Purposes, categories and the consent script.
+    # The consent register, then purposes, categories and the consent script.
+    page.get_by_role("navigation", name="Sharing").get_by_role("link", name="Consent", exact=True).click()
+    _heading(page, "Consent")
+    expect(page.get_by_role("table")).to_be_visible()
+    assert_accessible(page, axe_source)
     for link, heading in (("Purposes", "Purposes"), ("Data categories", "Data categories"),
                           ("Consent script", "The consent script")):
         page.get_by_role("navigation", name="Sharing").get_by_role("link", name=link).click()

@@ -113,6 +113,7 @@ def test_the_openapi_schema_is_public_and_holds_no_data(client):
         "/api/v1/sharing/agreements/{code}/versions/{version}/signatures",
         "/api/v1/sharing/agreements/{code}/versions/{version}/status",
         "/api/v1/sharing/decisions",
+        "/api/v1/sharing/consent",
         "/api/v1/sharing/decisions/export",
         "/api/v1/sharing/break-glass",
         "/api/v1/sharing/break-glass/{access_id}",

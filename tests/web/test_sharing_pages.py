@@ -43,6 +43,7 @@ from joinedup.web.templating import field_label
 
 PAGE_GETS = [
     "/sharing",
+    "/sharing/consent",
     "/sharing/purposes",
     "/sharing/purposes/new",
     "/sharing/purposes/{code}",
@@ -77,6 +78,7 @@ PAGE_POSTS = [
     "/sharing/break-glass/{access_id:int}",
 ]
 API_GETS = [
+    "/api/v1/sharing/consent",
     "/api/v1/sharing/purposes",
     "/api/v1/sharing/categories",
     "/api/v1/sharing/agreements",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import record_event
@@ -106,3 +106,23 @@ def consent_history(session: Session, person) -> list[ConsentRecord]:
     """Every consent record of the person, newest first."""
     return list(session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person.id)
                                 .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())))
+
+
+def consent_register(session: Session, *, person_id: str = "", decision: str = "", limit: int = 50,
+                     offset: int = 0) -> tuple[list[tuple[ConsentRecord, str]], int]:
+    """Every person's consent, refusals and withdrawals, newest first, each with the
+    person's public id, for the information governance lead's oversight; and how many match.
+    ``person_id`` and ``decision`` narrow it."""
+    from joinedup.people.models import Person  # the person index reads consent through sharing
+
+    if decision and decision not in CONSENT_DECISIONS:
+        raise ConsentError(f"A decision is one of {', '.join(CONSENT_DECISIONS)}.", "decision")
+    statement = select(ConsentRecord, Person.person_id).join(Person, Person.id == ConsentRecord.person_id)
+    if person_id:
+        statement = statement.where(Person.person_id == person_id.strip().upper())
+    if decision:
+        statement = statement.where(ConsentRecord.decision == decision)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(statement.order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return [(consent, public_id) for consent, public_id in rows], total

@@ -124,7 +124,7 @@ REFUSED = {400: {"model": Problem, "description": "The record cannot be kept as 
 NO_PERSON = "There is no person with this id."
 
 
-def _consent(consent: ConsentRecord) -> ConsentOut:
+def consent_out(consent: ConsentRecord) -> ConsentOut:
     return ConsentOut(
         id=consent.id, decision=consent.decision, form=consent.form, purposes=list(consent.purposes or []),
         organisations=list(consent.organisations or []), categories=list(consent.categories or []),
@@ -163,7 +163,7 @@ def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonI
     frontline_gate(app, actor, action="sharing.consent.view", person_id=person_id)
     with app.transaction() as session:
         person = _seen(session, user, actor, person_id, asked)
-        return [_consent(consent) for consent in consent_history(session, person)]
+        return [consent_out(consent) for consent in consent_history(session, person)]
 
 
 @router.post("/api/v1/persons/{person_id}/consent", response_model=ConsentOut, status_code=201,
@@ -180,7 +180,7 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
                 consent = record_consent(session, actor, person, **body.model_dump())
         except ConsentError as exc:
             raise HTTPException(400, f"{exc.field}: {exc}") from exc
-        return _consent(consent)
+        return consent_out(consent)
 
 
 @router.post("/api/v1/persons/{person_id}/break-glass", response_model=BreakGlassStartedOut, status_code=201,

@@ -1,7 +1,7 @@
 """The JSON API for governing sharing under ``/api/v1/sharing``: purposes and data
 categories, agreements and their versions (author, sign, activate, suspend, end, and
-the Cedar each version compiles to), the decision log and its CSV export, the
-break-glass review queue, "view as" and the data flows.
+the Cedar each version compiles to), the decision log and its CSV export, the consent
+register, the break-glass review queue, "view as" and the data flows.
 
 The same rules as the pages (:mod:`joinedup.web.pages.sharing`): for information
 governance leads and administrators only (:func:`joinedup.accounts.roles.may_govern_sharing`,
@@ -42,15 +42,18 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.web.api_access import ConsentOut, consent_out
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.pages.sharing import (
     PURPOSE_CODE,
     SCRIPT_PLACEHOLDERS,
+    ConsentQuery,
     LogQuery,
     ViewAsQuery,
     agreement_or_404,
     agreement_rows,
+    consent_rows,
     csv_response,
     gate,
     glass_or_404,
@@ -647,6 +650,35 @@ def _glass(view) -> BreakGlassOut:
         seen=[SeenOut(at=item.at, record_id=item.record_id, source_organisation=item.source_organisation,
                       purpose=item.purpose, action=item.action, fields=item.fields) for item in view.seen],
     )
+
+
+class ConsentEntryOut(ConsentOut):
+    person_id: str = Field(description="The person's public id.")
+    recorded_by_organisation: str = Field(description="The organisation of the user who recorded it.")
+
+
+class ConsentPageOut(BaseModel):
+    total: int = Field(description="How many records match.")
+    consents: list[ConsentEntryOut]
+
+
+@router.get("/consent", response_model=ConsentPageOut, summary="The consent register")
+def consent_register(app: WebApp, user: ApiUser, visit: CurrentVisit,
+                     person_id: Annotated[str, Query(max_length=21, description="Only this person's.")] = "",
+                     decision: Annotated[str, Query(max_length=20, description="given, refused or withdrawn.")] = "",
+                     limit: Limit = 50, offset: Offset = 0) -> ConsentPageOut:
+    """Every consent, refusal and withdrawal recorded, newest first. Audited as
+    `sharing.consent.view`."""
+    query = ConsentQuery(person_id.strip().upper(), decision.strip())
+    gate(app, visit.actor("api"), action="sharing.consent.view", subject_type="consent_records",
+         details={"filters": query.params(), "offset": offset})
+    if errors := query.errors():
+        raise HTTPException(422, errors[0][1] + ".")
+    with app.transaction() as session:
+        rows, total = consent_rows(session, query, limit=limit, offset=offset)
+    return ConsentPageOut(total=total, consents=[
+        ConsentEntryOut(**consent_out(consent).model_dump(), person_id=person, recorded_by_organisation=organisation)
+        for consent, person, organisation in rows])
 
 
 @router.get("/break-glass", response_model=list[BreakGlassOut], summary="The break-glass review queue")

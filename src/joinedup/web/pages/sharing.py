@@ -43,13 +43,15 @@ from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person
 from joinedup.sharing import RECORD_FIELDS, AccessDecision, disclosed_fields
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
-from joinedup.sharing.consent import CONSENT_SCRIPT
+from joinedup.sharing.consent import CONSENT_SCRIPT, consent_register
 from joinedup.sharing.log import LogFilter, export_decisions, search_decisions
 from joinedup.sharing.models import (
     AGREEMENT_STATUSES,
+    CONSENT_DECISIONS,
     DECISION_OUTCOMES,
     AgreementVersion,
     BreakGlass,
+    ConsentRecord,
     DataCategory,
     Purpose,
     SharingAgreement,
@@ -80,6 +82,7 @@ PURPOSE_CODE = re.compile(r"[a-z0-9_]{1,40}")
 STATUS_TAGS = {"draft": "govuk-tag--grey", "active": "govuk-tag--green", "suspended": "govuk-tag--yellow",
                "ended": "govuk-tag--red"}
 OUTCOME_TAGS = {"shared": "govuk-tag--green", "withheld": "govuk-tag--red", "declined": "govuk-tag--orange"}
+CONSENT_TAGS = {"given": "govuk-tag--green", "refused": "govuk-tag--red", "withdrawn": "govuk-tag--orange"}
 REVIEW_TAGS = {"pending": "govuk-tag--blue", "appropriate": "govuk-tag--green", "inappropriate": "govuk-tag--red"}
 REVIEW_LABELS = {"pending": "Waiting for review", "appropriate": "Appropriate", "inappropriate": "Inappropriate"}
 
@@ -133,7 +136,7 @@ def _one(fields: dict[str, list[str]], name: str, limit: int = TEXT_MAX) -> str:
 
 def _base(section: str) -> dict[str, Any]:
     return {"current": "sharing", "section": section, "status_tags": STATUS_TAGS, "outcome_tags": OUTCOME_TAGS,
-            "review_tags": REVIEW_TAGS, "review_labels": REVIEW_LABELS, "describe_fields": describe_fields}
+            "consent_tags": CONSENT_TAGS, "review_tags": REVIEW_TAGS, "review_labels": REVIEW_LABELS, "describe_fields": describe_fields}
 
 
 def describe_fields(fields) -> tuple[list[str], list[str]]:
@@ -202,6 +205,7 @@ def overview(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit)
                                      .where(AgreementVersion.status == "draft")) or 0,
             "pending": len(break_glass_queue(session, actor)),
             "decisions": session.scalar(select(func.count(SharingDecision.id))) or 0,
+            "consents": session.scalar(select(func.count(ConsentRecord.id))) or 0,
         }
     return render(request, "sharing/overview.html", {**_base("overview"), "counts": counts})
 
@@ -1050,6 +1054,60 @@ def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pers
         "first": (number - 1) * LOG_PAGE + 1,
         "pagination": pagination("/sharing/log", query.params(), number, pages),
         "export_url": "/sharing/log/export.csv" + (f"?{urlencode(query.params())}" if query.params() else ""),
+    }, status_code=400 if errors else 200)
+
+
+@dataclass(frozen=True)
+class ConsentQuery:
+    """The consent register's search, as typed."""
+
+    person: str = ""
+    decision: str = ""
+
+    def params(self) -> dict[str, str]:
+        return {name: value for name, value in self.__dict__.items() if value}
+
+    def errors(self) -> list[tuple[str, str]]:
+        errors = []
+        if self.person and not PERSON_ID.fullmatch(self.person):
+            errors.append(("person", "A person id is P and 10 letters and digits, like P0A1B2C3D4E"))
+        if self.decision and self.decision not in CONSENT_DECISIONS:
+            errors.append(("decision", "Select a decision from the list"))
+        return errors
+
+
+def consent_rows(session: Session, query: ConsentQuery, *, limit: int, offset: int):
+    """The register's matching rows, each with the recorder's organisation name; and how many match."""
+    found, total = consent_register(session, person_id=query.person, decision=query.decision, limit=limit,
+                                    offset=offset)
+    names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    return [(consent, person_id, names.get(consent.organisation_id, "")) for consent, person_id in found], total
+
+
+@router.get("/sharing/consent")
+def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: str = "",
+            decision: str = "", page: str = "1") -> Response:
+    """The consent register: every consent, refusal and withdrawal practitioners recorded."""
+    query = ConsentQuery(person.strip().upper()[:21], decision.strip()[:20])
+    number = _page_number(page)
+    gate(app, visit.actor("web"), action="sharing.consent.view", subject_type="consent_records",
+         details={"filters": query.params(), "page": number})
+    errors = query.errors()
+    rows, total = [], 0
+    with app.transaction() as session:
+        if not errors:
+            rows, total = consent_rows(session, query, limit=LOG_PAGE, offset=(number - 1) * LOG_PAGE)
+        names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
+        purpose_names = dict(session.execute(select(Purpose.code, Purpose.name)).all())
+        category_names = dict(session.execute(select(DataCategory.code, DataCategory.name)).all())
+    pages = max(1, math.ceil(total / LOG_PAGE))
+    if number > pages and total:
+        raise HTTPException(404)
+    return render(request, "sharing/consent.html", {
+        **_base("consent"), "query": query, "rows": rows, "total": total, "errors": errors,
+        "first": (number - 1) * LOG_PAGE + 1, "decisions": CONSENT_DECISIONS, "organisation_names": names,
+        "purpose_names": purpose_names, "category_names": category_names,
+        "pagination": pagination("/sharing/consent", query.params(), number, pages),
     }, status_code=400 if errors else 200)
 
 
