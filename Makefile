@@ -25,8 +25,10 @@ node_modules/.installed: package.json package-lock.json
 demo: $(VENV)/.installed
 	$(BIN)/joinedup demo
 
+# One worker per core (pytest-xdist); a file's tests stay on one worker, so a module's
+# seeded world and browser server are built once.
 test: $(VENV)/.installed-dev node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # Rebuild the committed GOV.UK Frontend assets (needs Node and npm).
 assets: node_modules/.installed
