@@ -173,3 +173,43 @@ def test_an_agreement_outside_its_dates_allows_nothing(engine):
         set_status(session, IG, second, "active")
         assert not decide_record_access(session, _social_worker(orgs), [police],
                                         purpose=Purpose("safeguarding_child"))[0].allowed
+
+
+def test_consent_naming_what_does_not_exist_is_refused_naming_the_field(engine):
+    from joinedup.sharing.consent import ConsentError, consent_register
+
+    with transaction(engine) as session:
+        orgs, _police, _helped, person = _place(session)
+        sam = _social_worker(orgs)
+        for scope, field in (({"purposes": ["no_such"]}, "purposes"), ({"organisations": ["XYZ"]}, "organisations"),
+                             ({"categories": ["identity", "nope"]}, "categories")):
+            with pytest.raises(ConsentError) as refused:
+                record_consent(session, sam, person, decision="given", form="verbal", **scope)
+            assert refused.value.field == field
+        record_consent(session, sam, person, decision="given", form="verbal", purposes=["early_help"],
+                       organisations=["POL"], categories=["identity"])
+        record_consent(session, sam, person, decision="withdrawn", form="written")
+        rows, total = consent_register(session, person_id="pann")
+        assert total == 2 and [(consent.decision, public) for consent, public in rows] == [
+            ("withdrawn", "PANN"), ("given", "PANN")]
+        assert consent_register(session, decision="given")[1] == 1
+        with pytest.raises(ConsentError):
+            consent_register(session, decision="maybe")
+
+
+def test_a_decision_not_to_share_names_a_real_purpose_and_another_organisation(engine):
+    from joinedup.sharing.log import DeclineError, record_declined
+
+    with transaction(engine) as session:
+        orgs, _police, _helped, person = _place(session)
+        sam = _social_worker(orgs)
+        for kwargs, field in (({"purpose": "no_such", "reason": "No"}, "purpose"),
+                              ({"purpose": "early_help", "recipient": "CSC", "reason": "No"}, "recipient"),
+                              ({"purpose": "early_help", "recipient": "NOPE", "reason": "No"}, "recipient"),
+                              ({"purpose": "early_help", "reason": "  "}, "reason")):
+            with pytest.raises(DeclineError) as refused:
+                record_declined(session, sam, person, **kwargs)
+            assert refused.value.field == field
+        declined = record_declined(session, sam, person, purpose="early_help", recipient="POL",
+                                   reason="Not proportionate")
+        assert (declined.person_id, declined.outcome, declined.basis) == ("PANN", "declined", "Not shared with POL (POL)")

@@ -80,10 +80,11 @@ def record_consent(session: Session, actor, person, *, decision: str, form: str,
                            "not_informed_reason")
     if expires_on is not None and expires_on < date.today():
         raise ConsentError("The expiry date must be today or later.", "expires_on")
-    for name, given, column in (("purposes", purposes, Purpose.code), ("organisations", organisations,
-                                                                          Organisation.code),
-                                ("categories", categories, DataCategory.code)):
-        unknown = sorted(set(given or []) - set(session.scalars(select(column).where(column.in_(set(given or []))))))
+    scopes = (("purposes", purposes, Purpose.code), ("organisations", organisations, Organisation.code),
+              ("categories", categories, DataCategory.code))
+    for name, given, column in scopes:
+        wanted = set(given or [])
+        unknown = sorted(wanted - set(session.scalars(select(column).where(column.in_(wanted))))) if wanted else []
         if unknown:
             raise ConsentError(f"There is no such {name[:-1]}: {', '.join(unknown)}.", name)
     consent = ConsentRecord(
