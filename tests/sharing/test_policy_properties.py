@@ -401,3 +401,38 @@ def test_the_compiled_rules_are_reused_until_the_rules_change(engine, world):
     with transaction(engine) as session:
         assert policy.rules_for(session) is not first
     policy._compiled.clear()
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_written_as_the_cedar_string_it_is(value):
+    """Organisation codes, purposes and ids go into policy text: whatever their characters,
+    the policy parses and compares equal to exactly that text."""
+    import cedarpy
+
+    rules = cedarpy.PolicySet.from_str(
+        f"permit(principal, action, resource) when {{ principal.organisation == {policy._text(value)} }};")
+
+    def allowed(organisation: str) -> bool:
+        return cedarpy.is_authorized(
+            {"principal": 'User::"u"', "action": 'Action::"read"', "resource": 'Record::"r"', "context": {}}, rules,
+            [{"uid": {"type": "User", "id": "u"}, "attrs": {"organisation": organisation}, "parents": []}]).allowed
+
+    assert allowed(value) and not allowed(value + "x")
+
+
+def test_requests_no_clause_names_share_one_slice_of_the_fixed_rules(engine, world):
+    policy._compiled.clear()
+    with transaction(engine) as session, session.begin_nested() as example:
+        _apply(session, [{"parties": [("CSC", True, True), ("POL", True, True)],
+                          "datasets": {"safeguarding_child": ["identity"]}, "consent_required": False,
+                          "safeguarding_overrides": False, "status": "active"}], [])
+        compiled = policy.compile_rules(session)
+        example.rollback()
+    named = compiled.slice("CSC", "safeguarding_child", "POL")
+    assert [clause.policy_id for clause in named.clauses if clause.agreement_version_id] == [
+        "agreement:PROP-0:v1:safeguarding_child:POL->CSC"]
+    unnamed = {compiled.slice(recipient, purpose, provider) for recipient in ORGS for provider in ORGS
+               for purpose in PURPOSE_CODES if (recipient, purpose, provider) not in compiled.clause_keys}
+    assert len(unnamed) == 1
+    (fixed,) = unnamed
+    assert all(clause.agreement_version_id is None for clause in fixed.clauses)

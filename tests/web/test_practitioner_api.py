@@ -82,6 +82,8 @@ def test_withdrawing_consent_through_the_api_blocks_the_very_next_request(sam, e
      "purposes: There is no such purpose: no_such."),
     ({"decision": "given", "form": "verbal", "informed": True, "organisations": ["XYZ"]},
      "organisations: There is no such organisation: XYZ."),
+    ({"decision": "given", "form": "verbal", "informed": True, "categories": ["identity", "zzz"]},
+     "categories: There is no such category: zzz."),
     ({"decision": "given", "form": "verbal", "informed": True, "expires_on": "2001-01-01"},
      "expires_on: The expiry date must be today or later."),
 ])
@@ -90,6 +92,8 @@ def test_consent_the_rules_cannot_keep_is_refused_naming_the_field(sam, engine, 
     response = client.post("/api/v1/persons/PSAME000001/consent", headers=header, json=body)
     assert response.status_code == 400 and response.json()["detail"].startswith(detail)
     assert _count(engine, ConsentRecord) == 1  # the world's own withdrawal only
+    # The person's records were read to check the practitioner may see them: still logged.
+    assert _count(engine, SharingDecision, person_id="PSAME000001") == 2  # its two records, each decided
 
 
 def test_consent_needs_the_csrf_header_and_a_frontline_role(practice_client, engine):
@@ -134,6 +138,7 @@ def test_a_decision_not_to_share_through_the_api_goes_to_the_log(sam, engine):
     assert unknown.status_code == 400 and unknown.json()["detail"].startswith("recipient:")  # one's own organisation
     assert client.post(url, headers=header, json={"purpose": "no_such", "reason": "No"}).json()["detail"].startswith(
         "purpose:")
+    assert _count(engine, SharingDecision, person_id="PSAME000001") == 4  # two records, read twice
     done = client.post(url, headers=header, json={"purpose": "early_help", "recipient": "HSG",
                                                   "reason": "Not proportionate: the family has a key worker"})
     assert done.status_code == 201

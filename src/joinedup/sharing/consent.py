@@ -80,13 +80,14 @@ def record_consent(session: Session, actor, person, *, decision: str, form: str,
                            "not_informed_reason")
     if expires_on is not None and expires_on < date.today():
         raise ConsentError("The expiry date must be today or later.", "expires_on")
-    scopes = (("purposes", purposes, Purpose.code), ("organisations", organisations, Organisation.code),
-              ("categories", categories, DataCategory.code))
-    for name, given, column in scopes:
+    scopes = (("purposes", "purpose", purposes, Purpose.code),
+              ("organisations", "organisation", organisations, Organisation.code),
+              ("categories", "category", categories, DataCategory.code))
+    for name, one, given, column in scopes:
         wanted = set(given or [])
         unknown = sorted(wanted - set(session.scalars(select(column).where(column.in_(wanted))))) if wanted else []
         if unknown:
-            raise ConsentError(f"There is no such {name[:-1]}: {', '.join(unknown)}.", name)
+            raise ConsentError(f"There is no such {one}: {', '.join(unknown)}.", name)
     consent = ConsentRecord(
         person_id=person.id, decision=decision, form=form, purposes=sorted(set(purposes or [])),
         organisations=sorted(set(organisations or [])), categories=sorted(set(categories or [])),

@@ -22,7 +22,6 @@ both and times them).
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,6 +123,8 @@ class PolicySlice:
 
 
 READ = {"type": "Action", "id": "read"}
+#: The slice key of every request no agreement clause can apply to.
+FIXED_ONLY = ("", "", "")
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class CompiledRules:
     clauses: tuple[Clause, ...]
     services: tuple[SensitiveService, ...]
     safeguarding_purposes: frozenset[str]
+    clause_keys: frozenset[tuple[str, str, str]] = frozenset()  # (recipient, purpose, provider) of each clause
     _slices: dict[tuple[str, str, str] | None, PolicySlice] = field(default_factory=dict, compare=False, repr=False)
     _slice_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
@@ -153,6 +155,8 @@ class CompiledRules:
         return self._parsed(None)
 
     def _parsed(self, key: tuple[str, str, str] | None) -> PolicySlice:
+        if key is not None and key not in self.clause_keys:
+            key = FIXED_ONLY  # one slice of the fixed rules for every key no clause names
         with self._slice_lock:
             found = self._slices.get(key)
         if found is not None:
@@ -172,7 +176,18 @@ class CompiledRules:
 
 
 def _text(value: str) -> str:
-    return json.dumps(value)
+    """``value`` as a Cedar string literal. Not JSON: Cedar refuses JSON's ``\\uXXXX`` and
+    ``\\b`` escapes, and an organisation's code may hold any character."""
+    escaped = []
+    for character in value:
+        if character in '"\\':
+            escaped.append("\\" + character)
+        elif ord(character) < 0x20 or ord(character) == 0x7F:
+            escaped.append(f"\\u{{{ord(character):x}}}")
+        else:
+            escaped.append(character)
+    return '"' + "".join(escaped) + '"'
+
 
 
 def _day(value: date) -> int:
@@ -287,7 +302,9 @@ def compile_rules(session: Session) -> CompiledRules:
                          frozenset(str(value) for value in service.get("values", [])))
         for category in categories.values() if category.sensitive for service in category.services or []
     )
-    return CompiledRules(rules_number, tuple(texts), tuple(clauses), services, safeguarding)
+    keys = frozenset((clause.recipient, clause.purpose, clause.provider) for clause in clauses
+                     if clause.agreement_version_id is not None)
+    return CompiledRules(rules_number, tuple(texts), tuple(clauses), services, safeguarding, keys)
 
 
 _compiled: dict[str, tuple[tuple, CompiledRules]] = {}

@@ -159,8 +159,6 @@ SearchText = Annotated[
 ]
 
 
-
-
 def parsed_search(q: SearchText) -> RecordQuery:
     """The search text, understood, or 400 saying what could not be."""
     query = parse_search(q)

@@ -160,7 +160,7 @@ def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonI
              asked: PurposeQuery) -> list[ConsentOut]:
     """Newest first. The latest record covering a request decides it."""
     actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.consent.view", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.consent.history", person_id=person_id)
     with app.transaction() as session:
         person = _seen(session, user, actor, person_id, asked)
         return [consent_out(consent) for consent in consent_history(session, person)]
@@ -173,14 +173,17 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
     """It applies to the very next request. Audited as `sharing.consent.record`."""
     actor = visit.actor("api")
     frontline_gate(app, actor, action="sharing.consent.request", person_id=person_id)
-    with app.transaction() as session:
+    refused: ConsentError | None = None
+    with app.transaction() as session:  # the reads above are logged even when the record is refused
         person = _seen(session, user, actor, person_id, asked)
         try:
             with session.begin_nested():
-                consent = record_consent(session, actor, person, **body.model_dump())
+                recorded = consent_out(record_consent(session, actor, person, **body.model_dump()))
         except ConsentError as exc:
-            raise HTTPException(400, f"{exc.field}: {exc}") from exc
-        return consent_out(consent)
+            refused = exc
+    if refused is not None:
+        raise HTTPException(400, f"{refused.field}: {refused}")
+    return recorded
 
 
 @router.post("/api/v1/persons/{person_id}/break-glass", response_model=BreakGlassStartedOut, status_code=201,
@@ -215,13 +218,18 @@ def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId
     (golden rule 7). Audited as `sharing.decline`."""
     actor = visit.actor("api")
     frontline_gate(app, actor, action="sharing.decline.request", person_id=person_id)
-    with app.transaction() as session:
+    refused: DeclineError | None = None
+    with app.transaction() as session:  # the reads above are logged even when the decision is refused
         person = _seen(session, user, actor, person_id, asked)
         try:
             with session.begin_nested():
                 decision = record_declined(session, actor, person, purpose=body.purpose, recipient=body.recipient,
                                            reason=body.reason)
+                declined = DeclinedOut(id=decision.id, at=decision.at, person_id=person.person_id,
+                                       purpose=decision.purpose, outcome="declined", basis=decision.basis,
+                                       reason=decision.reason)
         except DeclineError as exc:
-            raise HTTPException(400, f"{exc.field}: {exc}") from exc
-        return DeclinedOut(id=decision.id, at=decision.at, person_id=person.person_id, purpose=decision.purpose,
-                           outcome="declined", basis=decision.basis, reason=decision.reason)
+            refused = exc
+    if refused is not None:
+        raise HTTPException(400, f"{refused.field}: {refused}")
+    return declined

@@ -462,7 +462,7 @@ def break_glass(
 
 
 #: The consent form's field for each part of a consent record a refusal is about.
-CONSENT_FIELDS = {"expires_on": "expires", "organisations": "purposes", "categories": "purposes"}
+CONSENT_FIELDS = {"expires_on": "expires"}
 CONSENT_DECISION_LABELS = {"given": "Consent given", "refused": "Consent refused", "withdrawn": "Consent withdrawn"}
 FORM_LABELS = {"verbal": "Verbally", "written": "In writing"}
 

@@ -136,7 +136,8 @@ def _one(fields: dict[str, list[str]], name: str, limit: int = TEXT_MAX) -> str:
 
 def _base(section: str) -> dict[str, Any]:
     return {"current": "sharing", "section": section, "status_tags": STATUS_TAGS, "outcome_tags": OUTCOME_TAGS,
-            "consent_tags": CONSENT_TAGS, "review_tags": REVIEW_TAGS, "review_labels": REVIEW_LABELS, "describe_fields": describe_fields}
+            "consent_tags": CONSENT_TAGS, "review_tags": REVIEW_TAGS, "review_labels": REVIEW_LABELS,
+            "describe_fields": describe_fields}
 
 
 def describe_fields(fields) -> tuple[list[str], list[str]]:
