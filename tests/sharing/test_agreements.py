@@ -210,6 +210,9 @@ def test_a_decision_not_to_share_names_a_real_purpose_and_another_organisation(e
             with pytest.raises(DeclineError) as refused:
                 record_declined(session, sam, person, **kwargs)
             assert refused.value.field == field
+        with pytest.raises(DeclineError) as everything:
+            record_declined(session, sam, person, purpose="", recipient="NOPE", reason="")
+        assert [field for field, _message in everything.value.problems] == ["purpose", "recipient", "reason"]
         declined = record_declined(session, sam, person, purpose="early_help", recipient="POL",
                                    reason="Not proportionate")
         assert (declined.person_id, declined.outcome, declined.basis) == ("PANN", "declined", "Not shared with POL (POL)")

@@ -395,6 +395,11 @@ def test_a_practitioners_decision_not_to_share_goes_to_the_log_with_the_reason(s
     empty = sam.post("/persons/PSAME000001/decline", data={"csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400 and _errors(empty.text) == [
         "Select the purpose you were asked to share for", "Say why you decided not to share"]
+    unknown = sam.post("/persons/PSAME000001/decline", data={
+        "csrf_token": csrf_token(page.text), "purpose": "no_such", "recipient": "CSC", "reason": " "})
+    assert _errors(unknown.text) == ["Select the purpose you were asked to share for",
+                                     "Select the organisation that asked, or leave it blank",
+                                     "Say why you decided not to share"]
     done = sam.post("/persons/PSAME000001/decline", data={
         "csrf_token": csrf_token(page.text), "purpose": "early_help", "recipient": "HSG",
         "reason": "Not proportionate: the family already has a key worker"})

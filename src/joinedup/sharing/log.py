@@ -75,11 +75,13 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
 
 
 class DeclineError(ValueError):
-    """A decision not to share that cannot be recorded as given, with the part it is about."""
+    """A decision not to share that cannot be recorded as given: every problem with it, as
+    ``(field, message)`` pairs, so a form can show them all at once."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems[0][1])
+        self.problems = problems
+        self.field = problems[0][0]
 
 
 def record_declined(session: Session, actor: Actor, person, *, purpose: str, recipient: str = "",
@@ -88,16 +90,19 @@ def record_declined(session: Session, actor: Actor, person, *, purpose: str, rec
     (with the organisation that asked, by its code, when there was one), and why: logged
     like every other decision (golden rule 7)."""
     reason = (reason or "").strip()
+    problems = []
     if session.scalar(select(Purpose.id).where(Purpose.code == purpose)) is None:
-        raise DeclineError("Say which purpose you were asked to share for: one of the catalogue's.", "purpose")
+        problems.append(("purpose", "Say which purpose you were asked to share for: one of the catalogue's."))
     asked = None
     if recipient:
         asked = session.execute(select(Organisation.code, Organisation.name).where(
             Organisation.code == recipient, Organisation.id != actor.organisation_id)).first()
         if asked is None:
-            raise DeclineError("The organisation that asked must be another organisation in JoinedUp.", "recipient")
+            problems.append(("recipient", "The organisation that asked must be another organisation in JoinedUp."))
     if not reason:
-        raise DeclineError("Say why you decided not to share.", "reason")
+        problems.append(("reason", "Say why you decided not to share."))
+    if problems:
+        raise DeclineError(problems)
     named = f"{asked.name} ({asked.code})" if asked else ""
     decision = SharingDecision(
         user_id=actor.user_id, username=actor.username[:120], organisation_id=actor.organisation_id,

@@ -231,5 +231,5 @@ def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId
         except DeclineError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, f"{refused.field}: {refused}")
+        raise HTTPException(400, "; ".join(f"{field}: {message}" for field, message in refused.problems))
     return declined

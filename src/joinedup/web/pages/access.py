@@ -640,19 +640,15 @@ def decline(
     with app.transaction() as session:
         person = person_or_404(session, person_id)
         found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
-        # Every unanswered question at once (the domain names the first thing it refuses).
-        if not purpose:
-            errors.append(("purpose", DECLINE_MESSAGES["purpose"]))
-        if not reason.strip():
-            errors.append(("reason", DECLINE_MESSAGES["reason"]))
-        elif len(reason) > TEXT_MAX:
+        if len(reason) > TEXT_MAX:
             errors.append(("reason", f"Your reason must be {TEXT_MAX:,} characters or fewer"))
-        if not errors:
+        else:
             try:
                 with session.begin_nested():
                     record_declined(session, actor, person, purpose=purpose, recipient=recipient, reason=reason)
-            except DeclineError as exc:
-                errors.append((exc.field, DECLINE_MESSAGES.get(exc.field, str(exc).rstrip("."))))
+            except DeclineError as exc:  # every problem at once, in the form's own words
+                errors.extend((field, DECLINE_MESSAGES.get(field, message.rstrip(".")))
+                              for field, message in exc.problems)
         if not errors:
             return RedirectResponse(_back(person.person_id, "", done="declined"), status_code=303)
         context = _decline_context(session, user, actor, visit, person, found)
