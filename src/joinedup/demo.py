@@ -47,6 +47,7 @@ DEMO_USERS = (
     DemoUser("wendy.work", "Wendy Clarke", "dwp", "Jobcentre Plus Central", "Work coach", ("practitioner",)),
     DemoUser("val.voluntary", "Val Mensah", "voluntary", "Family Support", "Key worker", ("practitioner",)),
     DemoUser("mo.mash", "Mo Hussain", "csc", "MASH", "MASH triage officer", ("mash_officer", "practitioner")),
+    DemoUser("tara.trainer", "Tara Brooks", "csc", "Workforce Development", "Safeguarding trainer", ("trainer",)),
     DemoUser("iris.ig", "Iris Grant", None, "Information Governance", "Information governance lead", ("ig_lead",)),
     DemoUser("dev.data", "Dev Patel", None, "Data and Insight", "Data analyst", ("data_team", "admin")),
 )
@@ -149,9 +150,21 @@ def ensure_demo_users(engine: Engine, password: str) -> tuple[DemoUser, ...]:
 
 
 def ensure_demo_sharing(engine: Engine) -> None:
-    """The starting purposes and categories, and the demo's three active agreements (once)."""
+    """The starting purposes and categories, the demo's three active agreements, and three
+    persons known to several agencies set aside for training (once)."""
+    from sqlalchemy import select
+
     from joinedup.audit import Actor
+    from joinedup.people.models import Person
     from joinedup.sharing.catalogue import ensure_demo_agreements
+    from joinedup.sharing.preview import set_training_sample, training_samples
 
     with transaction(engine) as session:
         ensure_demo_agreements(session, Actor.system("cli", "demo"))
+        if not training_samples(session):
+            governor = Actor(username="demo", roles=frozenset({"admin"}), channel="cli")
+            known = session.scalars(select(Person).where(Person.retired_at.is_(None), Person.record_count >= 4)
+                                    .order_by(Person.person_id).limit(3))
+            for person in known:
+                set_training_sample(session, governor, person, sample=True,
+                                    note="Synthetic: known to several agencies, so each partner sees something different.")

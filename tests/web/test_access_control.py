@@ -120,6 +120,8 @@ def test_the_openapi_schema_is_public_and_holds_no_data(client):
         "/api/v1/sharing/break-glass/{access_id}/review",
         "/api/v1/sharing/view-as",
         "/api/v1/sharing/flows",
+        "/api/v1/sharing/training-samples",
+        "/api/v1/sharing/training-samples/{person_id}",
         "/api/v1/sharing/consent-script",
     }
     assert all(

@@ -41,14 +41,22 @@ from joinedup.ingest.models import IngestLoad
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person
 from joinedup.sharing.break_glass import start_break_glass
-from joinedup.sharing.models import AgreementVersion, BreakGlass, ConsentRecord, DataCategory, Purpose, SharingDecision
+from joinedup.sharing.models import (
+    AgreementVersion,
+    BreakGlass,
+    ConsentRecord,
+    DataCategory,
+    Purpose,
+    SharingDecision,
+    TrainingSample,
+)
 from joinedup.web import create_app
 
 # --------------------------------------------------------------------------- the roles
 
-P, M, I, D = "practitioner", "mash_officer+practitioner", "ig_lead", "data_team+admin"
+P, M, I, D, T = "practitioner", "mash_officer+practitioner", "ig_lead", "data_team+admin", "trainer"
 ANON = "anonymous"
-SIGNED_IN = (P, M, I, D)
+SIGNED_IN = (P, M, I, D, T)
 ROLES = (*SIGNED_IN, ANON)
 REL = tuple(RELATIONS)  # own, partner, none, shielded, withdrawn
 
@@ -200,6 +208,7 @@ NOTHING_PERSONAL = by_relation(**{relation: e(200, (), NAMES[relation]) for rela
 
 LINKAGE = ("data_team+admin",)
 GOVERN = (I, D)  # ig_lead, and the administrator
+PREVIEW = (*GOVERN, T)  # "view as": trainers too, for training samples only
 FRONTLINE = (P, M)
 
 TABLE: dict[tuple[str, str], Row] = {
@@ -333,7 +342,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/sharing/break-glass"): Row(page(e(200, "bea.social"), GOVERN)),
     ("GET", "/sharing/break-glass/{access_id:int}"): Row(page(e(200, "bea.social"), GOVERN)),
     ("POST", "/sharing/break-glass/{access_id:int}"): Row(page(e(400), GOVERN), form={}),
-    ("GET", "/sharing/view-as"): Row(page(e(200), GOVERN)),
+    ("GET", "/sharing/view-as"): Row(page(e(200), PREVIEW)),
+    ("POST", "/sharing/view-as/samples"): Row(page(e(404), GOVERN), form={}),
     ("GET", "/sharing/map"): Row(page(e(200), GOVERN)),
     ("GET", "/sharing/consent-script"): Row(page(e(200, "will not be sold"))),
     ("GET", "/api/v1/sharing/purposes"): Row(api(e(200), GOVERN)),
@@ -370,6 +380,11 @@ TABLE: dict[tuple[str, str], Row] = {
         "/api/v1/sharing/view-as?" + urlencode({"person_id": RELATIONS["own"], "organisation": "POL",
                                                 "role": "practitioner", "purpose": "safeguarding_child"}))),
     ("GET", "/api/v1/sharing/flows"): Row(api(e(200), GOVERN)),
+    ("GET", "/api/v1/sharing/training-samples"): Row(api(e(200), PREVIEW)),
+    ("PUT", "/api/v1/sharing/training-samples/{person_id}"): Row(
+        api(e(404), GOVERN), url=fixed("/api/v1/sharing/training-samples/PNOBODY"), json={"note": "Matrix"}),
+    ("DELETE", "/api/v1/sharing/training-samples/{person_id}"): Row(
+        api(e(404), GOVERN), url=fixed("/api/v1/sharing/training-samples/PNOBODY")),
     ("GET", "/api/v1/sharing/consent-script"): Row(api(e(200))),
 }
 
@@ -479,6 +494,7 @@ def _snapshot(engine) -> tuple:
             tuple(session.scalars(select(DataCategory.name).order_by(DataCategory.code))),
             tuple(session.execute(select(Person.person_id, Person.retired_at).order_by(Person.id)).all()),
             session.scalar(select(func.count()).select_from(SharingDecision).where(SharingDecision.outcome == "declined")),
+            session.scalar(select(func.count()).select_from(TrainingSample)),
         )
 
 

@@ -20,7 +20,7 @@ from governance_support import PERSON, SharingPlace, seed_governance
 from sqlalchemy import func, select
 from web_support import csrf_token, sign_in
 
-from joinedup.accounts.roles import SHARING_DENIED
+from joinedup.accounts.roles import PREVIEW_DENIED, SHARING_DENIED
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
@@ -76,9 +76,11 @@ PAGE_POSTS = [
     "/sharing/agreements/{code}/versions/{number:int}/sign",
     "/sharing/agreements/{code}/versions/{number:int}/status",
     "/sharing/break-glass/{access_id:int}",
+    "/sharing/view-as/samples",
 ]
 API_GETS = [
     "/api/v1/sharing/consent",
+    "/api/v1/sharing/training-samples",
     "/api/v1/sharing/purposes",
     "/api/v1/sharing/categories",
     "/api/v1/sharing/agreements",
@@ -103,6 +105,7 @@ API_WRITES = [
     ("POST", "/api/v1/sharing/agreements/{code}/versions/{version}/signatures", {"organisation": "CSC", "name": "X"}),
     ("POST", "/api/v1/sharing/agreements/{code}/versions/{version}/status", {"status": "ended", "reason": "Done"}),
     ("POST", "/api/v1/sharing/break-glass/{access_id}/review", {"decision": "appropriate", "note": "Fine"}),
+    ("PUT", "/api/v1/sharing/training-samples/{person_id}", {"note": "For training"}),
 ]
 #: Every value of Jordan Smith's records that a refusal must not show.
 PERSONAL = ("Jordan", "9434765919", "Mental health support", "Domestic", "PC Ray", PERSON)
@@ -130,7 +133,8 @@ def _concrete(path: str, sharing: SharingPlace) -> str:
             .replace("/categories/{code}", "/categories/identity")
             .replace("{code}", "JSCP-ISA")
             .replace("{number:int}", "1").replace("{version}", "1")
-            .replace("{access_id:int}", str(sharing.break_glass)).replace("{access_id}", str(sharing.break_glass)))
+            .replace("{access_id:int}", str(sharing.break_glass)).replace("{access_id}", str(sharing.break_glass))
+            .replace("{person_id}", PERSON))
     if path.endswith("/view-as") and path.startswith("/api/"):
         path += f"?person_id={PERSON}&organisation=POL&role=practitioner&purpose=safeguarding_child"
     return path
@@ -249,15 +253,16 @@ def test_practitioners_are_refused_every_route_and_the_refusal_is_audited(practi
     before = _count(engine, SharingDecision)
     response = practitioner.get(_concrete(path, sharing))
     assert response.status_code == 403
+    denied = PREVIEW_DENIED if path.endswith(("/view-as", "/training-samples")) else SHARING_DENIED
     if path.startswith("/api/"):
-        assert response.json() == {"detail": SHARING_DENIED}
+        assert response.json() == {"detail": denied}
     else:
         assert "You do not have permission to see this page" in response.text
-        assert SHARING_DENIED in response.text and "This has been recorded" in response.text
+        assert denied in response.text and "This has been recorded" in response.text
     assert not any(value in response.text for value in PERSONAL)
     (event,) = _events(engine, like="sharing.%.view") or _events(engine, "sharing.view") or _events(
         engine, "sharing.log.export")
-    assert (event.outcome, event.actor, event.reason) == ("denied", "sam.social", SHARING_DENIED)
+    assert (event.outcome, event.actor, event.reason) == ("denied", "sam.social", denied)
     assert _count(engine, SharingDecision) == before  # nothing was decided, nothing read
 
 

@@ -15,6 +15,7 @@ ROLES = (
     "ig_lead",
     "data_team",
     "programme_manager",
+    "trainer",
     "admin",
 )
 

@@ -14,6 +14,7 @@ ROLE_NAMES = {
     "ig_lead": "Information governance lead",
     "data_team": "Data team",
     "programme_manager": "Programme manager",
+    "trainer": "Trainer",
     "admin": "Administrator",
 }
 assert set(ROLE_NAMES) == set(ROLES)
@@ -161,3 +162,26 @@ def may_govern_sharing(
     return role_gate(session, actor, SHARING_GOVERNANCE_ROLES, action=action, subject_type=subject_type,
                      subject_id=subject_id, allowed_reason="Your role lets you govern sharing.",
                      denied_reason=SHARING_DENIED, details=details)
+
+
+#: The "view as" preview is also for trainers, who show practitioners what each partner
+#: sees; they preview only the persons an IG lead set aside as training samples
+#: (:func:`joinedup.sharing.preview.view_as`).
+PREVIEW_ROLES = (*SHARING_GOVERNANCE_ROLES, "trainer")
+
+PREVIEW_DENIED = "Seeing a person as a partner would is for information governance leads and trainers."
+
+
+def may_preview_sharing(
+    session: Session,
+    actor: Actor,
+    *,
+    action: str = "sharing.preview.view",
+    subject_type: str = "sharing",
+    subject_id: int | str = "",
+    details: dict | None = None,
+) -> bool:
+    """Whether ``actor`` may use the "view as" preview; audited either way, under ``action``."""
+    return role_gate(session, actor, PREVIEW_ROLES, action=action, subject_type=subject_type,
+                     subject_id=subject_id, allowed_reason="Your role lets you preview what partners see.",
+                     denied_reason=PREVIEW_DENIED, details=details)

@@ -191,3 +191,16 @@ class RulesState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrainingSample(Base):
+    """A person an information governance lead set aside for training: trainers may see
+    them "as" a partner would, and no one else."""
+
+    __tablename__ = "training_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(120), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

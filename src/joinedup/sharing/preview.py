@@ -11,15 +11,31 @@ from joinedup.audit import Actor, record_event
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation
 from joinedup.sharing.decision import AccessDecision, Purpose, decide_record_access
-from joinedup.sharing.models import AgreementVersion, SharingAgreement
+from joinedup.sharing.models import AgreementVersion, SharingAgreement, TrainingSample
+
+
+class NotATrainingSample(PermissionError):
+    """A trainer asked to preview a person who is not set aside for training."""
+
+
+def governs_sharing(actor: Actor) -> bool:
+    return bool(actor.roles & {"ig_lead", "admin"})
 
 
 def view_as(session: Session, reviewer: Actor, person, *, organisation: str, role: str, purpose: str,
             safeguarding_risk: bool = False) -> list[tuple[SourceRecord, AccessDecision]]:
     """Each of ``person``'s records as a user of ``organisation`` with ``role`` would get
     it for ``purpose``. Decided by the same policy point (logged on the ``preview``
-    channel under the reviewer's name) and audited as ``sharing.preview``."""
+    channel under the reviewer's name) and audited as ``sharing.preview``.
+
+    An IG lead or administrator may preview anyone; anyone else (a trainer) only a
+    training sample, or :class:`NotATrainingSample` is raised and the refusal audited."""
     from joinedup.people.models import PersonRecord
+
+    if not governs_sharing(reviewer) and not is_training_sample(session, person):
+        record_event(session, reviewer, action="sharing.preview", outcome="denied", subject_type="person",
+                     subject_id=person.person_id, reason="Not a training sample.")
+        raise NotATrainingSample(f"{person.person_id} is not one of the persons set aside for training.")
 
     org = session.scalar(select(Organisation).where(Organisation.code == organisation))
     if org is None:
@@ -95,3 +111,33 @@ def version_policies(session: Session, version: AgreementVersion) -> list[Compil
         for clause, text in zip(compiled.clauses, compiled.texts, strict=True)
         if clause.agreement_version_id == version.id
     ]
+
+
+def is_training_sample(session: Session, person) -> bool:
+    return session.scalar(select(TrainingSample.id).where(TrainingSample.person_id == person.id)) is not None
+
+
+def training_samples(session: Session) -> list[tuple[str, str]]:
+    """The persons set aside for training, as (public id, the IG lead's note), by id."""
+    from joinedup.people.models import Person
+
+    return [(person_id, note) for person_id, note in session.execute(
+        select(Person.person_id, TrainingSample.note).join(Person, Person.id == TrainingSample.person_id)
+        .order_by(Person.person_id))]
+
+
+def set_training_sample(session: Session, actor: Actor, person, *, sample: bool, note: str = "") -> None:
+    """Set ``person`` aside for training (``sample``), or stop; audited either way. Only an
+    IG lead or administrator decides who is a sample."""
+    if not governs_sharing(actor):
+        raise PermissionError("Only an information governance lead sets persons aside for training.")
+    found = session.scalar(select(TrainingSample).where(TrainingSample.person_id == person.id))
+    if sample and found is None:
+        session.add(TrainingSample(person_id=person.id, note=note.strip()[:2000], added_by=actor.username[:120]))
+    elif sample:
+        found.note = note.strip()[:2000]
+    elif found is not None:
+        session.delete(found)
+    session.flush()
+    record_event(session, actor, action="sharing.training_sample." + ("add" if sample else "remove"),
+                 outcome="success", subject_type="person", subject_id=person.person_id, reason=note.strip()[:2000])

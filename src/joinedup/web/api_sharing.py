@@ -26,11 +26,12 @@ from sqlalchemy import select
 
 from joinedup.accounts.models import ROLES
 from joinedup.accounts.roles import SHARING_DENIED
+from joinedup.people.models import Person
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT
 from joinedup.sharing.log import search_decisions
 from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, SharingAgreement
-from joinedup.sharing.preview import data_flows, version_policies
+from joinedup.sharing.preview import data_flows, set_training_sample, training_samples, version_policies
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,
@@ -60,6 +61,7 @@ from joinedup.web.pages.sharing import (
     glass_views,
     log_rows,
     preview,
+    preview_gate,
     version_or_404,
 )
 
@@ -741,11 +743,13 @@ def view_as(app: WebApp, user: ApiUser, visit: CurrentVisit,
     actor = visit.actor("api")
     query = ViewAsQuery(organisation.strip()[:40], role.strip()[:40], purpose.strip()[:40], safeguarding_risk,
                         person_id.strip().upper()[:21])
-    gate(app, actor, action="sharing.preview.view", subject_type="person", subject_id=query.person)
+    preview_gate(app, actor, subject_id=query.person)
     with app.transaction() as session:
         person, records, errors = preview(session, actor, query)
     if errors:
-        raise HTTPException(404 if errors[0][1].startswith("There is no person") else 422, errors[0][1] + ".")
+        message = errors[0][1]
+        status = 404 if message.startswith("There is no person") else 403 if "set aside for training" in message else 422
+        raise HTTPException(status, message + ".")
     return ViewAsOut(
         person_id=person.person_id, organisation=query.organisation, role=query.role, purpose=query.purpose,
         safeguarding_risk=query.risk,
@@ -754,6 +758,55 @@ def view_as(app: WebApp, user: ApiUser, visit: CurrentVisit,
                                   policy_ids=list(record.decision.policy_ids), fields=record.fields)
                  for record in records],
     )
+
+
+class TrainingSampleOut(BaseModel):
+    person_id: str
+    note: str = Field(description="Why the person suits training, as the IG lead put it.")
+
+
+class TrainingSampleIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+@router.get("/training-samples", response_model=list[TrainingSampleOut],
+            summary="The persons set aside for training")
+def samples(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[TrainingSampleOut]:
+    """The only persons a trainer may see through `view-as`. For IG leads, administrators and trainers."""
+    preview_gate(app, visit.actor("api"))
+    with app.transaction() as session:
+        return [TrainingSampleOut(person_id=person_id, note=note) for person_id, note in training_samples(session)]
+
+
+def _sample_person(session, person_id: str):
+    person = session.scalar(select(Person).where(Person.person_id == person_id.strip().upper()[:21]))
+    if person is None:
+        raise HTTPException(404, "There is no person with this id.")
+    return person
+
+
+@router.put("/training-samples/{person_id}", response_model=TrainingSampleOut, summary="Set a person aside for training",
+            responses=WRITE | NOT_FOUND)
+def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: str,
+               body: TrainingSampleIn) -> TrainingSampleOut:
+    """Trainers may then preview the person. Audited as `sharing.training_sample.add`."""
+    actor = visit.actor("api")
+    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id[:21])
+    with app.transaction() as session:
+        person = _sample_person(session, person_id)
+        set_training_sample(session, actor, person, sample=True, note=body.note)
+        return TrainingSampleOut(person_id=person.person_id, note=body.note.strip())
+
+
+@router.delete("/training-samples/{person_id}", status_code=204, summary="Stop using a person for training",
+               responses=WRITE | NOT_FOUND)
+def remove_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: str) -> Response:
+    """Audited as `sharing.training_sample.remove`."""
+    actor = visit.actor("api")
+    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id[:21])
+    with app.transaction() as session:
+        set_training_sample(session, actor, _sample_person(session, person_id), sample=False)
+    return Response(status_code=204)
 
 
 @router.get("/flows", response_model=list[FlowOut], summary="The data flows of the live agreements")

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import ROLES
-from joinedup.accounts.roles import SHARING_DENIED, may_govern_sharing
+from joinedup.accounts.roles import PREVIEW_DENIED, SHARING_DENIED, may_govern_sharing, may_preview_sharing
 from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation, SourceSystem
@@ -57,7 +57,16 @@ from joinedup.sharing.models import (
     SharingAgreement,
     SharingDecision,
 )
-from joinedup.sharing.preview import Flow, data_flows, version_policies, view_as
+from joinedup.sharing.preview import (
+    Flow,
+    NotATrainingSample,
+    data_flows,
+    governs_sharing,
+    set_training_sample,
+    training_samples,
+    version_policies,
+    view_as,
+)
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,
@@ -1294,23 +1303,27 @@ def preview(session: Session, actor: Actor, query: ViewAsQuery) -> tuple[Person 
             errors.append(("person", f"There is no person {query.person}"))
     if errors:
         return None, [], errors
-    shown = view_as(session, actor, person, organisation=query.organisation, role=query.role,
-                    purpose=query.purpose, safeguarding_risk=query.risk)
+    try:
+        shown = view_as(session, actor, person, organisation=query.organisation, role=query.role,
+                        purpose=query.purpose, safeguarding_risk=query.risk)
+    except NotATrainingSample:
+        return None, [], [("person", f"{query.person} is not one of the persons set aside for training: "
+                                     "choose one from the list")]
     return person, [PreviewRecord(decision, disclosed_fields(record, decision)) for record, decision in shown], []
 
 
 @router.get("/sharing/view-as")
 def view_as_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, organisation: str = "",
-                 role: str = "", purpose: str = "", risk: str = "", person: str = "") -> Response:
+                 role: str = "", purpose: str = "", risk: str = "", person: str = "", sample: str = "") -> Response:
     actor = visit.actor("web")
     query = ViewAsQuery(organisation.strip()[:40], role.strip()[:40], purpose.strip()[:40], risk == "yes",
                         person.strip().upper()[:21])
-    gate(app, actor, action="sharing.preview.view", subject_type="person" if query.person else "sharing",
-         subject_id=query.person)
+    preview_gate(app, actor, subject_id=query.person)
     found, records, errors = None, [], []
-    with app.transaction() as session:
+    with app.transaction() as session:  # commits a trainer's refused preview's audit event too
         if query.asked:
             found, records, errors = preview(session, actor, query)
+        samples = training_samples(session)
         choices = {"organisations": organisations(session), "purposes": purposes(session), "roles": ROLES}
         purpose_name = dict((item.code, item.name) for item in choices["purposes"]).get(query.purpose, "")
         organisation_name = organisation_names(session).get(query.organisation, "")
@@ -1319,8 +1332,37 @@ def view_as_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
         **_base("view-as"), **choices, "query": query, "person": found, "records": records, "errors": errors,
         "purpose_name": purpose_name, "organisation_name": organisation_name,
         "shown": sum(1 for record in records if record.decision.allowed), "fields_of": record_fields_shown,
-        "source_names": source_names,
+        "source_names": source_names, "samples": samples, "governs": governs_sharing(actor),
+        "is_sample": bool(found) and any(person_id == found.person_id for person_id, _note in samples),
+        "sample_saved": sample,
     }, status_code=400 if errors else 200)
+
+
+def preview_gate(app, actor: Actor, *, subject_id: str = "") -> None:
+    """The "view as" gate: IG leads, administrators and trainers; audited either way."""
+    with app.transaction() as session:
+        allowed = may_preview_sharing(session, actor, subject_type="person" if subject_id else "sharing",
+                                      subject_id=subject_id)
+    if not allowed:
+        raise HTTPException(403, PREVIEW_DENIED)
+
+
+@router.post("/sharing/view-as/samples")
+def training_sample(app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields) -> Response:
+    """Set a person aside for training, or stop (IG leads and administrators)."""
+    actor = visit.actor("web")
+    person_id = _one(fields, "person", 21).upper()
+    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id)
+    sample = _one(fields, "sample", 3) == "yes"
+    with app.transaction() as session:
+        person = session.scalar(select(Person).where(Person.person_id == person_id)) if PERSON_ID.fullmatch(
+            person_id) else None
+        if person is None:
+            raise HTTPException(404, f"There is no person {person_id}.")
+        set_training_sample(session, actor, person, sample=sample, note=_one(fields, "note"))
+    back = {key: _one(fields, key, 40) for key in ("organisation", "role", "purpose", "risk") if _one(fields, key, 40)}
+    back |= {"person": person_id, "sample": "added" if sample else "removed"}
+    return RedirectResponse(f"/sharing/view-as?{urlencode(back)}#preview", status_code=303)
 
 
 # --------------------------------------------------------------------------- the data-flow map
