@@ -1,7 +1,8 @@
 """The IG lead's sharing pages in real Chromium: author an agreement, sign it for each
 party, make it active (refused first, with the reason in the error summary), read the
 Cedar it became; purposes and categories; the decision log; the break-glass review;
-"view as"; the data-flow map and the consent script. axe-core checks every page.
+"view as", setting a person aside for training and a trainer previewing them; the
+data-flow map and the consent script. axe-core checks every page.
 
 This module runs its own server over its own store: the web tests' place with the
 governance place on top (tests/web/governance_support.py).
@@ -10,18 +11,28 @@ governance place on top (tests/web/governance_support.py).
 from __future__ import annotations
 
 import pytest
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import PASSWORD, assert_accessible, module_server, signed_in_page
 from governance_support import PERSON, seed_governance
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 from web_support import seed
+
+from joinedup.accounts import create_user
+from joinedup.db import transaction
+from joinedup.partners.models import Organisation
 
 pytestmark = pytest.mark.e2e
 
 
 def _seed(engine):
-    """The web tests' place, with the governance place on top."""
+    """The web tests' place, with the governance place on top, and a trainer."""
     seed(engine)
-    return seed_governance(engine)
+    world = seed_governance(engine)
+    with transaction(engine) as session:
+        create_user(session, username="tara.trainer", password=PASSWORD, display_name="Tara Brooks",
+                    organisation=session.scalar(select(Organisation).where(Organisation.code == "CSC")),
+                    roles=["trainer"])
+    return world
 
 
 sharing_server = module_server("e2e-sharing", _seed)
@@ -179,6 +190,10 @@ def test_the_ig_lead_reads_the_log_reviews_break_glass_and_views_as_a_partner(br
     expect(page.get_by_role("heading", name="A service is involved")).to_be_visible()
     expect(page.get_by_text("Mental health support")).to_have_count(0)
     assert_accessible(page, axe_source)
+    page.get_by_label("Why this person suits training").fill("Known to the police, the council and a charity.")
+    page.get_by_role("button", name=f"Let trainers preview {PERSON}").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"{PERSON} is now one of the persons trainers may preview")
+    assert_accessible(page, axe_source)
 
     # The consent register, then purposes, categories and the consent script.
     page.get_by_role("navigation", name="Sharing").get_by_role("link", name="Consent", exact=True).click()
@@ -227,3 +242,16 @@ def test_the_forms_work_without_javascript(browser: Browser, sharing_server):
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save the purpose").click()
     expect(page.get_by_role("alert")).to_contain_text("Without a script is saved.")
+
+
+def test_a_trainer_previews_only_a_person_set_aside_for_training(browser: Browser, sharing_server, axe_source):
+    page = _signed_in(browser, sharing_server.url, "tara.trainer")
+    page.get_by_role("link", name="View as a partner").first.click()
+    _heading(page, "View as")
+    assert_accessible(page, axe_source)
+    page.get_by_label("Organisation").select_option("POL")
+    page.get_by_label("Role").select_option("practitioner")
+    page.get_by_label("Person id").fill("PNOTASAMPLE")
+    page.get_by_role("button", name="Show what they would see").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page, axe_source)
