@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from joinedup.accounts.models import ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.sharing.decision import ADDRESS_ROLES, LINKAGE_ROLES
+from joinedup.sharing.preview import GOVERNANCE_ROLES
 
 ROLE_NAMES = {
     "practitioner": "Practitioner",
@@ -135,7 +136,7 @@ def may_review_links(
 #: Purposes and data categories, sharing agreements, the decision log, the break-glass
 #: review queue, the "view as" preview and the data-flow map are for the people who
 #: govern sharing.
-SHARING_GOVERNANCE_ROLES = ("admin", "ig_lead")
+SHARING_GOVERNANCE_ROLES = GOVERNANCE_ROLES
 
 SHARING_DENIED = (
     "Sharing agreements, the decision log and break-glass review are for information governance leads "

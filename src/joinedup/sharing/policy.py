@@ -140,10 +140,6 @@ class CompiledRules:
     _slices: dict[tuple[str, str, str] | None, PolicySlice] = field(default_factory=dict, compare=False, repr=False)
     _slice_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.texts)
-
     def slice(self, recipient: str, purpose: str, provider: str) -> PolicySlice:
         """The policies that can decide a read by a user of ``recipient`` of a record of
         ``provider`` for ``purpose``: the fixed rules, and the agreement clauses that name

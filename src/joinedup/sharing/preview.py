@@ -18,8 +18,12 @@ class NotATrainingSample(PermissionError):
     """A trainer asked to preview a person who is not set aside for training."""
 
 
+#: The roles that govern sharing: they may preview anyone, and set persons aside for training.
+GOVERNANCE_ROLES = ("admin", "ig_lead")
+
+
 def governs_sharing(actor: Actor) -> bool:
-    return bool(actor.roles & {"ig_lead", "admin"})
+    return bool(actor.roles & set(GOVERNANCE_ROLES))
 
 
 def view_as(session: Session, reviewer: Actor, person, *, organisation: str, role: str, purpose: str,

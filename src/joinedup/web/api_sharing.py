@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from joinedup.accounts.models import ROLES
 from joinedup.accounts.roles import SHARING_DENIED
-from joinedup.people.models import Person
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT
 from joinedup.sharing.log import search_decisions
@@ -46,6 +45,7 @@ from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.api_access import ConsentOut, consent_out
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.pages.access import person_by_id
 from joinedup.web.pages.sharing import (
     PURPOSE_CODE,
     SCRIPT_PLACEHOLDERS,
@@ -779,7 +779,7 @@ def samples(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[TrainingSam
 
 
 def _sample_person(session, person_id: str):
-    person = session.scalar(select(Person).where(Person.person_id == person_id.strip().upper()[:21]))
+    person = person_by_id(session, person_id.strip().upper())
     if person is None:
         raise HTTPException(404, "There is no person with this id.")
     return person

@@ -78,6 +78,7 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pages.access import person_by_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -1355,8 +1356,7 @@ def training_sample(app: WebApp, user: PageUser, visit: CheckedForm, fields: For
     gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id)
     sample = _one(fields, "sample", 3) == "yes"
     with app.transaction() as session:
-        person = session.scalar(select(Person).where(Person.person_id == person_id)) if PERSON_ID.fullmatch(
-            person_id) else None
+        person = person_by_id(session, person_id)
         if person is None:
             raise HTTPException(404, f"There is no person {person_id}.")
         set_training_sample(session, actor, person, sample=sample, note=_one(fields, "note"))
