@@ -45,7 +45,7 @@ from joinedup.db.migrate import upgrade
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
-from joinedup.sharing import Purpose, decide_record_access
+from joinedup.sharing import StatedPurpose, decide_record_access
 from joinedup.sharing.catalogue import CATEGORIES, PURPOSES, ensure_catalogue
 from joinedup.sharing.consent import record_consent
 from joinedup.sharing.policy import compile_rules, evaluate, rules_for
@@ -148,7 +148,7 @@ def main() -> None:
                      seed_value=args.seed)
         actor = Actor(user_id=None, username="bench.practitioner", organisation_id=setup["organisation_id"],
                       roles=frozenset({"practitioner"}), channel="benchmark")
-        purpose = Purpose(args.purpose, safeguarding_risk=False, relationship="Allocated worker")
+        purpose = StatedPurpose(args.purpose, safeguarding_risk=False, relationship="Allocated worker")
         results = []
         with transaction(engine) as session:
             started = time.perf_counter()

@@ -22,6 +22,8 @@ class Settings:
     secure_cookies: bool = False
     sign_in_max_failures: int = 5
     sign_in_lockout_minutes: int = 15
+    #: Working days a break-glass access may wait for review before it is escalated.
+    break_glass_review_days: int = 5
 
     @property
     def secret_key_path(self) -> Path:
@@ -52,6 +54,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secure_cookies=_flag(env.get("JOINEDUP_SECURE_COOKIES"), False),
         sign_in_max_failures=int(env.get("JOINEDUP_SIGN_IN_MAX_FAILURES", "5")),
         sign_in_lockout_minutes=int(env.get("JOINEDUP_SIGN_IN_LOCKOUT_MINUTES", "15")),
+        break_glass_review_days=int(env.get("JOINEDUP_BREAK_GLASS_REVIEW_DAYS", "5")),
     )
 
 

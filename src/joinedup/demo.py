@@ -160,7 +160,8 @@ def ensure_demo_sharing(engine: Engine) -> None:
     from joinedup.sharing.preview import set_training_sample, training_samples
 
     with transaction(engine) as session:
-        ensure_demo_agreements(session, Actor.system("cli", "demo"))
+        ensure_demo_agreements(session, Actor.system("cli", "demo"),
+                               ig_leads=[user.username for user in DEMO_USERS if "ig_lead" in user.roles])
         if not training_samples(session):
             governor = Actor(username="demo", roles=frozenset({"admin"}), channel="cli")
             known = session.scalars(select(Person).where(Person.retired_at.is_(None), Person.record_count >= 4)

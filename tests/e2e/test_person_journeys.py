@@ -125,7 +125,7 @@ def test_a_practitioner_finds_a_person_and_reads_their_page(browser: Browser, pe
     expect(golden).to_contain_text("9434765919")
     expect(golden).to_contain_text("1 of the 1 record you may see agrees")
     expect(page.locator("main")).not_to_contain_text("AB123456C")
-    expect(page.locator("main")).to_contain_text("other records that you are not allowed to see")
+    expect(page.locator("main")).to_contain_text("Other records of this person that you may not see")
     expect(page.get_by_role("table", name="Living at this address", exact=True)).to_contain_text("Kim Smith")
     expect(page.get_by_role("table", name="How this person came to be")).to_contain_text("Created by link run 1")
     expect(page.get_by_role("link", name="Split out")).to_have_count(0)

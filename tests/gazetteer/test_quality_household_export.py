@@ -82,7 +82,7 @@ def test_anomalies_name_the_record_and_why(matched):
 
 def test_the_household_shows_only_what_the_sharing_decision_allows(matched, sources):
     housing_officer = Actor(user_id=None, username="harry", organisation_id=sources.organisations["housing"],
-                            channel="web")
+                            roles=frozenset({"practitioner"}), channel="web")
     with transaction(matched) as session:
         household = household_at(session, housing_officer, "110")
         assert household.address.single_line.startswith("12 High Street")
@@ -129,7 +129,7 @@ def test_the_export_decides_and_audits_every_record(matched, tmp_path):
 
 def test_without_the_data_team_role_the_export_has_no_other_agencys_rows(matched, sources, tmp_path):
     out = tmp_path / "addresses.csv"
-    officer = Actor(username="harry", organisation_id=sources.organisations["housing"], channel="cli")
+    officer = Actor(username="harry", organisation_id=sources.organisations["housing"], roles=frozenset({"practitioner"}), channel="cli")
     with transaction(matched) as session:
         assert export_addresses(session, out, actor=officer) == 4
         denied = session.scalars(

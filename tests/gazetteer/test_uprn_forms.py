@@ -29,7 +29,7 @@ def matched(engine, gazetteer_csv, sources):
 
 
 def test_the_household_view_accepts_a_padded_uprn(matched, sources):
-    officer = Actor(username="harry", organisation_id=sources.organisations["housing"], channel="web")
+    officer = Actor(username="harry", organisation_id=sources.organisations["housing"], roles=frozenset({"practitioner"}), channel="web")
     with transaction(matched) as session:
         padded = household_at(session, officer, "000000000110")
         plain = household_at(session, officer, "110")

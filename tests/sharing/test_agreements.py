@@ -12,7 +12,7 @@ from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
-from joinedup.sharing import Purpose, decide_record_access, disclosed_fields
+from joinedup.sharing import StatedPurpose, decide_record_access, disclosed_fields
 from joinedup.sharing.break_glass import start_break_glass
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.consent import record_consent
@@ -74,13 +74,13 @@ def test_an_agreement_discloses_its_purposes_minimum_dataset_and_names_its_claus
         sam = _social_worker(orgs)
         (none,) = decide_record_access(session, sam, [police])
         assert not none.allowed  # no purpose stated: no agreement applies
-        (shared,) = decide_record_access(session, sam, [police], purpose=Purpose("safeguarding_child"))
+        (shared,) = decide_record_access(session, sam, [police], purpose=StatedPurpose("safeguarding_child"))
         assert shared.allowed and shared.agreement_version_id == version.id
         assert shared.policy_ids == ("agreement:TEST-ISA:v1:safeguarding_child:POL->CSC",)
         shown = disclosed_fields(police, shared)
         assert shown["surname"] == "Lee" and shown["facts"] == {"incident_type": "Domestic", "dash_risk": "High"}
         assert "phone" not in shown and "worker_name" not in shown["facts"]
-        (other,) = decide_record_access(session, sam, [police], purpose=Purpose("crime_prevention"))
+        (other,) = decide_record_access(session, sam, [police], purpose=StatedPurpose("crime_prevention"))
         assert not other.allowed
         logged = session.scalars(select(SharingDecision).order_by(SharingDecision.id)).all()
         assert [row.outcome for row in logged] == ["withheld", "shared", "withheld"]
@@ -93,30 +93,39 @@ def test_consent_withdrawn_or_an_agreement_suspended_blocks_the_very_next_reques
         orgs, police, _helped, person = _place(session)
         version = _agreement(session, consent_required=True, overrides=True)
         sam = _social_worker(orgs)
-        purpose = Purpose("safeguarding_child")
+        purpose = StatedPurpose("safeguarding_child")
         assert not decide_record_access(session, sam, [police], purpose=purpose)[0].allowed  # consent needed
-        record_consent(session, sam, person, decision="given", form="verbal", purposes=["safeguarding_child"])
-        assert decide_record_access(session, sam, [police], purpose=purpose)[0].allowed
+        scope = {"purposes": ["safeguarding_child"], "organisations": ["CSC"], "categories": ["identity"]}
+        record_consent(session, sam, person, decision="given", form="verbal", **scope)
+        (given,) = decide_record_access(session, sam, [police], purpose=purpose)
+        # Consent names its scope: identity, not the police incidents the agreement would share.
+        assert given.allowed and "facts" not in disclosed_fields(police, given)
+        assert disclosed_fields(police, given)["forename"] == "Ann"
         record_consent(session, sam, person, decision="withdrawn", form="written")
         assert not decide_record_access(session, sam, [police], purpose=purpose)[0].allowed
         # A stated safeguarding risk overrides, where the agreement says so.
-        assert decide_record_access(session, sam, [police], purpose=Purpose("safeguarding_child", True))[0].allowed
-        record_consent(session, sam, person, decision="given", form="verbal")
+        assert decide_record_access(session, sam, [police], purpose=StatedPurpose("safeguarding_child", True))[0].allowed
+        record_consent(session, sam, person, decision="given", form="verbal", **scope)
         assert decide_record_access(session, sam, [police], purpose=purpose)[0].allowed
-        set_status(session, IG, version, "suspended")
+        set_status(session, IG, version, "suspended", reason="Under review")
         assert not decide_record_access(session, sam, [police], purpose=purpose)[0].allowed
 
 
-def test_a_sensitive_service_is_shielded_unless_consent_or_safeguarding_allows(engine):
+def test_a_sensitive_service_is_shielded_unless_consent_names_it(engine):
     with transaction(engine) as session:
         orgs, _police, helped, person = _place(session)
         _agreement(session)
         sam = _social_worker(orgs)
-        (shielded,) = decide_record_access(session, sam, [helped], purpose=Purpose("early_help"))
+        (shielded,) = decide_record_access(session, sam, [helped], purpose=StatedPurpose("early_help"))
         assert not shielded.allowed and shielded.shielded
         assert "shield:sensitive-services" in shielded.policy_ids
-        record_consent(session, sam, person, decision="given", form="written", purposes=["early_help"])
-        (allowed,) = decide_record_access(session, sam, [helped], purpose=Purpose("early_help"))
+        scope = {"purposes": ["early_help"], "organisations": ["CSC"]}
+        record_consent(session, sam, person, decision="given", form="written", categories=["identity"], **scope)
+        (still,) = decide_record_access(session, sam, [helped], purpose=StatedPurpose("early_help"))
+        assert not still.allowed and still.shielded, "consent that does not name the sensitive category"
+        record_consent(session, sam, person, decision="given", form="written",
+                       categories=["identity", "sensitive_services"], **scope)
+        (allowed,) = decide_record_access(session, sam, [helped], purpose=StatedPurpose("early_help"))
         assert allowed.allowed and disclosed_fields(helped, allowed)["facts"]["need"] == "Mental health support"
 
 
@@ -157,7 +166,7 @@ def test_versions_are_immutable_once_active_and_decisions_keep_their_version(eng
         set_status(session, IG, second, "active")
         assert first.status == "ended"
         (decision,) = decide_record_access(session, _social_worker(orgs), [police],
-                                           purpose=Purpose("safeguarding_child"))
+                                           purpose=StatedPurpose("safeguarding_child"))
         assert decision.agreement_version_id == second.id and "facts" not in disclosed_fields(police, decision)
         assert session.scalar(select(SharingDecision.agreement_version_id)) == second.id
 
@@ -172,7 +181,7 @@ def test_an_agreement_outside_its_dates_allows_nothing(engine):
             sign(session, IG, second, organisation=code, name="S")
         set_status(session, IG, second, "active")
         assert not decide_record_access(session, _social_worker(orgs), [police],
-                                        purpose=Purpose("safeguarding_child"))[0].allowed
+                                        purpose=StatedPurpose("safeguarding_child"))[0].allowed
 
 
 def test_consent_naming_what_does_not_exist_is_refused_naming_the_field(engine):
@@ -182,10 +191,13 @@ def test_consent_naming_what_does_not_exist_is_refused_naming_the_field(engine):
         orgs, _police, _helped, person = _place(session)
         sam = _social_worker(orgs)
         for scope, field in (({"purposes": ["no_such"]}, "purposes"), ({"organisations": ["XYZ"]}, "organisations"),
-                             ({"categories": ["identity", "nope"]}, "categories")):
+                             ({"categories": ["nope"]}, "categories")):
             with pytest.raises(ConsentError) as refused:
-                record_consent(session, sam, person, decision="given", form="verbal", **scope)
+                record_consent(session, sam, person, decision="refused", form="verbal", **scope)
             assert refused.value.field == field
+        with pytest.raises(ConsentError) as unscoped:
+            record_consent(session, sam, person, decision="given", form="verbal")
+        assert [field for field, _message in unscoped.value.problems] == ["purposes", "organisations", "categories"]
         record_consent(session, sam, person, decision="given", form="verbal", purposes=["early_help"],
                        organisations=["POL"], categories=["identity"])
         record_consent(session, sam, person, decision="withdrawn", form="written")

@@ -32,12 +32,25 @@ def _place(session):
 def test_own_organisation_sees_its_records_and_nothing_else(engine):
     with transaction(engine) as session:
         police, _school, (police_record, school_record) = _place(session)
-        officer = Actor(user_id=None, username="pc", organisation_id=police.id, channel="web", client_address="10.0.0.1")
+        officer = Actor(user_id=None, username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}),
+                        channel="web", client_address="10.0.0.1")
         own, other = decide_record_access(session, officer, [police_record, school_record])
         assert own.allowed and own.fields == RECORD_FIELDS
         assert not other.allowed and other.fields == frozenset()
         assert disclosed_fields(school_record, other) == {}
         assert disclosed_fields(police_record, own)["surname"] == "Lee"
+
+
+def test_only_frontline_roles_read_their_own_organisations_records(engine):
+    """docs/sharing.md: the data team never sees a fact; a trainer sees training samples
+    only; IG leads govern sharing. None of them reads a record by belonging to its
+    organisation."""
+    with transaction(engine) as session:
+        police, _school, (police_record, _school_record) = _place(session)
+        for roles in ({"data_team"}, {"admin"}, {"trainer"}, {"ig_lead"}, {"programme_manager"}, frozenset()):
+            colleague = Actor(username="x", organisation_id=police.id, roles=frozenset(roles), channel="web")
+            (own,) = decide_record_access(session, colleague, [police_record])
+            assert not own.allowed and own.fields == frozenset(), roles
 
 
 def test_no_organisation_means_no_access(engine):
@@ -50,7 +63,8 @@ def test_no_organisation_means_no_access(engine):
 def test_every_decision_is_audited_with_who_where_and_outcome(engine):
     with transaction(engine) as session:
         police, _school, records = _place(session)
-        officer = Actor(username="pc", organisation_id=police.id, channel="api", client_address="10.0.0.9")
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="api",
+                        client_address="10.0.0.9")
         decide_record_access(session, officer, records)
     with transaction(engine) as session:
         events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
@@ -93,7 +107,8 @@ def test_the_data_team_sees_another_agencys_address_fields_only(engine):
         analyst = Actor(username="dana", organisation_id=police.id, roles=frozenset({"data_team"}), channel="web")
         for action in sorted(ADDRESS_ACTIONS):
             own, other = decide_record_access(session, analyst, [police_record, school_record], action=action)
-            assert own.allowed and own.fields == RECORD_FIELDS and own.policy_ids == ("own-organisation",)
+            # Their own organisation's records too: the data team never sees a fact.
+            assert own.allowed and own.fields == ADDRESS_FIELDS and own.policy_ids == ("address-data-quality",)
             assert other.allowed and other.fields == ADDRESS_FIELDS and other.policy_ids == ("address-data-quality",)
             shown = disclosed_fields(school_record, other)
             assert shown == {"source": "education", "local_id": "P1", "record_ref": "", "address_text": "1 School Lane",

@@ -25,7 +25,7 @@ from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
-from joinedup.sharing import Purpose, decide_record_access
+from joinedup.sharing import StatedPurpose, decide_record_access
 from joinedup.sharing.break_glass import start_break_glass
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.rules import create_agreement, set_status, sign
@@ -99,7 +99,7 @@ def seed_governance(engine) -> SharingPlace:
         # Sam looks for a safeguarding purpose (the agreement shares), then in an emergency
         # breaks the glass and looks again with no purpose stated.
         decide_record_access(session, sam_actor, [council_record, police_record, helped],
-                             purpose=Purpose("safeguarding_child"))
+                             purpose=StatedPurpose("safeguarding_child"))
         access = start_break_glass(session, sam_actor, person, reason="Child missing overnight, police involved",
                                    minutes=30)
         decide_record_access(session, sam_actor, [police_record, helped])

@@ -199,7 +199,8 @@ def seed_sharing(engine, *, users: bool = True) -> World:
         set_status(session, SYSTEM, version, "active")
         withdrawn = session.get(Person, persons["PWITHDRAWN1"])
         record_consent(session, SYSTEM, withdrawn, decision="withdrawn", form="written",
-                       evidence="Letter from Eve's parent")
+                       evidence="Letter from Eve's parent", given_by="parent_carer", given_by_name="Eve's parent",
+                       parental_responsibility=True)
         world = World({code: org.id for code, org in orgs.items()}, records, persons, version.id)
         if users:
             for label, (username, roles) in ROLE_USERS.items():

@@ -705,6 +705,8 @@ def test_a_decision_in_the_browser_survives_a_full_rerun_of_the_matcher(client, 
         rerun = session.scalar(select(AddressMatch).where(AddressMatch.source_record_id == place.council_twin))
         session.expunge(rerun)
     assert (rerun.status, rerun.method, rerun.uprn) == ("matched", "manual", "200000000003")
+    # The household view is a practitioner's: everyone their organisation holds at the UPRN.
+    sign_in(client, "sam.social")
     household = client.get("/addresses/200000000003")
     assert "Jordana Smithson" in household.text and "Known to us" not in household.text
 
@@ -762,8 +764,10 @@ def test_the_data_team_sees_another_agencys_address_and_nothing_else(data_team, 
     assert {tuple(e.details["fields"]) for e in decisions} == {
         ("address_text", "local_id", "postcode", "record_ref", "source")
     }
+    # Their own organisation's record too is read for address processing only: the data
+    # team never sees a fact (docs/sharing.md).
     own = _decisions(engine, "address.review", place.council_record)
-    assert own and {tuple(e.details["policy_ids"]) for e in own} == {("own-organisation",)}
+    assert own and {tuple(e.details["policy_ids"]) for e in own} == {("address-data-quality",)}
 
 
 def test_the_decided_banner_passes_the_sharing_decision(data_team, engine, place, police_in_review):

@@ -27,10 +27,12 @@ def _record_more(engine, practice) -> None:
     with transaction(engine) as session:
         actor = Actor(username="sam.social", organisation_id=practice.organisations["CSC"], channel="web")
         ben = session.get(Person, practice.persons["PPARTNER001"])
+        parent = {"given_by": "parent_carer", "given_by_name": "Ben's mother", "parental_responsibility": True}
         record_consent(session, actor, ben, decision="given", form="written", purposes=["early_help"],
-                       organisations=["HSG"], evidence="Signed form, 3 March", informed=True)
+                       organisations=["HSG"], categories=["identity"], evidence="Signed form, 3 March",
+                       informed=True, **parent)
         record_consent(session, actor, ben, decision="refused", form="verbal", informed=False,
-                       not_informed_reason="Left before we could explain")
+                       not_informed_reason="Left before we could explain", **parent)
 
 
 def test_the_register_lists_every_record_newest_first_with_its_scope(iris, engine, practice):

@@ -227,7 +227,7 @@ def test_a_practitioner_sees_their_own_organisations_values_only(signed_in, engi
     for withheld in ("AB123456C", "POL-77", "Police records", POLICE_FACT, CSC_FACT, "of 2 record", "of the 2 record"):
         assert withheld not in text, withheld
     assert f'href="/records/{index["CSC-001"]}?person=PJORDAN&amp;q=jordan"' in text
-    assert "other records that you are not allowed to see" in text
+    assert "Other records of this person that you may not see" in text
     assert "/linkage/" not in text, "split and merge are for the data team"
     view = _events(engine, "person.view")
     assert [(event.subject_id, event.outcome, event.channel) for event in view] == [("PJORDAN", "allowed", "web")]
@@ -269,7 +269,7 @@ def test_the_data_team_sees_identifying_fields_never_facts_and_the_linkage_links
     assert f'href="/linkage/persons/PJORDAN/split?record={index["POL-77"]}"' in text
     assert 'href="/linkage/persons/PJORDAN/merge"' in text
     assert f'href="/records/{index["POL-77"]}' not in text, "the record page would refuse it: no dead link"
-    assert "other records that you are not allowed to see" not in text
+    assert "Other records of this person that you may not see" not in text
     assert {event.outcome for event in _events(engine, "person.review")} == {"allowed"}
     assert not _events(engine, "record.view")
 
@@ -401,7 +401,7 @@ def test_the_search_stops_at_its_limits_and_says_there_may_be_more(engine, place
     from joinedup.people import search_persons
     from joinedup.records import parse_search
 
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         everyone = search_persons(session, actor, parse_search("smith"), action="record.search")
         one = search_persons(session, actor, parse_search("smith"), action="record.search", limit=1)

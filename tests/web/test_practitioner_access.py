@@ -71,9 +71,11 @@ def test_without_a_purpose_a_practitioner_sees_their_own_records_and_is_asked_wh
     page = sam.get("/persons/PSAME000001")
     assert page.status_code == 200
     main = _main(page.text)
-    assert MARKERS["own_name"] in main and "You are seeing only your own organisation" in main
+    # What the page says the user sees comes from the decisions: one record of their own.
+    assert MARKERS["own_name"] in main and "1 record your own organisation holds" in main
+    assert "shared with you under agreement" not in main
     assert "State why you are looking" in main and 'action="/persons/PSAME000001/purpose"' in main
-    assert "Police records" not in main and "This person has other records that you are not allowed to see" in main
+    assert "Police records" not in main and "Other records of this person that you may not see" in main
     # Only the purposes Children's Social Care may use: direct care and the agreement's two.
     offered = re.findall(r'name="purpose" type="radio" value="([a-z_]+)"', main)
     assert offered == ["direct_care", "safeguarding_child", "early_help"]
@@ -128,7 +130,8 @@ def test_a_person_seen_only_through_partners_is_refused_with_the_form_until_a_pu
     "form, errors",
     [
         ({}, ["Select why you are looking"]),
-        ({"purpose": "crime_prevention"}, ["Select one of the purposes listed: your organisation may use only these"]),
+        ({"purpose": "crime_prevention"},
+         ["Your organisation and role may not state this purpose: select one of the purposes listed"]),
         ({"purpose": "early_help"}, ["Say what your relationship with this person is"]),
         ({"purpose": "early_help", "relationship_choice": "other"}, ["Say what your relationship with this person is"]),
         ({"purpose": "direct_care", "relationship_choice": "team", "safeguarding_risk": "yes"},
@@ -140,7 +143,10 @@ def test_a_purpose_the_rules_do_not_allow_is_refused_with_the_reason(sam, engine
     assert response.status_code == 400
     assert _errors(response.text) == errors
     assert "<title>Error: Why are you looking" in response.text
-    assert not _events(engine, "sharing.purpose.state")
+    stated = _events(engine, "sharing.purpose.state")
+    assert not [event for event in stated if event.outcome == "success"]
+    # A purpose the user may not state is a refusal of authority: audited as denied.
+    assert [event.outcome for event in stated] == (["denied"] if form.get("purpose") == "crime_prevention" else [])
 
 
 def test_the_relationship_is_kept_in_the_users_words_and_logged_with_each_decision(sam, engine):
@@ -211,7 +217,9 @@ def test_a_shielded_service_is_said_to_be_involved_never_which_with_the_ig_lead_
     assert _decisions(engine, record_id=practice.records["VCS-400"])[0].policy_ids == ["shield:sensitive-services"]
 
 
-def test_the_council_ig_lead_is_the_contact_when_the_organisation_has_none(engine, app):
+def test_the_partnerships_ig_lead_is_the_contact_when_the_organisation_has_none(engine, app):
+    """The contact for a shielded service is whoever reviews the organisation's
+    break-glass: one answer from the domain (joinedup.sharing.break_glass.contact_for)."""
     practice = seed_sharing(engine, users=False)
     from joinedup.accounts import create_user
 
@@ -220,11 +228,18 @@ def test_the_council_ig_lead_is_the_contact_when_the_organisation_has_none(engin
                     organisation="CSC", roles=["practitioner"])
         create_user(session, username="lena.ig", password="correct horse battery", display_name="Lena Ig",
                     organisation="LA", roles=["ig_lead"], email="lena.ig@example.org")
+        create_user(session, username="root.admin", password="correct horse battery", display_name="Rhys Admin",
+                    organisation="LA", roles=["admin"])
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
         _as(client, "sam.social")
         _state(client, "PSHIELD0001", purpose="early_help", relationship_choice="team")
-        main = _main(client.get("/persons/PSHIELD0001").text)
-    assert practice.persons and "Lena Ig, information governance lead at Joinford Borough Council" in main
+        unnamed = _main(client.get("/persons/PSHIELD0001").text)
+        with transaction(engine) as session:  # the agreement names Lena for the partnership
+            session.get(AgreementVersion, practice.agreement_version).ig_leads = ["lena.ig"]
+        named = _main(client.get("/persons/PSHIELD0001").text)
+    # Nobody named, no IG lead of its own: the administrators review, and are the contact.
+    assert "Rhys Admin, administrator at Joinford Borough Council" in unnamed
+    assert "Lena Ig, information governance lead at Joinford Borough Council" in named
 
 
 # --------------------------------------------------------------------------- break-glass
@@ -302,6 +317,7 @@ def test_consent_is_recorded_beside_the_script_and_shown_in_the_history(sam, eng
     done = sam.post("/persons/PSAME000001/consent", data={
         "csrf_token": csrf_token(page.text), "decision": "given", "form": "written", "informed": "yes",
         "purposes": ["early_help"], "organisations": ["POL", "VCS"], "categories": ["identity", "contact"],
+        "given_by": "parent_carer", "given_by_name": "Ava's mother", "parental_responsibility": "yes",
         "evidence": "Signed form on the case file", "expires-day": "31", "expires-month": "3", "expires-year": "2030"})
     assert done.status_code == 303 and done.headers["location"] == "/persons/PSAME000001/consent?recorded=1"
     after = sam.get(done.headers["location"]).text
@@ -309,6 +325,7 @@ def test_consent_is_recorded_beside_the_script_and_shown_in_the_history(sam, eng
     history = after.split('id="consent-history"', 1)[1]
     assert "Consent given, in writing; expires 31 March 2030" in history
     assert "Joinford Police, Family Support Network" in history and "Signed form on the case file" in history
+    assert "A parent or carer with parental responsibility: Ava&#39;s mother" in history
     with transaction(engine) as session:
         (consent,) = session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == practice.persons["PSAME000001"]))
         assert (consent.purposes, consent.organisations, consent.categories, consent.recorded_by) == (
@@ -343,7 +360,8 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
     _state(sam, "PPARTNER001", purpose="safeguarding_child")
     page = sam.get("/persons/PPARTNER001/consent")
     withdrawn = sam.post("/persons/PPARTNER001/consent", data={
-        "csrf_token": csrf_token(page.text), "decision": "withdrawn", "form": "verbal", "informed": "yes"})
+        "csrf_token": csrf_token(page.text), "decision": "withdrawn", "form": "verbal", "informed": "yes",
+        "given_by": "parent_carer", "given_by_name": "Ben's father", "parental_responsibility": "yes"})
     assert withdrawn.status_code == 303
     after = ask()
     assert after.status_code == 403
@@ -357,7 +375,9 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
         from joinedup.sharing.consent import record_consent
 
         record_consent(session, Actor.system("cli", "test"), session.get(Person, practice.persons["PPARTNER001"]),
-                       decision="given", form="verbal")
+                       decision="given", form="verbal", purposes=["safeguarding_child"], organisations=["CSC"],
+                       categories=["identity", "police_incidents"], given_by="parent_carer",
+                       given_by_name="Ben's father", parental_responsibility=True)
     assert ask().status_code == 200
     with transaction(engine) as session:
         set_status(session, Actor.system("cli", "iris.ig"), session.get(AgreementVersion, practice.agreement_version),
@@ -369,14 +389,16 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
 
 def test_the_api_refuses_a_purpose_the_rules_do_not_allow(sam, engine):
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "no_such_purpose"}).json() == {
-        "detail": "Select one of the purposes listed: your organisation may use only these."}
+        "detail": "purpose: There is no such purpose: select one of the purposes listed."}
     # A purpose of the catalogue that no agreement gives this organisation: refused by the
-    # policy point, and the refusal logged with the purpose.
-    assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "crime_prevention",
-                                                       "relationship": "Local officer"}).status_code == 403
-    assert _decisions(engine, person_id="PPARTNER001")[-1].purpose == "crime_prevention"
+    # same domain function the purpose page uses (issue 10, finding 2), and audited.
+    refused = sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "crime_prevention",
+                                                             "relationship": "Local officer"})
+    assert refused.status_code == 403 and refused.json()["detail"].startswith("purpose: Your organisation")
+    assert [event.outcome for event in _events(engine, "sharing.purpose.state")] == ["denied"]
+    assert not _decisions(engine, person_id="PPARTNER001")
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "early_help"}).json() == {
-        "detail": "Say what your relationship with this person is."}
+        "detail": "relationship: Say what your relationship with this person is."}
     assert sam.get("/api/v1/persons/PPARTNER001", params={"safeguarding_risk": "true"}).status_code == 400
     search = sam.get("/api/v1/persons", params={"q": "ben", "purpose": "safeguarding_child"}).json()
     assert [person["person_id"] for person in search["persons"]] == ["PPARTNER001"]

@@ -59,7 +59,8 @@ def test_withdrawing_consent_through_the_api_blocks_the_very_next_request(sam, e
     assert MARKERS["partner_incident"] in str(client.get(person, params=SAFEGUARDING).json()["records"])
     withdrawn = client.post(f"{person}/consent", params=SAFEGUARDING, headers=header, json={
         "decision": "withdrawn", "form": "written", "purposes": ["safeguarding_child"], "organisations": ["CSC"],
-        "evidence": "Letter of 3 March", "informed": True})
+        "evidence": "Letter of 3 March", "informed": True, "given_by": "parent_carer", "given_by_name": "Ben's father",
+        "parental_responsibility": True})
     assert withdrawn.status_code == 201
     body = withdrawn.json()
     assert (body["decision"], body["form"], body["purposes"], body["recorded_by"]) == (
@@ -76,16 +77,32 @@ def test_withdrawing_consent_through_the_api_blocks_the_very_next_request(sam, e
         assert (event.actor, event.channel, event.details["consent_id"]) == ("sam.social", "api", body["id"])
 
 
+#: Ava is a child: her mother, with parental responsibility, decides; the scope is named.
+SCOPED = {"purposes": ["early_help"], "organisations": ["POL"], "categories": ["identity"],
+          "given_by": "parent_carer", "given_by_name": "Ava's mother", "parental_responsibility": True}
+
+
 @pytest.mark.parametrize(("body", "detail"), [
-    ({"decision": "given", "form": "verbal", "informed": False}, "not_informed_reason: Say why the person was not told"),
-    ({"decision": "given", "form": "verbal", "informed": True, "purposes": ["no_such"]},
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": False},
+     "not_informed_reason: Say why the person was not told"),
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "purposes": ["no_such"]},
      "purposes: There is no such purpose: no_such."),
-    ({"decision": "given", "form": "verbal", "informed": True, "organisations": ["XYZ"]},
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "organisations": ["XYZ"]},
      "organisations: There is no such organisation: XYZ."),
-    ({"decision": "given", "form": "verbal", "informed": True, "categories": ["identity", "zzz"]},
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "categories": ["identity", "zzz"]},
      "categories: There is no such category: zzz."),
-    ({"decision": "given", "form": "verbal", "informed": True, "expires_on": "2001-01-01"},
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "expires_on": "2001-01-01"},
      "expires_on: The expiry date must be today or later."),
+    # Issue 10, finding 5: consent must name its scope, and say who decided for a child.
+    ({"decision": "given", "form": "verbal", "informed": True, "given_by": "parent_carer",
+      "given_by_name": "Ava's mother", "parental_responsibility": True},
+     "purposes: Consent names its scope: choose at least one purpose it covers.; organisations: Consent names"),
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "given_by": "person"},
+     "given_by: This person is a child: say whether the young person or a parent or carer decided."),
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "given_by": "young_person"},
+     "competence_note: Note why the young person is competent to make this decision."),
+    ({**SCOPED, "decision": "given", "form": "verbal", "informed": True, "parental_responsibility": False},
+     "parental_responsibility: Confirm that they have parental responsibility."),
 ])
 def test_consent_the_rules_cannot_keep_is_refused_naming_the_field(sam, engine, body, detail):
     client, header = sam

@@ -53,14 +53,14 @@ def test_parse_search_reports_what_it_cannot_use(text, problem):
 
 
 def test_an_empty_search_finds_nothing_and_asks_nothing(engine, place):
-    actor = Actor(user_id=None, username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(user_id=None, username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         assert search_records(session, actor, parse_search("")).records == []
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
 def test_like_wildcards_in_names_are_literal(engine, place):
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         assert search_records(session, actor, parse_search("%")).records == []
         assert search_records(session, actor, parse_search("jor_an")).records == []
@@ -87,7 +87,7 @@ def _crowd(engine, place, theirs: int, mine: int) -> None:
 
 def test_records_beyond_a_batch_of_refusals_are_still_found(engine, place):
     _crowd(engine, place, theirs=150, mine=3)
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         result = search_records(session, actor, parse_search("zed smith"), limit=10)
         assert len(result.records) == 3 and not result.truncated
@@ -102,7 +102,7 @@ def test_records_beyond_a_batch_of_refusals_are_still_found(engine, place):
 
 def test_a_long_result_is_cut_and_says_so(engine, place):
     _crowd(engine, place, theirs=0, mine=12)
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         result = search_records(session, actor, parse_search("zed"), limit=10)
     assert len(result.records) == 10 and result.truncated
@@ -110,14 +110,14 @@ def test_a_long_result_is_cut_and_says_so(engine, place):
 
 def test_the_scan_stops_at_its_limit_and_says_there_may_be_more(engine, place):
     _crowd(engine, place, theirs=30, mine=1)
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="web")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         result = search_records(session, actor, parse_search("smith"), scan_limit=20)
     assert result.records == [] and result.truncated
 
 
 def test_fetch_returns_a_refusal_as_a_value_so_its_audit_is_kept(engine, place):
-    actor = Actor(username="sam", organisation_id=place.council_org, channel="api")
+    actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="api")
     with transaction(engine) as session:
         refused = fetch_record(session, actor, place.police_record)
         assert fetch_record(session, actor, 999999) is None

@@ -22,11 +22,10 @@ from web_support import csrf_token, sign_in
 
 from joinedup.accounts.roles import PREVIEW_DENIED, SHARING_DENIED
 from joinedup.audit import Actor, AuditEvent
-from joinedup.db import transaction
+from joinedup.db import transaction, utcnow
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation
-from joinedup.sharing import Purpose as StatedPurpose
-from joinedup.sharing import decide_record_access, disclosed_fields
+from joinedup.sharing import StatedPurpose, decide_record_access, disclosed_fields
 from joinedup.sharing.models import (
     AgreementVersion,
     BreakGlass,
@@ -660,13 +659,26 @@ def test_the_ig_lead_reviews_a_break_glass_access(ig, engine, sharing):
     assert "1 access, newest first" in ig.get("/sharing/break-glass", params={"show": "all"}).text
 
 
-def test_only_the_ig_lead_of_the_users_organisation_or_an_administrator_sees_an_access(client, sharing):
+def test_only_the_ig_lead_of_the_users_organisation_sees_an_access_until_it_is_escalated(client, engine, sharing):
     sign_in(client, "lee.ig")  # an IG lead of the council, not of children's social care
     assert "Nothing waits for your review." in client.get("/sharing/break-glass").text
     assert client.get(f"/sharing/break-glass/{sharing.break_glass}").status_code == 404
     assert client.get(f"/api/v1/sharing/break-glass/{sharing.break_glass}").status_code == 404
-    sign_in(client, "ada.admin")
-    assert "1 access waiting for review" in client.get("/sharing/break-glass").text
+    sign_in(client, "ada.admin")  # children's social care has its own IG lead: not the administrator's yet
+    assert "Nothing waits for your review." in client.get("/sharing/break-glass").text
+    assert client.get(f"/sharing/break-glass/{sharing.break_glass}").status_code == 404
+    # Five working days pass without a review: it is escalated to the administrators.
+    with transaction(engine) as session:
+        access = session.get(BreakGlass, sharing.break_glass)
+        access.review_due_at = utcnow() - timedelta(minutes=1)
+    page = client.get("/sharing/break-glass").text
+    assert "1 access waiting for review" in page and "Escalated" in page
+    assert client.get(f"/sharing/break-glass/{sharing.break_glass}").status_code == 200
+    assert "1 break-glass access waits for your review" in client.get("/").text
+    with transaction(engine) as session:
+        escalated = session.scalars(select(AuditEvent).where(AuditEvent.action == "sharing.break_glass.escalate")).all()
+    assert [event.subject_id for event in escalated] == [str(sharing.break_glass)]
+    sign_in(client, "iris.ig")  # the organisation's own IG lead still may decide it
     assert client.get(f"/sharing/break-glass/{sharing.break_glass}").status_code == 200
 
 

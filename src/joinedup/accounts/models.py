@@ -19,6 +19,18 @@ ROLES = (
     "admin",
 )
 
+#: The roles that work with persons: they read their own organisation's records, state
+#: purposes to see partners', start break-glass and record consent.
+FRONTLINE_ROLES = ("practitioner", "mash_officer")
+#: The roles that run the index and the address data (processing, never a fact).
+PROCESSING_ROLES = ("data_team", "admin")
+#: The roles that govern sharing: agreements, the decision log, break-glass review.
+GOVERNANCE_ROLES = ("ig_lead", "admin")
+#: Roles that may never be given a purpose to read persons' records, as the documents
+#: promise: the data team never sees a fact, an administrator runs the service, an IG lead
+#: governs sharing, and a trainer sees training samples only (through "view as").
+NON_READING_ROLES = ("ig_lead", "data_team", "trainer", "admin")
+
 
 class User(Base):
     """A practitioner or officer who signs in; belongs to one organisation and team."""
@@ -58,7 +70,7 @@ class WebSession(Base):
     client_address: Mapped[str | None] = mapped_column(String(64))
     #: The purposes the user stated at the point of access, per person they looked at:
     #: ``{person_id: {"code", "safeguarding_risk", "relationship", "at"}}``. They last as
-    #: long as the session (see :func:`joinedup.accounts.sessions.state_purpose`).
+    #: long as the session (see :func:`joinedup.accounts.sessions.remember_purpose`).
     purposes: Mapped[dict] = mapped_column(default=dict)
 
     user: Mapped[User | None] = relationship()

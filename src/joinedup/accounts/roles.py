@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import ROLES
+from joinedup.accounts.models import GOVERNANCE_ROLES, PROCESSING_ROLES, ROLES
 from joinedup.audit import Actor, record_event
-from joinedup.sharing.decision import ADDRESS_ROLES, LINKAGE_ROLES
-from joinedup.sharing.preview import GOVERNANCE_ROLES
 
 ROLE_NAMES = {
     "practitioner": "Practitioner",
@@ -67,7 +65,7 @@ def role_gate(
 #: were sent, across every source: for the people who load and match the data. The
 #: same roles as the sharing decision's address data-quality rule, which decides (and
 #: audits) each record those pages show; this is only the pages' gate.
-ADDRESS_REVIEW_ROLES = tuple(sorted(ADDRESS_ROLES))
+ADDRESS_REVIEW_ROLES = tuple(sorted(PROCESSING_ROLES))
 
 ADDRESS_REVIEW_DENIED = (
     "Address review and the address data-quality report are for the data team and administrators."
@@ -102,7 +100,7 @@ def may_review_addresses(
 #: linkage model are for the people who run the person index. The same roles as the
 #: sharing decision's person-index rule, which decides (and audits) each record those
 #: pages show; this is only the pages' gate.
-LINK_REVIEW_ROLES = tuple(sorted(LINKAGE_ROLES))
+LINK_REVIEW_ROLES = tuple(sorted(PROCESSING_ROLES))
 
 LINK_REVIEW_DENIED = (
     "Link runs, the review queue and the linkage model are for the data team and administrators."

@@ -82,7 +82,7 @@ class SessionState:
     ``status`` is ``active`` (``token`` and ``csrf_token`` are set; ``user`` is set unless
     the session is anonymous), ``expired`` (a signed-in session timed out and has been
     ended) or ``none`` (no token, or one we do not know). ``purposes`` are the purposes
-    the user stated at the point of access, by person id (see :func:`state_purpose`).
+    the user stated at the point of access, by person id (see :func:`remember_purpose`).
     """
 
     status: Literal["active", "expired", "none"]
@@ -181,7 +181,7 @@ def resume_session(
 MAX_STATED_PURPOSES = 50
 
 
-def state_purpose(session: Session, token: str | None, person_id: str, purpose: dict[str, Any] | None) -> None:
+def remember_purpose(session: Session, token: str | None, person_id: str, purpose: dict[str, Any] | None) -> None:
     """Keep (or, with ``None``, forget) the purpose the user of ``token``'s session stated
     for ``person_id``. It lasts as long as the session, and only the latest
     :data:`MAX_STATED_PURPOSES` persons' are kept."""

@@ -39,18 +39,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
+from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.records import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matching_records
+from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matches_disclosed, matching_records
 from joinedup.sharing import (
+    BREAK_GLASS,
     LINKAGE_ACTIONS,
     LINKAGE_ROLES,
+    OWN_ORGANISATION,
     AccessDecision,
-    Purpose,
+    StatedPurpose,
     decide_record_access,
     disclosed_fields,
 )
@@ -228,6 +231,40 @@ class FamilyShown:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """What allowed some of the records shown: the user's own organisation, an agreement
+    for the stated purpose, break-glass, or the data team's processing; and how many."""
+
+    kind: str  # "own", "agreement", "break_glass" or "processing"
+    records: int
+    agreement: str = ""  # the agreement's code, for "agreement"
+    purpose: str = ""  # the purpose's code, for "agreement"
+
+
+def bases_of(records: Iterable[DisclosedRecord]) -> tuple[Basis, ...]:
+    """The bases of the records shown, taken from the policies that decided each one: the
+    words a page shows about what the user is seeing come from here, never beside it."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for record in records:
+        ids = record.policy_ids
+        if OWN_ORGANISATION in ids:
+            counts["own", "", ""] += 1
+        elif any(policy.startswith("agreement:") for policy in ids):
+            for policy in ids:
+                if policy.startswith("agreement:"):
+                    _prefix, code, _version, purpose, _parties = policy.split(":", 4)
+                    counts["agreement", code, purpose] += 1
+        elif BREAK_GLASS in ids:
+            counts["break_glass", "", ""] += 1
+        elif ids:
+            counts["processing", "", ""] += 1
+    order = {"own": 0, "agreement": 1, "break_glass": 2, "processing": 3}
+    return tuple(Basis(kind, count, code, purpose)
+                 for (kind, code, purpose), count in sorted(counts.items(), key=lambda item: (order[item[0][0]],
+                                                                                             item[0][1:])))
+
+
+@dataclass(frozen=True)
 class PersonView:
     """One person as the actor may see them.
 
@@ -254,10 +291,17 @@ class PersonView:
     #: A record of the person was withheld because it is of a sensitive service: the page
     #: says that a service is involved, never which (set only when the person is shown).
     shielded: bool = False
+    #: What allowed the records shown (see :func:`bases_of`).
+    bases: tuple[Basis, ...] = ()
 
     @property
     def name(self) -> str:
         return self.card.name if self.card else self.person_id
+
+    @property
+    def own_records_only(self) -> bool:
+        """Everything shown is the user's own organisation's."""
+        return bool(self.bases) and all(basis.kind == "own" for basis in self.bases)
 
     @property
     def retired(self) -> bool:
@@ -273,7 +317,7 @@ def search_persons(
     query: RecordQuery,
     *,
     action: str,
-    purpose: Purpose | None = None,
+    purpose: StatedPurpose | None = None,
     limit: int = 50,
     scan_limit: int = 1000,
 ) -> PersonSearchResult:
@@ -311,7 +355,7 @@ def search_persons(
         _decide(session, actor, waiting, action, decisions, purpose)
         for record, pk in batch:
             decision = decisions[record.id]
-            if not decision.allowed:
+            if not decision.allowed or not matches_disclosed(query, disclosed_fields(record, decision)):
                 continue
             if pk is None:
                 unlinked.append(disclose_record(record, decision))
@@ -342,7 +386,7 @@ def search_persons(
 
 
 def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
-                purpose: Purpose | None = None) -> PersonView | None:
+                purpose: StatedPurpose | None = None) -> PersonView | None:
     """``person_id`` as ``actor`` may see them for ``action`` and the stated ``purpose``
     (none: their own organisation's records only), or None when there is no such person.
 
@@ -366,7 +410,7 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
     _audit_view(session, actor, person, action, allowed, len(disclosed), purpose)
     if not allowed:
         return PersonView(person.person_id, False, REFUSED, action)
-    golden = _golden(person, records, decisions)
+    golden = _golden(person, records, decisions, matched_uprns(session, [record.id for record in records]))
     card = _card(person, records, decisions)
     return PersonView(
         person.person_id,
@@ -383,10 +427,11 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
         history=_history(session, person, action),
         family=_family(session, actor, person, records, decisions, golden, action, purpose),
         shielded=any(decisions[record.id].shielded for record in records),
+        bases=bases_of(disclosed),
     )
 
 
-def _retired(session: Session, actor: Actor, person: Person, action: str, purpose: Purpose | None) -> PersonView:
+def _retired(session: Session, actor: Actor, person: Person, action: str, purpose: StatedPurpose | None) -> PersonView:
     successor = _live_successor(session, person)
     allowed = False
     if successor is not None:
@@ -426,7 +471,7 @@ def _live_successor(session: Session, person: Person) -> Person | None:
 
 
 def _audit_view(session: Session, actor: Actor, person: Person, action: str, allowed: bool, shown: int,
-                purpose: Purpose | None = None) -> None:
+                purpose: StatedPurpose | None = None) -> None:
     record_event(
         session,
         actor,
@@ -477,7 +522,7 @@ def _family(
     decisions: dict[int, AccessDecision],
     golden: tuple[GoldenValue, ...],
     action: str,
-    purpose: Purpose | None = None,
+    purpose: StatedPurpose | None = None,
 ) -> FamilyShown | None:
     try:
         view = family_view(session, person)
@@ -523,6 +568,16 @@ def _family(
 # --------------------------------------------------------------------------- helpers
 
 
+def matched_uprns(session: Session, record_ids: list[int]) -> dict[int, str]:
+    """record id → the UPRN its address is matched to (a settled match only)."""
+    if not record_ids:
+        return {}
+    rows = session.execute(select(AddressMatch.source_record_id, AddressMatch.uprn).where(
+        AddressMatch.source_record_id.in_(record_ids), AddressMatch.status == "matched",
+        AddressMatch.needs_rematch.is_(False), AddressMatch.uprn.is_not(None)))
+    return {record_id: uprn for record_id, uprn in rows}
+
+
 def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:
     wanted = sorted(set(pks))
     if not wanted:
@@ -549,7 +604,7 @@ def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]
 
 
 def _decide(session: Session, actor: Actor, records: list[SourceRecord], action: str,
-            decisions: dict[int, AccessDecision], purpose: Purpose | None = None) -> None:
+            decisions: dict[int, AccessDecision], purpose: StatedPurpose | None = None) -> None:
     """Decide (and audit) each record not decided yet, in batches, into ``decisions``."""
     waiting = list({record.id: record for record in records if record.id not in decisions}.values())
     for start in range(0, len(waiting), BATCH_SIZE):
@@ -563,14 +618,15 @@ def _sources(records: list[SourceRecord], decisions: dict[int, AccessDecision]) 
     return {record.source_system.code for record in records if decisions[record.id].allowed}
 
 
-def _golden(person: Person, records: list[SourceRecord],
-            decisions: dict[int, AccessDecision]) -> tuple[GoldenValue, ...]:
+def _golden(person: Person, records: list[SourceRecord], decisions: dict[int, AccessDecision],
+            uprns: dict[int, str] | None = None) -> tuple[GoldenValue, ...]:
     """The golden record's fields that the actor may see.
 
     A value is shown when the decision on the record it came from discloses the field,
     or when a record of the person that the actor may see holds the very same value
     (then that record is named as its source: the value is disclosed there too). The
-    UPRN is shown only through the record it came from.
+    UPRN is shown through a record whose address the actor may see and that is matched to
+    that very UPRN (``uprns``: record id → its matched UPRN).
     """
     by_id = {record.id: record for record in records}
     visible = {record.id: disclosed_fields(record, decisions[record.id])
@@ -582,11 +638,13 @@ def _golden(person: Person, records: list[SourceRecord],
             continue
         holder = by_id.get(entry.get("record_id"))
         if holder is None or DISCLOSED_AS.get(name, name) not in visible.get(holder.id, {}):
-            holder = None if name in DISCLOSED_AS else next(
-                (by_id[record_id] for record_id, fields in visible.items()
-                 if fields.get(name) is not None and fields.get(name) == entry.get("value")),
-                None,
-            )
+            if name in DISCLOSED_AS:
+                holder = next((by_id[record_id] for record_id, fields in visible.items()
+                               if DISCLOSED_AS[name] in fields and (uprns or {}).get(record_id) == entry.get("value")),
+                              None)
+            else:
+                holder = next((by_id[record_id] for record_id, fields in visible.items()
+                               if fields.get(name) is not None and fields.get(name) == entry.get("value")), None)
         if holder is None:
             continue
         fields = visible[holder.id]

@@ -8,6 +8,7 @@ from joinedup.records.access import (
     SearchResult,
     disclose_record,
     fetch_record,
+    matches_disclosed,
     matching_records,
     search_records,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "SearchResult",
     "disclose_record",
     "fetch_record",
+    "matches_disclosed",
     "matching_records",
     "parse_search",
     "search_records",

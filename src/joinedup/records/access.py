@@ -17,7 +17,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.records.query import RecordQuery, compact
-from joinedup.sharing import AccessDecision, Purpose, decide_record_access, disclosed_fields
+from joinedup.sharing import AccessDecision, StatedPurpose, decide_record_access, disclosed_fields
 
 IDENTIFIER_COLUMNS = (
     SourceRecord.nhs_number,
@@ -26,6 +26,7 @@ IDENTIFIER_COLUMNS = (
     SourceRecord.local_id,
     SourceRecord.record_ref,
 )
+NAME_FIELDS = ("forename", "middle_names", "surname")
 
 #: How many candidates are put to the sharing decision at once.
 BATCH_SIZE = 100
@@ -64,7 +65,7 @@ def search_records(
     actor: Actor,
     query: RecordQuery,
     *,
-    purpose: Purpose | None = None,
+    purpose: StatedPurpose | None = None,
     limit: int = 50,
     scan_limit: int = 1000,
 ) -> SearchResult:
@@ -89,7 +90,7 @@ def search_records(
         scanned += len(batch)
         decisions = decide_record_access(session, actor, batch, action="record.search", purpose=purpose)
         for record, decision in zip(batch, decisions, strict=True):
-            if decision.allowed:
+            if decision.allowed and matches_disclosed(query, disclosed_fields(record, decision)):
                 shown.append(disclose_record(record, decision))
         if len(shown) > limit:
             break
@@ -111,7 +112,7 @@ def search_records(
 
 
 def fetch_record(session: Session, actor: Actor, record_id: int, *,
-                 purpose: Purpose | None = None) -> DisclosedRecord | None:
+                 purpose: StatedPurpose | None = None) -> DisclosedRecord | None:
     """One record as ``actor`` may see it for the stated ``purpose``, or None if there is
     no such record.
 
@@ -178,6 +179,21 @@ def matching_records(query: RecordQuery) -> Select:
             SourceRecord.id,
         )
     )
+
+
+def matches_disclosed(query: RecordQuery, fields: dict[str, Any]) -> bool:
+    """Whether ``query`` matches a record on the fields disclosed of it alone, as
+    :func:`matching_records` matches on every field. A search must never match on a value
+    the user may not see: that would tell them the value (a search is not an oracle)."""
+    for name in query.names:
+        if not any(str(fields.get(part) or "").lower().startswith(name) for part in NAME_FIELDS):
+            return False
+    if query.date_of_birth is not None and fields.get("date_of_birth") != query.date_of_birth.isoformat():
+        return False
+    if query.postcode is not None and compact(str(fields.get("postcode") or "")) != compact(query.postcode):
+        return False
+    held = {compact(str(fields[column.key])) for column in IDENTIFIER_COLUMNS if fields.get(column.key)}
+    return all(identifier in held for identifier in query.identifiers)
 
 
 def _compacted(column):

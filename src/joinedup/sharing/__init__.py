@@ -11,6 +11,7 @@ from joinedup.sharing.decision import (
     ADDRESS_DATA_QUALITY,
     ADDRESS_FIELDS,
     ADDRESS_ROLES,
+    BREAK_GLASS,
     LINKAGE_ACTIONS,
     LINKAGE_DATA_QUALITY,
     LINKAGE_FIELDS,
@@ -18,16 +19,17 @@ from joinedup.sharing.decision import (
     OWN_ORGANISATION,
     RECORD_FIELDS,
     AccessDecision,
-    Purpose,
     decide_record_access,
     disclosed_fields,
 )
+from joinedup.sharing.purposes import StatedPurpose
 
 __all__ = [
     "ADDRESS_ACTIONS",
     "ADDRESS_DATA_QUALITY",
     "ADDRESS_FIELDS",
     "ADDRESS_ROLES",
+    "BREAK_GLASS",
     "LINKAGE_ACTIONS",
     "LINKAGE_DATA_QUALITY",
     "LINKAGE_FIELDS",
@@ -35,7 +37,7 @@ __all__ = [
     "OWN_ORGANISATION",
     "RECORD_FIELDS",
     "AccessDecision",
-    "Purpose",
+    "StatedPurpose",
     "decide_record_access",
     "disclosed_fields",
 ]

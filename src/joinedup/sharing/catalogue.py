@@ -8,18 +8,25 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.accounts.models import FRONTLINE_ROLES
 from joinedup.audit import Actor
 from joinedup.sharing.models import DataCategory, Purpose, SharingAgreement
 from joinedup.sharing.rules import create_agreement, save_category, save_purpose, set_status, sign
 
+#: Frontline purposes are for frontline roles; programme evaluation is the programme manager's.
+FRONTLINE = list(FRONTLINE_ROLES)
 PURPOSES = (
-    ("direct_care", "Direct care", "Care and support for the person by the people looking after them.", False),
-    ("safeguarding_child", "Safeguarding a child", "Protecting a child from harm (Children Act 1989 s17 and s47).", True),
-    ("safeguarding_adult", "Safeguarding an adult", "Protecting an adult at risk (Care Act 2014 s42).", True),
-    ("early_help", "Early help", "Support for a family before problems grow, with their agreement.", False),
-    ("crime_prevention", "Crime prevention", "Preventing crime and disorder (Crime and Disorder Act 1998 s115).", False),
-    ("programme_evaluation", "Programme evaluation", "Measuring whether a programme helped, in aggregate.", False),
-    ("vital_interests", "Vital interests", "An emergency: to protect someone's life.", True),
+    ("direct_care", "Direct care", "Care and support for the person by the people looking after them.", False,
+     FRONTLINE),
+    ("safeguarding_child", "Safeguarding a child", "Protecting a child from harm (Children Act 1989 s17 and s47).", True,
+     FRONTLINE),
+    ("safeguarding_adult", "Safeguarding an adult", "Protecting an adult at risk (Care Act 2014 s42).", True, FRONTLINE),
+    ("early_help", "Early help", "Support for a family before problems grow, with their agreement.", False, FRONTLINE),
+    ("crime_prevention", "Crime prevention", "Preventing crime and disorder (Crime and Disorder Act 1998 s115).", False,
+     FRONTLINE),
+    ("programme_evaluation", "Programme evaluation", "Measuring whether a programme helped, in aggregate.", False,
+     ["programme_manager"]),
+    ("vital_interests", "Vital interests", "An emergency: to protect someone's life.", True, FRONTLINE),
 )
 
 WORKER = ["worker_name", "worker_team", "worker_phone", "worker_email"]
@@ -51,9 +58,10 @@ CATEGORIES = (
 def ensure_catalogue(session: Session, actor: Actor) -> None:
     """Add the starting purposes and categories that are not there yet (edits are kept)."""
     have = set(session.scalars(select(Purpose.code)))
-    for code, name, description, safeguarding in PURPOSES:
+    for code, name, description, safeguarding, roles in PURPOSES:
         if code not in have:
-            save_purpose(session, actor, code, name=name, description=description, safeguarding=safeguarding)
+            save_purpose(session, actor, code, name=name, description=description, safeguarding=safeguarding,
+                         roles=roles)
     have = set(session.scalars(select(DataCategory.code)))
     for code, name, fields, facts, sensitive, services in CATEGORIES:
         if code not in have:
@@ -98,8 +106,11 @@ DEMO_AGREEMENTS = (
 )
 
 
-def ensure_demo_agreements(session: Session, actor: Actor, *, today: date | None = None) -> None:
-    """The demo's three agreements, signed by every party and active (once)."""
+def ensure_demo_agreements(session: Session, actor: Actor, *, today: date | None = None,
+                           ig_leads: list[str] | None = None) -> None:
+    """The demo's three agreements, signed by every party and active (once), naming
+    ``ig_leads`` as the partnership's IG leads (who review break-glass for parties
+    without one of their own)."""
     today = today or date.today()
     ensure_catalogue(session, actor)
     for terms in DEMO_AGREEMENTS:
@@ -111,7 +122,7 @@ def ensure_demo_agreements(session: Session, actor: Actor, *, today: date | None
             datasets=terms["datasets"], lawful_basis=terms["lawful_basis"],
             consent_required=terms["consent_required"], safeguarding_overrides=terms["safeguarding_overrides"],
             retention=terms["retention"], starts_on=date(today.year - 1, 4, 1), review_on=date(today.year + 1, 3, 31),
-            summary=terms["title"],
+            summary=terms["title"], ig_leads=list(ig_leads or []),
         )
         for code in terms["parties"]:
             sign(session, actor, version, organisation=code, name=f"Caldicott guardian, {code}",

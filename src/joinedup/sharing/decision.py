@@ -19,11 +19,17 @@ default:
    refusal or withdrawal, unless the agreement lets a stated safeguarding risk override
    it for a safeguarding purpose) and the day is within the agreement's dates.
 5. **Break-glass** (``break-glass``): an active, time-limited emergency access to the
-   person discloses their non-sensitive categories.
+   person discloses their non-sensitive categories, never a record of a sensitive service.
 6. **Sensitive services are shielded** (``shield:sensitive-services``, a ``forbid``):
-   another organisation's record of a sensitive service is withheld unless the person
-   consented or a safeguarding risk is stated for a safeguarding purpose. The decision
-   says it is ``shielded``: pages show that a service is involved, not which.
+   another organisation's record of a sensitive service is sensitive as a whole and is
+   withheld, unless the person's consent names its sensitive category, or a safeguarding
+   risk is stated for a safeguarding purpose under an agreement whose minimum dataset for
+   that purpose names the category. The decision says it is ``shielded``: pages show that
+   a service is involved, not which.
+
+Reading their own organisation's records, stating a purpose and break-glass are for the
+frontline roles; an agreement's clause applies only to the roles its purpose names. The
+data team and administrators read for processing only, and never see a fact.
 
 Every decision is one audit event and one row of the decision log
 (:class:`~joinedup.sharing.models.SharingDecision`), naming the policies that decided it.
@@ -43,7 +49,7 @@ from joinedup.audit import Actor, record_events
 from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
-from joinedup.sharing.consent import consent_states
+from joinedup.sharing.consent import NO_CONSENT, consent_states
 from joinedup.sharing.models import BreakGlass, SharingDecision
 from joinedup.sharing.policy import (
     ADDRESS_ACTIONS,
@@ -61,11 +67,12 @@ from joinedup.sharing.policy import (
     evaluate,
     rules_for,
 )
+from joinedup.sharing.purposes import StatedPurpose, organisation_code
 
 __all__ = [
-    "ADDRESS_ACTIONS", "ADDRESS_DATA_QUALITY", "ADDRESS_FIELDS", "ADDRESS_ROLES", "LINKAGE_ACTIONS",
+    "ADDRESS_ACTIONS", "ADDRESS_DATA_QUALITY", "ADDRESS_FIELDS", "ADDRESS_ROLES", "BREAK_GLASS", "LINKAGE_ACTIONS",
     "LINKAGE_DATA_QUALITY", "LINKAGE_FIELDS", "LINKAGE_ROLES", "OWN_ORGANISATION", "RECORD_FIELDS",
-    "AccessDecision", "Purpose", "decide_record_access", "disclosed_fields",
+    "AccessDecision", "StatedPurpose", "decide_record_access", "disclosed_fields",
 ]
 
 #: Decisions are appended through the table (as audit events are): one row per record decided.
@@ -74,15 +81,6 @@ _DECISIONS = SharingDecision.__table__
 DENIED = "No rule allows your organisation to see this record."
 SHIELDED = ("A service is involved that is shielded: only the person's consent or a safeguarding basis "
             "allows more. Your information governance lead can put you in touch.")
-
-
-@dataclass(frozen=True)
-class Purpose:
-    """Why the user is looking, as they stated it at the point of access."""
-
-    code: str = ""
-    safeguarding_risk: bool = False
-    relationship: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,16 +104,16 @@ def decide_record_access(
     records: Sequence[SourceRecord],
     *,
     action: str = "record.view",
-    purpose: Purpose | None = None,
+    purpose: StatedPurpose | None = None,
 ) -> list[AccessDecision]:
     """Decide, for each record, whether ``actor`` may see it and which fields, for the
     stated ``purpose``; audit and log every decision. Deny by default."""
     if not records:
         return []
-    purpose = purpose or Purpose()
+    purpose = purpose or StatedPurpose()
     compiled = rules_for(session)
     systems = _systems(session, {record.source_system_id for record in records})
-    actor_org = _organisation_code(session, actor.organisation_id)
+    actor_org = organisation_code(session, actor.organisation_id)
     processing = "address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS else ""
     person_of, public = _persons(session, [record.id for record in records])
     consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
@@ -128,26 +126,31 @@ def decide_record_access(
     for record in records:
         source, _owner_id, owner = systems.get(record.source_system_id, ("", None, ""))
         person = person_of.get(record.id)
+        sensitive = compiled.sensitive_categories(source, record.facts or {})
+        consent = consents.get(person, NO_CONSENT)
         resources.append({"uid": {"type": "Record", "id": str(record.id)},
-                          "attrs": {"owner": owner,
-                                    "sensitive": compiled.sensitive(source, record.facts or {})},
+                          "attrs": {"owner": owner, "sensitive": bool(sensitive),
+                                    "sensitive_categories": sorted(sensitive)},
                           "parents": []})
         contexts.append({
             "purpose": purpose.code, "processing": processing,
-            "consent": consents.get(person, "none"), "safeguarding_risk": bool(purpose.safeguarding_risk),
+            "consent": consent.decision, "consented_categories": sorted(consent.categories),
+            "safeguarding_risk": bool(purpose.safeguarding_risk),
             "safeguarding_purpose": purpose.code in compiled.safeguarding_purposes,
+            "basis_categories": sorted(compiled.basis_categories(actor_org, purpose.code, owner, actor.roles, day)),
             "break_glass": person in glass, "today": day,
         })
     decisions = []
     answers = evaluate(compiled, principal, resources, contexts)
-    for record, resource, (allowed, clauses) in zip(records, resources, answers, strict=True):
-        decisions.append(_decision(record.id, allowed, clauses, resource, processing,
+    for record, context, (allowed, clauses) in zip(records, contexts, answers, strict=True):
+        decisions.append(_decision(compiled, record.id, allowed, clauses, context, processing,
                                    glass.get(person_of.get(record.id))))
     _log(session, actor, action, purpose, records, decisions, person_of, public, systems)
     return decisions
 
 
-def _decision(record_id: int, allowed: bool, clauses, resource, processing: str, glass_id: int | None) -> AccessDecision:
+def _decision(compiled, record_id: int, allowed: bool, clauses, context: dict, processing: str,
+              glass_id: int | None) -> AccessDecision:
     ids = tuple(clause.policy_id for clause in clauses)
     if not allowed:
         shielded = SENSITIVE_SHIELD in ids
@@ -157,7 +160,7 @@ def _decision(record_id: int, allowed: bool, clauses, resource, processing: str,
         permits = [clause for clause in permits if clause.policy_id == LINKAGE_DATA_QUALITY] or permits
     elif any(clause.policy_id == OWN_ORGANISATION for clause in permits):
         permits = [clause for clause in permits if clause.policy_id == OWN_ORGANISATION]
-    fields = frozenset().union(*(clause.fields for clause in permits))
+    fields = frozenset().union(*(_clause_fields(compiled, clause, context) for clause in permits))
     agreement = next((clause for clause in permits if clause.agreement_version_id), None)
     first = agreement or permits[0]
     reason = first.basis if len(permits) == 1 or agreement is None else "; ".join(clause.basis for clause in permits)
@@ -168,7 +171,18 @@ def _decision(record_id: int, allowed: bool, clauses, resource, processing: str,
     )
 
 
-def _log(session: Session, actor: Actor, action: str, purpose: Purpose, records: Sequence[SourceRecord],
+def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
+    """What a permit discloses here. A clause of an agreement that needs consent, applied
+    on the person's consent (not on a safeguarding override), discloses only the
+    categories that consent names: consent must name its scope."""
+    overridden = clause.overrides and context["safeguarding_risk"] and context["safeguarding_purpose"]
+    if clause.consent_required and not overridden:
+        named = set(clause.categories) & set(context["consented_categories"])
+        return clause.fields & compiled.fields_of(named)
+    return clause.fields
+
+
+def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],
          decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict) -> None:
     record_events(
         session,
@@ -241,12 +255,6 @@ def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[s
         .where(SourceSystem.id.in_(source_system_ids))
     )
     return {system_id: (code, owner_id, owner or "") for system_id, code, owner_id, owner in rows}
-
-
-def _organisation_code(session: Session, organisation_id: int | None) -> str:
-    if organisation_id is None:
-        return ""
-    return session.scalar(select(Organisation.code).where(Organisation.id == organisation_id)) or ""
 
 
 def _persons(session: Session, record_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:

@@ -22,6 +22,9 @@ from joinedup.db import Base, utcnow
 AGREEMENT_STATUSES = ("draft", "active", "suspended", "ended")
 CONSENT_DECISIONS = ("given", "refused", "withdrawn")
 CONSENT_FORMS = ("verbal", "written")
+#: Who made a consent decision: the person (an adult), or for a child the young person
+#: themselves (competent to decide) or a parent or carer with parental responsibility.
+CONSENT_GIVERS = ("person", "young_person", "parent_carer")
 #: What a decision came to: shared (some or all fields), withheld (no rule allowed it), or
 #: declined (the practitioner decided not to share, and said why).
 DECISION_OUTCOMES = ("shared", "withheld", "declined")
@@ -38,6 +41,9 @@ class Purpose(Base):
     #: A safeguarding purpose: where an agreement says so, a stated safeguarding risk
     #: overrides a refusal of consent.
     safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The roles whose users may state this purpose (frontline purposes are for frontline
+    #: roles); no role: nobody may state it.
+    roles: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -101,6 +107,9 @@ class AgreementVersion(Base):
     ends_on: Mapped[date | None] = mapped_column()
     review_on: Mapped[date | None] = mapped_column()
     signatories: Mapped[list] = mapped_column(default=list)
+    #: The usernames of the IG leads named for this partnership: they review the
+    #: break-glass accesses of a party's users where the party has no IG lead of its own.
+    ig_leads: Mapped[list] = mapped_column(default=list)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -109,8 +118,15 @@ class AgreementVersion(Base):
 
 
 class ConsentRecord(Base):
-    """A person's consent, refusal or withdrawal, and its scope (empty lists: every
-    purpose, recipient or category). The latest record covering a request decides."""
+    """A person's consent, refusal or withdrawal, and its scope. The latest record
+    covering a request decides.
+
+    Consent *given* covers only what it names: its purposes, recipient organisations and
+    categories (an empty list covers nothing). A refusal or withdrawal with an empty list
+    covers every purpose, recipient or category: saying no is never read narrowly.
+    ``given_by`` says who decided: the person, or for a child the young person (with a
+    note of their competence) or a parent or carer with parental responsibility.
+    """
 
     __tablename__ = "consent_records"
 
@@ -122,6 +138,9 @@ class ConsentRecord(Base):
     organisations: Mapped[list] = mapped_column(default=list)
     categories: Mapped[list] = mapped_column(default=list)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    given_by: Mapped[str] = mapped_column(String(20), default="person")
+    given_by_name: Mapped[str] = mapped_column(String(200), default="")
+    competence_note: Mapped[str] = mapped_column(Text, default="")
     informed: Mapped[bool] = mapped_column(Boolean, default=True)
     not_informed_reason: Mapped[str] = mapped_column(Text, default="")
     expires_on: Mapped[date | None] = mapped_column()
@@ -144,6 +163,10 @@ class BreakGlass(Base):
     reason: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+    #: When the review is due (a set number of working days after the start); a review
+    #: still pending then is escalated to the administrators (``escalated_at``).
+    review_due_at: Mapped[datetime | None] = mapped_column()
+    escalated_at: Mapped[datetime | None] = mapped_column()
     review_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     reviewed_by: Mapped[str] = mapped_column(String(120), default="")
     reviewed_at: Mapped[datetime | None] = mapped_column()

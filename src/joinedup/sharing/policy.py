@@ -31,6 +31,7 @@ import cedarpy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.accounts.models import FRONTLINE_ROLES, NON_READING_ROLES, PROCESSING_ROLES
 from joinedup.db import utcnow
 from joinedup.ingest.mapping import CANONICAL_FIELDS
 from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, RulesState, SharingAgreement
@@ -51,8 +52,8 @@ LINKAGE_FIELDS = frozenset({
 ADDRESS_ACTIONS = frozenset({"address.review", "address.report", "address.export"})
 LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
 #: The roles that do that processing.
-ADDRESS_ROLES = frozenset({"data_team", "admin"})
-LINKAGE_ROLES = frozenset({"data_team", "admin"})
+ADDRESS_ROLES = frozenset(PROCESSING_ROLES)
+LINKAGE_ROLES = frozenset(PROCESSING_ROLES)
 
 OWN_ORGANISATION = "own-organisation"
 ADDRESS_DATA_QUALITY = "address-data-quality"
@@ -73,6 +74,13 @@ class Clause:
     purpose: str = ""
     recipient: str = ""
     provider: str = ""
+    #: The data categories of the clause's minimum dataset (an agreement clause).
+    categories: tuple[str, ...] = ()
+    #: The agreement needs consent: what it discloses on consent is limited to the
+    #: categories the consent names.
+    consent_required: bool = False
+    #: A stated safeguarding risk overrides consent for this clause's purpose.
+    overrides: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,20 @@ class SensitiveService:
         if not self.fact:
             return True
         return str((facts or {}).get(self.fact, "")) in self.values
+
+
+@dataclass(frozen=True)
+class SensitiveBasis:
+    """Sensitive categories an agreement clause names, for its roles and between its dates."""
+
+    categories: frozenset[str]
+    roles: frozenset[str]
+    starts: int | None
+    ends: int | None
+
+    def holds(self, roles, day: int) -> bool:
+        return bool(self.roles & set(roles)) and (self.starts is None or day >= self.starts) and (
+            self.ends is None or day <= self.ends)
 
 
 @dataclass(frozen=True)
@@ -137,6 +159,13 @@ class CompiledRules:
     services: tuple[SensitiveService, ...]
     safeguarding_purposes: frozenset[str]
     clause_keys: frozenset[tuple[str, str, str]] = frozenset()  # (recipient, purpose, provider) of each clause
+    #: Each category's fields, to limit a disclosure on consent to what the consent names.
+    category_fields: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    #: What each (recipient, purpose, provider) names of the sensitive categories in an
+    #: active agreement, with the roles and days it holds for: a safeguarding basis for
+    #: opening a record of that sensitive service.
+    sensitive_named: dict[tuple[str, str, str], tuple[SensitiveBasis, ...]] = field(default_factory=dict,
+                                                                                  compare=False)
     _slices: dict[tuple[str, str, str] | None, PolicySlice] = field(default_factory=dict, compare=False, repr=False)
     _slice_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
@@ -167,8 +196,20 @@ class CompiledRules:
         with self._slice_lock:
             return self._slices.setdefault(key, parsed)
 
-    def sensitive(self, source: str, facts: dict[str, Any]) -> bool:
-        return any(service.covers(source, facts) for service in self.services)
+    def sensitive_categories(self, source: str, facts: dict[str, Any]) -> frozenset[str]:
+        """The sensitive categories whose services cover a record of ``source`` with
+        ``facts``: a record of a sensitive service is sensitive as a whole."""
+        return frozenset(service.category for service in self.services if service.covers(source, facts))
+
+    def basis_categories(self, recipient: str, purpose: str, provider: str, roles, day: int) -> frozenset[str]:
+        """The sensitive categories an active agreement names for this recipient, purpose
+        and provider, for a user with ``roles`` on ``day``."""
+        return frozenset().union(*(basis.categories for basis in self.sensitive_named.get((recipient, purpose, provider), ())
+                                   if basis.holds(roles, day)))
+
+    def fields_of(self, categories) -> frozenset[str]:
+        """The fields the given categories disclose (and the record's source)."""
+        return frozenset({"source"}).union(*(self.category_fields.get(code, frozenset()) for code in categories))
 
 
 def _text(value: str) -> str:
@@ -184,6 +225,11 @@ def _text(value: str) -> str:
             escaped.append(character)
     return '"' + "".join(escaped) + '"'
 
+
+
+def _set(values) -> str:
+    """``values`` as a Cedar set literal of strings."""
+    return "[" + ", ".join(_text(value) for value in sorted(values)) + "]"
 
 
 def _day(value: date) -> int:
@@ -240,31 +286,41 @@ def compile_rules(session: Session) -> CompiledRules:
         texts.append(f"@id({_text(clause.policy_id)})\n{text}")
 
     read = 'action == Action::"read"'
+    frontline = _set(FRONTLINE_ROLES)
     add(Clause(OWN_ORGANISATION, "permit", RECORD_FIELDS, "The record belongs to your organisation."),
         f'permit(principal, {read}, resource) when {{ principal.organisation != "" && '
-        f'principal.organisation == resource.owner && context.processing != "linkage" }};')
+        f'principal.organisation == resource.owner && principal.roles.containsAny({frontline}) && '
+        f'context.processing != "linkage" }};')
     add(Clause(ADDRESS_DATA_QUALITY, "permit", ADDRESS_FIELDS,
                "The data team matches every agency's addresses to the gazetteer: address fields only."),
         f'permit(principal, {read}, resource) when {{ context.processing == "address" && '
-        f'(principal.roles.contains("data_team") || principal.roles.contains("admin")) }};')
+        f'principal.roles.containsAny({_set(PROCESSING_ROLES)}) }};')
     add(Clause(LINKAGE_DATA_QUALITY, "permit", LINKAGE_FIELDS,
                "The data team decides which records are one person: identifying fields only."),
         f'permit(principal, {read}, resource) when {{ context.processing == "linkage" && '
-        f'(principal.roles.contains("data_team") || principal.roles.contains("admin")) }};')
+        f'principal.roles.containsAny({_set(PROCESSING_ROLES)}) }};')
+    # Break-glass never opens a record of a sensitive service: such a record is sensitive
+    # as a whole, whatever other categories its fields appear in.
     add(Clause(BREAK_GLASS, "permit", category_fields(non_sensitive),
                "Break-glass: an emergency access, limited in time and reviewed by the IG lead."),
-        f'permit(principal, {read}, resource) when {{ context.break_glass && context.processing == "" }};')
+        f'permit(principal, {read}, resource) when {{ context.break_glass && context.processing == "" && '
+        f'principal.roles.containsAny({frontline}) && !resource.sensitive }};')
+    # Only consent naming the record's sensitive category, or a safeguarding purpose with a
+    # stated risk under an agreement naming that category, lifts the shield.
     add(Clause(SENSITIVE_SHIELD, "forbid", frozenset(),
-               "A sensitive service is involved: only consent or a safeguarding basis allows more."),
+               "A sensitive service is involved: only consent naming it or a safeguarding basis allows more."),
         'forbid(principal, action, resource) when { resource.sensitive && principal.organisation != resource.owner '
-        '&& context.processing == "" && !(context.consent == "given" || '
-        '(context.safeguarding_risk && context.safeguarding_purpose)) };')
+        '&& context.processing == "" && !(resource.sensitive_categories.containsAny(context.consented_categories) || '
+        '(context.safeguarding_risk && context.safeguarding_purpose && '
+        'resource.sensitive_categories.containsAny(context.basis_categories))) };')
     rows = session.execute(
         select(AgreementVersion, SharingAgreement.code)
         .join(SharingAgreement, SharingAgreement.id == AgreementVersion.agreement_id)
         .where(AgreementVersion.status == "active")
         .order_by(SharingAgreement.code, AgreementVersion.version)
     ).all()
+    sensitive_codes = {code for code, category in categories.items() if category.sensitive}
+    sensitive_named: dict[tuple[str, str, str], list[SensitiveBasis]] = {}
     for version, code in rows:
         providers = [party["organisation"] for party in version.parties or [] if party.get("provides")]
         recipients = [party["organisation"] for party in version.parties or [] if party.get("receives")]
@@ -274,13 +330,18 @@ def compile_rules(session: Session) -> CompiledRules:
         if version.ends_on:
             dates.append(f"context.today <= {_day(version.ends_on)}")
         for purpose, wanted in sorted((version.datasets or {}).items()):
-            override = version.safeguarding_overrides and purpose in safeguarding
+            roles = sorted(set(purposes[purpose].roles or []) - set(NON_READING_ROLES)) if purpose in purposes else []
+            if not roles:
+                continue  # nobody may state this purpose: the clause can never apply
+            named = [code_ for code_ in wanted if code_ in categories]
+            override = bool(version.safeguarding_overrides and purpose in safeguarding)
             overridden = "(context.safeguarding_risk)" if override else "false"
             if version.consent_required:
-                consent = f'(context.consent == "given" || {overridden})'
+                consent = (f'((context.consent == "given" && context.consented_categories.containsAny({_set(named)}))'
+                           f' || {overridden})')
             else:
                 consent = f'((context.consent != "refused" && context.consent != "withdrawn") || {overridden})'
-            fields = category_fields([categories[code_] for code_ in wanted if code_ in categories])
+            fields = category_fields([categories[code_] for code_ in named])
             for recipient in recipients:
                 for provider in providers:
                     if provider == recipient:
@@ -288,11 +349,17 @@ def compile_rules(session: Session) -> CompiledRules:
                     policy_id = f"agreement:{code}:v{version.version}:{purpose}:{provider}->{recipient}"
                     conditions = " && ".join([
                         f"principal.organisation == {_text(recipient)}", f"resource.owner == {_text(provider)}",
-                        f"context.purpose == {_text(purpose)}", 'context.processing == ""', consent, *dates,
+                        f"context.purpose == {_text(purpose)}", f"principal.roles.containsAny({_set(roles)})",
+                        'context.processing == ""', consent, *dates,
                     ])
                     add(Clause(policy_id, "permit", fields, describe_basis(version, code, purpose), version.id, purpose,
-                               recipient, provider),
+                               recipient, provider, tuple(named), bool(version.consent_required), override),
                         f"permit(principal, {read}, resource) when {{ {conditions} }};")
+                    if purpose in safeguarding and set(named) & sensitive_codes:
+                        sensitive_named.setdefault((recipient, purpose, provider), []).append(SensitiveBasis(
+                            frozenset(set(named) & sensitive_codes), frozenset(roles),
+                            _day(version.starts_on) if version.starts_on else None,
+                            _day(version.ends_on) if version.ends_on else None))
     services = tuple(
         SensitiveService(category.code, service.get("source", ""), service.get("fact") or None,
                          frozenset(str(value) for value in service.get("values", [])))
@@ -300,7 +367,9 @@ def compile_rules(session: Session) -> CompiledRules:
     )
     keys = frozenset((clause.recipient, clause.purpose, clause.provider) for clause in clauses
                      if clause.agreement_version_id is not None)
-    return CompiledRules(rules_number, tuple(texts), tuple(clauses), services, safeguarding, keys)
+    return CompiledRules(rules_number, tuple(texts), tuple(clauses), services, safeguarding, keys,
+                         {code: category_fields([category]) - {"source"} for code, category in categories.items()},
+                         {key: tuple(named) for key, named in sensitive_named.items()})
 
 
 _compiled: dict[str, tuple[tuple, CompiledRules]] = {}

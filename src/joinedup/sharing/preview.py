@@ -7,19 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.accounts.models import GOVERNANCE_ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation
-from joinedup.sharing.decision import AccessDecision, Purpose, decide_record_access
+from joinedup.sharing.decision import AccessDecision, decide_record_access
+from joinedup.sharing.purposes import StatedPurpose
 from joinedup.sharing.models import AgreementVersion, SharingAgreement, TrainingSample
 
 
 class NotATrainingSample(PermissionError):
     """A trainer asked to preview a person who is not set aside for training."""
-
-
-#: The roles that govern sharing: they may preview anyone, and set persons aside for training.
-GOVERNANCE_ROLES = ("admin", "ig_lead")
 
 
 def governs_sharing(actor: Actor) -> bool:
@@ -49,7 +47,7 @@ def view_as(session: Session, reviewer: Actor, person, *, organisation: str, rol
     records = list(session.scalars(select(SourceRecord).join(PersonRecord, PersonRecord.source_record_id == SourceRecord.id)
                                    .where(PersonRecord.person_id == person.id).order_by(SourceRecord.id)))
     decisions = decide_record_access(session, pretend, records, action="sharing.preview",
-                                     purpose=Purpose(purpose, safeguarding_risk))
+                                     purpose=StatedPurpose(purpose, safeguarding_risk))
     record_event(session, reviewer, action="sharing.preview", outcome="success", subject_type="person",
                  subject_id=person.person_id,
                  details={"organisation": organisation, "role": role, "purpose": purpose,

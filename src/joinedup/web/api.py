@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from joinedup.accounts import ROLE_NAMES, SignedInUser, may_view_ingest_reports
+from joinedup.audit import Actor
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.records import DisclosedRecord, RecordQuery, fetch_record, parse_search, search_records
-from joinedup.sharing import Purpose
+from joinedup.sharing import StatedPurpose
 from joinedup.sharing.decision import DENIED as RECORD_DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
@@ -181,9 +182,10 @@ class PurposeAsked:
     safeguarding_risk: bool
     relationship: str | None
 
-    def stated(self, session: Session, user: SignedInUser) -> Purpose | None:
-        """The purpose, checked against the catalogue and the rules, or 400 saying why not."""
-        return api_purpose(session, user, self.code, safeguarding_risk=self.safeguarding_risk,
+    def stated(self, session: Session, actor: Actor) -> StatedPurpose | None:
+        """The purpose, checked by the domain: 403 when the caller may not state it, 400
+        naming the field when it is stated wrongly."""
+        return api_purpose(session, actor, self.code, safeguarding_risk=self.safeguarding_risk,
                            relationship=self.relationship)
 
 
@@ -222,7 +224,8 @@ def search(
     """Matching records that the sharing decision lets you see for the purpose you state;
     each decision is audited."""
     with app.transaction() as session:
-        result = search_records(session, visit.actor("api"), query, limit=limit, purpose=asked.stated(session, user))
+        actor = visit.actor("api")
+        result = search_records(session, actor, query, limit=limit, purpose=asked.stated(session, actor))
     return SearchOut(
         query=_query(result.query),
         records=[_record(record) for record in result.records],
@@ -247,7 +250,8 @@ def record(
     """The record's disclosed fields for the purpose you state, or 403 with the reason; the
     decision is audited."""
     with app.transaction() as session:
-        disclosed = fetch_record(session, visit.actor("api"), record_id, purpose=asked.stated(session, user))
+        actor = visit.actor("api")
+        disclosed = fetch_record(session, actor, record_id, purpose=asked.stated(session, actor))
     if disclosed is None:
         raise HTTPException(404, "There is no record with this id.")
     if not disclosed.allowed:

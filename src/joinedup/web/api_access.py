@@ -28,6 +28,7 @@ from joinedup.sharing.break_glass import DEFAULT_MINUTES, MAX_MINUTES, BreakGlas
 from joinedup.sharing.consent import ConsentError, consent_history, record_consent
 from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import BreakGlass, ConsentRecord
+from joinedup.sharing.purposes import purposes_open_to
 from joinedup.web.api import UNAUTHENTICATED, Problem, PurposeAsked, PurposeQuery
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.api_persons import PersonId
@@ -37,7 +38,6 @@ from joinedup.web.pages.access import (
     TEXT_MAX,
     frontline_gate,
     person_by_id,
-    purpose_options,
     seen_person,
 )
 
@@ -56,11 +56,23 @@ class ConsentIn(BaseModel):
     decision: Literal["given", "refused", "withdrawn"]
     form: Literal["verbal", "written"]
     purposes: list[str] = Field(default_factory=list, max_length=50,
-                                description="Purpose codes it covers; empty: every purpose.")
+                                description="Purpose codes it covers. Consent given names at least one; a refusal "
+                                "or withdrawal naming none covers every purpose.")
     organisations: list[str] = Field(default_factory=list, max_length=100,
-                                     description="Recipient organisation codes it covers; empty: every recipient.")
+                                     description="Recipient organisation codes it covers. Consent given names at "
+                                     "least one; a refusal or withdrawal naming none covers every recipient.")
     categories: list[str] = Field(default_factory=list, max_length=50,
-                                  description="Data category codes it covers; empty: every category.")
+                                  description="Data category codes consent given covers (at least one). A sensitive "
+                                  "service is opened only when its category is named. A refusal or withdrawal names "
+                                  "none: it covers every category.")
+    given_by: Literal["person", "young_person", "parent_carer"] = Field(
+        default="person", description="Who decided: the person (an adult), or for a child the young person or a "
+        "parent or carer with parental responsibility.")
+    given_by_name: str = Field(default="", max_length=200, description="The parent's or carer's name.")
+    competence_note: str = Field(default="", max_length=TEXT_MAX,
+                                 description="Why the young person is competent to decide (needed for young_person).")
+    parental_responsibility: bool = Field(default=False, description="The parent or carer has parental "
+                                          "responsibility (needed for parent_carer).")
     evidence: str = Field(default="", max_length=TEXT_MAX, description="Where it is written down, or what was said.")
     informed: bool = Field(description="The person was told what will be shared and why (golden rule 2).")
     not_informed_reason: str = Field(default="", max_length=TEXT_MAX,
@@ -75,6 +87,9 @@ class ConsentOut(BaseModel):
     purposes: list[str]
     organisations: list[str]
     categories: list[str]
+    given_by: str
+    given_by_name: str
+    competence_note: str
     evidence: str
     informed: bool
     not_informed_reason: str
@@ -128,7 +143,8 @@ def consent_out(consent: ConsentRecord) -> ConsentOut:
     return ConsentOut(
         id=consent.id, decision=consent.decision, form=consent.form, purposes=list(consent.purposes or []),
         organisations=list(consent.organisations or []), categories=list(consent.categories or []),
-        evidence=consent.evidence or "", informed=consent.informed, not_informed_reason=consent.not_informed_reason
+        given_by=consent.given_by, given_by_name=consent.given_by_name or "",
+        competence_note=consent.competence_note or "", evidence=consent.evidence or "", informed=consent.informed, not_informed_reason=consent.not_informed_reason
         or "", expires_on=consent.expires_on, recorded_by=consent.recorded_by, recorded_at=consent.recorded_at,
     )
 
@@ -139,16 +155,17 @@ def _seen(session, user, actor, person_id: str, asked: PurposeAsked):
     person = person_by_id(session, person_id)
     if person is None:
         raise HTTPException(404, NO_PERSON)
-    seen_person(session, actor, person.person_id, asked.stated(session, user))
+    seen_person(session, actor, person.person_id, asked.stated(session, actor))
     return person
 
 
 @router.get("/api/v1/me/purposes", response_model=list[PurposeOptionOut], summary="The purposes you may state")
-def purposes(app: WebApp, user: ApiUser) -> list[PurposeOptionOut]:
-    """Direct care, and every purpose of an active agreement under which your organisation
-    receives information: the `purpose` values that can disclose partners' records to you."""
+def purposes(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[PurposeOptionOut]:
+    """The purposes your role may state (frontline purposes are for frontline roles) that
+    your organisation may use: direct care, and every purpose of an active agreement under
+    which it receives information. None for a role that does not read persons' records."""
     with app.transaction() as session:
-        options = purpose_options(session, user.organisation_code)
+        options = purposes_open_to(session, visit.actor("api"))
     return [PurposeOptionOut(code=option.code, name=option.name, description=option.description,
                              safeguarding=option.safeguarding, relationship_required=option.relationship_required)
             for option in options]
@@ -182,7 +199,7 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
         except ConsentError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, f"{refused.field}: {refused}")
+        raise HTTPException(400, "; ".join(f"{field}: {message}" for field, message in refused.problems))
     return recorded
 
 
@@ -202,9 +219,10 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
         try:
             with session.begin_nested():
                 access: BreakGlass = start_break_glass(session, actor, person, reason=body.reason,
-                                                       minutes=body.minutes)
+                                                       minutes=body.minutes,
+                                                       review_days=app.settings.break_glass_review_days)
         except BreakGlassError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise HTTPException(403 if exc.forbidden else 400, f"{exc.field}: {exc.message}") from exc
         return BreakGlassStartedOut(id=access.id, person_id=person.person_id, reason=access.reason,
                                     started_at=access.started_at, expires_at=access.expires_at,
                                     review_status=access.review_status)

@@ -187,7 +187,7 @@ def search(
     actor = visit.actor("api")
     with app.transaction() as session:
         result = search_persons(session, actor, query, action=access_action(actor, searching=True), limit=limit,
-                                purpose=asked.stated(session, user))
+                                purpose=asked.stated(session, actor))
     return PersonSearchOut(
         query=_query(result.query),
         persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched)) for card in result.persons],
@@ -214,7 +214,7 @@ def person(
     none of their records; each record's decision and the view itself are audited."""
     actor = visit.actor("api")
     with app.transaction() as session:
-        stated = asked.stated(session, user)
+        stated = asked.stated(session, actor)
         found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
         extra: dict[str, Any] = {}
         if found is not None and found.allowed:
@@ -223,7 +223,7 @@ def person(
             extra = {
                 "purpose": stated.code if stated else None,
                 "shielded": found.shielded,
-                "contact": (f"{contact.name}, information governance lead, {contact.organisation}"
+                "contact": (f"{contact.name}, {contact.title}, {contact.organisation}"
                             + (f", {contact.email}" if contact.email else "")) if contact else None,
                 "break_glass_until": glass.until if glass else None,
             }

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from joinedup.accounts.models import ROLES
+from joinedup.accounts.models import FRONTLINE_ROLES, ROLES
 from joinedup.accounts.roles import SHARING_DENIED
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT
@@ -73,6 +73,10 @@ class PurposeIn(BaseModel):
     description: str = Field(default="", max_length=2000)
     safeguarding: bool = Field(default=False, description="Where an agreement says so, a stated safeguarding risk "
                                                           "overrides a refusal of consent for this purpose.")
+    roles: list[str] | None = Field(default=None, max_length=10, description="The roles whose users may state it "
+                                    "(frontline purposes are for frontline roles; the data team, administrators, IG "
+                                    "leads and trainers are refused). Omitted: unchanged, or the frontline roles for "
+                                    "a new purpose.")
 
 
 class PurposeNew(PurposeIn):
@@ -84,6 +88,7 @@ class PurposeOut(BaseModel):
     name: str
     description: str
     safeguarding: bool
+    roles: list[str] = Field(description="The roles whose users may state this purpose.")
 
 
 class ServiceIO(BaseModel):
@@ -141,6 +146,9 @@ class TermsIn(BaseModel):
     starts_on: date | None = None
     ends_on: date | None = None
     review_on: date | None = None
+    ig_leads: list[str] | None = Field(default=None, max_length=20, description="Usernames of the IG leads named for "
+                                       "this partnership: they review the break-glass accesses of parties that have "
+                                       "no IG lead of their own in JoinedUp.")
 
 
 class AgreementNew(TermsIn):
@@ -176,6 +184,7 @@ class VersionOut(BaseModel):
     starts_on: date | None
     ends_on: date | None
     review_on: date | None
+    ig_leads: list[str]
     signatories: list[SignatoryOut]
     created_by: str
     created_at: datetime
@@ -324,7 +333,7 @@ Offset = Annotated[int, Query(ge=0)]
 
 def _purpose(purpose: Purpose) -> PurposeOut:
     return PurposeOut(code=purpose.code, name=purpose.name, description=purpose.description or "",
-                      safeguarding=purpose.safeguarding)
+                      safeguarding=purpose.safeguarding, roles=list(purpose.roles or []))
 
 
 def _category(category: DataCategory) -> CategoryOut:
@@ -348,7 +357,7 @@ def _version(session, version: AgreementVersion, *, policies: bool = False) -> V
                                    gateways=basis.get("gateways", [])),
         consent_required=version.consent_required, safeguarding_overrides=version.safeguarding_overrides,
         retention=version.retention or "", starts_on=version.starts_on, ends_on=version.ends_on,
-        review_on=version.review_on, signatories=[SignatoryOut(**signature) for signature in version.signatories or []],
+        review_on=version.review_on, ig_leads=list(version.ig_leads or []), signatories=[SignatoryOut(**signature) for signature in version.signatories or []],
         created_by=version.created_by or "", created_at=version.created_at, changed_at=version.changed_at,
         policies=compiled,
     )
@@ -356,7 +365,8 @@ def _version(session, version: AgreementVersion, *, policies: bool = False) -> V
 
 def _terms(body: TermsIn) -> dict[str, Any]:
     terms = body.model_dump(exclude_unset=True, exclude={"code", "title"})
-    return {name: ("" if value is None and name in ("summary", "retention") else value)
+    return {name: ("" if value is None and name in ("summary", "retention")
+                   else [] if value is None and name == "ig_leads" else value)
             for name, value in terms.items()}
 
 
@@ -381,11 +391,9 @@ def add_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, body: PurposeNe
     gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=body.code[:40])
     try:
         with app.transaction() as session:
-            code = body.code.strip().lower().replace(" ", "_").replace("-", "_")
-            if session.scalar(select(Purpose.id).where(Purpose.code == code)):
-                raise RuleError(f"There is already a purpose {code}.")
+            roles = list(FRONTLINE_ROLES) if body.roles is None else body.roles
             return _purpose(save_purpose(session, actor, body.code, name=body.name, description=body.description,
-                                         safeguarding=body.safeguarding))
+                                         safeguarding=body.safeguarding, roles=roles, new=True))
     except RuleError as exc:
         raise _refused(exc) from exc
 
@@ -398,8 +406,12 @@ def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, b
     with app.transaction() as session:
         if not PURPOSE_CODE.fullmatch(code) or not session.scalar(select(Purpose.id).where(Purpose.code == code)):
             raise HTTPException(404, "There is no purpose with this code.")
-        return _purpose(save_purpose(session, actor, code, name=body.name, description=body.description,
-                                     safeguarding=body.safeguarding))
+        try:
+            with session.begin_nested():
+                return _purpose(save_purpose(session, actor, code, name=body.name, description=body.description,
+                                             safeguarding=body.safeguarding, roles=body.roles))
+        except RuleError as exc:
+            raise _refused(exc) from exc
 
 
 @router.get("/categories", response_model=list[CategoryOut], summary="Data categories")

@@ -33,21 +33,44 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import User
+from joinedup.accounts.models import FRONTLINE_ROLES, GOVERNANCE_ROLES
 from joinedup.accounts.roles import role_gate
-from joinedup.accounts.sessions import SignedInUser, state_purpose
+from joinedup.accounts.sessions import SignedInUser, remember_purpose
 from joinedup.audit import Actor, record_event
 from joinedup.partners.models import Organisation
 from joinedup.people import access_action, view_person
 from joinedup.people.models import Person
-from joinedup.sharing import Purpose
-from joinedup.sharing.break_glass import DEFAULT_MINUTES, BreakGlassError, active_break_glass, start_break_glass
-from joinedup.sharing.consent import CONSENT_SCRIPT, ConsentError, consent_history, record_consent
+from joinedup.sharing.purposes import (
+    RELATIONSHIP_MAX,
+    RELATIONSHIPS,
+    RISK_NEEDS_SAFEGUARDING,
+    PurposeRefused,
+    StatedPurpose,
+    purposes_open_to,
+    relationship_text,
+    state_purpose,
+)
+from joinedup.sharing.break_glass import (
+    DEFAULT_MINUTES,
+    BreakGlassError,
+    Contact,
+    active_break_glass,
+    contact_for,
+    start_break_glass,
+)
+from joinedup.sharing.consent import (
+    CONSENT_SCRIPT,
+    ConsentError,
+    consent_defaults,
+    consent_history,
+    is_child,
+    record_consent,
+)
 from joinedup.sharing.log import DeclineError, record_declined
-from joinedup.sharing.models import AgreementVersion, DataCategory
+from joinedup.sharing.models import DataCategory
 from joinedup.sharing.models import Purpose as PurposeRow
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
 from joinedup.web.templating import LOCAL_TIME
@@ -57,109 +80,11 @@ router = APIRouter(include_in_schema=False)
 #: A person's public id (the same test as the person page's).
 PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 MAX_QUERY_LENGTH = 200
-#: Who starts a break-glass access, records consent and records a decision not to share:
-#: the people who work with persons.
-FRONTLINE_ROLES = ("practitioner", "mash_officer")
 FRONTLINE_DENIED = ("Emergency access, consent and decisions not to share are recorded by practitioners "
                     "and MASH officers.")
-#: Always offered: care of the person by the people looking after them. No agreement is
-#: needed for a user to look at their own organisation's records for it.
-DIRECT_CARE = "direct_care"
-RELATIONSHIP_MAX = 300
 TEXT_MAX = 2000
-#: A legitimate relationship, as a choice; "other" takes the user's own words.
-RELATIONSHIPS = (
-    ("allocated_worker", "I am their allocated worker or lead professional"),
-    ("team", "My team is working with them or their family"),
-    ("care", "I am involved in their care or treatment"),
-    ("school", "I teach or support them at school"),
-    ("referral", "I am dealing with a referral or contact about them"),
-    ("enquiry", "I am making safeguarding or police enquiries about them"),
-    ("other", "Another relationship"),
-)
 #: How long a break-glass access may last, in minutes, as offered on the form.
 BREAK_GLASS_MINUTES = (15, 30, 60, 120, 240)
-
-NO_PURPOSE = "Select why you are looking"
-UNKNOWN_PURPOSE = "Select one of the purposes listed: your organisation may use only these"
-NO_RELATIONSHIP = "Say what your relationship with this person is"
-NO_OTHER_RELATIONSHIP = "Describe your relationship with this person"
-LONG_RELATIONSHIP = f"Your relationship must be {RELATIONSHIP_MAX} characters or fewer"
-RISK_NEEDS_SAFEGUARDING = "A risk of serious harm can be stated only with a safeguarding purpose"
-
-
-# --------------------------------------------------------------------------- purposes
-
-
-@dataclass(frozen=True)
-class PurposeOption:
-    """A purpose the user's organisation may state: direct care, or one an active agreement
-    lets it receive information for."""
-
-    code: str
-    name: str
-    description: str = ""
-    safeguarding: bool = False
-
-    @property
-    def relationship_required(self) -> bool:
-        """The rules: a safeguarding purpose (a child or adult at risk, vital interests) may be
-        stated without a relationship, because a concern about someone nobody works with yet
-        is exactly when one looks; every other purpose needs the user's relationship with
-        the person."""
-        return not self.safeguarding
-
-
-def purpose_options(session: Session, organisation_code: str, *, on: date | None = None) -> list[PurposeOption]:
-    """The purposes a user of ``organisation_code`` may state: direct care, and every
-    purpose of an active agreement (within its dates) under which the organisation receives."""
-    on = on or date.today()
-    codes = {DIRECT_CARE}
-    versions = session.execute(select(AgreementVersion.parties, AgreementVersion.datasets, AgreementVersion.starts_on,
-                                      AgreementVersion.ends_on).where(AgreementVersion.status == "active"))
-    for parties, datasets, starts_on, ends_on in versions:
-        if (starts_on and starts_on > on) or (ends_on and ends_on < on):
-            continue
-        if any(party.get("organisation") == organisation_code and party.get("receives") for party in parties or []):
-            codes.update((datasets or {}).keys())
-    rows = {row.code: row for row in session.scalars(select(PurposeRow).where(PurposeRow.code.in_(codes)))}
-    options = [PurposeOption(row.code, row.name, row.description, row.safeguarding)
-               for row in sorted(rows.values(), key=lambda row: (row.code != DIRECT_CARE, row.id))]
-    if DIRECT_CARE not in rows:
-        options.insert(0, PurposeOption(DIRECT_CARE, "Direct care",
-                                        "Care and support for the person by the people looking after them."))
-    return options
-
-
-def relationship_text(choice: str, other: str) -> str:
-    """The relationship in words: the chosen one, or the user's own when they chose 'other'."""
-    labels = dict(RELATIONSHIPS)
-    if choice == "other":
-        return " ".join((other or "").split())
-    return labels.get(choice, "")
-
-
-def check_purpose(options: list[PurposeOption], code: str, *, relationship: str = "",
-                  safeguarding_risk: bool = False,
-                  relationship_field: str = "relationship") -> tuple[Purpose | None, list[tuple[str, str]]]:
-    """The stated purpose, or the problems with it as ``(field, message)`` pairs."""
-    code = (code or "").strip()
-    relationship = " ".join((relationship or "").split())
-    if not code:
-        return None, [("purpose", NO_PURPOSE)]
-    option = next((option for option in options if option.code == code), None)
-    if option is None:
-        return None, [("purpose", UNKNOWN_PURPOSE)]
-    errors = []
-    if option.relationship_required and not relationship:
-        errors.append((relationship_field, NO_RELATIONSHIP))
-    if len(relationship) > RELATIONSHIP_MAX:
-        errors.append((relationship_field, LONG_RELATIONSHIP))
-    if safeguarding_risk and not option.safeguarding:
-        errors.append(("safeguarding_risk", RISK_NEEDS_SAFEGUARDING))
-    if errors:
-        return None, errors
-    return Purpose(code, bool(safeguarding_risk), relationship), []
 
 
 #: The API's purpose parameters, described once for OpenAPI.
@@ -175,31 +100,33 @@ RELATIONSHIP_DESCRIPTION = (
 )
 
 
-def api_purpose(session: Session, user: SignedInUser, code: str | None, *, safeguarding_risk: bool = False,
-                relationship: str | None = None) -> Purpose | None:
-    """The purpose an API call states in its query, or 400 saying what is wrong with it."""
+def api_purpose(session: Session, actor: Actor, code: str | None, *, safeguarding_risk: bool = False,
+                relationship: str | None = None) -> StatedPurpose | None:
+    """The purpose an API call states in its query, checked by the one domain function
+    the pages use too: 403 (audited) for a purpose the user may not state, 400 naming the
+    field for one stated wrongly."""
     if not code:
         if safeguarding_risk:
-            raise HTTPException(400, RISK_NEEDS_SAFEGUARDING + ".")
+            raise HTTPException(400, f"safeguarding_risk: {RISK_NEEDS_SAFEGUARDING}.")
         return None
-    # Any purpose in the catalogue may be stated: one that no active agreement lets the
-    # user's organisation use is refused by the policy point, and the refusal is logged.
-    options = [PurposeOption(row.code, row.name, row.description, row.safeguarding)
-               for row in session.scalars(select(PurposeRow).order_by(PurposeRow.id))]
-    options += [option for option in purpose_options(session, user.organisation_code)
-                if option.code not in {known.code for known in options}]
-    stated, errors = check_purpose(options, code, relationship=relationship or "", safeguarding_risk=safeguarding_risk)
-    if errors:
-        raise HTTPException(400, errors[0][1] + ".")
-    return stated
+    try:
+        return state_purpose(session, actor, code, relationship=relationship or "",
+                             safeguarding_risk=safeguarding_risk)
+    except PurposeRefused as exc:
+        if exc.forbidden:
+            record_event(session, actor, action="sharing.purpose.state", outcome="denied", subject_type="purpose",
+                         subject_id=code[:40], reason=exc.message)
+            raise HTTPException(403, f"{exc.field}: {exc.message}.") from exc
+        raise HTTPException(400, f"{exc.field}: {exc.message}.") from exc
 
 
-def stated_purpose(visit: Visit, person_id: str) -> Purpose | None:
+def stated_purpose(visit: Visit, person_id: str) -> StatedPurpose | None:
     """The purpose the user stated for ``person_id`` in this session, if any."""
     stated = visit.session.purposes.get(person_id) if visit.session.purposes else None
     if not stated or not stated.get("code"):
         return None
-    return Purpose(str(stated["code"]), bool(stated.get("safeguarding_risk")), str(stated.get("relationship") or ""))
+    return StatedPurpose(str(stated["code"]), bool(stated.get("safeguarding_risk")),
+                         str(stated.get("relationship") or ""))
 
 
 def is_yes(value: str | None) -> bool:
@@ -209,30 +136,9 @@ def is_yes(value: str | None) -> bool:
 # --------------------------------------------------------------------------- contact and break-glass
 
 
-@dataclass(frozen=True)
-class Contact:
-    """The information governance lead a practitioner goes through."""
-
-    name: str
-    email: str | None
-    organisation: str
-
-
 def ig_contact(session: Session, organisation_id: int | None) -> Contact | None:
-    """The IG lead of the user's organisation, or else the council's (which hosts the hub)."""
-    councils = select(Organisation.id).where(Organisation.type == "local_authority")
-    rows = session.execute(
-        select(User, Organisation.name, Organisation.id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .where(User.active.is_(True), or_(User.organisation_id == organisation_id, User.organisation_id.in_(councils)))
-        .order_by(User.id)
-    ).all()
-    leads = [(user, name, org_id) for user, name, org_id in rows if "ig_lead" in (user.roles or [])]
-    leads.sort(key=lambda row: row[2] != organisation_id)
-    if not leads:
-        return None
-    user, name, _org_id = leads[0]
-    return Contact(user.display_name, user.email, name)
+    """Whom the user goes to: their organisation's break-glass reviewer (the domain's answer)."""
+    return contact_for(session, organisation_id)
 
 
 def local_time(value: datetime) -> str:
@@ -269,16 +175,16 @@ def person_by_id(session: Session, person_id: str) -> Person | None:
 
 
 def access_context(session: Session, user: SignedInUser, actor: Actor, person: Person | None,
-                   stated: Purpose | None, *, prefill: dict[str, Any] | None = None,
+                   stated: StatedPurpose | None, *, prefill: dict[str, Any] | None = None,
                    submitted: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the person page, the record page and this module's pages need to show the
     purpose panel, the break-glass banner and the contact for a shielded service.
 
     The purpose form shows what was ``submitted`` (a form sent back with errors), else the
     stated purpose with whatever a link ``prefill``-s (a search's purpose)."""
-    options = purpose_options(session, user.organisation_code)
+    options = purposes_open_to(session, actor)
     by_code = {option.code: option for option in options}
-    current = stated or Purpose()
+    current = stated or StatedPurpose()
     form = {"purpose": current.code, "relationship_choice": "", "relationship_other": "",
             "safeguarding_risk": current.safeguarding_risk}
     if current.relationship:
@@ -289,19 +195,20 @@ def access_context(session: Session, user: SignedInUser, actor: Actor, person: P
         form.update({key: value for key, value in prefill.items() if value not in (None, "", False)})
     if submitted is not None:
         form = dict(submitted)
+    names = dict(session.execute(select(PurposeRow.code, PurposeRow.name)).all())
     return {
         "purpose_options": options,
+        "purpose_names": names,
         "stated": stated,
         "stated_option": by_code.get(stated.code) if stated else None,
-        "stated_name": (by_code[stated.code].name if stated and stated.code in by_code
-                        else (stated.code.replace("_", " ").capitalize() if stated else "")),
+        "stated_name": (names.get(stated.code) or stated.code.replace("_", " ").capitalize()) if stated else "",
         "purpose_values": form,
         "relationships": RELATIONSHIPS,
         "no_relationship_needed": [option.name for option in options if not option.relationship_required],
         "glass": break_glass_shown(session, actor, person),
         "ig_contact": ig_contact(session, user.organisation_id),
         "frontline": user.has_role(*FRONTLINE_ROLES),
-        "governs": user.has_role("ig_lead", "admin"),
+        "governs": user.has_role(*GOVERNANCE_ROLES),
     }
 
 
@@ -327,7 +234,7 @@ def _back(person_id: str, q: str, **extra: str) -> str:
     return f"/persons/{person_id}" + (f"?{urlencode(params)}" if params else "")
 
 
-def seen_person(session: Session, actor: Actor, person_id: str, purpose: Purpose | None):
+def seen_person(session: Session, actor: Actor, person_id: str, purpose: StatedPurpose | None):
     """The person as the user may see them now for ``purpose`` (every read decided and
     audited), or 403 when they may see none of the person's records."""
     found = view_person(session, actor, person_id, action=access_action(actor), purpose=purpose)
@@ -374,21 +281,25 @@ def state(
     with app.transaction() as session:
         person = person_or_404(session, person_id)
         if action == "clear":
-            state_purpose(session, visit.session.token, person.person_id, None)
+            remember_purpose(session, visit.session.token, person.person_id, None)
             record_event(session, actor, action="sharing.purpose.clear", outcome="success", subject_type="person",
                          subject_id=person.person_id)
             return RedirectResponse(_back(person.person_id, q), status_code=303)
-        options = purpose_options(session, user.organisation_code)
         relationship = relationship_text(relationship_choice, relationship_other)
-        if relationship_choice and relationship_choice not in dict(RELATIONSHIPS):
-            relationship = ""
         field = "relationship_other" if relationship_choice == "other" else "relationship_choice"
-        stated, errors = check_purpose(options, purpose, relationship=relationship,
-                                       safeguarding_risk=is_yes(safeguarding_risk), relationship_field=field)
+        stated, errors = None, []
+        try:
+            stated = state_purpose(session, actor, purpose, relationship=relationship,
+                                   safeguarding_risk=is_yes(safeguarding_risk), relationship_field=field)
+        except PurposeRefused as exc:
+            errors = exc.problems
+            if exc.forbidden:
+                record_event(session, actor, action="sharing.purpose.state", outcome="denied", subject_type="person",
+                             subject_id=person.person_id, reason=exc.message, details={"purpose": purpose[:40]})
         if stated is not None:
-            state_purpose(session, visit.session.token, person.person_id,
-                          {"code": stated.code, "safeguarding_risk": stated.safeguarding_risk,
-                           "relationship": stated.relationship})
+            remember_purpose(session, visit.session.token, person.person_id,
+                             {"code": stated.code, "safeguarding_risk": stated.safeguarding_risk,
+                              "relationship": stated.relationship})
             record_event(session, actor, action="sharing.purpose.state", outcome="success", subject_type="person",
                          subject_id=person.person_id, reason=stated.relationship,
                          details={"purpose": stated.code, "safeguarding_risk": stated.safeguarding_risk,
@@ -444,9 +355,10 @@ def break_glass(
         try:
             with app.transaction() as session:
                 person = person_or_404(session, person_id)
-                start_break_glass(session, actor, person, reason=reason, minutes=chosen)
+                start_break_glass(session, actor, person, reason=reason, minutes=chosen,
+                                  review_days=app.settings.break_glass_review_days)
         except BreakGlassError as exc:
-            errors.append(("reason", str(exc).rstrip(".")))
+            errors.extend((field, message.rstrip(".")) for field, message in exc.problems)
     if not errors:
         return RedirectResponse(_back(person_id, q, done="break-glass"), status_code=303)
     with app.transaction() as session:
@@ -464,6 +376,8 @@ def break_glass(
 #: The consent form's field for each part of a consent record a refusal is about.
 CONSENT_FIELDS = {"expires_on": "expires"}
 CONSENT_DECISION_LABELS = {"given": "Consent given", "refused": "Consent refused", "withdrawn": "Consent withdrawn"}
+GIVER_LABELS = {"person": "The person themselves", "young_person": "The young person, competent to decide",
+                "parent_carer": "A parent or carer with parental responsibility"}
 FORM_LABELS = {"verbal": "Verbally", "written": "In writing"}
 
 
@@ -481,6 +395,8 @@ def _consent_context(session: Session, user: SignedInUser, actor: Actor, visit: 
                                                .order_by(DataCategory.id))),
         "organisations": organisations,
         "organisation_names": dict(organisations),
+        "child": is_child(person),
+        "giver_labels": GIVER_LABELS,
         "decision_labels": CONSENT_DECISION_LABELS,
         "form_labels": FORM_LABELS,
         "text_max": TEXT_MAX,
@@ -510,9 +426,14 @@ def consent_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
     frontline_gate(app, actor, action="sharing.consent.form", person_id=person_id)
     with app.transaction() as session:
         person = person_or_404(session, person_id)
-        found = seen_person(session, actor, person.person_id, stated_purpose(visit, person.person_id))
+        stated = stated_purpose(visit, person.person_id)
+        found = seen_person(session, actor, person.person_id, stated)
         context = _consent_context(session, user, actor, visit, person, found)
-    return render(request, "access/consent.html", {**context, "errors": [], "form": {}, "recorded": recorded == "1"})
+        offered = consent_defaults(session, user.organisation_code, stated.code if stated else "")
+    form = {"purposes": list(offered.purposes), "organisations": list(offered.organisations),
+            "categories": list(offered.categories), "given_by": "" if context["child"] else "person"}
+    return render(request, "access/consent.html", {**context, "errors": [], "form": form,
+                                                   "recorded": recorded == "1"})
 
 
 def _expiry(day: str, month: str, year: str) -> tuple[date | None, str | None]:
@@ -545,6 +466,10 @@ def consent(
     expires_day: Annotated[str, Form(alias="expires-day")] = "",
     expires_month: Annotated[str, Form(alias="expires-month")] = "",
     expires_year: Annotated[str, Form(alias="expires-year")] = "",
+    given_by: Annotated[str, Form()] = "",
+    given_by_name: Annotated[str, Form()] = "",
+    competence_note: Annotated[str, Form()] = "",
+    parental_responsibility: Annotated[str, Form()] = "",
 ) -> Response:
     """Record a consent, refusal or withdrawal: it applies to the very next request."""
     actor = visit.actor("web")
@@ -552,7 +477,9 @@ def consent(
     submitted = {"decision": decision, "form": form, "purposes": purposes or [], "organisations": organisations or [],
                  "categories": categories or [], "evidence": evidence[:TEXT_MAX], "informed": informed,
                  "not_informed_reason": not_informed_reason[:TEXT_MAX], "expires_day": expires_day[:2],
-                 "expires_month": expires_month[:2], "expires_year": expires_year[:4]}
+                 "expires_month": expires_month[:2], "expires_year": expires_year[:4], "given_by": given_by[:20],
+                 "given_by_name": given_by_name[:200], "competence_note": competence_note[:TEXT_MAX],
+                 "parental_responsibility": is_yes(parental_responsibility)}
     errors: list[tuple[str, str]] = []
     if decision not in CONSENT_DECISION_LABELS:
         errors.append(("decision", "Select whether consent was given, refused or withdrawn"))
@@ -576,9 +503,12 @@ def consent(
                     record_consent(session, actor, person, decision=decision, form=form, purposes=purposes,
                                    organisations=organisations, categories=categories, evidence=evidence,
                                    informed=informed == "yes", not_informed_reason=not_informed_reason,
-                                   expires_on=expires_on)
-            except ConsentError as exc:
-                errors.append((CONSENT_FIELDS.get(exc.field, exc.field), str(exc).rstrip(".")))
+                                   expires_on=expires_on, given_by=given_by, given_by_name=given_by_name,
+                                   competence_note=competence_note,
+                                   parental_responsibility=is_yes(parental_responsibility))
+            except ConsentError as exc:  # every problem at once, beside its field
+                errors.extend((CONSENT_FIELDS.get(field, field), message.rstrip("."))
+                              for field, message in exc.problems)
         if not errors:
             return RedirectResponse(f"/persons/{person.person_id}/consent?recorded=1", status_code=303)
         context = _consent_context(session, user, actor, visit, person, found)

@@ -6,15 +6,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from joinedup.accounts import INGEST_REPORT_ROLES
-from joinedup.web.context import PageUser, render
+from joinedup.accounts.models import FRONTLINE_ROLES, GOVERNANCE_ROLES, PROCESSING_ROLES
+from joinedup.sharing.break_glass import break_glass_queue
+from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, user: PageUser) -> Response:
+def home(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
+    """Who the user is, what their roles let them do, and the break-glass accesses that
+    wait for their review (escalated ones included)."""
+    waiting = 0
+    if user.has_role(*GOVERNANCE_ROLES):
+        with app.transaction() as session:
+            waiting = len(break_glass_queue(session, visit.actor("web")))
     return render(
         request,
         "home.html",
-        {"may_view_ingest": user.has_role(*INGEST_REPORT_ROLES), "current": "home"},
+        {"may_view_ingest": user.has_role(*INGEST_REPORT_ROLES), "current": "home",
+         "reads_persons": user.has_role(*FRONTLINE_ROLES, *PROCESSING_ROLES), "reviews_waiting": waiting},
     )

@@ -25,18 +25,11 @@ from fastapi.responses import Response
 
 from joinedup.people import access_action, search_persons, view_person
 from joinedup.records import parse_search
-from joinedup.sharing import LINKAGE_ROLES, OWN_ORGANISATION
+from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.pages.access import (
-    RELATIONSHIP_MAX,
-    access_context,
-    check_purpose,
-    is_yes,
-    person_by_id,
-    purpose_options,
-    stated_purpose,
-)
+from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose
+from joinedup.web.pages.access import access_context, is_yes, person_by_id, stated_purpose
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +48,7 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
                "data_team": user.has_role(*LINKAGE_ROLES)}
     with app.transaction() as session:
-        context["purpose_options"] = purpose_options(session, user.organisation_code)
+        context["purpose_options"] = purposes_open_to(session, actor)
     if q is None:
         return render(request, "persons/search.html", context)
     query = parse_search(q[:MAX_QUERY_LENGTH])
@@ -68,9 +61,13 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     errors = [("q", context["error"])] if context["error"] else []
     stated = None
     if purpose:
-        stated, problems = check_purpose(context["purpose_options"], purpose, relationship=relationship,
-                                         safeguarding_risk=form["safeguarding_risk"])
-        errors += problems
+        with app.transaction() as session:
+            try:
+                stated = state_purpose(session, actor, purpose, relationship=relationship,
+                                       safeguarding_risk=form["safeguarding_risk"],
+                                       options=context["purpose_options"])
+            except PurposeRefused as exc:
+                errors += exc.problems
     context["errors"] = errors
     if errors:
         return render(request, "persons/search.html", context, status_code=400)
@@ -130,12 +127,8 @@ def person(
         {
             **context,
             "record_query": urlencode({"person": found.person_id, **({"q": q} if q else {})}),
-            # The record page reads for the record.view purpose: a record shown here under
-            # the data team's person-index rule opens there only if it is their own.
-            "openable": {
-                record.id
-                for record in found.records
-                if found.action != "person.review" or OWN_ORGANISATION in record.policy_ids
-            },
+            # The record page shows a record's facts: a record shown here under the data
+            # team's person-index rule (identifying fields only) does not open there.
+            "openable": set() if found.action == "person.review" else {record.id for record in found.records},
         },
     )

@@ -35,14 +35,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import ROLES
-from joinedup.accounts.roles import PREVIEW_DENIED, SHARING_DENIED, may_govern_sharing, may_preview_sharing
+from joinedup.accounts.models import FRONTLINE_ROLES, NON_READING_ROLES, ROLES
+from joinedup.accounts.roles import PREVIEW_DENIED, ROLE_NAMES, SHARING_DENIED, may_govern_sharing, may_preview_sharing
 from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person
 from joinedup.sharing import RECORD_FIELDS, AccessDecision, disclosed_fields
-from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
+from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, may_review, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT, consent_register
 from joinedup.sharing.log import LogFilter, export_decisions, search_decisions
 from joinedup.sharing.models import (
@@ -230,15 +230,17 @@ class PurposeForm:
     name: str = ""
     description: str = ""
     safeguarding: str = ""  # "yes", "no" or "" (not answered)
+    roles: tuple[str, ...] = FRONTLINE_ROLES  # who may state it
 
     @classmethod
     def of(cls, purpose: Purpose) -> PurposeForm:
-        return cls(purpose.code, purpose.name, purpose.description or "", "yes" if purpose.safeguarding else "no")
+        return cls(purpose.code, purpose.name, purpose.description or "", "yes" if purpose.safeguarding else "no",
+                   tuple(purpose.roles or ()))
 
     @classmethod
     def posted(cls, fields: dict[str, list[str]], code: str = "") -> PurposeForm:
         return cls(code or _one(fields, "code", 40), _one(fields, "name", NAME_MAX), _one(fields, "description"),
-                   _one(fields, "safeguarding", 3))
+                   _one(fields, "safeguarding", 3), tuple(role[:40] for role in fields.get("roles", [])[:20]))
 
     def errors(self, *, new: bool) -> list[tuple[str, str]]:
         errors = []
@@ -253,6 +255,11 @@ class PurposeForm:
         if self.safeguarding not in ("yes", "no"):
             errors.append(("safeguarding", "Select whether this is a safeguarding purpose"))
         return errors
+
+
+#: The roles a purpose may be given, for the form: the documents promise the others never
+#: read persons' records (joinedup.sharing.rules.NEVER_A_PURPOSE).
+ROLE_CHOICES = tuple((role, ROLE_NAMES[role]) for role in ROLES if role not in NON_READING_ROLES)
 
 
 @router.get("/sharing/purposes")
@@ -281,7 +288,7 @@ def _purposes_in_use(session: Session) -> dict[str, list[str]]:
 def purpose_new(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
     gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purpose")
     return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": PurposeForm(), "new": True,
-                                                         "errors": []})
+                                                         "errors": [], "role_choices": ROLE_CHOICES})
 
 
 @router.post("/sharing/purposes/new")
@@ -295,15 +302,14 @@ def purpose_create(request: Request, app: WebApp, user: PageUser, visit: Checked
     if not errors:
         try:
             with app.transaction() as session:
-                if session.scalar(select(Purpose.id).where(Purpose.code == _clean_code(form.code))):
-                    raise RuleError(f"There is already a purpose {_clean_code(form.code)}: change that one")
                 code = save_purpose(session, actor, form.code, name=form.name, description=form.description,
-                                    safeguarding=form.safeguarding == "yes").code
+                                    safeguarding=form.safeguarding == "yes", roles=list(form.roles), new=True).code
         except RuleError as exc:
-            errors.append(("code", _sentence(exc)))
+            errors.extend((field or "code", message.rstrip(".")) for field, message in exc.problems)
     if errors:
         return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": form, "new": True,
-                                                             "errors": errors}, status_code=400)
+                                                             "errors": errors, "role_choices": ROLE_CHOICES},
+                      status_code=400)
     return RedirectResponse(f"/sharing/purposes?{urlencode({'saved': code})}", status_code=303)
 
 
@@ -324,7 +330,7 @@ def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
     with app.transaction() as session:
         form = PurposeForm.of(_purpose_or_404(session, code))
     return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": form, "new": False,
-                                                         "errors": []})
+                                                         "errors": [], "role_choices": ROLE_CHOICES})
 
 
 @router.post("/sharing/purposes/{code}")
@@ -335,15 +341,19 @@ def purpose_save(request: Request, app: WebApp, user: PageUser, visit: CheckedFo
     form = PurposeForm.posted(fields, code=code)
     errors = form.errors(new=False)
     if not errors:
-        with app.transaction() as session:
-            _purpose_or_404(session, code)
-            save_purpose(session, actor, code, name=form.name, description=form.description,
-                         safeguarding=form.safeguarding == "yes")
+        try:
+            with app.transaction() as session:
+                _purpose_or_404(session, code)
+                save_purpose(session, actor, code, name=form.name, description=form.description,
+                             safeguarding=form.safeguarding == "yes", roles=list(form.roles))
+        except RuleError as exc:
+            errors.extend((field or "roles", message.rstrip(".")) for field, message in exc.problems)
     if errors:
         with app.transaction() as session:
             _purpose_or_404(session, code)
         return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": form, "new": False,
-                                                             "errors": errors}, status_code=400)
+                                                             "errors": errors, "role_choices": ROLE_CHOICES},
+                      status_code=400)
     return RedirectResponse(f"/sharing/purposes?{urlencode({'saved': code})}", status_code=303)
 
 
@@ -560,6 +570,7 @@ class DraftForm:
     safeguarding_overrides: str = ""
     retention: str = ""
     dates: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    ig_leads: str = ""  # usernames, one a line
 
     @classmethod
     def of(cls, version: AgreementVersion) -> DraftForm:
@@ -579,6 +590,7 @@ class DraftForm:
             safeguarding_overrides="yes" if version.safeguarding_overrides else "no",
             retention=version.retention or "",
             dates={name: parts(getattr(version, name)) for name, _label in DATE_TERMS},
+            ig_leads="\n".join(version.ig_leads or []),
         )
 
     @classmethod
@@ -597,6 +609,7 @@ class DraftForm:
             safeguarding_overrides=_one(fields, "safeguarding_overrides", 3), retention=_one(fields, "retention"),
             dates={name: (_one(fields, f"{name}-day", 4), _one(fields, f"{name}-month", 4),
                           _one(fields, f"{name}-year", 6)) for name, _label in DATE_TERMS},
+            ig_leads=_one(fields, "ig_leads"),
         )
 
     def terms(self, *, new: bool) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -611,7 +624,7 @@ class DraftForm:
                 errors.append(("title", "Enter the agreement's title"))
             elif len(self.title) > 300:
                 errors.append(("title", "The title must be 300 characters or fewer"))
-        for name in ("summary", "article6", "article9", "gateways", "retention"):
+        for name in ("summary", "article6", "article9", "gateways", "retention", "ig_leads"):
             if len(getattr(self, name)) > TEXT_MAX:
                 errors.append((name, f"This must be {TEXT_MAX:,} characters or fewer"))
         if self.consent_required not in ("yes", "no"):
@@ -635,6 +648,7 @@ class DraftForm:
             "consent_required": self.consent_required == "yes",
             "safeguarding_overrides": self.safeguarding_overrides == "yes",
             "retention": self.retention,
+            "ig_leads": split_lines(self.ig_leads),
             **dates,
         }
         return terms, errors
@@ -660,7 +674,7 @@ def parse_date(day: str, month: str, year: str, *, label: str) -> tuple[date | N
 RULE_FIELDS = (
     ("agreement code", "code"), ("already an agreement", "code"), ("organisation", "provides"),
     ("part", "provides"), ("purpose", "datasets"), ("data category", "datasets"), ("Article 6", "article6"),
-    ("end before it starts", "ends_on-day"),
+    ("end before it starts", "ends_on-day"), ("IG lead", "ig_leads"),
 )
 
 
@@ -1191,9 +1205,10 @@ def glass_views(session: Session, accesses: list[BreakGlass]) -> list[GlassView]
 
 
 def glass_or_404(session: Session, actor: Actor, access_id: int) -> BreakGlass:
-    """A break-glass access the actor reviews (their organisation's; any, for an administrator)."""
+    """A break-glass access the actor reviews: the domain's one answer (the queue lists
+    exactly these), so an access listed always opens."""
     access = session.get(BreakGlass, access_id)
-    if access is None or ("admin" not in actor.roles and access.organisation_id != actor.organisation_id):
+    if access is None or not may_review(session, actor, access):
         raise HTTPException(404)
     return access
 
@@ -1214,7 +1229,8 @@ def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
                 banner = (f"Your review of {done.username}'s break-glass access is recorded: "
                           f"{REVIEW_LABELS[done.review_status].lower()}.")
     return render(request, "sharing/break_glass.html", {**_base("break-glass"), "views": views,
-                                                        "pending_only": pending_only, "banner": banner})
+                                                        "pending_only": pending_only, "banner": banner,
+                                                        "review_days": app.settings.break_glass_review_days})
 
 
 @router.get("/sharing/break-glass/{access_id:int}")
