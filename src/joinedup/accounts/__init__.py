@@ -16,7 +16,7 @@ from joinedup.accounts.sessions import (
     resume_session,
 )
 from joinedup.accounts.signin import Authentication, authenticate
-from joinedup.accounts.users import create_user
+from joinedup.accounts.users import create_user, find_user
 
 __all__ = [
     "INGEST_REPORT_ROLES",
@@ -31,6 +31,7 @@ __all__ = [
     "WebSession",
     "authenticate",
     "create_user",
+    "find_user",
     "end_session",
     "hash_password",
     "may_view_ingest_reports",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
@@ -42,6 +42,10 @@ class User(Base):
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+
+#: Usernames differ by more than case: ``Sam.Social`` and ``sam.social`` are one account.
+Index("uq_users_lower_username", func.lower(User.username), unique=True)
 
 
 class WebSession(Base):

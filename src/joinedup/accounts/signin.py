@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import SignInAttempt, User
 from joinedup.accounts.passwords import hash_password, needs_rehash, spend_verification_time, verify_password
-from joinedup.accounts.users import normalise_username
+from joinedup.accounts.users import find_user, normalise_username
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 
@@ -76,7 +76,7 @@ def authenticate(
         )
 
     wait = _minutes_locked(session, name, address, max_failures, window, now)
-    user = session.scalar(select(User).where(User.username == name).options(selectinload(User.organisation)))
+    user = find_user(session, name)
     if wait:
         audit("locked", user, f"{max_failures} or more failed attempts in {lockout_minutes} minutes.")
         return Authentication("locked", retry_after_minutes=wait)

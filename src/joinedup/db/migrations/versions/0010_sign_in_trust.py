@@ -1,0 +1,31 @@
+"""usernames unique without regard to case
+
+Revision ID: 0010
+Revises: 0007
+Create Date: 2026-11-24 09:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    clashes = op.get_bind().execute(sa.text(
+        "select lower(username) from users group by lower(username) having count(*) > 1 order by 1"
+    )).scalars().all()
+    if clashes:
+        raise RuntimeError(
+            "Some usernames differ only in case, and usernames are now the same whatever their case: "
+            f"{', '.join(clashes)}. Rename or remove all but one account of each before upgrading."
+        )
+    op.create_index('uq_users_lower_username', 'users', [sa.text('lower(username)')], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index('uq_users_lower_username', table_name='users')
