@@ -28,7 +28,7 @@ def test_demo_builds_loads_and_creates_users_who_can_sign_in(settings):
         assert records == sum(load.rows_loaded for load in loads)
         for user in DEMO_USERS:
             signed_in = authenticate(
-                session, username=user.username, password=password, client_address="test", max_failures=5, lockout_minutes=15
+                session, username=user.username, password=password, client_address="test"
             )
             assert signed_in.outcome == "success", user.username
 

@@ -20,8 +20,12 @@ class Settings:
     database_url: str
     session_timeout_minutes: int = 30
     secure_cookies: bool = False
+    #: Failures of one username from one address before its attempts must wait.
     sign_in_max_failures: int = 5
-    sign_in_lockout_minutes: int = 15
+    #: The first wait, in minutes; each further failure doubles it (up to a day).
+    sign_in_delay_minutes: int = 1
+    #: Failures from one address, whatever the usernames, in 15 minutes before it must wait.
+    sign_in_address_max_failures: int = 100
 
     @property
     def secret_key_path(self) -> Path:
@@ -51,7 +55,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_timeout_minutes=int(env.get("JOINEDUP_SESSION_TIMEOUT_MINUTES", "30")),
         secure_cookies=_flag(env.get("JOINEDUP_SECURE_COOKIES"), False),
         sign_in_max_failures=int(env.get("JOINEDUP_SIGN_IN_MAX_FAILURES", "5")),
-        sign_in_lockout_minutes=int(env.get("JOINEDUP_SIGN_IN_LOCKOUT_MINUTES", "15")),
+        sign_in_delay_minutes=int(env.get("JOINEDUP_SIGN_IN_DELAY_MINUTES", "1")),
+        sign_in_address_max_failures=int(env.get("JOINEDUP_SIGN_IN_ADDRESS_MAX_FAILURES", "100")),
     )
 
 

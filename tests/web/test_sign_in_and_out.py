@@ -15,6 +15,7 @@ from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
 from joinedup.web import create_app
 from joinedup.web.context import SESSION_COOKIE
+from joinedup.web.pages.auth import wait_in_words
 
 
 def _set_cookie(response) -> str:
@@ -101,21 +102,29 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     ]
 
 
-def test_repeated_failures_are_locked_out_with_a_clear_message(client, engine):
+def test_repeated_failures_make_this_username_here_wait_with_a_clear_message(client, app, engine):
     for attempt in range(4):
         assert sign_in(client, "sam.social", f"guess {attempt}").status_code == 400
     fifth = sign_in(client, "sam.social", "guess 5")
-    assert fifth.status_code == 429
-    assert "You have tried to sign in too many times. Try again in 15 minutes." in fifth.text
+    assert fifth.status_code == 429 and fifth.headers["retry-after"] == "60"
+    assert "You have tried to sign in too many times. Try again in 1 minute." in fifth.text
     locked = sign_in(client, "sam.social", PASSWORD)
-    assert locked.status_code == 429 and "Try again in 15 minutes" in locked.text
+    assert locked.status_code == 429 and "Try again in 1 minute" in locked.text
+    assert sign_in(client, "dev.data").status_code == 303, "others at this address sign in as usual"
+    with TestClient(app, follow_redirects=False, client=("198.51.100.7", 50000)) as elsewhere:
+        assert sign_in(elsewhere, "sam.social").status_code == 303, "and so does Sam, elsewhere"
     with transaction(engine) as session:
         outcomes = list(
             session.scalars(
                 select(AuditEvent.outcome).where(AuditEvent.action == "sign_in").order_by(AuditEvent.id)
             )
         )
-    assert outcomes == ["failure"] * 5 + ["locked"]
+    assert outcomes == ["failure"] * 5 + ["locked", "success", "success"]
+
+
+def test_a_long_wait_is_told_in_hours():
+    assert [wait_in_words(minutes) for minutes in (1, 2, 119, 120, 121, 1440)] == [
+        "1 minute", "2 minutes", "119 minutes", "2 hours", "3 hours", "24 hours"]
 
 
 def test_an_idle_session_times_out_with_a_clear_message(signed_in, engine):

@@ -1,8 +1,9 @@
 """The people who sign in: accounts, password checks, sessions.
 
 Passwords are stored as argon2id hashes. A session's cookie carries a random token and
-the database its SHA-256. Failed sign-ins are counted per username and per client
-address, and every attempt is audited.
+the database its SHA-256. Failed sign-ins slow further attempts for the same username
+from the same client address, and, far less readily, from the address whatever the
+username; every attempt is audited.
 """
 
 from joinedup.accounts.models import ROLES, SignInAttempt, User, WebSession
@@ -15,7 +16,7 @@ from joinedup.accounts.sessions import (
     open_session,
     resume_session,
 )
-from joinedup.accounts.signin import Authentication, authenticate
+from joinedup.accounts.signin import Authentication, SignInLimits, authenticate
 from joinedup.accounts.users import create_user, find_user
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Authentication",
     "SessionState",
     "SignInAttempt",
+    "SignInLimits",
     "SignedInUser",
     "User",
     "WebSession",

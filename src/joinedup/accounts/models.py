@@ -69,10 +69,13 @@ class WebSession(Base):
 
 
 class SignInAttempt(Base):
-    """Each sign-in attempt, kept to rate-limit guessing by username and by address."""
+    """Each sign-in attempt, kept to slow guessing by username and address, and by address."""
 
     __tablename__ = "sign_in_attempts"
-    __table_args__ = (Index("ix_sign_in_attempts_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_sign_in_attempts_client_address_at", "client_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(120))

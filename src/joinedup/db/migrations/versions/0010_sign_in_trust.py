@@ -1,4 +1,4 @@
-"""usernames unique without regard to case
+"""usernames unique without regard to case; sign-in attempts found by address
 
 Revision ID: 0010
 Revises: 0007
@@ -25,7 +25,9 @@ def upgrade() -> None:
             f"{', '.join(clashes)}. Rename or remove all but one account of each before upgrading."
         )
     op.create_index('uq_users_lower_username', 'users', [sa.text('lower(username)')], unique=True)
+    op.create_index('ix_sign_in_attempts_client_address_at', 'sign_in_attempts', ['client_address', 'at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_sign_in_attempts_client_address_at', table_name='sign_in_attempts')
     op.drop_index('uq_users_lower_username', table_name='users')
