@@ -1,6 +1,7 @@
 """The joinedup command line, run as a user runs it (in-process, through Typer)."""
 
 import stat
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
@@ -103,3 +104,45 @@ def test_export_addresses_and_the_report(settings, tmp_path):
     assert report.exit_code == 0, report.output
     assert "tenancies" in report.output and "Anomalies" in report.output
     assert report_csv.read_text().startswith("section,source,measure,value")
+
+
+def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from joinedup.accounts import SignInLimits, authenticate, create_user, passwords
+    from joinedup.audit import AuditEvent
+    from joinedup.db import transaction, utcnow
+    from joinedup.partners import Organisation
+
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    engine = make_engine(settings.database_url)
+    limits = SignInLimits(first_delay=timedelta(hours=1))
+
+    def sign_in(password: str, now=None) -> str:
+        with transaction(engine) as session:
+            return authenticate(session, username="sam.social", password=password, client_address="10.0.0.1",
+                                limits=limits, now=now).outcome
+
+    with transaction(engine) as session:
+        session.add(Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care"))
+        session.flush()
+        create_user(session, username="sam.social", password="correct horse battery", display_name="Sam",
+                    organisation="CSC")
+    start = utcnow() - timedelta(minutes=1)
+    for second in range(limits.failures_before_delay):
+        sign_in("guess", now=start + timedelta(seconds=second))
+    assert sign_in("correct horse battery") == "locked"
+
+    result = runner.invoke(app, ["users", "unlock", "Sam.Social"])
+    assert result.exit_code == 0, result.output
+    assert "Unlocked sam.social" in result.output
+    assert sign_in("correct horse battery") == "success"
+
+    unknown = runner.invoke(app, ["users", "unlock", "no.such.person"])
+    assert unknown.exit_code == 1 and "No account has the username 'no.such.person'." in unknown.output
+    with transaction(engine) as session:
+        events = session.execute(select(AuditEvent.outcome, AuditEvent.channel)
+                                 .where(AuditEvent.action == "account.unlock").order_by(AuditEvent.id)).all()
+    assert [tuple(event) for event in events] == [("success", "cli"), ("failure", "cli")]

@@ -42,6 +42,16 @@ def data_team_actor():
     return Actor(username=getpass.getuser(), roles=frozenset({"data_team"}), channel="cli")
 
 
+def administrator_actor():
+    """Whoever runs the CLI, acting as an administrator of accounts: they hold the
+    store's keys already. Their actions are audited under their operating-system user name."""
+    import getpass
+
+    from joinedup.audit import Actor
+
+    return Actor(username=getpass.getuser(), roles=frozenset({"admin"}), channel="cli")
+
+
 def _progress(bytes_: bool = False) -> Progress:
     columns = [TextColumn("[bold]{task.description}"), BarColumn()]
     columns.append(DownloadColumn() if bytes_ else TextColumn("{task.completed:,}/{task.total:,}"))
@@ -623,6 +633,23 @@ def add_user(
             raise typer.BadParameter(f"no organisation with code {organisation!r}", param_hint="--organisation")
         create_user(session, username=username, password=password, display_name=display_name, organisation=org, team=team, job_title=job_title, roles=tuple(role), email=email, phone=phone)
     console.print(f"Added {username} ({', '.join(role)}) at {organisation}.")
+
+
+@users_app.command("unlock")
+def unlock_user(username: Annotated[str, typer.Argument(help="The account's username, in any case.")]) -> None:
+    """Lift every sign-in wait on an account, at every address, so its user can sign in now."""
+    from joinedup.accounts import unlock_account
+    from joinedup.db import transaction
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    with transaction(engine) as session:
+        unlocked = unlock_account(session, administrator_actor(), username)
+        name = None if unlocked is None else unlocked.username
+    if name is None:
+        console.print(f"[red]No account has the username {username!r}.[/]")
+        raise typer.Exit(1)
+    console.print(f"Unlocked {name}: earlier failed sign-ins no longer make them wait, at any address.")
 
 
 if __name__ == "__main__":

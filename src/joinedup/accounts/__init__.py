@@ -16,7 +16,7 @@ from joinedup.accounts.sessions import (
     open_session,
     resume_session,
 )
-from joinedup.accounts.signin import Authentication, SignInLimits, authenticate
+from joinedup.accounts.signin import Authentication, SignInLimits, UnlockRefused, authenticate, unlock_account
 from joinedup.accounts.users import create_user, find_user
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "SignInAttempt",
     "SignInLimits",
     "SignedInUser",
+    "UnlockRefused",
     "User",
     "WebSession",
     "authenticate",
@@ -39,5 +40,6 @@ __all__ = [
     "may_view_ingest_reports",
     "open_session",
     "resume_session",
+    "unlock_account",
     "verify_password",
 ]

@@ -37,6 +37,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When an administrator last lifted this account's sign-in waits: failed attempts
+    #: before then no longer make its username wait, at any address.
+    unlocked_at: Mapped[datetime | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import SignInAttempt, User
 from joinedup.accounts.passwords import hash_password, needs_rehash, spend_verification_time, verify_password
+from joinedup.accounts.roles import UNLOCK_DENIED, UNLOCK_ROLES
 from joinedup.accounts.users import find_user, normalise_username
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
@@ -34,7 +35,8 @@ class SignInLimits:
 
     A pair of username and address may fail ``failures_before_delay`` times; after that
     each attempt waits ``first_delay``, doubled for every further failure, up to
-    ``longest_delay``. A pair's failures count until it signs in, or for ``forget_after``. An address that fails
+    ``longest_delay``. A pair's failures count until it signs in, until an administrator
+    unlocks the account (:func:`unlock_account`), or for ``forget_after``. An address that fails
     ``address_ceiling`` times in ``address_window``, whatever the usernames, is refused
     until its count drops below the ceiling.
     """
@@ -143,6 +145,36 @@ def authenticate(
     return Authentication("failure", retry_after_minutes=0 if wait is None else _minutes_until(wait.until, now))
 
 
+class UnlockRefused(PermissionError):
+    """Someone other than an administrator asked to unlock an account."""
+
+
+def unlock_account(session: Session, actor: Actor, username: str, *, now: datetime | None = None) -> User | None:
+    """Lift every sign-in wait on the account called ``username``, at every address, so
+    that someone kept waiting, by their own mistakes or another's, can sign in now.
+
+    The account's failed attempts before ``now`` stop counting; an address over its
+    ceiling still waits, for that protects every account. Only administrators may
+    unlock: anyone else gets :class:`UnlockRefused`, and the refusal is audited, before
+    anything says whether the account exists. Returns None (audited too) when no
+    account has the username.
+    """
+    now = now or utcnow()
+    name = normalise_username(username)[:USERNAME_LIMIT]
+    event = {"action": "account.unlock", "subject_type": "user", "details": {"username": name}}
+    if not set(actor.roles) & set(UNLOCK_ROLES):
+        record_event(session, actor, outcome="denied", reason=UNLOCK_DENIED, **event)
+        raise UnlockRefused(UNLOCK_DENIED)
+    user = find_user(session, name)
+    if user is None:
+        record_event(session, actor, outcome="failure", reason="No account has this username.", **event)
+        return None
+    user.unlocked_at = now
+    record_event(session, actor, outcome="success", subject_id=user.id,
+                 reason="An administrator lifted the account's sign-in waits, at every address.", **event)
+    return user
+
+
 def _minutes_until(until: datetime, now: datetime) -> int:
     return max(1, math.ceil((until - now).total_seconds() / 60))
 
@@ -167,12 +199,13 @@ def _pair_wait(
     session: Session, name: str, user: User | None, address: str, limits: SignInLimits, now: datetime
 ) -> _Wait | None:
     """The wait of this username at this address: its failures since it last signed in
-    there, and within ``forget_after``."""
+    there, since an administrator unlocked the account, and within ``forget_after``."""
     pair = (SignInAttempt.username == name, _same_address(address))
     since = now - limits.forget_after
     last_success = session.scalar(select(func.max(SignInAttempt.at)).where(*pair, SignInAttempt.succeeded.is_(True)))
-    if last_success is not None and last_success > since:
-        since = last_success
+    for moment in (last_success, None if user is None else user.unlocked_at):
+        if moment is not None and moment > since:
+            since = moment
     failures, latest = session.execute(
         select(func.count(), func.max(SignInAttempt.at)).where(
             *pair, SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since

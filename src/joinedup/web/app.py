@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from joinedup import __version__
 from joinedup.config import Settings, load_settings
 from joinedup.db import engine_for
-from joinedup.web import api, api_access, api_addresses, api_docs, api_linkage, api_persons, api_sharing
+from joinedup.web import api, api_access, api_addresses, api_admin, api_docs, api_linkage, api_persons, api_sharing
 from joinedup.web.context import (
     SESSION_COOKIE,
     CSRFRejected,
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(api_access.router)
     app.include_router(api_linkage.router)
     app.include_router(api_sharing.router)
+    app.include_router(api_admin.router)
     _handle_errors(app)
     return app
 

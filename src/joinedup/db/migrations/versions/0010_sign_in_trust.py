@@ -1,4 +1,4 @@
-"""usernames unique without regard to case; sign-in attempts found by address
+"""usernames unique without regard to case; sign-in attempts found by address; unlocking
 
 Revision ID: 0010
 Revises: 0007
@@ -26,8 +26,11 @@ def upgrade() -> None:
         )
     op.create_index('uq_users_lower_username', 'users', [sa.text('lower(username)')], unique=True)
     op.create_index('ix_sign_in_attempts_client_address_at', 'sign_in_attempts', ['client_address', 'at'])
+    op.add_column('users', sa.Column('unlocked_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('unlocked_at')
     op.drop_index('ix_sign_in_attempts_client_address_at', table_name='sign_in_attempts')
     op.drop_index('uq_users_lower_username', table_name='users')
