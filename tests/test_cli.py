@@ -3,6 +3,9 @@
 import stat
 from datetime import timedelta
 
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from joinedup.cli import app
@@ -146,3 +149,36 @@ def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
         events = session.execute(select(AuditEvent.outcome, AuditEvent.channel)
                                  .where(AuditEvent.action == "account.unlock").order_by(AuditEvent.id)).all()
     assert [tuple(event) for event in events] == [("success", "cli"), ("failure", "cli")]
+
+
+@pytest.mark.parametrize(("trusted", "peer", "forwarded", "recorded"), [
+    ("", "127.0.0.1", "198.51.100.23", "127.0.0.1"),  # no proxy is trusted unless named, not even a local one
+    ("10.9.9.9", "10.1.1.1", "198.51.100.23", "10.1.1.1"),  # nor a peer that is not the proxy
+    ("10.1.1.0/24", "10.1.1.1", "198.51.100.23", "198.51.100.23"),  # the proxy's word is taken
+    ("10.1.1.0/24", "10.1.1.1", "203.0.113.9, 198.51.100.23", "198.51.100.23"),  # what it added, not the client
+])
+def test_the_server_believes_forwarded_addresses_only_from_trusted_proxies(
+    settings, monkeypatch, trusted, peer, forwarded, recorded
+):
+    """`joinedup serve` as it runs: the address the audit trail records is the client's."""
+    from sqlalchemy import select
+
+    from joinedup.audit import AuditEvent
+    from joinedup.db import transaction
+
+    monkeypatch.setenv("JOINEDUP_TRUSTED_PROXIES", trusted)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config))
+    result = runner.invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    (config,) = served
+    config.load()
+    headers = {"X-Forwarded-For": forwarded}
+    with TestClient(config.loaded_app, client=(peer, 50000), follow_redirects=False) as client:
+        page = client.get("/sign-in", headers=headers)
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/sign-in", headers=headers,
+                    data={"username": "no.such.person", "password": "a guess", "csrf_token": token})
+    with transaction(make_engine(settings.database_url)) as session:
+        assert session.scalar(select(AuditEvent.client_address).where(AuditEvent.action == "sign_in")) == recorded

@@ -530,7 +530,19 @@ def serve(
     settings = load_settings()
     initialise(settings)
     console.print(f"Serving JoinedUp on http://{host}:{port} (data directory {settings.home}); Ctrl+C stops.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(settings, create_app(settings), host, port)).run()
+
+
+def server_config(settings, app, host: str, port: int):
+    """How uvicorn serves ``app``. It believes X-Forwarded-For and X-Forwarded-Proto only
+    from the proxies in JOINEDUP_TRUSTED_PROXIES (by default from no one, where uvicorn
+    alone would believe any local process), so the address the audit trail records and
+    sign-in waits on is the client's, not whatever a client claims."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          proxy_headers=bool(settings.trusted_proxies),
+                          forwarded_allow_ips=list(settings.trusted_proxies))
 
 
 @app.command()

@@ -6,6 +6,7 @@ test or a deployment changes behaviour by setting variables, never by editing co
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ class Settings:
     sign_in_delay_minutes: int = 1
     #: Failures from one address, whatever the usernames, in 15 minutes before it must wait.
     sign_in_address_max_failures: int = 100
+    #: The reverse proxies (addresses or networks) whose X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; from anyone else they are ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def secret_key_path(self) -> Path:
@@ -45,6 +49,19 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _networks(value: str | None, name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), each checked."""
+    networks = []
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {item.strip()!r} is not an IP address or network.") from exc
+    return tuple(networks)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = Path(env.get("JOINEDUP_HOME", "./joinedup-data")).expanduser().resolve()
@@ -57,6 +74,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sign_in_max_failures=int(env.get("JOINEDUP_SIGN_IN_MAX_FAILURES", "5")),
         sign_in_delay_minutes=int(env.get("JOINEDUP_SIGN_IN_DELAY_MINUTES", "1")),
         sign_in_address_max_failures=int(env.get("JOINEDUP_SIGN_IN_ADDRESS_MAX_FAILURES", "100")),
+        trusted_proxies=_networks(env.get("JOINEDUP_TRUSTED_PROXIES"), "JOINEDUP_TRUSTED_PROXIES"),
     )
 
 
