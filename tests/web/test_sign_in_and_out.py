@@ -40,6 +40,15 @@ def test_cookies_are_secure_when_the_settings_say_so(engine, place, tmp_path):
         assert "secure" in _set_cookie(client.get("/sign-in")).lower()
 
 
+@pytest.mark.parametrize("secure", [True, False])
+def test_browsers_are_told_to_keep_to_https_only_when_it_is_served_over_https(engine, place, tmp_path, secure):
+    settings = Settings(home=tmp_path, database_url="sqlite://", secure_cookies=secure)
+    with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as client:
+        for path in ("/sign-in", "/static/joinedup.css", "/no-such-page", "/api/v1/me"):
+            hsts = client.get(path).headers.get("strict-transport-security")
+            assert hsts == ("max-age=31536000; includeSubDomains" if secure else None), path
+
+
 def test_signing_in_rotates_the_session_and_lands_on_the_page_asked_for(client, engine):
     page = client.get("/records?q=smith")
     assert page.status_code == 303 and page.headers["location"] == "/sign-in?next=%2Frecords%3Fq%3Dsmith"
