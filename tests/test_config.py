@@ -10,6 +10,7 @@ def test_defaults_put_sqlite_in_the_data_directory(tmp_path, monkeypatch):
     settings = load_settings({})
     assert settings.home == tmp_path / "joinedup-data"
     assert settings.database_url == f"sqlite:///{tmp_path / 'joinedup-data' / 'joinedup.db'}"
+    assert (settings.session_timeout_minutes, settings.session_lifetime_hours) == (30, 12)
 
 
 def test_environment_overrides(tmp_path):
@@ -18,12 +19,14 @@ def test_environment_overrides(tmp_path):
             "JOINEDUP_HOME": str(tmp_path / "h"),
             "JOINEDUP_DATABASE_URL": "postgresql://u@db/x",
             "JOINEDUP_SESSION_TIMEOUT_MINUTES": "5",
+            "JOINEDUP_SESSION_LIFETIME_HOURS": "8",
             "JOINEDUP_SECURE_COOKIES": "true",
         }
     )
     assert settings.home == tmp_path / "h"
     assert settings.database_url == "postgresql://u@db/x"
     assert settings.session_timeout_minutes == 5
+    assert settings.session_lifetime_hours == 8
     assert settings.secure_cookies is True
 
 

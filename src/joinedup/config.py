@@ -20,6 +20,8 @@ class Settings:
     home: Path
     database_url: str
     session_timeout_minutes: int = 30
+    #: A session ends this long after sign-in, whatever its activity.
+    session_lifetime_hours: int = 12
     secure_cookies: bool = False
     #: Failures of one username from one address before its attempts must wait.
     sign_in_max_failures: int = 5
@@ -70,6 +72,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         home=home,
         database_url=database_url,
         session_timeout_minutes=int(env.get("JOINEDUP_SESSION_TIMEOUT_MINUTES", "30")),
+        session_lifetime_hours=int(env.get("JOINEDUP_SESSION_LIFETIME_HOURS", "12")),
         secure_cookies=_flag(env.get("JOINEDUP_SECURE_COOKIES"), False),
         sign_in_max_failures=int(env.get("JOINEDUP_SIGN_IN_MAX_FAILURES", "5")),
         sign_in_delay_minutes=int(env.get("JOINEDUP_SIGN_IN_DELAY_MINUTES", "1")),

@@ -149,6 +149,18 @@ def test_an_idle_session_times_out_with_a_clear_message(signed_in, engine):
     assert event.outcome == "timeout"
 
 
+def test_a_session_ends_after_its_lifetime_even_while_in_use(signed_in, engine):
+    assert signed_in.get("/").status_code == 200
+    with transaction(engine) as session:
+        session.execute(update(WebSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1)))
+    response = signed_in.get("/records")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=%2Frecords&timeout=1"
+    with transaction(engine) as session:
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_out")).all()
+    assert (event.outcome, event.reason) == ("timeout", "Signed in for more than 12 hours.")
+
+
 def test_the_api_says_401_when_the_session_has_timed_out(signed_in, engine):
     with transaction(engine) as session:
         session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))

@@ -73,6 +73,7 @@ def sign_in_page(
             session,
             client_address=visit.client_address,
             timeout_minutes=app.settings.session_timeout_minutes,
+            lifetime_hours=app.settings.session_lifetime_hours,
         )
     request.state.visit = Visit(state, visit.client_address)
     response = _form(request, next=safe_next(next), timed_out=timed_out)
@@ -113,6 +114,7 @@ def sign_in(
                 client_address=visit.client_address,
                 replacing=visit.session.token,
                 timeout_minutes=settings.session_timeout_minutes,
+                lifetime_hours=settings.session_lifetime_hours,
             )
     if result.outcome == "success":
         response = RedirectResponse(destination, status_code=303)
