@@ -170,7 +170,7 @@ def test_the_server_believes_forwarded_addresses_only_from_trusted_proxies(
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     served = []
     monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config))
-    result = runner.invoke(app, ["serve", "--port", "8123"])
+    result = runner.invoke(app, ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     (config,) = served
     config.load()
@@ -182,3 +182,30 @@ def test_the_server_believes_forwarded_addresses_only_from_trusted_proxies(
                     data={"username": "no.such.person", "password": "a guess", "csrf_token": token})
     with transaction(make_engine(settings.database_url)) as session:
         assert session.scalar(select(AuditEvent.client_address).where(AuditEvent.action == "sign_in")) == recorded
+
+
+def test_serve_says_where_it_serves_once_the_port_is_its_own(settings, monkeypatch):
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(sockets))
+    result = runner.invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    ((listening,),) = served
+    port = listening.getsockname()[1]
+    listening.close()
+    assert f"Serving JoinedUp on http://127.0.0.1:{port} " in result.output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo", "--people", "50"]])
+def test_a_port_already_taken_is_told_in_one_line_before_anything_else(settings, monkeypatch, command):
+    import socket
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: pytest.fail("nothing may be served"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, [*command, "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output == (f"Port {port} on 127.0.0.1 is already in use. Stop what is using it, or choose "
+                             f"another port: --port {port + 1} (make demo PORT={port + 1}).\n")
+    assert not settings.home.exists(), "nothing was set up, built or loaded first"

@@ -522,15 +522,51 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the web app and API over an existing data directory."""
-    import uvicorn
-
     from joinedup.store import initialise
-    from joinedup.web import create_app
 
+    listening = take_port(host, port)
     settings = load_settings()
     initialise(settings)
-    console.print(f"Serving JoinedUp on http://{host}:{port} (data directory {settings.home}); Ctrl+C stops.")
-    uvicorn.Server(server_config(settings, create_app(settings), host, port)).run()
+    _serve(settings, listening)
+
+
+def take_port(host: str, port: int):
+    """Bind ``host``:``port`` before anything says JoinedUp is served there.
+
+    A port already in use ends the command with one line that names it and says how to
+    choose another, rather than a server error after a claim to be serving.
+    """
+    import errno
+    import socket
+
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (f"Port {port} on {host} is already in use. Stop what is using it, or choose another "
+                       f"port: --port {port + 1} (make demo PORT={port + 1}).")
+        else:
+            message = f"JoinedUp cannot listen on {host} port {port}: {exc.strerror or exc}."
+        typer.echo(message, err=True)
+        raise typer.Exit(1) from None
+    listening.set_inheritable(True)
+    return listening
+
+
+def _serve(settings, listening) -> None:
+    """Serve the app on the socket :func:`take_port` bound, saying where."""
+    import uvicorn
+
+    from joinedup.web import create_app
+
+    host, port = listening.getsockname()[:2]
+    server = uvicorn.Server(server_config(settings, create_app(settings), host, port))
+    where = f"[{host}]" if ":" in host else host
+    console.print(f"Serving JoinedUp on http://{where}:{port} (data directory {settings.home}); Ctrl+C stops.")
+    server.run(sockets=[listening])
 
 
 def server_config(settings, app, host: str, port: int):
@@ -564,6 +600,7 @@ def demo(
     )
     from joinedup.store import initialise
 
+    listening = take_port(host, port) if serve_app else None
     settings = load_settings()
     engine = initialise(settings)
     with _progress() as progress:
@@ -608,8 +645,8 @@ def demo(
         who.add_row(user.username, user.display_name, user.job_title, ", ".join(user.roles))
     console.print(who)
     console.print(f"Password: [bold]{password}[/]  (kept in {settings.home / 'demo-credentials.json'})")
-    if serve_app:
-        serve(host=host, port=port)
+    if listening is not None:
+        _serve(settings, listening)
     else:
         console.print(f"Ready. Serve it with: joinedup serve --host {host} --port {port}")
 
