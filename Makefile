@@ -22,8 +22,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 node_modules/.installed: package.json package-lock.json
 	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; fi
 
+# The demo serves on port 8000; when that is taken, e.g. make demo PORT=8001.
+PORT ?= 8000
+
 demo: $(VENV)/.installed
-	$(BIN)/joinedup demo
+	$(BIN)/joinedup demo --port $(PORT)
 
 # One worker per core (pytest-xdist); a file's tests stay on one worker, so a module's
 # seeded world and browser server are built once.

@@ -1,7 +1,11 @@
 """The joinedup command line, run as a user runs it (in-process, through Typer)."""
 
 import stat
+from datetime import timedelta
 
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from joinedup.cli import app
@@ -103,3 +107,105 @@ def test_export_addresses_and_the_report(settings, tmp_path):
     assert report.exit_code == 0, report.output
     assert "tenancies" in report.output and "Anomalies" in report.output
     assert report_csv.read_text().startswith("section,source,measure,value")
+
+
+def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from joinedup.accounts import SignInLimits, authenticate, create_user, passwords
+    from joinedup.audit import AuditEvent
+    from joinedup.db import transaction, utcnow
+    from joinedup.partners import Organisation
+
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    engine = make_engine(settings.database_url)
+    limits = SignInLimits(first_delay=timedelta(hours=1))
+
+    def sign_in(password: str, now=None) -> str:
+        with transaction(engine) as session:
+            return authenticate(session, username="sam.social", password=password, client_address="10.0.0.1",
+                                limits=limits, now=now).outcome
+
+    with transaction(engine) as session:
+        session.add(Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care"))
+        session.flush()
+        create_user(session, username="sam.social", password="correct horse battery", display_name="Sam",
+                    organisation="CSC")
+    start = utcnow() - timedelta(minutes=1)
+    for second in range(limits.failures_before_delay):
+        sign_in("guess", now=start + timedelta(seconds=second))
+    assert sign_in("correct horse battery") == "locked"
+
+    result = runner.invoke(app, ["users", "unlock", "Sam.Social"])
+    assert result.exit_code == 0, result.output
+    assert "Unlocked sam.social" in result.output
+    assert sign_in("correct horse battery") == "success"
+
+    unknown = runner.invoke(app, ["users", "unlock", "no.such.person"])
+    assert unknown.exit_code == 1 and "No account has the username 'no.such.person'." in unknown.output
+    with transaction(engine) as session:
+        events = session.execute(select(AuditEvent.outcome, AuditEvent.channel)
+                                 .where(AuditEvent.action == "account.unlock").order_by(AuditEvent.id)).all()
+    assert [tuple(event) for event in events] == [("success", "cli"), ("failure", "cli")]
+
+
+@pytest.mark.parametrize(("trusted", "peer", "forwarded", "recorded"), [
+    ("", "127.0.0.1", "198.51.100.23", "127.0.0.1"),  # no proxy is trusted unless named, not even a local one
+    ("10.9.9.9", "10.1.1.1", "198.51.100.23", "10.1.1.1"),  # nor a peer that is not the proxy
+    ("10.1.1.0/24", "10.1.1.1", "198.51.100.23", "198.51.100.23"),  # the proxy's word is taken
+    ("10.1.1.0/24", "10.1.1.1", "203.0.113.9, 198.51.100.23", "198.51.100.23"),  # what it added, not the client
+])
+def test_the_server_believes_forwarded_addresses_only_from_trusted_proxies(
+    settings, monkeypatch, trusted, peer, forwarded, recorded
+):
+    """`joinedup serve` as it runs: the address the audit trail records is the client's."""
+    from sqlalchemy import select
+
+    from joinedup.audit import AuditEvent
+    from joinedup.db import transaction
+
+    monkeypatch.setenv("JOINEDUP_TRUSTED_PROXIES", trusted)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(server.config))
+    result = runner.invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    (config,) = served
+    config.load()
+    headers = {"X-Forwarded-For": forwarded}
+    with TestClient(config.loaded_app, client=(peer, 50000), follow_redirects=False) as client:
+        page = client.get("/sign-in", headers=headers)
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/sign-in", headers=headers,
+                    data={"username": "no.such.person", "password": "a guess", "csrf_token": token})
+    with transaction(make_engine(settings.database_url)) as session:
+        assert session.scalar(select(AuditEvent.client_address).where(AuditEvent.action == "sign_in")) == recorded
+
+
+def test_serve_says_where_it_serves_once_the_port_is_its_own(settings, monkeypatch):
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: served.append(sockets))
+    result = runner.invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    ((listening,),) = served
+    port = listening.getsockname()[1]
+    listening.close()
+    assert f"Serving JoinedUp on http://127.0.0.1:{port} " in result.output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo", "--people", "50"]])
+def test_a_port_already_taken_is_told_in_one_line_before_anything_else(settings, monkeypatch, command):
+    import socket
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets=None: pytest.fail("nothing may be served"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, [*command, "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output == (f"Port {port} on 127.0.0.1 is already in use. Stop what is using it, or choose "
+                             f"another port: --port {port + 1} (make demo PORT={port + 1}).\n")
+    assert not settings.home.exists(), "nothing was set up, built or loaded first"

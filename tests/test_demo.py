@@ -1,6 +1,8 @@
 """The demo pipeline end to end, as `joinedup demo --no-serve` runs it for a newcomer."""
 
 import json
+import subprocess
+from pathlib import Path
 
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -28,7 +30,7 @@ def test_demo_builds_loads_and_creates_users_who_can_sign_in(settings):
         assert records == sum(load.rows_loaded for load in loads)
         for user in DEMO_USERS:
             signed_in = authenticate(
-                session, username=user.username, password=password, client_address="test", max_failures=5, lockout_minutes=15
+                session, username=user.username, password=password, client_address="test"
             )
             assert signed_in.outcome == "success", user.username
 
@@ -63,3 +65,13 @@ def test_ingest_of_an_unreadable_file_fails_with_the_reason(settings, tmp_path):
     result = runner.invoke(app, ["ingest", "--source", "csc", str(empty)])
     assert result.exit_code == 1
     assert "empty" in result.output
+
+
+def test_make_demo_passes_the_port_through():
+    def demo_command(*variables: str) -> str:
+        dry_run = subprocess.run(["make", "--dry-run", "demo", *variables],
+                                 cwd=Path(__file__).parents[1], capture_output=True, text=True, check=True)
+        return [line for line in dry_run.stdout.splitlines() if "joinedup demo" in line][-1]
+
+    assert demo_command().endswith("joinedup demo --port 8000")
+    assert demo_command("PORT=8001").endswith("joinedup demo --port 8001")

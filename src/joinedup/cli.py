@@ -42,6 +42,16 @@ def data_team_actor():
     return Actor(username=getpass.getuser(), roles=frozenset({"data_team"}), channel="cli")
 
 
+def administrator_actor():
+    """Whoever runs the CLI, acting as an administrator of accounts: they hold the
+    store's keys already. Their actions are audited under their operating-system user name."""
+    import getpass
+
+    from joinedup.audit import Actor
+
+    return Actor(username=getpass.getuser(), roles=frozenset({"admin"}), channel="cli")
+
+
 def _progress(bytes_: bool = False) -> Progress:
     columns = [TextColumn("[bold]{task.description}"), BarColumn()]
     columns.append(DownloadColumn() if bytes_ else TextColumn("{task.completed:,}/{task.total:,}"))
@@ -512,15 +522,63 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the web app and API over an existing data directory."""
-    import uvicorn
-
     from joinedup.store import initialise
-    from joinedup.web import create_app
 
+    listening = take_port(host, port)
     settings = load_settings()
     initialise(settings)
-    console.print(f"Serving JoinedUp on http://{host}:{port} (data directory {settings.home}); Ctrl+C stops.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    _serve(settings, listening)
+
+
+def take_port(host: str, port: int):
+    """Bind ``host``:``port`` before anything says JoinedUp is served there.
+
+    A port already in use ends the command with one line that names it and says how to
+    choose another, rather than a server error after a claim to be serving.
+    """
+    import errno
+    import socket
+
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (f"Port {port} on {host} is already in use. Stop what is using it, or choose another "
+                       f"port: --port {port + 1} (make demo PORT={port + 1}).")
+        else:
+            message = f"JoinedUp cannot listen on {host} port {port}: {exc.strerror or exc}."
+        typer.echo(message, err=True)
+        raise typer.Exit(1) from None
+    listening.set_inheritable(True)
+    return listening
+
+
+def _serve(settings, listening) -> None:
+    """Serve the app on the socket :func:`take_port` bound, saying where."""
+    import uvicorn
+
+    from joinedup.web import create_app
+
+    host, port = listening.getsockname()[:2]
+    server = uvicorn.Server(server_config(settings, create_app(settings), host, port))
+    where = f"[{host}]" if ":" in host else host
+    console.print(f"Serving JoinedUp on http://{where}:{port} (data directory {settings.home}); Ctrl+C stops.")
+    server.run(sockets=[listening])
+
+
+def server_config(settings, app, host: str, port: int):
+    """How uvicorn serves ``app``. It believes X-Forwarded-For and X-Forwarded-Proto only
+    from the proxies in JOINEDUP_TRUSTED_PROXIES (by default from no one, where uvicorn
+    alone would believe any local process), so the address the audit trail records and
+    sign-in waits on is the client's, not whatever a client claims."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          proxy_headers=bool(settings.trusted_proxies),
+                          forwarded_allow_ips=list(settings.trusted_proxies))
 
 
 @app.command()
@@ -542,6 +600,7 @@ def demo(
     )
     from joinedup.store import initialise
 
+    listening = take_port(host, port) if serve_app else None
     settings = load_settings()
     engine = initialise(settings)
     with _progress() as progress:
@@ -586,8 +645,8 @@ def demo(
         who.add_row(user.username, user.display_name, user.job_title, ", ".join(user.roles))
     console.print(who)
     console.print(f"Password: [bold]{password}[/]  (kept in {settings.home / 'demo-credentials.json'})")
-    if serve_app:
-        serve(host=host, port=port)
+    if listening is not None:
+        _serve(settings, listening)
     else:
         console.print(f"Ready. Serve it with: joinedup serve --host {host} --port {port}")
 
@@ -623,6 +682,23 @@ def add_user(
             raise typer.BadParameter(f"no organisation with code {organisation!r}", param_hint="--organisation")
         create_user(session, username=username, password=password, display_name=display_name, organisation=org, team=team, job_title=job_title, roles=tuple(role), email=email, phone=phone)
     console.print(f"Added {username} ({', '.join(role)}) at {organisation}.")
+
+
+@users_app.command("unlock")
+def unlock_user(username: Annotated[str, typer.Argument(help="The account's username, in any case.")]) -> None:
+    """Lift every sign-in wait on an account, at every address, so its user can sign in now."""
+    from joinedup.accounts import unlock_account
+    from joinedup.db import transaction
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    with transaction(engine) as session:
+        unlocked = unlock_account(session, administrator_actor(), username)
+        name = None if unlocked is None else unlocked.username
+    if name is None:
+        console.print(f"[red]No account has the username {username!r}.[/]")
+        raise typer.Exit(1)
+    console.print(f"Unlocked {name}: earlier failed sign-ins no longer make them wait, at any address.")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from joinedup.accounts import create_user
-from joinedup.accounts.models import User
+from joinedup.accounts import create_user, find_user
 from joinedup.config import Settings
 from joinedup.db import transaction
 from joinedup.partners.models import Organisation
@@ -127,7 +126,7 @@ def ensure_demo_users(engine: Engine, password: str) -> tuple[DemoUser, ...]:
             session.add(council)
             session.flush()
         for user in DEMO_USERS:
-            if session.scalar(select(User).where(User.username == user.username)):
+            if find_user(session, user.username):
                 continue
             if user.source is None:
                 organisation = council

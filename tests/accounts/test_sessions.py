@@ -36,6 +36,15 @@ def _age(engine, token, by: timedelta) -> None:
         row.last_seen_at = utcnow() - by
 
 
+def _born(engine, token, ago: timedelta) -> None:
+    """Make the session behind ``token`` as old as ``ago``, though still in use."""
+    with transaction(engine) as session:
+        row = session.scalar(
+            select(WebSession).where(WebSession.token_hash == hashlib.sha256(token.encode()).hexdigest())
+        )
+        row.created_at = utcnow() - ago
+
+
 def test_the_database_holds_only_the_tokens_hash(engine, organisation_id, quick_hashes):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
@@ -84,6 +93,39 @@ def test_activity_keeps_a_session_alive(engine, organisation_id, quick_hashes):
     _age(engine, state.token, TOUCH_INTERVAL / 2)
     with transaction(engine) as session:
         assert resume_session(session, state.token, timeout_minutes=TIMEOUT).signed_in
+
+
+def test_a_session_ends_after_its_lifetime_however_busy_it_is(engine, organisation_id, quick_hashes):
+    user = _user(engine, organisation_id)
+    with transaction(engine) as session:
+        state = open_session(session, user=user)
+    signed_in_at = utcnow()
+    busy = [signed_in_at + timedelta(minutes=minutes) for minutes in range(20, 12 * 60, 20)]
+    for moment in busy:  # a request every 20 minutes for twelve hours
+        with transaction(engine) as session:
+            resumed = resume_session(session, state.token, timeout_minutes=TIMEOUT, lifetime_hours=12, now=moment)
+            assert resumed.signed_in, moment - signed_in_at
+    with transaction(engine) as session:
+        ended = resume_session(session, state.token, timeout_minutes=TIMEOUT, lifetime_hours=12,
+                               client_address="10.0.0.1", now=signed_in_at + timedelta(hours=12, minutes=1))
+    assert ended.status == "expired"
+    with transaction(engine) as session:
+        assert session.scalars(select(WebSession)).all() == []
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_out")).all()
+    assert (event.outcome, event.reason) == ("timeout", "Signed in for more than 12 hours.")
+
+
+def test_the_lifetime_is_set_by_whoever_resumes_the_session(engine, organisation_id, quick_hashes):
+    user = _user(engine, organisation_id)
+    with transaction(engine) as session:
+        state = open_session(session, user=user)
+    an_hour_on = utcnow() + timedelta(hours=1, minutes=1)
+    with transaction(engine) as session:
+        session.scalar(select(WebSession)).last_seen_at = an_hour_on - timedelta(minutes=1)
+    with transaction(engine) as session:
+        assert resume_session(session, state.token, timeout_minutes=TIMEOUT, lifetime_hours=2, now=an_hour_on).signed_in
+        assert resume_session(session, state.token, timeout_minutes=TIMEOUT, lifetime_hours=1,
+                              now=an_hour_on).status == "expired"
 
 
 def test_an_idle_anonymous_session_simply_ends(engine):
@@ -139,11 +181,15 @@ def test_purging_forgets_idle_anonymous_sessions_and_day_old_signed_in_ones(
         fresh_anonymous = open_session(session)
         recently_expired = open_session(session, user=user)
         long_gone = open_session(session, user=user)
+        old_anonymous = open_session(session)
+        busy_but_long_over = open_session(session, user=user)
     _age(engine, idle_anonymous.token, timedelta(minutes=TIMEOUT + 1))
     _age(engine, recently_expired.token, timedelta(hours=2))
     _age(engine, long_gone.token, timedelta(days=2))
+    _born(engine, old_anonymous.token, timedelta(hours=13))
+    _born(engine, busy_but_long_over.token, timedelta(hours=12) + timedelta(days=1, minutes=1))
     with transaction(engine) as session:
-        purge_expired_sessions(session, timeout_minutes=TIMEOUT)
+        purge_expired_sessions(session, timeout_minutes=TIMEOUT, lifetime_hours=12)
     with transaction(engine) as session:
         left = set(session.scalars(select(WebSession.token_hash)))
     hashed = lambda state: hashlib.sha256(state.token.encode()).hexdigest()  # noqa: E731

@@ -386,6 +386,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/sharing/training-samples/{person_id}"): Row(
         api(e(404), GOVERN), url=fixed("/api/v1/sharing/training-samples/PNOBODY")),
     ("GET", "/api/v1/sharing/consent-script"): Row(api(e(200))),
+    # ---- the administrators' API: unlocking an account (an unknown one here: nothing changes)
+    ("POST", "/api/v1/admin/users/{username}/unlock"): Row(
+        api(e(404, "No account has this username"), (D,)), url=fixed("/api/v1/admin/users/no.such.user/unlock"),
+        json={}),
 }
 
 

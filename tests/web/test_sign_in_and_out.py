@@ -15,6 +15,7 @@ from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
 from joinedup.web import create_app
 from joinedup.web.context import SESSION_COOKIE
+from joinedup.web.pages.auth import wait_in_words
 
 
 def _set_cookie(response) -> str:
@@ -37,6 +38,15 @@ def test_cookies_are_secure_when_the_settings_say_so(engine, place, tmp_path):
     settings = Settings(home=tmp_path, database_url="sqlite://", secure_cookies=True)
     with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as client:
         assert "secure" in _set_cookie(client.get("/sign-in")).lower()
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_browsers_are_told_to_keep_to_https_only_when_it_is_served_over_https(engine, place, tmp_path, secure):
+    settings = Settings(home=tmp_path, database_url="sqlite://", secure_cookies=secure)
+    with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as client:
+        for path in ("/sign-in", "/static/joinedup.css", "/no-such-page", "/api/v1/me"):
+            hsts = client.get(path).headers.get("strict-transport-security")
+            assert hsts == ("max-age=31536000; includeSubDomains" if secure else None), path
 
 
 def test_signing_in_rotates_the_session_and_lands_on_the_page_asked_for(client, engine):
@@ -101,21 +111,29 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     ]
 
 
-def test_repeated_failures_are_locked_out_with_a_clear_message(client, engine):
+def test_repeated_failures_make_this_username_here_wait_with_a_clear_message(client, app, engine):
     for attempt in range(4):
         assert sign_in(client, "sam.social", f"guess {attempt}").status_code == 400
     fifth = sign_in(client, "sam.social", "guess 5")
-    assert fifth.status_code == 429
-    assert "You have tried to sign in too many times. Try again in 15 minutes." in fifth.text
+    assert fifth.status_code == 429 and fifth.headers["retry-after"] == "60"
+    assert "You have tried to sign in too many times. Try again in 1 minute." in fifth.text
     locked = sign_in(client, "sam.social", PASSWORD)
-    assert locked.status_code == 429 and "Try again in 15 minutes" in locked.text
+    assert locked.status_code == 429 and "Try again in 1 minute" in locked.text
+    assert sign_in(client, "dev.data").status_code == 303, "others at this address sign in as usual"
+    with TestClient(app, follow_redirects=False, client=("198.51.100.7", 50000)) as elsewhere:
+        assert sign_in(elsewhere, "sam.social").status_code == 303, "and so does Sam, elsewhere"
     with transaction(engine) as session:
         outcomes = list(
             session.scalars(
                 select(AuditEvent.outcome).where(AuditEvent.action == "sign_in").order_by(AuditEvent.id)
             )
         )
-    assert outcomes == ["failure"] * 5 + ["locked"]
+    assert outcomes == ["failure"] * 5 + ["locked", "success", "success"]
+
+
+def test_a_long_wait_is_told_in_hours():
+    assert [wait_in_words(minutes) for minutes in (1, 2, 119, 120, 121, 1440)] == [
+        "1 minute", "2 minutes", "119 minutes", "2 hours", "3 hours", "24 hours"]
 
 
 def test_an_idle_session_times_out_with_a_clear_message(signed_in, engine):
@@ -129,6 +147,18 @@ def test_an_idle_session_times_out_with_a_clear_message(signed_in, engine):
     with transaction(engine) as session:
         (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_out")).all()
     assert event.outcome == "timeout"
+
+
+def test_a_session_ends_after_its_lifetime_even_while_in_use(signed_in, engine):
+    assert signed_in.get("/").status_code == 200
+    with transaction(engine) as session:
+        session.execute(update(WebSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1)))
+    response = signed_in.get("/records")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=%2Frecords&timeout=1"
+    with transaction(engine) as session:
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_out")).all()
+    assert (event.outcome, event.reason) == ("timeout", "Signed in for more than 12 hours.")
 
 
 def test_the_api_says_401_when_the_session_has_timed_out(signed_in, engine):

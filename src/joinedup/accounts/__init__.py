@@ -1,8 +1,9 @@
 """The people who sign in: accounts, password checks, sessions.
 
 Passwords are stored as argon2id hashes. A session's cookie carries a random token and
-the database its SHA-256. Failed sign-ins are counted per username and per client
-address, and every attempt is audited.
+the database its SHA-256. Failed sign-ins slow further attempts for the same username
+from the same client address, and, far less readily, from the address whatever the
+username; every attempt is audited.
 """
 
 from joinedup.accounts.models import ROLES, SignInAttempt, User, WebSession
@@ -15,8 +16,8 @@ from joinedup.accounts.sessions import (
     open_session,
     resume_session,
 )
-from joinedup.accounts.signin import Authentication, authenticate
-from joinedup.accounts.users import create_user
+from joinedup.accounts.signin import Authentication, SignInLimits, UnlockRefused, authenticate, unlock_account
+from joinedup.accounts.users import create_user, find_user
 
 __all__ = [
     "INGEST_REPORT_ROLES",
@@ -26,15 +27,19 @@ __all__ = [
     "Authentication",
     "SessionState",
     "SignInAttempt",
+    "SignInLimits",
     "SignedInUser",
+    "UnlockRefused",
     "User",
     "WebSession",
     "authenticate",
     "create_user",
+    "find_user",
     "end_session",
     "hash_password",
     "may_view_ingest_reports",
     "open_session",
     "resume_session",
+    "unlock_account",
     "verify_password",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
@@ -49,11 +49,18 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When an administrator last lifted this account's sign-in waits: failed attempts
+    #: before then no longer make its username wait, at any address.
+    unlocked_at: Mapped[datetime | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship()
 
     def has_role(self, role: str) -> bool:
         return role in (self.roles or [])
+
+
+#: Usernames differ by more than case: ``Sam.Social`` and ``sam.social`` are one account.
+Index("uq_users_lower_username", func.lower(User.username), unique=True)
 
 
 class WebSession(Base):
@@ -77,10 +84,13 @@ class WebSession(Base):
 
 
 class SignInAttempt(Base):
-    """Each sign-in attempt, kept to rate-limit guessing by username and by address."""
+    """Each sign-in attempt, kept to slow guessing by username and address, and by address."""
 
     __tablename__ = "sign_in_attempts"
-    __table_args__ = (Index("ix_sign_in_attempts_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_sign_in_attempts_client_address_at", "client_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(120))

@@ -23,6 +23,12 @@ assert set(ROLE_NAMES) == set(ROLES)
 INGEST_REPORT_ROLES = ("data_team", "admin")
 
 
+#: Lifting an account's sign-in waits overrides a protection against guessing: for the
+#: people who run the service.
+UNLOCK_ROLES = ("admin",)
+UNLOCK_DENIED = "Unlocking accounts is for administrators."
+
+
 def may_view_ingest_reports(session: Session, actor: Actor, *, subject_id: int | str = "") -> bool:
     """Whether ``actor`` holds a role that sees ingest reports; audited either way."""
     return role_gate(

@@ -27,6 +27,10 @@ EXPIRED_SESSION_MEMORY = timedelta(days=1)
 #: last_seen_at is written at most this often, to spare the database a write per request.
 TOUCH_INTERVAL = timedelta(seconds=30)
 
+#: A session ends this many hours after sign-in however busy it is, so that a stolen or
+#: forgotten session cannot be kept alive for ever.
+LIFETIME_HOURS = 12
+
 
 @dataclass(frozen=True)
 class SignedInUser:
@@ -110,6 +114,7 @@ def open_session(
     client_address: str = "",
     replacing: str | None = None,
     timeout_minutes: int = 30,
+    lifetime_hours: int = LIFETIME_HOURS,
 ) -> SessionState:
     """Start a session with a fresh token and CSRF token, ending the one it replaces.
 
@@ -118,7 +123,7 @@ def open_session(
     """
     if replacing:
         session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(replacing)))
-    purge_expired_sessions(session, timeout_minutes=timeout_minutes)
+    purge_expired_sessions(session, timeout_minutes=timeout_minutes, lifetime_hours=lifetime_hours)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = WebSession(
@@ -139,10 +144,12 @@ def resume_session(
     token: str | None,
     *,
     timeout_minutes: int,
+    lifetime_hours: int = LIFETIME_HOURS,
     client_address: str = "",
     now: datetime | None = None,
 ) -> SessionState:
-    """Look up the session behind ``token``, ending it if it has been idle too long."""
+    """Look up the session behind ``token``, ending it if it has been idle for more than
+    ``timeout_minutes`` or has lasted more than ``lifetime_hours``, whatever its activity."""
     if not token:
         return NO_SESSION
     now = now or utcnow()
@@ -155,6 +162,12 @@ def resume_session(
         return NO_SESSION
     idle = now - row.last_seen_at
     if idle > timedelta(minutes=timeout_minutes):
+        ended = f"No activity for more than {timeout_minutes} minutes."
+    elif now - row.created_at > timedelta(hours=lifetime_hours):
+        ended = f"Signed in for more than {lifetime_hours} hours."
+    else:
+        ended = ""
+    if ended:
         session.delete(row)
         if row.user is None:
             return NO_SESSION
@@ -165,7 +178,7 @@ def resume_session(
             outcome="timeout",
             subject_type="user",
             subject_id=row.user.id,
-            reason=f"No activity for more than {timeout_minutes} minutes.",
+            reason=ended,
         )
         return SessionState("expired")
     if row.user is not None and not row.user.active:
@@ -220,15 +233,22 @@ def end_session(session: Session, token: str | None, *, client_address: str = ""
     return True
 
 
-def purge_expired_sessions(session: Session, *, timeout_minutes: int, now: datetime | None = None) -> None:
-    """Delete idle anonymous sessions, and signed-in ones idle for more than a day."""
+def purge_expired_sessions(
+    session: Session, *, timeout_minutes: int, lifetime_hours: int = LIFETIME_HOURS, now: datetime | None = None
+) -> None:
+    """Delete ended anonymous sessions, and signed-in ones that ended more than a day ago."""
     now = now or utcnow()
     idle_cutoff = now - timedelta(minutes=timeout_minutes)
+    age_cutoff = now - timedelta(hours=lifetime_hours)
     session.execute(
         delete(WebSession).where(
             or_(
-                and_(WebSession.user_id.is_(None), WebSession.last_seen_at < idle_cutoff),
+                and_(
+                    WebSession.user_id.is_(None),
+                    or_(WebSession.last_seen_at < idle_cutoff, WebSession.created_at < age_cutoff),
+                ),
                 WebSession.last_seen_at < idle_cutoff - EXPIRED_SESSION_MEMORY,
+                WebSession.created_at < age_cutoff - EXPIRED_SESSION_MEMORY,
             )
         )
     )

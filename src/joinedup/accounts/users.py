@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from joinedup.accounts.models import ROLES, User
 from joinedup.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -15,6 +15,19 @@ from joinedup.partners.models import Organisation
 def normalise_username(username: str) -> str:
     """Usernames compare without regard to case or surrounding spaces."""
     return username.strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account called ``username``, whatever the case of either.
+
+    Accounts are created with lower-case names, but one made before names were
+    normalised may be stored as it was typed; it is found all the same.
+    """
+    return session.scalar(
+        select(User)
+        .where(func.lower(User.username) == normalise_username(username))
+        .options(selectinload(User.organisation))
+    )
 
 
 def create_user(
@@ -44,7 +57,7 @@ def create_user(
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise ValueError(f"Unknown roles: {', '.join(unknown)}. Roles are: {', '.join(ROLES)}.")
-    if session.scalar(select(User.id).where(User.username == name)) is not None:
+    if find_user(session, name) is not None:
         raise ValueError(f"The username {name!r} is taken.")
     user = User(
         username=name,

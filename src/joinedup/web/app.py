@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from joinedup import __version__
 from joinedup.config import Settings, load_settings
 from joinedup.db import engine_for
-from joinedup.web import api, api_access, api_addresses, api_docs, api_linkage, api_persons, api_sharing
+from joinedup.web import api, api_access, api_addresses, api_admin, api_docs, api_linkage, api_persons, api_sharing
 from joinedup.web.context import (
     SESSION_COOKIE,
     CSRFRejected,
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url="/openapi.json",
     )
     app.state.web = Web(settings, engine or engine_for(settings.database_url), make_environment())
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, strict_transport=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, home, persons, access, records, ingest, addresses, linkage, sharing, api_docs):
         app.include_router(module.router)
@@ -82,7 +82,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(api_access.router)
     app.include_router(api_linkage.router)
     app.include_router(api_sharing.router)
-    _handle_errors(app)
+    app.include_router(api_admin.router)
+    _handle_errors(app, settings)
     return app
 
 
@@ -110,7 +111,7 @@ async def error_page(request: Request, status_code: int, message: str = "", head
     )
 
 
-def _handle_errors(app: FastAPI) -> None:
+def _handle_errors(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         response = RedirectResponse(sign_in_url(exc.next_url, exc.timed_out), status_code=303)
@@ -151,7 +152,7 @@ def _handle_errors(app: FastAPI) -> None:
         else:
             response = await error_page(request, 500)
         # This response leaves from outside the middleware, so it gets its headers here.
-        for name, value in protective_headers(request.url.path):
+        for name, value in protective_headers(request.url.path, strict_transport=settings.secure_cookies):
             response.headers[name.decode()] = value.decode()
         return response
 
@@ -164,9 +165,17 @@ def _plain_errors(exc: RequestValidationError) -> list[dict]:
     ]
 
 
-def protective_headers(path: str, query_string: bytes = b"") -> list[tuple[bytes, bytes]]:
+#: Served over HTTPS (secure cookies): browsers must never come back over plain HTTP,
+#: where a session cookie could be stripped or a page altered on the way.
+STRICT_TRANSPORT_SECURITY = b"max-age=31536000; includeSubDomains"
+
+
+def protective_headers(
+    path: str, query_string: bytes = b"", *, strict_transport: bool = False
+) -> list[tuple[bytes, bytes]]:
     """Headers for every response. Nothing but static files may be cached; those whose
-    URL carries a content hash (``?v=``) may be cached for good."""
+    URL carries a content hash (``?v=``) may be cached for good. With
+    ``strict_transport`` (the service is behind HTTPS), HSTS too."""
     if not path.startswith("/static/"):
         caching = b"no-store"
     elif query_string.startswith(b"v="):
@@ -180,20 +189,22 @@ def protective_headers(path: str, query_string: bytes = b"") -> list[tuple[bytes
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"no-referrer"),
         (b"cross-origin-opener-policy", b"same-origin"),
+        *([(b"strict-transport-security", STRICT_TRANSPORT_SECURITY)] if strict_transport else []),
     ]
 
 
 class SecurityHeaders:
     """Adds :func:`protective_headers` to every response that passes through the app."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, *, strict_transport: bool = False):
         self.app = app
+        self.strict_transport = strict_transport
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = protective_headers(scope["path"], scope.get("query_string", b""))
+        added = protective_headers(scope["path"], scope.get("query_string", b""), strict_transport=self.strict_transport)
         names = {name for name, _value in added}
 
         async def send_with_headers(message: Message) -> None:

@@ -104,6 +104,7 @@ def current_visit(request: Request) -> Visit:
             session,
             request.cookies.get(SESSION_COOKIE),
             timeout_minutes=app.settings.session_timeout_minutes,
+            lifetime_hours=app.settings.session_lifetime_hours,
             client_address=address,
         )
     visit = Visit(state, address)

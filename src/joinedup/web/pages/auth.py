@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from joinedup.accounts import authenticate, end_session, open_session
+from joinedup.accounts import SignInLimits, authenticate, end_session, open_session
+from joinedup.config import Settings
 from joinedup.web.context import (
     SESSION_COOKIE,
     CheckedForm,
@@ -37,6 +39,21 @@ def set_session_cookie(response: Response, app: Web, token: str) -> None:
     )
 
 
+def sign_in_limits(settings: Settings) -> SignInLimits:
+    return SignInLimits(
+        failures_before_delay=settings.sign_in_max_failures,
+        first_delay=timedelta(minutes=settings.sign_in_delay_minutes),
+        address_ceiling=settings.sign_in_address_max_failures,
+    )
+
+
+def wait_in_words(minutes: int) -> str:
+    """A wait as people say it: minutes up to two hours, then whole hours (rounded up)."""
+    if minutes < 120:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return f"{-(-minutes // 60)} hours"
+
+
 def _form(request: Request, *, status_code: int = 200, **context) -> Response:
     values = {"next": "", "timed_out": False, "errors": [], "username": ""} | context
     return render(request, "sign_in.html", values, status_code=status_code)
@@ -56,6 +73,7 @@ def sign_in_page(
             session,
             client_address=visit.client_address,
             timeout_minutes=app.settings.session_timeout_minutes,
+            lifetime_hours=app.settings.session_lifetime_hours,
         )
     request.state.visit = Visit(state, visit.client_address)
     response = _form(request, next=safe_next(next), timed_out=timed_out)
@@ -87,8 +105,7 @@ def sign_in(
             username=username,
             password=password,
             client_address=visit.client_address,
-            max_failures=settings.sign_in_max_failures,
-            lockout_minutes=settings.sign_in_lockout_minutes,
+            limits=sign_in_limits(settings),
         )
         if result.outcome == "success":
             state = open_session(
@@ -97,20 +114,22 @@ def sign_in(
                 client_address=visit.client_address,
                 replacing=visit.session.token,
                 timeout_minutes=settings.session_timeout_minutes,
+                lifetime_hours=settings.session_lifetime_hours,
             )
     if result.outcome == "success":
         response = RedirectResponse(destination, status_code=303)
         set_session_cookie(response, app, state.token)
         return response
     if result.retry_after_minutes:
-        minutes = result.retry_after_minutes
         message = (
             "You have tried to sign in too many times. "
-            f"Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+            f"Try again in {wait_in_words(result.retry_after_minutes)}."
         )
-        return _form(
+        response = _form(
             request, status_code=429, errors=[("username", message)], username=username, next=destination
         )
+        response.headers["Retry-After"] = str(result.retry_after_minutes * 60)
+        return response
     return _form(
         request,
         status_code=400,

@@ -1,0 +1,56 @@
+"""The administrators' API: unlocking an account whose sign-in attempts must wait.
+
+``POST /api/v1/admin/users/{username}/unlock`` is for administrators; anyone else gets
+403, and the refusal is audited. As every write of the API, it needs the session's CSRF
+token in the ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+from pydantic import BaseModel, Field
+
+from joinedup.accounts import UnlockRefused, unlock_account
+from joinedup.accounts.roles import UNLOCK_DENIED
+from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
+from joinedup.web.context import ApiUser, WebApp
+
+
+class UnlockedOut(BaseModel):
+    username: str
+    unlocked_at: datetime = Field(description="Failed sign-ins before this no longer make the account wait.")
+
+
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["administration"],
+    responses=UNAUTHENTICATED | {422: {"model": Problem}},
+    dependencies=[Depends(offer_csrf)],
+)
+
+Username = Annotated[str, Path(min_length=1, max_length=120, description="The account's username, in any case.")]
+
+
+@router.post(
+    "/users/{username}/unlock",
+    response_model=UnlockedOut,
+    responses={403: {"model": Problem, "description": f"{UNLOCK_DENIED} Or the {CSRF_HEADER} header is missing."},
+               404: {"model": Problem, "description": "No account has this username."}},
+)
+def unlock(app: WebApp, user: ApiUser, visit: CheckedWrite, username: Username) -> UnlockedOut:
+    """Lift every sign-in wait on the account, at every address, so that its user can
+    sign in now. An address over its ceiling of failures still waits. Audited."""
+    with app.transaction() as session:
+        try:
+            unlocked = unlock_account(session, visit.actor("api"), username)
+        except UnlockRefused as exc:
+            raise HTTPException(403, str(exc)) from exc
+        answer = None if unlocked is None else UnlockedOut(username=unlocked.username,
+                                                           unlocked_at=unlocked.unlocked_at)
+    if answer is None:
+        raise HTTPException(404, "No account has this username.")
+    return answer
