@@ -163,6 +163,10 @@ def test_the_purpose_form_a_shielded_service_consent_and_declining(browser: Brow
     assert_accessible(page, axe_source)
     page.get_by_label("Consent refused").check()
     page.get_by_label("Verbally").check()
+    # Ava is a child: her mother, who has parental responsibility, decided.
+    page.get_by_label("A parent or carer with parental responsibility").check()
+    page.get_by_label("If a parent or carer decided: their name").fill("Ava's mother")
+    page.get_by_label("They have parental responsibility for the child").check()
     page.get_by_role("group", name="Was the person told what will be shared, with whom and why?").get_by_label(
         "Yes").check()
     page.get_by_label("Evidence").fill("Said no at the home visit")

@@ -149,7 +149,7 @@ consents = st.lists(
             "decision": st.sampled_from(["refused", "withdrawn"]),
             "purposes": st.lists(st.sampled_from(PURPOSE_CODES), max_size=2, unique=True),
             "organisations": st.lists(st.sampled_from(ORGS), max_size=2, unique=True),
-            "categories": st.just([]),
+            "categories": st.lists(st.sampled_from(CATEGORY_CODES), max_size=2, unique=True),
         }),
     ),
     max_size=3,
@@ -213,50 +213,54 @@ def _clauses(terms: list[dict], owner: str, recipient: str, purpose: str, roles:
 
 
 def _upper_bound(terms: list[dict], categories: dict[str, DataCategory], owner: str, recipient: str,
-                 purpose: str, roles: set[str], consent: tuple[str, set[str]], risk: bool,
+                 purpose: str, roles: set[str], consent: tuple[set[str], set[str]], risk: bool,
                  break_glass: bool) -> frozenset[str]:
     """The most the promises let ``owner``'s record be disclosed to ``recipient``."""
     if not roles & FRONTLINE and not (purpose == "programme_evaluation" and "programme_manager" in roles):
         return frozenset()
     if owner == recipient:
         return RECORD_FIELDS if roles & FRONTLINE else frozenset()
-    decision, named = consent
+    consented, refused = consent
     fields: set[str] = set()
     for agreement in _clauses(terms, owner, recipient, purpose, roles):
         wanted = agreement["datasets"][purpose]
         overridden = agreement["safeguarding_overrides"] and purpose in SAFEGUARDING and risk
         if agreement["consent_required"] and not overridden:
-            wanted = [code for code in wanted if decision == "given" and code in named]
+            wanted = [code for code in wanted if code in consented]
+        elif not overridden:
+            wanted = [code for code in wanted if code not in refused]
         fields |= category_fields([categories[code] for code in wanted]) if wanted else set()
     if break_glass and roles & FRONTLINE:
         fields |= category_fields([category for category in categories.values() if not category.sensitive])
     return frozenset(fields)
 
 
-def _consent(given_consents: list[dict], person: int, purpose: str, organisation: str) -> tuple[str, set[str]]:
-    """The latest consent record covering the request: consent given covers only what it
-    names; a refusal or withdrawal naming no purpose or organisation covers them all."""
-    state: tuple[str, set[str]] = ("none", set())
-    for consent in given_consents:  # recorded in this order: the latest covering one decides
+def _consent(given_consents: list[dict], person: int, purpose: str, organisation: str) -> tuple[set[str], set[str]]:
+    """The categories consented to and refused, for the request: consent given covers only
+    what it names; a refusal or withdrawal naming no purpose, organisation or category
+    covers them all; the latest record covering a category decides it."""
+    state: dict[str, str] = {}
+    for consent in given_consents:  # recorded in this order
         if consent["person"] != person:
             continue
         if consent["decision"] == "given":
             if purpose in consent["purposes"] and organisation in consent["organisations"]:
-                state = ("given", set(consent["categories"]))
+                state.update(dict.fromkeys(consent["categories"], "given"))
             continue
         if consent["purposes"] and purpose not in consent["purposes"]:
             continue
         if consent["organisations"] and organisation not in consent["organisations"]:
             continue
-        state = (consent["decision"], set())
-    return state
+        state.update(dict.fromkeys(consent["categories"] or CATEGORY_CODES, "refused"))
+    return ({code for code, decided in state.items() if decided == "given"},
+            {code for code, decided in state.items() if decided == "refused"})
 
 
 def _sensitive_opened(terms: list[dict], owner: str, recipient: str, purpose: str, roles: set[str],
-                      consent: tuple[str, set[str]], risk: bool) -> bool:
+                      consent: tuple[set[str], set[str]], risk: bool) -> bool:
     """Consent naming the sensitive category, or a safeguarding basis naming it: a stated
     risk, a safeguarding purpose, and an agreement whose dataset for it names the category."""
-    if consent[0] == "given" and consent[1] & SENSITIVE:
+    if consent[0] & SENSITIVE:
         return True
     return bool(risk and purpose in SAFEGUARDING and any(
         set(agreement["datasets"][purpose]) & SENSITIVE for agreement in _clauses(terms, owner, recipient, purpose,
@@ -327,8 +331,8 @@ def test_no_decision_discloses_more_than_the_rules_allow(engine, world, terms, g
                 assert not decision.allowed
                 continue
             override = request["safeguarding_risk"] and request["purpose"] in SAFEGUARDING
-            if consent[0] in ("refused", "withdrawn") and not override and not request["break_glass"]:
-                assert not decision.allowed, (consent, decision.policy_ids)
+            if consent[1] == set(CATEGORY_CODES) and not override and not request["break_glass"]:
+                assert not decision.allowed, (consent, decision.policy_ids)  # refused everything
             sensitive = owner == "VCS" and (record.facts or {}).get("need") == "Mental health support"
             if sensitive and not _sensitive_opened(terms, owner, request["organisation"], request["purpose"], roles,
                                                    consent, request["safeguarding_risk"]):
@@ -344,8 +348,8 @@ def cedar_request(owners: list[str], purposes: list[str]):
         "owner": st.sampled_from(owners) if owners else st.sampled_from(("", *ORGS)),
         "purpose": st.sampled_from(purposes) if purposes else st.sampled_from(("", *PURPOSE_CODES)),
         "processing": st.sampled_from(("", "", "", "address", "linkage")),
-        "consent": st.sampled_from(("none", "none", "given", "refused", "withdrawn")),
         "consented_categories": st.lists(st.sampled_from(CATEGORY_CODES), max_size=3, unique=True),
+        "refused_categories": st.lists(st.sampled_from(CATEGORY_CODES), max_size=3, unique=True),
         "sensitive_categories": st.lists(st.sampled_from(sorted(SENSITIVE)), max_size=1, unique=True),
         "basis_categories": st.lists(st.sampled_from(sorted(SENSITIVE)), max_size=1, unique=True),
         "safeguarding_risk": st.booleans(),

@@ -136,7 +136,8 @@ consents = st.lists(st.one_of(
                            "categories": st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=3, unique=True)}),
     st.fixed_dictionaries({"decision": st.sampled_from(("refused", "withdrawn")),
                            "purposes": st.lists(st.sampled_from(CODES), max_size=1, unique=True),
-                           "organisations": st.just([]), "categories": st.just([])}),
+                           "organisations": st.just([]),
+                           "categories": st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True)}),
 ), max_size=2)
 requests = st.fixed_dictionaries({
     "organisation": st.sampled_from(("CSC", "HSG")),
@@ -152,15 +153,16 @@ def _opened(terms: list[dict], given: list[dict], request: dict) -> bool:
     safeguarding purpose with a stated risk under an agreement naming it for a role of the
     user's that may state that purpose."""
     organisation, purpose = request["organisation"], request["purpose"]
-    latest = None
-    for consent in given:  # recorded in this order: the latest covering one decides
+    sensitive = "none"
+    for consent in given:  # recorded in this order: the latest covering the category decides
         if consent["decision"] == "given":
-            covers = purpose in consent["purposes"] and organisation in consent["organisations"]
-        else:
-            covers = not consent["purposes"] or purpose in consent["purposes"]
-        if covers:
-            latest = consent
-    if latest is not None and latest["decision"] == "given" and "sensitive_services" in latest["categories"]:
+            if purpose in consent["purposes"] and organisation in consent["organisations"] and (
+                    "sensitive_services" in consent["categories"]):
+                sensitive = "given"
+        elif (not consent["purposes"] or purpose in consent["purposes"]) and (
+                not consent["categories"] or "sensitive_services" in consent["categories"]):
+            sensitive = "refused"
+    if sensitive == "given":
         return True
     if not (request["safeguarding_risk"] and purpose in SAFEGUARDING):
         return False

@@ -3,8 +3,8 @@
 Consent given names its scope: the purposes, the recipient organisations and the data
 categories. It covers nothing it does not name, and it opens a record of a sensitive
 service only when it names that sensitive category. A refusal or withdrawal covers the
-purposes and organisations it names, or all of them when it names none: saying no is
-never read narrowly. For a child, the record says who decided: the young person (with a
+purposes, organisations and categories it names, or all of them when it names none:
+saying no is never read narrowly. For a child, the record says who decided: the young person (with a
 note of their competence to decide) or a parent or carer with parental responsibility.
 """
 
@@ -35,14 +35,15 @@ ADULT_AGE = 18
 
 @dataclass(frozen=True)
 class ConsentState:
-    """What the latest consent record covering a request says: ``given`` (with the
-    categories it names), ``refused``, ``withdrawn`` or ``none``."""
+    """Where a person's consent stands for one request, category by category: the
+    categories they consented to (``consented``) and those they refused or withdrew
+    (``refused``), from the consent records that cover the request, the latest deciding."""
 
-    decision: str
-    categories: frozenset[str] = frozenset()
+    consented: frozenset[str] = frozenset()
+    refused: frozenset[str] = frozenset()
 
 
-NO_CONSENT = ConsentState("none")
+NO_CONSENT = ConsentState()
 
 
 def covers(consent: ConsentRecord, purpose: str, organisation: str, on: date) -> bool:
@@ -59,20 +60,28 @@ def covers(consent: ConsentRecord, purpose: str, organisation: str, on: date) ->
 
 
 def consent_states(session: Session, person_pks: set, purpose: str, organisation: str) -> dict[int, ConsentState]:
-    """person pk → what the latest consent record covering ``purpose`` and recipient
-    ``organisation`` says (absent: :data:`NO_CONSENT`)."""
+    """person pk → where their consent stands for ``purpose`` and recipient ``organisation``
+    (absent: :data:`NO_CONSENT`). Records are read oldest first, so the latest covering a
+    category decides it; a refusal or withdrawal naming no category refuses them all."""
     person_pks = {pk for pk in person_pks if pk is not None}
     if not person_pks:
         return {}
     today = date.today()
-    states: dict[int, ConsentState] = {}
+    every = frozenset(session.scalars(select(DataCategory.code)))
+    decided: dict[int, dict[str, str]] = {}
     rows = session.scalars(select(ConsentRecord).where(ConsentRecord.person_id.in_(person_pks))
                            .order_by(ConsentRecord.recorded_at, ConsentRecord.id))
     for consent in rows:
-        if covers(consent, purpose, organisation, today):
-            states[consent.person_id] = ConsentState(
-                consent.decision, frozenset(consent.categories or []) if consent.decision == "given" else frozenset())
-    return states
+        if not covers(consent, purpose, organisation, today):
+            continue
+        categories = decided.setdefault(consent.person_id, {})
+        if consent.decision == "given":
+            categories.update(dict.fromkeys(consent.categories or [], "given"))
+        else:
+            categories.update(dict.fromkeys(consent.categories or every, "refused"))
+    return {pk: ConsentState(frozenset(code for code, state in categories.items() if state == "given"),
+                             frozenset(code for code, state in categories.items() if state == "refused"))
+            for pk, categories in decided.items()}
 
 
 @dataclass(frozen=True)
@@ -170,8 +179,6 @@ def record_consent(session: Session, actor, person, *, decision: str, form: str,
             problems.append((name, f"There is no such {one}: {', '.join(unknown)}."))
         elif decision == "given" and not wanted:
             problems.append((name, f"Consent names its scope: choose at least one {one} it covers."))
-    if decision != "given" and categories:
-        problems.append(("categories", "A refusal or withdrawal covers every category: name none."))
     problems += _who_decided(person, given_by, given_by_name, competence_note, parental_responsibility)
     if problems:
         raise ConsentError(problems)

@@ -134,7 +134,7 @@ def decide_record_access(
                           "parents": []})
         contexts.append({
             "purpose": purpose.code, "processing": processing,
-            "consent": consent.decision, "consented_categories": sorted(consent.categories),
+            "consented_categories": sorted(consent.consented), "refused_categories": sorted(consent.refused),
             "safeguarding_risk": bool(purpose.safeguarding_risk),
             "safeguarding_purpose": purpose.code in compiled.safeguarding_purposes,
             "basis_categories": sorted(compiled.basis_categories(actor_org, purpose.code, owner, actor.roles, day)),
@@ -172,14 +172,18 @@ def _decision(compiled, record_id: int, allowed: bool, clauses, context: dict, p
 
 
 def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
-    """What a permit discloses here. A clause of an agreement that needs consent, applied
-    on the person's consent (not on a safeguarding override), discloses only the
-    categories that consent names: consent must name its scope."""
-    overridden = clause.overrides and context["safeguarding_risk"] and context["safeguarding_purpose"]
-    if clause.consent_required and not overridden:
-        named = set(clause.categories) & set(context["consented_categories"])
-        return clause.fields & compiled.fields_of(named)
-    return clause.fields
+    """What an agreement's permit discloses here, unless a stated safeguarding risk
+    overrides consent: where the agreement needs consent, only the categories the consent
+    names; where it does not, all but the categories the person refused."""
+    if not clause.agreement_version_id:
+        return clause.fields
+    if clause.overrides and context["safeguarding_risk"] and context["safeguarding_purpose"]:
+        return clause.fields
+    if clause.consent_required:
+        kept = set(clause.categories) & set(context["consented_categories"])
+    else:
+        kept = set(clause.categories) - set(context["refused_categories"])
+    return clause.fields & compiled.fields_of(kept)
 
 
 def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],

@@ -122,8 +122,9 @@ class ConsentRecord(Base):
     covering a request decides.
 
     Consent *given* covers only what it names: its purposes, recipient organisations and
-    categories (an empty list covers nothing). A refusal or withdrawal with an empty list
-    covers every purpose, recipient or category: saying no is never read narrowly.
+    categories (an empty list covers nothing). A refusal or withdrawal covers what it
+    names, and an empty list covers every purpose, recipient or category: saying no is
+    never read narrowly.
     ``given_by`` says who decided: the person, or for a child the young person (with a
     note of their competence) or a parent or carer with parental responsibility.
     """

@@ -337,10 +337,9 @@ def compile_rules(session: Session) -> CompiledRules:
             override = bool(version.safeguarding_overrides and purpose in safeguarding)
             overridden = "(context.safeguarding_risk)" if override else "false"
             if version.consent_required:
-                consent = (f'((context.consent == "given" && context.consented_categories.containsAny({_set(named)}))'
-                           f' || {overridden})')
+                consent = f"(context.consented_categories.containsAny({_set(named)}) || {overridden})"
             else:
-                consent = f'((context.consent != "refused" && context.consent != "withdrawn") || {overridden})'
+                consent = f"(!context.refused_categories.containsAll({_set(named)}) || {overridden})"
             fields = category_fields([categories[code_] for code_ in named])
             for recipient in recipients:
                 for provider in providers:
