@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url="/openapi.json",
     )
     app.state.web = Web(settings, engine or engine_for(settings.database_url), make_environment())
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerErrors)
+    app.add_middleware(SecurityHeaders)  # outside ServerErrors: a 500 gets the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, home, persons, access, records, ingest, addresses, linkage, sharing, api_docs):
         app.include_router(module.router)
@@ -141,20 +142,6 @@ def _handle_errors(app: FastAPI) -> None:
             return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
         return await error_page(request, 400)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        if _is_api(request):
-            response = JSONResponse(
-                {"detail": "Sorry, there is a problem with the service."}, status_code=500
-            )
-        else:
-            response = await error_page(request, 500)
-        # This response leaves from outside the middleware, so it gets its headers here.
-        for name, value in protective_headers(request.url.path):
-            response.headers[name.decode()] = value.decode()
-        return response
-
 
 def _plain_errors(exc: RequestValidationError) -> list[dict]:
     """Validation errors without the submitted values, which may be personal data."""
@@ -162,6 +149,42 @@ def _plain_errors(exc: RequestValidationError) -> list[dict]:
         {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
         for error in exc.errors()
     ]
+
+
+class ServerErrors:
+    """Answers an unhandled exception with a logged 500, and keeps the connection.
+
+    Starlette's outermost handler re-raises after sending its 500, and uvicorn then drops
+    the client's keep-alive connection; this answers and stops. The answer never holds the
+    error, a traceback or anything the request sent."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            request = Request(scope)
+            log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+            if started:
+                raise  # half an answer has gone: only closing the connection can tell the client
+            response = (
+                JSONResponse({"detail": "Sorry, there is a problem with the service."}, status_code=500)
+                if _is_api(request)
+                else await error_page(request, 500)
+            )
+            await response(scope, receive, send)
 
 
 def protective_headers(path: str, query_string: bytes = b"") -> list[tuple[bytes, bytes]]:
