@@ -369,14 +369,15 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
 
 def test_the_api_refuses_a_purpose_the_rules_do_not_allow(sam, engine):
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "no_such_purpose"}).json() == {
-        "detail": "Select one of the purposes listed: your organisation may use only these."}
+        "detail": "purpose: Select one of the purposes listed: your organisation may use only these.",
+        "field": "purpose"}
     # A purpose of the catalogue that no agreement gives this organisation: refused by the
     # policy point, and the refusal logged with the purpose.
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "crime_prevention",
                                                        "relationship": "Local officer"}).status_code == 403
     assert _decisions(engine, person_id="PPARTNER001")[-1].purpose == "crime_prevention"
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "early_help"}).json() == {
-        "detail": "Say what your relationship with this person is."}
+        "detail": "relationship: Say what your relationship with this person is.", "field": "relationship"}
     assert sam.get("/api/v1/persons/PPARTNER001", params={"safeguarding_risk": "true"}).status_code == 400
     search = sam.get("/api/v1/persons", params={"q": "ben", "purpose": "safeguarding_child"}).json()
     assert [person["person_id"] for person in search["persons"]] == ["PPARTNER001"]

@@ -860,7 +860,8 @@ def test_the_api_searches_and_exports_the_log(ig, engine, sharing):
     glass = ig.get("/api/v1/sharing/decisions", params={"username": "sam.social", "outcome": "shared"}).json()
     assert {item["break_glass_id"] for item in glass["decisions"]} == {None, sharing.break_glass}
     bad = ig.get("/api/v1/sharing/decisions", params={"outcome": "maybe"})
-    assert bad.status_code == 422 and bad.json() == {"detail": "Select an outcome from the list."}
+    assert bad.status_code == 422 and bad.json() == {"detail": "outcome: Select an outcome from the list.",
+                                                     "field": "outcome"}
     export = ig.get("/api/v1/sharing/decisions/export", params={"person_id": PERSON})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(export.text)))) == 5

@@ -40,6 +40,7 @@ from joinedup.web.pages.access import (
     purpose_options,
     seen_person,
 )
+from joinedup.web.params import FieldRefused, Text
 
 # --------------------------------------------------------------------------- schemas
 
@@ -55,16 +56,16 @@ class PurposeOptionOut(BaseModel):
 class ConsentIn(BaseModel):
     decision: Literal["given", "refused", "withdrawn"]
     form: Literal["verbal", "written"]
-    purposes: list[str] = Field(default_factory=list, max_length=50,
-                                description="Purpose codes it covers; empty: every purpose.")
-    organisations: list[str] = Field(default_factory=list, max_length=100,
-                                     description="Recipient organisation codes it covers; empty: every recipient.")
-    categories: list[str] = Field(default_factory=list, max_length=50,
-                                  description="Data category codes it covers; empty: every category.")
-    evidence: str = Field(default="", max_length=TEXT_MAX, description="Where it is written down, or what was said.")
+    purposes: list[Text] = Field(default_factory=list, max_length=50,
+                                 description="Purpose codes it covers; empty: every purpose.")
+    organisations: list[Text] = Field(default_factory=list, max_length=100,
+                                      description="Recipient organisation codes it covers; empty: every recipient.")
+    categories: list[Text] = Field(default_factory=list, max_length=50,
+                                   description="Data category codes it covers; empty: every category.")
+    evidence: Text = Field(default="", max_length=TEXT_MAX, description="Where it is written down, or what was said.")
     informed: bool = Field(description="The person was told what will be shared and why (golden rule 2).")
-    not_informed_reason: str = Field(default="", max_length=TEXT_MAX,
-                                     description="Why the person was not told; needed when `informed` is false.")
+    not_informed_reason: Text = Field(default="", max_length=TEXT_MAX,
+                                      description="Why the person was not told; needed when `informed` is false.")
     expires_on: date | None = Field(default=None, description="When it stops applying; today or later.")
 
 
@@ -84,7 +85,7 @@ class ConsentOut(BaseModel):
 
 
 class BreakGlassIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=TEXT_MAX, description="What the emergency is, in a sentence.")
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX, description="What the emergency is, in a sentence.")
     minutes: int = Field(default=DEFAULT_MINUTES, ge=1, le=MAX_MINUTES, description="How long the access lasts.")
 
 
@@ -98,9 +99,9 @@ class BreakGlassStartedOut(BaseModel):
 
 
 class DeclineIn(BaseModel):
-    purpose: str = Field(min_length=1, max_length=40, description="The purpose you were asked to share for.")
-    recipient: str = Field(default="", max_length=40, description="The code of the organisation that asked, if any.")
-    reason: str = Field(min_length=1, max_length=TEXT_MAX, description="Why you decided not to share.")
+    purpose: Text = Field(min_length=1, max_length=40, description="The purpose you were asked to share for.")
+    recipient: Text = Field(default="", max_length=40, description="The code of the organisation that asked, if any.")
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX, description="Why you decided not to share.")
 
 
 class DeclinedOut(BaseModel):
@@ -182,7 +183,7 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
         except ConsentError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, f"{refused.field}: {refused}")
+        raise FieldRefused(400, refused.field, str(refused))
     return recorded
 
 
@@ -203,8 +204,8 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
             with session.begin_nested():
                 access: BreakGlass = start_break_glass(session, actor, person, reason=body.reason,
                                                        minutes=body.minutes)
-        except BreakGlassError as exc:
-            raise HTTPException(400, str(exc)) from exc
+        except BreakGlassError as exc:  # the schema holds minutes to the same range, so it is the reason
+            raise FieldRefused(400, "reason", str(exc)) from exc
         return BreakGlassStartedOut(id=access.id, person_id=person.person_id, reason=access.reason,
                                     started_at=access.started_at, expires_at=access.expires_at,
                                     review_status=access.review_status)
@@ -231,5 +232,5 @@ def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId
         except DeclineError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, "; ".join(f"{field}: {message}" for field, message in refused.problems))
+        raise FieldRefused.of(400, refused.problems)
     return declined

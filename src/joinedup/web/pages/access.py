@@ -50,6 +50,7 @@ from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import AgreementVersion, DataCategory
 from joinedup.sharing.models import Purpose as PurposeRow
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
+from joinedup.web.params import FieldRefused
 from joinedup.web.templating import LOCAL_TIME
 
 router = APIRouter(include_in_schema=False)
@@ -180,7 +181,7 @@ def api_purpose(session: Session, user: SignedInUser, code: str | None, *, safeg
     """The purpose an API call states in its query, or 400 saying what is wrong with it."""
     if not code:
         if safeguarding_risk:
-            raise HTTPException(400, RISK_NEEDS_SAFEGUARDING + ".")
+            raise FieldRefused(400, "safeguarding_risk", RISK_NEEDS_SAFEGUARDING + ".")
         return None
     # Any purpose in the catalogue may be stated: one that no active agreement lets the
     # user's organisation use is refused by the policy point, and the refusal is logged.
@@ -190,7 +191,7 @@ def api_purpose(session: Session, user: SignedInUser, code: str | None, *, safeg
                 if option.code not in {known.code for known in options}]
     stated, errors = check_purpose(options, code, relationship=relationship or "", safeguarding_risk=safeguarding_risk)
     if errors:
-        raise HTTPException(400, errors[0][1] + ".")
+        raise FieldRefused(400, errors[0][0], errors[0][1] + ".")
     return stated
 
 

@@ -79,6 +79,7 @@ from joinedup.sharing.rules import (
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pages.access import person_by_id
+from joinedup.web.params import FieldRefused
 
 router = APIRouter(include_in_schema=False)
 
@@ -1138,7 +1139,7 @@ def csv_response(app, actor: Actor, query: LogQuery) -> Response:
     with app.transaction() as session:
         filters, errors = query.filters(session)
         if filters is None:
-            raise HTTPException(400, errors[0][1])
+            raise FieldRefused(400, *errors[0])
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "decisions.csv"
             export_decisions(session, out, filters, actor=actor)
