@@ -10,7 +10,7 @@ import time
 
 import pytest
 import uvicorn
-from web_support import PASSWORD
+from web_support import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture
@@ -82,6 +82,31 @@ def test_a_crash_is_answered_and_the_connection_kept(served, caplog):
     logged = [record for record in caplog.records if "unhandled error on GET /api/v1/crash" in record.getMessage()]
     assert logged and logged[0].exc_info is not None
     assert not any("Exception in ASGI application" in record.getMessage() for record in caplog.records)
+
+
+BEYOND = "2147483648"  # one more than a database integer holds
+
+
+@pytest.mark.parametrize("path", [
+    f"/records/{BEYOND}", f"/ingest/{BEYOND}", f"/addresses/review/{BEYOND}", f"/linkage/runs/{BEYOND}",
+    f"/linkage/pairs/1/{BEYOND}", f"/sharing/break-glass/{BEYOND}", f"/sharing/agreements/SAFE-ISA/versions/{BEYOND}",
+    "/persons?q=Smith%00", "/sharing/log?username=a%00", "/sharing/purposes/a%00", "/sharing/agreements/a%00",
+    "/sharing/view-as?person=PSAME000001&organisation=CSC%00&role=practitioner", "/linkage/persons/P%00",
+    "/sharing/consent-script?purpose=a%00",
+])
+def test_a_value_the_database_cannot_hold_is_a_400_page(practice_client, practice, path):
+    """Each of these was a 500 on PostgreSQL: the pages take ids and text as the API does."""
+    assert sign_in(practice_client, practice.users["data_team+admin"]).status_code == 303
+    response = practice_client.get(path)
+    assert response.status_code == 400 and "There is a problem with your request" in response.text
+
+
+def test_a_form_with_a_nul_is_a_400_page(practice_client, practice):
+    assert sign_in(practice_client, practice.users["ig_lead"]).status_code == 303
+    page = practice_client.get("/sharing/purposes/new")
+    response = practice_client.post("/sharing/purposes/new", data={
+        "csrf_token": csrf_token(page.text), "code": "nul", "name": "N\x00l", "safeguarding": "no"})
+    assert response.status_code == 400 and "There is a problem with your request" in response.text
 
 
 def test_not_found_is_a_styled_404(client):

@@ -37,6 +37,7 @@ from joinedup.web.pages.access import (
     purpose_options,
     stated_purpose,
 )
+from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,8 +48,8 @@ PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
 @router.get("/persons")
-def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: str | None = None,
-           purpose: str = "", relationship: str = "", safeguarding_risk: str = "") -> Response:
+def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: Text | None = None,
+           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "") -> Response:
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
@@ -91,8 +92,8 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
 
 @router.get("/persons/{person_id}")
 def person(
-    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = "",
-    purpose: str = "", relationship: str = "", safeguarding_risk: str = "", done: str = "",
+    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text, q: Text = "",
+    purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", done: Text = "",
 ) -> Response:
     if not PERSON_ID.fullmatch(person_id):
         raise HTTPException(404)
