@@ -389,7 +389,7 @@ def test_withdrawing_consent_or_suspending_the_agreement_blocks_the_very_next_re
 
 def test_the_api_refuses_a_purpose_the_rules_do_not_allow(sam, engine):
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "no_such_purpose"}).json() == {
-        "detail": "purpose: There is no such purpose: select one of the purposes listed."}
+        "detail": "purpose: There is no such purpose: select one of the purposes listed.", "field": "purpose"}
     # A purpose of the catalogue that no agreement gives this organisation: refused by the
     # same domain function the purpose page uses (issue 10, finding 2), and audited.
     refused = sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "crime_prevention",
@@ -398,7 +398,7 @@ def test_the_api_refuses_a_purpose_the_rules_do_not_allow(sam, engine):
     assert [event.outcome for event in _events(engine, "sharing.purpose.state")] == ["denied"]
     assert not _decisions(engine, person_id="PPARTNER001")
     assert sam.get("/api/v1/persons/PPARTNER001", params={"purpose": "early_help"}).json() == {
-        "detail": "relationship: Say what your relationship with this person is."}
+        "detail": "relationship: Say what your relationship with this person is.", "field": "relationship"}
     assert sam.get("/api/v1/persons/PPARTNER001", params={"safeguarding_risk": "true"}).status_code == 400
     search = sam.get("/api/v1/persons", params={"q": "ben", "purpose": "safeguarding_child"}).json()
     assert [person["person_id"] for person in search["persons"]] == ["PPARTNER001"]

@@ -789,11 +789,11 @@ def test_the_api_authors_signs_activates_and_suspends_an_agreement(ig, engine, s
     body = created.json()
     assert (body["agreement"], body["version"], body["status"], body["policies"]) == ("CSP-115", 1, "draft", None)
     assert ig.post("/api/v1/sharing/agreements", headers=headers,
-                   json={"code": "CSP-115", "title": "Again"}).json() == {"detail": "There is already an agreement "
-                                                                                     "CSP-115."}
+                   json={"code": "CSP-115", "title": "Again"}).json() == {
+        "detail": "code: There is already an agreement CSP-115.", "field": "code"}
     bad = ig.patch("/api/v1/sharing/agreements/CSP-115/versions/1", headers=headers,
                    json={"datasets": {"crime_prevention": ["nonesuch"]}})
-    assert bad.status_code == 409 and bad.json() == {"detail": "There is no data category nonesuch."}
+    assert bad.status_code == 409 and bad.json() == {"detail": "datasets: There is no data category nonesuch.", "field": "datasets"}
     patched = ig.patch("/api/v1/sharing/agreements/CSP-115/versions/1", headers=headers, json={
         "lawful_basis": {"article6": ["6(1)(e) public task"], "gateways": ["Crime and Disorder Act 1998 s115"]},
         "review_on": "2031-03-31"})
@@ -847,7 +847,7 @@ def test_the_api_adds_and_changes_purposes_and_categories(ig, engine, sharing):
     assert "youth_justice" in [item["code"] for item in ig.get("/api/v1/sharing/purposes").json()]
     wrong = ig.post("/api/v1/sharing/categories", headers=headers,
                     json={"code": "bad", "name": "Bad", "fields": ["shoe_size"]})
-    assert wrong.status_code == 409 and wrong.json() == {"detail": "Not a record field: shoe_size."}
+    assert wrong.status_code == 409 and wrong.json() == {"detail": "fields: Not a record field: shoe_size.", "field": "fields"}
     category = ig.post("/api/v1/sharing/categories", headers=headers, json={
         "code": "substance", "name": "Substance misuse", "facts": ["need"], "sensitive": True,
         "services": [{"source": "voluntary", "fact": "need", "values": ["Substance misuse"]}]})
@@ -872,7 +872,8 @@ def test_the_api_searches_and_exports_the_log(ig, engine, sharing):
     glass = ig.get("/api/v1/sharing/decisions", params={"username": "sam.social", "outcome": "shared"}).json()
     assert {item["break_glass_id"] for item in glass["decisions"]} == {None, sharing.break_glass}
     bad = ig.get("/api/v1/sharing/decisions", params={"outcome": "maybe"})
-    assert bad.status_code == 422 and bad.json() == {"detail": "Select an outcome from the list."}
+    assert bad.status_code == 422 and bad.json() == {"detail": "outcome: Select an outcome from the list.",
+                                                     "field": "outcome"}
     export = ig.get("/api/v1/sharing/decisions/export", params={"person_id": PERSON})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(export.text)))) == 5

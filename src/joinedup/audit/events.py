@@ -27,6 +27,20 @@ class Actor:
         return cls(username=username, channel=channel)
 
 
+#: The length of each bounded text column. What a request sent (its client address above
+#: all: a proxy's header can make it any length) is cut to fit rather than lose the event.
+_LIMITS = {
+    column.name: column.type.length
+    for column in AuditEvent.__table__.columns
+    if isinstance(getattr(column.type, "length", None), int)
+}
+
+
+def _fitted(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value[: _LIMITS[name]] if name in _LIMITS and isinstance(value, str) else value
+            for name, value in row.items()}
+
+
 def _row(
     actor: Actor,
     *,
@@ -37,7 +51,7 @@ def _row(
     reason: str = "",
     details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    return _fitted({
         "at": utcnow(),
         "user_id": actor.user_id,
         "actor": actor.username,
@@ -50,7 +64,7 @@ def _row(
         "client_address": actor.client_address,
         "reason": reason,
         "details": dict(details or {}),
-    }
+    })
 
 
 #: Events are appended through the table, not the ORM's bulk path: every row is complete,

@@ -216,7 +216,7 @@ def review_break_glass(session: Session, actor: Actor, access: BreakGlass, *, de
     if problems:
         raise BreakGlassError(problems)
     if access.review_status != "pending":
-        raise BreakGlassError("This access has already been reviewed.", "decision")
+        raise BreakGlassError("This access has already been reviewed.", "access")
     access.review_status, access.review_note = decision, note.strip()
     access.reviewed_by, access.reviewed_at = actor.username[:120], utcnow()
     session.flush()

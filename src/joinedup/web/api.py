@@ -23,13 +23,27 @@ from joinedup.sharing.decision import DENIED as RECORD_DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.pages.access import PURPOSE_DESCRIPTION, RELATIONSHIP_DESCRIPTION, RISK_DESCRIPTION, api_purpose
+from joinedup.web.params import FieldRefused, Id, Text
 from joinedup.web.reports import DENIED, ISSUES_SHOWN, completeness_rows
 
 UNAUTHENTICATED = {401: {"description": "No signed-in session: no data is returned."}}
 
 
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description="Where: body, query or path, then the field (and item) refused.")
+    msg: str
+    type: str
+
+
 class Problem(BaseModel):
+    """Why the request was refused. A refusal of one field (every 400 and 422, and a 409
+    about one field) names it in `field`, and `detail` starts with it: `"q: ..."`."""
+
     detail: str
+    field: str | None = Field(default=None, description="The field refused; absent when the refusal is not "
+                                                        "about one field.")
+    errors: list[FieldProblem] | None = Field(default=None, description="422 only: every problem found, "
+                                                                        "with FastAPI's `loc`.")
 
 
 class OrganisationOut(BaseModel):
@@ -150,7 +164,7 @@ router = APIRouter(prefix="/api/v1", responses=UNAUTHENTICATED | {422: {"model":
 
 #: The search box's text, shared by the records and persons searches.
 SearchText = Annotated[
-    str,
+    Text,
     Query(
         min_length=1,
         max_length=200,
@@ -164,9 +178,9 @@ def parsed_search(q: SearchText) -> RecordQuery:
     """The search text, understood, or 400 saying what could not be."""
     query = parse_search(q)
     if query.problems:
-        raise HTTPException(400, query.problems[0])
+        raise FieldRefused(400, "q", query.problems[0])
     if query.is_empty:
-        raise HTTPException(400, "Enter a name, date of birth, postcode or identifier.")
+        raise FieldRefused(400, "q", "Enter a name, date of birth, postcode or identifier.")
     return query
 
 
@@ -190,9 +204,9 @@ class PurposeAsked:
 
 
 def purpose_asked(
-    purpose: Annotated[str | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
+    purpose: Annotated[Text | None, Query(max_length=40, description=PURPOSE_DESCRIPTION)] = None,
     safeguarding_risk: Annotated[bool, Query(description=RISK_DESCRIPTION)] = False,
-    relationship: Annotated[str | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
+    relationship: Annotated[Text | None, Query(max_length=300, description=RELATIONSHIP_DESCRIPTION)] = None,
 ) -> PurposeAsked:
     return PurposeAsked(purpose, safeguarding_risk, relationship)
 
@@ -244,7 +258,7 @@ def record(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    record_id: int,
+    record_id: Id,
     asked: PurposeQuery,
 ) -> RecordOut:
     """The record's disclosed fields for the purpose you state, or 403 with the reason; the
@@ -270,7 +284,7 @@ def loads(
     app: WebApp,
     user: ApiUser,
     visit: CurrentVisit,
-    source: Annotated[str | None, Query(description="Only this source system's loads (its code).")] = None,
+    source: Annotated[Text | None, Query(description="Only this source system's loads (its code).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[LoadOut]:
     """Newest first. For the data team and administrators."""
@@ -290,7 +304,7 @@ def loads(
     summary="One ingest load's report",
     responses={403: {"model": Problem}, 404: {"model": Problem}},
 )
-def load(app: WebApp, user: ApiUser, visit: CurrentVisit, load_id: int) -> LoadReportOut:
+def load(app: WebApp, user: ApiUser, visit: CurrentVisit, load_id: Id) -> LoadReportOut:
     """Counts, rejected and flagged values by kind, field completeness and the first issues."""
     with app.transaction() as session:
         allowed = may_view_ingest_reports(session, visit.actor("api"), subject_id=load_id)

@@ -40,6 +40,7 @@ from joinedup.web.pages.access import (
     person_by_id,
     seen_person,
 )
+from joinedup.web.params import FieldRefused, Text
 
 # --------------------------------------------------------------------------- schemas
 
@@ -55,28 +56,28 @@ class PurposeOptionOut(BaseModel):
 class ConsentIn(BaseModel):
     decision: Literal["given", "refused", "withdrawn"]
     form: Literal["verbal", "written"]
-    purposes: list[str] = Field(default_factory=list, max_length=50,
+    purposes: list[Text] = Field(default_factory=list, max_length=50,
                                 description="Purpose codes it covers. Consent given names at least one; a refusal "
                                 "or withdrawal naming none covers every purpose.")
-    organisations: list[str] = Field(default_factory=list, max_length=100,
+    organisations: list[Text] = Field(default_factory=list, max_length=100,
                                      description="Recipient organisation codes it covers. Consent given names at "
                                      "least one; a refusal or withdrawal naming none covers every recipient.")
-    categories: list[str] = Field(default_factory=list, max_length=50,
+    categories: list[Text] = Field(default_factory=list, max_length=50,
                                   description="Data category codes consent given covers (at least one). A sensitive "
                                   "service is opened only when its category is named. A refusal or withdrawal names "
                                   "none: it covers every category.")
     given_by: Literal["person", "young_person", "parent_carer"] = Field(
         default="person", description="Who decided: the person (an adult), or for a child the young person or a "
         "parent or carer with parental responsibility.")
-    given_by_name: str = Field(default="", max_length=200, description="The parent's or carer's name.")
-    competence_note: str = Field(default="", max_length=TEXT_MAX,
+    given_by_name: Text = Field(default="", max_length=200, description="The parent's or carer's name.")
+    competence_note: Text = Field(default="", max_length=TEXT_MAX,
                                  description="Why the young person is competent to decide (needed for young_person).")
     parental_responsibility: bool = Field(default=False, description="The parent or carer has parental "
                                           "responsibility (needed for parent_carer).")
-    evidence: str = Field(default="", max_length=TEXT_MAX, description="Where it is written down, or what was said.")
+    evidence: Text = Field(default="", max_length=TEXT_MAX, description="Where it is written down, or what was said.")
     informed: bool = Field(description="The person was told what will be shared and why (golden rule 2).")
-    not_informed_reason: str = Field(default="", max_length=TEXT_MAX,
-                                     description="Why the person was not told; needed when `informed` is false.")
+    not_informed_reason: Text = Field(default="", max_length=TEXT_MAX,
+                                      description="Why the person was not told; needed when `informed` is false.")
     expires_on: date | None = Field(default=None, description="When it stops applying; today or later.")
 
 
@@ -99,7 +100,7 @@ class ConsentOut(BaseModel):
 
 
 class BreakGlassIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=TEXT_MAX, description="What the emergency is, in a sentence.")
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX, description="What the emergency is, in a sentence.")
     minutes: int = Field(default=DEFAULT_MINUTES, ge=1, le=MAX_MINUTES, description="How long the access lasts.")
 
 
@@ -113,9 +114,9 @@ class BreakGlassStartedOut(BaseModel):
 
 
 class DeclineIn(BaseModel):
-    purpose: str = Field(min_length=1, max_length=40, description="The purpose you were asked to share for.")
-    recipient: str = Field(default="", max_length=40, description="The code of the organisation that asked, if any.")
-    reason: str = Field(min_length=1, max_length=TEXT_MAX, description="Why you decided not to share.")
+    purpose: Text = Field(min_length=1, max_length=40, description="The purpose you were asked to share for.")
+    recipient: Text = Field(default="", max_length=40, description="The code of the organisation that asked, if any.")
+    reason: Text = Field(min_length=1, max_length=TEXT_MAX, description="Why you decided not to share.")
 
 
 class DeclinedOut(BaseModel):
@@ -199,7 +200,7 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
         except ConsentError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, "; ".join(f"{field}: {message}" for field, message in refused.problems))
+        raise FieldRefused.of(400, refused.problems)
     return recorded
 
 
@@ -222,7 +223,9 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
                                                        minutes=body.minutes,
                                                        review_days=app.settings.break_glass_review_days)
         except BreakGlassError as exc:
-            raise HTTPException(403 if exc.forbidden else 400, f"{exc.field}: {exc.message}") from exc
+            if exc.forbidden:
+                raise HTTPException(403, exc.message) from exc
+            raise FieldRefused.of(400, exc.problems) from exc
         return BreakGlassStartedOut(id=access.id, person_id=person.person_id, reason=access.reason,
                                     started_at=access.started_at, expires_at=access.expires_at,
                                     review_status=access.review_status)
@@ -249,5 +252,5 @@ def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId
         except DeclineError as exc:
             refused = exc
     if refused is not None:
-        raise HTTPException(400, "; ".join(f"{field}: {message}" for field, message in refused.problems))
+        raise FieldRefused.of(400, refused.problems)
     return declined

@@ -24,6 +24,7 @@ from joinedup.gazetteer.review import disclose_matches
 from joinedup.partners.models import SourceSystem
 from joinedup.web.api import UNAUTHENTICATED, Problem, RecordOut, SourceOut, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.params import FieldRefused, Id, Offset, Text
 
 UPRN_PATTERN = r"^\d{1,12}$"
 
@@ -144,9 +145,8 @@ router = APIRouter(
 )
 FORBIDDEN = {403: {"model": Problem, "description": ADDRESS_REVIEW_DENIED}}
 
-SourceFilter = Annotated[str | None, Query(description="Only this source system's records (its code).")]
+SourceFilter = Annotated[Text | None, Query(description="Only this source system's records (its code).")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/matches", response_model=MatchPageOut, summary="Address match results", responses=FORBIDDEN)
@@ -156,7 +156,7 @@ def matches(
     visit: CurrentVisit,
     source: SourceFilter = None,
     status: Annotated[
-        list[str] | None, Query(description=f"Only these statuses (repeat for several): {', '.join(STATUSES)}.")
+        list[Text] | None, Query(description=f"Only these statuses (repeat for several): {', '.join(STATUSES)}.")
     ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -164,7 +164,7 @@ def matches(
     """Every source record's match: UPRN, score, method, status and runner-up. For the data team."""
     unknown = sorted(set(status or ()) - set(STATUSES))
     if unknown:
-        raise HTTPException(422, f"Unknown status: {', '.join(unknown)}. Use any of: {', '.join(STATUSES)}.")
+        raise FieldRefused(422, "status", f"Unknown status: {', '.join(unknown)}. Use any of: {', '.join(STATUSES)}.")
     return _page(app, user, visit, "address_matches.list", source, tuple(status or STATUSES), limit, offset)
 
 
@@ -187,7 +187,7 @@ def review(
     summary="One address match, with its candidates",
     responses=FORBIDDEN | {404: {"model": Problem}},
 )
-def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: int) -> MatchDetailOut:
+def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: Id) -> MatchDetailOut:
     actor = visit.actor("api")
     shaped = None
     disclosed = True
@@ -221,7 +221,7 @@ def report(app: WebApp, user: ApiUser, visit: CurrentVisit, source: SourceFilter
     shaped = None
     with app.transaction() as session:
         if source and session.scalar(select(SourceSystem.id).where(SourceSystem.code == source)) is None:
-            raise HTTPException(422, "Unknown source: use the code of one of the source systems.")
+            raise FieldRefused(422, "source", "Unknown source: use the code of one of the source systems.")
         allowed = may_review_addresses(
             session,
             actor,

@@ -18,6 +18,7 @@ from joinedup.accounts.roles import UNLOCK_DENIED
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.context import ApiUser, WebApp
+from joinedup.web.params import Text
 
 
 class UnlockedOut(BaseModel):
@@ -32,7 +33,7 @@ router = APIRouter(
     dependencies=[Depends(offer_csrf)],
 )
 
-Username = Annotated[str, Path(min_length=1, max_length=120, description="The account's username, in any case.")]
+Username = Annotated[Text, Path(min_length=1, max_length=120, description="The account's username, in any case.")]
 
 
 @router.post(

@@ -53,6 +53,7 @@ from joinedup.web.pages.linkage import (
     record_exists,
     records_of,
 )
+from joinedup.web.params import FieldRefused, Id, Offset, Text
 
 CSRF_HEADER = "X-CSRF-Token"
 PERSON_ID_PATTERN = r"^P[0-9A-Z]{10}$"
@@ -189,7 +190,7 @@ class DecisionIn(BaseModel):
     decision: Literal["accept", "reject"] = Field(
         description="accept merges their persons; reject splits the second record out when they are one person."
     )
-    reason: str = Field(min_length=1, max_length=REASON_MAX, description="Why: kept with your name.")
+    reason: Text = Field(min_length=1, max_length=REASON_MAX, description="Why: kept with your name.")
 
 
 class OutcomeOut(BaseModel):
@@ -199,12 +200,12 @@ class OutcomeOut(BaseModel):
 
 class MergeIn(BaseModel):
     other: str = Field(pattern=PERSON_ID_PATTERN, description="The person to merge into this one; they are retired.")
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    reason: Text = Field(min_length=1, max_length=REASON_MAX)
 
 
 class SplitIn(BaseModel):
-    record_id: int = Field(description="A record of this person; that agency's other records of them move too.")
-    reason: str = Field(min_length=1, max_length=REASON_MAX)
+    record_id: Id = Field(description="A record of this person; that agency's other records of them move too.")
+    reason: Text = Field(min_length=1, max_length=REASON_MAX)
 
 
 class ThresholdsOut(BaseModel):
@@ -278,7 +279,6 @@ WRITE = {403: {"model": Problem, "description": f"{LINK_REVIEW_DENIED} Or the {C
 NOT_FOUND = {404: {"model": Problem}}
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's public id.")]
 
 
@@ -358,7 +358,7 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="One link run", responses=NOT_FOUND)
-def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: int) -> RunOut:
+def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
     _gate(app, visit.actor("api"), action="linkage.runs.view", subject_type="link_run", subject_id=run_id)
     with app.transaction() as session:
         found = session.get(LinkRun, run_id)
@@ -393,7 +393,7 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
 
 @router.get("/pairs/{left}/{right}", response_model=PairOut, summary="A pair of records, explained",
             responses=NOT_FOUND)
-def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: int, right: int) -> PairOut:
+def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -> PairOut:
     """Both records' disclosed identifying fields, their persons, the current decision, and
     why the pair scored as it did: the prior and each comparison's match weight."""
     actor = visit.actor("api")
@@ -425,7 +425,7 @@ def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: int, right: int)
 
 @router.post("/pairs/{left}/{right}/decision", response_model=OutcomeOut, summary="Decide a pair",
              responses=WRITE | NOT_FOUND)
-def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: int, right: int, body: DecisionIn) -> OutcomeOut:
+def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id, body: DecisionIn) -> OutcomeOut:
     """Accept (the two records are one person: their persons merge) or reject (different
     people: split apart if they are one person). Applies now; every later run keeps it."""
     actor = visit.actor("api")
@@ -523,8 +523,8 @@ def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Thresh
         with app.transaction() as session:
             set_link_thresholds(session, actor, body.threshold, body.review_from)
             return _thresholds(session)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    except ValueError as exc:  # the schema holds the link threshold to its range, so it is the review one
+        raise FieldRefused(422, "review_from", str(exc)) from exc
 
 
 @router.get("/models", response_model=list[ModelOut], summary="Model versions and their parameters")
@@ -540,7 +540,7 @@ def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
 
 @router.post("/models/{version}/adopt", response_model=ModelOut, summary="Adopt a model version",
              responses=WRITE | NOT_FOUND)
-def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: int) -> ModelOut:
+def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: Id) -> ModelOut:
     """Every later link run uses this version. Audited as `people.model.adopt`."""
     actor = visit.actor("api")
     _gate(app, actor, action="linkage.model.adopt", subject_type="link_model", subject_id=version)

@@ -19,13 +19,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from joinedup.accounts.models import FRONTLINE_ROLES, ROLES
 from joinedup.accounts.roles import SHARING_DENIED
+from joinedup.errors import Refusal
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT
 from joinedup.sharing.log import search_decisions
@@ -44,6 +45,7 @@ from joinedup.sharing.rules import (
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.api_access import ConsentOut, consent_out
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
+from joinedup.web.api_persons import PersonId
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.pages.access import person_by_id
 from joinedup.web.pages.sharing import (
@@ -64,23 +66,24 @@ from joinedup.web.pages.sharing import (
     preview_gate,
     version_or_404,
 )
+from joinedup.web.params import FieldRefused, Id, Offset, Text
 
 # --------------------------------------------------------------------------- schemas
 
 
 class PurposeIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=2000)
     safeguarding: bool = Field(default=False, description="Where an agreement says so, a stated safeguarding risk "
                                                           "overrides a refusal of consent for this purpose.")
-    roles: list[str] | None = Field(default=None, max_length=10, description="The roles whose users may state it "
-                                    "(frontline purposes are for frontline roles; the data team, administrators, IG "
-                                    "leads and trainers are refused). Omitted: unchanged, or the frontline roles for "
-                                    "a new purpose.")
+    roles: list[Text] = Field(default_factory=list, max_length=10, description="The roles whose users may state "
+                              "it (frontline purposes are for frontline roles; the data team, administrators, IG "
+                              "leads and trainers are refused). Omitted: unchanged, or the frontline roles for a "
+                              "new purpose.")
 
 
 class PurposeNew(PurposeIn):
-    code: str = Field(min_length=1, max_length=40, description="Lower-case letters, digits and underscores.")
+    code: Text = Field(min_length=1, max_length=40, description="Lower-case letters, digits and underscores.")
 
 
 class PurposeOut(BaseModel):
@@ -95,22 +98,22 @@ class ServiceIO(BaseModel):
     """Which records are of a sensitive service: every record of ``source``, or those whose
     fact ``fact`` is one of ``values``."""
 
-    source: str = Field(min_length=1, max_length=40)
-    fact: str | None = Field(default=None, max_length=60)
-    values: list[str] = Field(default_factory=list)
+    source: Text = Field(min_length=1, max_length=40)
+    fact: Text | None = Field(default=None, max_length=60)
+    values: list[Text] = Field(default_factory=list)
 
 
 class CategoryIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
-    fields: list[str] = Field(default_factory=list, description="Source record fields it discloses.")
-    facts: list[str] = Field(default_factory=list, description="Fact keys it discloses.")
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=2000)
+    fields: list[Text] = Field(default_factory=list, description="Source record fields it discloses.")
+    facts: list[Text] = Field(default_factory=list, description="Fact keys it discloses.")
     sensitive: bool = False
     services: list[ServiceIO] = Field(default_factory=list, description="For a sensitive category.")
 
 
 class CategoryNew(CategoryIn):
-    code: str = Field(min_length=1, max_length=40)
+    code: Text = Field(min_length=1, max_length=40)
 
 
 class CategoryOut(CategoryIn):
@@ -118,7 +121,7 @@ class CategoryOut(CategoryIn):
 
 
 class PartyIO(BaseModel):
-    organisation: str = Field(description="An organisation's code.")
+    organisation: Text = Field(description="An organisation's code.")
     provides: bool
     receives: bool
 
@@ -126,34 +129,35 @@ class PartyIO(BaseModel):
 class LawfulBasisIO(BaseModel):
     """The lawful basis, held apart from consent."""
 
-    article6: list[str] = Field(default_factory=list, description="UK GDPR Article 6 conditions.")
-    article9: list[str] = Field(default_factory=list, description="UK GDPR Article 9 conditions.")
-    gateways: list[str] = Field(default_factory=list, description="Statutory gateways, like Children Act 2004 s11.")
+    article6: list[Text] = Field(default_factory=list, description="UK GDPR Article 6 conditions.")
+    article9: list[Text] = Field(default_factory=list, description="UK GDPR Article 9 conditions.")
+    gateways: list[Text] = Field(default_factory=list, description="Statutory gateways, like Children Act 2004 s11.")
 
 
 class TermsIn(BaseModel):
-    """A draft's terms: only those sent change."""
+    """A draft's terms: only those sent change. A term that is a list, a map, an object or
+    a yes/no cannot be null: send it empty (or false), or leave it out to keep it."""
 
-    summary: str | None = Field(default=None, max_length=2000)
-    parties: list[PartyIO] | None = None
-    datasets: dict[str, list[str]] | None = Field(default=None,
-                                                  description="Purpose code → data category codes: the minimum "
-                                                              "dataset for each purpose.")
-    lawful_basis: LawfulBasisIO | None = None
-    consent_required: bool | None = None
-    safeguarding_overrides: bool | None = None
-    retention: str | None = Field(default=None, max_length=2000)
+    summary: Text | None = Field(default=None, max_length=2000)
+    parties: list[PartyIO] = Field(default_factory=list)
+    datasets: dict[Text, list[Text]] = Field(default_factory=dict,
+                                             description="Purpose code → data category codes: the minimum "
+                                                         "dataset for each purpose.")
+    lawful_basis: LawfulBasisIO = Field(default_factory=LawfulBasisIO)
+    consent_required: bool = False
+    safeguarding_overrides: bool = False
+    retention: Text | None = Field(default=None, max_length=2000)
     starts_on: date | None = None
     ends_on: date | None = None
     review_on: date | None = None
-    ig_leads: list[str] | None = Field(default=None, max_length=20, description="Usernames of the IG leads named for "
-                                       "this partnership: they review the break-glass accesses of parties that have "
-                                       "no IG lead of their own in JoinedUp.")
+    ig_leads: list[Text] = Field(default_factory=list, max_length=20,
+                                 description="Usernames of the IG leads named for this partnership: they review the "
+                                 "break-glass accesses of parties that have no IG lead of their own in JoinedUp.")
 
 
 class AgreementNew(TermsIn):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    title: str = Field(min_length=1, max_length=300)
+    title: Text = Field(min_length=1, max_length=300)
 
 
 class SignatoryOut(BaseModel):
@@ -211,15 +215,15 @@ class AgreementOut(BaseModel):
 
 
 class SignIn(BaseModel):
-    organisation: str = Field(description="The party that signs.")
-    name: str = Field(min_length=1, max_length=200)
-    role: str = Field(default="", max_length=200)
+    organisation: Text = Field(description="The party that signs.")
+    name: Text = Field(min_length=1, max_length=200)
+    role: Text = Field(default="", max_length=200)
     signed_on: date | None = Field(default=None, description="Today when not given.")
 
 
 class StatusIn(BaseModel):
     status: Literal["active", "suspended", "ended"]
-    reason: str = Field(default="", max_length=2000, description="Needed to suspend or end a version.")
+    reason: Text = Field(default="", max_length=2000, description="Needed to suspend or end a version.")
 
 
 class DecisionOut(BaseModel):
@@ -279,7 +283,7 @@ class BreakGlassOut(BaseModel):
 
 class ReviewIn(BaseModel):
     decision: Literal["appropriate", "inappropriate"]
-    note: str = Field(min_length=1, max_length=2000, description="The reasons, recorded with your name.")
+    note: Text = Field(min_length=1, max_length=2000, description="The reasons, recorded with your name.")
 
 
 class PreviewRecordOut(BaseModel):
@@ -328,7 +332,10 @@ WRITE = {403: {"model": Problem, "description": f"{SHARING_DENIED} Or the {CSRF_
          409: {"model": Problem, "description": "The rules do not allow this change; the detail says why."}}
 NOT_FOUND = {404: {"model": Problem}}
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+#: A purpose's, category's or agreement's code in a path.
+Code = Annotated[Text, Path(max_length=40, description="The code.")]
+#: The pages' names for the fields a query's checks refuse, where the API's names differ.
+API_FIELDS = {"person": "person_id"}
 
 
 def _purpose(purpose: Purpose) -> PurposeOut:
@@ -357,7 +364,8 @@ def _version(session, version: AgreementVersion, *, policies: bool = False) -> V
                                    gateways=basis.get("gateways", [])),
         consent_required=version.consent_required, safeguarding_overrides=version.safeguarding_overrides,
         retention=version.retention or "", starts_on=version.starts_on, ends_on=version.ends_on,
-        review_on=version.review_on, ig_leads=list(version.ig_leads or []), signatories=[SignatoryOut(**signature) for signature in version.signatories or []],
+        review_on=version.review_on, ig_leads=list(version.ig_leads or []),
+        signatories=[SignatoryOut(**signature) for signature in version.signatories or []],
         created_by=version.created_by or "", created_at=version.created_at, changed_at=version.changed_at,
         policies=compiled,
     )
@@ -365,13 +373,25 @@ def _version(session, version: AgreementVersion, *, policies: bool = False) -> V
 
 def _terms(body: TermsIn) -> dict[str, Any]:
     terms = body.model_dump(exclude_unset=True, exclude={"code", "title"})
-    return {name: ("" if value is None and name in ("summary", "retention")
-                   else [] if value is None and name == "ig_leads" else value)
+    return {name: ("" if value is None and name in ("summary", "retention") else value)
             for name, value in terms.items()}
 
 
-def _refused(exc: Exception) -> HTTPException:
-    return HTTPException(409, str(exc))
+def _refused(exc: Refusal, body: BaseModel | None = None) -> HTTPException:
+    """A change the rules refuse: 409, naming the field when the refusal is about one
+    field the request sent; otherwise about the state of things (a draft already waits,
+    a party has not signed), with no field."""
+    if exc.forbidden:
+        return HTTPException(403, exc.message)
+    if body is not None and exc.field in type(body).model_fields:
+        return FieldRefused(409, exc.field, exc.message)
+    return HTTPException(409, exc.message)
+
+
+def _query_refused(errors: list[tuple[str, str]]) -> FieldRefused:
+    """The first problem a page's query checks found, named as the API names its field."""
+    field, message = errors[0]
+    return FieldRefused(422, API_FIELDS.get(field, field), message + ".")
 
 
 # --------------------------------------------------------------------------- purposes and categories
@@ -391,15 +411,15 @@ def add_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, body: PurposeNe
     gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=body.code[:40])
     try:
         with app.transaction() as session:
-            roles = list(FRONTLINE_ROLES) if body.roles is None else body.roles
+            roles = body.roles if "roles" in body.model_fields_set else list(FRONTLINE_ROLES)
             return _purpose(save_purpose(session, actor, body.code, name=body.name, description=body.description,
                                          safeguarding=body.safeguarding, roles=roles, new=True))
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 @router.put("/purposes/{code}", response_model=PurposeOut, summary="Change a purpose", responses=WRITE | NOT_FOUND)
-def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, body: PurposeIn) -> PurposeOut:
+def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, body: PurposeIn) -> PurposeOut:
     """A change applies from the very next request. Audited as `sharing.purpose.save`."""
     actor = visit.actor("api")
     gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=code[:40])
@@ -409,9 +429,10 @@ def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, b
         try:
             with session.begin_nested():
                 return _purpose(save_purpose(session, actor, code, name=body.name, description=body.description,
-                                             safeguarding=body.safeguarding, roles=body.roles))
+                                             safeguarding=body.safeguarding,
+                                             roles=body.roles if "roles" in body.model_fields_set else None))
         except RuleError as exc:
-            raise _refused(exc) from exc
+            raise _refused(exc, body) from exc
 
 
 @router.get("/categories", response_model=list[CategoryOut], summary="Data categories")
@@ -429,7 +450,7 @@ def _save_category(app, actor, code: str, body: CategoryIn, *, new: bool) -> Cat
             clean = code.strip().lower().replace(" ", "_").replace("-", "_")
             exists = session.scalar(select(DataCategory.id).where(DataCategory.code == clean))
             if new and exists:
-                raise RuleError(f"There is already a data category {clean}.")
+                raise FieldRefused(409, "code", f"There is already a data category {clean}.")
             if not new and not exists:
                 raise HTTPException(404, "There is no data category with this code.")
             return _category(save_category(
@@ -438,7 +459,7 @@ def _save_category(app, actor, code: str, body: CategoryIn, *, new: bool) -> Cat
                 services=[service.model_dump(exclude_none=True) for service in body.services] if body.sensitive else [],
             ))
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 @router.post("/categories", response_model=CategoryOut, status_code=201, summary="Add a data category",
@@ -451,7 +472,7 @@ def add_category(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Category
 
 @router.put("/categories/{code}", response_model=CategoryOut, summary="Change a data category",
             responses=WRITE | NOT_FOUND)
-def change_category(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, body: CategoryIn) -> CategoryOut:
+def change_category(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, body: CategoryIn) -> CategoryOut:
     """A change applies from the very next request to every active agreement naming it."""
     actor = visit.actor("api")
     gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=code[:40])
@@ -493,12 +514,12 @@ def add_agreement(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Agreeme
             version = create_agreement(session, actor, body.code, body.title, **_terms(body))
             return _version(session, version)
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 @router.get("/agreements/{code}", response_model=AgreementOut, summary="An agreement and every version",
             responses=NOT_FOUND)
-def get_agreement(app: WebApp, user: ApiUser, visit: CurrentVisit, code: str) -> AgreementOut:
+def get_agreement(app: WebApp, user: ApiUser, visit: CurrentVisit, code: Code) -> AgreementOut:
     gate(app, visit.actor("api"), action="sharing.agreements.view", subject_type="agreement", subject_id=code[:40])
     with app.transaction() as session:
         agreement = _agreement(session, code)
@@ -522,7 +543,7 @@ def _one_version(session, code: str, number: int) -> AgreementVersion:
 
 @router.get("/agreements/{code}/versions/{version}", response_model=VersionOut,
             summary="An agreement version, with its Cedar policies", responses=NOT_FOUND)
-def get_version(app: WebApp, user: ApiUser, visit: CurrentVisit, code: str, version: int) -> VersionOut:
+def get_version(app: WebApp, user: ApiUser, visit: CurrentVisit, code: Code, version: Id) -> VersionOut:
     """Its terms, signatories, and the Cedar policies it compiles to."""
     gate(app, visit.actor("api"), action="sharing.agreements.view", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{version}")
@@ -532,7 +553,7 @@ def get_version(app: WebApp, user: ApiUser, visit: CurrentVisit, code: str, vers
 
 @router.patch("/agreements/{code}/versions/{version}", response_model=VersionOut, summary="Change a draft",
               responses=WRITE | NOT_FOUND)
-def change_draft(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, version: int,
+def change_draft(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, version: Id,
                  body: TermsIn) -> VersionOut:
     """Only a draft changes (409 otherwise); only the terms sent change."""
     actor = visit.actor("api")
@@ -543,12 +564,12 @@ def change_draft(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, ver
             found = _one_version(session, code, version)
             return _version(session, update_draft(session, actor, found, **_terms(body)))
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 @router.post("/agreements/{code}/versions", response_model=VersionOut, status_code=201,
              summary="Make a new version", responses=WRITE | NOT_FOUND)
-def add_version(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str) -> VersionOut:
+def add_version(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code) -> VersionOut:
     """A new draft with the latest version's terms and no signatures (409 while a draft exists)."""
     actor = visit.actor("api")
     gate(app, actor, action="sharing.agreement.version", subject_type="agreement", subject_id=code[:40])
@@ -561,13 +582,13 @@ def add_version(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str) -> V
 
 @router.post("/agreements/{code}/versions/{version}/signatures", response_model=VersionOut,
              summary="Record a party's signature", responses=WRITE | NOT_FOUND)
-def add_signature(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, version: int,
+def add_signature(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, version: Id,
                   body: SignIn) -> VersionOut:
     actor = visit.actor("api")
     gate(app, actor, action="sharing.agreement.sign", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{version}")
     if body.signed_on is not None and body.signed_on > date.today():
-        raise HTTPException(422, "The date signed must be today or in the past.")
+        raise FieldRefused(422, "signed_on", "The date signed must be today or in the past.")
     try:
         with app.transaction() as session:
             found = _one_version(session, code, version)
@@ -576,12 +597,12 @@ def add_signature(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, ve
             return _version(session, sign(session, actor, found, organisation=body.organisation, name=body.name,
                                           role=body.role, signed_on=body.signed_on))
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 @router.post("/agreements/{code}/versions/{version}/status", response_model=VersionOut,
              summary="Activate, suspend or end a version", responses=WRITE | NOT_FOUND)
-def change_status(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, version: int,
+def change_status(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, version: Id,
                   body: StatusIn) -> VersionOut:
     """Takes effect on the very next request. Activating needs every party's signature and ends
     the version it replaces. Audited as `sharing.agreement.<status>`, with the reason."""
@@ -589,13 +610,13 @@ def change_status(app: WebApp, user: ApiUser, visit: CheckedWrite, code: str, ve
     gate(app, actor, action="sharing.agreement.status", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{version}", details={"status": body.status})
     if body.status in ("suspended", "ended") and not body.reason.strip():
-        raise HTTPException(422, "Give the reason to suspend or end a version.")
+        raise FieldRefused(422, "reason", "Give the reason to suspend or end a version.")
     try:
         with app.transaction() as session:
             found = _one_version(session, code, version)
             return _version(session, set_status(session, actor, found, body.status, reason=body.reason.strip()))
     except RuleError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 # --------------------------------------------------------------------------- the decision log
@@ -607,10 +628,10 @@ def _log_query(person_id: str, username: str, organisation: str, agreement: str,
 
 
 @router.get("/decisions", response_model=DecisionPageOut, summary="Search the decision log")
-def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: str = "", username: str = "",
-              organisation: str = Query("", description="The code of the asking user's organisation."),
-              agreement: str = Query("", description="An agreement's code."),
-              outcome: str = Query("", description="shared, withheld or declined."),
+def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text = "", username: Text = "",
+              organisation: Annotated[Text, Query(description="The code of the asking user's organisation.")] = "",
+              agreement: Annotated[Text, Query(description="An agreement's code.")] = "",
+              outcome: Annotated[Text, Query(description="shared, withheld or declined.")] = "",
               limit: Limit = 50, offset: Offset = 0) -> DecisionPageOut:
     """Every decision to share or not, newest first, with its basis and the policies that decided."""
     query = _log_query(person_id, username, organisation, agreement, outcome)
@@ -619,7 +640,7 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: str = 
     with app.transaction() as session:
         filters, errors = query.filters(session)
         if filters is None:
-            raise HTTPException(422, errors[0][1] + ".")
+            raise _query_refused(errors)
         found, total = search_decisions(session, filters, limit=limit, offset=offset)
         out = []
         for row in log_rows(session, found):
@@ -639,16 +660,16 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: str = 
 
 @router.get("/decisions/export", summary="Export the decision log as CSV",
             responses={200: {"content": {"text/csv": {}}, "description": "The matching decisions, oldest first."}})
-def export(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: str = "", username: str = "",
-           organisation: str = "", agreement: str = "", outcome: str = "") -> Response:
+def export(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text = "", username: Text = "",
+           organisation: Text = "", agreement: Text = "", outcome: Text = "") -> Response:
     """The same filters as the search. The export is itself audited (`sharing.log.export`)."""
     actor = visit.actor("api")
     query = _log_query(person_id, username, organisation, agreement, outcome)
     gate(app, actor, action="sharing.log.export", subject_type="sharing_decisions", details={"filters": query.params()})
     try:
         return csv_response(app, actor, query)
-    except HTTPException as exc:
-        raise HTTPException(422, f"{exc.detail}.") from exc
+    except FieldRefused as exc:
+        raise _query_refused([(exc.field, exc.message)]) from exc
 
 
 # --------------------------------------------------------------------------- break-glass
@@ -678,8 +699,8 @@ class ConsentPageOut(BaseModel):
 
 @router.get("/consent", response_model=ConsentPageOut, summary="The consent register")
 def consent_register(app: WebApp, user: ApiUser, visit: CurrentVisit,
-                     person_id: Annotated[str, Query(max_length=21, description="Only this person's.")] = "",
-                     decision: Annotated[str, Query(max_length=20, description="given, refused or withdrawn.")] = "",
+                     person_id: Annotated[Text, Query(max_length=21, description="Only this person's.")] = "",
+                     decision: Annotated[Text, Query(max_length=20, description="given, refused or withdrawn.")] = "",
                      limit: Limit = 50, offset: Offset = 0) -> ConsentPageOut:
     """Every consent, refusal and withdrawal recorded, newest first. Audited as
     `sharing.consent.view`."""
@@ -687,7 +708,7 @@ def consent_register(app: WebApp, user: ApiUser, visit: CurrentVisit,
     gate(app, visit.actor("api"), action="sharing.consent.view", subject_type="consent_records",
          details={"filters": query.params(), "offset": offset})
     if errors := query.errors():
-        raise HTTPException(422, errors[0][1] + ".")
+        raise _query_refused(errors)
     with app.transaction() as session:
         rows, total = consent_rows(session, query, limit=limit, offset=offset)
     return ConsentPageOut(total=total, consents=[
@@ -707,7 +728,7 @@ def glass_queue(app: WebApp, user: ApiUser, visit: CurrentVisit,
         return [_glass(view) for view in views]
 
 
-def _one_glass(session, actor, access_id: int):
+def _one_glass(session, actor, access_id: Id):
     try:
         return glass_or_404(session, actor, access_id)
     except HTTPException as exc:
@@ -716,7 +737,7 @@ def _one_glass(session, actor, access_id: int):
 
 @router.get("/break-glass/{access_id}", response_model=BreakGlassOut, summary="A break-glass access",
             responses=NOT_FOUND)
-def glass(app: WebApp, user: ApiUser, visit: CurrentVisit, access_id: int) -> BreakGlassOut:
+def glass(app: WebApp, user: ApiUser, visit: CurrentVisit, access_id: Id) -> BreakGlassOut:
     actor = visit.actor("api")
     gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass", subject_id=access_id)
     with app.transaction() as session:
@@ -726,7 +747,7 @@ def glass(app: WebApp, user: ApiUser, visit: CurrentVisit, access_id: int) -> Br
 
 @router.post("/break-glass/{access_id}/review", response_model=BreakGlassOut, summary="Review a break-glass access",
              responses=WRITE | NOT_FOUND)
-def review(app: WebApp, user: ApiUser, visit: CheckedWrite, access_id: int, body: ReviewIn) -> BreakGlassOut:
+def review(app: WebApp, user: ApiUser, visit: CheckedWrite, access_id: Id, body: ReviewIn) -> BreakGlassOut:
     """Appropriate or inappropriate, with your reasons. Audited as `sharing.break_glass.review`."""
     actor = visit.actor("api")
     gate(app, actor, action="sharing.break_glass.review", subject_type="break_glass", subject_id=access_id)
@@ -737,7 +758,7 @@ def review(app: WebApp, user: ApiUser, visit: CheckedWrite, access_id: int, body
             (view,) = glass_views(session, [access])
             return _glass(view)
     except BreakGlassError as exc:
-        raise _refused(exc) from exc
+        raise _refused(exc, body) from exc
 
 
 # --------------------------------------------------------------------------- view as, flows, the script
@@ -745,10 +766,10 @@ def review(app: WebApp, user: ApiUser, visit: CheckedWrite, access_id: int, body
 
 @router.get("/view-as", response_model=ViewAsOut, summary="See a person as another organisation and role would")
 def view_as(app: WebApp, user: ApiUser, visit: CurrentVisit,
-            person_id: str = Query(description="The person's public id."),
-            organisation: str = Query(description="An organisation's code."),
-            role: str = Query(description=f"One of: {', '.join(ROLES)}."),
-            purpose: str = Query("", description="The purpose they state; none when empty."),
+            person_id: Annotated[Text, Query(description="The person's public id.")],
+            organisation: Annotated[Text, Query(description="An organisation's code.")],
+            role: Annotated[Text, Query(description=f"One of: {', '.join(ROLES)}.")],
+            purpose: Annotated[Text, Query(description="The purpose they state; none when empty.")] = "",
             safeguarding_risk: bool = False) -> ViewAsOut:
     """Each of the person's records decided by the policy point as that user, with only the
     fields it disclosed. Logged on the `preview` channel and audited as `sharing.preview`."""
@@ -760,8 +781,11 @@ def view_as(app: WebApp, user: ApiUser, visit: CurrentVisit,
         person, records, errors = preview(session, actor, query)
     if errors:
         message = errors[0][1]
-        status = 404 if message.startswith("There is no person") else 403 if "set aside for training" in message else 422
-        raise HTTPException(status, message + ".")
+        if message.startswith("There is no person"):
+            raise HTTPException(404, message + ".")
+        if "set aside for training" in message:
+            raise HTTPException(403, message + ".")
+        raise _query_refused(errors)
     return ViewAsOut(
         person_id=person.person_id, organisation=query.organisation, role=query.role, purpose=query.purpose,
         safeguarding_risk=query.risk,
@@ -778,7 +802,7 @@ class TrainingSampleOut(BaseModel):
 
 
 class TrainingSampleIn(BaseModel):
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 @router.get("/training-samples", response_model=list[TrainingSampleOut],
@@ -799,7 +823,7 @@ def _sample_person(session, person_id: str):
 
 @router.put("/training-samples/{person_id}", response_model=TrainingSampleOut, summary="Set a person aside for training",
             responses=WRITE | NOT_FOUND)
-def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: str,
+def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId,
                body: TrainingSampleIn) -> TrainingSampleOut:
     """Trainers may then preview the person. Audited as `sharing.training_sample.add`."""
     actor = visit.actor("api")
@@ -812,7 +836,7 @@ def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: str,
 
 @router.delete("/training-samples/{person_id}", status_code=204, summary="Stop using a person for training",
                responses=WRITE | NOT_FOUND)
-def remove_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: str) -> Response:
+def remove_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId) -> Response:
     """Audited as `sharing.training_sample.remove`."""
     actor = visit.actor("api")
     gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id[:21])

@@ -27,6 +27,7 @@ from joinedup.web.context import (
     sign_in_url,
 )
 from joinedup.web.pages import access, addresses, auth, home, ingest, linkage, persons, records, sharing
+from joinedup.web.params import FieldRefused
 from joinedup.web.templating import STATIC, make_environment
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+#: FastAPI's words for a request body it could not read at all (not UTF-8, say).
+BODY_UNREADABLE = "There was an error parsing the body"
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         openapi_url="/openapi.json",
     )
     app.state.web = Web(settings, engine or engine_for(settings.database_url), make_environment())
+    app.add_middleware(ServerErrors)
+    # Outside ServerErrors, so that a 500 gets the headers too.
     app.add_middleware(SecurityHeaders, strict_transport=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, home, persons, access, records, ingest, addresses, linkage, sharing, api_docs):
@@ -132,37 +138,76 @@ def _handle_errors(app: FastAPI, settings: Settings) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = getattr(exc, "headers", None)
         if _is_api(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+            if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
+                exc = FieldRefused(400, "body", BODY_UNREADABLE)
+            named = {"field": exc.field} if isinstance(exc, FieldRefused) else {}
+            return JSONResponse({"detail": exc.detail, **named}, status_code=exc.status_code, headers=headers)
         message = exc.detail if exc.status_code == 403 and isinstance(exc.detail, str) else ""
         return await error_page(request, exc.status_code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
+            return JSONResponse(_refusal(exc), status_code=422)
         return await error_page(request, 400)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        if _is_api(request):
-            response = JSONResponse(
-                {"detail": "Sorry, there is a problem with the service."}, status_code=500
-            )
-        else:
-            response = await error_page(request, 500)
-        # This response leaves from outside the middleware, so it gets its headers here.
-        for name, value in protective_headers(request.url.path, strict_transport=settings.secure_cookies):
-            response.headers[name.decode()] = value.decode()
-        return response
 
-
-def _plain_errors(exc: RequestValidationError) -> list[dict]:
-    """Validation errors without the submitted values, which may be personal data."""
-    return [
+def _refusal(exc: RequestValidationError) -> dict:
+    """Input the schema refuses, as every refusal of a field is answered: the first field
+    refused in ``field`` and at the start of ``detail``, and every problem in ``errors``.
+    The values sent are left out: they may be personal data."""
+    errors = [
         {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
         for error in exc.errors()
     ]
+    first = errors[0] if errors else {"loc": ["body"], "msg": "Invalid request", "type": ""}
+    field = _field_name(first["loc"], first["type"])
+    return {"detail": f"{field}: {first['msg']}", "field": field, "errors": errors}
+
+
+def _field_name(loc: list, kind: str) -> str:
+    """``["body", "parties", 0, "organisation"]`` is ``parties.0.organisation``; a body that
+    is missing or not JSON at all is ``body``."""
+    where, *path = loc or ["body"]
+    if not path or kind == "json_invalid":
+        return str(where)
+    return ".".join(str(part) for part in path)
+
+
+class ServerErrors:
+    """Answers an unhandled exception with a logged 500, and keeps the connection.
+
+    Starlette's outermost handler re-raises after sending its 500, and uvicorn then drops
+    the client's keep-alive connection; this answers and stops. The answer never holds the
+    error, a traceback or anything the request sent."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            request = Request(scope)
+            log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+            if started:
+                raise  # half an answer has gone: only closing the connection can tell the client
+            response = (
+                JSONResponse({"detail": "Sorry, there is a problem with the service."}, status_code=500)
+                if _is_api(request)
+                else await error_page(request, 500)
+            )
+            await response(scope, receive, send)
 
 
 #: Served over HTTPS (secure cookies): browsers must never come back over plain HTTP,

@@ -73,6 +73,7 @@ from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import DataCategory
 from joinedup.sharing.models import Purpose as PurposeRow
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
+from joinedup.web.params import FieldRefused, Text
 from joinedup.web.templating import LOCAL_TIME
 
 router = APIRouter(include_in_schema=False)
@@ -107,7 +108,7 @@ def api_purpose(session: Session, actor: Actor, code: str | None, *, safeguardin
     field for one stated wrongly."""
     if not code:
         if safeguarding_risk:
-            raise HTTPException(400, f"safeguarding_risk: {RISK_NEEDS_SAFEGUARDING}.")
+            raise FieldRefused(400, "safeguarding_risk", RISK_NEEDS_SAFEGUARDING + ".")
         return None
     try:
         return state_purpose(session, actor, code, relationship=relationship or "",
@@ -117,7 +118,7 @@ def api_purpose(session: Session, actor: Actor, code: str | None, *, safeguardin
             record_event(session, actor, action="sharing.purpose.state", outcome="denied", subject_type="purpose",
                          subject_id=code[:40], reason=exc.message)
             raise HTTPException(403, f"{exc.field}: {exc.message}.") from exc
-        raise HTTPException(400, f"{exc.field}: {exc.message}.") from exc
+        raise FieldRefused(400, exc.field, exc.message + ".") from exc
 
 
 def stated_purpose(visit: Visit, person_id: str) -> StatedPurpose | None:
@@ -249,8 +250,8 @@ def seen_person(session: Session, actor: Actor, person_id: str, purpose: StatedP
 
 
 @router.get("/persons/{person_id}/purpose")
-def purpose_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = "",
-                 purpose: str = "", relationship: str = "", safeguarding_risk: str = "") -> Response:
+def purpose_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text, q: Text = "",
+                 purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "") -> Response:
     """The 'State why you are looking' form on its own (the person page carries it too)."""
     actor = visit.actor("web")
     with app.transaction() as session:
@@ -268,13 +269,13 @@ def state(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    purpose: Annotated[str, Form()] = "",
-    relationship_choice: Annotated[str, Form()] = "",
-    relationship_other: Annotated[str, Form()] = "",
-    safeguarding_risk: Annotated[str, Form()] = "",
-    action: Annotated[str, Form()] = "state",
-    q: Annotated[str, Form()] = "",
+    person_id: Text,
+    purpose: Annotated[Text, Form()] = "",
+    relationship_choice: Annotated[Text, Form()] = "",
+    relationship_other: Annotated[Text, Form()] = "",
+    safeguarding_risk: Annotated[Text, Form()] = "",
+    action: Annotated[Text, Form()] = "state",
+    q: Annotated[Text, Form()] = "",
 ) -> Response:
     """State (or stop using) a purpose for this person: it applies from the next page."""
     actor = visit.actor("web")
@@ -318,8 +319,8 @@ def state(
 
 
 @router.get("/persons/{person_id}/break-glass")
-def break_glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
-                     q: str = "") -> Response:
+def break_glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+                     q: Text = "") -> Response:
     actor = visit.actor("web")
     frontline_gate(app, actor, action="sharing.break_glass.form", person_id=person_id)
     with app.transaction() as session:
@@ -336,10 +337,10 @@ def break_glass(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    reason: Annotated[str, Form()] = "",
-    minutes: Annotated[str, Form()] = "",
-    q: Annotated[str, Form()] = "",
+    person_id: Text,
+    reason: Annotated[Text, Form()] = "",
+    minutes: Annotated[Text, Form()] = "",
+    q: Annotated[Text, Form()] = "",
 ) -> Response:
     """Start an emergency access: a reason in words, for a limited time, reviewed by the IG lead."""
     actor = visit.actor("web")
@@ -420,8 +421,8 @@ def script_paragraphs(organisation: str) -> list[str]:
 
 
 @router.get("/persons/{person_id}/consent")
-def consent_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
-                 recorded: str = "") -> Response:
+def consent_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+                 recorded: Text = "") -> Response:
     actor = visit.actor("web")
     frontline_gate(app, actor, action="sharing.consent.form", person_id=person_id)
     with app.transaction() as session:
@@ -454,22 +455,22 @@ def consent(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    decision: Annotated[str, Form()] = "",
-    form: Annotated[str, Form()] = "",
+    person_id: Text,
+    decision: Annotated[Text, Form()] = "",
+    form: Annotated[Text, Form()] = "",
     purposes: Annotated[list[str] | None, Form()] = None,
     organisations: Annotated[list[str] | None, Form()] = None,
     categories: Annotated[list[str] | None, Form()] = None,
-    evidence: Annotated[str, Form()] = "",
-    informed: Annotated[str, Form()] = "",
-    not_informed_reason: Annotated[str, Form()] = "",
-    expires_day: Annotated[str, Form(alias="expires-day")] = "",
-    expires_month: Annotated[str, Form(alias="expires-month")] = "",
-    expires_year: Annotated[str, Form(alias="expires-year")] = "",
-    given_by: Annotated[str, Form()] = "",
-    given_by_name: Annotated[str, Form()] = "",
-    competence_note: Annotated[str, Form()] = "",
-    parental_responsibility: Annotated[str, Form()] = "",
+    evidence: Annotated[Text, Form()] = "",
+    informed: Annotated[Text, Form()] = "",
+    not_informed_reason: Annotated[Text, Form()] = "",
+    expires_day: Annotated[Text, Form(alias="expires-day")] = "",
+    expires_month: Annotated[Text, Form(alias="expires-month")] = "",
+    expires_year: Annotated[Text, Form(alias="expires-year")] = "",
+    given_by: Annotated[Text, Form()] = "",
+    given_by_name: Annotated[Text, Form()] = "",
+    competence_note: Annotated[Text, Form()] = "",
+    parental_responsibility: Annotated[Text, Form()] = "",
 ) -> Response:
     """Record a consent, refusal or withdrawal: it applies to the very next request."""
     actor = visit.actor("web")
@@ -541,7 +542,7 @@ def _decline_context(session: Session, user: SignedInUser, actor: Actor, visit: 
 
 
 @router.get("/persons/{person_id}/decline")
-def decline_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str) -> Response:
+def decline_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text) -> Response:
     actor = visit.actor("web")
     frontline_gate(app, actor, action="sharing.decline.form", person_id=person_id)
     with app.transaction() as session:
@@ -557,10 +558,10 @@ def decline(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    purpose: Annotated[str, Form()] = "",
-    recipient: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    person_id: Text,
+    purpose: Annotated[Text, Form()] = "",
+    recipient: Annotated[Text, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
 ) -> Response:
     """Record the practitioner's own decision not to share, and why (golden rule 7)."""
     actor = visit.actor("web")

@@ -48,6 +48,7 @@ from joinedup.gazetteer.quality import disclose_anomalies
 from joinedup.gazetteer.review import disclose_matches
 from joinedup.partners.models import SourceSystem
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,7 +78,7 @@ DECIDED = {
 
 
 @router.get("/addresses")
-def find(request: Request, app: WebApp, user: PageUser, q: str | None = None) -> Response:
+def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -> Response:
     """Search the gazetteer (which holds no personal data) and go to an address."""
     context = {
         "current": "addresses",
@@ -108,9 +109,9 @@ def review_list(
     app: WebApp,
     user: PageUser,
     visit: CurrentVisit,
-    source: str = "",
-    page: str = "1",
-    decided: str = "",
+    source: Text = "",
+    page: Text = "1",
+    decided: Text = "",
 ) -> Response:
     page_number = _page_number(page)
     actor = visit.actor("web")
@@ -157,9 +158,9 @@ def review_item(
     app: WebApp,
     user: PageUser,
     visit: CurrentVisit,
-    match_id: int,
-    q: str | None = None,
-    source: str = "",
+    match_id: Id,
+    q: Text | None = None,
+    source: Text = "",
 ) -> Response:
     return _item_page(request, app, visit, match_id, q=q, source=source)
 
@@ -170,12 +171,12 @@ def decide(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    match_id: int,
-    action: Annotated[str, Form()] = "",
-    uprn: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    q: Annotated[str, Form()] = "",
-    source: Annotated[str, Form()] = "",
+    match_id: Id,
+    action: Annotated[Text, Form()] = "",
+    uprn: Annotated[Text, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
+    q: Annotated[Text, Form()] = "",
+    source: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     errors: list[tuple[str, str]] = []
@@ -311,7 +312,7 @@ def _item_page(
 
 
 @router.get("/addresses/report")
-def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, source: str = "") -> Response:
+def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = "") -> Response:
     actor = visit.actor("web")
     shaped = None
     with app.transaction() as session:
@@ -348,7 +349,7 @@ def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, s
 
 
 @router.get("/addresses/report.csv")
-def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: str = "") -> Response:
+def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = "") -> Response:
     actor = visit.actor("web")
     text = ""
     with app.transaction() as session:
@@ -379,7 +380,7 @@ def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: str = "
 
 
 @router.get("/addresses/{uprn}")
-def household(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, uprn: str) -> Response:
+def household(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, uprn: Text) -> Response:
     if not UPRN.fullmatch(uprn):
         raise HTTPException(404)
     with app.transaction() as session:

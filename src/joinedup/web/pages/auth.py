@@ -24,6 +24,7 @@ from joinedup.web.context import (
     sign_in_url,
     verify_csrf,
 )
+from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +62,7 @@ def _form(request: Request, *, status_code: int = 200, **context) -> Response:
 
 @router.get("/sign-in")
 def sign_in_page(
-    request: Request, app: WebApp, visit: CurrentVisit, next: str = "", timeout: str = ""
+    request: Request, app: WebApp, visit: CurrentVisit, next: Text = "", timeout: Text = ""
 ) -> Response:
     if visit.user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
@@ -86,9 +87,9 @@ def sign_in(
     request: Request,
     app: WebApp,
     visit: CheckedForm,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "",
+    username: Annotated[Text, Form()] = "",
+    password: Annotated[Text, Form()] = "",
+    next: Annotated[Text, Form()] = "",
 ) -> Response:
     destination = safe_next(next)
     errors = []

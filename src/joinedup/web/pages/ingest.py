@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from joinedup.accounts import may_view_ingest_reports
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.params import Id
 from joinedup.web.reports import DENIED, ISSUE_GROUPS, ISSUES_SHOWN, completeness_rows
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,7 @@ def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) ->
 
 
 @router.get("/ingest/{load_id:int}")
-def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, load_id: int) -> Response:
+def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, load_id: Id) -> Response:
     with app.transaction() as session:
         allowed = may_view_ingest_reports(session, visit.actor("web"), subject_id=load_id)
         found = get_load(session, load_id) if allowed else None

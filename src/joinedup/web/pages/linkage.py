@@ -56,6 +56,7 @@ from joinedup.people import (
 from joinedup.people import model as linkage
 from joinedup.sharing import LINKAGE_FIELDS, decide_record_access, disclosed_fields
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -496,7 +497,7 @@ def _base(current_page: str) -> dict[str, Any]:
 
 
 @router.get("/linkage")
-def runs(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: str = "1") -> Response:
+def runs(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: Text = "1") -> Response:
     number = _page_number(page)
     _gate(app, visit.actor("web"), action="linkage.runs.view", subject_type="link_runs")
     with app.transaction() as session:
@@ -522,7 +523,7 @@ def runs_alias(user: PageUser) -> Response:
 
 
 @router.get("/linkage/runs/{run_id:int}")
-def run(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, run_id: int) -> Response:
+def run(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, run_id: Id) -> Response:
     _gate(app, visit.actor("web"), action="linkage.runs.view", subject_type="link_run", subject_id=run_id)
     with app.transaction() as session:
         found = session.get(LinkRun, run_id)
@@ -551,8 +552,8 @@ def queue_rows(session: Session, actor, pairs: list[LinkPair]) -> list[QueueRow]
 
 
 @router.get("/linkage/review")
-def queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: str = "1",
-          decided: str = "") -> Response:
+def queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: Text = "1",
+          decided: Text = "") -> Response:
     number = _page_number(page)
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.review.view", subject_type="link_pairs", details={"page": number})
@@ -616,8 +617,8 @@ def _pair_context(session: Session, actor, left: int, right: int) -> dict[str, A
 
 
 @router.get("/linkage/pairs/{left:int}/{right:int}")
-def pair(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, left: int, right: int,
-         decided: str = "") -> Response:
+def pair(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, left: Id, right: Id,
+         decided: Text = "") -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.pair.view", subject_type="link_pair", subject_id=f"{left}-{right}")
     with app.transaction() as session:
@@ -633,10 +634,10 @@ def decide(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    left: int,
-    right: int,
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    left: Id,
+    right: Id,
+    decision: Annotated[Text, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.pair.decide", subject_type="link_pair", subject_id=f"{left}-{right}")
@@ -724,8 +725,8 @@ def event_banner(session: Session, actor, person: Person, event: str) -> dict | 
 
 
 @router.get("/linkage/persons/{person_id}")
-def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
-                event: str = "") -> Response:
+def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+                event: Text = "") -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.person.view", subject_type="person", subject_id=person_id[:20])
     with app.transaction() as session:
@@ -736,8 +737,8 @@ def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 
 
 @router.get("/linkage/persons/{person_id}/split")
-def split_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
-               record: str = "") -> Response:
+def split_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+               record: Text = "") -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.person.split", subject_type="person", subject_id=person_id[:20])
     with app.transaction() as session:
@@ -768,9 +769,9 @@ def split(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    record: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    person_id: Text,
+    record: Annotated[Text, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.person.split", subject_type="person", subject_id=person_id[:20])
@@ -798,8 +799,8 @@ def split(
 
 
 @router.get("/linkage/persons/{person_id}/merge")
-def merge_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str,
-               other: str | None = None) -> Response:
+def merge_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+               other: Text | None = None) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.person.merge", subject_type="person", subject_id=person_id[:20])
     with app.transaction() as session:
@@ -842,9 +843,9 @@ def merge(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    person_id: str,
-    other: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    person_id: Text,
+    other: Annotated[Text, Form()] = "",
+    reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.person.merge", subject_type="person", subject_id=person_id[:20])
@@ -878,8 +879,8 @@ def merge(
 
 
 @router.get("/linkage/model")
-def model_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: str = "",
-               adopted: str = "") -> Response:
+def model_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "",
+               adopted: Text = "") -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.model.view", subject_type="link_models")
     with app.transaction() as session:
@@ -924,8 +925,8 @@ def thresholds(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    threshold: Annotated[str, Form()] = "",
-    review_from: Annotated[str, Form()] = "",
+    threshold: Annotated[Text, Form()] = "",
+    review_from: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.thresholds.change", subject_type="link_settings", subject_id=1)
@@ -958,7 +959,7 @@ def adopt(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
-    version: Annotated[str, Form()] = "",
+    version: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
     _gate(app, actor, action="linkage.model.adopt", subject_type="link_model", subject_id=version[:10])

@@ -27,9 +27,10 @@ from joinedup.people import access_action, search_persons, view_person
 from joinedup.records import parse_search
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose
+from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pages.access import access_context, is_yes, person_by_id, stated_purpose
+from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,8 +41,8 @@ PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
 @router.get("/persons")
-def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: str | None = None,
-           purpose: str = "", relationship: str = "", safeguarding_risk: str = "") -> Response:
+def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: Text | None = None,
+           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "") -> Response:
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
@@ -88,8 +89,8 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
 
 @router.get("/persons/{person_id}")
 def person(
-    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: str, q: str = "",
-    purpose: str = "", relationship: str = "", safeguarding_risk: str = "", done: str = "",
+    request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text, q: Text = "",
+    purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", done: Text = "",
 ) -> Response:
     if not PERSON_ID.fullmatch(person_id):
         raise HTTPException(404)

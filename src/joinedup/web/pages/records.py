@@ -20,12 +20,13 @@ from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pages.access import break_glass_shown, ig_contact, stated_purpose
 from joinedup.web.pages.persons import MAX_QUERY_LENGTH, PERSON_ID
+from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/records")
-def search(user: PageUser, q: str | None = None) -> Response:
+def search(user: PageUser, q: Text | None = None) -> Response:
     """The search finds persons: go there, with the search asked for."""
     return RedirectResponse("/persons" + ("" if q is None else f"?{urlencode({'q': q})}"), status_code=303)
 
@@ -36,9 +37,9 @@ def record(
     app: WebApp,
     user: PageUser,
     visit: CurrentVisit,
-    record_id: int,
-    q: str = "",
-    person: str = "",
+    record_id: Id,
+    q: Text = "",
+    person: Text = "",
 ) -> Response:
     actor = visit.actor("web")
     with app.transaction() as session:

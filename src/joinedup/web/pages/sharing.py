@@ -79,6 +79,7 @@ from joinedup.sharing.rules import (
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pages.access import person_by_id
+from joinedup.web.params import NUL_REFUSED, FieldRefused, Id, Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,9 +132,14 @@ def gate(app, actor: Actor, *, action: str, subject_type: str = "sharing", subje
 
 
 async def _form_fields(request: Request) -> dict[str, list[str]]:
-    """Every field of a posted form, each as the list of its (text) values."""
+    """Every field of a posted form, each as the list of its (text) values: none may hold a
+    NUL character, as no :data:`~joinedup.web.params.Text` may."""
     form = await request.form()
-    return {key: [value for value in form.getlist(key) if isinstance(value, str)] for key in form.keys()}
+    fields = {key: [value for value in form.getlist(key) if isinstance(value, str)] for key in form.keys()}
+    for key, values in fields.items():
+        if any("\x00" in value for value in values):
+            raise FieldRefused(400, key, NUL_REFUSED + ".")
+    return fields
 
 
 FormFields = Annotated[dict[str, list[str]], Depends(_form_fields)]
@@ -263,7 +269,7 @@ ROLE_CHOICES = tuple((role, ROLE_NAMES[role]) for role in ROLES if role not in N
 
 
 @router.get("/sharing/purposes")
-def purpose_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: str = "") -> Response:
+def purpose_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "") -> Response:
     gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purposes")
     with app.transaction() as session:
         found = purposes(session)
@@ -325,7 +331,7 @@ def _purpose_or_404(session: Session, code: str) -> Purpose:
 
 
 @router.get("/sharing/purposes/{code}")
-def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: str) -> Response:
+def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
     gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purpose", subject_id=code[:40])
     with app.transaction() as session:
         form = PurposeForm.of(_purpose_or_404(session, code))
@@ -335,7 +341,7 @@ def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
 
 @router.post("/sharing/purposes/{code}")
 def purpose_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
-                 code: str) -> Response:
+                 code: Text) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=code[:40])
     form = PurposeForm.posted(fields, code=code)
@@ -460,7 +466,7 @@ def _category_context(session: Session) -> dict[str, Any]:
 
 
 @router.get("/sharing/categories")
-def category_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: str = "") -> Response:
+def category_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "") -> Response:
     gate(app, visit.actor("web"), action="sharing.categories.view", subject_type="data_categories")
     with app.transaction() as session:
         found = categories(session)
@@ -512,7 +518,7 @@ def _category_or_404(session: Session, code: str) -> DataCategory:
 
 
 @router.get("/sharing/categories/{code}")
-def category_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: str) -> Response:
+def category_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
     gate(app, visit.actor("web"), action="sharing.categories.view", subject_type="data_category",
          subject_id=code[:40])
     with app.transaction() as session:
@@ -524,7 +530,7 @@ def category_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentV
 
 @router.post("/sharing/categories/{code}")
 def category_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
-                  code: str) -> Response:
+                  code: Text) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=code[:40])
     form = CategoryForm.posted(fields, code=code)
@@ -777,7 +783,7 @@ def version_or_404(session: Session, code: str, number: int) -> AgreementVersion
 
 
 @router.get("/sharing/agreements/{code}")
-def agreement_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: str) -> Response:
+def agreement_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
     gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement", subject_id=code[:40])
     with app.transaction() as session:
         agreement = agreement_or_404(session, code)
@@ -840,8 +846,8 @@ def display_cedar(text: str) -> str:
 
 
 @router.get("/sharing/agreements/{code}/versions/{number:int}")
-def version_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: str, number: int,
-                 done: str = "") -> Response:
+def version_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text, number: Id,
+                 done: Text = "") -> Response:
     gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{number}")
     with app.transaction() as session:
@@ -851,8 +857,8 @@ def version_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
 
 
 @router.get("/sharing/agreements/{code}/versions/{number:int}/edit")
-def draft_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: str,
-               number: int) -> Response:
+def draft_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text,
+               number: Id) -> Response:
     gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{number}")
     with app.transaction() as session:
@@ -867,8 +873,8 @@ def draft_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisi
 
 
 @router.post("/sharing/agreements/{code}/versions/{number:int}/edit")
-def draft_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: str,
-               number: int) -> Response:
+def draft_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: Text,
+               number: Id) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.agreement.update", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{number}")
@@ -892,7 +898,7 @@ def draft_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm
 
 
 @router.post("/sharing/agreements/{code}/versions")
-def version_new(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, code: str) -> Response:
+def version_new(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, code: Text) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.agreement.version", subject_type="agreement", subject_id=code[:40])
     try:
@@ -912,8 +918,8 @@ def version_new(request: Request, app: WebApp, user: PageUser, visit: CheckedFor
 
 
 @router.post("/sharing/agreements/{code}/versions/{number:int}/sign")
-def version_sign(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: str,
-                 number: int) -> Response:
+def version_sign(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: Text,
+                 number: Id) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.agreement.sign", subject_type="agreement_version",
          subject_id=f"{code[:40]} v{number}")
@@ -953,7 +959,7 @@ def version_sign(request: Request, app: WebApp, user: PageUser, visit: CheckedFo
 
 @router.post("/sharing/agreements/{code}/versions/{number:int}/status")
 def version_status(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
-                   code: str, number: int) -> Response:
+                   code: Text, number: Id) -> Response:
     actor = visit.actor("web")
     status = _one(fields, "status", 20)
     gate(app, actor, action="sharing.agreement.status", subject_type="agreement_version",
@@ -1057,8 +1063,8 @@ def _log_choices(session: Session) -> dict[str, Any]:
 
 
 @router.get("/sharing/log")
-def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: str = "", username: str = "",
-        organisation: str = "", agreement: str = "", outcome: str = "", page: str = "1") -> Response:
+def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = "", username: Text = "",
+        organisation: Text = "", agreement: Text = "", outcome: Text = "", page: Text = "1") -> Response:
     query = LogQuery(person.strip().upper()[:21], username.strip()[:121], organisation.strip()[:40],
                      agreement.strip().upper()[:41], outcome.strip()[:20])
     number = _page_number(page)
@@ -1110,8 +1116,8 @@ def consent_rows(session: Session, query: ConsentQuery, *, limit: int, offset: i
 
 
 @router.get("/sharing/consent")
-def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: str = "",
-            decision: str = "", page: str = "1") -> Response:
+def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = "",
+            decision: Text = "", page: Text = "1") -> Response:
     """The consent register: every consent, refusal and withdrawal practitioners recorded."""
     query = ConsentQuery(person.strip().upper()[:21], decision.strip()[:20])
     number = _page_number(page)
@@ -1137,8 +1143,8 @@ def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, 
 
 
 @router.get("/sharing/log/export.csv")
-def log_export(app: WebApp, user: PageUser, visit: CurrentVisit, person: str = "", username: str = "",
-               organisation: str = "", agreement: str = "", outcome: str = "") -> Response:
+def log_export(app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = "", username: Text = "",
+               organisation: Text = "", agreement: Text = "", outcome: Text = "") -> Response:
     actor = visit.actor("web")
     query = LogQuery(person.strip().upper()[:21], username.strip()[:121], organisation.strip()[:40],
                      agreement.strip().upper()[:41], outcome.strip()[:20])
@@ -1152,7 +1158,7 @@ def csv_response(app, actor: Actor, query: LogQuery) -> Response:
     with app.transaction() as session:
         filters, errors = query.filters(session)
         if filters is None:
-            raise HTTPException(400, errors[0][1])
+            raise FieldRefused(400, *errors[0])
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "decisions.csv"
             export_decisions(session, out, filters, actor=actor)
@@ -1214,8 +1220,8 @@ def glass_or_404(session: Session, actor: Actor, access_id: int) -> BreakGlass:
 
 
 @router.get("/sharing/break-glass")
-def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, show: str = "pending",
-                reviewed: str = "") -> Response:
+def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, show: Text = "pending",
+                reviewed: Text = "") -> Response:
     actor = visit.actor("web")
     pending_only = show != "all"
     gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass",
@@ -1234,7 +1240,7 @@ def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 
 
 @router.get("/sharing/break-glass/{access_id:int}")
-def glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, access_id: int) -> Response:
+def glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, access_id: Id) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass", subject_id=access_id)
     with app.transaction() as session:
@@ -1245,7 +1251,7 @@ def glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisi
 
 @router.post("/sharing/break-glass/{access_id:int}")
 def glass_review(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
-                 access_id: int) -> Response:
+                 access_id: Id) -> Response:
     actor = visit.actor("web")
     gate(app, actor, action="sharing.break_glass.review", subject_type="break_glass", subject_id=access_id)
     form = {"decision": _one(fields, "decision", 20), "note": _one(fields, "note")}
@@ -1330,8 +1336,8 @@ def preview(session: Session, actor: Actor, query: ViewAsQuery) -> tuple[Person 
 
 
 @router.get("/sharing/view-as")
-def view_as_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, organisation: str = "",
-                 role: str = "", purpose: str = "", risk: str = "", person: str = "", sample: str = "") -> Response:
+def view_as_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, organisation: Text = "",
+                 role: Text = "", purpose: Text = "", risk: Text = "", person: Text = "", sample: Text = "") -> Response:
     actor = visit.actor("web")
     query = ViewAsQuery(organisation.strip()[:40], role.strip()[:40], purpose.strip()[:40], risk == "yes",
                         person.strip().upper()[:21])
@@ -1498,7 +1504,7 @@ def _edge(start: Node, end: Node, wanted: set[str], number: dict[str, int], name
 
 
 @router.get("/sharing/map")
-def flow_map_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, purpose: str = "") -> Response:
+def flow_map_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, purpose: Text = "") -> Response:
     gate(app, visit.actor("web"), action="sharing.map.view", subject_type="data_flows")
     with app.transaction() as session:
         flows = data_flows(session)
@@ -1558,7 +1564,7 @@ def script_parts(script: str, values: dict[str, str] | None = None) -> list[tupl
 
 
 @router.get("/sharing/consent-script")
-def consent_script(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, purpose: str = "") -> Response:
+def consent_script(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, purpose: Text = "") -> Response:
     """For every signed-in user: practitioners read this script to people before asking."""
     with app.transaction() as session:
         choices = purposes(session)

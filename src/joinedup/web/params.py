@@ -1,0 +1,58 @@
+"""What the web app takes, checked the same way on every route, before a handler runs.
+
+- :data:`Id`: an id or version number, from 1 up to the largest a store's integer column
+  holds (PostgreSQL's ``integer``), so a bigger one is refused (422) rather than reaching
+  the database; :data:`Offset` likewise for how many rows a page skips.
+- :data:`Text`: any text the API takes. PostgreSQL cannot store or compare a NUL
+  character, so text holding one is refused (422) wherever it is sent.
+- :class:`FieldRefused`: a refusal of one field of a request. The API's answer names the
+  field in ``field`` and starts its ``detail`` with it (``{"detail": "reason: ...",
+  "field": "reason"}``), as it does for input the schema refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+
+from annotated_types import Interval
+from fastapi import HTTPException, Query
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+#: The largest whole number both stores keep in an integer column: PostgreSQL's ``integer``.
+LARGEST_NUMBER = 2**31 - 1
+
+#: An id or a version number, in a path or a body.
+Id = Annotated[int, Interval(ge=1, le=LARGEST_NUMBER)]
+#: How many rows a page of results skips.
+Offset = Annotated[int, Query(ge=0, le=LARGEST_NUMBER, description="How many rows to skip.")]
+
+
+#: Why text holding a NUL character is refused.
+NUL_REFUSED = "Text may not contain a NUL character (\\0)"
+
+
+def _without_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", NUL_REFUSED)
+    return value
+
+
+#: Text the API takes, in a query, a path or a body.
+Text = Annotated[str, AfterValidator(_without_nul)]
+
+
+class FieldRefused(HTTPException):
+    """The request cannot be done as sent because of one field: ``detail`` is
+    ``"<field>: <message>"`` and the API's answer names ``field`` on its own too."""
+
+    def __init__(self, status_code: int, field: str, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(status_code, f"{field}: {message}", headers=headers)
+        self.field, self.message = field, message
+
+    @classmethod
+    def of(cls, status_code: int, problems: list[tuple[str, str]]) -> FieldRefused:
+        """All of ``problems`` (``(field, message)`` pairs) in the detail, naming the first field."""
+        (field, message), *others = problems
+        return cls(status_code, field, "; ".join([message, *(f"{name}: {text}" for name, text in others)]))
