@@ -807,7 +807,7 @@ def test_the_api_authors_signs_activates_and_suspends_an_agreement(ig, engine, s
         assert signed.status_code == 200
     assert ig.post("/api/v1/sharing/agreements/CSP-115/versions/1/signatures", headers=headers,
                    json={"organisation": "VCS", "name": "Chief"}).json() == {
-        "detail": "VCS is not a party to this agreement."}
+        "detail": "organisation: VCS is not a party to this agreement.", "field": "organisation"}
     active = ig.post("/api/v1/sharing/agreements/CSP-115/versions/1/status", headers=headers,
                      json={"status": "active"})
     assert active.status_code == 200 and active.json()["status"] == "active"
