@@ -134,11 +134,36 @@ def test_an_empty_json_file_fails_clearly(engine, fixture_mapping, tmp_path, con
     assert (load.status, load.error) == ("failed", "the file is empty")
 
 
-def test_a_header_without_rows_loads_nothing_and_says_so(engine, fixture_mapping, tmp_path):
-    load = ingest_file(engine, fixture_mapping("people"), people_file(tmp_path, ""))
-    assert load.status == "completed"
+def test_a_header_without_rows_fails_the_load_and_says_so(engine, fixture_mapping, tmp_path):
+    load = ingest_file(engine, fixture_mapping("people"), people_file(tmp_path, "\n\n"))
+    assert (load.status, load.error) == ("failed", "the file has a header but no rows; nothing could be loaded")
     assert load.rows_read == 0
-    assert load.issues[-1].message == "the file has a header but no rows"
+
+
+def test_a_fhir_file_of_other_resources_only_fails_the_load_and_names_them(engine, fixture_mapping, tmp_path):
+    path = tmp_path / "observations.ndjson"
+    path.write_text('{"resourceType": "Observation", "id": "o1"}\n\n{"resourceType": "Observation", "id": "o2"}\n'
+                    '{"resourceType": "Encounter", "id": "e1"}\n')
+    load = ingest_file(engine, fixture_mapping("patients"), path)
+    assert (load.status, load.error) == ("failed", (
+        "the file has no Patient resources (all 3 of its lines hold other FHIR resources: Observation 2,"
+        " Encounter 1); nothing could be loaded"))
+    assert record_count(engine) == 0
+
+
+def test_each_line_of_another_fhir_resource_is_reported_with_its_line_number(engine, fixture_mapping, tmp_path):
+    path = tmp_path / "mixed.ndjson"
+    path.write_text('{"resourceType": "Patient", "id": "gp-1"}\n{"resourceType": "Observation", "id": "o1"}\n'
+                    '\n{"id": "x"}\n{"resourceType": "Patient", "id": "gp-2"}\n')
+    load = ingest_file(engine, fixture_mapping("patients"), path)
+    assert (load.status, load.rows_read, load.rows_loaded) == ("completed", 2, 2)
+    assert [(issue.row_number, issue.field, issue.severity, issue.message, issue.value) for issue in load.issues
+            if issue.field == "resourceType"] == [
+        (2, "resourceType", "warning", "is a FHIR resource other than Patient, so it was not read as a row",
+         "Observation"),
+        (4, "resourceType", "warning", "is a FHIR resource other than Patient, so it was not read as a row",
+         "no resourceType"),
+    ]
 
 
 def test_a_huge_field_rejects_its_row_naming_row_and_field(engine, fixture_mapping, tmp_path, stored):

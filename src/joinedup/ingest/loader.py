@@ -350,20 +350,25 @@ class _Load:
             rows: list[ShapedRow] = []
             issues: list[Issue] = []
             for item in extract.rows():
-                self.counts["read"] += 1
-                shaped = item if isinstance(item, Issue) else builder.shape(*item)
-                if isinstance(shaped, Issue):
-                    self._reject(shaped, issues)
+                if isinstance(item, Issue) and item.severity == WARNING:
+                    issues.append(item)
                 else:
-                    rows.append(shaped)
+                    self.counts["read"] += 1
+                    shaped = item if isinstance(item, Issue) else builder.shape(*item)
+                    if isinstance(shaped, Issue):
+                        self._reject(shaped, issues)
+                    else:
+                        rows.append(shaped)
                 if len(rows) >= CHUNK_ROWS or len(issues) >= CHUNK_ROWS:
                     self._store(rows, issues)
                     rows, issues = [], []
                     self._report_progress(extract.bytes_read, extract.total_bytes)
             self._store(rows, issues)
+            if not self.counts["read"]:
+                raise LoadFailed(f"{extract.no_rows()}; nothing could be loaded")
             self._check_some_row_has_a_local_id()
             self._write_issues(self._state_relationships())
-            self._write_issues(extract.closing_warnings() + self._closing_warnings(builder))
+            self._write_issues(self._closing_warnings(builder))
             self._report_progress(extract.total_bytes, extract.total_bytes)
         self._finish(builder)
 
@@ -522,10 +527,7 @@ class _Load:
 
     def _closing_warnings(self, builder: RecordBuilder) -> list[Issue]:
         warnings = []
-        if not self.counts["read"]:
-            warnings.append(Issue(None, "", WARNING, "the file has a header but no rows"
-                                  if self.mapping.format == "csv" else "the file has no rows"))
-        elif self.mapping.format != "csv" and self.counts["read"] > self.counts["rejected"]:
+        if self.mapping.format != "csv" and self.counts["read"] > self.counts["rejected"]:
             mapped = list(self.mapping.fields.items()) + list(self.mapping.facts.items())
             if self.mapping.name_split is not None:
                 mapped.append(("name", None))
