@@ -96,6 +96,7 @@ def ingest(
     """Load one agency extract through its mapping, and print the data-quality summary."""
     if (source is None) == (mapping is None):
         raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
+    from joinedup.db.locks import AlreadyRunning
     from joinedup.ingest import MappingError, ingest_file, load_mapping
     from joinedup.store import initialise
 
@@ -111,6 +112,9 @@ def ingest(
             load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
     except MappingError as exc:
         console.print(f"[red]The mapping does not fit what is already stored:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except AlreadyRunning as exc:
+        console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc
     print_load(load)
     if load.status == "failed":

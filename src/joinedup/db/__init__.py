@@ -58,6 +58,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: How long a SQLite write waits for another transaction's write lock before failing.
+#: Every long run (a load, a link run, an address match) does its work outside any
+#: transaction and applies it in one short one, seconds long even for a file of 200,000
+#: rows; this is the ceiling, generous, so that a practitioner's read (which writes its
+#: audit event) waits for such a transaction rather than failing.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver callback
@@ -65,7 +73,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
