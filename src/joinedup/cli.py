@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -103,7 +104,7 @@ def ingest(
     try:
         source_mapping = load_mapping(source or mapping)
     except MappingError as exc:
-        console.print(f"[red]The mapping is not valid:[/] {exc}")
+        console.print(f"[red]The mapping is not valid:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     engine = initialise(load_settings())
     try:
@@ -111,10 +112,10 @@ def ingest(
             task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
             load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
     except MappingError as exc:
-        console.print(f"[red]The mapping does not fit what is already stored:[/] {exc}")
+        console.print(f"[red]The mapping does not fit what is already stored:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     except AlreadyRunning as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from exc
     print_load(load)
     if load.status == "failed":
@@ -149,7 +150,7 @@ def _print_counts(title: str, heading: str, counts, error: str = "") -> None:
         table.add_row(label, f"{value:,}")
     console.print(table)
     if error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{escape(str(error))}[/]")
 
 
 def print_load(load) -> None:
@@ -200,7 +201,7 @@ def gazetteer_load(
     try:
         load_gazetteer_mapping(mapping)
     except MappingError as exc:
-        console.print(f"[red]The gazetteer mapping is not valid:[/] {exc}")
+        console.print(f"[red]The gazetteer mapping is not valid:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     engine = initialise(load_settings())
     with _progress(bytes_=True) as progress:
@@ -253,7 +254,7 @@ def _run_matching(engine, *, full: bool):
         run = match_addresses(engine, full=full, matched_by="cli",
                               progress=lambda done, total: progress.update(task, completed=done, total=total))
     if run.status == "failed":
-        console.print(f"[red]The match run failed:[/] {run.error}")
+        console.print(f"[red]The match run failed:[/] {escape(str(run.error))}")
     return run
 
 
@@ -473,7 +474,7 @@ def models_adopt(version: Annotated[int, typer.Argument(help="The model version 
     try:
         adopt_model(engine, version, adopted_by=data_team_actor().username)
     except LookupError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from exc
     console.print(f"Model version {version} is adopted: later runs use it.")
 

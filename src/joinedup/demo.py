@@ -91,12 +91,18 @@ def load_place(
     place: Path,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list:
-    """Ingest every extract the place's manifest lists, through its mapping."""
+    """Ingest every extract the place's manifest lists, through its mapping.
+
+    An extract the manifest says is empty is left out: a small place may have nobody
+    referred to the voluntary sector, and ingest fails a file with no rows.
+    """
     from joinedup.ingest import ingest_file, load_mapping
 
     manifest = json.loads((place / "manifest.json").read_text())
     loads = []
     for extract in manifest["extracts"]:
+        if extract.get("rows") == 0:
+            continue
         mapping = load_mapping(extract["mapping"])
         report = None if progress is None else (lambda done, total, code=extract["source"]: progress(code, done, total))
         loads.append(ingest_file(engine, mapping, place / extract["file"], loaded_by="demo", progress=report))

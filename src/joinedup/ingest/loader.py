@@ -27,26 +27,25 @@ the statements of every record the file holds are replaced by what the file now 
 from __future__ import annotations
 
 import hashlib
-import json
-import operator
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
-from joinedup.ingest.mapping import CANONICAL_FIELDS, MappingError, SourceMapping
+from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, MappingError, SourceMapping
 from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord, StagedRecord, StatedRelationship
-from joinedup.ingest.readers import REJECTED, WARNING, Issue, LoadFailed, open_extract
-from joinedup.ingest.records import RELATIONSHIP_FIELD, RecordBuilder, ShapedRow
+from joinedup.ingest.readers import REJECTED, WARNING, Extract, Issue, LoadFailed, open_extract
+from joinedup.ingest.records import RELATIONSHIP_FIELD, Absent, RecordBuilder, ShapedRow, stored_row_hash
 from joinedup.ingest.reports import get_load
 from joinedup.partners.models import Organisation, SourceSystem
 
@@ -319,66 +318,6 @@ def _audit(
     )
 
 
-class _StagedRows:
-    """INSERT of staged rows in bulk, below SQLAlchemy's per-row machinery.
-
-    On SQLite, SQLAlchemy's per-row parameter handling was a third of a large load; on
-    PostgreSQL, executemany is a statement per row. So PostgreSQL gets COPY, and other
-    databases the driver's executemany of the statement SQLAlchemy compiles, with each
-    value through its column type's bind processor: what is stored is what Core stores.
-    """
-
-    def __init__(self, dialect: Any, load_id: int) -> None:
-        columns = [column.key for column in _STAGED.c if column.key != "id"]
-        self._by_copy = dialect.name == "postgresql"
-        if self._by_copy:
-            names = columns
-            self._sql = f"COPY {_STAGED.name} ({', '.join(names)}) FROM STDIN"
-            processors: dict[str, Callable[[Any], Any] | None] = {
-                "facts": _json_or_null, "flags": _json_or_null,
-            }
-            self._positional = True
-        else:
-            compiled = insert(_STAGED).compile(dialect=dialect, column_keys=columns)
-            names = list(compiled.positiontup) if compiled.positional else columns
-            processors = {
-                name: _STAGED.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-            }
-            self._sql = compiled.string
-            self._positional = compiled.positional
-        self._names = names
-        self._values = operator.itemgetter(*names)
-        self._constants = {"load_id": load_id}
-        self._processed = [
-            (position, process)
-            for position, name in enumerate(names)
-            if (process := processors.get(name)) is not None and name != "load_id"
-        ]
-
-    def _params(self, row: ShapedRow, change: str, record_id: int | None) -> tuple[Any, ...] | dict[str, Any]:
-        values = list(self._values({
-            **self._constants, **(row.values if change != SAME else _NOT_STAGED),
-            "change": change, "record_id": record_id, "local_id": row.local_id, "record_ref": row.record_ref,
-        }))
-        for position, process in self._processed:
-            if values[position] is not None:
-                values[position] = process(values[position])
-        return tuple(values) if self._positional else dict(zip(self._names, values))
-
-    def write(self, connection: Connection, rows: list[tuple[ShapedRow, str, int | None]]) -> None:
-        if not self._by_copy:
-            connection.exec_driver_sql(self._sql, [self._params(*row) for row in rows])
-            return
-        driver_connection = connection.connection.dbapi_connection
-        with driver_connection.cursor() as cursor, cursor.copy(self._sql) as copy:
-            for row in rows:
-                copy.write_row(self._params(*row))
-
-
-def _json_or_null(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
 class _Load:
     """The work of one load: staging the file's rows, then applying them in one transaction."""
 
@@ -393,10 +332,11 @@ class _Load:
         self.path = path
         self.progress = progress
         self.counts: Counter[str] = Counter()
-        self.staged_rows = _StagedRows(engine.dialect, load_id)
+        self.staged_rows = BulkInsert(_STAGED, engine.dialect, [c.key for c in _STAGED.c if c.key != "id"])
         self.quality: Counter[tuple[int, int]] = Counter()
         self.without_local_id = 0
         self.builder: RecordBuilder | None = None
+        self.absent = Absent()
         # Keys staged so far in this load, as hashes: the duplicate check costs a few
         # bytes a row and no query. Existing records are only looked up when the source
         # had some before this load, so a first load never asks PostgreSQL's planner to
@@ -417,9 +357,10 @@ class _Load:
             extract.require(mapping.local_id, "local_id")
             if mapping.record_ref is not None:
                 extract.require(mapping.record_ref, "record_ref")
-            builder = self.builder = RecordBuilder(mapping, extract, utcnow().date())
+            absent, warnings = self._missing_columns(extract)
+            builder = self.builder = RecordBuilder(mapping, extract, utcnow().date(), absent)
             rows: list[ShapedRow] = []
-            issues: list[Issue] = list(extract.warnings)
+            issues: list[Issue] = [*extract.warnings, *warnings]
             for item in extract.rows():
                 if isinstance(item, Issue) and item.severity == WARNING:
                     issues.append(item)
@@ -438,6 +379,13 @@ class _Load:
             if not self.counts["read"]:
                 raise LoadFailed(f"{extract.no_rows()}; nothing could be loaded")
             self._check_some_row_has_a_local_id()
+            if not extract.has_header:
+                absent, warnings = self._paths_in_no_row()
+                with self.engine.begin() as connection:
+                    self._write_issues(connection, warnings)
+            self.absent = absent
+            if absent and self.counts["updated"]:
+                self._keep_stored_values()
             self._report_progress(extract.total_bytes, extract.total_bytes)
 
     def apply(self, actor: Actor, created: list[str]) -> None:
@@ -471,8 +419,8 @@ class _Load:
                     .where(_RECORDS.c.id.in_(select(staged.record_id).where(*this_load, staged.change == SAME)))
                     .values(last_load_id=load_id)
                 )
-            self._write_issues(session, self._state_relationships(session))
-            self._write_issues(session, self._closing_warnings())
+            if not self.absent.relationships:
+                self._write_issues(session, self._state_relationships(session))
             load = session.get(IngestLoad, load_id)
             self._finish(load)
             load.status = "completed"
@@ -511,18 +459,22 @@ class _Load:
                     chunk[key] = row
             self.staged_keys.update(map(hash, chunk))
             existing = self._existing(connection, chunk) if self.source_had_records else {}
-            staged: list[tuple[ShapedRow, str, int | None]] = []
+            staged: list[tuple[Any, ...]] = []
             for key, row in chunk.items():
                 record = existing.get(key)
                 if record is None:
-                    staged.append((row, NEW, None))
+                    change, record_id = NEW, None
                     self.counts["loaded"] += 1
                 elif record.row_hash == row.values["row_hash"]:
-                    staged.append((row, SAME, record.id))
+                    change, record_id = SAME, record.id
                     self.counts["unchanged"] += 1
                 else:
-                    staged.append((row, CHANGED, record.id))
+                    change, record_id = CHANGED, record.id
                     self.counts["updated"] += 1
+                staged.append(self.staged_rows.params({
+                    **(row.values if change != SAME else _NOT_STAGED), "load_id": self.load_id,
+                    "change": change, "record_id": record_id, "local_id": row.local_id, "record_ref": row.record_ref,
+                }))
                 if row.relation is not None:
                     group, kind = row.relation
                     self.groups.setdefault(group, []).append((key, kind, row.row_number))
@@ -530,8 +482,7 @@ class _Load:
                     self.counts["flagged"] += 1
                     issues.extend(row.issues)
                 self.quality[(row.present, row.valid)] += 1
-            if staged:
-                self.staged_rows.write(connection, staged)
+            self.staged_rows.write(connection, staged)
             issues.sort(key=lambda issue: issue.row_number or 0)
             self._write_issues(connection, issues)
 
@@ -623,22 +574,128 @@ class _Load:
                 for issue in issues
             ])
 
-    def _closing_warnings(self) -> list[Issue]:
-        builder = self.builder
-        warnings = []
-        if self.mapping.format != "csv" and self.counts["read"] > self.counts["rejected"]:
-            mapped = list(self.mapping.fields.items()) + list(self.mapping.facts.items())
-            if self.mapping.name_split is not None:
-                mapped.append(("name", None))
-            for name, spec in mapped:
-                if name not in builder.seen:
-                    where = spec.described if spec is not None else f"'{self.mapping.name_split.column}'"
-                    warnings.append(Issue(None, name, WARNING, f"the path {where} was not found in any row"))
-            stated = self.mapping.relationships
-            if stated is not None and RELATIONSHIP_FIELD not in builder.seen:
-                warnings.append(Issue(None, RELATIONSHIP_FIELD, WARNING,
-                                      f"the path '{stated.role}' was not found in any row"))
-        return warnings
+    def _mapped(self) -> list[tuple[str, str, tuple[str, ...], bool]]:
+        """Everything the mapping reads besides the key: (where it is named, the field or
+        fact it fills, its columns or paths, whether a file may leave it out)."""
+        mapping = self.mapping
+        mapped = [(f"[fields] {name}", name, spec.columns, spec.optional) for name, spec in mapping.fields.items()]
+        if mapping.name_split is not None:
+            split = mapping.name_split
+            mapped.append(("[fields.name]", "name", (split.column,), split.optional))
+        mapped += [(f"[facts] {name}", name, spec.columns, spec.optional) for name, spec in mapping.facts.items()]
+        if mapping.relationships is not None:
+            stated = mapping.relationships
+            mapped.append(("[relationships]", RELATIONSHIP_FIELD, (stated.group, stated.role), stated.optional))
+        return mapped
+
+    def _missing_columns(self, extract: Extract) -> tuple[Absent, list[Issue]]:
+        """Fail the load if the header lacks a column the mapping needs; the optional ones
+        it lacks are absent: read from no row, and never written over a stored value."""
+        missing, absent = [], []
+        for where, name, columns, optional in self._mapped():
+            lacking = extract.missing(columns)
+            if lacking and optional:
+                absent.append((where, name, lacking))
+            missing.extend((column, where) for column in lacking if not optional)
+        if missing:
+            if len(missing) == 1:
+                (column, where), = missing
+                what = f"no column '{column}', which the mapping names as {where}"
+            else:
+                what = "no columns " + ", ".join(f"'{column}' ({where})" for column, where in missing) + \
+                    ", which the mapping names"
+            raise LoadFailed(f"the file has {what} ({extract.described_header}); nothing was loaded. If files may "
+                             "leave a column out, mark it optional in the mapping (optional = true)")
+        return self._absent(absent, "column")
+
+    def _paths_in_no_row(self) -> tuple[Absent, list[Issue]]:
+        """JSON has no header: a path found in no row is the file's missing column. Fail
+        the load for one the mapping needs; the optional ones are absent."""
+        if not (self.counts["loaded"] or self.counts["updated"] or self.counts["unchanged"]):
+            return Absent(), []
+        missing, absent = [], []
+        for where, name, columns, optional in self._mapped():
+            if name in self.builder.seen:
+                continue
+            if optional:
+                absent.append((where, name, list(columns)))
+            else:
+                missing.append((columns, where))
+        if missing:
+            named = ", ".join(f"{', '.join(repr(path) for path in paths)} ({where})" for paths, where in missing)
+            raise LoadFailed(f"no row has {'the path' if len(missing) == 1 else 'the paths'} {named}, which the "
+                             "mapping names; nothing was loaded. If rows may leave a path out, mark it optional in "
+                             "the mapping (optional = true)")
+        return self._absent(absent, "path")
+
+    def _absent(self, absent: list[tuple[str, str, list[str]]], kind: str) -> tuple[Absent, list[Issue]]:
+        fields, facts, relationships, warnings = set(), set(), False, []
+        for where, name, lacking in absent:
+            named = ", ".join(f"'{column}'" for column in lacking)
+            if where.startswith("[facts]"):
+                facts.add(name)
+                kept = f"the fact {name} keeps its stored value on existing records and is empty on new ones"
+            elif name == RELATIONSHIP_FIELD and where == "[relationships]":
+                relationships = True
+                kept = "the relationships stated by earlier loads are kept"
+            elif name == "name":
+                fields.update(NAME_PARTS)
+                kept = "forename, middle_names and surname keep their stored values on existing records and are " \
+                       "empty on new ones"
+            else:
+                fields.add(name)
+                kept = f"{name} keeps its stored value on existing records and is empty on new ones"
+            lacks = (f"the file has no {kind} {named}" if kind == "column"
+                     else f"no row has the {kind} {named}")
+            warnings.append(Issue(None, name, WARNING, f"{lacks}, which the mapping marks optional: {kept}"))
+        return Absent(frozenset(fields), frozenset(facts), relationships), warnings
+
+    def _keep_stored_values(self) -> None:
+        """Give every changed row the stored values of what the file left out, then
+        compare again: a row that differs only in what was absent is unchanged."""
+        absent, mapping = self.absent, self.mapping
+        kept_flags = {*absent.fields, *absent.facts, *([RELATIONSHIP_FIELD] if absent.relationships else [])}
+        if absent.fields & set(NAME_PARTS) and mapping.name_split is not None:
+            kept_flags.add("name")
+        staged, stored = _STAGED.c, _RECORDS.c
+        keep = sorted(absent.fields)
+        reading = (
+            select(staged.id, *(staged[name] for name in CANONICAL_FIELDS), staged.facts, staged.flags,
+                   *(stored[name].label(f"stored_{name}") for name in keep), stored.facts.label("stored_facts"),
+                   stored.flags.label("stored_flags"), stored.row_hash.label("stored_hash"))
+            .join(_RECORDS, stored.id == staged.record_id)
+            .where(staged.load_id == self.load_id, staged.change == CHANGED)
+            .order_by(staged.id).limit(CHUNK_ROWS)
+        )
+        rewrite = (
+            update(_STAGED).where(staged.id == bindparam("staged_id"))
+            .values({name: bindparam(f"new_{name}") for name in (*keep, "facts", "flags", "row_hash", "change")})
+        )
+        after = 0
+        while True:
+            with self.engine.begin() as connection:
+                rows = connection.execute(reading.where(staged.id > after)).all()
+                if not rows:
+                    return
+                after = rows[-1].id
+                merged = []
+                for row in rows:
+                    fields = {name: getattr(row, name) for name in CANONICAL_FIELDS}
+                    fields.update({name: getattr(row, f"stored_{name}") for name in keep})
+                    stored_facts, facts = row.stored_facts or {}, row.facts or {}
+                    facts = {name: (stored_facts.get(name) if name in absent.facts else facts.get(name))
+                             for name in mapping.facts}
+                    flags = [*(row.flags or ()), *(flag for flag in row.stored_flags or ()
+                                                   if flag.get("field") in kept_flags)]
+                    row_hash = stored_row_hash(fields, facts, flags)
+                    change = SAME if row_hash == row.stored_hash else CHANGED
+                    if change == SAME:
+                        self.counts["updated"] -= 1
+                        self.counts["unchanged"] += 1
+                    merged.append({"staged_id": row.id, **{f"new_{name}": fields[name] for name in keep},
+                                   "new_facts": facts, "new_flags": flags, "new_row_hash": row_hash,
+                                   "new_change": change})
+                connection.execute(rewrite, merged)
 
     def _finish(self, load: IngestLoad) -> None:
         builder, counts = self.builder, self.counts
@@ -651,6 +708,8 @@ class _Load:
         stored = counts["loaded"] + counts["updated"] + counts["unchanged"]
         completeness = {}
         for position, name in enumerate(builder.completeness_fields):
+            if name in self.absent.fields:
+                continue
             bit = 1 << position
             completeness[name] = {
                 "present": sum(n for (present, _), n in self.quality.items() if present & bit),

@@ -113,8 +113,15 @@ class Extract(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    #: The file names its columns before any row (CSV), so a missing one is known at once.
+    has_header = False
+
     def require(self, mapped: FieldMapping, label: str) -> None:
         """Fail the load if the file cannot hold a column the mapping needs."""
+
+    def missing(self, columns: tuple[str, ...]) -> list[str]:
+        """Those of ``columns`` the file does not have (known only for a file with a header)."""
+        return []
 
     def locate_many(self, columns: tuple[str, ...]) -> Accessor:
         """The present ones of several columns, as a tuple, in one call (CSV has a faster one)."""
@@ -138,6 +145,7 @@ class CsvExtract(Extract):
     """A delimited file whose first non-blank row is the header (row numbers count it)."""
 
     rows_are_text = True
+    has_header = True
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         super().__init__(mapping, path, newline="")
@@ -164,13 +172,20 @@ class CsvExtract(Extract):
                 self._index[column] = position
 
     def require(self, mapped: FieldMapping, label: str) -> None:
-        for column in mapped.columns:
-            if column not in self._index:
-                found = ", ".join(f"'{printable(name)}'" for name in self.header[:40])
-                raise LoadFailed(
-                    f"the file has no column '{column}', which the mapping names as [source] {label}"
-                    f" (the header has {len(self.header)} columns: {found})"
-                )
+        for column in self.missing(mapped.columns):
+            raise LoadFailed(
+                f"the file has no column '{column}', which the mapping names as [source] {label}"
+                f" ({self.described_header})"
+            )
+
+    @property
+    def described_header(self) -> str:
+        found = ", ".join(f"'{printable(name)}'" for name in self.header[:40])
+        more = ", …" if len(self.header) > 40 else ""
+        return f"the header has {len(self.header)} columns: {found}{more}"
+
+    def missing(self, columns: tuple[str, ...]) -> list[str]:
+        return [column for column in columns if column not in self._index]
 
     def locate(self, column: str, field: str) -> Accessor | None:
         position = self._index.get(column)
