@@ -384,7 +384,12 @@ def link(
 def _run_linking(engine, *, incremental: bool = False, threshold: float | None = None, review_from: float | None = None,
                  model: int | None = None, retrain: bool = False):
     """Run linkage with a progress bar and print the run's summary; shared by link and demo."""
+    from joinedup.db.locks import AlreadyRunning
     from joinedup.people import link_new_records, link_people
+    from joinedup.people.linking import IndexChanged
+
+    def abandoned(run_id: int, reason: str) -> None:
+        console.print(f"[yellow]Link run {run_id} never finished, and is now marked failed: {escape(str(reason))}.[/]")
 
     with _progress() as progress:
         task = progress.add_task("Linking", total=1)
@@ -394,13 +399,16 @@ def _run_linking(engine, *, incremental: bool = False, threshold: float | None =
 
         try:
             if incremental:
-                run = link_new_records(engine, progress=report, ran_by="cli")
+                run = link_new_records(engine, progress=report, ran_by="cli", on_abandoned=abandoned)
             else:
                 run = link_people(engine, progress=report, threshold=threshold, review_from=review_from,
-                                  model_version=model, retrain=retrain, ran_by="cli")
-        except (LookupError, ValueError) as exc:
-            console.print(f"[red]{exc}[/]")
+                                  model_version=model, retrain=retrain, ran_by="cli", on_abandoned=abandoned)
+        except (LookupError, ValueError, AlreadyRunning) as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
             raise typer.Exit(2) from exc
+        except IndexChanged as exc:
+            console.print(f"[red]The link run failed: {escape(str(exc))}[/]")
+            raise typer.Exit(1) from exc
     table = Table(title=f"{run.kind.capitalize()} link run {run.id} (model {run.model.version if run.model else '-'}, "
                         f"threshold {run.threshold}, review from {run.review_from}, {run.seconds:,.1f} s)")
     table.add_column("")
