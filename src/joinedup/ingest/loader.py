@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ _STAGED = StagedRecord.__table__
 _REWRITTEN = (*CANONICAL_FIELDS, "facts", "flags", "row_hash")
 _STAGED_VALUES = ("local_id", "record_ref", *_REWRITTEN)
 #: A ``same`` row's values are not staged: applying it only stamps the stored record.
-_NOT_STAGED: dict[str, Any] = {**dict.fromkeys(_REWRITTEN), "facts": None, "flags": None}
+_NOT_STAGED: dict[str, Any] = dict.fromkeys(_REWRITTEN)
 _DUPLICATE = "repeats the local id of an earlier row in this file; the earlier row was loaded"
 _NO_LEAD = "its group has no lead, so its relationship was not recorded"
 _SECOND_LEAD = "is another lead of its group; the group's members are related to every lead"
@@ -111,8 +111,8 @@ def ingest_file(
     }
     with _one_load_of(engine, mapping, source_system_id):
         load_id = _open(engine, header)
-        _close_abandoned(engine, actor, mapping, source_system_id, load_id)
         try:
+            _close_abandoned(engine, actor, mapping, source_system_id, load_id)
             work = _Load(engine, load_id, source_system_id, mapping, path, progress)
             work.stage()
             work.apply(actor, created)
@@ -135,12 +135,15 @@ def ingest_file(
 @contextmanager
 def _one_load_of(engine: Engine, mapping: SourceMapping, source_system_id: int) -> Iterator[None]:
     """One load of a source at a time: two would stage against the same stored records."""
-    try:
-        with exclusive(engine, f"ingest-{mapping.code}"):
-            yield
-            return
-    except AlreadyRunning:
-        pass
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(engine, f"ingest-{mapping.code}"))
+        except AlreadyRunning:
+            raise AlreadyRunning(_running_load(engine, mapping, source_system_id)) from None
+        yield
+
+
+def _running_load(engine: Engine, mapping: SourceMapping, source_system_id: int) -> str:
     with session_factory(engine)() as session:
         running = session.scalar(
             select(IngestLoad).where(IngestLoad.source_system_id == source_system_id, IngestLoad.status == "running")
@@ -148,7 +151,7 @@ def _one_load_of(engine: Engine, mapping: SourceMapping, source_system_id: int) 
         )
     which = f" (load {running.id} of {running.file_name}, started {running.started_at:%Y-%m-%d %H:%M} UTC by " \
             f"{running.loaded_by or 'someone'})" if running is not None else ""
-    raise AlreadyRunning(f"a load of source '{mapping.code}' is already running{which}; wait for it to finish")
+    return f"a load of source '{mapping.code}' is already running{which}; wait for it to finish"
 
 
 def _open(engine: Engine, header: dict[str, Any]) -> int:
@@ -351,7 +354,8 @@ class _Load:
         self.relationships_stated: int | None = None
 
     def stage(self) -> None:
-        """Read the whole file into staging, a chunk to a committed transaction."""
+        """Read the whole file into staging, a chunk to a committed transaction; then give
+        changed rows the stored values of any optional column the file left out."""
         mapping = self.mapping
         with open_extract(mapping, self.path) as extract:
             extract.require(mapping.local_id, "local_id")

@@ -24,7 +24,7 @@ import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,18 +198,21 @@ def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], No
 
 @contextmanager
 def _one_run_at_a_time(engine: Engine) -> Iterator[None]:
-    try:
-        with exclusive(engine, "link"):
-            yield
-            return
-    except AlreadyRunning:
-        pass
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(engine, "link"))
+        except AlreadyRunning:
+            raise AlreadyRunning(_running_run(engine)) from None
+        yield
+
+
+def _running_run(engine: Engine) -> str:
     with session_factory(engine)() as session:
         running = session.scalar(select(LinkRun).where(LinkRun.status == "running")
                                  .order_by(LinkRun.id.desc()).limit(1))
     which = f" (run {running.id}, started {running.started_at:%Y-%m-%d %H:%M} UTC by {running.ran_by or 'someone'})" \
         if running is not None else ""
-    raise AlreadyRunning(f"a link run is already running{which}; wait for it to finish")
+    return f"a link run is already running{which}; wait for it to finish"
 
 
 def _close_abandoned(engine: Engine, run_id: int, ran_by: str) -> list[tuple[int, str]]:
