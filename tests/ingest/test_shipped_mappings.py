@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+from joinedup.db import session_factory
 from joinedup.demo import load_place
 from joinedup.ingest import WARNING
+from joinedup.partners import SourceSystem
 from joinedup.synth import generate_place
 
 
@@ -23,3 +26,6 @@ def test_every_shipped_mapping_finds_every_column_it_names(sqlite_engine, tmp_pa
     assert {load.status for load in loads} == {"completed"}
     assert [issue.message for load in loads for issue in load.issues
             if issue.severity == WARNING and issue.row_number is None] == []
+    with session_factory(sqlite_engine)() as session:
+        registered = set(session.scalars(select(SourceSystem.code)))
+    assert registered == {extract["source"] for extract in manifest["extracts"]}, "an empty extract's source exists"

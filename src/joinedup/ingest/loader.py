@@ -243,6 +243,19 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def register_source_system(engine: Engine, mapping: SourceMapping, *, registered_by: str = "cli") -> int:
+    """The id of the mapping's source system, creating it and its organisation if new,
+    without loading anything: for a source whose extract has no rows yet. Audited when
+    something is created (``ingest.register``)."""
+    source_system_id, created = _ensure_source_system(engine, mapping)
+    if created:
+        with transaction(engine) as session:
+            record_event(session, Actor.system("cli", registered_by), action="ingest.register", outcome="success",
+                         subject_type="source_system", subject_id=source_system_id,
+                         details={"source": mapping.code, "created": created})
+    return source_system_id
+
+
 def _ensure_source_system(engine: Engine, mapping: SourceMapping) -> tuple[int, list[str]]:
     """The id of the mapping's source system, creating it (and its organisation) if new."""
     try:
