@@ -3,18 +3,22 @@ review decision made while it was about to write."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from joinedup.audit import AuditEvent
+from joinedup.audit import Actor, AuditEvent
 from joinedup.cli import app
 from joinedup.db import session_factory, transaction
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.demo import load_place
+from joinedup.ingest import SourceRecord
 from joinedup.people import LinkRun, Person, PersonRecord, link_people
 from joinedup.people import linking
 from joinedup.people.models import PersonEvent
+from joinedup.records.access import fetch_record
 from joinedup.store import initialise
 
 runner = CliRunner()
@@ -98,3 +102,44 @@ def test_the_cli_says_an_abandoned_run_is_now_failed(settings, small_place):
     assert f"Link run {killed} never finished, and is now marked failed: the run stopped before it finished" in said
     with session_factory(engine)() as session:
         assert session.get(LinkRun, killed).status == "failed"
+
+
+def test_a_read_and_its_audit_event_succeed_while_a_run_works_out_its_golden_records(linked_store, monkeypatch):
+    """The golden records are built before the run's write transaction, not inside it: a
+    read (which writes its audit event) while they are built does not wait. On SQLite the
+    reader's busy timeout is short, so a run holding the write lock fails the read."""
+    link_people(linked_store)
+    with session_factory(linked_store)() as session:
+        record = session.scalar(select(SourceRecord).order_by(SourceRecord.id).limit(1))
+        record_id, organisation_id = record.id, record.source_system.owner_organisation_id
+    reached, release = threading.Event(), threading.Event()
+    built = linking.golden_record
+    calls = []
+
+    def pausing_golden_record(records):
+        calls.append(1)
+        if len(calls) == 50:
+            reached.set()
+            release.wait(60)
+        return built(records)
+
+    monkeypatch.setattr(linking, "golden_record", pausing_golden_record)
+    runs = []
+    running = threading.Thread(target=lambda: runs.append(link_people(linked_store)))
+    running.start()
+    try:
+        assert reached.wait(120), "the run did not reach its golden records"
+        reader = Actor(username="sam.social", organisation_id=organisation_id, roles=frozenset({"practitioner"}),
+                       channel="web")
+        with transaction(linked_store) as session:
+            if linked_store.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("PRAGMA busy_timeout = 500")
+            shown = fetch_record(session, reader, record_id)
+    finally:
+        release.set()
+        running.join(120)
+    assert shown is not None and shown.allowed
+    assert runs[0].status == "completed"
+    with session_factory(linked_store)() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.actor == "sam.social", AuditEvent.subject_id == str(record_id))) == 1
