@@ -2,11 +2,11 @@
 
 A reader yields one item per row: ``(row_number, row, careful)``, or an :class:`Issue`
 for a row it could not read at all (``rejected``) or a line that is not a row (a FHIR
-resource other than a Patient: a ``warning`` on its line). It never holds more than one row in memory. Bytes
-that are not valid in the declared encoding are decoded with ``surrogateescape`` so
-that one bad byte costs one flagged field, not the whole file; ``careful`` tells the
-record builder that a row may hold such bytes (or NULs), so only those rows pay for
-the check.
+resource other than a Patient: a ``warning`` on its line). It never holds more than one
+row in memory. Bytes that are not valid in the declared encoding are decoded with
+``surrogateescape`` so that one bad byte costs one flagged field, not the whole file;
+``careful`` tells the record builder that a row may hold such bytes (or NULs), so only
+those rows pay for the check.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ class Extract(ABC):
 
     #: Every value is a string (CSV), so accessors may skip the checks JSON values need.
     rows_are_text = False
+    #: The file names its columns before any row (CSV), so a missing one is known at once.
+    has_header = False
 
     def __init__(self, mapping: SourceMapping, path: Path, *, newline: str | None) -> None:
         self.mapping = mapping
@@ -112,9 +114,6 @@ class Extract(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    #: The file names its columns before any row (CSV), so a missing one is known at once.
-    has_header = False
 
     def require(self, mapped: FieldMapping, label: str) -> None:
         """Fail the load if the file cannot hold a column the mapping needs."""
