@@ -91,6 +91,15 @@ def test_ingest_matches_new_records_once_a_gazetteer_is_loaded(settings, tmp_pat
     assert full.exit_code == 0 and "full" in full.output
 
 
+def test_ingest_of_a_file_without_rows_fails_and_says_why(settings, tmp_path):
+    _, mapping, extract = _place(tmp_path)
+    extract.write_text("Id,Address,Postcode\n")
+    result = runner.invoke(app, ["ingest", str(extract), "--mapping", str(mapping)])
+    assert result.exit_code == 1, result.output
+    assert "(failed)" in result.output
+    assert "the file has a header but no rows; nothing could be loaded" in " ".join(result.output.split())
+
+
 def test_export_addresses_and_the_report(settings, tmp_path):
     gazetteer, mapping, extract = _place(tmp_path)
     runner.invoke(app, ["gazetteer", "load", str(gazetteer)])

@@ -35,6 +35,22 @@ def test_demo_builds_loads_and_creates_users_who_can_sign_in(settings):
             assert signed_in.outcome == "success", user.username
 
 
+def test_a_tiny_demo_with_an_empty_extract_still_has_every_demo_user(settings):
+    result = runner.invoke(app, ["demo", "--people", "50", "--seed", "1", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    password = json.loads((settings.home / "demo-credentials.json").read_text())["password"]
+    engine = make_engine(settings.database_url)
+    with transaction(engine) as session:
+        loads = session.scalars(select(IngestLoad)).all()
+        assert {load.status for load in loads} == {"completed"}
+        assert len(loads) == 6, "the place's voluntary-sector extract has no rows, and is not loaded"
+        for user in DEMO_USERS:
+            signed_in = authenticate(
+                session, username=user.username, password=password, client_address="test", max_failures=5, lockout_minutes=15
+            )
+            assert signed_in.outcome == "success", user.username
+
+
 def test_a_second_demo_run_reuses_the_place_and_duplicates_nothing(settings):
     assert runner.invoke(app, ["demo", "--people", "300", "--no-serve"]).exit_code == 0
     engine = make_engine(settings.database_url)

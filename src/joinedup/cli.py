@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -106,13 +107,14 @@ def ingest(
     """Load one agency extract through its mapping, and print the data-quality summary."""
     if (source is None) == (mapping is None):
         raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
+    from joinedup.db.locks import AlreadyRunning
     from joinedup.ingest import MappingError, ingest_file, load_mapping
     from joinedup.store import initialise
 
     try:
         source_mapping = load_mapping(source or mapping)
     except MappingError as exc:
-        console.print(f"[red]The mapping is not valid:[/] {exc}")
+        console.print(f"[red]The mapping is not valid:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     engine = initialise(load_settings())
     try:
@@ -120,7 +122,10 @@ def ingest(
             task = progress.add_task(f"Loading {file.name}", total=file.stat().st_size)
             load = ingest_file(engine, source_mapping, file, loaded_by="cli", progress=lambda done, total: progress.update(task, completed=done, total=total))
     except MappingError as exc:
-        console.print(f"[red]The mapping does not fit what is already stored:[/] {exc}")
+        console.print(f"[red]The mapping does not fit what is already stored:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    except AlreadyRunning as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from exc
     print_load(load)
     if load.status == "failed":
@@ -155,7 +160,7 @@ def _print_counts(title: str, heading: str, counts, error: str = "") -> None:
         table.add_row(label, f"{value:,}")
     console.print(table)
     if error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{escape(str(error))}[/]")
 
 
 def print_load(load) -> None:
@@ -206,7 +211,7 @@ def gazetteer_load(
     try:
         load_gazetteer_mapping(mapping)
     except MappingError as exc:
-        console.print(f"[red]The gazetteer mapping is not valid:[/] {exc}")
+        console.print(f"[red]The gazetteer mapping is not valid:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     engine = initialise(load_settings())
     with _progress(bytes_=True) as progress:
@@ -259,7 +264,7 @@ def _run_matching(engine, *, full: bool):
         run = match_addresses(engine, full=full, matched_by="cli",
                               progress=lambda done, total: progress.update(task, completed=done, total=total))
     if run.status == "failed":
-        console.print(f"[red]The match run failed:[/] {run.error}")
+        console.print(f"[red]The match run failed:[/] {escape(str(run.error))}")
     return run
 
 
@@ -389,7 +394,12 @@ def link(
 def _run_linking(engine, *, incremental: bool = False, threshold: float | None = None, review_from: float | None = None,
                  model: int | None = None, retrain: bool = False):
     """Run linkage with a progress bar and print the run's summary; shared by link and demo."""
+    from joinedup.db.locks import AlreadyRunning
     from joinedup.people import link_new_records, link_people
+    from joinedup.people.linking import IndexChanged
+
+    def abandoned(run_id: int, reason: str) -> None:
+        console.print(f"[yellow]Link run {run_id} never finished, and is now marked failed: {escape(str(reason))}.[/]")
 
     with _progress() as progress:
         task = progress.add_task("Linking", total=1)
@@ -399,13 +409,16 @@ def _run_linking(engine, *, incremental: bool = False, threshold: float | None =
 
         try:
             if incremental:
-                run = link_new_records(engine, progress=report, ran_by="cli")
+                run = link_new_records(engine, progress=report, ran_by="cli", on_abandoned=abandoned)
             else:
                 run = link_people(engine, progress=report, threshold=threshold, review_from=review_from,
-                                  model_version=model, retrain=retrain, ran_by="cli")
-        except (LookupError, ValueError) as exc:
-            console.print(f"[red]{exc}[/]")
+                                  model_version=model, retrain=retrain, ran_by="cli", on_abandoned=abandoned)
+        except (LookupError, ValueError, AlreadyRunning) as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
             raise typer.Exit(2) from exc
+        except IndexChanged as exc:
+            console.print(f"[red]The link run failed: {escape(str(exc))}[/]")
+            raise typer.Exit(1) from exc
     table = Table(title=f"{run.kind.capitalize()} link run {run.id} (model {run.model.version if run.model else '-'}, "
                         f"threshold {run.threshold}, review from {run.review_from}, {run.seconds:,.1f} s)")
     table.add_column("")
@@ -479,7 +492,7 @@ def models_adopt(version: Annotated[int, typer.Argument(help="The model version 
     try:
         adopt_model(engine, version, adopted_by=data_team_actor().username)
     except LookupError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from exc
     console.print(f"Model version {version} is adopted: later runs use it.")
 

@@ -90,13 +90,21 @@ def load_place(
     place: Path,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list:
-    """Ingest every extract the place's manifest lists, through its mapping."""
-    from joinedup.ingest import ingest_file, load_mapping
+    """Ingest every extract the place's manifest lists, through its mapping.
+
+    An extract the manifest says is empty is not loaded (a small place may have nobody
+    referred to the voluntary sector, and ingest fails a file with no rows), but its
+    source system and organisation are registered, so that their demo users exist.
+    """
+    from joinedup.ingest import ingest_file, load_mapping, register_source_system
 
     manifest = json.loads((place / "manifest.json").read_text())
     loads = []
     for extract in manifest["extracts"]:
         mapping = load_mapping(extract["mapping"])
+        if extract.get("rows") == 0:
+            register_source_system(engine, mapping, registered_by="demo")
+            continue
         report = None if progress is None else (lambda done, total, code=extract["source"]: progress(code, done, total))
         loads.append(ingest_file(engine, mapping, place / extract["file"], loaded_by="demo", progress=report))
     return loads

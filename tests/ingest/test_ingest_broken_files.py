@@ -102,7 +102,23 @@ def test_a_missing_local_id_column_fails_the_load_naming_column_and_mapping_fiel
     assert (event.outcome, event.reason, event.subject_id) == ("failure", load.error, str(load.id))
 
 
-def test_a_missing_optional_column_leaves_the_field_empty_with_a_file_issue(engine, fixture_mapping, tmp_path, stored):
+def test_a_missing_required_column_fails_the_load_naming_it(engine, fixture_mapping, tmp_path):
+    path = people_file(tmp_path, "P1,Amy\nP2,Bob\n", header="PersonID,Forename\n")
+    load = ingest_file(engine, fixture_mapping("people"), path)
+
+    assert load.status == "failed"
+    assert load.error == (
+        "the file has no column 'Surname', which the mapping names as [fields] surname (the header has 2 columns: "
+        "'PersonID', 'Forename'); nothing was loaded. If files may leave a column out, mark it optional in the "
+        "mapping (optional = true)"
+    )
+    assert load.issues == []
+    assert record_count(engine) == 0
+
+
+def test_a_missing_optional_column_is_a_warning_and_new_records_leave_it_empty(
+    engine, fixture_mapping, tmp_path, stored
+):
     path = people_file(tmp_path, "P1,Smith\nP2,Jones\n", header="PersonID,Surname\n")
     load = ingest_file(engine, fixture_mapping("people"), path)
 
@@ -110,11 +126,13 @@ def test_a_missing_optional_column_leaves_the_field_empty_with_a_file_issue(engi
     assert load.rows_loaded == 2
     warning = next(issue for issue in load.issues if issue.field == "forename")
     assert (warning.row_number, warning.severity, warning.message) == (
-        None, "warning", "the file has no column 'Forename'; forename is empty in every row"
+        None, "warning", "the file has no column 'Forename', which the mapping marks optional: forename keeps its "
+        "stored value on existing records and is empty on new ones"
     )
     address = [issue.message for issue in load.issues if issue.field == "address_text"]
-    assert address == [f"the file has no column '{c}'; address_text is empty in every row" for c in ("Addr1", "Addr2", "Town")]
-    assert load.completeness["forename"] == {"present": 0, "valid": 0, "of": 2}
+    assert address == ["the file has no column 'Addr1', 'Addr2', 'Town', which the mapping marks optional: "
+                       "address_text keeps its stored value on existing records and is empty on new ones"]
+    assert "forename" not in load.completeness and load.completeness["surname"]["present"] == 2
     assert stored(engine, "test-people")["P1"].forename is None
 
 
@@ -134,11 +152,41 @@ def test_an_empty_json_file_fails_clearly(engine, fixture_mapping, tmp_path, con
     assert (load.status, load.error) == ("failed", "the file is empty")
 
 
-def test_a_header_without_rows_loads_nothing_and_says_so(engine, fixture_mapping, tmp_path):
-    load = ingest_file(engine, fixture_mapping("people"), people_file(tmp_path, ""))
-    assert load.status == "completed"
+def test_a_header_without_rows_fails_the_load_and_says_so(engine, fixture_mapping, tmp_path):
+    load = ingest_file(engine, fixture_mapping("people"), people_file(tmp_path, "\n\n"))
+    assert (load.status, load.error) == ("failed", "the file has a header but no rows; nothing could be loaded")
     assert load.rows_read == 0
-    assert load.issues[-1].message == "the file has a header but no rows"
+
+
+def test_a_fhir_file_of_other_resources_only_fails_the_load_and_names_them(engine, fixture_mapping, tmp_path):
+    path = tmp_path / "observations.ndjson"
+    path.write_text('{"resourceType": "Observation", "id": "o1"}\n\n{"resourceType": "Observation", "id": "o2"}\n'
+                    '{"resourceType": "Encounter", "id": "e1"}\n')
+    load = ingest_file(engine, fixture_mapping("patients"), path)
+    assert (load.status, load.error) == ("failed", (
+        "the file has no Patient resources (all 3 of its lines hold other FHIR resources: Observation 2,"
+        " Encounter 1); nothing could be loaded"))
+    assert record_count(engine) == 0
+
+
+def test_each_line_of_another_fhir_resource_is_reported_with_its_line_number(engine, fixture_mapping, tmp_path):
+    def patient(local_id: str) -> str:
+        return ('{"resourceType": "Patient", "id": "%s", "name": [{"family": "Hughes", "given": ["Amelia"]}],'
+                ' "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "0830166130"}],'
+                ' "birthDate": "2012-07-04", "gender": "female",'
+                ' "address": [{"line": ["12 Mill Lane"], "postalCode": "TT1 1AA"}]}\n' % local_id)
+
+    path = tmp_path / "mixed.ndjson"
+    path.write_text(patient("gp-1") + '{"resourceType": "Observation", "id": "o1"}\n\n{"id": "x"}\n' + patient("gp-2"))
+    load = ingest_file(engine, fixture_mapping("patients"), path)
+    assert (load.status, load.rows_read, load.rows_loaded) == ("completed", 2, 2)
+    assert [(issue.row_number, issue.field, issue.severity, issue.message, issue.value) for issue in load.issues
+            if issue.field == "resourceType"] == [
+        (2, "resourceType", "warning", "is a FHIR resource other than Patient, so it was not read as a row",
+         "Observation"),
+        (4, "resourceType", "warning", "is a FHIR resource other than Patient, so it was not read as a row",
+         "no resourceType"),
+    ]
 
 
 def test_a_huge_field_rejects_its_row_naming_row_and_field(engine, fixture_mapping, tmp_path, stored):
@@ -211,13 +259,27 @@ def test_a_json_value_that_is_an_object_is_flagged(engine, fixture_mapping, tmp_
     assert record.flags == [{"field": "forename", "problem": "is not a single value", "value": '{"given": "Amy"}'}]
 
 
-def test_a_json_path_found_in_no_row_is_reported(engine, fixture_mapping, tmp_path):
+def test_a_required_json_path_found_in_no_row_fails_the_load_naming_it(engine, fixture_mapping, tmp_path):
     path = tmp_path / "pupils.jsonl"
-    path.write_text('{"pupil": {"id": "S1"}}\n{"pupil": {"id": "S2"}}\n')
+    path.write_text('{"pupil": {"id": "S1", "name": {"last": "Smith"}}}\n{"pupil": {"id": "S2"}}\n')
     load = ingest_file(engine, fixture_mapping("pupils"), path)
+    assert (load.status, load.error) == ("failed", (
+        "no row has the path 'pupil.name.first' ([fields] forename), which the mapping names; nothing was loaded. "
+        "If rows may leave a path out, mark it optional in the mapping (optional = true)"))
+    assert record_count(engine) == 0
+
+
+def test_an_optional_json_path_found_in_no_row_is_a_warning(engine, fixture_mapping, tmp_path):
+    path = tmp_path / "pupils.jsonl"
+    path.write_text('{"pupil": {"id": "S1", "name": {"first": "Amy", "last": "Smith"}}}\n')
+    load = ingest_file(engine, fixture_mapping("pupils"), path)
+    assert load.status == "completed"
     warnings = {issue.field: issue.message for issue in load.issues if issue.severity == "warning"}
-    assert warnings["forename"] == "the path 'pupil.name.first' was not found in any row"
-    assert warnings["attendance_pct"] == "the path 'attendance' was not found in any row"
+    assert warnings["attendance_pct"] == ("no row has the path 'attendance', which the mapping marks optional: the "
+                                          "fact attendance_pct keeps its stored value on existing records and is "
+                                          "empty on new ones")
+    assert set(warnings) == {"date_of_birth", "upn", "address_text", "postcode", "attendance_pct", "sen",
+                             "year_group"}
 
 
 def test_a_fatal_error_mid_file_rolls_back_the_records_and_records_the_failure(

@@ -41,6 +41,29 @@ def test_the_fixture_mappings_load(fixture_mapping):
     assert patients.encoding == "utf-8"
 
 
+def test_a_column_may_be_marked_optional(tmp_path):
+    mapping = load_mapping(write(tmp_path, SOURCE + """
+[fields]
+surname = "Surname"
+upn = { column = "UPN", optional = true }
+[fields.name]
+column = "Name"
+order = "surname_first"
+optional = true
+[facts]
+arrears = { column = "Arrears", type = "number", optional = true }
+[relationships]
+group = "Ref"
+role = "Role"
+lead = "Lead"
+roles = { Son = "child_of" }
+optional = true
+""".replace('surname = "Surname"\n', "")))
+    assert (mapping.fields["upn"].optional, mapping.name_split.optional, mapping.facts["arrears"].optional,
+            mapping.relationships.optional) == (True, True, True, True)
+    assert not load_mapping(write(tmp_path, SOURCE + "[fields]\nsurname = 'S'\n")).fields["surname"].optional
+
+
 def test_a_name_resolves_to_the_shipped_mappings_folder(tmp_path, monkeypatch):
     (tmp_path / "acme.toml").write_text(SOURCE)
     monkeypatch.setattr(mapping_module, "MAPPINGS_DIR", tmp_path)
@@ -89,6 +112,10 @@ separator = ","
         (SOURCE + 'colour = "red"\n', r"\[source\]: unknown key 'colour'"),
         (SOURCE.replace("police", "coastguard"), r"\[source\] organisation_type: 'coastguard' is not one of"),
         (SOURCE + "[extras]\n", r"top level: unknown key 'extras'"),
+        (SOURCE + "[fields]\nsurname = { column = 'S', optional = 'yes' }\n",
+         r"\[fields\] surname optional: must be true or false"),
+        (SOURCE.replace('local_id = "ID"', 'local_id = { column = "ID", optional = true }'),
+         r"\[source\] local_id optional: an identifier is never optional: every row needs it"),
         ("[source\n", r"not valid TOML"),
     ],
 )

@@ -189,3 +189,25 @@ def test_relationships_load_from_json_lines_by_path(engine, tmp_path):
     assert load.status == "completed", load.error
     assert statements(engine) == {("J2", "J1", "child_of")}
     assert [(i.row_number, i.field, i.severity) for i in load.issues] == [(3, "relationship", "flagged")]
+
+
+def test_a_file_without_the_role_column_fails_unless_relationships_are_optional(engine, tmp_path):
+    mapping = load_mapping(write(tmp_path, "tenancies.toml", MAPPING))
+    assert ingest_file(engine, mapping, write(tmp_path, "first.csv", FIRST)).status == "completed"
+    before = statements(engine)
+    assert before
+    without_roles = "ID,Tenancy,First,Last\nT1,TEN/1,Ann,Shah\nT2,TEN/1,Raj,Shah\n"
+
+    failed = ingest_file(engine, mapping, write(tmp_path, "second.csv", without_roles))
+    assert failed.status == "failed"
+    assert failed.error.startswith("the file has no column 'Relation', which the mapping names as [relationships]")
+    assert statements(engine) == before
+
+    optional = load_mapping(write(tmp_path, "optional.toml", MAPPING.replace(
+        'unrelated = ["Lodger"]', 'unrelated = ["Lodger"]\noptional = true')))
+    kept = ingest_file(engine, optional, write(tmp_path, "third.csv", without_roles))
+    assert kept.status == "completed"
+    assert [issue.message for issue in kept.issues if issue.severity == "warning"] == [
+        "the file has no column 'Relation', which the mapping marks optional: the relationships stated by earlier "
+        "loads are kept"]
+    assert statements(engine) == before

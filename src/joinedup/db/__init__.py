@@ -6,13 +6,15 @@ SQLite (the embedded default, in WAL mode) and PostgreSQL run the same code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -56,6 +58,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: How long a SQLite write waits for another transaction's write lock before failing.
+#: Every long run (a load, a link run, an address match) does its work outside any
+#: transaction and applies it in one short one, seconds long even for a file of 200,000
+#: rows; this is the ceiling, generous, so that a practitioner's read (which writes its
+#: audit event) waits for such a transaction rather than failing.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver callback
@@ -63,17 +73,28 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600), whatever the umask.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so they are
+    private too. An existing file is left as it is.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _create_private(Path(database))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _prepare_sqlite(engine)
         return engine

@@ -7,9 +7,10 @@ gazetteer reload) and the records changed by an ingest since they were matched. 
 (an :class:`AddressDecision`) is applied before the matcher is asked, so decisions
 survive every rerun.
 
-A run computes everything first and writes its results in one transaction at the end,
-so a run that fails leaves earlier results exactly as they were. A record's match is
-updated in place, so it keeps its id (a review page's address) across every rerun.
+A run computes everything first, down to the rows it will write, and writes its results
+in one short transaction at the end, so a run that fails leaves earlier results exactly
+as they were and the store's write lock is held for seconds. A record's match is updated
+in place, so it keeps its id (a review page's address) across every rerun.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db.bulk import BulkInsert
 from joinedup.gazetteer.engine import AddressEngine, UkAddressMatcherEngine
 from joinedup.gazetteer.loader import gazetteer_loaded
 from joinedup.gazetteer.matching import AddressInput, GazetteerEntry, GazetteerIndex, Matcher, Outcome
@@ -119,9 +121,10 @@ def match_addresses(
             pass
         raise
     else:
+        stored = _Stored.plan(engine, counts.rows)
         with transaction(engine) as session:
             run = session.get(MatchRun, run_id)
-            _write(session, run, counts, started, matched_by)
+            _write(session, run, counts, stored, started, matched_by)
     with session_factory(engine)() as session:
         return session.get(MatchRun, run_id)
 
@@ -257,10 +260,11 @@ def _row(record, text: str, key: str, run_id: int, now, outcome: Outcome, decisi
     }
 
 
-def _write(session: Session, run: MatchRun, computed: _Computed, started: float, matched_by: str) -> None:
+def _write(session: Session, run: MatchRun, computed: _Computed, stored: _Stored, started: float,
+           matched_by: str) -> None:
     """Store this run's results and finish the run, in the caller's transaction."""
     rows = computed.rows
-    _store(session, rows)
+    stored.write(session)
     tally: dict[str, int] = defaultdict(int)
     for row in rows:
         tally[row["status"]] += 1
@@ -280,48 +284,66 @@ def _write(session: Session, run: MatchRun, computed: _Computed, started: float,
     )
 
 
-def _store(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Each row as its record's match, updated in place: an existing match keeps its id.
+class _Stored:
+    """How a run's rows become the records' matches, worked out before the transaction.
 
-    The id is a review page's address and the audit trail's subject, so a rerun must not
+    Each row is its record's match, updated in place: an existing match keeps its id,
+    which is a review page's address and the audit trail's subject, so a rerun must not
     change it. A match that says what it said before is only restamped with this run
     (the usual case, and far cheaper than rewriting it); one that says something new has
     just what changed rewritten, with many rows to a statement; a record with no match
     yet gets a new row. Nothing is deleted: a record's match goes with the record (the
-    foreign key cascades).
+    foreign key cascades). Reading the stored matches, comparing and making the new
+    rows' parameters all happen first, so the transaction that writes them, which holds
+    the store's write lock, only executes statements.
     """
-    stored = _stored(session, [row["source_record_id"] for row in rows])
-    restamp: dict[tuple[Any, Any], list[int]] = defaultdict(list)
-    rewrite: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    new: list[dict[str, Any]] = []
-    for row in rows:
-        found = stored.get(row["source_record_id"])
-        if found is None:
-            new.append(row)
-            continue
-        match_id, said = found
-        changed = tuple(key for key, before in zip(_SAID, said, strict=True) if row[key] != before)
-        if changed:
-            keys = (*changed, "run_id", "matched_at")
-            rewrite[keys].append({"match_id": match_id, **{key: row[key] for key in keys}})
-        else:
-            restamp[(row["run_id"], row["matched_at"])].append(match_id)
-    for (run_id, matched_at), ids in restamp.items():
-        ids.sort()
-        for start in range(0, len(ids), CHUNK):
-            session.execute(
-                update(_MATCHES).where(_MATCHES.c.id.in_(ids[start:start + CHUNK]))
-                .values(run_id=run_id, matched_at=matched_at)
+
+    def __init__(self) -> None:
+        self.restamp: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+        self.rewrite: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        self.new: BulkInsert | None = None
+        self.new_rows: list[tuple[Any, ...]] = []
+
+    @classmethod
+    def plan(cls, engine: Engine, rows: list[dict[str, Any]]) -> _Stored:
+        plan = cls()
+        with session_factory(engine)() as session:
+            stored = _stored(session, [row["source_record_id"] for row in rows])
+        new: list[dict[str, Any]] = []
+        for row in rows:
+            found = stored.get(row["source_record_id"])
+            if found is None:
+                new.append(row)
+                continue
+            match_id, said = found
+            changed = tuple(key for key, before in zip(_SAID, said, strict=True) if row[key] != before)
+            if changed:
+                keys = (*changed, "run_id", "matched_at")
+                plan.rewrite[keys].append({"match_id": match_id, **{key: row[key] for key in keys}})
+            else:
+                plan.restamp[(row["run_id"], row["matched_at"])].append(match_id)
+        if new:
+            plan.new = BulkInsert(_MATCHES, engine.dialect, list(new[0]))
+            plan.new_rows = plan.new.prepare(new)
+        return plan
+
+    def write(self, session: Session) -> None:
+        for (run_id, matched_at), ids in self.restamp.items():
+            ids.sort()
+            for start in range(0, len(ids), CHUNK):
+                session.execute(
+                    update(_MATCHES).where(_MATCHES.c.id.in_(ids[start:start + CHUNK]))
+                    .values(run_id=run_id, matched_at=matched_at)
+                )
+        for keys, group in self.rewrite.items():
+            statement = (
+                update(_MATCHES).where(_MATCHES.c.id == bindparam("match_id"))
+                .values({key: bindparam(key) for key in keys})
             )
-    for keys, group in rewrite.items():
-        statement = (
-            update(_MATCHES).where(_MATCHES.c.id == bindparam("match_id"))
-            .values({key: bindparam(key) for key in keys})
-        )
-        for start in range(0, len(group), CHUNK):
-            session.execute(statement, group[start:start + CHUNK])
-    for start in range(0, len(new), CHUNK):
-        session.execute(insert(_MATCHES), new[start:start + CHUNK])
+            for start in range(0, len(group), CHUNK):
+                session.execute(statement, group[start:start + CHUNK])
+        if self.new is not None:
+            self.new.write(session.connection(), self.new_rows)
 
 
 def _stored(session: Session, record_ids: list[int]) -> dict[int, tuple[int, tuple[Any, ...]]]:

@@ -4,7 +4,7 @@ Nothing is silently dropped: a doubtful value is kept as sent and flagged, a row
 cannot be a record is rejected with its reason, and both name the row and the field.
 """
 
-from joinedup.ingest.loader import ingest_file
+from joinedup.ingest.loader import ingest_file, register_source_system
 from joinedup.ingest.mapping import MappingError, SourceMapping, available_mappings, load_mapping
 from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord
 from joinedup.ingest.readers import FLAGGED, REJECTED, WARNING
@@ -26,4 +26,5 @@ __all__ = [
     "issue_summary",
     "list_loads",
     "load_mapping",
+    "register_source_system",
 ]

@@ -52,9 +52,9 @@ _SOURCE_KEYS = (
     "local_id",
     "record_ref",
 )
-_FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false")
-_NAME_KEYS = ("column", "order", "separator")
-_RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated")
+_FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false", "optional")
+_NAME_KEYS = ("column", "order", "separator", "optional")
+_RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated", "optional")
 _PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
 _PATH_FILTER = re.compile(r"\[([^\]=]+)=([^\]]*)\]")
 
@@ -75,6 +75,8 @@ class FieldMapping:
     values: dict[str, Any] | None = None
     true: frozenset[str] = DEFAULT_TRUE
     false: frozenset[str] = DEFAULT_FALSE
+    #: A file may leave the column(s) out; stored values are then kept (see docs/mappings.md).
+    optional: bool = False
 
     @property
     def described(self) -> str:
@@ -89,6 +91,7 @@ class NameSplit:
     column: str
     order: str
     separator: str | None = None
+    optional: bool = False
 
 
 def role_key(text: str) -> str:
@@ -114,6 +117,7 @@ class RelationshipMapping:
     lead: frozenset[str]
     roles: dict[str, str]
     unrelated: frozenset[str] = frozenset()
+    optional: bool = False
 
     def kind_of(self, role: str) -> str | None:
         """``lead``, a relationship kind, ``""`` for a known role that states none, or
@@ -377,6 +381,9 @@ def _field(
             spellings[which] = frozenset(s.strip().lower() for s in listed)
     if spellings["true"] & spellings["false"]:
         raise check.fail(where, "a spelling cannot mean both true and false")
+    optional = _optional(check, spec, where)
+    if optional and key:
+        raise check.fail(f"{where} optional", "an identifier is never optional: every row needs it")
     return FieldMapping(
         name=name,
         columns=columns,
@@ -386,7 +393,15 @@ def _field(
         values=values,
         true=spellings["true"],
         false=spellings["false"],
+        optional=optional,
     )
+
+
+def _optional(check: _Checker, spec: dict[str, Any], where: str) -> bool:
+    optional = spec.get("optional", False)
+    if not isinstance(optional, bool):
+        raise check.fail(f"{where} optional", "must be true or false")
+    return optional
 
 
 def _name_split(check: _Checker, spec: Any, json_paths: bool) -> NameSplit:
@@ -402,7 +417,7 @@ def _name_split(check: _Checker, spec: Any, json_paths: bool) -> NameSplit:
     separator = spec.get("separator")
     if separator is not None and (not isinstance(separator, str) or not separator.strip()):
         raise check.fail(f"{where} separator", "must be a non-blank string (leave it out to split on spaces)")
-    return NameSplit(column=column, order=order, separator=separator)
+    return NameSplit(column=column, order=order, separator=separator, optional=_optional(check, spec, where))
 
 
 def _relationships(check: _Checker, spec: Any, json_paths: bool) -> RelationshipMapping:
@@ -449,7 +464,8 @@ def _relationships(check: _Checker, spec: Any, json_paths: bool) -> Relationship
         roles[claim(value, named_in)] = kind
     if not roles:
         raise check.fail("[relationships.roles]", "must map at least one role value to a relationship kind")
-    return RelationshipMapping(group=group, role=role, lead=lead, roles=roles, unrelated=unrelated)
+    return RelationshipMapping(group=group, role=role, lead=lead, roles=roles, unrelated=unrelated,
+                               optional=_optional(check, spec, where))
 
 
 def _check_path(check: _Checker, path: str, where: str) -> None:

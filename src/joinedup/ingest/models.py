@@ -99,6 +99,48 @@ class LoadIssue(Base):
     load: Mapped[IngestLoad] = relationship(back_populates="issues")
 
 
+class StagedRecord(Base):
+    """A row of a load in progress, held here until the whole file has been read.
+
+    A load stages its rows in short committed transactions, so that the store's write
+    lock (SQLite has one for the whole database) is free between them for everyone else,
+    and a practitioner's read, which writes its audit event, never waits for a whole
+    file. Only when every row is read does the load apply its staged rows to
+    ``source_records`` in one short transaction: all of the file or none of it.
+
+    ``change`` says what applying the row does: ``new`` inserts a record, ``changed``
+    rewrites ``record_id``'s values, ``same`` only notes that this load saw it (its
+    values are not staged). Staged rows are deleted once their load has finished.
+    """
+
+    __tablename__ = "ingest_staged_records"
+    __table_args__ = (
+        UniqueConstraint("local_id", "record_ref", "load_id", name="uq_ingest_staged_records_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("ingest_loads.id", ondelete="CASCADE"))
+    change: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    local_id: Mapped[str] = mapped_column(String(64))
+    record_ref: Mapped[str] = mapped_column(String(64), default="")
+    forename: Mapped[str | None] = mapped_column(String(200))
+    middle_names: Mapped[str | None] = mapped_column(String(200))
+    surname: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column()
+    sex: Mapped[str | None] = mapped_column(String(16))
+    address_text: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    nhs_number: Mapped[str | None] = mapped_column(String(32))
+    ni_number: Mapped[str | None] = mapped_column(String(32))
+    upn: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254))
+    facts: Mapped[dict | None] = mapped_column()
+    flags: Mapped[list | None] = mapped_column()
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
 #: How one record can relate to another, as a source states it: ``record`` is
 #: ``kind`` of ``related``.
 RELATIONSHIP_KINDS = ("parent_of", "child_of", "carer_of", "cared_for_by", "partner_of")

@@ -1,11 +1,12 @@
 """Streaming readers for agency extracts: CSV, JSON Lines and FHIR Bulk Data NDJSON.
 
 A reader yields one item per row: ``(row_number, row, careful)``, or an :class:`Issue`
-for a row it could not read at all. It never holds more than one row in memory. Bytes
-that are not valid in the declared encoding are decoded with ``surrogateescape`` so
-that one bad byte costs one flagged field, not the whole file; ``careful`` tells the
-record builder that a row may hold such bytes (or NULs), so only those rows pay for
-the check.
+for a row it could not read at all (``rejected``) or a line that is not a row (a FHIR
+resource other than a Patient: a ``warning`` on its line). It never holds more than one
+row in memory. Bytes that are not valid in the declared encoding are decoded with
+``surrogateescape`` so that one bad byte costs one flagged field, not the whole file;
+``careful`` tells the record builder that a row may hold such bytes (or NULs), so only
+those rows pay for the check.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ WARNING = "warning"
 #: The longest CSV record the csv module will assemble before giving up on the row.
 MAX_RECORD_CHARS = 64 * 1024 * 1024
 PREVIEW_CHARS = 300
+#: A FHIR NDJSON line holding another resource: a warning on its line (the type is the value).
+OTHER_RESOURCE = "is a FHIR resource other than Patient, so it was not read as a row"
 
 # The csv module's own cap (128 KiB a field) would end a load with an exception at the
 # first large cell; the record builder applies the product's field cap instead, and
@@ -86,6 +89,8 @@ class Extract(ABC):
 
     #: Every value is a string (CSV), so accessors may skip the checks JSON values need.
     rows_are_text = False
+    #: The file names its columns before any row (CSV), so a missing one is known at once.
+    has_header = False
 
     def __init__(self, mapping: SourceMapping, path: Path, *, newline: str | None) -> None:
         self.mapping = mapping
@@ -113,6 +118,10 @@ class Extract(ABC):
     def require(self, mapped: FieldMapping, label: str) -> None:
         """Fail the load if the file cannot hold a column the mapping needs."""
 
+    def missing(self, columns: tuple[str, ...]) -> list[str]:
+        """Those of ``columns`` the file does not have (known only for a file with a header)."""
+        return []
+
     def locate_many(self, columns: tuple[str, ...]) -> Accessor:
         """The present ones of several columns, as a tuple, in one call (CSV has a faster one)."""
         present = [accessor for column in columns if (accessor := self.locate(column, column)) is not None]
@@ -126,15 +135,16 @@ class Extract(ABC):
     def rows(self) -> Iterator[tuple[int, Row, bool] | Issue]:
         """Each row with its number and whether it was decoded cleanly, or the Issue that rejects it."""
 
-    def closing_warnings(self) -> list[Issue]:
-        """File-level issues only known once every row has been read."""
-        return []
+    def no_rows(self) -> str:
+        """Why a file that holds no rows at all cannot be a load."""
+        return "the file has no rows"
 
 
 class CsvExtract(Extract):
     """A delimited file whose first non-blank row is the header (row numbers count it)."""
 
     rows_are_text = True
+    has_header = True
 
     def __init__(self, mapping: SourceMapping, path: Path) -> None:
         super().__init__(mapping, path, newline="")
@@ -161,13 +171,20 @@ class CsvExtract(Extract):
                 self._index[column] = position
 
     def require(self, mapped: FieldMapping, label: str) -> None:
-        for column in mapped.columns:
-            if column not in self._index:
-                found = ", ".join(f"'{printable(name)}'" for name in self.header[:40])
-                raise LoadFailed(
-                    f"the file has no column '{column}', which the mapping names as [source] {label}"
-                    f" (the header has {len(self.header)} columns: {found})"
-                )
+        for column in self.missing(mapped.columns):
+            raise LoadFailed(
+                f"the file has no column '{column}', which the mapping names as [source] {label}"
+                f" ({self.described_header})"
+            )
+
+    @property
+    def described_header(self) -> str:
+        found = ", ".join(f"'{printable(name)}'" for name in self.header[:40])
+        more = ", …" if len(self.header) > 40 else ""
+        return f"the header has {len(self.header)} columns: {found}{more}"
+
+    def missing(self, columns: tuple[str, ...]) -> list[str]:
+        return [column for column in columns if column not in self._index]
 
     def locate(self, column: str, field: str) -> Accessor | None:
         position = self._index.get(column)
@@ -210,6 +227,9 @@ class CsvExtract(Extract):
             joined = "".join(row)
             yield number, row, not joined.isascii() or "\x00" in joined
 
+    def no_rows(self) -> str:
+        return "the file has a header but no rows"
+
 
 class JsonLinesExtract(Extract):
     """One JSON object per line; for ``fhir-ndjson``, only ``Patient`` resources are rows."""
@@ -242,19 +262,28 @@ class JsonLinesExtract(Extract):
                 yield Issue(number, "", REJECTED, "is not a JSON object", printable(line.strip(), PREVIEW_CHARS))
                 continue
             if self.fhir and item.get("resourceType") != "Patient":
-                self.other_resources[str(item.get("resourceType", "no resourceType"))] += 1
+                kind = _resource_type(item)
+                self.other_resources[kind] += 1
+                yield Issue(number, "resourceType", WARNING, OTHER_RESOURCE, kind)
                 continue
             yield number, item, not line.isascii() or "\\u" in line
         if not self.lines_seen:
             raise LoadFailed("the file is empty")
 
-    def closing_warnings(self) -> list[Issue]:
+    def no_rows(self) -> str:
         if not self.other_resources:
-            return []
+            return super().no_rows()
         counts = ", ".join(f"{kind} {count:,}" for kind, count in self.other_resources.most_common())
         total = sum(self.other_resources.values())
-        lines = "1 line holds" if total == 1 else f"{total:,} lines hold"
-        return [Issue(None, "", WARNING, f"{lines} other FHIR resources ({counts}), not read as rows")]
+        lines = "its line holds" if total == 1 else f"all {total:,} of its lines hold"
+        return f"the file has no Patient resources ({lines} other FHIR resources: {counts})"
+
+
+def _resource_type(item: dict[str, Any]) -> str:
+    kind = item.get("resourceType")
+    if kind is None:
+        return "no resourceType"
+    return printable(kind if isinstance(kind, str) else json.dumps(kind), PREVIEW_CHARS)
 
 
 def _path_accessor(steps: tuple[str | int | tuple[str, str], ...]) -> Accessor:

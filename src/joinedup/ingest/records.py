@@ -48,6 +48,23 @@ RELATIONSHIP_FIELD = "relationship"
 UNKNOWN_ROLE = "is not a role the mapping's [relationships] names, so no relationship was recorded"
 
 
+@dataclass(frozen=True)
+class Absent:
+    """What the mapping names but a file leaves out (optional columns): never read, and
+    never written over a stored value."""
+
+    fields: frozenset[str] = frozenset()
+    facts: frozenset[str] = frozenset()
+    relationships: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.facts or self.relationships)
+
+
+def _nothing(row: Row) -> None:
+    return None
+
+
 class _Rejected(Exception):
     def __init__(self, field: str, message: str, value: str = "") -> None:
         super().__init__(message)
@@ -119,7 +136,8 @@ def split_name(text: str, order: str, separator: str | None) -> tuple[str | None
 class RecordBuilder:
     """Shapes rows of one extract, compiled once from the mapping and the file's layout."""
 
-    def __init__(self, mapping: SourceMapping, extract: Extract, today: date) -> None:
+    def __init__(self, mapping: SourceMapping, extract: Extract, today: date, absent: Absent | None = None) -> None:
+        absent = absent or Absent()
         self.mapping = mapping
         self.completeness_fields = mapping.canonical_fields
         self._bits = {name: 1 << position for position, name in enumerate(self.completeness_fields)}
@@ -135,19 +153,20 @@ class RecordBuilder:
         self._fields = [
             (name, self._getter(extract, spec, name), spec.join, spec.values,
              self._converter(name, spec), _LENGTHS[name], self._bits[name])
-            for name, spec in mapping.fields.items()
+            for name, spec in mapping.fields.items() if name not in absent.fields
         ]
         self._name = None
-        if mapping.name_split is not None:
+        if mapping.name_split is not None and not absent.fields & set(NAME_PARTS):
             split = mapping.name_split
             spec = FieldMapping(name="name", columns=(split.column,))
             self._name = (self._getter(extract, spec, "name"), split)
         self._facts = [
-            (name, self._getter(extract, spec, name), spec, self._fact_converter(spec))
+            (name, _nothing if name in absent.facts else self._getter(extract, spec, name), spec,
+             self._fact_converter(spec))
             for name, spec in mapping.facts.items()
         ]
         self._relation = None
-        if mapping.relationships is not None:
+        if mapping.relationships is not None and not absent.relationships:
             stated = mapping.relationships
             self._relation = (
                 self._getter(extract, FieldMapping(name="group", columns=(stated.group,)), "relationship group"),
@@ -168,14 +187,17 @@ class RecordBuilder:
             cells = extract.locate_many(spec.columns)
             return lambda row: join.join(filter(None, map(str.strip, cells(row))))
 
-        def joined(row: Row) -> str:
-            parts = []
+        def joined(row: Row) -> str | None:
+            parts, found = [], False
             for accessor in accessors:
                 value = accessor(row)
+                if value is None:
+                    continue
+                found = True
                 text = value.strip() if value.__class__ is str else _raw_text(value, join)[0]
                 if text:
                     parts.append(text)
-            return join.join(parts)
+            return join.join(parts) if found else None
 
         return joined
 
@@ -419,6 +441,14 @@ def _boolean(raw: Any, spec: FieldMapping) -> bool:
     if text in spec.false:
         return False
     raise Invalid("is not one of the spellings for true or false")
+
+
+def stored_row_hash(fields: dict[str, Any], facts: dict[str, Any], flags: list[dict[str, str]]) -> str:
+    """The row hash of values read back from the store, as the builder would have made it."""
+    values = {name: fields[name] for name in CANONICAL_FIELDS}
+    values["facts"] = facts
+    values["flags"] = flags or _NO_FLAGS
+    return _row_hash(values)
 
 
 def _row_hash(values: dict[str, Any]) -> str:

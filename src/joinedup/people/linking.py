@@ -23,7 +23,9 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -32,6 +34,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db.bulk import BulkInsert
+from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import model as linkage
 from joinedup.people.clustering import (
     IDENTIFIER_NAMES,
@@ -61,6 +65,10 @@ CHUNK = 2000
 STEPS = 6
 #: A person's history lists at most this many record ids per event.
 HISTORY_RECORDS = 50
+
+
+class IndexChanged(Exception):
+    """Someone changed the person index while a run was about to write it."""
 
 
 # --------------------------------------------------------------------------- thresholds and models
@@ -149,32 +157,85 @@ def adopt_model(engine: Engine, version: int, *, adopted_by: str = "cli", actor:
 # --------------------------------------------------------------------------- runs
 
 
-def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], None]) -> LinkRun:
-    """Open a run, do ``work(run_id, started)``, record a failure; return the run (detached)."""
+#: Why a run still marked running, found by the next run, failed.
+ABANDONED = "the run stopped before it finished, without recording why (its process was killed or lost)"
+
+#: ``on_abandoned(run_id, reason)``: an earlier run was found abandoned and marked failed.
+Abandoned = Callable[[int, str], None]
+
+
+def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], None],
+         on_abandoned: Abandoned | None) -> LinkRun:
+    """Open a run, do ``work(run_id, started)``, record a failure; return the run (detached).
+
+    One run at a time holds the ``link`` lock (freed by the operating system or
+    PostgreSQL if its process dies), so any other run still marked running was
+    abandoned: it is marked failed, with the reason, before this one starts.
+    """
     started = time.perf_counter()
-    with transaction(engine) as session:
-        threshold, review_from = link_thresholds(session)
-        run = LinkRun(status="running", kind=kind, ran_by=ran_by[:120], threshold=threshold, review_from=review_from)
-        session.add(run)
-        session.flush()
-        run_id = run.id
-    try:
-        work(run_id, started)
-    except BaseException as exc:
+    with _one_run_at_a_time(engine):
+        with transaction(engine) as session:
+            threshold, review_from = link_thresholds(session)
+            run = LinkRun(status="running", kind=kind, ran_by=ran_by[:120], threshold=threshold,
+                          review_from=review_from)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        for abandoned_id, reason in _close_abandoned(engine, run_id, ran_by):
+            if on_abandoned is not None:
+                on_abandoned(abandoned_id, reason)
         try:
-            with transaction(engine) as session:
-                run = session.get(LinkRun, run_id)
-                run.status = "failed"
-                run.error = f"{exc.__class__.__name__}: {exc}"
-                run.finished_at = utcnow()
-                run.seconds = time.perf_counter() - started
-                record_event(session, Actor.system("cli", ran_by), action="people.link", outcome="failure",
-                             subject_type="link_run", subject_id=run_id, reason=run.error)
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            pass
-        raise
+            work(run_id, started)
+        except BaseException as exc:
+            try:
+                _record_failure(engine, run_id, ran_by, f"{exc.__class__.__name__}: {exc}", started)
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                pass
+            raise
     with session_factory(engine)() as session:
         return session.get(LinkRun, run_id, options=[selectinload(LinkRun.model)])
+
+
+@contextmanager
+def _one_run_at_a_time(engine: Engine) -> Iterator[None]:
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(engine, "link"))
+        except AlreadyRunning:
+            raise AlreadyRunning(_running_run(engine)) from None
+        yield
+
+
+def _running_run(engine: Engine) -> str:
+    with session_factory(engine)() as session:
+        running = session.scalar(select(LinkRun).where(LinkRun.status == "running")
+                                 .order_by(LinkRun.id.desc()).limit(1))
+    which = f" (run {running.id}, started {running.started_at:%Y-%m-%d %H:%M} UTC by {running.ran_by or 'someone'})" \
+        if running is not None else ""
+    return f"a link run is already running{which}; wait for it to finish"
+
+
+def _close_abandoned(engine: Engine, run_id: int, ran_by: str) -> list[tuple[int, str]]:
+    """Mark failed every other run still marked running; return (run id, reason) of each."""
+    with session_factory(engine)() as session:
+        stale = list(session.scalars(select(LinkRun.id).where(LinkRun.status == "running", LinkRun.id != run_id)
+                                     .order_by(LinkRun.id)))
+    reason = f"{ABANDONED}; found when run {run_id} started"
+    for stale_id in stale:
+        _record_failure(engine, stale_id, ran_by, reason, None)
+    return [(stale_id, reason) for stale_id in stale]
+
+
+def _record_failure(engine: Engine, run_id: int, ran_by: str, error: str, started: float | None) -> None:
+    with transaction(engine) as session:
+        run = session.get(LinkRun, run_id)
+        run.status = "failed"
+        run.error = error
+        run.finished_at = utcnow()
+        if started is not None:
+            run.seconds = time.perf_counter() - started
+        record_event(session, Actor.system("cli", ran_by), action="people.link", outcome="failure",
+                     subject_type="link_run", subject_id=run_id, reason=error)
 
 
 def link_people(
@@ -186,21 +247,24 @@ def link_people(
     model_version: int | None = None,
     retrain: bool = False,
     ran_by: str = "cli",
+    on_abandoned: Abandoned | None = None,
 ) -> LinkRun:
     """Link every source record into persons; return the finished LinkRun (detached).
 
     Thresholds default to the data team's (:func:`link_thresholds`). Uses model
     ``model_version``, else the adopted model; ``retrain`` (or no model at all) trains a
     new version first and runs with it. A failure is recorded on the run and raised;
-    the index is left as it was.
+    the index is left as it was. Raises AlreadyRunning while another run is under way;
+    an earlier run found abandoned is marked failed and passed to ``on_abandoned``.
     """
     def work(run_id: int, started: float) -> None:
         _full(engine, run_id, progress, threshold, review_from, model_version, retrain, ran_by, started)
 
-    return _run(engine, "full", ran_by, work)
+    return _run(engine, "full", ran_by, work, on_abandoned)
 
 
-def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by: str = "cli") -> LinkRun:
+def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by: str = "cli",
+                     on_abandoned: Abandoned | None = None) -> LinkRun:
     """Attach the records no person holds yet to the index, without a full rerun.
 
     Each is scored against every record with the adopted model and joins the person it
@@ -209,7 +273,7 @@ def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by
     def work(run_id: int, started: float) -> None:
         _incremental(engine, run_id, progress, ran_by, started)
 
-    return _run(engine, "incremental", ran_by, work)
+    return _run(engine, "incremental", ran_by, work, on_abandoned)
 
 
 def _step(progress: Progress | None, stage: str, step: int) -> None:
@@ -226,7 +290,6 @@ class _Context:
         self.review_from = run.review_from if review_from is None else min(review_from, self.threshold)
         if threshold is not None or review_from is not None:
             check_thresholds(self.threshold, self.review_from)
-            run.threshold, run.review_from = self.threshold, self.review_from
         self.records = read_records(session)
         self.by_id = {record["id"]: record for record in self.records}
         self.decisions = [(row.record_id_l, row.record_id_r, row.decision) for row in session.execute(
@@ -236,6 +299,8 @@ class _Context:
                 select(PersonRecord.source_record_id, Person.person_id, Person.id)
                 .join(Person, Person.id == PersonRecord.person_id))
         }
+        # Written last: a write before the reads would hold the write lock while they run.
+        run.threshold, run.review_from = self.threshold, self.review_from
 
 
 def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: float | None,
@@ -275,15 +340,18 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     _step(progress, "Keeping person ids", 4)
     identity = assign_ids(members, {record_id: person for record_id, (person, _) in context.previous.items()})
     _step(progress, "Writing persons", 5)
+    pairs = _pair_rows(scored, clusters.labels, clusters, by_id, context, run_id, chosen.id)
+    pair_rows = _bulk(engine, LinkPair.__table__, pairs)
+    plan = _plan_persons(engine, run_id, by_id, members, low, clusters, identity, context)
     with transaction(engine) as session:
-        pairs = _pair_rows(scored, clusters.labels, clusters, by_id, context, run_id, chosen.id)
+        _check_index_unchanged(session, plan.last_event)
         session.execute(delete(LinkPair))
-        _insert(session, LinkPair.__table__, pairs)
-        _write_persons(session, run_id, by_id, members, low, clusters, identity, context)
+        pair_rows.write(session.connection())
+        _write_persons(session, plan)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(by_id), persons=len(members),
                 linked_persons=sum(1 for ids in members.values() if len(ids) > 1), low=len(low),
                 pairs_scored=len(scored), clusters=clusters, pairs=pairs,
-                ids=(len(identity.kept), len(identity.new), len(identity.retired)))
+                ids=(len(identity.kept), len(identity.new), len(plan.retired)))
     _step(progress, "Done", STEPS)
 
 
@@ -321,58 +389,95 @@ def _incremental(engine: Engine, run_id: int, progress: Progress | None, ran_by:
         groups[label].append(record_id)
     _step(progress, "Keeping person ids", 4)
     _step(progress, "Writing persons", 5)
+    pairs = _pair_rows(scored, dict(clusters.labels), clusters, by_id, context, run_id, chosen.id)
+    pair_rows = _bulk(engine, LinkPair.__table__, pairs)
+    plan = _plan_attachments(engine, run_id, ran_by, by_id, groups, low, anchor_of, clusters, context)
     with transaction(engine) as session:
-        labels = dict(clusters.labels)
-        pairs = _pair_rows(scored, labels, clusters, by_id, context, run_id, chosen.id)
+        _check_index_unchanged(session, plan.last_event)
         for start in range(0, len(new_linkable), CHUNK):
             chunk = new_linkable[start:start + CHUNK]
             session.execute(delete(LinkPair).where(or_(LinkPair.record_id_l.in_(chunk), LinkPair.record_id_r.in_(chunk))))
-        _insert(session, LinkPair.__table__, pairs)
-        now = utcnow()
-        persons_made, attached = 0, 0
-        memberships = []
-        for label, record_ids in groups.items():
-            fresh = [record_id for record_id in record_ids if record_id not in context.previous]
-            if not fresh:
-                continue
-            anchors = {anchor_of[record_id] for record_id in record_ids if record_id in anchor_of}
-            if anchors:
-                person = session.get(Person, anchors.pop())
-                attached += len(fresh)
-                held = session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id))
-                everyone = sorted({*held, *fresh})
-                _refresh_person(session, person, [by_id[record_id] for record_id in everyone], run_id, now)
-                session.add(PersonEvent(person_id=person.id, kind="gained_records", run_id=run_id, decided_by=ran_by[:120],
-                                        reason="New records matched this person (incremental link).",
-                                        details={"records": fresh[:HISTORY_RECORDS], "count": len(fresh)}))
-            else:
-                person = _new_person(session, [by_id[record_id] for record_id in record_ids], run_id, now)
-                persons_made += 1
-            for record_id in fresh:
-                memberships.append({"source_record_id": record_id, "person_id": person.id,
-                                    "match_probability": clusters.probability.get(record_id),
-                                    "low_information": False, "run_id": run_id})
-        for record_id in sorted(low):
-            person = _new_person(session, [by_id[record_id]], run_id, now, low_information=True)
-            persons_made += 1
-            memberships.append({"source_record_id": record_id, "person_id": person.id, "match_probability": None,
-                                "low_information": True, "run_id": run_id})
-        _insert(session, PersonRecord.__table__, memberships)
-        _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=persons_made,
-                linked_persons=attached, low=len(low), pairs_scored=len(scored), clusters=clusters, pairs=pairs,
-                ids=(0, persons_made, 0))
+        pair_rows.write(session.connection())
+        _write_persons(session, plan)
+        _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=len(plan.new_ids),
+                linked_persons=plan.attached, low=len(low), pairs_scored=len(scored), clusters=clusters, pairs=pairs,
+                ids=(0, len(plan.new_ids), 0))
     _step(progress, "Done", STEPS)
 
 
-def _new_person(session: Session, records: list[dict[str, Any]], run_id: int, now, *,
-                low_information: bool = False) -> Person:
-    golden = golden_record(records)
-    person = Person(person_id=_free_person_id(session), golden=golden, record_count=len(records),
-                    low_information=low_information, created_run_id=run_id, updated_run_id=run_id,
-                    created_at=now, updated_at=now, **person_columns(golden))
-    session.add(person)
-    session.flush()
-    return person
+def _plan_attachments(engine: Engine, run_id: int, ran_by: str, by_id: dict[int, dict[str, Any]],
+                      groups: dict[int, list[int]], low: set[int], anchor_of: dict[int, int], clusters: Clusters,
+                      context: _Context) -> _PersonsPlan:
+    """What an incremental run writes: each new record attached to the person it matched
+    (whose golden record is rebuilt) or made a new person, worked out before the transaction."""
+    now = utcnow()
+    attaching: list[tuple[int, list[int]]] = []
+    founding: list[tuple[list[int], bool]] = []
+    for record_ids in groups.values():
+        fresh = [record_id for record_id in record_ids if record_id not in context.previous]
+        if not fresh:
+            continue
+        anchors = {anchor_of[record_id] for record_id in record_ids if record_id in anchor_of}
+        if anchors:
+            attaching.append((anchors.pop(), fresh))
+        else:
+            founding.append((record_ids, False))
+    founding.extend(([record_id], True) for record_id in sorted(low))
+    memberships = PersonRecord.__table__.c
+    with session_factory(engine)() as session:
+        last_event = session.scalar(select(func.max(PersonEvent.id)))
+        held: dict[int, set[int]] = defaultdict(set)
+        public: dict[int, str] = {}
+        anchored = sorted({person_pk for person_pk, _ in attaching})
+        for start in range(0, len(anchored), CHUNK):
+            some = anchored[start:start + CHUNK]
+            for record_id, person_pk in session.execute(
+                select(memberships.source_record_id, memberships.person_id).where(memberships.person_id.in_(some))
+            ):
+                held[person_pk].add(record_id)
+            public.update(session.execute(select(Person.id, Person.person_id).where(Person.id.in_(some))).all())
+        person_ids = _free_person_ids(session, len(founding))
+    plan = _PersonsPlan(last_event=last_event, new_ids=sorted(person_ids),
+                        pk={person_id: person_pk for person_pk, person_id in public.items()})
+    for person_pk, fresh in attaching:
+        everyone = sorted(held[person_pk] | set(fresh))
+        golden = golden_record([by_id[record_id] for record_id in everyone])
+        plan.updates.append({"id": person_pk, **person_columns(golden), "golden": golden,
+                             "record_count": len(everyone), "low_information": False, "updated_run_id": run_id,
+                             "updated_at": now, "retired_at": None, "superseded_by": None})
+        plan.events.append({"person_id": person_pk, "at": now, "kind": "gained_records", "run_id": run_id,
+                            "decided_by": ran_by[:120], "reason": "New records matched this person (incremental link).",
+                            "details": {"records": fresh[:HISTORY_RECORDS], "count": len(fresh)}})
+        plan.attached += len(fresh)
+        plan.memberships.extend((public[person_pk], {
+            "source_record_id": record_id, "match_probability": clusters.probability.get(record_id),
+            "low_information": False, "run_id": run_id}) for record_id in fresh)
+    inserts = []
+    for person_id, (record_ids, flagged) in zip(person_ids, founding, strict=True):
+        golden = golden_record([by_id[record_id] for record_id in record_ids])
+        inserts.append({"person_id": person_id, "golden": golden, "record_count": len(record_ids),
+                        "low_information": flagged, "created_run_id": run_id, "updated_run_id": run_id,
+                        "created_at": now, "updated_at": now, "retired_at": None, "superseded_by": None,
+                        **person_columns(golden)})
+        plan.memberships.extend((person_id, {
+            "source_record_id": record_id, "match_probability": None if flagged else clusters.probability.get(record_id),
+            "low_information": flagged, "run_id": run_id})
+            for record_id in record_ids if record_id not in context.previous)
+    plan.inserts = _bulk(engine, Person.__table__, inserts)
+    return plan
+
+
+def _free_person_ids(session: Session, count: int) -> list[str]:
+    """``count`` new person ids that no person has yet."""
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        wanted = {new_person_id() for _ in range(count - len(chosen))} - chosen
+        taken = set()
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), CHUNK):
+            taken.update(session.scalars(select(Person.person_id).where(Person.person_id.in_(ordered[start:start + CHUNK]))))
+        chosen |= wanted - taken
+    return sorted(chosen)
 
 
 def _free_person_id(session: Session) -> str:
@@ -430,19 +535,53 @@ def _pair_rows(scored, labels: dict[int, int], clusters: Clusters, by_id: dict[i
     return rows
 
 
-def _write_persons(session: Session, run_id: int, by_id: dict[int, dict[str, Any]], members: dict[int, list[int]],
-                   low: set[int], clusters: Clusters, identity: Identity, context: _Context) -> None:
+@dataclass
+class _PersonsPlan:
+    """What a full run writes to persons and memberships, worked out before its transaction.
+
+    Golden records and the comparison with the stored index are most of a run's writing
+    time; done beforehand, the transaction holds only the statements, so the store's
+    write lock (SQLite's, for the whole database) is held for seconds, not minutes.
+    """
+
+    last_event: int | None
+    inserts: _Prepared | None = None
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    retirements: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    retired: dict[str, str] = field(default_factory=dict)
+    pk: dict[str, int] = field(default_factory=dict)
+    new_ids: list[str] = field(default_factory=list)
+    #: Records whose stored membership is replaced, and each membership to write, by public
+    #: person id (``pk`` holds the stored key of each person already in the index).
+    changed: list[int] = field(default_factory=list)
+    memberships: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Records an incremental run attaches to persons who were already in the index.
+    attached: int = 0
+
+
+def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]], members: dict[int, list[int]],
+                  low: set[int], clusters: Clusters, identity: Identity, context: _Context) -> _PersonsPlan:
     now = utcnow()
-    persons = Person.__table__
-    existing = {
-        row.person_id: row for row in session.execute(
-            select(persons.c.id, persons.c.person_id, persons.c.golden, persons.c.record_count,
-                   persons.c.low_information, persons.c.retired_at, persons.c.uprn))
-    }
+    persons, memberships = Person.__table__, PersonRecord.__table__
+    with session_factory(engine)() as session:
+        last_event = session.scalar(select(func.max(PersonEvent.id)))
+        existing = {
+            row.person_id: row for row in session.execute(
+                select(persons.c.id, persons.c.person_id, persons.c.golden, persons.c.record_count,
+                       persons.c.low_information, persons.c.retired_at, persons.c.uprn))
+        }
+        current = {
+            row.source_record_id: (row.person_id, row.match_probability, row.low_information)
+            for row in session.execute(select(memberships.c.source_record_id, memberships.c.person_id,
+                                              memberships.c.match_probability, memberships.c.low_information))
+        }
+    plan = _PersonsPlan(last_event=last_event, pk={person_id: row.id for person_id, row in existing.items()},
+                        new_ids=sorted(identity.new))
+    inserts = []
     before: dict[str, set[int]] = defaultdict(set)
     for record_id, (person_id, _) in context.previous.items():
         before[person_id].add(record_id)
-    inserts, updates, events = [], [], []
     for label, record_ids in members.items():
         person_id = identity.ids[label]
         golden = golden_record([by_id[record_id] for record_id in record_ids])
@@ -457,55 +596,83 @@ def _write_persons(session: Session, run_id: int, by_id: dict[int, dict[str, Any
             continue
         if (old.golden != golden or old.record_count != len(record_ids) or old.low_information != flagged
                 or old.retired_at is not None or old.uprn != values["uprn"]):
-            updates.append({"id": old.id, **values})
+            plan.updates.append({"id": old.id, **values})
         gained = sorted(set(record_ids) - before[person_id])
         lost = sorted(before[person_id] - set(record_ids))
         for kind, changed in (("gained_records", gained), ("lost_records", lost)):
             if changed:
-                events.append({"person_id": old.id, "at": now, "kind": kind, "run_id": run_id, "decided_by": "",
-                               "reason": "", "details": {"records": changed[:HISTORY_RECORDS], "count": len(changed)}})
-    _insert(session, persons, inserts)
-    if updates:
-        session.execute(update(Person), updates)
-    retirements = []
+                plan.events.append({"person_id": old.id, "at": now, "kind": kind, "run_id": run_id,
+                                    "decided_by": "", "reason": "",
+                                    "details": {"records": changed[:HISTORY_RECORDS], "count": len(changed)}})
+    plan.inserts = _bulk(engine, persons, inserts)
+    del inserts
     for person_id, successor in identity.retired.items():
         if existing[person_id].retired_at is None:
-            retirements.append({"id": existing[person_id].id, "retired_at": now, "superseded_by": successor,
-                                "record_count": 0, "updated_run_id": run_id, "updated_at": now})
-            events.append({"person_id": existing[person_id].id, "at": now, "kind": "retired", "run_id": run_id,
-                           "decided_by": "", "reason": f"Most of their records now belong to {successor}.",
-                           "details": {"superseded_by": successor}})
-    if retirements:
-        session.execute(update(Person), retirements)
-    identity.retired = {person_id: identity.retired[person_id] for person_id in identity.retired
-                        if existing[person_id].retired_at is None}
-    _insert(session, PersonEvent.__table__, [{"user_id": None, **event} for event in events])
-    pk = {person_id: row.id for person_id, row in existing.items()}
-    new_ids = sorted(identity.new)
-    for start in range(0, len(new_ids), CHUNK):
-        pk.update(session.execute(
-            select(persons.c.person_id, persons.c.id).where(persons.c.person_id.in_(new_ids[start:start + CHUNK]))
-        ).all())
-    memberships = PersonRecord.__table__
-    current = {
-        row.source_record_id: (row.person_id, row.match_probability, row.low_information)
-        for row in session.execute(select(memberships.c.source_record_id, memberships.c.person_id,
-                                          memberships.c.match_probability, memberships.c.low_information))
-    }
-    changed, rows = [], []
+            plan.retired[person_id] = successor
+            plan.retirements.append({"id": existing[person_id].id, "retired_at": now, "superseded_by": successor,
+                                     "record_count": 0, "updated_run_id": run_id, "updated_at": now})
+            plan.events.append({"person_id": existing[person_id].id, "at": now, "kind": "retired", "run_id": run_id,
+                                "decided_by": "", "reason": f"Most of their records now belong to {successor}.",
+                                "details": {"superseded_by": successor}})
     for label, record_ids in members.items():
-        person_pk = pk[identity.ids[label]]
+        person_id = identity.ids[label]
+        known = plan.pk.get(person_id)
         for record_id in record_ids:
-            wanted = (person_pk, clusters.probability.get(record_id), record_id in low)
+            probability, flagged = clusters.probability.get(record_id), record_id in low
             held = current.get(record_id)
-            if held != wanted:
-                if held is not None:
-                    changed.append(record_id)
-                rows.append({"source_record_id": record_id, "person_id": wanted[0], "match_probability": wanted[1],
-                             "low_information": wanted[2], "run_id": run_id})
-    for start in range(0, len(changed), CHUNK):
-        session.execute(delete(memberships).where(memberships.c.source_record_id.in_(changed[start:start + CHUNK])))
-    _insert(session, memberships, rows)
+            if held is not None and held == (known, probability, flagged):
+                continue
+            if held is not None:
+                plan.changed.append(record_id)
+            plan.memberships.append((person_id, {"source_record_id": record_id, "match_probability": probability,
+                                                 "low_information": flagged, "run_id": run_id}))
+    return plan
+
+
+def _check_index_unchanged(session: Session, last_event: int | None) -> None:
+    """Refuse to write over a merge or split made since the run read the index to plan."""
+    if session.scalar(select(func.max(PersonEvent.id))) != last_event:
+        raise IndexChanged("the person index changed while the run was writing it (a merge or split was "
+                           "decided); nothing was written: run it again")
+
+
+def _write_persons(session: Session, plan: _PersonsPlan) -> None:
+    persons, memberships = Person.__table__, PersonRecord.__table__
+    plan.inserts.write(session.connection())
+    if plan.updates:
+        session.execute(update(Person), plan.updates)
+    if plan.retirements:
+        session.execute(update(Person), plan.retirements)
+    _insert(session, PersonEvent.__table__, [{"user_id": None, **event} for event in plan.events])
+    pk = dict(plan.pk)
+    for start in range(0, len(plan.new_ids), CHUNK):
+        pk.update(session.execute(
+            select(persons.c.person_id, persons.c.id).where(persons.c.person_id.in_(plan.new_ids[start:start + CHUNK]))
+        ).all())
+    for start in range(0, len(plan.changed), CHUNK):
+        session.execute(delete(memberships).where(memberships.c.source_record_id.in_(plan.changed[start:start + CHUNK])))
+    for row in plan.memberships:
+        row[1]["person_id"] = pk[row[0]]
+    _bulk(session.get_bind(), memberships, [row for _, row in plan.memberships]).write(session.connection())
+
+
+@dataclass
+class _Prepared:
+    """Rows whose parameters were made before the transaction that writes them."""
+
+    insert: BulkInsert | None
+    rows: list[tuple[Any, ...]]
+
+    def write(self, connection) -> None:
+        if self.insert is not None:
+            self.insert.write(connection, self.rows)
+
+
+def _bulk(engine: Engine, table, rows: list[dict[str, Any]]) -> _Prepared:
+    if not rows:
+        return _Prepared(None, [])
+    insert_rows = BulkInsert(table, engine.dialect, list(rows[0]))
+    return _Prepared(insert_rows, insert_rows.prepare(rows))
 
 
 def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: float, *, records: int, persons: int,

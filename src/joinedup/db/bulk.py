@@ -1,0 +1,72 @@
+"""Many rows into one table at the database driver's speed, with their parameters made first.
+
+SQLAlchemy's per-row parameter handling is most of the time of a large insert, and a
+long run (a load, a link run) must hold the store's write lock for as short a time as
+it can. So a run makes its rows' parameters before its transaction (:meth:`prepare`),
+and the transaction only hands them to the driver (:meth:`write`): on PostgreSQL by
+COPY, elsewhere by the driver's executemany of the statement SQLAlchemy compiles, each
+value through its column type's bind processor, so that what is stored is what Core
+would store.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.types import JSON
+
+Prepared = list[tuple[Any, ...]]
+
+
+class BulkInsert:
+    """An INSERT of ``columns`` into ``table``; every row is a mapping that gives each column."""
+
+    def __init__(self, table: Table, dialect: Dialect, columns: Sequence[str]) -> None:
+        self._by_copy = dialect.name == "postgresql"
+        if self._by_copy:
+            names = list(columns)
+            self._sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+            processors: dict[str, Callable[[Any], Any] | None] = {
+                name: json.dumps for name in names if isinstance(table.c[name].type, JSON)
+            }
+        else:
+            compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+            if not compiled.positional:
+                raise ValueError(f"{dialect.name}: bulk inserts need a positional parameter style")
+            names = list(compiled.positiontup)
+            processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
+            self._sql = compiled.string
+        self._values = operator.itemgetter(*names)
+        self._single = len(names) == 1
+        self._processed = [
+            (position, process) for position, name in enumerate(names) if (process := processors.get(name)) is not None
+        ]
+
+    def params(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """One row's parameters, ready for the driver."""
+        values = self._values(row)
+        values = [values] if self._single else list(values)
+        for position, process in self._processed:
+            if values[position] is not None:
+                values[position] = process(values[position])
+        return tuple(values)
+
+    def prepare(self, rows: Iterable[Mapping[str, Any]]) -> Prepared:
+        return [self.params(row) for row in rows]
+
+    def write(self, connection: Connection, prepared: Prepared) -> None:
+        """Insert the prepared rows in the connection's transaction."""
+        if not prepared:
+            return
+        if not self._by_copy:
+            connection.exec_driver_sql(self._sql, prepared)
+            return
+        driver_connection = connection.connection.dbapi_connection
+        with driver_connection.cursor() as cursor, cursor.copy(self._sql) as copy:
+            for row in prepared:
+                copy.write_row(row)
