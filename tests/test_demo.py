@@ -45,9 +45,7 @@ def test_a_tiny_demo_with_an_empty_extract_still_has_every_demo_user(settings):
         assert {load.status for load in loads} == {"completed"}
         assert len(loads) == 6, "the place's voluntary-sector extract has no rows, and is not loaded"
         for user in DEMO_USERS:
-            signed_in = authenticate(
-                session, username=user.username, password=password, client_address="test", max_failures=5, lockout_minutes=15
-            )
+            signed_in = authenticate(session, username=user.username, password=password, client_address="test")
             assert signed_in.outcome == "success", user.username
 
 
