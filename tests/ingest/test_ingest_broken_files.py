@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from joinedup.audit import AuditEvent
 from joinedup.db import session_factory
 from joinedup.ingest import SourceRecord, ingest_file, list_loads, load_mapping
-from joinedup.ingest import records as records_module
+from joinedup.ingest import rows as rows_module
 
 HEADER = "PersonID,Forename,Surname,DOB,NHSNumber\n"
 
@@ -286,14 +286,14 @@ def test_a_fatal_error_mid_file_rolls_back_the_records_and_records_the_failure(
     engine, fixture_mapping, tmp_path, monkeypatch
 ):
     path = people_file(tmp_path, "".join(f"P{n},Amy,Smith,,\n" for n in range(5000)))
-    shape = records_module.RecordBuilder.shape
+    shape = rows_module.RecordBuilder.shape
 
     def failing_shape(self, row_number, row, careful):
         if row_number == 4500:
             raise RuntimeError("disk on fire")
         return shape(self, row_number, row, careful)
 
-    monkeypatch.setattr(records_module.RecordBuilder, "shape", failing_shape)
+    monkeypatch.setattr(rows_module.RecordBuilder, "shape", failing_shape)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest_file(engine, fixture_mapping("people"), path)
 

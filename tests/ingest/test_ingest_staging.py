@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from joinedup.audit import AuditEvent
 from joinedup.db import session_factory, transaction, utcnow
 from joinedup.ingest import IngestLoad, LoadIssue, SourceRecord, get_load, ingest_file
-from joinedup.ingest import records as records_module
+from joinedup.ingest import rows as rows_module
 from joinedup.ingest.models import StagedRecord
 
 HEADER = "PersonID,Forename,Surname,DOB,NHSNumber\n"
@@ -37,14 +37,14 @@ def test_a_load_that_fails_mid_file_leaves_the_stored_records_as_they_were(
     first = ingest_file(engine, mapping, people_file(tmp_path, "v1.csv", 5000, "Smith"))
     assert (first.status, first.rows_loaded) == ("completed", 5000)
     assert count(engine, StagedRecord) == 0
-    shape = records_module.RecordBuilder.shape
+    shape = rows_module.RecordBuilder.shape
 
     def failing_shape(self, row_number, row, careful):
         if row_number == 4500:
             raise RuntimeError("disk on fire")
         return shape(self, row_number, row, careful)
 
-    monkeypatch.setattr(records_module.RecordBuilder, "shape", failing_shape)
+    monkeypatch.setattr(rows_module.RecordBuilder, "shape", failing_shape)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest_file(engine, mapping, people_file(tmp_path, "v2.csv", 6000, "Jones"))
 

@@ -17,7 +17,7 @@ from joinedup.audit import Actor, AuditEvent
 from joinedup.db import session_factory, transaction
 from joinedup.db.locks import AlreadyRunning
 from joinedup.ingest import SourceRecord, ingest_file, list_loads, load_mapping
-from joinedup.ingest import records as records_module
+from joinedup.ingest import rows as rows_module
 from joinedup.partners import SourceSystem
 from joinedup.records.access import fetch_record
 
@@ -54,7 +54,7 @@ def test_a_read_and_its_audit_event_succeed_while_a_load_is_under_way(engine, tm
         ).one()
 
     reached, release = threading.Event(), threading.Event()
-    shape = records_module.RecordBuilder.shape
+    shape = rows_module.RecordBuilder.shape
 
     def pausing_shape(self, row_number, row, careful):
         if row_number == PAUSE_AT_ROW:
@@ -62,7 +62,7 @@ def test_a_read_and_its_audit_event_succeed_while_a_load_is_under_way(engine, tm
             release.wait(60)
         return shape(self, row_number, row, careful)
 
-    monkeypatch.setattr(records_module.RecordBuilder, "shape", pausing_shape)
+    monkeypatch.setattr(rows_module.RecordBuilder, "shape", pausing_shape)
     loads = []
     loading = threading.Thread(target=lambda: loads.append(
         ingest_file(engine, mapping, register(tmp_path, "second.csv", 6000))))
@@ -93,7 +93,7 @@ def test_a_second_load_of_a_source_while_one_is_under_way_is_refused(engine, tmp
     mapping_path.write_text(MAPPING)
     mapping = load_mapping(mapping_path)
     reached, release = threading.Event(), threading.Event()
-    shape = records_module.RecordBuilder.shape
+    shape = rows_module.RecordBuilder.shape
 
     def pausing_shape(self, row_number, row, careful):
         if row_number == 3:
@@ -101,7 +101,7 @@ def test_a_second_load_of_a_source_while_one_is_under_way_is_refused(engine, tmp
             release.wait(60)
         return shape(self, row_number, row, careful)
 
-    monkeypatch.setattr(records_module.RecordBuilder, "shape", pausing_shape)
+    monkeypatch.setattr(rows_module.RecordBuilder, "shape", pausing_shape)
     loads = []
     loading = threading.Thread(target=lambda: loads.append(ingest_file(engine, mapping, register(tmp_path, "a.csv", 5))))
     loading.start()

@@ -25,7 +25,7 @@ from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people import link_people
-from joinedup.people import model as linkage
+from joinedup.people import linkage_model as linkage
 from joinedup.people.models import LinkModel, Person, PersonRecord
 
 #: Each comparison's (m, u) per level, strongest level first, as training might set them.
@@ -45,7 +45,7 @@ M_U = {
 
 @lru_cache(maxsize=1)
 def _untrained() -> dict:
-    from joinedup.people import model
+    from joinedup.people import linkage_model as model
 
     return model.settings()
 
@@ -97,7 +97,7 @@ _SCORES: dict[tuple, list] = {}
 
 @contextmanager
 def remembered_scores() -> Iterator[None]:
-    """Within this block, :func:`joinedup.people.model.score` answers the same question
+    """Within this block, :func:`joinedup.people.linkage_model.score` answers the same question
     (the same records' comparison columns, model and thresholds) from memory."""
     original = linkage.score
 

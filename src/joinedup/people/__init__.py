@@ -46,7 +46,7 @@ from joinedup.people.models import (
     PersonEvent,
     PersonRecord,
 )
-from joinedup.people.records import GOLDEN_FIELDS, golden_record, low_information, read_records
+from joinedup.people.golden import GOLDEN_FIELDS, golden_record, low_information, read_records
 from joinedup.people.review import (
     PairExplanation,
     ReviewRefused,

@@ -12,7 +12,7 @@ from joinedup.audit import Actor
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
-from joinedup.people.records import GOLDEN_FIELDS
+from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.sharing import decide_record_access
 from joinedup.spreadsheets import SafeWriter
 

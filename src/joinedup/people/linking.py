@@ -36,7 +36,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
-from joinedup.people import model as linkage
+from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import (
     IDENTIFIER_NAMES,
     Clusters,
@@ -56,7 +56,7 @@ from joinedup.people.models import (
     PersonEvent,
     PersonRecord,
 )
-from joinedup.people.records import golden_record, low_information, person_columns, read_records
+from joinedup.people.golden import golden_record, low_information, person_columns, read_records
 
 #: ``progress(stage, step, steps)``: which stage the run is in.
 Progress = Callable[[str, int, int], None]
@@ -113,7 +113,7 @@ def adopted_model(session: Session) -> LinkModel | None:
 def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[str, Any]] | None = None,
                 frame=None) -> LinkModel:
     """Train a new model version on the linkable records (or their prepared ``frame``)
-    and store it; see :func:`joinedup.people.model.train` for the sample it learns from.
+    and store it; see :func:`joinedup.people.linkage_model.train` for the sample it learns from.
 
     It is adopted only when no model is adopted yet; otherwise use
     :func:`adopt_model` after comparing runs.

@@ -44,7 +44,7 @@ from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
-from joinedup.people.records import GOLDEN_FIELDS
+from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
 from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matches_disclosed, matching_records
 from joinedup.sharing import (

@@ -53,7 +53,7 @@ from joinedup.people import (
     set_link_thresholds,
     split_record,
 )
-from joinedup.people import model as linkage
+from joinedup.people import linkage_model as linkage
 from joinedup.sharing import LINKAGE_FIELDS, decide_record_access, disclosed_fields
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text
