@@ -85,13 +85,13 @@ def test_only_administrators_unlock_and_each_refusal_is_audited(engine, sam):
     for second in range(3):
         attempt(engine, "guess", DESK, start + timedelta(seconds=second))
     for username in ("sam.social", "no.such.person"):
-        with pytest.raises(UnlockRefused, match="Unlocking accounts is for administrators."):
+        with pytest.raises(UnlockRefused, match="Unlocking an account is for administrators."):
             unlock(engine, PRACTITIONER, username)
     assert attempt(engine, PASSWORD, DESK, start + timedelta(seconds=5)).outcome == "locked"
     with transaction(engine) as session:
         assert session.scalar(select(User.unlocked_at)) is None
     assert unlock_events(engine) == [
-        ("pat.practitioner", "denied", "", "Unlocking accounts is for administrators.", {"username": name})
+        ("pat.practitioner", "denied", "", "Unlocking an account is for administrators.", {"username": name})
         for name in ("sam.social", "no.such.person")
     ]
 

@@ -46,7 +46,7 @@ def test_a_run_left_running_is_marked_failed_by_the_next_run(linked_store):
         stale = session.get(LinkRun, killed)
         assert (stale.status, stale.error) == ("failed", reason)
         assert stale.finished_at is not None
-        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "people.link",
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "linkage.run",
                                                         AuditEvent.subject_id == str(killed)))
         assert (event.outcome, event.reason) == ("failure", reason)
 

@@ -53,7 +53,7 @@ def test_thresholds_are_the_data_teams_and_checked(engine):
         set_link_thresholds(session, REVIEWER, 0.995, 0.6)
     with session_factory(engine)() as session:
         assert link_thresholds(session) == (0.995, 0.6)
-        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "people.thresholds"))
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "linkage.thresholds.change"))
         assert event.actor == "rev.iewer"
 
 
@@ -103,7 +103,7 @@ def test_rejecting_a_linked_pair_splits_it_now_and_every_rerun_keeps_it_apart(li
         kinds = [entry["kind"] for entry in person_history(session, person)]
         assert "split" in kinds
         assert session.scalar(select(func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.action == "people.person.split")) == 1
+                              .where(AuditEvent.action == "linkage.person.split")) == 1
 
 
 def test_accepting_a_pair_merges_two_persons_and_reruns_keep_them_together(linked_store):

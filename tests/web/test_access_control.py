@@ -288,7 +288,7 @@ def test_ingest_reports_are_for_the_data_team(signed_in, engine, place):
     for path in ("/api/v1/ingest/loads", f"/api/v1/ingest/loads/{place.load}"):
         assert signed_in.get(path).status_code == 403
     assert "Ingest reports" not in signed_in.get("/").text
-    assert {event.outcome for event in _events(engine, "ingest_report.view")} == {"denied"}
+    assert {event.outcome for event in _events(engine, "ingest.report.view")} == {"denied"}
 
 
 def test_the_data_team_sees_the_ingest_report(client, place):

@@ -225,7 +225,7 @@ def test_practitioners_are_refused_the_review_list_and_report(practitioner, engi
         assert value not in response.text
     denied = [
         event
-        for action in ("address_review.view", "address_report.view", "address_report.export", "address_matches.list")
+        for action in ("address.review.view", "address.report.view", "address.report.export", "address_matches.list")
         for event in _events(engine, action)
     ]
     assert [event.outcome for event in denied] == ["denied"]
@@ -239,7 +239,7 @@ def test_a_practitioners_decision_is_refused_and_changes_nothing(practitioner, e
     )
     assert response.status_code == 403
     assert _match(engine, seeded.ambiguous).status == "ambiguous"
-    (event,) = _events(engine, "address_review.decide")
+    (event,) = _events(engine, "address.decide")
     assert (event.outcome, event.subject_id) == ("denied", str(seeded.ambiguous))
 
 
@@ -277,7 +277,7 @@ def test_the_review_list_shows_ambiguous_and_unmatched_addresses(data_team, engi
     assert f'href="/addresses/review/{seeded.matched}"' not in text, "matched addresses are not for review"
     assert "1 High Street, Joinedup" in text and "Flat B" in text
     assert "Ambiguous" in text and "Unmatched" in text and "0.81" in text
-    (gate,) = _events(engine, "address_review.view")
+    (gate,) = _events(engine, "address.review.view")
     assert gate.outcome == "allowed"
     shown = _events(engine, "address.review")
     assert sorted((e.subject_type, e.subject_id, e.outcome) for e in shown) == sorted(
@@ -356,9 +356,9 @@ def test_an_address_page_shows_the_address_as_given_and_both_candidates(data_tea
     ):
         assert expected in text, expected
     assert "Jordan" not in text, "the review shows the address, not the person"
-    (event,) = _events(engine, "address_review.view")
+    (event,) = _events(engine, "address.review.view")
     assert (event.subject_type, event.subject_id, event.outcome) == (
-        "address_match",
+        "address_matches",
         str(seeded.ambiguous),
         "allowed",
     )
@@ -405,8 +405,8 @@ def test_accepting_the_candidate_matches_it_and_says_so(data_team, engine, seede
             "Checked on the council tax list",
             "dev.data",
         )
-    (allowed,) = _events(engine, "address_review.decide")
-    assert allowed.outcome == "allowed"
+    # The gate's event and the decision's own, under the act's one name.
+    assert [event.outcome for event in _events(engine, "address.decide")] == ["allowed", "success"]
 
 
 def test_choosing_another_address_from_the_search(data_team, engine, seeded):
@@ -531,7 +531,7 @@ def test_api_review_and_matches(data_team, engine, seeded):
     assert detail["candidate"]["address"] == "1 High Street, Joinford, JU1 1AA"
     assert detail["runner_up"]["sao"] == "Flat 1" and detail["runner_up"]["in_boundary"] is True
     assert data_team.get("/api/v1/addresses/matches/999999").status_code == 404
-    assert {e.action for e in _events(engine, "address_matches.list")} == {"address_matches.list"}
+    assert {e.outcome for e in _events(engine, "address.review.view")} == {"allowed"}
 
 
 def test_api_household_discloses_only_what_the_decision_allows(practitioner, client, place, seeded):
@@ -610,7 +610,7 @@ def test_the_report_page_counts_boundaries_anomalies_and_charts(data_team, engin
         assert expected in text, expected
     assert "<svg" in text and "style=" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert re.search(r'<rect x="220" y="\d+" width="420(\.0)?" height="28" fill="#106165"/>', text)
-    (event,) = _events(engine, "address_report.view")
+    (event,) = _events(engine, "address.report.view")
     assert (event.outcome, event.subject_id) == ("allowed", "")
 
 
@@ -634,7 +634,7 @@ def test_the_report_downloads_as_csv(data_team, engine, anomalies):
     assert lines[0] == "section,source,measure,value,local_id,record_ref,uprn,detail"
     assert "summary,police,matched,3,,,," in lines
     assert any(line.startswith("anomaly,police,non_residential,1,POL-78") for line in lines)
-    (event,) = _events(engine, "address_report.export")
+    (event,) = _events(engine, "address.report.export")
     assert (event.outcome, event.subject_id) == ("allowed", "police")
 
 
@@ -799,5 +799,5 @@ def test_the_api_report_refuses_an_unknown_source(data_team, engine, seeded):
     response = data_team.get("/api/v1/addresses/report", params={"source": "x" * 70})
     assert response.status_code == 422 and "Unknown source" in response.text
     assert data_team.get("/api/v1/addresses/report", params={"source": "nonsense"}).status_code == 422
-    assert _events(engine, "address_report.view") == []
+    assert _events(engine, "address.report.view") == []
     assert data_team.get("/api/v1/addresses/report", params={"source": "police"}).status_code == 200

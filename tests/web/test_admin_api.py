@@ -49,6 +49,6 @@ def test_anyone_else_is_refused_and_the_refusal_audited(client, app, engine):
     practitioner, csrf = _as(app, "sam.social")
     for username in ("pat.police", "no.such.person"):
         refused = practitioner.post(UNLOCK.format(username), headers=csrf)
-        assert refused.status_code == 403 and refused.json() == {"detail": "Unlocking accounts is for administrators."}
+        assert refused.status_code == 403 and refused.json() == {"detail": "Unlocking an account is for administrators."}
     assert _events(engine) == [("sam.social", "denied", "api")] * 2
     assert client.post(UNLOCK.format("pat.police")).status_code == 401

@@ -73,7 +73,8 @@ def test_withdrawing_consent_through_the_api_blocks_the_very_next_request(sam, e
     assert history.status_code == 200 and [row["id"] for row in history.json()] == [body["id"]]
     with transaction(engine) as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "sharing.consent.record",
-                                                         AuditEvent.subject_id == "PPARTNER001")).one()
+                                                         AuditEvent.subject_id == "PPARTNER001",
+                                                         AuditEvent.outcome == "success")).one()
         assert (event.actor, event.channel, event.details["consent_id"]) == ("sam.social", "api", body["id"])
 
 
@@ -121,7 +122,7 @@ def test_consent_needs_the_csrf_header_and_a_frontline_role(practice_client, eng
     refused = ig.post("/api/v1/persons/PSAME000001/consent", headers=ig_header, json=body)
     assert refused.status_code == 403 and "practitioners and MASH officers" in refused.json()["detail"]
     assert _count(engine, ConsentRecord) == 1
-    assert _count(engine, AuditEvent, action="sharing.consent.request", outcome="denied") == 1
+    assert _count(engine, AuditEvent, action="sharing.consent.record", outcome="denied") == 1
 
 
 def test_break_glass_through_the_api_opens_the_person_and_goes_for_review(practice_client, engine):

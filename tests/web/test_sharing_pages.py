@@ -20,7 +20,7 @@ from governance_support import PERSON, SharingPlace, seed_governance
 from sqlalchemy import func, select
 from web_support import csrf_token, sign_in
 
-from joinedup.accounts.roles import PREVIEW_DENIED, SHARING_DENIED
+from joinedup.permissions import SHARING_PREVIEW, SHARING_VIEW
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction, utcnow
 from joinedup.ingest.models import SourceRecord
@@ -252,15 +252,15 @@ def test_practitioners_are_refused_every_route_and_the_refusal_is_audited(practi
     before = _count(engine, SharingDecision)
     response = practitioner.get(_concrete(path, sharing))
     assert response.status_code == 403
-    denied = PREVIEW_DENIED if path.endswith(("/view-as", "/training-samples")) else SHARING_DENIED
+    denied = SHARING_PREVIEW.refusal if path.endswith(("/view-as", "/training-samples")) else SHARING_VIEW.refusal
     if path.startswith("/api/"):
         assert response.json() == {"detail": denied}
     else:
         assert "You do not have permission to see this page" in response.text
         assert denied in response.text and "This has been recorded" in response.text
     assert not any(value in response.text for value in PERSONAL)
-    (event,) = _events(engine, like="sharing.%.view") or _events(engine, "sharing.view") or _events(
-        engine, "sharing.log.export")
+    (event,) = (_events(engine, like="sharing.%.view") or _events(engine, "sharing.view")
+                or _events(engine, "sharing.log.export") or _events(engine, "sharing.preview"))
     assert (event.outcome, event.actor, event.reason) == ("denied", "sam.social", denied)
     assert _count(engine, SharingDecision) == before  # nothing was decided, nothing read
 
@@ -275,9 +275,9 @@ def test_a_practitioners_form_is_refused_audited_and_changes_nothing(practitione
         "note": "Fine", "consent_required": "no", "safeguarding_overrides": "no", "sensitive": "no",
         "fields": "surname",
     })
-    assert response.status_code == 403 and SHARING_DENIED in response.text
+    assert response.status_code == 403 and SHARING_VIEW.refusal in response.text
     denied = [event for event in _events(engine, like="sharing.%") if event.outcome == "denied"]
-    assert [(event.actor, event.reason) for event in denied] == [("sam.social", SHARING_DENIED)]
+    assert [(event.actor, event.reason) for event in denied] == [("sam.social", SHARING_VIEW.refusal)]
     assert _snapshot(engine) == before
 
 
@@ -286,9 +286,9 @@ def test_a_practitioners_api_write_is_refused_and_audited(practitioner, engine, 
     before = _snapshot(engine)
     token = practitioner.get("/api/v1/me").headers.get("X-CSRF-Token") or csrf_token(practitioner.get("/").text)
     response = practitioner.request(method, _concrete(path, sharing), json=body, headers={"X-CSRF-Token": token})
-    assert response.status_code == 403 and response.json() == {"detail": SHARING_DENIED}
+    assert response.status_code == 403 and response.json() == {"detail": SHARING_VIEW.refusal}
     denied = [event for event in _events(engine, like="sharing.%") if event.outcome == "denied"]
-    assert [(event.actor, event.channel, event.reason) for event in denied] == [("sam.social", "api", SHARING_DENIED)]
+    assert [(event.actor, event.channel, event.reason) for event in denied] == [("sam.social", "api", SHARING_VIEW.refusal)]
     assert _snapshot(engine) == before
 
 
@@ -506,7 +506,8 @@ def test_an_agreement_goes_from_draft_to_signed_active_suspended_and_ended_throu
     assert _errors(no_reason.text) == ["Enter the reason: it is recorded with your name"]
     suspended = _post(ig, version_url, version_url + "/status", {"status": "suspended", "reason": "Under review"})
     assert suspended.status_code == 303
-    (event,) = _events(engine, "sharing.agreement.suspended")
+    (event,) = [event for event in _events(engine, "sharing.agreement.status")
+                if event.outcome == "success" and event.details["status"] == "suspended"]
     assert (event.actor, event.reason) == ("iris.ig", "Under review")
     with transaction(engine) as session:
         record = session.get(SourceRecord, sharing.council_record)
@@ -731,7 +732,8 @@ def test_view_as_shows_exactly_what_the_policy_point_decides_and_is_audited(ig, 
     assert "Cp status" not in council and "open" not in council and "Domestic abuse</dt>" in council
     records_decided = [event for event in _events(engine, "sharing.preview") if event.subject_type == "source_record"]
     assert len(records_decided) == 3  # each record's decision, audited as the preview
-    (event,) = [event for event in _events(engine, "sharing.preview") if event.subject_type == "person"]
+    (event,) = [event for event in _events(engine, "sharing.preview")
+                if event.subject_type == "person" and event.outcome == "success"]
     assert (event.actor, event.subject_id, event.details["organisation"], event.details["role"]) == (
         "iris.ig", PERSON, "POL", "practitioner")
     assert event.details["shown"] == shown_count
@@ -747,7 +749,7 @@ def test_view_as_says_what_is_missing(ig, engine, sharing):
     assert bad.status_code == 400 and _errors(bad.text) == [
         "Select the organisation whose view you want to see", "Select the role whose view you want to see",
         "There is no person P0000000000"]
-    assert _events(engine, "sharing.preview") == []
+    assert [event for event in _events(engine, "sharing.preview") if event.outcome != "allowed"] == []
 
 
 # --- the data-flow map ---------------------------------------------------------------------------
@@ -822,7 +824,8 @@ def test_the_api_authors_signs_activates_and_suspends_an_agreement(ig, engine, s
     suspended = ig.post("/api/v1/sharing/agreements/CSP-115/versions/1/status", headers=headers,
                         json={"status": "suspended", "reason": "Under review"})
     assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
-    (event,) = _events(engine, "sharing.agreement.suspended")
+    (event,) = [event for event in _events(engine, "sharing.agreement.status")
+                if event.outcome == "success" and event.details["status"] == "suspended"]
     assert (event.actor, event.channel, event.reason) == ("iris.ig", "api", "Under review")
     second = ig.post("/api/v1/sharing/agreements/CSP-115/versions", headers=headers)
     assert second.status_code == 201 and second.json()["version"] == 2 and second.json()["signatories"] == []
@@ -920,7 +923,8 @@ def test_the_api_view_as_returns_only_disclosed_fields_and_is_audited(ig, engine
                                       "date_of_birth", "sex", "nhs_number", "ni_number", "upn", "address_text",
                                       "postcode"}
     assert by_id[sharing.voluntary_record]["shielded"] and by_id[sharing.voluntary_record]["fields"] == {}
-    (event,) = [event for event in _events(engine, "sharing.preview") if event.subject_type == "person"]
+    (event,) = [event for event in _events(engine, "sharing.preview")
+                if event.subject_type == "person" and event.outcome == "success"]
     assert (event.actor, event.channel) == ("iris.ig", "api")
     missing = ig.get("/api/v1/sharing/view-as", params={"person_id": "P0000000000", "organisation": "POL",
                                                         "role": "practitioner"})

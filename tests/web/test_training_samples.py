@@ -61,7 +61,8 @@ def test_the_ig_lead_sets_a_person_aside_and_the_trainer_then_sees_them_as_a_par
     banner = ig.get(added.headers["location"])
     assert "PSAME000001 is now one of the persons trainers may preview." in banner.text
     assert "Stop using PSAME000001 for training" in banner.text
-    assert _count(engine, AuditEvent, AuditEvent.action == "sharing.training_sample.add") == 1
+    assert _count(engine, AuditEvent, AuditEvent.action == "sharing.training_sample.save",
+                  AuditEvent.outcome == "success") == 1
     trainer = _as(practice_client, "tara.trainer")
     listed = trainer.get("/sharing/view-as")
     assert "PSAME000001</a>: Known to three agencies" in listed.text

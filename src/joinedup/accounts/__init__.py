@@ -8,7 +8,7 @@ username; every attempt is audited.
 
 from joinedup.accounts.models import ROLES, SignInAttempt, User, WebSession
 from joinedup.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from joinedup.accounts.roles import INGEST_REPORT_ROLES, ROLE_NAMES, may_view_ingest_reports
+from joinedup.accounts.permissions import ROLE_NAMES, gate
 from joinedup.accounts.sessions import (
     SessionState,
     SignedInUser,
@@ -20,7 +20,6 @@ from joinedup.accounts.signin import Authentication, SignInLimits, UnlockRefused
 from joinedup.accounts.users import create_user, find_user
 
 __all__ = [
-    "INGEST_REPORT_ROLES",
     "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ROLE_NAMES",
@@ -35,9 +34,9 @@ __all__ = [
     "authenticate",
     "create_user",
     "find_user",
+    "gate",
     "end_session",
     "hash_password",
-    "may_view_ingest_reports",
     "open_session",
     "resume_session",
     "unlock_account",

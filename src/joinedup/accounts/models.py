@@ -6,30 +6,12 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
+from joinedup.permissions import FRONTLINE_ROLES, GOVERNANCE_ROLES, NON_READING_ROLES, PROCESSING_ROLES, ROLES
 from joinedup.partners.models import Organisation
 
-#: Roles a user can hold. Later issues give each one its powers through the policy point.
-ROLES = (
-    "practitioner",
-    "mash_officer",
-    "ig_lead",
-    "data_team",
-    "programme_manager",
-    "trainer",
-    "admin",
-)
-
-#: The roles that work with persons: they read their own organisation's records, state
-#: purposes to see partners', start break-glass and record consent.
-FRONTLINE_ROLES = ("practitioner", "mash_officer")
-#: The roles that run the index and the address data (processing, never a fact).
-PROCESSING_ROLES = ("data_team", "admin")
-#: The roles that govern sharing: agreements, the decision log, break-glass review.
-GOVERNANCE_ROLES = ("ig_lead", "admin")
-#: Roles that may never be given a purpose to read persons' records, as the documents
-#: promise: the data team never sees a fact, an administrator runs the service, an IG lead
-#: governs sharing, and a trainer sees training samples only (through "view as").
-NON_READING_ROLES = ("ig_lead", "data_team", "trainer", "admin")
+#: The roles and their groups are the permission registry's (joinedup.permissions).
+__all__ = ["FRONTLINE_ROLES", "GOVERNANCE_ROLES", "NON_READING_ROLES", "PROCESSING_ROLES", "ROLES", "SignInAttempt",
+           "User", "WebSession"]
 
 
 class User(Base):

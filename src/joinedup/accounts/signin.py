@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import SignInAttempt, User
+from joinedup.permissions import ACCOUNT_UNLOCK
 from joinedup.accounts.passwords import hash_password, needs_rehash, spend_verification_time, verify_password
-from joinedup.accounts.roles import UNLOCK_DENIED, UNLOCK_ROLES
 from joinedup.accounts.users import find_user, normalise_username
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
@@ -162,9 +162,9 @@ def unlock_account(session: Session, actor: Actor, username: str, *, now: dateti
     now = now or utcnow()
     name = normalise_username(username)[:USERNAME_LIMIT]
     event = {"action": "account.unlock", "subject_type": "user", "details": {"username": name}}
-    if not set(actor.roles) & set(UNLOCK_ROLES):
-        record_event(session, actor, outcome="denied", reason=UNLOCK_DENIED, **event)
-        raise UnlockRefused(UNLOCK_DENIED)
+    if not ACCOUNT_UNLOCK.permits(actor.roles):
+        record_event(session, actor, outcome="denied", reason=ACCOUNT_UNLOCK.refusal, **event)
+        raise UnlockRefused(ACCOUNT_UNLOCK.refusal)
     user = find_user(session, name)
     if user is None:
         record_event(session, actor, outcome="failure", reason="No account has this username.", **event)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit.models import AuditEvent
 from joinedup.db import utcnow
+from joinedup.permissions import ACTIONS, Action
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,23 @@ def _fitted(row: dict[str, Any]) -> dict[str, Any]:
             for name, value in row.items()}
 
 
+class UnknownAction(ValueError):
+    """An audit event named by an act that the catalogue (:mod:`joinedup.permissions`) does not have."""
+
+
 def _row(
     actor: Actor,
     *,
-    action: str,
+    action: str | Action,
     outcome: str,
     subject_type: str = "",
     subject_id: str | int = "",
     reason: str = "",
     details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    action = action.name if isinstance(action, Action) else action
+    if action not in ACTIONS:
+        raise UnknownAction(f"{action!r} is not in the catalogue of actions (joinedup.permissions)")
     return _fitted({
         "at": utcnow(),
         "user_id": actor.user_id,
@@ -73,7 +81,9 @@ _EVENTS = AuditEvent.__table__
 
 
 def record_event(session: Session, actor: Actor, **event: Any) -> None:
-    """Append one audit event (keywords: action, outcome, subject_type, subject_id, reason, details)."""
+    """Append one audit event (keywords: action, outcome, subject_type, subject_id, reason,
+    details). The action is an :class:`~joinedup.permissions.Action` or its name: one of the
+    catalogue's, so that every act has one name."""
     session.execute(insert(_EVENTS), [_row(actor, **event)])
 
 

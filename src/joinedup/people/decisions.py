@@ -37,7 +37,7 @@ def decide_pair(session: Session, actor: Actor, record_a: int, record_b: int, de
     found.decided_by = actor.username[:120]
     found.user_id = actor.user_id
     session.flush()
-    record_event(session, actor, action="people.pair.decide", outcome="success", subject_type="pair_decision",
+    record_event(session, actor, action="linkage.pair.decide", outcome="success", subject_type="pair_decision",
                  subject_id=found.id, reason=reason,
                  details={"records": [left, right], "decision": decision, "previous": previous})
     return found

@@ -100,7 +100,7 @@ def set_link_thresholds(session: Session, actor: Actor, threshold: float, review
     row.threshold, row.review_from = threshold, review_from
     row.updated_by, row.updated_at = actor.username[:120], utcnow()
     session.flush()
-    record_event(session, actor, action="people.thresholds", outcome="success", subject_type="link_settings",
+    record_event(session, actor, action="linkage.thresholds.change", outcome="success", subject_type="link_settings",
                  subject_id=1, details={"threshold": threshold, "review_from": review_from,
                                         "before": list(before) if before else None})
     return row
@@ -134,7 +134,7 @@ def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[s
                             seconds=time.perf_counter() - started)
         session.add(trained)
         session.flush()
-        record_event(session, Actor.system("cli", trained_by), action="people.model.train", outcome="success",
+        record_event(session, Actor.system("cli", trained_by), action="linkage.model.train", outcome="success",
                      subject_type="link_model", subject_id=trained.id,
                      details={"version": version, "records": trained_on, "adopted": first})
     return trained
@@ -149,7 +149,7 @@ def adopt_model(engine: Engine, version: int, *, adopted_by: str = "cli", actor:
         session.execute(update(LinkModel).values(adopted=False))
         chosen.adopted = True
         chosen.adopted_at = utcnow()
-        record_event(session, actor or Actor.system("cli", adopted_by), action="people.model.adopt",
+        record_event(session, actor or Actor.system("cli", adopted_by), action="linkage.model.adopt",
                      outcome="success", subject_type="link_model", subject_id=chosen.id, details={"version": version})
     return chosen
 
@@ -234,7 +234,7 @@ def _record_failure(engine: Engine, run_id: int, ran_by: str, error: str, starte
         run.finished_at = utcnow()
         if started is not None:
             run.seconds = time.perf_counter() - started
-        record_event(session, Actor.system("cli", ran_by), action="people.link", outcome="failure",
+        record_event(session, Actor.system("cli", ran_by), action="linkage.run", outcome="failure",
                      subject_type="link_run", subject_id=run_id, reason=error)
 
 
@@ -697,7 +697,7 @@ def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: 
     run.finished_at = utcnow()
     run.seconds = time.perf_counter() - started
     record_event(
-        session, Actor.system("cli", ran_by), action="people.link", outcome="success",
+        session, Actor.system("cli", ran_by), action="linkage.run", outcome="success",
         subject_type="link_run", subject_id=run_id,
         details={"kind": run.kind, **{name: getattr(run, name) for name in (
             "records", "persons", "low_information", "pairs_linked", "merges_refused", "pairs_for_review",

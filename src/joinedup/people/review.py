@@ -187,7 +187,7 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
                     reason=reason, details={"superseded_by": keep.person_id, "merged": True}),
     ])
     session.flush()
-    record_event(session, actor, action="people.person.merge", outcome="success", subject_type="person",
+    record_event(session, actor, action="linkage.person.merge", outcome="success", subject_type="person",
                  subject_id=keep.person_id, reason=reason, details={"kept": keep.person_id, "merged": other.person_id})
     return keep
 
@@ -225,7 +225,7 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
                     reason=reason, details={"records": moving, "from": person.person_id}),
     ])
     session.flush()
-    record_event(session, actor, action="people.person.split", outcome="success", subject_type="person",
+    record_event(session, actor, action="linkage.person.split", outcome="success", subject_type="person",
                  subject_id=person.person_id, reason=reason,
                  details={"from": person.person_id, "into": new.person_id, "records": moving})
     return new

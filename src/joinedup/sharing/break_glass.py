@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import FRONTLINE_ROLES, User
+from joinedup.accounts.models import User
+from joinedup.permissions import FRONTLINE_ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.errors import Refusal

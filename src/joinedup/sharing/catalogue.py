@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import FRONTLINE_ROLES
+from joinedup.permissions import FRONTLINE_ROLES
 from joinedup.audit import Actor
 from joinedup.sharing.models import DataCategory, Purpose, SharingAgreement
 from joinedup.sharing.rules import create_agreement, save_category, save_purpose, set_status, sign

@@ -31,7 +31,7 @@ import cedarpy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import FRONTLINE_ROLES, NON_READING_ROLES, PROCESSING_ROLES
+from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, PROCESSING_ROLES
 from joinedup.db import utcnow
 from joinedup.ingest.mapping import CANONICAL_FIELDS
 from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, RulesState, SharingAgreement

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import GOVERNANCE_ROLES
+from joinedup.permissions import GOVERNANCE_ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation
@@ -141,5 +141,5 @@ def set_training_sample(session: Session, actor: Actor, person, *, sample: bool,
     elif found is not None:
         session.delete(found)
     session.flush()
-    record_event(session, actor, action="sharing.training_sample." + ("add" if sample else "remove"),
-                 outcome="success", subject_type="person", subject_id=person.person_id, reason=note.strip()[:2000])
+    record_event(session, actor, action="sharing.training_sample.save", outcome="success", subject_type="person",
+                 subject_id=person.person_id, reason=note.strip()[:2000], details={"sample": sample})

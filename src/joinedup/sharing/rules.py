@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import NON_READING_ROLES, ROLES, User
+from joinedup.accounts.models import User
+from joinedup.permissions import NON_READING_ROLES, ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.errors import Refusal
@@ -221,9 +222,10 @@ def set_status(session: Session, actor: Actor, version: AgreementVersion, status
     version.status = status
     version.changed_at = utcnow()
     bump_rules(session)
-    record_event(session, actor, action=f"sharing.agreement.{status}", outcome="success",
+    record_event(session, actor, action="sharing.agreement.status", outcome="success",
                  subject_type="agreement_version", subject_id=version.id, reason=reason,
-                 details={"code": version.agreement.code, "version": version.version, "before": before})
+                 details={"code": version.agreement.code, "version": version.version, "before": before,
+                          "status": status})
     return version
 
 

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from joinedup.accounts import ROLE_NAMES, SignedInUser, may_view_ingest_reports
+from joinedup.accounts import ROLE_NAMES, SignedInUser, gate
+from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.audit import Actor
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.records import DisclosedRecord, RecordQuery, fetch_record, parse_search, search_records
@@ -289,7 +290,7 @@ def loads(
 ) -> list[LoadOut]:
     """Newest first. For the data team and administrators."""
     with app.transaction() as session:
-        allowed = may_view_ingest_reports(session, visit.actor("api"))
+        allowed = gate(session, visit.actor("api"), INGEST_REPORT_VIEW)
         found = (
             [_load(load) for load in list_loads(session, source_code=source, limit=limit)] if allowed else []
         )
@@ -307,7 +308,7 @@ def loads(
 def load(app: WebApp, user: ApiUser, visit: CurrentVisit, load_id: Id) -> LoadReportOut:
     """Counts, rejected and flagged values by kind, field completeness and the first issues."""
     with app.transaction() as session:
-        allowed = may_view_ingest_reports(session, visit.actor("api"), subject_id=load_id)
+        allowed = gate(session, visit.actor("api"), INGEST_REPORT_VIEW, subject_id=load_id)
         found = get_load(session, load_id) if allowed else None
         report = None if found is None else _report(found)
     if not allowed:

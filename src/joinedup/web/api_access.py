@@ -190,7 +190,7 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
                  asked: PurposeQuery) -> ConsentOut:
     """It applies to the very next request. Audited as `sharing.consent.record`."""
     actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.consent.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.consent.record", person_id=person_id)
     refused: ConsentError | None = None
     with app.transaction() as session:  # the reads above are logged even when the record is refused
         person = _seen(session, user, actor, person_id, asked)
@@ -212,7 +212,7 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
     organisation. Your information governance lead reviews it. Audited as
     `sharing.break_glass.start`, and every read under it names the access."""
     actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.break_glass.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.break_glass.start", person_id=person_id)
     with app.transaction() as session:
         person = person_by_id(session, person_id)
         if person is None:
@@ -238,7 +238,7 @@ def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId
     """Your own decision not to share, and why, goes to the decision log like every other
     (golden rule 7). Audited as `sharing.decline`."""
     actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.decline.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.decline", person_id=person_id)
     refused: DeclineError | None = None
     with app.transaction() as session:  # the reads above are logged even when the decision is refused
         person = _seen(session, user, actor, person_id, asked)

@@ -17,7 +17,9 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from joinedup.accounts.roles import ADDRESS_REVIEW_DENIED, RECORD_DENIED, may_review_addresses
+from joinedup.accounts import gate
+from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
+from joinedup.web.pages.addresses import RECORD_DENIED
 from joinedup.gazetteer import REVIEW_STATUSES, STATUSES, get_match, household_at, quality_report, review_queue
 from joinedup.gazetteer.quality import disclose_anomalies
 from joinedup.gazetteer.review import disclose_matches
@@ -143,7 +145,7 @@ router = APIRouter(
     tags=["addresses"],
     responses=UNAUTHENTICATED | {422: {"model": Problem}},
 )
-FORBIDDEN = {403: {"model": Problem, "description": ADDRESS_REVIEW_DENIED}}
+FORBIDDEN = {403: {"model": Problem, "description": ADDRESS_REVIEW_VIEW.refusal}}
 
 SourceFilter = Annotated[Text | None, Query(description="Only this source system's records (its code).")]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -165,7 +167,7 @@ def matches(
     unknown = sorted(set(status or ()) - set(STATUSES))
     if unknown:
         raise FieldRefused(422, "status", f"Unknown status: {', '.join(unknown)}. Use any of: {', '.join(STATUSES)}.")
-    return _page(app, user, visit, "address_matches.list", source, tuple(status or STATUSES), limit, offset)
+    return _page(app, user, visit, "address.review.view", source, tuple(status or STATUSES), limit, offset)
 
 
 @router.get("/review", response_model=MatchPageOut, summary="The address review list", responses=FORBIDDEN)
@@ -178,7 +180,7 @@ def review(
     offset: Offset = 0,
 ) -> MatchPageOut:
     """Ambiguous and unmatched addresses, for the data team to decide."""
-    return _page(app, user, visit, "address_review.view", source, REVIEW_STATUSES, limit, offset)
+    return _page(app, user, visit, "address.review.view", source, REVIEW_STATUSES, limit, offset)
 
 
 @router.get(
@@ -192,14 +194,14 @@ def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: Id) -> Matc
     shaped = None
     disclosed = True
     with app.transaction() as session:
-        allowed = may_review_addresses(session, actor, subject_type="address_match", subject_id=match_id)
+        allowed = gate(session, actor, action_named("address.review.view"), subject_id=match_id)
         found = get_match(session, match_id) if allowed else None
         if found is not None:
             shown = disclose_matches(session, actor, [found])
             disclosed = bool(shown)
             shaped = _match_detail(found, shown[0][1]) if shown else None
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if not disclosed:
         raise HTTPException(403, RECORD_DENIED)
     if shaped is None:
@@ -222,18 +224,14 @@ def report(app: WebApp, user: ApiUser, visit: CurrentVisit, source: SourceFilter
     with app.transaction() as session:
         if source and session.scalar(select(SourceSystem.id).where(SourceSystem.code == source)) is None:
             raise FieldRefused(422, "source", "Unknown source: use the code of one of the source systems.")
-        allowed = may_review_addresses(
-            session,
-            actor,
-            action="address_report.view",
-            subject_type="address_report",
+        allowed = gate(session, actor, action_named("address.report.view"),
             subject_id=source or "",
         )
         if allowed:
             found = quality_report(session, source_code=source or None)
             shaped = _report(found, disclose_anomalies(session, actor, found.anomalies, action="address.report"))
     if shaped is None:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     return shaped
 
 
@@ -268,8 +266,7 @@ def _page(app, user, visit, action, source, statuses, limit, offset) -> MatchPag
     actor = visit.actor("api")
     page = None
     with app.transaction() as session:
-        allowed = may_review_addresses(
-            session, actor, action=action, details={"source": source or "", "statuses": list(statuses)}
+        allowed = gate(session, actor, action_named(action), details={"source": source or "", "statuses": list(statuses)}
         )
         if allowed:
             found, total = review_queue(
@@ -283,7 +280,7 @@ def _page(app, user, visit, action, source, statuses, limit, offset) -> MatchPag
                 matches=[_match(match, fields) for match, fields, _decision in shown],
             )
     if page is None:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     return page
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from joinedup.accounts import UnlockRefused, unlock_account
-from joinedup.accounts.roles import UNLOCK_DENIED
+from joinedup.permissions import ACCOUNT_UNLOCK
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.context import ApiUser, WebApp
@@ -39,7 +39,7 @@ Username = Annotated[Text, Path(min_length=1, max_length=120, description="The a
 @router.post(
     "/users/{username}/unlock",
     response_model=UnlockedOut,
-    responses={403: {"model": Problem, "description": f"{UNLOCK_DENIED} Or the {CSRF_HEADER} header is missing."},
+    responses={403: {"model": Problem, "description": f"{ACCOUNT_UNLOCK.refusal} Or the {CSRF_HEADER} header is missing."},
                404: {"model": Problem, "description": "No account has this username."}},
 )
 def unlock(app: WebApp, user: ApiUser, visit: CheckedWrite, username: Username) -> UnlockedOut:

@@ -23,7 +23,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from joinedup.accounts.roles import LINK_RECORD_DENIED, LINK_REVIEW_DENIED, may_review_links
+from joinedup.permissions import LINKAGE_VIEW, action_named
+from joinedup.web.gates import check
 from joinedup.people import (
     LinkModel,
     LinkRun,
@@ -43,6 +44,7 @@ from joinedup.people import (
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, Visit, WebApp
 from joinedup.web.pages.linkage import (
+    LINK_RECORD_DENIED,
     REASON_MAX,
     RecordView,
     disclose_records,
@@ -271,10 +273,10 @@ CheckedWrite = Annotated[Visit, Depends(api_csrf_checked)]
 router = APIRouter(
     prefix="/api/v1/linkage",
     tags=["linkage"],
-    responses=UNAUTHENTICATED | {403: {"model": Problem, "description": LINK_REVIEW_DENIED}, 422: {"model": Problem}},
+    responses=UNAUTHENTICATED | {403: {"model": Problem, "description": LINKAGE_VIEW.refusal}, 422: {"model": Problem}},
     dependencies=[Depends(offer_csrf)],
 )
-WRITE = {403: {"model": Problem, "description": f"{LINK_REVIEW_DENIED} Or the {CSRF_HEADER} header is missing."},
+WRITE = {403: {"model": Problem, "description": f"{LINKAGE_VIEW.refusal} Or the {CSRF_HEADER} header is missing."},
          409: {"model": Problem, "description": "The decision would break a constraint; the detail says which."}}
 NOT_FOUND = {404: {"model": Problem}}
 
@@ -282,13 +284,9 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's public id.")]
 
 
-def _gate(app, actor, *, action: str, subject_type: str = "linkage", subject_id: int | str = "",
-          details: dict | None = None) -> None:
-    with app.transaction() as session:
-        allowed = may_review_links(session, actor, action=action, subject_type=subject_type, subject_id=subject_id,
-                                   details=details)
-    if not allowed:
-        raise HTTPException(403, LINK_REVIEW_DENIED)
+def _gate(app, actor, *, action: str, subject_id: int | str = "", details: dict | None = None) -> None:
+    """The person index's gate (joinedup.permissions), audited either way; 403 without."""
+    check(app, actor, action_named(action), subject_id=subject_id, details=details)
 
 
 def _run(run: LinkRun, versions: dict[int, int]) -> RunOut:
@@ -349,7 +347,7 @@ def _model(model: LinkModel, run: LinkRun | None, versions: dict[int, int]) -> M
 @router.get("/runs", response_model=RunPageOut, summary="Link runs")
 def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, offset: Offset = 0) -> RunPageOut:
     """Every run of `joinedup link`, newest first, with its figures. For the data team."""
-    _gate(app, visit.actor("api"), action="linkage.runs.view", subject_type="link_runs")
+    _gate(app, visit.actor("api"), action="linkage.runs.view")
     with app.transaction() as session:
         total = session.scalar(select(func.count(LinkRun.id))) or 0
         found = session.scalars(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit).offset(offset)).all()
@@ -359,7 +357,7 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="One link run", responses=NOT_FOUND)
 def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
-    _gate(app, visit.actor("api"), action="linkage.runs.view", subject_type="link_run", subject_id=run_id)
+    _gate(app, visit.actor("api"), action="linkage.runs.view", subject_id=run_id)
     with app.transaction() as session:
         found = session.get(LinkRun, run_id)
         if found is None:
@@ -372,7 +370,7 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
     """Pairs the last runs kept for a reviewer (conflict, refused, review), not yet decided and
     still in two persons, with each record's disclosed identifying fields."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.review.view", subject_type="link_pairs", details={"offset": offset})
+    _gate(app, actor, action="linkage.review.view", details={"offset": offset})
     with app.transaction() as session:
         pairs, total = review_queue(session, limit=limit, offset=offset)
         shown = disclose_records(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
@@ -397,7 +395,7 @@ def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -
     """Both records' disclosed identifying fields, their persons, the current decision, and
     why the pair scored as it did: the prior and each comparison's match weight."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.pair.view", subject_type="link_pair", subject_id=f"{left}-{right}")
+    _gate(app, actor, action="linkage.pair.view", subject_id=f"{left}-{right}")
     with app.transaction() as session:
         if left == right or not record_exists(session, left) or not record_exists(session, right):
             raise HTTPException(404, "These are not two records.")
@@ -429,7 +427,7 @@ def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id,
     """Accept (the two records are one person: their persons merge) or reject (different
     people: split apart if they are one person). Applies now; every later run keeps it."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.pair.decide", subject_type="link_pair", subject_id=f"{left}-{right}")
+    _gate(app, actor, action="linkage.pair.decide", subject_id=f"{left}-{right}")
     try:
         with app.transaction() as session:
             if left == right or not record_exists(session, left) or not record_exists(session, right):
@@ -461,7 +459,7 @@ def merge(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
     """Every record of `other` moves to this person and `other` is retired. Refused (409) when a
     reviewer rejected a pair across them or they hold different NHS numbers, NI numbers or UPNs."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.person.merge", subject_type="person", subject_id=person_id)
+    _gate(app, actor, action="linkage.person.merge", subject_id=person_id)
     try:
         with app.transaction() as session:
             keep = _live_person(session, person_id, "The person")
@@ -481,7 +479,7 @@ def split(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
     """The record (with the same agency's other records of this person) moves to a new person,
     and is recorded as a different person from every record that stays."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.person.split", subject_type="person", subject_id=person_id)
+    _gate(app, actor, action="linkage.person.split", subject_id=person_id)
     try:
         with app.transaction() as session:
             person = _live_person(session, person_id, "The person")
@@ -508,7 +506,7 @@ def _thresholds(session) -> ThresholdsOut:
 
 @router.get("/thresholds", response_model=ThresholdsOut, summary="The link and review thresholds")
 def thresholds(app: WebApp, user: ApiUser, visit: CurrentVisit) -> ThresholdsOut:
-    _gate(app, visit.actor("api"), action="linkage.model.view", subject_type="link_settings", subject_id=1)
+    _gate(app, visit.actor("api"), action="linkage.model.view", subject_id=1)
     with app.transaction() as session:
         return _thresholds(session)
 
@@ -518,7 +516,7 @@ def thresholds(app: WebApp, user: ApiUser, visit: CurrentVisit) -> ThresholdsOut
 def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: ThresholdsIn) -> ThresholdsOut:
     """Both thresholds apply from the next link run. Audited as `people.thresholds`."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.thresholds.change", subject_type="link_settings", subject_id=1)
+    _gate(app, actor, action="linkage.thresholds.change", subject_id=1)
     try:
         with app.transaction() as session:
             set_link_thresholds(session, actor, body.threshold, body.review_from)
@@ -531,7 +529,7 @@ def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Thresh
 def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
     """Every trained version, newest first: which is adopted, its parameters (each comparison
     level's m, u and match weight) and its last full run's figures, to compare."""
-    _gate(app, visit.actor("api"), action="linkage.model.view", subject_type="link_models")
+    _gate(app, visit.actor("api"), action="linkage.model.view")
     with app.transaction() as session:
         found = session.scalars(select(LinkModel).order_by(LinkModel.version.desc())).all()
         last, versions = last_full_runs(session), _versions(session)
@@ -543,7 +541,7 @@ def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
 def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: Id) -> ModelOut:
     """Every later link run uses this version. Audited as `people.model.adopt`."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.model.adopt", subject_type="link_model", subject_id=version)
+    _gate(app, actor, action="linkage.model.adopt", subject_id=version)
     try:
         adopt_model(app.engine, version, actor=actor)
     except LookupError as exc:

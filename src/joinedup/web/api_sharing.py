@@ -24,8 +24,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from joinedup.accounts.models import FRONTLINE_ROLES, ROLES
-from joinedup.accounts.roles import SHARING_DENIED
+from joinedup.permissions import FRONTLINE_ROLES, ROLES
+from joinedup.permissions import SHARING_VIEW
 from joinedup.errors import Refusal
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT
@@ -325,10 +325,10 @@ class ScriptOut(BaseModel):
 router = APIRouter(
     prefix="/api/v1/sharing",
     tags=["sharing"],
-    responses=UNAUTHENTICATED | {403: {"model": Problem, "description": SHARING_DENIED}, 422: {"model": Problem}},
+    responses=UNAUTHENTICATED | {403: {"model": Problem, "description": SHARING_VIEW.refusal}, 422: {"model": Problem}},
     dependencies=[Depends(offer_csrf)],
 )
-WRITE = {403: {"model": Problem, "description": f"{SHARING_DENIED} Or the {CSRF_HEADER} header is missing."},
+WRITE = {403: {"model": Problem, "description": f"{SHARING_VIEW.refusal} Or the {CSRF_HEADER} header is missing."},
          409: {"model": Problem, "description": "The rules do not allow this change; the detail says why."}}
 NOT_FOUND = {404: {"model": Problem}}
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -400,7 +400,7 @@ def _query_refused(errors: list[tuple[str, str]]) -> FieldRefused:
 @router.get("/purposes", response_model=list[PurposeOut], summary="Purposes")
 def list_purposes(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[PurposeOut]:
     """Why someone may look: the purposes agreements name and practitioners state."""
-    gate(app, visit.actor("api"), action="sharing.purposes.view", subject_type="purposes")
+    gate(app, visit.actor("api"), action="sharing.purposes.view")
     with app.transaction() as session:
         return [_purpose(item) for item in session.scalars(select(Purpose).order_by(Purpose.code))]
 
@@ -408,7 +408,7 @@ def list_purposes(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[Purpo
 @router.post("/purposes", response_model=PurposeOut, status_code=201, summary="Add a purpose", responses=WRITE)
 def add_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, body: PurposeNew) -> PurposeOut:
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=body.code[:40])
+    gate(app, actor, action="sharing.purpose.save", subject_id=body.code[:40])
     try:
         with app.transaction() as session:
             roles = body.roles if "roles" in body.model_fields_set else list(FRONTLINE_ROLES)
@@ -422,7 +422,7 @@ def add_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, body: PurposeNe
 def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, body: PurposeIn) -> PurposeOut:
     """A change applies from the very next request. Audited as `sharing.purpose.save`."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=code[:40])
+    gate(app, actor, action="sharing.purpose.save", subject_id=code[:40])
     with app.transaction() as session:
         if not PURPOSE_CODE.fullmatch(code) or not session.scalar(select(Purpose.id).where(Purpose.code == code)):
             raise HTTPException(404, "There is no purpose with this code.")
@@ -439,7 +439,7 @@ def change_purpose(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, 
 def list_categories(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[CategoryOut]:
     """The record fields and facts each category discloses; a sensitive one names the records
     of its sensitive service."""
-    gate(app, visit.actor("api"), action="sharing.categories.view", subject_type="data_categories")
+    gate(app, visit.actor("api"), action="sharing.categories.view")
     with app.transaction() as session:
         return [_category(item) for item in session.scalars(select(DataCategory).order_by(DataCategory.code))]
 
@@ -466,7 +466,7 @@ def _save_category(app, actor, code: str, body: CategoryIn, *, new: bool) -> Cat
              responses=WRITE)
 def add_category(app: WebApp, user: ApiUser, visit: CheckedWrite, body: CategoryNew) -> CategoryOut:
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=body.code[:40])
+    gate(app, actor, action="sharing.category.save", subject_id=body.code[:40])
     return _save_category(app, actor, body.code, body, new=True)
 
 
@@ -475,7 +475,7 @@ def add_category(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Category
 def change_category(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, body: CategoryIn) -> CategoryOut:
     """A change applies from the very next request to every active agreement naming it."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=code[:40])
+    gate(app, actor, action="sharing.category.save", subject_id=code[:40])
     if not PURPOSE_CODE.fullmatch(code):
         raise HTTPException(404, "There is no data category with this code.")
     return _save_category(app, actor, code, body, new=False)
@@ -487,7 +487,7 @@ def change_category(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code,
 @router.get("/agreements", response_model=list[AgreementSummaryOut], summary="Sharing agreements")
 def list_agreements(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[AgreementSummaryOut]:
     """Each agreement with its latest version and status, its active version, parties and review date."""
-    gate(app, visit.actor("api"), action="sharing.agreements.view", subject_type="agreements")
+    gate(app, visit.actor("api"), action="sharing.agreements.view")
     with app.transaction() as session:
         return [
             AgreementSummaryOut(
@@ -508,7 +508,7 @@ def add_agreement(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Agreeme
     """The agreement and its first version, a draft: it allows nothing until every party has
     signed and it is made active."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.agreement.create", subject_type="agreement", subject_id=body.code[:40])
+    gate(app, actor, action="sharing.agreement.create", subject_id=body.code[:40])
     try:
         with app.transaction() as session:
             version = create_agreement(session, actor, body.code, body.title, **_terms(body))
@@ -520,7 +520,7 @@ def add_agreement(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Agreeme
 @router.get("/agreements/{code}", response_model=AgreementOut, summary="An agreement and every version",
             responses=NOT_FOUND)
 def get_agreement(app: WebApp, user: ApiUser, visit: CurrentVisit, code: Code) -> AgreementOut:
-    gate(app, visit.actor("api"), action="sharing.agreements.view", subject_type="agreement", subject_id=code[:40])
+    gate(app, visit.actor("api"), action="sharing.agreements.view", subject_id=code[:40])
     with app.transaction() as session:
         agreement = _agreement(session, code)
         return AgreementOut(code=agreement.code, title=agreement.title,
@@ -545,7 +545,7 @@ def _one_version(session, code: str, number: int) -> AgreementVersion:
             summary="An agreement version, with its Cedar policies", responses=NOT_FOUND)
 def get_version(app: WebApp, user: ApiUser, visit: CurrentVisit, code: Code, version: Id) -> VersionOut:
     """Its terms, signatories, and the Cedar policies it compiles to."""
-    gate(app, visit.actor("api"), action="sharing.agreements.view", subject_type="agreement_version",
+    gate(app, visit.actor("api"), action="sharing.agreements.view",
          subject_id=f"{code[:40]} v{version}")
     with app.transaction() as session:
         return _version(session, _one_version(session, code, version), policies=True)
@@ -557,7 +557,7 @@ def change_draft(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, ve
                  body: TermsIn) -> VersionOut:
     """Only a draft changes (409 otherwise); only the terms sent change."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.agreement.update", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.update",
          subject_id=f"{code[:40]} v{version}")
     try:
         with app.transaction() as session:
@@ -572,7 +572,7 @@ def change_draft(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, ve
 def add_version(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code) -> VersionOut:
     """A new draft with the latest version's terms and no signatures (409 while a draft exists)."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.agreement.version", subject_type="agreement", subject_id=code[:40])
+    gate(app, actor, action="sharing.agreement.version", subject_id=code[:40])
     try:
         with app.transaction() as session:
             return _version(session, new_version(session, actor, _agreement(session, code)))
@@ -585,7 +585,7 @@ def add_version(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code) -> 
 def add_signature(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, version: Id,
                   body: SignIn) -> VersionOut:
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.agreement.sign", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.sign",
          subject_id=f"{code[:40]} v{version}")
     if body.signed_on is not None and body.signed_on > date.today():
         raise FieldRefused(422, "signed_on", "The date signed must be today or in the past.")
@@ -607,7 +607,7 @@ def change_status(app: WebApp, user: ApiUser, visit: CheckedWrite, code: Code, v
     """Takes effect on the very next request. Activating needs every party's signature and ends
     the version it replaces. Audited as `sharing.agreement.<status>`, with the reason."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.agreement.status", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.status",
          subject_id=f"{code[:40]} v{version}", details={"status": body.status})
     if body.status in ("suspended", "ended") and not body.reason.strip():
         raise FieldRefused(422, "reason", "Give the reason to suspend or end a version.")
@@ -635,7 +635,7 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
               limit: Limit = 50, offset: Offset = 0) -> DecisionPageOut:
     """Every decision to share or not, newest first, with its basis and the policies that decided."""
     query = _log_query(person_id, username, organisation, agreement, outcome)
-    gate(app, visit.actor("api"), action="sharing.log.view", subject_type="sharing_decisions",
+    gate(app, visit.actor("api"), action="sharing.log.view",
          details={"filters": query.params(), "offset": offset})
     with app.transaction() as session:
         filters, errors = query.filters(session)
@@ -665,7 +665,7 @@ def export(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text = ""
     """The same filters as the search. The export is itself audited (`sharing.log.export`)."""
     actor = visit.actor("api")
     query = _log_query(person_id, username, organisation, agreement, outcome)
-    gate(app, actor, action="sharing.log.export", subject_type="sharing_decisions", details={"filters": query.params()})
+    gate(app, actor, action="sharing.log.export", details={"filters": query.params()})
     try:
         return csv_response(app, actor, query)
     except FieldRefused as exc:
@@ -705,7 +705,7 @@ def consent_register(app: WebApp, user: ApiUser, visit: CurrentVisit,
     """Every consent, refusal and withdrawal recorded, newest first. Audited as
     `sharing.consent.view`."""
     query = ConsentQuery(person_id.strip().upper(), decision.strip())
-    gate(app, visit.actor("api"), action="sharing.consent.view", subject_type="consent_records",
+    gate(app, visit.actor("api"), action="sharing.consent.view",
          details={"filters": query.params(), "offset": offset})
     if errors := query.errors():
         raise _query_refused(errors)
@@ -722,7 +722,7 @@ def glass_queue(app: WebApp, user: ApiUser, visit: CurrentVisit,
     """Emergency accesses by users of your organisation (every organisation's, for an
     administrator), newest first, with what was seen under each."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass", details={"show": status})
+    gate(app, actor, action="sharing.break_glass.view", details={"show": status})
     with app.transaction() as session:
         views = glass_views(session, break_glass_queue(session, actor, pending_only=status == "pending"))
         return [_glass(view) for view in views]
@@ -739,7 +739,7 @@ def _one_glass(session, actor, access_id: Id):
             responses=NOT_FOUND)
 def glass(app: WebApp, user: ApiUser, visit: CurrentVisit, access_id: Id) -> BreakGlassOut:
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass", subject_id=access_id)
+    gate(app, actor, action="sharing.break_glass.view", subject_id=access_id)
     with app.transaction() as session:
         (view,) = glass_views(session, [_one_glass(session, actor, access_id)])
         return _glass(view)
@@ -750,7 +750,7 @@ def glass(app: WebApp, user: ApiUser, visit: CurrentVisit, access_id: Id) -> Bre
 def review(app: WebApp, user: ApiUser, visit: CheckedWrite, access_id: Id, body: ReviewIn) -> BreakGlassOut:
     """Appropriate or inappropriate, with your reasons. Audited as `sharing.break_glass.review`."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.break_glass.review", subject_type="break_glass", subject_id=access_id)
+    gate(app, actor, action="sharing.break_glass.review", subject_id=access_id)
     try:
         with app.transaction() as session:
             access = review_break_glass(session, actor, _one_glass(session, actor, access_id), decision=body.decision,
@@ -827,7 +827,7 @@ def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Perso
                body: TrainingSampleIn) -> TrainingSampleOut:
     """Trainers may then preview the person. Audited as `sharing.training_sample.add`."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id[:21])
+    gate(app, actor, action="sharing.training_sample.save", subject_id=person_id[:21])
     with app.transaction() as session:
         person = _sample_person(session, person_id)
         set_training_sample(session, actor, person, sample=True, note=body.note)
@@ -839,7 +839,7 @@ def add_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Perso
 def remove_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId) -> Response:
     """Audited as `sharing.training_sample.remove`."""
     actor = visit.actor("api")
-    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id[:21])
+    gate(app, actor, action="sharing.training_sample.save", subject_id=person_id[:21])
     with app.transaction() as session:
         set_training_sample(session, actor, _sample_person(session, person_id), sample=False)
     return Response(status_code=204)
@@ -848,7 +848,7 @@ def remove_sample(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pe
 @router.get("/flows", response_model=list[FlowOut], summary="The data flows of the live agreements")
 def flows(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[FlowOut]:
     """Who gives what to whom, for which purpose, under which active agreement version."""
-    gate(app, visit.actor("api"), action="sharing.map.view", subject_type="data_flows")
+    gate(app, visit.actor("api"), action="sharing.map.view")
     with app.transaction() as session:
         return [FlowOut(provider=flow.provider, recipient=flow.recipient, purpose=flow.purpose,
                         categories=list(flow.categories), agreement=flow.agreement, version=flow.version)

@@ -36,8 +36,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import FRONTLINE_ROLES, GOVERNANCE_ROLES
-from joinedup.accounts.roles import role_gate
+from joinedup.permissions import FRONTLINE_ROLES, GOVERNANCE_ROLES, action_named
+from joinedup.web.gates import check
 from joinedup.accounts.sessions import SignedInUser, remember_purpose
 from joinedup.audit import Actor, record_event
 from joinedup.partners.models import Organisation
@@ -214,13 +214,8 @@ def access_context(session: Session, user: SignedInUser, actor: Actor, person: P
 
 
 def frontline_gate(app, actor: Actor, *, action: str, person_id: str) -> None:
-    """The frontline roles' gate, in its own transaction, audited either way; 403 without."""
-    with app.transaction() as session:
-        allowed = role_gate(session, actor, FRONTLINE_ROLES, action=action, subject_type="person",
-                            subject_id=person_id[:20], allowed_reason="Your role lets you do this.",
-                            denied_reason=FRONTLINE_DENIED)
-    if not allowed:
-        raise HTTPException(403, FRONTLINE_DENIED)
+    """The frontline roles' gate (joinedup.permissions), audited either way; 403 without."""
+    check(app, actor, action_named(action), subject_id=person_id[:20])
 
 
 def person_or_404(session: Session, person_id: str) -> Person:
@@ -344,7 +339,7 @@ def break_glass(
 ) -> Response:
     """Start an emergency access: a reason in words, for a limited time, reviewed by the IG lead."""
     actor = visit.actor("web")
-    frontline_gate(app, actor, action="sharing.break_glass.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.break_glass.start", person_id=person_id)
     errors: list[tuple[str, str]] = []
     reason = (reason or "").strip()
     chosen = int(minutes) if minutes.isdigit() and int(minutes) in BREAK_GLASS_MINUTES else None
@@ -474,7 +469,7 @@ def consent(
 ) -> Response:
     """Record a consent, refusal or withdrawal: it applies to the very next request."""
     actor = visit.actor("web")
-    frontline_gate(app, actor, action="sharing.consent.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.consent.record", person_id=person_id)
     submitted = {"decision": decision, "form": form, "purposes": purposes or [], "organisations": organisations or [],
                  "categories": categories or [], "evidence": evidence[:TEXT_MAX], "informed": informed,
                  "not_informed_reason": not_informed_reason[:TEXT_MAX], "expires_day": expires_day[:2],
@@ -565,7 +560,7 @@ def decline(
 ) -> Response:
     """Record the practitioner's own decision not to share, and why (golden rule 7)."""
     actor = visit.actor("web")
-    frontline_gate(app, actor, action="sharing.decline.request", person_id=person_id)
+    frontline_gate(app, actor, action="sharing.decline", person_id=person_id)
     submitted = {"purpose": purpose[:40], "recipient": recipient[:40], "reason": reason[:TEXT_MAX]}
     errors: list[tuple[str, str]] = []
     with app.transaction() as session:

@@ -26,12 +26,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.roles import (
-    ADDRESS_REVIEW_DENIED,
-    ADDRESS_REVIEW_ROLES,
-    RECORD_DENIED,
-    may_review_addresses,
-)
+from joinedup.accounts import gate
+from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
+
+#: When the page's gate lets someone in but the sharing decision refuses the record.
+RECORD_DENIED = "No rule allows you to see this record's address."
 from joinedup.gazetteer import (
     ANOMALY_KINDS,
     DECISION_ACTIONS,
@@ -85,7 +84,7 @@ def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -
         "q": q or "",
         "results": None,
         "error": None,
-        "may_review": user.has_role(*ADDRESS_REVIEW_ROLES),
+        "may_review": user.has_role(*ADDRESS_REVIEW_VIEW.roles),
     }
     if q is not None:
         text = q.strip()
@@ -119,7 +118,7 @@ def review_list(
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = may_review_addresses(session, actor, details={"source": source_code, "page": page_number})
+        allowed = gate(session, actor, action_named("address.review.view"), details={"source": source_code, "page": page_number})
         if allowed:
             matches, total = review_queue(
                 session,
@@ -130,7 +129,7 @@ def review_list(
             rows = [_item(match, fields) for match, fields, _decision in disclose_matches(session, actor, matches)]
             banner = _decided_banner(session, actor, decided)
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page_number > pages and total:
         raise HTTPException(404)
@@ -182,8 +181,7 @@ def decide(
     errors: list[tuple[str, str]] = []
     reason = reason.strip()
     with app.transaction() as session:
-        allowed = may_review_addresses(
-            session, actor, action="address_review.decide", subject_type="address_match", subject_id=match_id
+        allowed = gate(session, actor, action_named("address.decide"), subject_id=match_id
         )
         match = get_match(session, match_id) if allowed else None
         if allowed and match is not None:
@@ -202,7 +200,7 @@ def decide(
                     message = str(exc)
                     errors = [("uprn" if action == "choose" else "action", message[:1].upper() + message[1:])]
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if match is None:
         raise HTTPException(404)
     if errors:
@@ -260,7 +258,7 @@ def _item_page(
     item = results = None
     disclosed = True
     with app.transaction() as session:
-        allowed = may_review_addresses(session, actor, subject_type="address_match", subject_id=match_id)
+        allowed = gate(session, actor, action_named("address.review.view"), subject_id=match_id)
         match = get_match(session, match_id) if allowed else None
         if match is not None:
             shown = disclose_matches(session, actor, [match])
@@ -272,7 +270,7 @@ def _item_page(
             else None
         )
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if not disclosed:
         raise HTTPException(403, RECORD_DENIED)
     if item is None:
@@ -318,11 +316,7 @@ def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, s
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = may_review_addresses(
-            session,
-            actor,
-            action="address_report.view",
-            subject_type="address_report",
+        allowed = gate(session, actor, action_named("address.report.view"),
             subject_id=source_code,
         )
         if allowed:
@@ -331,7 +325,7 @@ def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, s
             rows = disclose_anomalies(session, actor, _first_of_each_kind(found.anomalies), action="address.report")
             shaped = shape_report(found, rows)
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     csv_url = "/addresses/report.csv" + (f"?{urlencode({'source': source_code})}" if source_code else "")
     return render(
         request,
@@ -355,11 +349,7 @@ def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = 
     with app.transaction() as session:
         sources = _sources(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = may_review_addresses(
-            session,
-            actor,
-            action="address_report.export",
-            subject_type="address_report",
+        allowed = gate(session, actor, action_named("address.report.export"),
             subject_id=source_code,
         )
         if allowed:
@@ -367,7 +357,7 @@ def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = 
             shown = disclose_anomalies(session, actor, found.anomalies, action="address.export")
             text = quality_report_csv(replace(found, anomalies=shown))
     if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_DENIED)
+        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     name = f"address-quality-{source_code or 'all'}.csv"
     return Response(
         text,
@@ -399,7 +389,7 @@ def household(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit
                 if other.single_line != found.address.single_line
                 and other.single_line not in {earlier.single_line for earlier in found.alternatives[:index]}
             ],
-            "may_review": user.has_role(*ADDRESS_REVIEW_ROLES),
+            "may_review": user.has_role(*ADDRESS_REVIEW_VIEW.roles),
         },
     )
 

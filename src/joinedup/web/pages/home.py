@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from joinedup.accounts import INGEST_REPORT_ROLES
-from joinedup.accounts.models import FRONTLINE_ROLES, GOVERNANCE_ROLES, PROCESSING_ROLES
+from joinedup.permissions import FRONTLINE_ROLES, GOVERNANCE_ROLES, INGEST_REPORT_VIEW, PROCESSING_ROLES
 from joinedup.sharing.break_glass import break_glass_queue
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 
@@ -24,6 +23,6 @@ def home(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> 
     return render(
         request,
         "home.html",
-        {"may_view_ingest": user.has_role(*INGEST_REPORT_ROLES), "current": "home",
+        {"may_view_ingest": user.has_role(*INGEST_REPORT_VIEW.roles), "current": "home",
          "reads_persons": user.has_role(*FRONTLINE_ROLES, *PROCESSING_ROLES), "reviews_waiting": waiting},
     )

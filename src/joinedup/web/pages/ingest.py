@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from joinedup.accounts import may_view_ingest_reports
+from joinedup.accounts import gate
+from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.ingest import get_load, issue_summary, list_loads
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id
@@ -17,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/ingest")
 def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
     with app.transaction() as session:
-        allowed = may_view_ingest_reports(session, visit.actor("web"))
+        allowed = gate(session, visit.actor("web"), INGEST_REPORT_VIEW)
         found = list_loads(session, limit=100) if allowed else []
     if not allowed:
         raise HTTPException(403, DENIED)
@@ -27,7 +28,7 @@ def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) ->
 @router.get("/ingest/{load_id:int}")
 def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, load_id: Id) -> Response:
     with app.transaction() as session:
-        allowed = may_view_ingest_reports(session, visit.actor("web"), subject_id=load_id)
+        allowed = gate(session, visit.actor("web"), INGEST_REPORT_VIEW, subject_id=load_id)
         found = get_load(session, load_id) if allowed else None
         summary = issue_summary(found) if found is not None else []
         issues = list(found.issues[:ISSUES_SHOWN]) if found is not None else []

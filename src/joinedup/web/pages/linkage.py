@@ -31,7 +31,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from joinedup.accounts.roles import LINK_RECORD_DENIED, LINK_REVIEW_DENIED, may_review_links
+from joinedup.permissions import action_named
+from joinedup.web.gates import check
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import (
     LinkModel,
@@ -62,6 +63,8 @@ router = APIRouter(include_in_schema=False)
 
 #: The action under which every record these pages show is decided and audited.
 REVIEW_ACTION = "person.review"
+#: When the pages' gate lets someone in but the sharing decision refuses a record.
+LINK_RECORD_DENIED = "No rule allows you to see these records' identifying fields."
 
 #: The fields a linkage page may show of a record, in the order it shows them: who the
 #: record is about, never what an agency recorded about them.
@@ -447,14 +450,9 @@ def queue_count(session: Session) -> int:
 # --------------------------------------------------------------------------- the gate
 
 
-def _gate(app, actor, *, action: str, subject_type: str = "linkage", subject_id: int | str = "",
-          details: dict | None = None) -> None:
-    """Check the role in its own transaction (audited either way); 403 without it."""
-    with app.transaction() as session:
-        allowed = may_review_links(session, actor, action=action, subject_type=subject_type,
-                                   subject_id=subject_id, details=details)
-    if not allowed:
-        raise HTTPException(403, LINK_REVIEW_DENIED)
+def _gate(app, actor, *, action: str, subject_id: int | str = "", details: dict | None = None) -> None:
+    """The person index's gate (joinedup.permissions), audited either way; 403 without."""
+    check(app, actor, action_named(action), subject_id=subject_id, details=details)
 
 
 def _page_number(value: str) -> int:
@@ -499,7 +497,7 @@ def _base(current_page: str) -> dict[str, Any]:
 @router.get("/linkage")
 def runs(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: Text = "1") -> Response:
     number = _page_number(page)
-    _gate(app, visit.actor("web"), action="linkage.runs.view", subject_type="link_runs")
+    _gate(app, visit.actor("web"), action="linkage.runs.view")
     with app.transaction() as session:
         total = session.scalar(select(func.count(LinkRun.id))) or 0
         found = session.scalars(select(LinkRun).order_by(LinkRun.id.desc()).limit(RUNS_PAGE)
@@ -524,7 +522,7 @@ def runs_alias(user: PageUser) -> Response:
 
 @router.get("/linkage/runs/{run_id:int}")
 def run(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, run_id: Id) -> Response:
-    _gate(app, visit.actor("web"), action="linkage.runs.view", subject_type="link_run", subject_id=run_id)
+    _gate(app, visit.actor("web"), action="linkage.runs.view", subject_id=run_id)
     with app.transaction() as session:
         found = session.get(LinkRun, run_id)
         if found is None:
@@ -556,7 +554,7 @@ def queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pa
           decided: Text = "") -> Response:
     number = _page_number(page)
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.review.view", subject_type="link_pairs", details={"page": number})
+    _gate(app, actor, action="linkage.review.view", details={"page": number})
     with app.transaction() as session:
         pairs, total = review_queue(session, limit=QUEUE_PAGE, offset=(number - 1) * QUEUE_PAGE)
         rows = queue_rows(session, actor, pairs)
@@ -620,7 +618,7 @@ def _pair_context(session: Session, actor, left: int, right: int) -> dict[str, A
 def pair(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, left: Id, right: Id,
          decided: Text = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.pair.view", subject_type="link_pair", subject_id=f"{left}-{right}")
+    _gate(app, actor, action="linkage.pair.view", subject_id=f"{left}-{right}")
     with app.transaction() as session:
         context = _pair_context(session, actor, left, right)
         context["banner"] = decided_banner(session, actor, decided)
@@ -640,7 +638,7 @@ def decide(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.pair.decide", subject_type="link_pair", subject_id=f"{left}-{right}")
+    _gate(app, actor, action="linkage.pair.decide", subject_id=f"{left}-{right}")
     reason, errors = _clean_reason(reason)
     if decision not in ("accept", "reject"):
         errors.insert(0, ("decision", NO_DECISION))
@@ -728,7 +726,7 @@ def event_banner(session: Session, actor, person: Person, event: str) -> dict | 
 def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                 event: Text = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.person.view", subject_type="person", subject_id=person_id[:20])
+    _gate(app, actor, action="linkage.person.view", subject_id=person_id[:20])
     with app.transaction() as session:
         person = _person_or_404(session, person_id)
         view = person_view(session, actor, person, pairs=True)
@@ -740,7 +738,7 @@ def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 def split_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                record: Text = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.person.split", subject_type="person", subject_id=person_id[:20])
+    _gate(app, actor, action="linkage.person.split", subject_id=person_id[:20])
     with app.transaction() as session:
         context = _split_context(session, actor, person_id, record)
     return render(request, "linkage/split.html", {**_base("review"), **context, "errors": [], "reason": "",
@@ -774,7 +772,7 @@ def split(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.person.split", subject_type="person", subject_id=person_id[:20])
+    _gate(app, actor, action="linkage.person.split", subject_id=person_id[:20])
     reason, errors = _clean_reason(reason)
     event_id = None
     if not errors:
@@ -802,7 +800,7 @@ def split(
 def merge_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                other: Text | None = None) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.person.merge", subject_type="person", subject_id=person_id[:20])
+    _gate(app, actor, action="linkage.person.merge", subject_id=person_id[:20])
     with app.transaction() as session:
         context = _merge_context(session, actor, person_id, other)
     return render(request, "linkage/merge.html", {**_base("review"), **context, "reason": "",
@@ -848,7 +846,7 @@ def merge(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.person.merge", subject_type="person", subject_id=person_id[:20])
+    _gate(app, actor, action="linkage.person.merge", subject_id=person_id[:20])
     reason, errors = _clean_reason(reason)
     event_id = None
     with app.transaction() as session:
@@ -882,7 +880,7 @@ def merge(
 def model_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "",
                adopted: Text = "") -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.model.view", subject_type="link_models")
+    _gate(app, actor, action="linkage.model.view")
     with app.transaction() as session:
         context = _model_context(session)
         banner = None
@@ -929,7 +927,7 @@ def thresholds(
     review_from: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.thresholds.change", subject_type="link_settings", subject_id=1)
+    _gate(app, actor, action="linkage.thresholds.change", subject_id=1)
     errors: list[tuple[str, str]] = []
     link_at, review_at = parse_probability(threshold), parse_probability(review_from)
     if link_at is None:
@@ -962,7 +960,7 @@ def adopt(
     version: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    _gate(app, actor, action="linkage.model.adopt", subject_type="link_model", subject_id=version[:10])
+    _gate(app, actor, action="linkage.model.adopt", subject_id=version[:10])
     if not version.isdigit() or len(version) > 9:
         raise HTTPException(404)
     try:

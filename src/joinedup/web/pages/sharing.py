@@ -35,8 +35,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import FRONTLINE_ROLES, NON_READING_ROLES, ROLES
-from joinedup.accounts.roles import PREVIEW_DENIED, ROLE_NAMES, SHARING_DENIED, may_govern_sharing, may_preview_sharing
+from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, ROLES
+from joinedup.accounts import ROLE_NAMES
+from joinedup.permissions import SHARING_PREVIEW, action_named
+from joinedup.web.gates import check
 from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation, SourceSystem
@@ -121,14 +123,9 @@ DATE_TERMS = (("starts_on", "Start date"), ("ends_on", "End date"), ("review_on"
 # --------------------------------------------------------------------------- the gate
 
 
-def gate(app, actor: Actor, *, action: str, subject_type: str = "sharing", subject_id: int | str = "",
-         details: dict | None = None) -> None:
-    """Check the role in its own transaction (audited either way); 403 without it."""
-    with app.transaction() as session:
-        allowed = may_govern_sharing(session, actor, action=action, subject_type=subject_type,
-                                     subject_id=subject_id, details=details)
-    if not allowed:
-        raise HTTPException(403, SHARING_DENIED)
+def gate(app, actor: Actor, *, action: str, subject_id: int | str = "", details: dict | None = None) -> None:
+    """The IG lead's gate (joinedup.permissions), audited either way; 403 without it."""
+    check(app, actor, action_named(action), subject_id=subject_id, details=details)
 
 
 async def _form_fields(request: Request) -> dict[str, list[str]]:
@@ -210,7 +207,7 @@ def categories(session: Session) -> list[DataCategory]:
 @router.get("/sharing")
 def overview(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.view", subject_type="sharing")
+    gate(app, actor, action="sharing.view")
     with app.transaction() as session:
         counts = {
             "purposes": session.scalar(select(func.count(Purpose.id))) or 0,
@@ -270,7 +267,7 @@ ROLE_CHOICES = tuple((role, ROLE_NAMES[role]) for role in ROLES if role not in N
 
 @router.get("/sharing/purposes")
 def purpose_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "") -> Response:
-    gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purposes")
+    gate(app, visit.actor("web"), action="sharing.purposes.view")
     with app.transaction() as session:
         found = purposes(session)
         used = _purposes_in_use(session)
@@ -292,7 +289,7 @@ def _purposes_in_use(session: Session) -> dict[str, list[str]]:
 
 @router.get("/sharing/purposes/new")
 def purpose_new(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
-    gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purpose")
+    gate(app, visit.actor("web"), action="sharing.purposes.view")
     return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": PurposeForm(), "new": True,
                                                          "errors": [], "role_choices": ROLE_CHOICES})
 
@@ -302,7 +299,7 @@ def purpose_create(request: Request, app: WebApp, user: PageUser, visit: Checked
                    fields: FormFields) -> Response:
     actor = visit.actor("web")
     form = PurposeForm.posted(fields)
-    gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=form.code[:40])
+    gate(app, actor, action="sharing.purpose.save", subject_id=form.code[:40])
     errors = form.errors(new=True)
     code = ""
     if not errors:
@@ -332,7 +329,7 @@ def _purpose_or_404(session: Session, code: str) -> Purpose:
 
 @router.get("/sharing/purposes/{code}")
 def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
-    gate(app, visit.actor("web"), action="sharing.purposes.view", subject_type="purpose", subject_id=code[:40])
+    gate(app, visit.actor("web"), action="sharing.purposes.view", subject_id=code[:40])
     with app.transaction() as session:
         form = PurposeForm.of(_purpose_or_404(session, code))
     return render(request, "sharing/purpose_form.html", {**_base("purposes"), "form": form, "new": False,
@@ -343,7 +340,7 @@ def purpose_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
 def purpose_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
                  code: Text) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.purpose.save", subject_type="purpose", subject_id=code[:40])
+    gate(app, actor, action="sharing.purpose.save", subject_id=code[:40])
     form = PurposeForm.posted(fields, code=code)
     errors = form.errors(new=False)
     if not errors:
@@ -467,7 +464,7 @@ def _category_context(session: Session) -> dict[str, Any]:
 
 @router.get("/sharing/categories")
 def category_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, saved: Text = "") -> Response:
-    gate(app, visit.actor("web"), action="sharing.categories.view", subject_type="data_categories")
+    gate(app, visit.actor("web"), action="sharing.categories.view")
     with app.transaction() as session:
         found = categories(session)
         sources = dict(session.execute(select(SourceSystem.code, SourceSystem.name)).all())
@@ -478,7 +475,7 @@ def category_list(request: Request, app: WebApp, user: PageUser, visit: CurrentV
 
 @router.get("/sharing/categories/new")
 def category_new(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
-    gate(app, visit.actor("web"), action="sharing.categories.view", subject_type="data_category")
+    gate(app, visit.actor("web"), action="sharing.categories.view")
     with app.transaction() as session:
         context = _category_context(session)
     return render(request, "sharing/category_form.html", {**_base("categories"), **context, "form": CategoryForm(),
@@ -490,7 +487,7 @@ def category_create(request: Request, app: WebApp, user: PageUser, visit: Checke
                     fields: FormFields) -> Response:
     actor = visit.actor("web")
     form = CategoryForm.posted(fields)
-    gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=form.code[:40])
+    gate(app, actor, action="sharing.category.save", subject_id=form.code[:40])
     terms, errors = form.parsed(new=True)
     code = ""
     if not errors:
@@ -519,7 +516,7 @@ def _category_or_404(session: Session, code: str) -> DataCategory:
 
 @router.get("/sharing/categories/{code}")
 def category_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
-    gate(app, visit.actor("web"), action="sharing.categories.view", subject_type="data_category",
+    gate(app, visit.actor("web"), action="sharing.categories.view",
          subject_id=code[:40])
     with app.transaction() as session:
         form = CategoryForm.of(_category_or_404(session, code))
@@ -532,7 +529,7 @@ def category_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentV
 def category_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
                   code: Text) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.category.save", subject_type="data_category", subject_id=code[:40])
+    gate(app, actor, action="sharing.category.save", subject_id=code[:40])
     form = CategoryForm.posted(fields, code=code)
     terms, errors = form.parsed(new=False)
     if not errors:
@@ -724,7 +721,7 @@ def organisation_names(session: Session) -> dict[str, str]:
 
 @router.get("/sharing/agreements")
 def agreement_list(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
-    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreements")
+    gate(app, visit.actor("web"), action="sharing.agreements.view")
     with app.transaction() as session:
         rows = agreement_rows(session)
         names = organisation_names(session)
@@ -734,7 +731,7 @@ def agreement_list(request: Request, app: WebApp, user: PageUser, visit: Current
 
 @router.get("/sharing/agreements/new")
 def agreement_new(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
-    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement")
+    gate(app, visit.actor("web"), action="sharing.agreements.view")
     with app.transaction() as session:
         context = _draft_context(session)
     form = DraftForm(consent_required="yes", safeguarding_overrides="no")
@@ -747,7 +744,7 @@ def agreement_create(request: Request, app: WebApp, user: PageUser, visit: Check
                      fields: FormFields) -> Response:
     actor = visit.actor("web")
     form = DraftForm.posted(fields)
-    gate(app, actor, action="sharing.agreement.create", subject_type="agreement", subject_id=form.code[:40])
+    gate(app, actor, action="sharing.agreement.create", subject_id=form.code[:40])
     terms, errors = form.terms(new=True)
     code = ""
     if not errors:
@@ -784,7 +781,7 @@ def version_or_404(session: Session, code: str, number: int) -> AgreementVersion
 
 @router.get("/sharing/agreements/{code}")
 def agreement_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text) -> Response:
-    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement", subject_id=code[:40])
+    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_id=code[:40])
     with app.transaction() as session:
         agreement = agreement_or_404(session, code)
         versions = list(reversed(agreement.versions))
@@ -848,7 +845,7 @@ def display_cedar(text: str) -> str:
 @router.get("/sharing/agreements/{code}/versions/{number:int}")
 def version_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text, number: Id,
                  done: Text = "") -> Response:
-    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement_version",
+    gate(app, visit.actor("web"), action="sharing.agreements.view",
          subject_id=f"{code[:40]} v{number}")
     with app.transaction() as session:
         context = version_context(session, version_or_404(session, code, number))
@@ -859,7 +856,7 @@ def version_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
 @router.get("/sharing/agreements/{code}/versions/{number:int}/edit")
 def draft_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, code: Text,
                number: Id) -> Response:
-    gate(app, visit.actor("web"), action="sharing.agreements.view", subject_type="agreement_version",
+    gate(app, visit.actor("web"), action="sharing.agreements.view",
          subject_id=f"{code[:40]} v{number}")
     with app.transaction() as session:
         version = version_or_404(session, code, number)
@@ -876,7 +873,7 @@ def draft_edit(request: Request, app: WebApp, user: PageUser, visit: CurrentVisi
 def draft_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: Text,
                number: Id) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.agreement.update", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.update",
          subject_id=f"{code[:40]} v{number}")
     form = DraftForm.posted(fields)
     terms, errors = form.terms(new=False)
@@ -900,7 +897,7 @@ def draft_save(request: Request, app: WebApp, user: PageUser, visit: CheckedForm
 @router.post("/sharing/agreements/{code}/versions")
 def version_new(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, code: Text) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.agreement.version", subject_type="agreement", subject_id=code[:40])
+    gate(app, actor, action="sharing.agreement.version", subject_id=code[:40])
     try:
         with app.transaction() as session:
             version = new_version(session, actor, agreement_or_404(session, code))
@@ -921,7 +918,7 @@ def version_new(request: Request, app: WebApp, user: PageUser, visit: CheckedFor
 def version_sign(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields, code: Text,
                  number: Id) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.agreement.sign", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.sign",
          subject_id=f"{code[:40]} v{number}")
     form = {"organisation": _one(fields, "signatory_organisation", 40), "name": _one(fields, "signatory_name", 200),
             "role": _one(fields, "signatory_role", 200), "day": _one(fields, "signed_on-day", 4),
@@ -962,7 +959,7 @@ def version_status(request: Request, app: WebApp, user: PageUser, visit: Checked
                    code: Text, number: Id) -> Response:
     actor = visit.actor("web")
     status = _one(fields, "status", 20)
-    gate(app, actor, action="sharing.agreement.status", subject_type="agreement_version",
+    gate(app, actor, action="sharing.agreement.status",
          subject_id=f"{code[:40]} v{number}", details={"status": status})
     reason = _one(fields, "reason")
     errors = []
@@ -1068,7 +1065,7 @@ def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pers
     query = LogQuery(person.strip().upper()[:21], username.strip()[:121], organisation.strip()[:40],
                      agreement.strip().upper()[:41], outcome.strip()[:20])
     number = _page_number(page)
-    gate(app, visit.actor("web"), action="sharing.log.view", subject_type="sharing_decisions",
+    gate(app, visit.actor("web"), action="sharing.log.view",
          details={"filters": query.params(), "page": number})
     with app.transaction() as session:
         filters, errors = query.filters(session)
@@ -1121,7 +1118,7 @@ def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, 
     """The consent register: every consent, refusal and withdrawal practitioners recorded."""
     query = ConsentQuery(person.strip().upper()[:21], decision.strip()[:20])
     number = _page_number(page)
-    gate(app, visit.actor("web"), action="sharing.consent.view", subject_type="consent_records",
+    gate(app, visit.actor("web"), action="sharing.consent.view",
          details={"filters": query.params(), "page": number})
     errors = query.errors()
     rows, total = [], 0
@@ -1148,7 +1145,7 @@ def log_export(app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = 
     actor = visit.actor("web")
     query = LogQuery(person.strip().upper()[:21], username.strip()[:121], organisation.strip()[:40],
                      agreement.strip().upper()[:41], outcome.strip()[:20])
-    gate(app, actor, action="sharing.log.export", subject_type="sharing_decisions",
+    gate(app, actor, action="sharing.log.export",
          details={"filters": query.params()})
     return csv_response(app, actor, query)
 
@@ -1224,7 +1221,7 @@ def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
                 reviewed: Text = "") -> Response:
     actor = visit.actor("web")
     pending_only = show != "all"
-    gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass",
+    gate(app, actor, action="sharing.break_glass.view",
          details={"show": "pending" if pending_only else "all"})
     with app.transaction() as session:
         views = glass_views(session, break_glass_queue(session, actor, pending_only=pending_only))
@@ -1242,7 +1239,7 @@ def glass_queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 @router.get("/sharing/break-glass/{access_id:int}")
 def glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, access_id: Id) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.break_glass.view", subject_type="break_glass", subject_id=access_id)
+    gate(app, actor, action="sharing.break_glass.view", subject_id=access_id)
     with app.transaction() as session:
         (view,) = glass_views(session, [glass_or_404(session, actor, access_id)])
     return render(request, "sharing/break_glass_review.html", {**_base("break-glass"), "view": view, "errors": [],
@@ -1253,7 +1250,7 @@ def glass_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisi
 def glass_review(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, fields: FormFields,
                  access_id: Id) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, action="sharing.break_glass.review", subject_type="break_glass", subject_id=access_id)
+    gate(app, actor, action="sharing.break_glass.review", subject_id=access_id)
     form = {"decision": _one(fields, "decision", 20), "note": _one(fields, "note")}
     errors = []
     if form["decision"] not in ("appropriate", "inappropriate"):
@@ -1363,11 +1360,7 @@ def view_as_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVi
 
 def preview_gate(app, actor: Actor, *, subject_id: str = "") -> None:
     """The "view as" gate: IG leads, administrators and trainers; audited either way."""
-    with app.transaction() as session:
-        allowed = may_preview_sharing(session, actor, subject_type="person" if subject_id else "sharing",
-                                      subject_id=subject_id)
-    if not allowed:
-        raise HTTPException(403, PREVIEW_DENIED)
+    check(app, actor, SHARING_PREVIEW, subject_id=subject_id)
 
 
 @router.post("/sharing/view-as/samples")
@@ -1375,7 +1368,7 @@ def training_sample(app: WebApp, user: PageUser, visit: CheckedForm, fields: For
     """Set a person aside for training, or stop (IG leads and administrators)."""
     actor = visit.actor("web")
     person_id = _one(fields, "person", 21).upper()
-    gate(app, actor, action="sharing.training_sample.save", subject_type="person", subject_id=person_id)
+    gate(app, actor, action="sharing.training_sample.save", subject_id=person_id)
     sample = _one(fields, "sample", 3) == "yes"
     with app.transaction() as session:
         person = person_by_id(session, person_id)
@@ -1505,7 +1498,7 @@ def _edge(start: Node, end: Node, wanted: set[str], number: dict[str, int], name
 
 @router.get("/sharing/map")
 def flow_map_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, purpose: Text = "") -> Response:
-    gate(app, visit.actor("web"), action="sharing.map.view", subject_type="data_flows")
+    gate(app, visit.actor("web"), action="sharing.map.view")
     with app.transaction() as session:
         flows = data_flows(session)
         names = organisation_names(session)

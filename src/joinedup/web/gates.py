@@ -1,0 +1,44 @@
+"""The gate of every route that only some roles may use: one dependency, ``require(ACTION)``.
+
+A route declares its act from the registry (:mod:`joinedup.permissions`); the gate checks
+the user's roles with :func:`joinedup.accounts.gate` in a transaction of its own, so the
+audit event of a refusal is kept, and answers 403 with the act's refusal. Without a
+session, a page sends the user to sign in and the API answers 401, as everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from joinedup.accounts import gate
+from joinedup.audit import Actor
+from joinedup.permissions import Action
+from joinedup.web.context import Visit, Web, api_user, current_visit, signed_in_user, web
+
+
+def check(app: Web, actor: Actor, action: Action, *, subject_id: int | str = "", details: dict | None = None) -> None:
+    """The gate, in its own transaction (audited either way); 403 with the act's refusal."""
+    with app.transaction() as session:
+        allowed = gate(session, actor, action, subject_id=subject_id, details=details)
+    if not allowed:
+        raise HTTPException(403, action.refusal)
+
+
+def require(action: Action) -> Any:
+    """A dependency that yields the signed-in actor once their roles let them do ``action``
+    (the event's subject is the route's first path parameter, if it has one)."""
+
+    def gated(request: Request, visit: Annotated[Visit, Depends(current_visit)]) -> Actor:
+        api = request.url.path.startswith("/api/")
+        if api:
+            api_user(visit)
+        else:
+            signed_in_user(request, visit)
+        actor = visit.actor("api" if api else "web")
+        subject = next(iter(request.path_params.values()), "")
+        check(web(request), actor, action, subject_id=str(subject)[:64])
+        return actor
+
+    return Depends(gated)
