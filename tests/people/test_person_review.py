@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from joinedup.audit import Actor
 from joinedup.audit.models import AuditEvent
