@@ -185,6 +185,7 @@ def build_area(rng: random.Random, vocabulary: Vocabulary, properties_wanted: in
     properties: list[Property] = []
     streets: dict[tuple[str, str], list[Property]] = {}
     used_names: list[str] = []
+    old_names: set[str] = set()
     uprn = rng.randrange(10_000_000, 90_000_000)
     units: dict[str, int] = {}
 
@@ -201,12 +202,16 @@ def build_area(rng: random.Random, vocabulary: Vocabulary, properties_wanted: in
             name = rng.choice(used_names)  # the same street name in another place
         else:
             name = vocabulary.street()
-        if (name, town) in streets:
+        if (name, town) in streets or name in old_names:
             continue
         used_names.append(name)
         locality = rng.choice(localities[towns.index(town) * 2: towns.index(town) * 2 + 2]) if rng.random() < 0.5 else ""
         outward = rng.choice(outwards[town])
         historic = vocabulary.street() if rng.random() < 0.05 else ""
+        if historic in used_names:
+            historic = ""
+        elif historic:
+            old_names.add(historic)
         on_street: list[Property] = []
         unit, left = postcode_unit(outward), rng.randint(6, 16)
         for number in range(1, rng.randint(5, 90)):
