@@ -45,7 +45,8 @@ OWN_TOWNS = (
 )
 OWN_LOCALITIES = (
     "Upper Dene", "Ferry End", "Broom Hill", "Highcross", "Netherton", "Abbotsleigh", "Goose Green",
-    "Windmill Rise", "Sandhurst", "Priorsfield", "Cold Norton", "Longmoor",
+    "Windmill Rise", "Sandhurst", "Priorsfield", "Cold Norton", "Longmoor", "Bell Common", "Hatchford",
+    "Quarry Bank", "Rushmere", "Stony Cross", "Tanner's Green",
 )
 OWN_STEMS = (
     "Sycamore", "Lavender", "Kingfisher", "Chaucer", "Tennyson", "Wellington", "Beaconsfield", "Priory",
