@@ -152,19 +152,19 @@ def _position(index: GazetteerIndex, uprn: str) -> str:
 
 def test_the_engine_is_asked_only_about_what_the_gazetteer_structure_cannot_place():
     index = GazetteerIndex(_entries())
-    engine = FakeEngine((_position(index, "110"), 30.0))
+    engine = FakeEngine((_position(index, "141"), 30.0))
     outcomes = Matcher(index, engine).match([
         AddressInput(1, "12 High Street", "JU1 1AA"),
-        AddressInput(2, "12 Hihg Stret, Joinford", "JU1 1AA"),
+        AddressInput(2, "3 Skool Raod, Joinford", "JU1 1AD"),
     ])
     assert engine.calls == 1
-    assert (outcomes[1].status, outcomes[1].uprn, outcomes[1].method) == ("matched", "110", "probabilistic")
+    assert (outcomes[1].status, outcomes[1].uprn, outcomes[1].method) == ("matched", "141", "probabilistic")
 
 
 def test_an_engine_candidate_with_other_numbers_is_refused():
     index = GazetteerIndex(_entries())
-    engine = FakeEngine((_position(index, "110"), 40.0))
-    outcome = Matcher(index, engine).match([AddressInput(1, "99 Hihg Stret, Joinford", "JU1 1AA")])[0]
+    engine = FakeEngine((_position(index, "141"), 40.0))
+    outcome = Matcher(index, engine).match([AddressInput(1, "99 Skool Raod, Joinford", "JU1 1AD")])[0]
     assert outcome.status == "unmatched"
     assert "other numbers" in outcome.reason
 
@@ -175,3 +175,72 @@ def test_engine_candidates_too_close_to_call_are_ambiguous():
     outcome = Matcher(index, engine).match([AddressInput(1, "5 Mil Lan", None)])[0]
     assert outcome.status == "ambiguous"
     assert {outcome.uprn, outcome.runner_up_uprn} == {"120", "130"}
+
+
+# Misspelt streets and towns (issue 12) ---------------------------------------------------
+
+@pytest.mark.parametrize(("text", "postcode", "uprn"), [
+    ("12 Hihg Stret, Joinford", None, "110"),          # a slip in each word, the town named
+    ("12 High Sreet, Old Town", None, "110"),           # the locality named
+    ("5 Mill Lnae", "JU2", "120"),                      # the outward code alone
+    ("5 Mil Lane, Ashgrove", None, "130"),              # the same street name in two places
+    ("3 Shcool Raod, Joinford", "JU1 1AD", "141"),      # the street kind misspelt too
+])
+def test_a_misspelt_street_is_found_among_the_streets_of_the_town_or_outward_code(matcher, text, postcode, uprn):
+    outcome = one(matcher, text, postcode)
+    assert (outcome.status, outcome.uprn) == ("matched", uprn)
+
+
+def test_a_misspelt_street_is_never_matched_in_another_town():
+    # School Road is in Joinford only; Boundary Road's number 2 is in Ashby Marsh only.
+    matcher = Matcher(GazetteerIndex(_entries()))
+    assert one(matcher, "1 Shcool Road, Ashby Marsh", None).status == "unmatched"
+    across = one(matcher, "2 Boundery Road, Joinford", None)
+    assert across.status != "matched"
+
+
+def test_a_misspelt_street_without_town_or_postcode_is_matched_only_when_one_address_fits(matcher):
+    assert one(matcher, "12 Hihg Stret", None).uprn == "110"
+    both = one(matcher, "5 Mill Lnae", None)
+    assert both.status == "ambiguous"
+    assert {both.uprn, both.runner_up_uprn} == {"120", "130"}
+
+
+@pytest.mark.parametrize(("text", "uprn"), [
+    ("5 Mill Lane, Ashgrvoe", "130"),
+    ("5 Mill Lane, Milbrook", "120"),
+    ("12 High Street, Joinfrod", "110"),
+])
+def test_a_misspelt_town_or_locality_counts_as_the_place(matcher, text, uprn):
+    outcome = one(matcher, text, None)
+    assert (outcome.status, outcome.uprn) == ("matched", uprn)
+
+
+def test_a_flat_written_as_a_letter_after_the_number_is_that_flat():
+    rows = [*ROWS, ("104", "100", "approved", "Flat B", "", "10", "", "", "High Street", "Old Town", "Joinford",
+                    "JU1 1AA", "452000.0", "338000.0", "residential", "Y")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    for text in ("10B High Street, Joinford", "B/10 High Street, Joinford"):
+        outcome = one(matcher, text, "JU1 1AA")
+        assert (outcome.status, outcome.uprn) == ("matched", "104"), text
+
+
+def test_a_postcode_of_another_house_on_the_same_street_is_not_matched_on_the_number_alone(matcher):
+    # 12 High Street is JU1 1AA; JU1 1AB is Rose Cottage (14) on the same street: a slip in the number?
+    outcome = one(matcher, "12 High Street, Joinford", "JU1 1AB")
+    assert outcome.status != "matched"
+
+
+def test_the_engines_only_candidate_is_used_when_it_fits_the_address():
+    index = GazetteerIndex(_entries())
+    sole = Matcher(index, FakeEngine((_position(index, "141"), 7.0))).match(
+        [AddressInput(1, "3 Skool Raod, Joinford", None)])[0]
+    assert (sole.status, sole.uprn) == ("matched", "141")
+    assert "only candidate" in sole.reason
+    two = Matcher(index, FakeEngine((_position(index, "141"), 7.0), (_position(index, "140"), 1.0))).match(
+        [AddressInput(1, "3 Skool Raod, Joinford", None)])[0]
+    assert two.status == "unmatched"
+    other_street = Matcher(index, FakeEngine((_position(index, "110"), 7.0))).match(
+        [AddressInput(1, "12 Skool Raod, Joinford", None)])[0]
+    assert other_street.status == "unmatched"
+    assert "street the address does not name" in other_street.reason

@@ -30,7 +30,7 @@ DATA_TEAM = Actor(username="dana", roles=frozenset({"data_team"}), channel="cli"
 def matched(engine, gazetteer_csv, sources):
     load_gazetteer(engine, gazetteer_csv)
     sources.add("housing", "T1", "12 High Street", "JU1 1AA", surname="Shah", forename="Amir")
-    sources.add("housing", "T2", "12 High Street", "JU1 1AB", surname="Shah", forename="Leila")  # wrong postcode
+    sources.add("housing", "T2", "12 High Street", "JU1 1AD", surname="Shah", forename="Leila")  # another street's postcode
     sources.add("housing", "T3", "3 School Road", "JU1 1AD")                    # the care home
     sources.add("housing", "T4", "2 Boundary Road, Ashby Marsh", "JU4 4DD")     # outside, postcode straddles
     sources.add("police", "N1", "12 High Street", "JU1 1AA", record_ref="22/1", surname="Shah")

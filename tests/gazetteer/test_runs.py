@@ -42,6 +42,19 @@ def test_a_run_matches_every_record_and_stores_uprn_score_method_and_runner_up(l
     assert all(match.run_id == run.id for match in matches.values())
 
 
+def test_the_runs_summary_adds_up_matched_is_exact_plus_scored_plus_decided(loaded, sources):
+    sources.add("housing", "T1", "12 High Street, Old Town, Joinford", "JU1 1AA")
+    sources.add("housing", "T2", "Flt 2, 10 High St, Joinfrod", "JU1 1AA")
+    sources.add("housing", "T3", "5 Mill Lane, Joinford")
+    sources.add("housing", "T4", "Flat 7, 10 High Street, Joinford", "JU1 1AA")
+    sources.add("housing", "T5", "5 Mill Lane", "JU3 3DE")
+    run = match_addresses(loaded, address_engine=None)
+    assert (run.matched, run.ambiguous) == (3, 1)
+    assert (run.exact, run.probabilistic, run.manual) == (1, 2, 0)
+    assert run.matched == run.exact + run.probabilistic + run.manual
+    assert run.records == run.matched + run.ambiguous + run.unmatched + run.out_of_area + run.unmatchable
+
+
 def test_runs_are_incremental_unless_full(loaded, sources):
     first = sources.add("housing", "T1", "12 High Street", "JU1 1AA")
     run = match_addresses(loaded, address_engine=None)

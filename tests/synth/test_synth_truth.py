@@ -176,3 +176,17 @@ def test_homes_are_not_shared_between_unrelated_households(town):
     households = [row for row in town.truth("households") if row["uprn"] and row["kind"] not in shared_kinds]
     homes = Counter(row["uprn"] for row in households)
     assert max(homes.values()) == 1
+
+
+def test_each_record_has_one_address_error_class_and_the_hard_ones_occur(town):
+    from joinedup.synth.recording import ADDRESS_ERROR_CLASSES
+
+    rows = town.truth("records")
+    classes = Counter(row["address_error"] for row in rows)
+    assert set(classes) <= set(ADDRESS_ERROR_CLASSES)
+    for kind in ("street_misspelt_no_postcode", "town_misspelt_no_postcode", "outside_gazetteer", "none"):
+        assert classes[kind] > 0, f"no {kind} in the whole place"
+    for row in rows:
+        assert (row["address_error"] == "outside_gazetteer") == (row["uprn"] == "")
+        if row["address_error"].startswith("street_misspelt"):
+            assert "street_misspelt" in row["errors"]

@@ -31,9 +31,11 @@ import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from joinedup.gazetteer.engine import AddressEngine, EngineAddress
-from joinedup.gazetteer.normalise import FLOOR_WORDS, is_number, split_postcode, tokens
+from joinedup.gazetteer.normalise import CANONICAL_WORDS, FLOOR_WORDS, is_number, split_postcode, tokens
+from joinedup.gazetteer.spelling import NearNames, allowed_slips, slips, sounds_alike
 
 #: Bits an address needs to be matched.
 MATCH_MIN = 12.0
@@ -42,8 +44,12 @@ MARGIN = 4.0
 #: Engine weights (Splink bits) needed for an engine-only match, and the gap to the next.
 ENGINE_MIN = 10.0
 ENGINE_MARGIN = 5.0
+#: Engine weight enough when the engine offers one candidate only and it fits the address.
+ENGINE_SOLE_MIN = 5.0
 
 W_STREET = 8.0
+#: A street found from a misspelling, among the streets of the town or outward code named.
+W_STREET_NEAR = 6.0
 W_NUMBER = 6.0
 W_BUILDING = 3.0
 W_BUILDING_ONLY = 6.0
@@ -63,6 +69,16 @@ _TRAILING_NOISE = frozenset({"UK", "UNITED KINGDOM", "ENGLAND", "GB", "GREAT BRI
 _FOREIGN_POSTCODE = re.compile(r"^\d{4,6}$|^\d{5}-\d{4}$|^[A-Z]\d[A-Z] ?\d[A-Z]\d$")
 _SAO_WORDS = frozenset({"FLAT", "UNIT"})
 _FLAT_LETTER = re.compile(r"^F([A-Z])$")
+_NUMBER_AND_LETTER = re.compile(r"^(\d+)([A-Z])$")
+#: What kind of street a street is ("Road"), in the one spelling tokens() gives, and
+#: kinds it leaves as they are.
+_KIND_CODES = frozenset({
+    "RD", "ST", "AVE", "LN", "CL", "DR", "CRES", "GDNS", "TERR", "PL", "GR", "CT", "SQ", "PDE", "WAY", "WLK",
+    "MEWS", "VW", "RISE", "HL", "PK", "ROW", "CHASE", "CROFT", "YARD", "WHARF", "QUAY", "BOULEVARD", "CIRCUS",
+})
+#: The kinds' long forms, so that a misspelt "Raod" is still a road.
+_STREET_KINDS = {word: code for word, code in CANONICAL_WORDS.items() if len(word) >= 4 and code in _KIND_CODES}
+_KIND_NAMES = NearNames((word, word) for word in _STREET_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +174,16 @@ class GazetteerIndex:
         self.exact: dict[str, set[str]] = defaultdict(set)
         self.uprns: dict[str, list[int]] = defaultdict(list)
         self.not_homes: set[str] = set()
+        self.street_places: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+        self.street_outwards: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self.postcode_streets: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for entry in entries:
             self._add(entry)
         self.longest_street = max((len(street) for street in self.streets), default=0)
         self.longest_place = max((len(place) for place in self.places), default=0)
+        self.near_streets = NearNames(("".join(street), street) for street in self.streets)
+        self.near_places = NearNames(("".join(place), place) for place in self.places)
+        self.place_words = {word for place in self.places for word in place}
 
     def __len__(self) -> int:
         return len(self.lpis)
@@ -188,6 +210,10 @@ class GazetteerIndex:
         self.uprns[entry.uprn].append(position)
         if street:
             self.streets.add(street)
+            self.street_places[street].update(place for place in (lpi.locality, lpi.town) if place)
+            if postcode:
+                self.street_outwards[street].add(outward)
+                self.postcode_streets[postcode].add(street)
             if pao_number:
                 self.by_number[(street, pao_number)].append(position)
             if pao_text:
@@ -323,35 +349,81 @@ class Matcher:
         index, words = self.index, parsed.words
         scored: list[_Scored] = []
         longest = index.longest_street
+        recognised = False
         for start in range(len(words)):
             for end in range(min(len(words), start + longest), start, -1):
                 street = tuple(words[start:end])
                 if street not in index.streets:
                     continue
-                self._on_street(parsed, start, end, street, scored)
+                recognised = True
+                self._on_street(parsed, start, end, street, scored, W_STREET)
                 break
+        if not recognised:
+            self._near_streets(parsed, scored)
         return scored
 
+    def _near_streets(self, parsed: _Parsed, scored: list[_Scored]) -> None:
+        """Streets the address may misspell, among those of the outward code or places it names.
+
+        With neither, any street in the gazetteer; the places after the street and the
+        structure then weigh each candidate as they would for a street spelt right.
+        """
+        index, words = self.index, parsed.words
+        places = self._named_places(words)
+        outward = parsed.outward
+        for start in range(len(words)):
+            if is_number(words[start]):
+                continue
+            for end in range(min(len(words), start + index.longest_street), start, -1):
+                span = words[start:end]
+                found = {street for spelling in {"".join(span), "".join((*span[:-1], _street_kind(span[-1])))}
+                         for street, _slips in index.near_streets.find(spelling)}
+                for street in sorted(found):
+                    if outward or places:
+                        if outward not in index.street_outwards[street] and not index.street_places[street] & places:
+                            continue
+                    self._on_street(parsed, start, end, street, scored, W_STREET_NEAR)
+
+    def _named_places(self, words: list[str]) -> set[tuple[str, ...]]:
+        """The gazetteer's towns and localities an address names, spelt right or nearly."""
+        index = self.index
+        named: set[tuple[str, ...]] = set()
+        for start in range(len(words)):
+            for end in range(min(len(words), start + index.longest_place), start, -1):
+                span = tuple(words[start:end])
+                if span in index.places:
+                    named.add(span)
+                else:
+                    named.update(place for place, _slips in index.near_places.find("".join(span)))
+        return named
+
     def _on_street(self, parsed: _Parsed, start: int, end: int, street: tuple[str, ...],
-                   scored: list[_Scored]) -> None:
+                   scored: list[_Scored], street_weight: float) -> None:
         index, words = self.index, parsed.words
         before, after = words[:start], words[end:]
         if before and is_number(before[-1]):
             number, premise = before[-1], before[:-1]
-            for position in index.by_number.get((street, number), ()):
-                self._score(parsed, position, premise, after, number, end, scored)
+            found = index.by_number.get((street, number), ())
+            lettered = _NUMBER_AND_LETTER.match(number)
+            if not found and lettered:
+                # "46B" where the gazetteer has flat B of 46: the letter is the flat's.
+                number, premise = lettered.group(1), [*premise, lettered.group(2)]
+                found = index.by_number.get((street, number), ())
+                street_weight -= 1.0
+            for position in found:
+                self._score(parsed, position, premise, after, number, end, scored, street_weight)
         else:
             for position in index.named.get(street, ()):
                 lpi = index.lpis[position]
                 if _find(before, lpi.pao_text) >= 0:
-                    self._score(parsed, position, before, after, "", end, scored)
+                    self._score(parsed, position, before, after, "", end, scored, street_weight)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
-               end: int, scored: list[_Scored]) -> None:
+               end: int, scored: list[_Scored], street_weight: float) -> None:
         """Weigh one candidate LPI; candidates the structure rules out are not kept."""
         index = self.index
         lpi = index.lpis[position]
-        weight = W_STREET + (W_NUMBER if number else 0.0)
+        weight = street_weight + (W_NUMBER if number else 0.0)
         if lpi.pao_text:
             at = _find(premise, lpi.pao_text)
             if at >= 0:
@@ -386,7 +458,8 @@ class Matcher:
         weight += place_weight
         postcode_weight, postcode_clean = _postcode_weight(parsed, lpi, index)
         weight += postcode_weight
-        exact = place_clean and postcode_clean and " ".join(parsed.words[:end]) == lpi.normalised
+        exact = (place_clean and postcode_clean and street_weight == W_STREET
+                 and " ".join(parsed.words[:end]) == lpi.normalised)
         scored.append(_Scored(weight, position, exact))
 
     def _places(self, after: list[str], lpi: _Lpi) -> tuple[float, bool]:
@@ -396,6 +469,8 @@ class Matcher:
         index = self.index
         weight, clean, at = 0.0, True, 0
         longest = index.longest_place
+        own = (*lpi.locality, *lpi.town)
+        misspelt_own = False
         while at < len(after):
             for size in range(min(longest, len(after) - at), 0, -1):
                 place = tuple(after[at:at + size])
@@ -418,9 +493,43 @@ class Matcher:
                 clean = False
                 if is_number(word):
                     weight -= 6.0
-                elif not _near_any(word, (*lpi.locality, *lpi.town)):
-                    weight -= 3.0
+                elif _near_any(word, own):
+                    # A misspelt town or locality of the candidate's own counts as the town.
+                    weight += 0.0 if misspelt_own else 1.0
+                    misspelt_own = True
+                else:
+                    weight -= self._other_place(word)
         return max(weight, -12.0), clean
+
+    def _writes_street(self, words: list[str], street: tuple[str, ...]) -> bool:
+        """Whether the address writes ``street``, word after word, spelt right or nearly.
+
+        Its last word (the kind: "Road", "Vista") may be left out, but only when what
+        follows the name is a place or nothing: "12 Sycamore, Tollerby" writes Sycamore
+        Road, "12 Sycamore Lock" does not.
+        """
+        name, kind = (street[:-1], street[-1]) if len(street) > 1 else (street, "")
+        for start in range(len(words) - len(name) + 1):
+            if not all(_same_word(token, words[start + at]) for at, token in enumerate(name)):
+                continue
+            following = start + len(name)
+            if not kind or (following < len(words) and _same_word(kind, words[following])):
+                return True
+            if following == len(words) or self._is_place(words[following]):
+                return True
+        return False
+
+    def _is_place(self, word: str) -> bool:
+        return word in self.index.place_words or bool(self.index.near_places.find(word))
+
+    def _other_place(self, word: str) -> float:
+        """What an unknown word after the street costs: most when it is another town, misspelt."""
+        kinds = {self.index.places[place] for place, _slips in self.index.near_places.find(word)}
+        if "town" in kinds:
+            return 8.0
+        if kinds:
+            return 4.0
+        return 3.0
 
     def _decide(self, scored: list[_Scored], parsed: _Parsed) -> Outcome:
         index = self.index
@@ -505,6 +614,9 @@ class Matcher:
             if lpi.sao and not sao_words and not (set(lpi.sao) & numbers):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is a flat the address does not name"
                 continue
+            if not self._writes_street(parsed.words, lpi.street):
+                rejected = rejected or f"the engine's best candidate, {lpi.text}, is on a street the address does not name"
+                continue
             postcode_weight, _ = _postcode_weight(parsed, lpi, index)
             if postcode_weight <= -6.0:
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is in another postcode area"
@@ -518,7 +630,11 @@ class Matcher:
         outcome = Outcome("unmatched", uprn=uprn, score=_engine_score(weight), method="probabilistic")
         if len(fitting) > 1:
             outcome.runner_up_uprn, outcome.runner_up_score = fitting[1][0], _engine_score(fitting[1][1])
-        if weight < ENGINE_MIN:
+        if weight < ENGINE_MIN and len(proposals) == 1 and weight >= ENGINE_SOLE_MIN:
+            outcome.status = "matched"
+            outcome.reason = (f"matched by the probabilistic engine's only candidate ({weight:.0f}); its numbers "
+                              "and postcode area agree")
+        elif weight < ENGINE_MIN:
             outcome.reason = f"the probabilistic engine's best candidate is weak ({weight:.0f})"
         elif len(fitting) > 1 and weight - fitting[1][1] < ENGINE_MARGIN:
             outcome.status = "ambiguous"
@@ -528,6 +644,22 @@ class Matcher:
             outcome.status = "matched"
             outcome.reason = "matched by the probabilistic engine; its numbers and postcode area agree"
         return outcome
+
+
+def _same_word(token: str, word: str) -> bool:
+    """Whether an address's ``word`` is the gazetteer's ``token``, as written, as a street kind, or misspelt."""
+    return token == word or token == _street_kind(word) or _near_any(word, (token,)) or sounds_alike(word, token)
+
+
+@lru_cache(maxsize=8192)
+def _street_kind(word: str) -> str:
+    """A street kind in its one spelling, even misspelt ("RAOD" is RD); other words as they are."""
+    if word in _STREET_KINDS or word in _KIND_CODES:
+        return _STREET_KINDS.get(word, word)
+    for long_form, count in _KIND_NAMES.find(word):
+        if count <= 1:
+            return _STREET_KINDS[long_form]
+    return word
 
 
 def _engine_score(weight: float) -> float:
@@ -569,7 +701,7 @@ def _premise(words: list[str]) -> tuple[tuple[str, ...], str, list[str]]:
             at += 2
             continue
         if word in _SAO_WORDS or word in FLOOR_WORDS or is_number(word) or _FLAT_LETTER.match(word) \
-                or (len(word) == 1 and sao and sao[-1] in _SAO_WORDS):
+                or (len(word) == 1 and word.isalpha()):
             sao.append(word)
         else:
             junk.append(word)
@@ -600,6 +732,9 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
         if parsed.postcode == lpi.postcode:
             return W_POSTCODE, True
         outward = parsed.postcode.split(" ")[0]
+        if outward == lpi.outward and lpi.street in index.postcode_streets.get(parsed.postcode, ()):
+            # The number says one house and the postcode another on the same street.
+            return -6.0, False
         if outward == lpi.outward:
             same_sector = parsed.postcode[:-2] == lpi.sector
             if parsed.postcode not in index.postcodes:
@@ -614,22 +749,14 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
 
 
 def _near_any(word: str, candidates: Iterable[str]) -> bool:
-    """Whether ``word`` is one slip (a letter dropped, added, changed or swapped) from any."""
+    """Whether ``word`` is a misspelling of any (a slip, or two in a long name)."""
     if len(word) < 4:
         return False
-    return any(_one_slip(word, other) for other in candidates if abs(len(other) - len(word)) <= 1)
-
-
-def _one_slip(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    if len(a) > len(b):
-        a, b = b, a
-    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+    for other in candidates:
+        limit = min(allowed_slips(word), allowed_slips(other))
+        if slips(word, other, limit) <= limit:
+            return True
+    return False
 
 
 def _why_tied(parsed: _Parsed) -> str:

@@ -216,6 +216,7 @@ class MatchRun(Base):
     matched: Mapped[int] = mapped_column(Integer, default=0)
     ambiguous: Mapped[int] = mapped_column(Integer, default=0)
     unmatched: Mapped[int] = mapped_column(Integer, default=0)
+    # How the matched records were matched: exact + probabilistic + manual = matched.
     exact: Mapped[int] = mapped_column(Integer, default=0)
     probabilistic: Mapped[int] = mapped_column(Integer, default=0)
     manual: Mapped[int] = mapped_column(Integer, default=0)

@@ -268,7 +268,10 @@ def _write(session: Session, run: MatchRun, computed: _Computed, stored: _Stored
     tally: dict[str, int] = defaultdict(int)
     for row in rows:
         tally[row["status"]] += 1
-        if row["method"]:
+        # An ambiguous or unmatched row keeps its best candidate's method for review; only
+        # a match counts towards how matches were made, so exact + probabilistic + manual
+        # is the matched count.
+        if row["status"] == "matched":
             tally[row["method"]] += 1
     run.records = len(rows)
     for name in ("matched", "ambiguous", "unmatched", "out_of_area", "unmatchable", "exact", "probabilistic", "manual"):

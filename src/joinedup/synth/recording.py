@@ -47,6 +47,7 @@ class Habits:
     drop_locality: float = 0.3
     missing_postcode: float = 0.01
     postcode_typo: float = 0.004
+    misspelt_address: float = 0.0  # the street or town typed as heard; the postcode then often not known
     missing_nhs: float = 0.0
     bad_nhs: float = 0.0
     missing_ni: float = 0.0
@@ -138,6 +139,8 @@ def record_person(person: Person, habits: Habits, rng: random.Random, when: date
         postcode = postcode[:-2] + postcode[-1] + postcode[-2]
         errors.append("postcode_typo")
     out.postcode = postcode
+    if habits.misspelt_address and roll() < habits.misspelt_address:
+        misspell_address(out, rng)
 
     out.nhs_number = _identifier(person.nhs_number, habits.missing_nhs, habits.bad_nhs, bad_nhs_number, "nhs", rng, errors)
     out.ni_number = _identifier(person.ni_number, habits.missing_ni, habits.bad_ni, malformed_ni_number, "ni", rng, errors)
@@ -222,6 +225,54 @@ def malformed_ni_number(value: str, rng: random.Random) -> str:
 def bad_upn(value: str, rng: random.Random) -> str:
     letters = [letter for letter in UPN_CHECK_LETTERS if letter != value[0]]
     return rng.choice(letters) + value[1:]
+
+
+def misspell_address(recorded: Recorded, rng: random.Random) -> None:
+    """The street or the town typed as the person said it, and often without a postcode.
+
+    A worker taking an address over the phone or at a drop-in spells a name as heard
+    and seldom knows the postcode; the true UPRN is unchanged.
+    """
+    lpi = recorded.lpi
+    if rng.random() < 0.7 or not lpi.town:
+        words = lpi.street.split(" ")
+        at = rng.randrange(len(words) - 1) if len(words) > 1 else 0
+        words[at] = typo(words[at], rng)
+        recorded.lpi = lpi._replace(street=" ".join(words))
+        recorded.errors.append("street_misspelt")
+    else:
+        recorded.lpi = lpi._replace(town=typo(lpi.town, rng))
+        recorded.errors.append("town_misspelt")
+    if recorded.postcode and rng.random() < 0.6:
+        recorded.postcode = ""
+        recorded.errors.append("missing_postcode")
+
+
+#: Each record's address error class, the most telling first: benchmarks report recall per class.
+ADDRESS_ERROR_CLASSES = (
+    "outside_gazetteer", "street_misspelt_no_postcode", "town_misspelt_no_postcode", "street_misspelt",
+    "town_misspelt", "no_postcode", "postcode_typo", "other_address_form", "abbreviated", "none",
+)
+
+
+def address_error_class(recorded: Recorded) -> str:
+    """The one class of error in the address a record holds (see ADDRESS_ERROR_CLASSES)."""
+    errors = set(recorded.errors)
+    if not recorded.uprn:
+        return "outside_gazetteer"
+    no_postcode = not recorded.postcode
+    for misspelt in ("street_misspelt", "town_misspelt"):
+        if misspelt in errors:
+            return f"{misspelt}_no_postcode" if no_postcode else misspelt
+    if no_postcode:
+        return "no_postcode"
+    if "postcode_typo" in errors:
+        return "postcode_typo"
+    if "alternative_address_form" in errors or "historic_address_form" in errors:
+        return "other_address_form"
+    if "abbreviated_address" in errors:
+        return "abbreviated"
+    return "none"
 
 
 def abbreviate_street(street: str) -> str:

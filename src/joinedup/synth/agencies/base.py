@@ -14,11 +14,11 @@ from datetime import date
 
 from joinedup.synth.identifiers import IdentifierSpace, derived_seed
 from joinedup.synth.population import Neighbourhood, Person
-from joinedup.synth.recording import Recorded
+from joinedup.synth.recording import Recorded, address_error_class
 from joinedup.synth.services import Practitioner, Services
 
 MONTHS = ("", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-TRUTH_RECORD_COLUMNS = ("source", "local_id", "record_ref", "person_id", "uprn", "errors")
+TRUTH_RECORD_COLUMNS = ("source", "local_id", "record_ref", "person_id", "uprn", "errors", "address_error")
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,13 @@ class Sheet:
 
     extract: Extract
     rows: list = field(default_factory=list)
-    truth: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    truth: list[tuple[str, ...]] = field(default_factory=list)
 
     def add(self, row, local_id: str, record_ref: str, person: Person, recorded: Recorded, extra_errors: tuple[str, ...] = ()) -> None:
         self.rows.append(row)
         errors = ";".join((*recorded.errors, *extra_errors))
-        self.truth.append((self.extract.source, local_id, record_ref, person.person_id, recorded.uprn, errors))
+        self.truth.append((self.extract.source, local_id, record_ref, person.person_id, recorded.uprn, errors,
+                           address_error_class(recorded)))
 
 
 class LocalIds:

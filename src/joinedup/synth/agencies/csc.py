@@ -31,7 +31,7 @@ EXTRACT = Extract(
 )
 HABITS = Habits(
     typo=0.02, nickname=0.02, case_noise=0.02, swap_day_month=0.01, impossible_dob=0.002,
-    stale_address=0.1, abbreviate=0.12, missing_postcode=0.03, missing_nhs=0.15, bad_nhs=0.004,
+    stale_address=0.1, abbreviate=0.12, missing_postcode=0.03, misspelt_address=0.01, missing_nhs=0.15, bad_nhs=0.004,
     missing_upn=0.25, bad_upn=0.004, duplicate=0.04,
 )
 GENDER = {"male": "1", "female": "2"}

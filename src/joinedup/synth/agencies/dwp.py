@@ -29,7 +29,7 @@ EXTRACT = Extract(
 )
 HABITS = Habits(
     typo=0.015, nickname=0.005, case_noise=0.01, drop_middle_names=0.2, swap_day_month=0.005,
-    impossible_dob=0.002, stale_address=0.1, abbreviate=0.15, missing_postcode=0.02,
+    impossible_dob=0.002, stale_address=0.1, abbreviate=0.15, missing_postcode=0.02, misspelt_address=0.01,
     missing_ni=0.01, bad_ni=0.006, missing_phone=1.0, missing_email=1.0, duplicate=0.01,
 )
 BENEFITS = (("UC", 85), ("ESA", 8), ("JSA", 4), ("IS", 3))

@@ -32,7 +32,7 @@ EXTRACT = Extract(
 HABITS = Habits(
     typo=0.04, nickname=0.06, case_noise=0.0, drop_middle_names=1.0, swap_day_month=0.02,
     missing_dob=0.05, impossible_dob=0.003, stale_address=0.1, abbreviate=0.35, drop_locality=0.6,
-    missing_postcode=0.15, postcode_typo=0.01, missing_phone=1.0, missing_email=1.0, duplicate=0.04,
+    missing_postcode=0.15, postcode_typo=0.01, misspelt_address=0.04, missing_phone=1.0, missing_email=1.0, duplicate=0.04,
 )
 OTHER_INCIDENTS = (
     ("ASB", ("SUSPECT", "VICTIM", "WITNESS"), 25), ("THEFT", ("SUSPECT", "VICTIM"), 14),

@@ -32,7 +32,7 @@ EXTRACT = Extract(
 HABITS = Habits(
     typo=0.04, nickname=0.35, case_noise=0.0, drop_middle_names=1.0, swap_day_month=0.03,
     missing_dob=0.65, impossible_dob=0.0, stale_address=0.2, abbreviate=0.45, drop_locality=0.5,
-    missing_postcode=0.6, postcode_typo=0.02, missing_phone=0.3, missing_email=0.65, duplicate=0.06,
+    missing_postcode=0.6, postcode_typo=0.02, misspelt_address=0.06, missing_phone=0.3, missing_email=0.65, duplicate=0.06,
 )
 NEEDS = {
     "Food bank": ("Food Bank", 22), "Debt advice": ("Debt Advice", 16), "Benefits advice": ("Debt Advice", 10),
