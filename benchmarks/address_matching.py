@@ -112,7 +112,8 @@ if method == "setup":
 elif method == "joinedup":
     from joinedup.db import make_engine, transaction
     from joinedup.audit import Actor
-    from joinedup.gazetteer import export_addresses, match_addresses
+    from joinedup.gazetteer import match_addresses
+from joinedup.disclosure import export_addresses
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
     run = match_addresses(engine, full=True, matched_by="benchmark")
@@ -296,7 +297,7 @@ def measure(name: str, spec: dict, truth_path: Path, methods: list[str], work: P
               f"{timing['seconds']:>9.1f}{timing['peak_rss_mb']:>9,.0f}")
     classes = sorted({kind for figures in results.values() for kind in figures["classes"]},
                      key=lambda kind: -results[methods[0]]["classes"].get(kind, {"rows": 0})["rows"])
-    print(f"\nrecall per address error class (outside_gazetteer: share wrongly matched)")
+    print("\nrecall per address error class (outside_gazetteer: share wrongly matched)")
     print(f"{'class':<30}{'rows':>7}" + "".join(f"{method[:18]:>20}" for method in methods))
     for kind in classes:
         rows = results[methods[0]]["classes"][kind]["rows"]

@@ -64,7 +64,8 @@ if method == "setup":
 elif method == "joinedup":
     from joinedup.db import make_engine, session_factory
     from joinedup.audit import Actor
-    from joinedup.people import export_links, link_people
+    from joinedup.people import link_people
+from joinedup.disclosure import export_links
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
     stages, last = {}, [started, None]
@@ -87,7 +88,8 @@ elif method == "incremental":
     from sqlalchemy import delete, select
     from joinedup.db import make_engine, session_factory, transaction
     from joinedup.audit import Actor
-    from joinedup.people import PersonRecord, export_links, link_new_records
+    from joinedup.people import PersonRecord, link_new_records
+from joinedup.disclosure import export_links
     engine = make_engine(f"sqlite:///{db}")
     for count in (int(threshold_or_count) for threshold_or_count in sys.argv[6].split(",")):
         with transaction(engine) as session:

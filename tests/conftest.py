@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from joinedup.config import Settings
 from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
-from joinedup.db.models import metadata
+from joinedup.schema import metadata
 
 POSTGRES_URL = os.environ.get(
     "JOINEDUP_TEST_POSTGRES_URL", "postgresql://joinedup@127.0.0.1:5432/test"

@@ -344,7 +344,7 @@ def addresses_report(
         from dataclasses import replace
 
         from joinedup.db import transaction
-        from joinedup.gazetteer.quality import disclose_anomalies
+        from joinedup.disclosure.addresses import disclose_anomalies
 
         with transaction(engine) as session:
             shown = disclose_anomalies(session, data_team_actor(), report.anomalies, action="address.export")
@@ -361,7 +361,7 @@ def export_addresses_command(
     Run as the data team (address data-quality processing): every record passes the
     sharing decision and is audited under your login name."""
     from joinedup.db import transaction
-    from joinedup.gazetteer import export_addresses
+    from joinedup.disclosure import export_addresses
     from joinedup.store import initialise
 
     engine = initialise(load_settings())
@@ -503,7 +503,7 @@ def export_links_command(
 ) -> None:
     """One row per source record: source, local_id, record_ref, person_id, match_probability."""
     from joinedup.db import session_factory
-    from joinedup.people import export_links
+    from joinedup.disclosure import export_links
     from joinedup.store import initialise
 
     engine = initialise(load_settings())
@@ -519,7 +519,7 @@ def export_persons_command(
 ) -> None:
     """One row per person: the golden record, each field with the record it came from."""
     from joinedup.db import session_factory
-    from joinedup.people import export_persons
+    from joinedup.disclosure import export_persons
     from joinedup.store import initialise
 
     engine = initialise(load_settings())

@@ -164,7 +164,7 @@ def ensure_demo_sharing(engine: Engine) -> None:
     from joinedup.audit import Actor
     from joinedup.people.models import Person
     from joinedup.sharing.catalogue import ensure_demo_agreements
-    from joinedup.sharing.preview import set_training_sample, training_samples
+    from joinedup.sharing.training import set_training_sample, training_samples
 
     with transaction(engine) as session:
         ensure_demo_agreements(session, Actor.system("cli", "demo"),

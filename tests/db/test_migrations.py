@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select
 from joinedup.audit import Actor, AuditEvent, record_event
 from joinedup.db import transaction
 from joinedup.db.migrate import current_revision, upgrade
-from joinedup.db.models import metadata
+from joinedup.schema import metadata
 from joinedup.partners import Organisation
 
 

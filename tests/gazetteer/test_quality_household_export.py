@@ -10,17 +10,9 @@ from sqlalchemy import select
 
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
-from joinedup.gazetteer import (
-    ANOMALY_KINDS,
-    EXPORT_COLUMNS,
-    export_addresses,
-    household_at,
-    load_gazetteer,
-    match_addresses,
-    quality_report,
-    quality_report_csv,
-)
-from joinedup.gazetteer.quality import disclose_anomalies
+from joinedup.gazetteer import ANOMALY_KINDS, load_gazetteer, match_addresses, quality_report, quality_report_csv
+from joinedup.disclosure import EXPORT_COLUMNS, export_addresses, household_at
+from joinedup.disclosure.addresses import disclose_anomalies
 from joinedup.ingest.models import SourceRecord
 
 DATA_TEAM = Actor(username="dana", roles=frozenset({"data_team"}), channel="cli")

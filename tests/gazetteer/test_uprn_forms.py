@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from joinedup.audit import Actor
 from joinedup.db import transaction
-from joinedup.gazetteer import household_at, load_gazetteer, match_addresses
+from joinedup.gazetteer import load_gazetteer, match_addresses
+from joinedup.disclosure import household_at
 from joinedup.gazetteer.normalise import canonical_uprn
 
 

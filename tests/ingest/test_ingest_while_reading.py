@@ -19,7 +19,7 @@ from joinedup.db.locks import AlreadyRunning
 from joinedup.ingest import SourceRecord, ingest_file, list_loads, load_mapping
 from joinedup.ingest import rows as rows_module
 from joinedup.partners import SourceSystem
-from joinedup.records.access import fetch_record
+from joinedup.disclosure.records import fetch_record
 
 MAPPING = """
 [source]

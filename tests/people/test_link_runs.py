@@ -18,7 +18,7 @@ from joinedup.ingest import SourceRecord
 from joinedup.people import LinkRun, Person, PersonRecord, link_people
 from joinedup.people import linking
 from joinedup.people.models import PersonEvent
-from joinedup.records.access import fetch_record
+from joinedup.disclosure.records import fetch_record
 from joinedup.store import initialise
 
 runner = CliRunner()

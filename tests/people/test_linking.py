@@ -12,14 +12,8 @@ from joinedup.audit import Actor
 from joinedup.db import session_factory, transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.people import (
-    LinkModel,
-    Person,
-    PersonRecord,
-    decide_pair,
-    export_links,
-    link_people,
-)
+from joinedup.people import LinkModel, Person, PersonRecord, decide_pair, link_people
+from joinedup.disclosure import export_links
 
 
 EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")

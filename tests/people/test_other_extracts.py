@@ -12,7 +12,8 @@ from datetime import date
 from joinedup.audit import Actor
 from joinedup.db import session_factory
 from joinedup.ingest import ingest_file, load_mapping
-from joinedup.people import export_links, link_people
+from joinedup.people import link_people
+from joinedup.disclosure import export_links
 
 LEISURE = '''
 [source]

@@ -390,7 +390,7 @@ def test_the_persons_api_is_in_the_openapi_description(client):
 
 
 def test_golden_fields_are_all_known_to_the_page():
-    from joinedup.people.search import DISCLOSED_AS
+    from joinedup.disclosure.persons import DISCLOSED_AS
     from joinedup.sharing import RECORD_FIELDS
 
     assert {DISCLOSED_AS.get(name, name) for name in GOLDEN_FIELDS} <= RECORD_FIELDS
@@ -398,8 +398,8 @@ def test_golden_fields_are_all_known_to_the_page():
 
 def test_the_search_stops_at_its_limits_and_says_there_may_be_more(engine, place, index):
     from joinedup.audit import Actor
-    from joinedup.people import search_persons
-    from joinedup.records import parse_search
+    from joinedup.disclosure import search_persons
+    from joinedup.disclosure import parse_search
 
     actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:

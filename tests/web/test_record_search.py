@@ -11,7 +11,7 @@ from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.records import fetch_record, parse_search, search_records
+from joinedup.disclosure import fetch_record, parse_search, search_records
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ from joinedup.sharing.models import (
     SharingAgreement,
     SharingDecision,
 )
-from joinedup.sharing.preview import data_flows
+from joinedup.sharing.flows import data_flows
 from joinedup.web import api_sharing
 from joinedup.web.pages import sharing as sharing_pages
 from joinedup.web.templating import fact as show_fact

@@ -3,14 +3,12 @@
 Load an LLPG/AddressBase-shaped gazetteer (:func:`load_gazetteer`), match addresses to
 it (:func:`match_addresses`, incremental by default), review what the matcher could not
 settle (:func:`review_queue`, :func:`decide_address`), report on quality
-(:func:`quality_report`), see who lives where (:func:`household_at`, through the
-sharing decision) and export the results (:func:`export_addresses`).
+(:func:`quality_report`). Who lives where, and the addresses export, are read through
+the disclosure layer (:mod:`joinedup.disclosure`).
 See ``docs/gazetteer.md``.
 """
 
 from joinedup.gazetteer.engine import AddressEngine, EngineAddress, EngineCandidate, UkAddressMatcherEngine
-from joinedup.gazetteer.export import EXPORT_COLUMNS, export_addresses
-from joinedup.gazetteer.household import Household, household_at
 from joinedup.gazetteer.loader import (
     gazetteer_loaded,
     get_gazetteer_load,
@@ -47,7 +45,6 @@ from joinedup.gazetteer.runs import last_run, match_addresses
 __all__ = [
     "ANOMALY_KINDS",
     "DECISION_ACTIONS",
-    "EXPORT_COLUMNS",
     "LPI_STATUSES",
     "METHODS",
     "NON_RESIDENTIAL",
@@ -65,18 +62,15 @@ __all__ = [
     "GazetteerLoad",
     "GazetteerLoadIssue",
     "GazetteerMapping",
-    "Household",
     "MatchRun",
     "QualityReport",
     "SourceQuality",
     "UkAddressMatcherEngine",
     "available_mappings",
     "decide_address",
-    "export_addresses",
     "gazetteer_loaded",
     "get_gazetteer_load",
     "get_match",
-    "household_at",
     "last_run",
     "list_gazetteer_loads",
     "load_gazetteer",

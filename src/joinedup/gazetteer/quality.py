@@ -20,19 +20,16 @@ every record shown.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
-from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.gazetteer.models import NON_RESIDENTIAL, AddressMatch, GazetteerAddress
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.sharing import decide_record_access, disclosed_fields
 from joinedup.spreadsheets import SafeWriter
 
 ANOMALY_KINDS = {
@@ -253,48 +250,14 @@ def _anomalies(session: Session, source_ids: set[int]) -> list[Anomaly]:
     return found
 
 
-#: What an anomaly row shows of its record: the decision must disclose all of these.
-ANOMALY_FIELDS = frozenset({"source", "local_id", "record_ref", "postcode"})
-
-
-def disclose_anomalies(
-    session: Session, actor: Actor, anomalies: Sequence[Anomaly], *, action: str = "address.report"
-) -> list[Anomaly]:
-    """The anomalies ``actor`` may see, in order: each record is put to the sharing
-    decision in one batch (one audit event per record, under ``action``). A row whose
-    decision does not disclose every field it shows (:data:`ANOMALY_FIELDS`) is left out;
-    the rest carry the values the decision disclosed."""
-    if not anomalies:
-        return []
-    ids = sorted({anomaly.record_id for anomaly in anomalies})
-    records = {
-        record.id: record
-        for record in session.scalars(
-            select(SourceRecord).where(SourceRecord.id.in_(ids)).options(selectinload(SourceRecord.source_system))
-        )
-    }
-    ordered = [records[record_id] for record_id in ids if record_id in records]
-    decisions = {
-        decision.record_id: decision for decision in decide_record_access(session, actor, ordered, action=action)
-    }
-    shown = []
-    for anomaly in anomalies:
-        decision = decisions.get(anomaly.record_id)
-        if decision is None or not decision.allowed or not ANOMALY_FIELDS <= decision.fields:
-            continue
-        fields = disclosed_fields(records[anomaly.record_id], decision)
-        shown.append(replace(anomaly, source=fields["source"], local_id=fields["local_id"],
-                             record_ref=fields["record_ref"]))
-    return shown
-
-
 def quality_report_csv(report: QualityReport) -> str:
     """The report as one CSV table: a row per figure, then a row per anomaly.
 
     Columns: ``section`` (summary | anomaly), ``source`` (empty for all sources),
     ``measure`` (a count's name, or the anomaly's kind), ``value``, then for anomalies
     ``local_id``, ``record_ref``, ``uprn`` and ``detail``. Writes the anomalies it is
-    given: callers showing them to a person pass them through :func:`disclose_anomalies`
+    given: callers showing them to a person pass them through
+    :func:`joinedup.disclosure.addresses.disclose_anomalies`
     first (``dataclasses.replace(report, anomalies=...)``).
     """
     buffer = io.StringIO()

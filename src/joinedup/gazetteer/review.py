@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -33,7 +32,6 @@ from joinedup.gazetteer.models import (
 from joinedup.gazetteer.normalise import clean_postcode, tokens
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.sharing import AccessDecision, decide_record_access, disclosed_fields
 
 #: Roles that may decide addresses (a person at the CLI, with no user, may too).
 DECIDING_ROLES = frozenset({"data_team", "admin"})
@@ -81,20 +79,6 @@ def review_queue(
     )
     page = list(session.scalars(_loaded(statement).limit(max(0, limit)).offset(max(0, offset))))
     return page, total
-
-
-def disclose_matches(
-    session: Session, actor: Actor, matches: Sequence[AddressMatch], *, action: str = "address.review"
-) -> list[tuple[AddressMatch, dict[str, Any], AccessDecision]]:
-    """Put each match's source record to the sharing decision, in one batch (one audit
-    event per record, under ``action``), and return the allowed ones in order, each
-    with the record's disclosed fields. Refused matches are left out."""
-    decisions = decide_record_access(session, actor, [match.source_record for match in matches], action=action)
-    return [
-        (match, disclosed_fields(match.source_record, decision), decision)
-        for match, decision in zip(matches, decisions, strict=True)
-        if decision.allowed
-    ]
 
 
 def get_match(session: Session, match_id: int) -> AddressMatch | None:

@@ -3,13 +3,13 @@
 ``link_people`` scores pairs of source records with a Splink model (on DuckDB),
 clusters them into persons with stable ids and golden records, and respects people's
 decisions on pairs; ``link_new_records`` attaches new records without a full rerun.
-The review functions let the data team accept, reject, merge and split. See
-docs/people.md.
+The review functions let the data team accept, reject, merge and split. Reading
+persons for people to see is the disclosure layer's (:mod:`joinedup.disclosure.persons`).
+See docs/people.md.
 """
 
 from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
-from joinedup.people.export import LINK_COLUMNS, PERSON_COLUMNS, export_links, export_persons
 from joinedup.people.households import (
     Address,
     FamilyMember,
@@ -58,31 +58,13 @@ from joinedup.people.review import (
     review_queue,
     split_record,
 )
-from joinedup.people.search import (
-    FamilyMemberShown,
-    FamilyShown,
-    GoldenValue,
-    HistoryEntry,
-    PersonCard,
-    PersonSearchResult,
-    PersonView,
-    access_action,
-    search_persons,
-    view_person,
-)
 
 __all__ = [
     "GOLDEN_FIELDS",
-    "LINK_COLUMNS",
-    "PERSON_COLUMNS",
     "Address",
     "Clusters",
     "FamilyMember",
-    "FamilyMemberShown",
-    "FamilyShown",
     "FamilyView",
-    "GoldenValue",
-    "HistoryEntry",
     "Household",
     "LinkModel",
     "LinkPair",
@@ -91,25 +73,19 @@ __all__ = [
     "PairDecision",
     "PairExplanation",
     "Person",
-    "PersonCard",
     "PersonEvent",
     "PersonRecord",
-    "PersonSearchResult",
     "PersonSummary",
-    "PersonView",
     "Relationship",
     "RelationshipScore",
     "ReviewRefused",
     "Tie",
-    "access_action",
     "adopt_model",
     "adopted_model",
     "assign_ids",
     "cluster",
     "decide_pair",
     "explain_pair",
-    "export_links",
-    "export_persons",
     "family_view",
     "golden_record",
     "household_of",
@@ -127,10 +103,8 @@ __all__ = [
     "review_pair",
     "review_queue",
     "score_relationships",
-    "search_persons",
     "set_link_thresholds",
     "split_record",
     "train_model",
     "uprn_addresses",
-    "view_person",
 ]

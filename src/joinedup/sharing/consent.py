@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import record_event
 from joinedup.errors import Refusal
+from joinedup.people.models import Person
 from joinedup.partners.models import Organisation
 from joinedup.sharing.models import (
     CONSENT_DECISIONS,
@@ -234,8 +235,6 @@ def consent_register(session: Session, *, person_id: str = "", decision: str = "
     """Every person's consent, refusals and withdrawals, newest first, each with the
     person's public id, for the information governance lead's oversight; and how many match.
     ``person_id`` and ``decision`` narrow it."""
-    from joinedup.people.models import Person  # the person index reads consent through sharing
-
     if decision and decision not in CONSENT_DECISIONS:
         raise ConsentError(f"A decision is one of {', '.join(CONSENT_DECISIONS)}.", "decision")
     statement = select(ConsentRecord, Person.person_id).join(Person, Person.id == ConsentRecord.person_id)

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import Actor, record_events
 from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
+from joinedup.people.models import Person, PersonRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.sharing.consent import NO_CONSENT, consent_states
 from joinedup.sharing.models import BreakGlass, SharingDecision
@@ -263,8 +264,6 @@ def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[s
 
 def _persons(session: Session, record_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
     """record id → the person pk holding it, and person pk → the person's public id."""
-    from joinedup.people.models import Person, PersonRecord  # the person index reads through sharing, too
-
     rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id, Person.person_id)
                            .join(Person, Person.id == PersonRecord.person_id)
                            .where(PersonRecord.source_record_id.in_(record_ids))).all()

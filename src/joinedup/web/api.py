@@ -18,7 +18,7 @@ from joinedup.accounts import ROLE_NAMES, SignedInUser, gate
 from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.audit import Actor
 from joinedup.ingest import get_load, issue_summary, list_loads
-from joinedup.records import DisclosedRecord, RecordQuery, fetch_record, parse_search, search_records
+from joinedup.disclosure import Disclosed, RecordQuery, fetch_record, parse_search, search_records
 from joinedup.sharing import StatedPurpose
 from joinedup.sharing.decision import DENIED as RECORD_DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
@@ -340,7 +340,7 @@ def _query(query: RecordQuery) -> QueryOut:
     )
 
 
-def _record(record: DisclosedRecord) -> RecordOut:
+def _record(record: Disclosed) -> RecordOut:
     access = AccessOut(reason=record.reason, policy_ids=list(record.policy_ids), fields=sorted(record.fields))
     return RecordOut(id=record.id, access=access, **record.fields)
 

@@ -47,7 +47,7 @@ from joinedup.web.pages.linkage import (
     LINK_RECORD_DENIED,
     REASON_MAX,
     RecordView,
-    disclose_records,
+    disclose_for_review,
     find_person,
     last_full_runs,
     model_comparisons,
@@ -317,7 +317,7 @@ def _versions(session) -> dict[int, int]:
 
 
 def _disclosed_pair(session, actor, left: int, right: int) -> tuple[RecordView, RecordView]:
-    shown = disclose_records(session, actor, [left, right])
+    shown = disclose_for_review(session, actor, [left, right])
     if shown.get(left) is None or shown.get(right) is None:
         raise HTTPException(403, LINK_RECORD_DENIED)
     return shown[left], shown[right]
@@ -373,7 +373,7 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
     _gate(app, actor, action="linkage.review.view", details={"offset": offset})
     with app.transaction() as session:
         pairs, total = review_queue(session, limit=limit, offset=offset)
-        shown = disclose_records(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
+        shown = disclose_for_review(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
         out = []
         for pair in pairs:
             records = [shown.get(pair.record_id_l), shown.get(pair.record_id_r)]
@@ -485,7 +485,7 @@ def split(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
             person = _live_person(session, person_id, "The person")
             if body.record_id not in records_of(session, person):
                 raise HTTPException(404, "That record is not one of this person's records.")
-            if disclose_records(session, actor, [body.record_id]).get(body.record_id) is None:
+            if disclose_for_review(session, actor, [body.record_id]).get(body.record_id) is None:
                 raise HTTPException(403, LINK_RECORD_DENIED)
             new = split_record(session, actor, person, body.record_id, reason=body.reason)
             return OutcomeOut(message=f"The record is split out of {person.person_id} into {new.person_id}.",

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from joinedup.people import (
+from joinedup.disclosure import (
     FamilyMemberShown,
     FamilyShown,
     HistoryEntry,

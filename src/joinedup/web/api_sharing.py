@@ -31,7 +31,8 @@ from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, rev
 from joinedup.sharing.consent import CONSENT_SCRIPT
 from joinedup.sharing.log import search_decisions
 from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, SharingAgreement
-from joinedup.sharing.preview import data_flows, set_training_sample, training_samples, version_policies
+from joinedup.sharing.flows import data_flows, version_policies
+from joinedup.sharing.training import set_training_sample, training_samples
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from joinedup.db.models import metadata
+from joinedup.schema import metadata
 
 config = context.config
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from joinedup.synth.agencies.base import Encounters, Extract, PlaceContext, Sheet, agency_rng, iso, pick_worker, random_date
+from joinedup.synth.agencies.base import (
+    Encounters,
+    Extract,
+    PlaceContext,
+    Sheet,
+    agency_rng,
+    iso,
+    pick_worker,
+    random_date,
+)
 from joinedup.synth.geography import EXTRACT_DATE, PERIOD_START
 from joinedup.synth.population import Neighbourhood
 from joinedup.synth.recording import Habits, address_lines, pack_lines, record_person

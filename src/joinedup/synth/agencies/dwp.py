@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from joinedup.synth.agencies.base import Extract, PlaceContext, Sheet, agency_rng, day_month_name, iso, pick_worker, random_date
+from joinedup.synth.agencies.base import (
+    Extract,
+    PlaceContext,
+    Sheet,
+    agency_rng,
+    day_month_name,
+    iso,
+    pick_worker,
+    random_date,
+)
 from joinedup.synth.geography import EXTRACT_DATE
 from joinedup.synth.population import Neighbourhood
 from joinedup.synth.recording import Habits, address_lines, pack_lines, record_person

@@ -41,7 +41,7 @@ from joinedup.web.gates import check
 from joinedup.accounts.sessions import SignedInUser, remember_purpose
 from joinedup.audit import Actor, record_event
 from joinedup.partners.models import Organisation
-from joinedup.people import access_action, view_person
+from joinedup.disclosure import access_action, view_person
 from joinedup.people.models import Person
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,

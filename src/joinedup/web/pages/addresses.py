@@ -37,14 +37,14 @@ from joinedup.gazetteer import (
     DecisionError,
     decide_address,
     get_match,
-    household_at,
     quality_report,
     quality_report_csv,
     review_queue,
     search_gazetteer,
 )
-from joinedup.gazetteer.quality import disclose_anomalies
-from joinedup.gazetteer.review import disclose_matches
+from joinedup.disclosure import household_at
+from joinedup.disclosure.addresses import disclose_anomalies
+from joinedup.disclosure.addresses import disclose_matches
 from joinedup.partners.models import SourceSystem
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from joinedup.permissions import action_named
 from joinedup.web.gates import check
@@ -55,29 +55,16 @@ from joinedup.people import (
     split_record,
 )
 from joinedup.people import linkage_model as linkage
-from joinedup.sharing import LINKAGE_FIELDS, decide_record_access, disclosed_fields
+from joinedup.disclosure.linkage import (
+    COMPARED_FIELDS,
+    LINK_RECORD_DENIED,
+    RecordView,
+    disclose_for_review,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
-
-#: The action under which every record these pages show is decided and audited.
-REVIEW_ACTION = "person.review"
-#: When the pages' gate lets someone in but the sharing decision refuses a record.
-LINK_RECORD_DENIED = "No rule allows you to see these records' identifying fields."
-
-#: The fields a linkage page may show of a record, in the order it shows them: who the
-#: record is about, never what an agency recorded about them.
-IDENTIFYING_FIELDS = tuple(
-    name
-    for name in (
-        "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth", "sex",
-        "address_text", "postcode", "nhs_number", "ni_number", "upn", "phone", "email",
-    )
-    if name in LINKAGE_FIELDS
-)
-#: The fields compared side by side on the pair page (the agency's references are not).
-COMPARED_FIELDS = tuple(name for name in IDENTIFYING_FIELDS if name not in ("local_id", "record_ref"))
 
 PERSON_ID = re.compile(r"P[0-9A-Z]{10}")
 QUEUE_PAGE = 25
@@ -92,54 +79,6 @@ RUN_STATUS_TAGS = {"completed": "govuk-tag--green", "failed": "govuk-tag--red", 
 NO_DECISION = "Select whether these two records are the same person"
 NO_REASON = "Enter a reason for your decision"
 LONG_REASON = f"Reason must be {REASON_MAX:,} characters or fewer"
-
-
-# --------------------------------------------------------------------------- records, as disclosed
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """A source record as a linkage page shows it: only disclosed identifying fields."""
-
-    id: int
-    source: str
-    source_name: str
-    fields: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        parts = [self.fields.get(part) for part in ("forename", "middle_names", "surname")]
-        return " ".join(part for part in parts if part) or "Name not shown"
-
-    @property
-    def reference(self) -> str:
-        return self.fields.get("local_id") or f"record {self.id}"
-
-
-def disclose_records(session: Session, actor, record_ids) -> dict[int, RecordView | None]:
-    """The records of ``record_ids`` through the sharing decision (one audited batch):
-    each as a :class:`RecordView` of its disclosed identifying fields, or None when the
-    decision refuses it. Ids that are not records are left out."""
-    wanted = sorted(set(record_ids))
-    if not wanted:
-        return {}
-    records = session.scalars(
-        select(SourceRecord).where(SourceRecord.id.in_(wanted)).options(selectinload(SourceRecord.source_system))
-    ).all()
-    decisions = decide_record_access(session, actor, records, action=REVIEW_ACTION)
-    shown: dict[int, RecordView | None] = {}
-    for record, decision in zip(records, decisions, strict=True):
-        if not decision.allowed:
-            shown[record.id] = None
-            continue
-        fields = disclosed_fields(record, decision)
-        shown[record.id] = RecordView(
-            id=record.id,
-            source=record.source_system.code,
-            source_name=record.source_system.name,
-            fields={name: fields[name] for name in IDENTIFYING_FIELDS if fields.get(name) not in (None, "")},
-        )
-    return shown
 
 
 def _same(name: str, left: Any, right: Any) -> bool:
@@ -545,7 +484,7 @@ class QueueRow:
 
 
 def queue_rows(session: Session, actor, pairs: list[LinkPair]) -> list[QueueRow]:
-    shown = disclose_records(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
+    shown = disclose_for_review(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
     return [QueueRow(pair, shown.get(pair.record_id_l), shown.get(pair.record_id_r)) for pair in pairs]
 
 
@@ -596,7 +535,7 @@ def decided_banner(session: Session, actor, decided: str) -> dict | None:
 def _pair_context(session: Session, actor, left: int, right: int) -> dict[str, Any]:
     if left == right or not record_exists(session, left) or not record_exists(session, right):
         raise HTTPException(404)
-    shown = disclose_records(session, actor, [left, right])
+    shown = disclose_for_review(session, actor, [left, right])
     if shown.get(left) is None or shown.get(right) is None:
         raise HTTPException(403, LINK_RECORD_DENIED)
     explanation = explain_pair(session, left, right)
@@ -693,7 +632,7 @@ class PersonView:
 
 def person_view(session: Session, actor, person: Person, *, pairs: bool = False) -> PersonView:
     held = records_of(session, person)
-    shown = disclose_records(session, actor, held)
+    shown = disclose_for_review(session, actor, held)
     visible = [shown[i] for i in held if shown.get(i) is not None]
     view = PersonView(person, visible, len(held) - len(visible))
     if pairs and held:

@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from joinedup.people import access_action, search_persons, view_person
-from joinedup.records import parse_search
+from joinedup.disclosure import access_action, search_persons, view_person
+from joinedup.disclosure import parse_search
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
 from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from joinedup.people import person_of
-from joinedup.records import fetch_record
+from joinedup.disclosure import fetch_record
 from joinedup.sharing.decision import DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render

@@ -13,7 +13,7 @@ data.
 The rules change through :mod:`joinedup.sharing.rules`, whose :class:`RuleError`
 messages go into the error summary. "View as" reads each record through
 :func:`joinedup.sharing.decide_record_access` as the user it pretends to be
-(:func:`joinedup.sharing.preview.view_as`, audited) and shows only the fields that
+(:func:`joinedup.disclosure.preview.view_as`, audited) and shows only the fields that
 decision disclosed. The helpers that shape forms, log rows and the map are shared with
 the JSON API (:mod:`joinedup.web.api_sharing`).
 """
@@ -43,7 +43,7 @@ from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person
-from joinedup.sharing import RECORD_FIELDS, AccessDecision, disclosed_fields
+from joinedup.sharing import RECORD_FIELDS, AccessDecision
 from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, may_review, review_break_glass
 from joinedup.sharing.consent import CONSENT_SCRIPT, consent_register
 from joinedup.sharing.log import LogFilter, export_decisions, search_decisions
@@ -59,16 +59,9 @@ from joinedup.sharing.models import (
     SharingAgreement,
     SharingDecision,
 )
-from joinedup.sharing.preview import (
-    Flow,
-    NotATrainingSample,
-    data_flows,
-    governs_sharing,
-    set_training_sample,
-    training_samples,
-    version_policies,
-    view_as,
-)
+from joinedup.disclosure.preview import view_as
+from joinedup.sharing.flows import Flow, data_flows, version_policies
+from joinedup.sharing.training import NotATrainingSample, governs_sharing, set_training_sample, training_samples
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,
@@ -81,6 +74,7 @@ from joinedup.sharing.rules import (
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pages.access import person_by_id
+from joinedup.web.templating import field_label
 from joinedup.web.params import NUL_REFUSED, FieldRefused, Id, Text
 
 router = APIRouter(include_in_schema=False)
@@ -156,8 +150,6 @@ def _base(section: str) -> dict[str, Any]:
 def describe_fields(fields) -> tuple[list[str], list[str]]:
     """A decision's or a policy's fields for people: the record fields in their usual
     order, then the facts (``fact:KEY``, or every fact), each as a label."""
-    from joinedup.web.templating import field_label
-
     names = set(fields or [])
     order = ["source", *_field_choices()]
     plain = [field_label(name) for name in order if name in names and name not in ("facts", "flags")]
@@ -1329,7 +1321,7 @@ def preview(session: Session, actor: Actor, query: ViewAsQuery) -> tuple[Person 
     except NotATrainingSample:
         return None, [], [("person", f"{query.person} is not one of the persons set aside for training: "
                                      "choose one from the list")]
-    return person, [PreviewRecord(decision, disclosed_fields(record, decision)) for record, decision in shown], []
+    return person, [PreviewRecord(found.decision, found.fields) for found in shown], []
 
 
 @router.get("/sharing/view-as")

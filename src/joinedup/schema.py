@@ -1,4 +1,6 @@
-"""Import every capability's models so that Alembic and tests see one metadata."""
+"""The whole schema: every capability's tables in one metadata, for Alembic's migrations
+(``db/migrations/env.py``) and the tests. It sits at the top of the layers, beside the web
+app and the CLI, because it imports every capability; nothing below imports it."""
 
 from joinedup.accounts import models as _accounts  # noqa: F401
 from joinedup.audit import models as _audit  # noqa: F401

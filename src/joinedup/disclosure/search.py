@@ -1,8 +1,10 @@
-"""Reading a practitioner's one-box search into criteria.
+"""A practitioner's one-box search: reading it into criteria, and what matches them.
 
 People search the way they would ask a colleague: a name, a date of birth, a postcode,
 an NHS or National Insurance number, a pupil number or an agency's own reference, in any
-order and any mix. Every part must match.
+order and any mix. Every part must match. :func:`matching_records` finds the candidates
+in the store; :func:`matches_disclosed` says whether a candidate matches on the fields
+disclosed of it alone, so that a search is never an oracle for a withheld value.
 """
 
 from __future__ import annotations
@@ -11,6 +13,20 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from sqlalchemy import Select, false, func, or_, select
+
+from joinedup.disclosure.core import with_source
+from joinedup.ingest.models import SourceRecord
+
+IDENTIFIER_COLUMNS = (
+    SourceRecord.nhs_number,
+    SourceRecord.ni_number,
+    SourceRecord.upn,
+    SourceRecord.local_id,
+    SourceRecord.record_ref,
+)
+NAME_FIELDS = ("forename", "middle_names", "surname")
 
 NHS_NUMBER = re.compile(r"(?<![\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w])")
 NI_NUMBER = re.compile(
@@ -117,3 +133,62 @@ def parse_search(text: str) -> RecordQuery:
         identifiers=tuple(dict.fromkeys(identifiers)),
         problems=tuple(problems),
     )
+
+
+def matching_records(query: RecordQuery) -> Select:
+    """Every source record matching ``query`` (each part must match), in name order.
+
+    A statement only: nothing is disclosed until the sharing decision has been asked.
+    """
+    conditions = []
+    for name in query.names:
+        pattern = _escape_like(name) + "%"
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (SourceRecord.forename, SourceRecord.middle_names, SourceRecord.surname)
+                )
+            )
+        )
+    if query.date_of_birth is not None:
+        conditions.append(SourceRecord.date_of_birth == query.date_of_birth)
+    if query.postcode is not None:
+        conditions.append(_compacted(SourceRecord.postcode) == compact(query.postcode))
+    for identifier in query.identifiers:
+        conditions.append(or_(*(_compacted(column) == identifier for column in IDENTIFIER_COLUMNS)))
+    if query.problems:
+        conditions.append(false())
+    return with_source(
+        select(SourceRecord)
+        .where(*conditions)
+        .order_by(
+            func.lower(func.coalesce(SourceRecord.surname, "")),
+            func.lower(func.coalesce(SourceRecord.forename, "")),
+            SourceRecord.date_of_birth,
+            SourceRecord.id,
+        )
+    )
+
+
+def matches_disclosed(query: RecordQuery, fields: dict[str, Any]) -> bool:
+    """Whether ``query`` matches a record on the fields disclosed of it alone, as
+    :func:`matching_records` matches on every field. A search must never match on a value
+    the user may not see: that would tell them the value (a search is not an oracle)."""
+    for name in query.names:
+        if not any(str(fields.get(part) or "").lower().startswith(name) for part in NAME_FIELDS):
+            return False
+    if query.date_of_birth is not None and fields.get("date_of_birth") != query.date_of_birth.isoformat():
+        return False
+    if query.postcode is not None and compact(str(fields.get("postcode") or "")) != compact(query.postcode):
+        return False
+    held = {compact(str(fields[column.key])) for column in IDENTIFIER_COLUMNS if fields.get(column.key)}
+    return all(identifier in held for identifier in query.identifiers)
+
+
+def _compacted(column):
+    return func.upper(func.replace(column, " ", ""))
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,12 +1,11 @@
-"""Finding persons, and one person as an actor may see them: only through the sharing decision.
+"""Finding persons, and one person as an actor may see them: only through disclosure.
 
-The search finds **persons**, not source records: the one-box search of
-:mod:`joinedup.records` (:func:`~joinedup.records.parse_search`,
-:func:`~joinedup.records.matching_records`) finds the matching source records, each is
-mapped to the live person it belongs to, and every record of those persons is put to
-:func:`joinedup.sharing.decide_record_access` (which audits each decision). A person is
-listed only when at least one of their *matching* records is disclosed, and shows only
-disclosed values.
+The search finds **persons**, not source records: the one-box search
+(:mod:`joinedup.disclosure.search`) finds the matching source records, each is mapped to
+the live person it belongs to, and every record of those persons is disclosed
+(:func:`joinedup.disclosure.core.disclose`, which audits each decision). A person is
+listed only when at least one of their *matching* records is disclosed and matches on
+its disclosed fields, and shows only disclosed values.
 
 The purpose decides the rule (:func:`access_action`): a practitioner searches
 (``record.search``) and views (``record.view``) under their own organisation's rule; the
@@ -46,19 +45,11 @@ from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.records import DisclosedRecord, RecordQuery, disclose_record, matches_disclosed, matching_records
-from joinedup.sharing import (
-    BREAK_GLASS,
-    LINKAGE_ACTIONS,
-    LINKAGE_ROLES,
-    OWN_ORGANISATION,
-    AccessDecision,
-    StatedPurpose,
-    decide_record_access,
-    disclosed_fields,
-)
+from joinedup.disclosure.core import Disclosed, disclose
+from joinedup.disclosure.search import RecordQuery, matches_disclosed, matching_records
+from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, StatedPurpose
 
-#: How many candidate records are put to the sharing decision at once.
+#: How many matching records are read at once.
 BATCH_SIZE = 100
 #: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
 DISCLOSED_AS = {"uprn": "address_text"}
@@ -110,7 +101,7 @@ class PersonCard:
 
     person_id: str
     values: dict[str, Any]
-    records: tuple[DisclosedRecord, ...]
+    records: tuple[Disclosed, ...]
     low_information: bool = False
     matched: tuple[int, ...] = ()
 
@@ -132,7 +123,7 @@ class PersonSearchResult:
 
     query: RecordQuery
     persons: list[PersonCard] = field(default_factory=list)
-    unlinked: list[DisclosedRecord] = field(default_factory=list)
+    unlinked: list[Disclosed] = field(default_factory=list)
     truncated: bool = False
 
 
@@ -241,7 +232,7 @@ class Basis:
     purpose: str = ""  # the purpose's code, for "agreement"
 
 
-def bases_of(records: Iterable[DisclosedRecord]) -> tuple[Basis, ...]:
+def bases_of(records: Iterable[Disclosed]) -> tuple[Basis, ...]:
     """The bases of the records shown, taken from the policies that decided each one: the
     words a page shows about what the user is seeing come from here, never beside it."""
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -284,7 +275,7 @@ class PersonView:
     updated_at: datetime | None = None
     card: PersonCard | None = None
     golden: tuple[GoldenValue, ...] = ()
-    records: tuple[DisclosedRecord, ...] = ()
+    records: tuple[Disclosed, ...] = ()
     others_withheld: bool = False
     history: tuple[HistoryEntry, ...] = ()
     family: FamilyShown | None = None
@@ -336,11 +327,11 @@ def search_persons(
     statement = matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
     ).add_columns(PersonRecord.person_id)
-    decisions: dict[int, AccessDecision] = {}
+    seen: dict[int, Disclosed] = {}
     held: dict[int, list[SourceRecord]] = {}
     persons: dict[int, Person] = {}
     matched: dict[int, list[int]] = defaultdict(list)
-    unlinked: list[DisclosedRecord] = []
+    unlinked: list[Disclosed] = []
     scanned, truncated = 0, False
     while scanned < scan_limit:
         batch = session.execute(statement.offset(scanned).limit(min(BATCH_SIZE, scan_limit - scanned))).all()
@@ -351,14 +342,14 @@ def search_persons(
         persons.update(_persons(session, new))
         held.update(_held(session, new))
         waiting = [record for pk in new for record in held[pk]]
-        waiting += [record for record, pk in batch if pk is None and record.id not in decisions]
-        _decide(session, actor, waiting, action, decisions, purpose)
+        waiting += [record for record, pk in batch if pk is None and record.id not in seen]
+        _disclose(session, actor, waiting, action, seen, purpose)
         for record, pk in batch:
-            decision = decisions[record.id]
-            if not decision.allowed or not matches_disclosed(query, disclosed_fields(record, decision)):
+            found = seen[record.id]
+            if not found.allowed or not matches_disclosed(query, found.fields):
                 continue
             if pk is None:
-                unlinked.append(disclose_record(record, decision))
+                unlinked.append(found)
             elif persons[pk].retired_at is None and record.id not in matched[pk]:
                 matched[pk].append(record.id)
         if len([pk for pk in matched if matched[pk]]) > limit or len(unlinked) > limit:
@@ -368,7 +359,7 @@ def search_persons(
     shown = [pk for pk in matched if matched[pk]]
     if len(shown) > limit or len(unlinked) > limit:
         shown, unlinked, truncated = shown[:limit], unlinked[:limit], True
-    cards = [_card(persons[pk], held[pk], decisions, matched=matched[pk]) for pk in shown]
+    cards = [_card(persons[pk], held[pk], seen, matched=matched[pk]) for pk in shown]
     record_event(
         session,
         actor,
@@ -402,16 +393,15 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
     if person.retired_at is not None:
         return _retired(session, actor, person, action, purpose)
     records = _held(session, [person.id]).get(person.id, [])
-    decisions: dict[int, AccessDecision] = {}
-    _decide(session, actor, records, action, decisions, purpose)
-    disclosed = [disclose_record(record, decisions[record.id]) for record in records
-                 if decisions[record.id].allowed]
+    seen: dict[int, Disclosed] = {}
+    _disclose(session, actor, records, action, seen, purpose)
+    disclosed = [seen[record.id] for record in records if seen[record.id].allowed]
     allowed = bool(disclosed)
     _audit_view(session, actor, person, action, allowed, len(disclosed), purpose)
     if not allowed:
         return PersonView(person.person_id, False, REFUSED, action)
-    golden = _golden(person, records, decisions, matched_uprns(session, [record.id for record in records]))
-    card = _card(person, records, decisions)
+    golden = _golden(person, records, seen, matched_uprns(session, [record.id for record in records]))
+    card = _card(person, records, seen)
     return PersonView(
         person.person_id,
         True,
@@ -425,8 +415,8 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
         records=tuple(disclosed),
         others_withheld=len(disclosed) < len(records),
         history=_history(session, person, action),
-        family=_family(session, actor, person, records, decisions, golden, action, purpose),
-        shielded=any(decisions[record.id].shielded for record in records),
+        family=_family(session, actor, person, records, seen, golden, action, purpose),
+        shielded=any(seen[record.id].shielded for record in records),
         bases=bases_of(disclosed),
     )
 
@@ -436,9 +426,9 @@ def _retired(session: Session, actor: Actor, person: Person, action: str, purpos
     allowed = False
     if successor is not None:
         records = _held(session, [successor.id]).get(successor.id, [])
-        decisions: dict[int, AccessDecision] = {}
-        _decide(session, actor, records, action, decisions, purpose)
-        allowed = any(decision.allowed for decision in decisions.values())
+        seen: dict[int, Disclosed] = {}
+        _disclose(session, actor, records, action, seen, purpose)
+        allowed = any(decision.allowed for decision in seen.values())
     _audit_view(session, actor, person, action, allowed, 0, purpose)
     if not allowed:
         return PersonView(person.person_id, False, REFUSED, action)
@@ -519,7 +509,7 @@ def _family(
     actor: Actor,
     person: Person,
     records: list[SourceRecord],
-    decisions: dict[int, AccessDecision],
+    seen: dict[int, Disclosed],
     golden: tuple[GoldenValue, ...],
     action: str,
     purpose: StatedPurpose | None = None,
@@ -529,23 +519,23 @@ def _family(
     except LookupError:
         return None
     address_shown = any(value.field == "uprn" for value in golden)
-    mine = _sources(records, decisions)
+    mine = _sources(records, seen)
     wanted = [member.person.person_id for member in view.members]
     members = {found.person_id: found for found in session.scalars(select(Person).where(Person.person_id.in_(wanted)))} \
         if wanted else {}
     held = _held(session, [found.id for found in members.values()])
-    _decide(session, actor, [record for rows in held.values() for record in rows], action, decisions, purpose)
+    _disclose(session, actor, [record for rows in held.values() for record in rows], action, seen, purpose)
     shown = []
     for member in view.members:
         other = members.get(member.person.person_id)
         theirs = held.get(other.id, []) if other is not None else []
-        if other is None or not any(decisions[record.id].allowed for record in theirs):
+        if other is None or not any(seen[record.id].allowed for record in theirs):
             continue
-        their_golden = _golden(other, theirs, decisions)
+        their_golden = _golden(other, theirs, seen)
         their_address = any(value.field == "uprn" for value in their_golden)
         # A stated relationship is something an agency recorded about the person: never
         # part of the identifying fields person-index processing may see.
-        sources = set() if action in LINKAGE_ACTIONS else mine & _sources(theirs, decisions)
+        sources = set() if action in LINKAGE_ACTIONS else mine & _sources(theirs, seen)
         ties = tuple(
             Tie(tie.kind, tuple(source for source in tie.sources if source in sources))
             for tie in member.ties
@@ -556,7 +546,7 @@ def _family(
             continue
         stating = {source for tie in ties for source in tie.sources}
         shown.append(FamilyMemberShown(
-            _card(other, theirs, decisions), co_resident, ties, member.address if their_address else None,
+            _card(other, theirs, seen), co_resident, ties, member.address if their_address else None,
             tuple(sorted({record.source_system.name for record in records + theirs
                           if record.source_system.code in stating})),
         ))
@@ -603,22 +593,18 @@ def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]
     return held
 
 
-def _decide(session: Session, actor: Actor, records: list[SourceRecord], action: str,
-            decisions: dict[int, AccessDecision], purpose: StatedPurpose | None = None) -> None:
-    """Decide (and audit) each record not decided yet, in batches, into ``decisions``."""
-    waiting = list({record.id: record for record in records if record.id not in decisions}.values())
-    for start in range(0, len(waiting), BATCH_SIZE):
-        chunk = waiting[start:start + BATCH_SIZE]
-        decided = decide_record_access(session, actor, chunk, action=action, purpose=purpose)
-        for record, decision in zip(chunk, decided, strict=True):
-            decisions[record.id] = decision
+def _disclose(session: Session, actor: Actor, records: list[SourceRecord], action: str,
+            seen: dict[int, Disclosed], purpose: StatedPurpose | None = None) -> None:
+    """Disclose (deciding and auditing) each record not disclosed yet, into ``seen``."""
+    waiting = list({record.id: record for record in records if record.id not in seen}.values())
+    seen.update((found.id, found) for found in disclose(session, actor, waiting, action=action, purpose=purpose))
 
 
-def _sources(records: list[SourceRecord], decisions: dict[int, AccessDecision]) -> set[str]:
-    return {record.source_system.code for record in records if decisions[record.id].allowed}
+def _sources(records: list[SourceRecord], seen: dict[int, Disclosed]) -> set[str]:
+    return {record.source_system.code for record in records if seen[record.id].allowed}
 
 
-def _golden(person: Person, records: list[SourceRecord], decisions: dict[int, AccessDecision],
+def _golden(person: Person, records: list[SourceRecord], seen: dict[int, Disclosed],
             uprns: dict[int, str] | None = None) -> tuple[GoldenValue, ...]:
     """The golden record's fields that the actor may see.
 
@@ -629,8 +615,8 @@ def _golden(person: Person, records: list[SourceRecord], decisions: dict[int, Ac
     that very UPRN (``uprns``: record id → its matched UPRN).
     """
     by_id = {record.id: record for record in records}
-    visible = {record.id: disclosed_fields(record, decisions[record.id])
-               for record in records if record.id in decisions and decisions[record.id].allowed}
+    visible = {record.id: seen[record.id].fields
+               for record in records if record.id in seen and seen[record.id].allowed}
     shown = []
     for name in GOLDEN_FIELDS:
         entry = (person.golden or {}).get(name)
@@ -660,10 +646,10 @@ def _golden(person: Person, records: list[SourceRecord], decisions: dict[int, Ac
     return tuple(shown)
 
 
-def _card(person: Person, records: list[SourceRecord], decisions: dict[int, AccessDecision], *,
+def _card(person: Person, records: list[SourceRecord], seen: dict[int, Disclosed], *,
           matched: Iterable[int] = ()) -> PersonCard:
-    disclosed = [disclose_record(record, decisions[record.id]) for record in records if decisions[record.id].allowed]
-    values = {value.field: value.value for value in _golden(person, records, decisions)}
+    disclosed = [seen[record.id] for record in records if seen[record.id].allowed]
+    values = {value.field: value.value for value in _golden(person, records, seen)}
     for name in GOLDEN_FIELDS:
         if name in values:
             continue
