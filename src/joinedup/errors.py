@@ -10,9 +10,12 @@ from __future__ import annotations
 
 
 class Refusal(ValueError):
-    """Something the domain will not do, and why, naming the field each problem is about."""
+    """Something the domain will not do, and why, naming the field each problem is about.
+    ``status`` is how the web answers it: 400 for input, 403 for authority, 409 for a
+    change the rules refuse."""
 
     forbidden = False
+    status = 400
 
     def __init__(self, message: str | list[tuple[str, str]], field: str = "") -> None:
         problems = message if isinstance(message, list) else [(field, message)]
@@ -31,3 +34,11 @@ class Forbidden(Refusal):
     """The actor may not do this at all (their role, their organisation)."""
 
     forbidden = True
+    status = 403
+
+
+class Conflict(Refusal):
+    """A change the rules refuse as things stand (a draft already waits, a party has not
+    signed)."""
+
+    status = 409

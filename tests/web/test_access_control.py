@@ -8,8 +8,14 @@ from web_support import sign_in
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
-from joinedup.web import api, api_docs
-from joinedup.web.pages import auth, home, ingest, records
+from joinedup.web.accounts import api as accounts_api
+from joinedup.web.accounts import pages as auth
+from joinedup.web.docs import pages as api_docs
+from joinedup.web.home import pages as home
+from joinedup.web.ingest import api as ingest_api
+from joinedup.web.ingest import pages as ingest
+from joinedup.web.persons import record_pages as records
+from joinedup.web.persons import records_api
 
 PUBLIC = {"/sign-in", "/signed-out", "/docs"}
 PERSONAL_DATA = ("Jordan", "Smith", "9434765919", "JU1 1AA", "CSC-001", "POL-77", "csc-2024-05.csv")
@@ -18,7 +24,7 @@ PERSONAL_DATA = ("Jordan", "Smith", "9434765919", "JU1 1AA", "CSC-001", "POL-77"
 def _get_routes():
     return sorted(
         route.path
-        for module in (auth, home, records, ingest, api_docs, api)
+        for module in (auth, home, records, ingest, api_docs, accounts_api, ingest_api, records_api)
         for route in module.router.routes
         if "GET" in getattr(route, "methods", ())
     )

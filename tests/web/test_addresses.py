@@ -18,8 +18,8 @@ from joinedup.db import transaction
 from joinedup.gazetteer.models import AddressDecision, AddressMatch, GazetteerAddress
 from joinedup.gazetteer.normalise import normalise
 from joinedup.ingest.models import SourceRecord
-from joinedup.web import api_addresses
-from joinedup.web.pages import addresses as address_pages
+from joinedup.web.addresses import api as api_addresses
+from joinedup.web.addresses import pages as address_pages
 
 HIGH_ST_1 = "100000000001"
 HIGH_ST_1_FLAT = "100000000002"

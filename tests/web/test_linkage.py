@@ -21,8 +21,8 @@ from web_support import csrf_token, sign_in
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
 from joinedup.people.models import LinkModel, LinkSettings, PairDecision, Person, PersonEvent
-from joinedup.web import api_linkage
-from joinedup.web.pages import linkage as linkage_pages
+from joinedup.web.linkage import api as api_linkage
+from joinedup.web.linkage import pages as linkage_pages
 
 FACTS = ("secret_fact", "never shown to the data team", "cp_status", "Cp status", "domestic_abuse", "Domestic abuse")
 

@@ -1,5 +1,5 @@
 """The practitioner's actions through the JSON API: the purposes they may state, consent,
-break-glass and deciding not to share (``joinedup.web.api_access``). The same rules as the
+break-glass and deciding not to share (``joinedup.web.access.api``). The same rules as the
 pages: frontline roles only, the person must be seen for the purpose stated in the query
 (except for break-glass), the CSRF header on every write, every refusal explained. The
 world is tests/web/practice_support.py.

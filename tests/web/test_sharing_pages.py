@@ -35,8 +35,8 @@ from joinedup.sharing.models import (
     SharingDecision,
 )
 from joinedup.sharing.flows import data_flows
-from joinedup.web import api_sharing
-from joinedup.web.pages import sharing as sharing_pages
+from joinedup.web.sharing import api as api_sharing
+from joinedup.web.sharing import pages as sharing_pages
 from joinedup.web.templating import fact as show_fact
 from joinedup.web.templating import field_label
 

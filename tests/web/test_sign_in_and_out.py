@@ -15,7 +15,7 @@ from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
 from joinedup.web import create_app
 from joinedup.web.context import SESSION_COOKIE
-from joinedup.web.pages.auth import wait_in_words
+from joinedup.web.accounts.pages import wait_in_words
 
 
 def _set_cookie(response) -> str:

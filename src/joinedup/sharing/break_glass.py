@@ -41,6 +41,7 @@ class BreakGlassForbidden(BreakGlassError):
     """The actor may not start, or review, this access (a refusal of authority)."""
 
     forbidden = True
+    status = 403
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

@@ -87,6 +87,7 @@ class PurposeNotOpen(PurposeRefused):
     """A purpose the user's organisation or role may not state (a refusal of authority)."""
 
     forbidden = True
+    status = 403
 
 
 def organisation_code(session: Session, organisation_id: int | None) -> str:

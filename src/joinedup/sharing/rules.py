@@ -47,6 +47,8 @@ class RuleError(Refusal):
     """A change the rules do not allow, with a message for the person making it and the
     field it is about."""
 
+    status = 409
+
 
 def _audit(session: Session, actor: Actor, action: str, subject_type: str, subject_id: Any, details: dict) -> None:
     record_event(session, actor, action=action, outcome="success", subject_type=subject_type,

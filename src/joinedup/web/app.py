@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from joinedup import __version__
 from joinedup.config import Settings, load_settings
 from joinedup.db import engine_for
-from joinedup.web import api, api_access, api_addresses, api_admin, api_docs, api_linkage, api_persons, api_sharing
+from joinedup.errors import Refusal
+from joinedup.web import access, accounts, addresses, docs, home, ingest, linkage, persons, sharing
 from joinedup.web.context import (
     SESSION_COOKIE,
     CSRFRejected,
@@ -26,11 +27,13 @@ from joinedup.web.context import (
     render,
     sign_in_url,
 )
-from joinedup.web.pages import access, addresses, auth, home, ingest, linkage, persons, records, sharing
 from joinedup.web.params import FieldRefused
 from joinedup.web.templating import STATIC, make_environment
 
 log = logging.getLogger(__name__)
+
+#: One web package per capability, each with its pages, its API and its forms.
+CAPABILITIES = (accounts, home, persons, access, ingest, addresses, linkage, sharing, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (
@@ -80,15 +83,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Outside ServerErrors, so that a 500 gets the headers too.
     app.add_middleware(SecurityHeaders, strict_transport=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, home, persons, access, records, ingest, addresses, linkage, sharing, api_docs):
-        app.include_router(module.router)
-    app.include_router(api.router)
-    app.include_router(api_addresses.router)
-    app.include_router(api_persons.router)
-    app.include_router(api_access.router)
-    app.include_router(api_linkage.router)
-    app.include_router(api_sharing.router)
-    app.include_router(api_admin.router)
+    for capability in CAPABILITIES:
+        for router in capability.ROUTERS:
+            app.include_router(router)
     _handle_errors(app, settings)
     return app
 
@@ -144,6 +141,17 @@ def _handle_errors(app: FastAPI, settings: Settings) -> None:
             return JSONResponse({"detail": exc.detail, **named}, status_code=exc.status_code, headers=headers)
         message = exc.detail if exc.status_code == 403 and isinstance(exc.detail, str) else ""
         return await error_page(request, exc.status_code, message, headers)
+
+    @app.exception_handler(Refusal)
+    async def _refused(request: Request, exc: Refusal) -> Response:
+        """What the domain refuses, answered once for every route: the API names each field
+        (``{"detail": "<field>: <why>", "field": ...}``); a page shows the error page."""
+        if _is_api(request):
+            if exc.forbidden:
+                return JSONResponse({"detail": exc.message}, status_code=exc.status)
+            refused = FieldRefused.of(exc.status, [(field or "body", message) for field, message in exc.problems])
+            return JSONResponse({"detail": refused.detail, "field": refused.field}, status_code=exc.status)
+        return await error_page(request, exc.status, exc.message if exc.forbidden else "")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -8,7 +8,7 @@ a practitioner under their organisation's rule, the data team as person-index pr
 (identifying fields, never facts).
 
 A practitioner sees partners' records only for a purpose they state
-(:mod:`joinedup.web.pages.access`): the search takes one with the query, and the person
+(:mod:`joinedup.web.access.pages`): the search takes one with the query, and the person
 page keeps the one stated for that person in the web session. Without one they see
 their own organisation's records only, with the "State why you are looking" form. The
 person page also shows an active break-glass access, says when a shielded service is
@@ -29,7 +29,7 @@ from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
 from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.pages.access import access_context, is_yes, person_by_id, stated_purpose
+from joinedup.web.access.pages import access_context, is_yes, person_by_id, stated_purpose
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)

@@ -1,7 +1,7 @@
 """The JSON API for what a practitioner does about a person, beside reading them:
 the purposes they may state, consent, break-glass, and deciding not to share.
 
-The same rules as the pages (:mod:`joinedup.web.pages.access`):
+The same rules as the pages (:mod:`joinedup.web.access.pages`):
 
 - ``GET /api/v1/me/purposes``: the purposes your organisation may state, for any
   signed-in user;
@@ -29,11 +29,12 @@ from joinedup.sharing.consent import ConsentError, consent_history, record_conse
 from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import BreakGlass, ConsentRecord
 from joinedup.sharing.purposes import purposes_open_to
-from joinedup.web.api import UNAUTHENTICATED, Problem, PurposeAsked, PurposeQuery
-from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
-from joinedup.web.api_persons import PersonId
+from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.web.persons.records_api import PurposeAsked, PurposeQuery
+from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
+from joinedup.web.persons.api import PersonId
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.pages.access import (
+from joinedup.web.access.pages import (
     FRONTLINE_DENIED,
     TEXT_MAX,
     frontline_gate,

@@ -1,7 +1,7 @@
 """The JSON API for the person index's linkage under ``/api/v1/linkage``: link runs, the
 review queue, a pair's explanation and decision, merge and split, thresholds and models.
 
-The same rules as the pages (:mod:`joinedup.web.pages.linkage`): for the data team and
+The same rules as the pages (:mod:`joinedup.web.linkage.pages`): for the data team and
 administrators only (:func:`joinedup.accounts.roles.may_review_links`, audited either
 way, 403 for anyone else); every record returned passes the sharing decision (action
 ``person.review``), audited per record, and carries only the identifying fields it
@@ -15,11 +15,10 @@ read it nor set the header, so a write cannot be forged from another site.
 
 from __future__ import annotations
 
-import hmac
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -41,9 +40,9 @@ from joinedup.people import (
     set_link_thresholds,
     split_record,
 )
-from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.context import ApiUser, CurrentVisit, Visit, WebApp
-from joinedup.web.pages.linkage import (
+from joinedup.web.api import CSRF_HEADER, UNAUTHENTICATED, CheckedWrite, Problem, offer_csrf
+from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.linkage.pages import (
     LINK_RECORD_DENIED,
     REASON_MAX,
     RecordView,
@@ -57,7 +56,6 @@ from joinedup.web.pages.linkage import (
 )
 from joinedup.web.params import FieldRefused, Id, Offset, Text
 
-CSRF_HEADER = "X-CSRF-Token"
 PERSON_ID_PATTERN = r"^P[0-9A-Z]{10}$"
 
 
@@ -252,23 +250,6 @@ class ModelOut(BaseModel):
 
 # --------------------------------------------------------------------------- plumbing
 
-
-def offer_csrf(response: Response, visit: CurrentVisit) -> None:
-    """Every response of a signed-in session carries its CSRF token, for writes."""
-    if visit.user is not None and visit.session.csrf_token:
-        response.headers[CSRF_HEADER] = visit.session.csrf_token
-
-
-def api_csrf_checked(request: Request, user: ApiUser, visit: CurrentVisit) -> Visit:
-    """For writes: a signed-in session (else 401) that sent its own CSRF token (else 403)."""
-    sent = request.headers.get(CSRF_HEADER, "")
-    expected = visit.session.csrf_token or ""
-    if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
-        raise HTTPException(403, f"Send this session's CSRF token in the {CSRF_HEADER} header.")
-    return visit
-
-
-CheckedWrite = Annotated[Visit, Depends(api_csrf_checked)]
 
 router = APIRouter(
     prefix="/api/v1/linkage",

@@ -3,7 +3,7 @@ categories, agreements and their versions (author, sign, activate, suspend, end,
 the Cedar each version compiles to), the decision log and its CSV export, the consent
 register, the break-glass review queue, "view as" and the data flows.
 
-The same rules as the pages (:mod:`joinedup.web.pages.sharing`): for information
+The same rules as the pages (:mod:`joinedup.web.sharing.pages`): for information
 governance leads and administrators only (:func:`joinedup.accounts.roles.may_govern_sharing`,
 audited either way, 403 for anyone else), except the consent script, which any
 signed-in user may read. "View as" decides every record as the user it pretends to be
@@ -44,12 +44,12 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.api_access import ConsentOut, consent_out
-from joinedup.web.api_linkage import CSRF_HEADER, CheckedWrite, offer_csrf
-from joinedup.web.api_persons import PersonId
+from joinedup.web.access.api import ConsentOut, consent_out
+from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
+from joinedup.web.persons.api import PersonId
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.pages.access import person_by_id
-from joinedup.web.pages.sharing import (
+from joinedup.web.access.pages import person_by_id
+from joinedup.web.sharing.pages import (
     PURPOSE_CODE,
     SCRIPT_PLACEHOLDERS,
     ConsentQuery,

@@ -15,7 +15,7 @@ messages go into the error summary. "View as" reads each record through
 :func:`joinedup.sharing.decide_record_access` as the user it pretends to be
 (:func:`joinedup.disclosure.preview.view_as`, audited) and shows only the fields that
 decision disclosed. The helpers that shape forms, log rows and the map are shared with
-the JSON API (:mod:`joinedup.web.api_sharing`).
+the JSON API (:mod:`joinedup.web.sharing.api`).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.web.pages.access import person_by_id
+from joinedup.web.access.pages import person_by_id
 from joinedup.web.templating import field_label
 from joinedup.web.params import NUL_REFUSED, FieldRefused, Id, Text
 

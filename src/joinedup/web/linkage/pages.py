@@ -15,7 +15,7 @@ by the domain (:class:`~joinedup.people.ReviewRefused`) rolls back the decision 
 the audit of who asked.
 
 The helpers that read and shape records, explanations and models are shared with the
-JSON API (:mod:`joinedup.web.api_linkage`).
+JSON API (:mod:`joinedup.web.linkage.api`).
 """
 
 from __future__ import annotations

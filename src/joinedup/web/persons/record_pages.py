@@ -1,8 +1,8 @@
 """Opening one source record; every record shown passed the sharing decision.
 
-Searching finds persons now (:mod:`joinedup.web.pages.persons`): ``/records`` sends an
+Searching finds persons now (:mod:`joinedup.web.persons.pages`): ``/records`` sends an
 old bookmark or link there with its search. A record of a person is read for the purpose
-the user stated for that person (:mod:`joinedup.web.pages.access`), and shows their
+the user stated for that person (:mod:`joinedup.web.access.pages`), and shows their
 break-glass access while it lasts.
 """
 
@@ -18,8 +18,8 @@ from joinedup.disclosure import fetch_record
 from joinedup.sharing.decision import DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.pages.access import break_glass_shown, ig_contact, stated_purpose
-from joinedup.web.pages.persons import MAX_QUERY_LENGTH, PERSON_ID
+from joinedup.web.access.pages import break_glass_shown, ig_contact, stated_purpose
+from joinedup.web.persons.pages import MAX_QUERY_LENGTH, PERSON_ID
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)

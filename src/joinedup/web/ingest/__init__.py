@@ -1,0 +1,6 @@
+"""Ingest reports: how each agency's extract loaded."""
+
+from joinedup.web.ingest import pages, api
+
+#: The routers the app serves, pages and API.
+ROUTERS = (pages.router, api.router,)
