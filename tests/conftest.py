@@ -9,6 +9,7 @@ exercise both backends.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -62,27 +63,47 @@ def _empty_postgres(engine: Engine) -> None:
         connection.execute(text(f"truncate {tables} restart identity cascade"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path) -> Engine:
-    """A migrated, empty database: a new SQLite file, or the session's PostgreSQL emptied."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'joinedup.db'}")
-        upgrade(engine)
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = make_engine(url)
-        _empty_postgres(engine)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, built once per test session (per worker): each test
+    copies it rather than running every migration again."""
+    path = tmp_path_factory.mktemp("template") / "joinedup.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path, sqlite_template) -> Engine:
+    """A migrated, empty SQLite database of the test's own, copied from the template."""
+    path = tmp_path / "joinedup.db"
+    shutil.copy2(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path) -> Engine:
-    """A migrated SQLite database, for tests whose subject is not the backend."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'joinedup.db'}")
-    upgrade(engine)
+def postgres_engine(postgres_url) -> Engine:
+    """The session's PostgreSQL database, migrated and emptied for the test."""
+    engine = make_engine(postgres_url)
+    _empty_postgres(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite_engine", id="sqlite"),
+        pytest.param("postgres_engine", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def engine(request) -> Engine:
+    """A migrated, empty database: each test that takes it runs once per store."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture

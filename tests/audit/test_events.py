@@ -21,3 +21,15 @@ def test_what_a_request_sent_is_cut_to_fit_its_column(engine):
         ("person.view", actor.client_address[:64], "P" * 64),
         ("record.view", actor.client_address[:64], "7"),
     ]
+
+
+def test_a_nul_that_a_request_sent_is_kept_visibly(engine):
+    """PostgreSQL's text cannot hold a NUL, and a refusal of a path such as ``/persons/P%00``
+    must still be audited: the NUL is written as ``\\x00``, not dropped and not fatal."""
+    actor = Actor(username="sam.social", channel="api", client_address="a\x00b")
+    with transaction(engine) as session:
+        record_event(session, actor, action="person.view", outcome="denied", subject_id="P\x00",
+                     reason="no\x00")
+    with transaction(engine) as session:
+        event = session.scalars(select(AuditEvent)).one()
+    assert (event.subject_id, event.client_address, event.reason) == ("P\\x00", "a\\x00b", "no\\x00")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy.engine import Engine
 from fastapi.testclient import TestClient
 from practice_support import World, seed_sharing
 from web_support import Place, seed, sign_in
@@ -15,6 +16,14 @@ from web_support import Place, seed, sign_in
 from joinedup.accounts import passwords
 from joinedup.config import Settings
 from joinedup.web import create_app
+
+
+@pytest.fixture
+def engine(sqlite_engine) -> Engine:
+    """The web tests run on SQLite: what the pages and the API do is the same on both stores,
+    and the store's own behaviour is tested on both by the domain and store tests. A module
+    that must also run on PostgreSQL (the schemathesis sweep) asks for both itself."""
+    return sqlite_engine
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,8 @@ class Actor:
 
 
 #: The length of each bounded text column. What a request sent (its client address above
-#: all: a proxy's header can make it any length) is cut to fit rather than lose the event.
+#: all: a proxy's header can make it any length) is cut to fit rather than lose the event,
+#: and a NUL in it (which PostgreSQL's text cannot hold) is written as ``\\x00``.
 _LIMITS = {
     column.name: column.type.length
     for column in AuditEvent.__table__.columns
@@ -38,8 +39,12 @@ _LIMITS = {
 
 
 def _fitted(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: value[: _LIMITS[name]] if name in _LIMITS and isinstance(value, str) else value
+    return {name: _text(value, _LIMITS.get(name)) if isinstance(value, str) else value
             for name, value in row.items()}
+
+
+def _text(value: str, limit: int | None) -> str:
+    return value.replace("\x00", "\\x00")[:limit]
 
 
 class UnknownAction(ValueError):

@@ -36,6 +36,7 @@ from joinedup.people.linking import (
     set_link_thresholds,
     train_model,
 )
+from joinedup.people.lookup import PERSON_ID, PERSON_ID_PATTERN, person_by_id
 from joinedup.people.models import (
     LinkModel,
     LinkPair,
@@ -60,6 +61,8 @@ from joinedup.people.review import (
 )
 
 __all__ = [
+    "PERSON_ID",
+    "PERSON_ID_PATTERN",
     "GOLDEN_FIELDS",
     "Address",
     "Clusters",
@@ -96,6 +99,7 @@ __all__ = [
     "link_thresholds",
     "low_information",
     "merge_persons",
+    "person_by_id",
     "person_history",
     "person_of",
     "read_records",

@@ -3,6 +3,7 @@ and the demo's agreements between Joinford's partners."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.permissions import FRONTLINE_ROLES
 from joinedup.audit import Actor
+from joinedup.partners.models import Organisation
 from joinedup.sharing.models import DataCategory, Purpose, SharingAgreement
 from joinedup.sharing.rules import create_agreement, save_category, save_purpose, set_status, sign
 
@@ -53,6 +55,32 @@ CATEGORIES = (
      [], ["need", "notes"], True,
      [{"source": "voluntary", "fact": "need", "values": ["Mental health support", "Domestic abuse support"]}]),
 )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a practitioner's forms offer, as (code, name): every purpose and category in the
+    catalogue's order, and every organisation by name."""
+
+    purposes: tuple[tuple[str, str], ...]
+    categories: tuple[tuple[str, str], ...]
+    organisations: tuple[tuple[str, str], ...]
+
+    @property
+    def purpose_names(self) -> dict[str, str]:
+        return dict(self.purposes)
+
+    @property
+    def organisation_names(self) -> dict[str, str]:
+        return dict(self.organisations)
+
+
+def choices(session: Session) -> Choices:
+    return Choices(
+        tuple(session.execute(select(Purpose.code, Purpose.name).order_by(Purpose.id)).tuples()),
+        tuple(session.execute(select(DataCategory.code, DataCategory.name).order_by(DataCategory.id)).tuples()),
+        tuple(session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name)).tuples()),
+    )
 
 
 def ensure_catalogue(session: Session, actor: Actor) -> None:

@@ -38,7 +38,7 @@ def require(action: Action) -> Any:
             signed_in_user(request, visit)
         actor = visit.actor("api" if api else "web")
         subject = next(iter(request.path_params.values()), "")
-        check(web(request), actor, action, subject_id=str(subject)[:64])
+        check(web(request), actor, action, subject_id=str(subject))
         return actor
 
     return Depends(gated)

@@ -96,7 +96,10 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+@lru_cache(maxsize=1)
 def make_environment() -> Environment:
+    """The one Jinja environment of the process: every app shares it, so each template is
+    compiled once (the templates are package files that do not change while it runs)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),

@@ -1,7 +1,7 @@
 """The JSON API for what a practitioner does about a person, beside reading them:
 the purposes they may state, consent, break-glass, and deciding not to share.
 
-The same rules as the pages (:mod:`joinedup.web.access.pages`):
+The same rules as the pages (:mod:`joinedup.web.access`):
 
 - ``GET /api/v1/me/purposes``: the purposes your organisation may state, for any
   signed-in user;
@@ -19,9 +19,9 @@ session's CSRF token in the ``X-CSRF-Token`` header, as every write of the API d
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from joinedup.sharing.break_glass import DEFAULT_MINUTES, MAX_MINUTES, BreakGlassError, start_break_glass
@@ -29,19 +29,18 @@ from joinedup.sharing.consent import ConsentError, consent_history, record_conse
 from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import BreakGlass, ConsentRecord
 from joinedup.sharing.purposes import purposes_open_to
-from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.persons.records_api import PurposeAsked, PurposeQuery
-from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
-from joinedup.web.persons.api import PersonId
+from joinedup.audit import Actor
+from joinedup.people import PERSON_ID_PATTERN, person_by_id
+from joinedup.permissions import SHARING_BREAK_GLASS_START, SHARING_CONSENT_HISTORY, SHARING_CONSENT_RECORD, SHARING_DECLINE
+from joinedup.web.access.views import FRONTLINE_DENIED, TEXT_MAX, seen_person
+from joinedup.web.api import CSRF_HEADER, UNAUTHENTICATED, CheckedWrite, Problem, offer_csrf
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.access.pages import (
-    FRONTLINE_DENIED,
-    TEXT_MAX,
-    frontline_gate,
-    person_by_id,
-    seen_person,
-)
+from joinedup.web.gates import require
+from joinedup.web.persons.records_api import PurposeAsked, PurposeQuery
 from joinedup.web.params import FieldRefused, Text
+
+#: A person's public id in a path.
+PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 
 # --------------------------------------------------------------------------- schemas
 
@@ -175,11 +174,9 @@ def purposes(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[PurposeOpt
 
 @router.get("/api/v1/persons/{person_id}/consent", response_model=list[ConsentOut],
             summary="A person's consent, refusals and withdrawals", responses=FRONTLINE)
-def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonId,
+def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, actor: Annotated[Actor, require(SHARING_CONSENT_HISTORY)], person_id: PersonId,
              asked: PurposeQuery) -> list[ConsentOut]:
     """Newest first. The latest record covering a request decides it."""
-    actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.consent.history", person_id=person_id)
     with app.transaction() as session:
         person = _seen(session, user, actor, person_id, asked)
         return [consent_out(consent) for consent in consent_history(session, person)]
@@ -187,11 +184,9 @@ def consents(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: PersonI
 
 @router.post("/api/v1/persons/{person_id}/consent", response_model=ConsentOut, status_code=201,
              summary="Record consent, a refusal or a withdrawal", responses=FRONTLINE | REFUSED)
-def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: ConsentIn,
+def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, actor: Annotated[Actor, require(SHARING_CONSENT_RECORD)], person_id: PersonId, body: ConsentIn,
                  asked: PurposeQuery) -> ConsentOut:
     """It applies to the very next request. Audited as `sharing.consent.record`."""
-    actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.consent.record", person_id=person_id)
     refused: ConsentError | None = None
     with app.transaction() as session:  # the reads above are logged even when the record is refused
         person = _seen(session, user, actor, person_id, asked)
@@ -207,13 +202,11 @@ def give_consent(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Per
 
 @router.post("/api/v1/persons/{person_id}/break-glass", response_model=BreakGlassStartedOut, status_code=201,
              summary="Start an emergency (break-glass) access", responses=FRONTLINE | REFUSED)
-def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId,
+def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, actor: Annotated[Actor, require(SHARING_BREAK_GLASS_START)], person_id: PersonId,
                 body: BreakGlassIn) -> BreakGlassStartedOut:
     """For a limited time you see the person's non-sensitive information from every
     organisation. Your information governance lead reviews it. Audited as
     `sharing.break_glass.start`, and every read under it names the access."""
-    actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.break_glass.start", person_id=person_id)
     with app.transaction() as session:
         person = person_by_id(session, person_id)
         if person is None:
@@ -234,12 +227,10 @@ def break_glass(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: Pers
 
 @router.post("/api/v1/persons/{person_id}/decline", response_model=DeclinedOut, status_code=201,
              summary="Record your decision not to share", responses=FRONTLINE | REFUSED)
-def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: DeclineIn,
+def decline(app: WebApp, user: ApiUser, visit: CheckedWrite, actor: Annotated[Actor, require(SHARING_DECLINE)], person_id: PersonId, body: DeclineIn,
             asked: PurposeQuery) -> DeclinedOut:
     """Your own decision not to share, and why, goes to the decision log like every other
     (golden rule 7). Audited as `sharing.decline`."""
-    actor = visit.actor("api")
-    frontline_gate(app, actor, action="sharing.decline", person_id=person_id)
     refused: DeclineError | None = None
     with app.transaction() as session:  # the reads above are logged even when the decision is refused
         person = _seen(session, user, actor, person_id, asked)

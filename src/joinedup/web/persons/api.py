@@ -8,7 +8,7 @@ absent from a response is withheld, not empty.
 
 Partners' records are read only for a purpose stated in the query (``purpose``, with
 ``relationship`` where the rules need one and ``safeguarding_risk`` for a safeguarding
-purpose; see :mod:`joinedup.web.access.pages`); without one, your own organisation's
+purpose; see :mod:`joinedup.web.access`); without one, your own organisation's
 records only.
 """
 
@@ -34,9 +34,9 @@ from joinedup.people.households import Address
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.persons.records_api import ParsedSearch, PurposeQuery, QueryOut, RecordOut, _query, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.access.pages import break_glass_shown, ig_contact, person_by_id
+from joinedup.people import PERSON_ID_PATTERN, person_by_id
+from joinedup.web.access.views import break_glass_shown, ig_contact
 
-PERSON_ID_PATTERN = r"^[A-Za-z0-9]{1,20}$"
 #: A person's public id in a path: every route about one person takes it alike.
 PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 SHOWN_FIELDS = ("forename", "middle_names", "surname", "date_of_birth", "sex", "postcode")

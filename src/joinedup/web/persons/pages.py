@@ -8,7 +8,7 @@ a practitioner under their organisation's rule, the data team as person-index pr
 (identifying fields, never facts).
 
 A practitioner sees partners' records only for a purpose they state
-(:mod:`joinedup.web.access.pages`): the search takes one with the query, and the person
+(:mod:`joinedup.web.access`): the search takes one with the query, and the person
 page keeps the one stated for that person in the web session. Without one they see
 their own organisation's records only, with the "State why you are looking" form. The
 person page also shows an active break-glass access, says when a shielded service is
@@ -17,27 +17,25 @@ involved (never which), and leads to consent, break-glass and a decision not to 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from joinedup.people import PERSON_ID, person_by_id
 from joinedup.disclosure import access_action, search_persons, view_person
 from joinedup.disclosure import parse_search
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
 from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.access.pages import access_context, is_yes, person_by_id, stated_purpose
+from joinedup.web.access.views import access_context, is_yes, stated_purpose
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
 
 MAX_QUERY_LENGTH = 200
 EMPTY_SEARCH = "Enter a name, date of birth, postcode or identifier"
-#: A person's public id: P and ten base-32 characters (anything longer or odder is not one).
-PERSON_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
 @router.get("/persons")
@@ -92,7 +90,7 @@ def person(
     request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text, q: Text = "",
     purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", done: Text = "",
 ) -> Response:
-    if not PERSON_ID.fullmatch(person_id):
+    if not PERSON_ID.fullmatch(person_id.upper()):
         raise HTTPException(404)
     actor = visit.actor("web")
     stated = stated_purpose(visit, person_id)

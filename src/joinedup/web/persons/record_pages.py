@@ -2,7 +2,7 @@
 
 Searching finds persons now (:mod:`joinedup.web.persons.pages`): ``/records`` sends an
 old bookmark or link there with its search. A record of a person is read for the purpose
-the user stated for that person (:mod:`joinedup.web.access.pages`), and shows their
+the user stated for that person (:mod:`joinedup.web.access`), and shows their
 break-glass access while it lasts.
 """
 
@@ -18,8 +18,9 @@ from joinedup.disclosure import fetch_record
 from joinedup.sharing.decision import DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.access.pages import break_glass_shown, ig_contact, stated_purpose
-from joinedup.web.persons.pages import MAX_QUERY_LENGTH, PERSON_ID
+from joinedup.web.access.views import break_glass_shown, ig_contact, stated_purpose
+from joinedup.people import PERSON_ID
+from joinedup.web.persons.pages import MAX_QUERY_LENGTH
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +58,7 @@ def record(
         # service is said nowhere, not even to someone who guessed its id.
         raise HTTPException(403, DENIED if SENSITIVE_SHIELD in disclosed.policy_ids else disclosed.reason)
     query = f"?{urlencode({'q': q[:MAX_QUERY_LENGTH]})}" if q else ""
-    if PERSON_ID.fullmatch(person):
+    if PERSON_ID.fullmatch(person.upper()):
         back, back_label = f"/persons/{person}{query}", "Back to person"
     else:
         back, back_label = f"/persons{query}", "Back to search"

@@ -48,7 +48,7 @@ from joinedup.web.access.api import ConsentOut, consent_out
 from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.persons.api import PersonId
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.access.pages import person_by_id
+from joinedup.people import person_by_id
 from joinedup.web.sharing.pages import (
     PURPOSE_CODE,
     SCRIPT_PLACEHOLDERS,

@@ -73,7 +73,7 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.web.access.pages import person_by_id
+from joinedup.people import person_by_id
 from joinedup.web.templating import field_label
 from joinedup.web.params import NUL_REFUSED, FieldRefused, Id, Text
 
