@@ -10,6 +10,12 @@ See docs/people.md.
 
 from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
+from joinedup.people.golden import (
+    GOLDEN_FIELDS,
+    golden_record,
+    low_information,
+    read_records,
+)
 from joinedup.people.households import (
     Address,
     FamilyMember,
@@ -47,7 +53,6 @@ from joinedup.people.models import (
     PersonEvent,
     PersonRecord,
 )
-from joinedup.people.golden import GOLDEN_FIELDS, golden_record, low_information, read_records
 from joinedup.people.review import (
     PairExplanation,
     ReviewRefused,

@@ -46,6 +46,12 @@ from joinedup.people.clustering import (
     new_person_id,
     strong_identifiers,
 )
+from joinedup.people.golden import (
+    golden_record,
+    low_information,
+    person_columns,
+    read_records,
+)
 from joinedup.people.models import (
     LinkModel,
     LinkPair,
@@ -56,7 +62,6 @@ from joinedup.people.models import (
     PersonEvent,
     PersonRecord,
 )
-from joinedup.people.golden import golden_record, low_information, person_columns, read_records
 
 #: ``progress(stage, step, steps)``: which stage the run is in.
 Progress = Callable[[str, int, int], None]

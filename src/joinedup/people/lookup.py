@@ -1,8 +1,8 @@
 """Finding one person by their public id: one pattern, one function, used everywhere.
 
-A public id is ``P`` and up to 19 capital letters and digits (the index gives ``P`` and
-ten, in base 32). Anything else is not a person's id, so it is refused before the store is
-asked.
+A public id is ``P`` and up to 19 letters and digits (the index gives ``P`` and ten capitals
+and digits, in base 32). It is read in any case, as people type it. Anything else is not a
+person's id, so it is refused before the store is asked.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from joinedup.people.models import Person
 
 #: A person's public id, for a route's path (``^...$``) and for :data:`PERSON_ID`.
-PERSON_ID_PATTERN = r"^P[0-9A-Z]{1,19}$"
+PERSON_ID_PATTERN = r"^[Pp][0-9A-Za-z]{1,19}$"
 PERSON_ID = re.compile(PERSON_ID_PATTERN)
 
 

@@ -20,9 +20,16 @@ from joinedup.db import utcnow
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
 from joinedup.people.decisions import decide_pair
-from joinedup.people.linking import _free_person_id, _refresh_person, adopted_model
-from joinedup.people.models import LinkModel, LinkPair, PairDecision, Person, PersonEvent, PersonRecord
 from joinedup.people.golden import read_records
+from joinedup.people.linking import _free_person_id, _refresh_person, adopted_model
+from joinedup.people.models import (
+    LinkModel,
+    LinkPair,
+    PairDecision,
+    Person,
+    PersonEvent,
+    PersonRecord,
+)
 
 #: The statuses of pairs that wait for a reviewer.
 QUEUE_STATUSES = ("conflict", "refused", "review")

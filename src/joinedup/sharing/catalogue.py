@@ -77,9 +77,9 @@ class Choices:
 
 def choices(session: Session) -> Choices:
     return Choices(
-        tuple(session.execute(select(Purpose.code, Purpose.name).order_by(Purpose.id)).tuples()),
-        tuple(session.execute(select(DataCategory.code, DataCategory.name).order_by(DataCategory.id)).tuples()),
-        tuple(session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name)).tuples()),
+        tuple(session.execute(select(Purpose.code, Purpose.name).order_by(Purpose.id))),
+        tuple(session.execute(select(DataCategory.code, DataCategory.name).order_by(DataCategory.id))),
+        tuple(session.execute(select(Organisation.code, Organisation.name).order_by(Organisation.name))),
     )
 
 

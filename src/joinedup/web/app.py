@@ -17,7 +17,17 @@ from joinedup import __version__
 from joinedup.config import Settings, load_settings
 from joinedup.db import engine_for
 from joinedup.errors import Refusal
-from joinedup.web import access, accounts, addresses, docs, home, ingest, linkage, persons, sharing
+from joinedup.web import (
+    access,
+    accounts,
+    addresses,
+    docs,
+    home,
+    ingest,
+    linkage,
+    persons,
+    sharing,
+)
 from joinedup.web.context import (
     SESSION_COOKIE,
     CSRFRejected,

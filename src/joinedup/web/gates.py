@@ -15,7 +15,14 @@ from fastapi import Depends, HTTPException, Request
 from joinedup.accounts import gate
 from joinedup.audit import Actor
 from joinedup.permissions import Action
-from joinedup.web.context import Visit, Web, api_user, current_visit, signed_in_user, web
+from joinedup.web.context import (
+    Visit,
+    Web,
+    api_user,
+    current_visit,
+    signed_in_user,
+    web,
+)
 
 
 def check(app: Web, actor: Actor, action: Action, *, subject_id: int | str = "", details: dict | None = None) -> None:

@@ -1,5 +1,6 @@
 """What the web app takes, checked the same way on every route, before a handler runs.
 
+- :data:`PersonId`: a person's public id in a path, in any case.
 - :data:`Id`: an id or version number, from 1 up to the largest a store's integer column
   holds (PostgreSQL's ``integer``), so a bigger one is refused (422) rather than reaching
   the database; :data:`Offset` likewise for how many rows a page skips.
@@ -16,9 +17,11 @@ from collections.abc import Mapping
 from typing import Annotated
 
 from annotated_types import Interval
-from fastapi import HTTPException, Query
+from fastapi import HTTPException, Path, Query
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
+
+from joinedup.people import PERSON_ID_PATTERN
 
 #: The largest whole number both stores keep in an integer column: PostgreSQL's ``integer``.
 LARGEST_NUMBER = 2**31 - 1
@@ -27,6 +30,8 @@ LARGEST_NUMBER = 2**31 - 1
 Id = Annotated[int, Interval(ge=1, le=LARGEST_NUMBER)]
 #: How many rows a page of results skips.
 Offset = Annotated[int, Query(ge=0, le=LARGEST_NUMBER, description="How many rows to skip.")]
+#: A person's public id in a path, in any case; the domain's :data:`PERSON_ID_PATTERN`.
+PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 
 
 #: Why text holding a NUL character is refused.

@@ -21,26 +21,41 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from joinedup.sharing.break_glass import DEFAULT_MINUTES, MAX_MINUTES, BreakGlassError, start_break_glass
+from joinedup.audit import Actor
+from joinedup.people import person_by_id
+from joinedup.permissions import (
+    SHARING_BREAK_GLASS_START,
+    SHARING_CONSENT_HISTORY,
+    SHARING_CONSENT_RECORD,
+    SHARING_DECLINE,
+)
+from joinedup.sharing.break_glass import (
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    BreakGlassError,
+    start_break_glass,
+)
 from joinedup.sharing.consent import ConsentError, consent_history, record_consent
 from joinedup.sharing.log import DeclineError, record_declined
 from joinedup.sharing.models import BreakGlass, ConsentRecord
 from joinedup.sharing.purposes import purposes_open_to
-from joinedup.audit import Actor
-from joinedup.people import PERSON_ID_PATTERN, person_by_id
-from joinedup.permissions import SHARING_BREAK_GLASS_START, SHARING_CONSENT_HISTORY, SHARING_CONSENT_RECORD, SHARING_DECLINE
 from joinedup.web.access.views import FRONTLINE_DENIED, TEXT_MAX, seen_person
-from joinedup.web.api import CSRF_HEADER, UNAUTHENTICATED, CheckedWrite, Problem, offer_csrf
+from joinedup.web.api import (
+    CSRF_HEADER,
+    UNAUTHENTICATED,
+    CheckedWrite,
+    Problem,
+    offer_csrf,
+)
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.gates import require
+from joinedup.web.params import FieldRefused, PersonId, Text
 from joinedup.web.persons.records_api import PurposeAsked, PurposeQuery
-from joinedup.web.params import FieldRefused, Text
 
 #: A person's public id in a path.
-PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 
 # --------------------------------------------------------------------------- schemas
 

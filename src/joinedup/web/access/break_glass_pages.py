@@ -11,7 +11,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from joinedup.audit import Actor
-from joinedup.sharing.break_glass import DEFAULT_MINUTES, BreakGlassError, start_break_glass
+from joinedup.permissions import SHARING_BREAK_GLASS_FORM, SHARING_BREAK_GLASS_START
+from joinedup.sharing.break_glass import (
+    DEFAULT_MINUTES,
+    BreakGlassError,
+    start_break_glass,
+)
 from joinedup.web.access.views import (
     MAX_QUERY_LENGTH,
     TEXT_MAX,
@@ -21,7 +26,6 @@ from joinedup.web.access.views import (
     stated_purpose,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.permissions import SHARING_BREAK_GLASS_FORM, SHARING_BREAK_GLASS_START
 from joinedup.web.gates import require
 from joinedup.web.params import Text
 

@@ -16,6 +16,12 @@ from sqlalchemy.orm import Session
 from joinedup.accounts.sessions import SignedInUser
 from joinedup.audit import Actor
 from joinedup.people import Person
+from joinedup.permissions import (
+    SHARING_CONSENT_FORM,
+    SHARING_CONSENT_RECORD,
+    SHARING_DECLINE,
+    SHARING_DECLINE_FORM,
+)
 from joinedup.sharing.catalogue import choices
 from joinedup.sharing.consent import (
     CONSENT_SCRIPT,
@@ -35,8 +41,14 @@ from joinedup.web.access.views import (
     seen_person,
     stated_purpose,
 )
-from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, Visit, WebApp, render
-from joinedup.permissions import SHARING_CONSENT_FORM, SHARING_CONSENT_RECORD, SHARING_DECLINE, SHARING_DECLINE_FORM
+from joinedup.web.context import (
+    CheckedForm,
+    CurrentVisit,
+    PageUser,
+    Visit,
+    WebApp,
+    render,
+)
 from joinedup.web.gates import require
 from joinedup.web.params import Text
 

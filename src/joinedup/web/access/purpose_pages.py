@@ -13,7 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup.accounts.sessions import remember_purpose
 from joinedup.audit import record_event
-from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, relationship_text, state_purpose
+from joinedup.sharing.purposes import (
+    RELATIONSHIP_MAX,
+    PurposeRefused,
+    relationship_text,
+    state_purpose,
+)
 from joinedup.web.access.views import (
     MAX_QUERY_LENGTH,
     access_context,

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from joinedup.accounts import UnlockRefused, unlock_account
 from joinedup.permissions import ACCOUNT_UNLOCK
 from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.context import ApiUser, WebApp
+from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
 from joinedup.web.params import Text
 
 

@@ -18,18 +18,23 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from joinedup.accounts import gate
+from joinedup.disclosure import household_at
+from joinedup.disclosure.addresses import disclose_anomalies, disclose_matches
+from joinedup.gazetteer import (
+    REVIEW_STATUSES,
+    STATUSES,
+    get_match,
+    quality_report,
+    review_queue,
+)
+from joinedup.partners.models import SourceSystem
 from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
 from joinedup.web.addresses.pages import RECORD_DENIED
-from joinedup.gazetteer import REVIEW_STATUSES, STATUSES, get_match, quality_report, review_queue
-from joinedup.disclosure import household_at
-from joinedup.disclosure.addresses import disclose_anomalies
-from joinedup.disclosure.addresses import disclose_matches
-from joinedup.partners.models import SourceSystem
 from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.ingest.api import SourceOut
-from joinedup.web.persons.records_api import RecordOut, _record
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.ingest.api import SourceOut
 from joinedup.web.params import FieldRefused, Id, Offset, Text
+from joinedup.web.persons.records_api import RecordOut, _record
 
 UPRN_PATTERN = r"^\d{1,12}$"
 

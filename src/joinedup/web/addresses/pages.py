@@ -31,6 +31,8 @@ from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
 
 #: When the page's gate lets someone in but the sharing decision refuses the record.
 RECORD_DENIED = "No rule allows you to see this record's address."
+from joinedup.disclosure import household_at
+from joinedup.disclosure.addresses import disclose_anomalies, disclose_matches
 from joinedup.gazetteer import (
     ANOMALY_KINDS,
     DECISION_ACTIONS,
@@ -42,9 +44,6 @@ from joinedup.gazetteer import (
     review_queue,
     search_gazetteer,
 )
-from joinedup.disclosure import household_at
-from joinedup.disclosure.addresses import disclose_anomalies
-from joinedup.disclosure.addresses import disclose_matches
 from joinedup.partners.models import SourceSystem
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text

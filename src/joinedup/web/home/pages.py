@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from joinedup.permissions import FRONTLINE_ROLES, GOVERNANCE_ROLES, INGEST_REPORT_VIEW, PROCESSING_ROLES
+from joinedup.permissions import (
+    FRONTLINE_ROLES,
+    GOVERNANCE_ROLES,
+    INGEST_REPORT_VIEW,
+    PROCESSING_ROLES,
+)
 from joinedup.sharing.break_glass import break_glass_queue
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 

@@ -6,11 +6,16 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.accounts import gate
-from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.ingest import get_load, issue_summary, list_loads
+from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.ingest.reports import (
+    DENIED,
+    ISSUE_GROUPS,
+    ISSUES_SHOWN,
+    completeness_rows,
+)
 from joinedup.web.params import Id
-from joinedup.web.ingest.reports import DENIED, ISSUE_GROUPS, ISSUES_SHOWN, completeness_rows
 
 router = APIRouter(include_in_schema=False)
 

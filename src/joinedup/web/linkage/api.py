@@ -18,13 +18,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from joinedup.permissions import LINKAGE_VIEW, action_named
-from joinedup.web.gates import check
 from joinedup.people import (
+    PERSON_ID_PATTERN,
     LinkModel,
     LinkRun,
     LinkSettings,
@@ -34,30 +33,35 @@ from joinedup.people import (
     explain_pair,
     link_thresholds,
     merge_persons,
+    person_by_id,
     person_of,
     review_pair,
     review_queue,
     set_link_thresholds,
     split_record,
 )
-from joinedup.web.api import CSRF_HEADER, UNAUTHENTICATED, CheckedWrite, Problem, offer_csrf
+from joinedup.permissions import LINKAGE_VIEW, action_named
+from joinedup.web.api import (
+    CSRF_HEADER,
+    UNAUTHENTICATED,
+    CheckedWrite,
+    Problem,
+    offer_csrf,
+)
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.gates import check
 from joinedup.web.linkage.pages import (
     LINK_RECORD_DENIED,
     REASON_MAX,
     RecordView,
     disclose_for_review,
-    find_person,
     last_full_runs,
     model_comparisons,
     prior_of,
     record_exists,
     records_of,
 )
-from joinedup.web.params import FieldRefused, Id, Offset, Text
-
-PERSON_ID_PATTERN = r"^P[0-9A-Z]{10}$"
-
+from joinedup.web.params import FieldRefused, Id, Offset, PersonId, Text
 
 # --------------------------------------------------------------------------- schemas
 
@@ -262,7 +266,6 @@ WRITE = {403: {"model": Problem, "description": f"{LINKAGE_VIEW.refusal} Or the 
 NOT_FOUND = {404: {"model": Problem}}
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's public id.")]
 
 
 def _gate(app, actor, *, action: str, subject_id: int | str = "", details: dict | None = None) -> None:
@@ -425,7 +428,7 @@ def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id,
 
 
 def _live_person(session, person_id: str, what: str) -> Person:
-    person = find_person(session, person_id)
+    person = person_by_id(session, person_id)
     if person is None:
         raise HTTPException(404, f"There is no person {person_id}.")
     if person.retired_at is not None:

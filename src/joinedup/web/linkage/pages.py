@@ -31,8 +31,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.permissions import action_named
-from joinedup.web.gates import check
+from joinedup.disclosure.linkage import (
+    COMPARED_FIELDS,
+    LINK_RECORD_DENIED,
+    RecordView,
+    disclose_for_review,
+)
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import (
     LinkModel,
@@ -48,6 +52,7 @@ from joinedup.people import (
     explain_pair,
     link_thresholds,
     merge_persons,
+    person_by_id,
     person_of,
     review_pair,
     review_queue,
@@ -55,18 +60,13 @@ from joinedup.people import (
     split_record,
 )
 from joinedup.people import linkage_model as linkage
-from joinedup.disclosure.linkage import (
-    COMPARED_FIELDS,
-    LINK_RECORD_DENIED,
-    RecordView,
-    disclose_for_review,
-)
+from joinedup.permissions import action_named
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.gates import check
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
-PERSON_ID = re.compile(r"P[0-9A-Z]{10}")
 QUEUE_PAGE = 25
 RUNS_PAGE = 50
 REASON_MAX = 2000
@@ -354,12 +354,6 @@ def prior_of(settings: dict) -> tuple[float | None, float | None]:
 # --------------------------------------------------------------------------- reading the index
 
 
-def find_person(session: Session, person_id: str) -> Person | None:
-    if not PERSON_ID.fullmatch(person_id or ""):
-        return None
-    return session.scalar(select(Person).where(Person.person_id == person_id))
-
-
 def records_of(session: Session, person: Person) -> list[int]:
     return list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
                                 .order_by(PersonRecord.source_record_id)))
@@ -612,7 +606,7 @@ def decide(
 
 
 def _person_or_404(session: Session, person_id: str) -> Person:
-    person = find_person(session, person_id)
+    person = person_by_id(session, person_id)
     if person is None:
         raise HTTPException(404)
     return person
@@ -755,7 +749,7 @@ def _merge_context(session: Session, actor, person_id: str, other: str | None,
     merging = None
     wanted = (other or "").strip().upper()
     if other is not None:
-        found = find_person(session, wanted)
+        found = person_by_id(session, wanted)
         if not wanted:
             errors.append(("other", "Enter the id of the person to merge into this one"))
         elif found is None:
@@ -796,7 +790,7 @@ def merge(
         try:
             with app.transaction() as session:
                 keep = _person_or_404(session, person_id)
-                merged = find_person(session, checked["other"])
+                merged = person_by_id(session, checked["other"])
                 merge_persons(session, actor, keep, merged, reason=reason)
                 event_id = session.scalar(select(PersonEvent.id).where(PersonEvent.person_id == keep.id,
                                                                        PersonEvent.kind == "merged")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from joinedup.disclosure import (
@@ -30,15 +30,22 @@ from joinedup.disclosure import (
     search_persons,
     view_person,
 )
+from joinedup.people import person_by_id
 from joinedup.people.households import Address
-from joinedup.web.api import UNAUTHENTICATED, Problem
-from joinedup.web.persons.records_api import ParsedSearch, PurposeQuery, QueryOut, RecordOut, _query, _record
-from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.people import PERSON_ID_PATTERN, person_by_id
 from joinedup.web.access.views import break_glass_shown, ig_contact
+from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.params import PersonId
+from joinedup.web.persons.records_api import (
+    ParsedSearch,
+    PurposeQuery,
+    QueryOut,
+    RecordOut,
+    _query,
+    _record,
+)
 
 #: A person's public id in a path: every route about one person takes it alike.
-PersonId = Annotated[str, Path(pattern=PERSON_ID_PATTERN, description="The person's id, such as P3K9WQ2M7XA.")]
 SHOWN_FIELDS = ("forename", "middle_names", "surname", "date_of_birth", "sex", "postcode")
 
 

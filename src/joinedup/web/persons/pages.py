@@ -22,14 +22,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from joinedup.disclosure import access_action, parse_search, search_persons, view_person
 from joinedup.people import PERSON_ID, person_by_id
-from joinedup.disclosure import access_action, search_persons, view_person
-from joinedup.disclosure import parse_search
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
-from joinedup.sharing.purposes import RELATIONSHIP_MAX, PurposeRefused, purposes_open_to, state_purpose
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.sharing.purposes import (
+    RELATIONSHIP_MAX,
+    PurposeRefused,
+    purposes_open_to,
+    state_purpose,
+)
 from joinedup.web.access.views import access_context, is_yes, stated_purpose
+from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)

@@ -13,15 +13,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from joinedup.people import person_of
 from joinedup.disclosure import fetch_record
+from joinedup.people import PERSON_ID, person_of
 from joinedup.sharing.decision import DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.access.views import break_glass_shown, ig_contact, stated_purpose
-from joinedup.people import PERSON_ID
-from joinedup.web.persons.pages import MAX_QUERY_LENGTH
+from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text
+from joinedup.web.persons.pages import MAX_QUERY_LENGTH
 
 router = APIRouter(include_in_schema=False)
 

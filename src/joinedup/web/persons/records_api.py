@@ -13,11 +13,22 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor
-from joinedup.disclosure import Disclosed, RecordQuery, fetch_record, parse_search, search_records
+from joinedup.disclosure import (
+    Disclosed,
+    RecordQuery,
+    fetch_record,
+    parse_search,
+    search_records,
+)
 from joinedup.sharing import StatedPurpose
 from joinedup.sharing.decision import DENIED as RECORD_DENIED
 from joinedup.sharing.policy import SENSITIVE_SHIELD
-from joinedup.web.access.views import PURPOSE_DESCRIPTION, RELATIONSHIP_DESCRIPTION, RISK_DESCRIPTION, api_purpose
+from joinedup.web.access.views import (
+    PURPOSE_DESCRIPTION,
+    RELATIONSHIP_DESCRIPTION,
+    RISK_DESCRIPTION,
+    api_purpose,
+)
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.params import FieldRefused, Id, Text

@@ -24,15 +24,23 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from joinedup.permissions import FRONTLINE_ROLES, ROLES
-from joinedup.permissions import SHARING_VIEW
 from joinedup.errors import Refusal
-from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
+from joinedup.people import person_by_id
+from joinedup.permissions import FRONTLINE_ROLES, ROLES, SHARING_VIEW
+from joinedup.sharing.break_glass import (
+    BreakGlassError,
+    break_glass_queue,
+    review_break_glass,
+)
 from joinedup.sharing.consent import CONSENT_SCRIPT
-from joinedup.sharing.log import search_decisions
-from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, SharingAgreement
 from joinedup.sharing.flows import data_flows, version_policies
-from joinedup.sharing.training import set_training_sample, training_samples
+from joinedup.sharing.log import search_decisions
+from joinedup.sharing.models import (
+    AgreementVersion,
+    DataCategory,
+    Purpose,
+    SharingAgreement,
+)
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,
@@ -43,12 +51,12 @@ from joinedup.sharing.rules import (
     sign,
     update_draft,
 )
-from joinedup.web.api import UNAUTHENTICATED, Problem
+from joinedup.sharing.training import set_training_sample, training_samples
 from joinedup.web.access.api import ConsentOut, consent_out
-from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
-from joinedup.web.persons.api import PersonId
+from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.people import person_by_id
+from joinedup.web.linkage.api import CSRF_HEADER, CheckedWrite, offer_csrf
+from joinedup.web.params import FieldRefused, Id, Offset, PersonId, Text
 from joinedup.web.sharing.pages import (
     PURPOSE_CODE,
     SCRIPT_PLACEHOLDERS,
@@ -67,7 +75,6 @@ from joinedup.web.sharing.pages import (
     preview_gate,
     version_or_404,
 )
-from joinedup.web.params import FieldRefused, Id, Offset, Text
 
 # --------------------------------------------------------------------------- schemas
 

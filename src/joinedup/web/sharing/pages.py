@@ -35,17 +35,29 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, ROLES
 from joinedup.accounts import ROLE_NAMES
-from joinedup.permissions import SHARING_PREVIEW, action_named
-from joinedup.web.gates import check
 from joinedup.audit import Actor
 from joinedup.db import utcnow
+from joinedup.disclosure.preview import view_as
 from joinedup.partners.models import Organisation, SourceSystem
+from joinedup.people import person_by_id
 from joinedup.people.models import Person
+from joinedup.permissions import (
+    FRONTLINE_ROLES,
+    NON_READING_ROLES,
+    ROLES,
+    SHARING_PREVIEW,
+    action_named,
+)
 from joinedup.sharing import RECORD_FIELDS, AccessDecision
-from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, may_review, review_break_glass
+from joinedup.sharing.break_glass import (
+    BreakGlassError,
+    break_glass_queue,
+    may_review,
+    review_break_glass,
+)
 from joinedup.sharing.consent import CONSENT_SCRIPT, consent_register
+from joinedup.sharing.flows import Flow, data_flows, version_policies
 from joinedup.sharing.log import LogFilter, export_decisions, search_decisions
 from joinedup.sharing.models import (
     AGREEMENT_STATUSES,
@@ -59,9 +71,6 @@ from joinedup.sharing.models import (
     SharingAgreement,
     SharingDecision,
 )
-from joinedup.disclosure.preview import view_as
-from joinedup.sharing.flows import Flow, data_flows, version_policies
-from joinedup.sharing.training import NotATrainingSample, governs_sharing, set_training_sample, training_samples
 from joinedup.sharing.rules import (
     RuleError,
     create_agreement,
@@ -72,10 +81,16 @@ from joinedup.sharing.rules import (
     sign,
     update_draft,
 )
+from joinedup.sharing.training import (
+    NotATrainingSample,
+    governs_sharing,
+    set_training_sample,
+    training_samples,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.people import person_by_id
-from joinedup.web.templating import field_label
+from joinedup.web.gates import check
 from joinedup.web.params import NUL_REFUSED, FieldRefused, Id, Text
+from joinedup.web.templating import field_label
 
 router = APIRouter(include_in_schema=False)
 
