@@ -820,6 +820,23 @@ def _ask(client: TestClient, method: str, url: str, row: Row, token: str | None)
     return client.request(method, url, data={**({"csrf_token": token} if token else {}), **(row.form or {})})
 
 
+#: What the API answers without a session ("sign_in").
+SIGN_IN_FIRST = "Sign in to use the API."
+
+
+def _forged(client: TestClient, method: str, url: str, row: Row, where: str) -> list[str]:
+    """The CSRF column: a write the role may make is refused (403) without the session's
+    token and with a forged one, before it can change anything ("signed_in")."""
+    problems = []
+    for forged in (None, "forged-token"):
+        response = _ask(client, method, url, row, forged)
+        if response.status_code != 403:
+            problems.append(f"{where}, CSRF token {forged!r}: {response.status_code}, expected 403 (signed_in)")
+        elif not url.startswith("/api/") and "Your form could not be sent" not in response.text:
+            problems.append(f"{where}, CSRF token {forged!r}: the refusal does not say the form was not sent")
+    return problems
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_for_every_role_and_relation(engine, web_settings, role):
     world = _seed(engine)
@@ -846,6 +863,8 @@ def test_every_route_for_every_role_and_relation(engine, web_settings, role):
                             other_token = csrf_token(other.get("/").text)
                         response = _ask(other, method, url, row, other_token)
                 else:
+                    if token and method not in ("GET", "MOUNT") and expected.status != 403:
+                        problems += _forged(client, method, url, row, where)
                     marks = _log_marks(engine)
                     response = _ask(client, method, url, row, token)
                     if response.status_code == 403 and role != ANON and _log_marks(engine) == marks:
@@ -856,6 +875,11 @@ def test_every_route_for_every_role_and_relation(engine, web_settings, role):
                 text = response.text
                 problems += [f"{where}: {value!r} missing" for value in expected.shows if value not in text]
                 problems += [f"{where}: {value!r} shown" for value in expected.hides if value in text]
+                if role == ANON and response.status_code == 401 and response.json() != {"detail": SIGN_IN_FIRST}:
+                    problems.append(f"{where}: the 401 does not say {SIGN_IN_FIRST!r}")
+                if (expected.promise == "sign_in" and response.status_code == 303
+                        and not response.headers["location"].startswith("/sign-in")):
+                    problems.append(f"{where}: sent to {response.headers['location']}, not to sign in")
                 if response.status_code in (401, 403) or (response.status_code == 303 and role == ANON):
                     problems += [f"{where}: refusal shows {value!r}" for value in PERSONAL if value in text]
     assert not problems, "\n".join(problems)
