@@ -21,29 +21,38 @@ from datetime import date, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from factories import (
+    PASSWORD,
+    organisation,
+    person_of,
+    source_record,
+    source_system,
+    user,
+)
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from joinedup.accounts import User, create_user, passwords
+from joinedup.accounts import User, passwords
 from joinedup.audit import Actor
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
-from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
-from joinedup.people import golden_record, read_records
-from joinedup.people.models import Person, PersonRecord
+from joinedup.people.models import Person
 from joinedup.sharing import policy
 from joinedup.sharing.catalogue import PURPOSES, ensure_catalogue
 from joinedup.sharing.consent import record_consent
-from joinedup.sharing.models import AgreementVersion, BreakGlass, ConsentRecord, SharingAgreement
+from joinedup.sharing.models import (
+    AgreementVersion,
+    BreakGlass,
+    ConsentRecord,
+    SharingAgreement,
+)
 from joinedup.sharing.policy import bump_rules
 from joinedup.sharing.rules import create_agreement, set_status, sign
 from joinedup.web import create_app
 
 SYSTEM = Actor.system("cli", "property")
-PASSWORD = "correct horse battery"
 ORGS = {"CSC": "csc", "POL": "police", "VCS": "voluntary", "HSG": "housing"}
 PERSON = "PSENSITIVE1"
 #: The domestic-abuse service's record: none of these may show unless the promise allows.
@@ -64,30 +73,18 @@ def world(engine, tmp_path, monkeypatch):
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     monkeypatch.setattr(passwords, "_unknown_user_hash", None)
     with transaction(engine) as session:
-        orgs = {code: Organisation(code=code, name=f"Org {code}", type="other") for code in ORGS}
-        session.add_all(orgs.values())
-        session.flush()
-        systems = {code: SourceSystem(code=source, name=f"System {code}", owner_organisation_id=orgs[code].id)
-                   for code, source in ORGS.items()}
-        session.add_all(systems.values())
-        session.flush()
-        police = SourceRecord(source_system_id=systems["POL"].id, local_id="P1", forename="Sage", surname="Hollow",
-                              date_of_birth=date(1990, 2, 2), phone="07700900999", row_hash="p1",
-                              facts={"incident_type": "Concern for welfare"})
-        service = SourceRecord(source_system_id=systems["VCS"].id, local_id="V1", forename="Sage", surname="Hollow",
-                               date_of_birth=date(1990, 2, 2), phone="07700900998", row_hash="v1",
-                               facts={"need": SECRETS[0], "notes": SECRETS[1], "worker_team": SECRETS[2]})
-        session.add_all([police, service])
-        session.flush()
-        golden = golden_record(read_records(session, [police.id, service.id]))
-        person = Person(person_id=PERSON, golden=golden, record_count=2, forename="Sage", surname="Hollow")
-        session.add(person)
-        session.flush()
-        session.add_all(PersonRecord(source_record_id=record.id, person_id=person.id) for record in (police, service))
+        orgs = {code: organisation(session, code, f"Org {code}", "other") for code in ORGS}
+        systems = {code: source_system(session, source, f"System {code}", orgs[code]) for code, source in ORGS.items()}
+        police = source_record(session, systems["POL"], "P1", row_hash="p1", forename="Sage", surname="Hollow",
+                               date_of_birth=date(1990, 2, 2), phone="07700900999",
+                               facts={"incident_type": "Concern for welfare"})
+        service = source_record(session, systems["VCS"], "V1", row_hash="v1", forename="Sage", surname="Hollow",
+                                date_of_birth=date(1990, 2, 2), phone="07700900998",
+                                facts={"need": SECRETS[0], "notes": SECRETS[1], "worker_team": SECRETS[2]})
+        person_of(session, PERSON, [police.id, service.id], forename="Sage", surname="Hollow")
         ensure_catalogue(session, SYSTEM)
         for (org, roles), username in USERS.items():
-            create_user(session, username=username, password=PASSWORD, display_name=username,
-                        organisation=orgs[org], roles=list(roles))
+            user(session, username, orgs[org], roles, display_name=username)
         service_id = service.id
     app = create_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
                      engine=engine)

@@ -16,21 +16,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from factories import (
+    actor_of,
+    organisation,
+    person_of,
+    source_record,
+    source_system,
+    user,
+)
 from sqlalchemy import select
 
-from joinedup.accounts import create_user
 from joinedup.accounts.models import User
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
-from joinedup.people.models import Person, PersonRecord
+from joinedup.partners.models import Organisation
 from joinedup.sharing import StatedPurpose, decide_record_access
 from joinedup.sharing.break_glass import start_break_glass
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.rules import create_agreement, set_status, sign
 
-PASSWORD = "correct horse battery"
 PERSON = "PJORDAN0001"
 IG_ACTOR = Actor(username="iris.ig", roles=frozenset({"ig_lead"}), channel="web")
 
@@ -51,33 +56,20 @@ def seed_governance(engine) -> SharingPlace:
     """Add the sharing place to a database that :func:`web_support.seed` seeded."""
     with transaction(engine) as session:
         orgs = {org.code: org for org in session.scalars(select(Organisation))}
-        council = Organisation(code="LA", name="Joinford Council", type="local_authority")
-        voluntary = Organisation(code="VCS", name="Joinford Family Support", type="voluntary")
-        session.add_all([council, voluntary])
-        session.flush()
-        referrals = SourceSystem(code="voluntary", name="Voluntary referrals", owner_organisation_id=voluntary.id)
-        session.add(referrals)
-        session.flush()
+        council = organisation(session, "LA", "Joinford Council", "local_authority")
+        voluntary = organisation(session, "VCS", "Joinford Family Support", "voluntary")
+        referrals = source_system(session, "voluntary", "Voluntary referrals", voluntary)
         council_record = session.scalar(select(SourceRecord).where(SourceRecord.local_id == "CSC-001"))
         police_record = session.scalar(select(SourceRecord).where(SourceRecord.local_id == "POL-77"))
         police_record.facts = {"incident_type": "Domestic", "dash_risk": "High", "worker_name": "PC Ray"}
-        helped = SourceRecord(source_system_id=referrals.id, local_id="VOL-1", forename="Jordan", surname="Smith",
-                              date_of_birth=date(2011, 3, 14), row_hash="vol-1",
-                              facts={"need": "Mental health support", "notes": "Low mood"})
-        session.add(helped)
-        person = Person(person_id=PERSON, forename="Jordan", surname="Smith", date_of_birth=date(2011, 3, 14),
-                        golden={}, record_count=3)
-        session.add(person)
-        session.flush()
-        session.add_all([PersonRecord(source_record_id=record.id, person_id=person.id)
-                         for record in (council_record, police_record, helped)])
-        create_user(session, username="iris.ig", password=PASSWORD, display_name="Iris Grant",
-                    organisation=orgs["CSC"], team="Information Governance",
-                    job_title="Information governance lead", roles=["ig_lead"])
-        create_user(session, username="ada.admin", password=PASSWORD, display_name="Ada Admin",
-                    organisation=council, roles=["admin"])
-        create_user(session, username="lee.ig", password=PASSWORD, display_name="Lee Lane", organisation=council,
-                    roles=["ig_lead"])
+        helped = source_record(session, referrals, "VOL-1", row_hash="vol-1", forename="Jordan", surname="Smith",
+                               date_of_birth=date(2011, 3, 14), facts={"need": "Mental health support", "notes": "Low mood"})
+        person = person_of(session, PERSON, [council_record.id, police_record.id, helped.id], golden=False,
+                           forename="Jordan", surname="Smith", date_of_birth=date(2011, 3, 14))
+        user(session, "iris.ig", orgs["CSC"], ["ig_lead"], display_name="Iris Grant", team="Information Governance",
+             job_title="Information governance lead")
+        user(session, "ada.admin", council, ["admin"], display_name="Ada Admin")
+        user(session, "lee.ig", council, ["ig_lead"], display_name="Lee Lane")
         ensure_catalogue(session, IG_ACTOR)
         version = create_agreement(
             session, IG_ACTOR, "JSCP-ISA", "Safeguarding children partnership agreement",
@@ -94,8 +86,7 @@ def seed_governance(engine) -> SharingPlace:
                  signed_on=date(2024, 3, 1))
         set_status(session, IG_ACTOR, version, "active")
         sam = session.scalar(select(User).where(User.username == "sam.social"))
-        sam_actor = Actor(user_id=sam.id, username=sam.username, organisation_id=sam.organisation_id,
-                          roles=frozenset(sam.roles), channel="web")
+        sam_actor = actor_of(sam)
         # Sam looks for a safeguarding purpose (the agreement shares), then in an emergency
         # breaks the glass and looks again with no purpose stated.
         decide_record_access(session, sam_actor, [council_record, police_record, helped],

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from factories import source_record
 from sqlalchemy import select
 
 from joinedup.db import transaction
@@ -118,9 +119,10 @@ def remembered_scores() -> Iterator[None]:
 def seed_linkage(engine, *, second_model: bool = True) -> Linked:
     """Add :data:`EXTRA`, a hand-set adopted model (and a second, not adopted), and link."""
     with transaction(engine) as session:
-        systems = {code: id_ for code, id_ in session.execute(select(SourceSystem.code, SourceSystem.id))}
+        systems = {system.code: system for system in session.scalars(select(SourceSystem))}
         for index, (source, values) in enumerate(EXTRA):
-            session.add(SourceRecord(source_system_id=systems[source], row_hash=f"linkage-{index}", **values))
+            fields = {name: value for name, value in values.items() if name != "local_id"}
+            source_record(session, systems[source], values["local_id"], row_hash=f"linkage-{index}", **fields)
         session.add(LinkModel(version=1, trained_by="dev.data", records=6, adopted=True, settings=hand_model()))
         if second_model:
             session.add(LinkModel(version=2, trained_by="dev.data", records=6, adopted=False,

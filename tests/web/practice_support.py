@@ -24,21 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from factories import organisation, person_of, source_record, source_system, user
 
-from joinedup.accounts import create_user
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.demo import DEMO_USERS
-from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
-from joinedup.people import golden_record, read_records
-from joinedup.people.models import LinkRun, Person, PersonRecord
+from joinedup.people.models import LinkRun, Person
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.consent import record_consent
 from joinedup.sharing.rules import create_agreement, set_status, sign
 
-PASSWORD = "correct horse battery"
 SYSTEM = Actor.system("cli", "test")
 
 ORGANISATIONS = (
@@ -55,9 +50,9 @@ SYSTEMS = {"csc": ("CSC", "Children's case system"), "police": ("POL", "Police r
 def demo_role_users() -> dict[str, tuple[str, tuple[str, ...]]]:
     """One demo user per distinct set of roles in the demo: role label → (username, roles)."""
     users: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for user in DEMO_USERS:
-        label = "+".join(user.roles)
-        users.setdefault(label, (user.username, tuple(user.roles)))
+    for demo in DEMO_USERS:
+        label = "+".join(demo.roles)
+        users.setdefault(label, (demo.username, tuple(demo.roles)))
     return users
 
 
@@ -150,42 +145,17 @@ RECORDS = {
 def seed_sharing(engine, *, users: bool = True) -> World:
     """The world above, with ``SAFE-ISA`` active and Eve's consent withdrawn."""
     with transaction(engine) as session:
-        orgs = {}
-        for code, name, kind in ORGANISATIONS:
-            org = session.scalar(select(Organisation).where(Organisation.code == code))
-            if org is None:
-                org = Organisation(code=code, name=name, type=kind)
-                session.add(org)
-                session.flush()
-            orgs[code] = org
-        systems = {}
-        for code, (owner, name) in SYSTEMS.items():
-            system = session.scalar(select(SourceSystem).where(SourceSystem.code == code))
-            if system is None:
-                system = SourceSystem(code=code, name=name, owner_organisation_id=orgs[owner].id)
-                session.add(system)
-                session.flush()
-            systems[code] = system
-        records = {}
-        for reference, (system, _person, values) in RECORDS.items():
-            record = SourceRecord(source_system_id=systems[system].id, local_id=reference, row_hash=reference, **values)
-            session.add(record)
-            session.flush()
-            records[reference] = record.id
+        orgs = {code: organisation(session, code, name, kind) for code, name, kind in ORGANISATIONS}
+        systems = {code: source_system(session, code, name, orgs[owner]) for code, (owner, name) in SYSTEMS.items()}
+        records = {reference: source_record(session, systems[system], reference, **values).id
+                   for reference, (system, _person, values) in RECORDS.items()}
         run = LinkRun(status="completed", ran_by="test")
         session.add(run)
         session.flush()
         persons = {}
         for person_id in RELATIONS.values():
             held = [records[reference] for reference, (_s, owner, _v) in RECORDS.items() if owner == person_id]
-            golden = golden_record(read_records(session, held))
-            person = Person(person_id=person_id, golden=golden, record_count=len(held), created_run_id=run.id,
-                            forename=golden.get("forename", {}).get("value"),
-                            surname=golden.get("surname", {}).get("value"))
-            session.add(person)
-            session.flush()
-            session.add_all(PersonRecord(source_record_id=record_id, person_id=person.id) for record_id in held)
-            persons[person_id] = person.id
+            persons[person_id] = person_of(session, person_id, held, run_id=run.id).id
         ensure_catalogue(session, SYSTEM)
         version = create_agreement(
             session, SYSTEM, "SAFE-ISA", "Safeguarding and early help",
@@ -204,7 +174,6 @@ def seed_sharing(engine, *, users: bool = True) -> World:
         world = World({code: org.id for code, org in orgs.items()}, records, persons, version.id)
         if users:
             for label, (username, roles) in ROLE_USERS.items():
-                create_user(session, username=username, password=PASSWORD, display_name=username.replace(".", " ").title(),
-                            organisation=orgs["CSC"], roles=list(roles), email=f"{username}@example.org")
+                user(session, username, orgs["CSC"], roles, email=f"{username}@example.org")
                 world.users[label] = username
     return world

@@ -41,6 +41,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from factories import actor_of, person_of, source_record, user
 from fastapi.routing import _IncludedRouter
 from fastapi.testclient import TestClient
 from practice_support import MARKERS, RELATIONS, ROLE_USERS, SYSTEM, World, seed_sharing
@@ -49,13 +50,12 @@ from starlette.routing import Mount
 from web_support import csrf_token, sign_in
 
 from joinedup.accounts import User
-from joinedup.audit import Actor, AuditEvent
+from joinedup.audit import AuditEvent
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
-from joinedup.ingest.models import IngestLoad, SourceRecord
+from joinedup.ingest.models import IngestLoad
 from joinedup.partners.models import SourceSystem
-from joinedup.people import golden_record, read_records
-from joinedup.people.models import Person, PersonRecord
+from joinedup.people.models import LinkRun, Person
 from joinedup.sharing.break_glass import start_break_glass
 from joinedup.sharing.consent import record_consent
 from joinedup.sharing.models import (
@@ -712,26 +712,13 @@ def _seed(engine) -> World:
     practitioner's break-glass access (waiting for the IG lead's review), the frontline
     users' break-glass to Gil, and Una's and Sia's consent."""
     world = seed_sharing(engine)
-    from joinedup.accounts import create_user
-    from joinedup.people.models import LinkRun
-
     with transaction(engine) as session:
         systems = {system.code: system for system in session.scalars(select(SourceSystem))}
         for reference, (system, _person, values) in MORE_RECORDS.items():
-            record = SourceRecord(source_system_id=systems[system].id, local_id=reference, row_hash=reference, **values)
-            session.add(record)
-            session.flush()
-            world.records[reference] = record.id
+            world.records[reference] = source_record(session, systems[system], reference, **values).id
         for person_id in dict.fromkeys(person for _system, person, _values in MORE_RECORDS.values()):
             held = [world.records[reference] for reference, (_s, owner, _v) in MORE_RECORDS.items() if owner == person_id]
-            golden = golden_record(read_records(session, held))
-            person = Person(person_id=person_id, golden=golden, record_count=len(held),
-                            forename=golden.get("forename", {}).get("value"),
-                            surname=golden.get("surname", {}).get("value"))
-            session.add(person)
-            session.flush()
-            session.add_all(PersonRecord(source_record_id=record_id, person_id=person.id) for record_id in held)
-            world.persons[person_id] = person.id
+            world.persons[person_id] = person_of(session, person_id, held).id
         una = session.get(Person, world.persons["PUNSCOPED01"])
         # Consent "given" naming nothing, as kept from before consent had to name its scope.
         session.add(ConsentRecord(person_id=una.id, decision="given", form="verbal", purposes=[], organisations=[],
@@ -744,20 +731,14 @@ def _seed(engine) -> World:
         load = IngestLoad(source_system_id=csc.id, file_name="matrix.csv", file_sha256="0" * 64, started_at=now,
                           finished_at=now, status="finished", rows_read=1, rows_loaded=1, loaded_by="test")
         session.add(load)
-        bea = create_user(session, username="bea.social", password="correct horse battery", display_name="Bea",
-                          organisation="CSC", roles=["practitioner"])
-        session.flush()
-        actor = Actor(user_id=bea.id, username="bea.social", organisation_id=bea.organisation_id,
-                      roles=frozenset({"practitioner"}), channel="web")
-        access = start_break_glass(session, actor, session.get(Person, world.persons[RELATIONS["none"]]),
+        bea = user(session, "bea.social", "CSC", ["practitioner"], display_name="Bea")
+        access = start_break_glass(session, actor_of(bea), session.get(Person, world.persons[RELATIONS["none"]]),
                                    reason="A child found alone at the address")
         gil = session.get(Person, world.persons["PGLASS00001"])
         for role in FRONTLINE:
-            user = session.scalar(select(User).where(User.username == ROLE_USERS[role][0]))
-            start_break_glass(session, Actor(user_id=user.id, username=user.username,
-                                             organisation_id=user.organisation_id, roles=frozenset(user.roles),
-                                             channel="web"),
-                              gil, reason="Gil found alone at home at night", minutes=240)
+            frontline = session.scalar(select(User).where(User.username == ROLE_USERS[role][0]))
+            start_break_glass(session, actor_of(frontline), gil, reason="Gil found alone at home at night",
+                              minutes=240)
         run = session.scalar(select(func.min(LinkRun.id)))
         _IDS[id(world)] = {"load": str(load.id), "access": str(access.id), "run": str(run)}
     return world

@@ -1,4 +1,6 @@
-"""The web tests' place (two agencies, their records, staff and a load) and sign-in helpers."""
+"""The web tests' place (two agencies, their records, staff and a load) and sign-in helpers.
+
+``PASSWORD`` is re-exported for the tests that sign in with it."""
 
 from __future__ import annotations
 
@@ -6,14 +8,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from factories import PASSWORD, organisation, source_record, source_system, user
 from fastapi.testclient import TestClient
 
-from joinedup.accounts import create_user
 from joinedup.db import transaction, utcnow
-from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord
-from joinedup.partners.models import Organisation, SourceSystem
+from joinedup.ingest.models import IngestLoad, LoadIssue
 
-PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -29,49 +29,18 @@ class Place:
 
 def seed(engine) -> Place:
     with transaction(engine) as session:
-        council = Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care")
-        police = Organisation(code="POL", name="Police", type="police")
-        session.add_all([council, police])
-        session.flush()
-        csc = SourceSystem(code="csc", name="Children's case system", owner_organisation_id=council.id)
-        niche = SourceSystem(code="police", name="Police records", owner_organisation_id=police.id)
-        session.add_all([csc, niche])
-        session.flush()
-        mine = SourceRecord(
-            source_system_id=csc.id,
-            local_id="CSC-001",
-            forename="Jordan",
-            surname="Smith",
-            date_of_birth=date(2011, 3, 14),
-            sex="male",
-            address_text="1 High Street, Joinedup",
-            postcode="JU1 1AA",
-            nhs_number="9434765919",
-            upn="A123456789012",
-            facts={"cp_status": "open", "domestic_abuse": True},
-            flags=[],
-            row_hash="a",
-        )
-        twin = SourceRecord(
-            source_system_id=csc.id,
-            local_id="CSC-002",
-            forename="Jordana",
-            surname="Smithson",
-            date_of_birth=date(2009, 1, 2),
-            postcode="JU2 2BB",
-            row_hash="b",
-        )
-        theirs = SourceRecord(
-            source_system_id=niche.id,
-            local_id="POL-77",
-            forename="Jordan",
-            surname="Smith",
-            date_of_birth=date(2011, 3, 14),
-            postcode="JU1 1AA",
-            ni_number="AB123456C",
-            row_hash="c",
-        )
-        session.add_all([mine, twin, theirs])
+        council = organisation(session, "CSC", "Children's Social Care", "childrens_social_care")
+        police = organisation(session, "POL", "Police", "police")
+        csc = source_system(session, "csc", "Children's case system", council)
+        niche = source_system(session, "police", "Police records", police)
+        mine = source_record(session, csc, "CSC-001", row_hash="a", forename="Jordan", surname="Smith",
+                             date_of_birth=date(2011, 3, 14), sex="male", address_text="1 High Street, Joinedup",
+                             postcode="JU1 1AA", nhs_number="9434765919", upn="A123456789012",
+                             facts={"cp_status": "open", "domestic_abuse": True}, flags=[])
+        twin = source_record(session, csc, "CSC-002", row_hash="b", forename="Jordana", surname="Smithson",
+                             date_of_birth=date(2009, 1, 2), postcode="JU2 2BB")
+        theirs = source_record(session, niche, "POL-77", row_hash="c", forename="Jordan", surname="Smith",
+                               date_of_birth=date(2011, 3, 14), postcode="JU1 1AA", ni_number="AB123456C")
         now = utcnow()
         load = IngestLoad(
             source_system_id=csc.id,
@@ -124,34 +93,11 @@ def seed(engine) -> Place:
         )
         session.add(load)
         session.flush()
-        create_user(
-            session,
-            username="sam.social",
-            password=PASSWORD,
-            display_name="Sam Okafor",
-            organisation=council,
-            team="Children in Need",
-            job_title="Social worker",
-            roles=["practitioner"],
-        )
-        create_user(
-            session,
-            username="dev.data",
-            password=PASSWORD,
-            display_name="Dev Patel",
-            organisation="CSC",
-            team="Data and Insight",
-            job_title="Data analyst",
-            roles=["data_team"],
-        )
-        create_user(
-            session,
-            username="pat.police",
-            password=PASSWORD,
-            display_name="PC Pat Lowe",
-            organisation=police.id,
-            roles=["practitioner"],
-        )
+        user(session, "sam.social", council, ["practitioner"], display_name="Sam Okafor", team="Children in Need",
+             job_title="Social worker")
+        user(session, "dev.data", "CSC", ["data_team"], display_name="Dev Patel", team="Data and Insight",
+             job_title="Data analyst")
+        user(session, "pat.police", police.id, ["practitioner"], display_name="PC Pat Lowe")
         return Place(mine.id, twin.id, theirs.id, load.id, council.id, police.id)
 
 
