@@ -17,7 +17,11 @@ from joinedup.permissions import ROLES
 from joinedup.sharing.agreements import purpose_named
 from joinedup.sharing.log import PERSON_ID_SEARCH, PERSON_ID_WORDS
 from joinedup.sharing.purposes import StatedPurpose
-from joinedup.sharing.training import NotATrainingSample, governs_sharing, is_training_sample
+from joinedup.sharing.training import (
+    NotATrainingSample,
+    governs_sharing,
+    is_training_sample,
+)
 
 
 def view_as(session: Session, reviewer: Actor, person, *, organisation: str, role: str, purpose: str,

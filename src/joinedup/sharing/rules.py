@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import User
-from joinedup.permissions import NON_READING_ROLES, ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
+from joinedup.permissions import NON_READING_ROLES, ROLES
 from joinedup.sharing.models import (
     AGREEMENT_STATUSES,
     AgreementVersion,

@@ -25,7 +25,14 @@ from joinedup.sharing.agreements import (
 )
 from joinedup.sharing.flows import version_policies
 from joinedup.sharing.models import AGREEMENT_STATUSES, AgreementVersion
-from joinedup.sharing.rules import RuleError, create_agreement, new_version, set_status, sign, update_draft
+from joinedup.sharing.rules import (
+    RuleError,
+    create_agreement,
+    new_version,
+    set_status,
+    sign,
+    update_draft,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text
 from joinedup.web.sharing.agreement_forms import (

@@ -10,11 +10,21 @@ from typing import Annotated, Literal
 from fastapi import HTTPException, Query
 from fastapi.responses import Response
 
-from joinedup.disclosure.governance import GlassView, consent_rows, decision_log, glass_to_review, glass_views
+from joinedup.disclosure.governance import (
+    GlassView,
+    consent_rows,
+    decision_log,
+    glass_to_review,
+    glass_views,
+)
 from joinedup.disclosure.preview import NoSuchPerson, PreviewRefused, preview
 from joinedup.people import person_by_id
 from joinedup.permissions import ROLES
-from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
+from joinedup.sharing.break_glass import (
+    BreakGlassError,
+    break_glass_queue,
+    review_break_glass,
+)
 from joinedup.sharing.consent import CONSENT_SCRIPT
 from joinedup.sharing.flows import data_flows
 from joinedup.sharing.log import LogFilterRefused
@@ -23,7 +33,14 @@ from joinedup.web.access.api import consent_out
 from joinedup.web.api import CheckedWrite
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.params import FieldRefused, Id, Offset, PersonId, Text
-from joinedup.web.sharing.answers import NOT_FOUND, WRITE, Limit, query_refused, refused, sharing_router
+from joinedup.web.sharing.answers import (
+    NOT_FOUND,
+    WRITE,
+    Limit,
+    query_refused,
+    refused,
+    sharing_router,
+)
 from joinedup.web.sharing.schemas import (
     BreakGlassOut,
     ConsentEntryOut,

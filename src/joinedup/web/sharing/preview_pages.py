@@ -13,12 +13,20 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from joinedup.disclosure.preview import PreviewRefused, preview
-from joinedup.partners.directory import organisation_names, organisations, source_systems
+from joinedup.partners.directory import (
+    organisation_names,
+    organisations,
+    source_systems,
+)
 from joinedup.people import person_by_id
 from joinedup.permissions import ROLES
 from joinedup.sharing import AccessDecision
 from joinedup.sharing.agreements import purposes
-from joinedup.sharing.training import governs_sharing, set_training_sample, training_samples
+from joinedup.sharing.training import (
+    governs_sharing,
+    set_training_sample,
+    training_samples,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Text
 from joinedup.web.sharing.views import (

@@ -11,11 +11,23 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor
 from joinedup.disclosure.governance import glass_to_review, glass_views, reviewed_by
-from joinedup.sharing.break_glass import BreakGlassError, break_glass_queue, review_break_glass
+from joinedup.sharing.break_glass import (
+    BreakGlassError,
+    break_glass_queue,
+    review_break_glass,
+)
 from joinedup.sharing.models import BreakGlass
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Id, Text
-from joinedup.web.sharing.views import REVIEW_LABELS, TEXT_MAX, FormFields, base, gate, one, sentence
+from joinedup.web.sharing.views import (
+    REVIEW_LABELS,
+    TEXT_MAX,
+    FormFields,
+    base,
+    gate,
+    one,
+    sentence,
+)
 
 router = APIRouter(include_in_schema=False)
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException
-
 from joinedup.permissions import FRONTLINE_ROLES
 from joinedup.sharing.agreements import agreement_rows, categories, purposes
 from joinedup.sharing.flows import version_policies
@@ -46,7 +44,13 @@ from joinedup.web.sharing.schemas import (
     TermsIn,
     VersionOut,
 )
-from joinedup.web.sharing.views import agreement_or_404, category_or_404, gate, purpose_or_404, version_or_404
+from joinedup.web.sharing.views import (
+    agreement_or_404,
+    category_or_404,
+    gate,
+    purpose_or_404,
+    version_or_404,
+)
 
 router = sharing_router()
 

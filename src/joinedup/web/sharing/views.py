@@ -31,8 +31,20 @@ from joinedup.sharing.agreements import (
     category_named,
     purpose_named,
 )
-from joinedup.sharing.log import PERSON_ID_SEARCH, PERSON_ID_WORDS, LogFilter, export_decisions, log_filter
-from joinedup.sharing.models import CONSENT_DECISIONS, AgreementVersion, DataCategory, Purpose, SharingAgreement
+from joinedup.sharing.log import (
+    PERSON_ID_SEARCH,
+    PERSON_ID_WORDS,
+    LogFilter,
+    export_decisions,
+    log_filter,
+)
+from joinedup.sharing.models import (
+    CONSENT_DECISIONS,
+    AgreementVersion,
+    DataCategory,
+    Purpose,
+    SharingAgreement,
+)
 from joinedup.web.gates import check
 from joinedup.web.params import NUL_REFUSED, FieldRefused
 from joinedup.web.templating import field_label
