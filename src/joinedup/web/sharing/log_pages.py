@@ -16,6 +16,7 @@ from joinedup.sharing.agreements import agreement_codes, category_names, purpose
 from joinedup.sharing.log import LogFilterRefused
 from joinedup.sharing.models import CONSENT_DECISIONS, DECISION_OUTCOMES
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
 from joinedup.web.sharing.views import (
     ConsentQuery,
@@ -24,8 +25,6 @@ from joinedup.web.sharing.views import (
     csv_response,
     gate,
     on_form,
-    page_number,
-    pagination,
 )
 
 router = APIRouter(include_in_schema=False)

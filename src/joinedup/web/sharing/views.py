@@ -13,7 +13,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -148,57 +147,29 @@ def describe_fields(fields) -> tuple[list[str], list[str]]:
     return plain, facts
 
 
-def page_number(value: str) -> int:
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-def pagination(path: str, params: dict[str, str], page: int, pages: int) -> dict | None:
-    """GOV.UK pagination: the first, the last, and the pages either side of this one."""
-    if pages <= 1:
-        return None
-
-    def url(number: int) -> str:
-        return f"{path}?{urlencode(params | {'page': str(number)})}"
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[dict | None] = []
-    for number in shown:
-        if items and items[-1] is not None and number - items[-1]["number"] > 1:
-            items.append(None)
-        items.append({"number": number, "url": url(number), "current": number == page})
-    return {"previous": url(page - 1) if page > 1 else None, "next": url(page + 1) if page < pages else None,
-            "items": items}
-
-
 # --------------------------------------------------------------------------- lookups that answer 404
 
 
-def purpose_or_404(session: Session, code: str, detail: str | None = None) -> Purpose:
-    found = purpose_named(session, code) if re.fullmatch(CATALOGUE_CODE, code) else None
+def _or_404(found, detail: str | None):
     if found is None:
         raise HTTPException(404, detail)
     return found
+
+
+def purpose_or_404(session: Session, code: str, detail: str | None = None) -> Purpose:
+    return _or_404(purpose_named(session, code) if re.fullmatch(CATALOGUE_CODE, code) else None, detail)
 
 
 def category_or_404(session: Session, code: str, detail: str | None = None) -> DataCategory:
-    found = category_named(session, code) if re.fullmatch(CATALOGUE_CODE, code) else None
-    if found is None:
-        raise HTTPException(404, detail)
-    return found
+    return _or_404(category_named(session, code) if re.fullmatch(CATALOGUE_CODE, code) else None, detail)
 
 
 def agreement_or_404(session: Session, code: str, detail: str | None = None) -> SharingAgreement:
-    found = agreement_named(session, code) if re.fullmatch(AGREEMENT_CODE, code) else None
-    if found is None:
-        raise HTTPException(404, detail)
-    return found
+    return _or_404(agreement_named(session, code) if re.fullmatch(AGREEMENT_CODE, code) else None, detail)
 
 
 def version_or_404(session: Session, code: str, number: int, detail: str | None = None) -> AgreementVersion:
-    found = agreement_version(session, code, number) if re.fullmatch(AGREEMENT_CODE, code) else None
-    if found is None:
-        raise HTTPException(404, detail)
-    return found
+    return _or_404(agreement_version(session, code, number) if re.fullmatch(AGREEMENT_CODE, code) else None, detail)
 
 
 # --------------------------------------------------------------------------- searches as typed
