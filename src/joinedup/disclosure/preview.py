@@ -8,11 +8,20 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.disclosure.core import Disclosed, disclose, with_source
+from joinedup.errors import Refusal
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation
-from joinedup.people.models import PersonRecord
+from joinedup.people import person_by_id
+from joinedup.people.models import Person, PersonRecord
+from joinedup.permissions import ROLES
+from joinedup.sharing.agreements import purpose_named
+from joinedup.sharing.log import PERSON_ID_SEARCH, PERSON_ID_WORDS
 from joinedup.sharing.purposes import StatedPurpose
-from joinedup.sharing.training import NotATrainingSample, governs_sharing, is_training_sample
+from joinedup.sharing.training import (
+    NotATrainingSample,
+    governs_sharing,
+    is_training_sample,
+)
 
 
 def view_as(session: Session, reviewer: Actor, person, *, organisation: str, role: str, purpose: str,
@@ -43,3 +52,53 @@ def view_as(session: Session, reviewer: Actor, person, *, organisation: str, rol
                  details={"organisation": organisation, "role": role, "purpose": purpose,
                           "shown": sum(1 for found in shown if found.allowed), "records": len(records)})
     return shown
+
+
+class PreviewRefused(Refusal):
+    """A "view as" that cannot be shown as asked: every problem with it."""
+
+
+class NoSuchPerson(PreviewRefused):
+    """The person asked for is not in the index."""
+
+    status = 404
+
+
+class NotATrainingSampleRefused(PreviewRefused):
+    """A trainer asked for a person not set aside for training."""
+
+    forbidden = True
+    status = 403
+
+
+def preview(session: Session, reviewer: Actor, person_id: str, *, organisation: str, role: str, purpose: str = "",
+            safeguarding_risk: bool = False) -> tuple[Person, list[Disclosed]]:
+    """The "view as" preview as asked, checked first: :class:`PreviewRefused` names every
+    field that is wrong (:class:`NoSuchPerson` when only the person is missing), and
+    :class:`NotATrainingSampleRefused` a person a trainer may not see. See :func:`view_as`."""
+    problems = []
+    if not organisation or session.scalar(select(Organisation.id).where(Organisation.code == organisation)) is None:
+        problems.append(("organisation", "Select the organisation whose view you want to see."))
+    if role not in ROLES:
+        problems.append(("role", "Select the role whose view you want to see."))
+    if purpose and purpose_named(session, purpose) is None:
+        problems.append(("purpose", "Select a purpose from the list."))
+    person, missing = None, False
+    if not person_id:
+        problems.append(("person_id", "Enter the id of the person to see."))
+    elif not PERSON_ID_SEARCH.fullmatch(person_id):
+        problems.append(("person_id", PERSON_ID_WORDS))
+    else:
+        person = person_by_id(session, person_id)
+        missing = person is None
+        if missing:
+            problems.append(("person_id", f"There is no person {person_id}."))
+    if problems:
+        raise (NoSuchPerson if missing and len(problems) == 1 else PreviewRefused)(problems)
+    try:
+        shown = view_as(session, reviewer, person, organisation=organisation, role=role, purpose=purpose,
+                        safeguarding_risk=safeguarding_risk)
+    except NotATrainingSample as exc:
+        raise NotATrainingSampleRefused(f"{person_id} is not one of the persons set aside for training: choose one "
+                                        "from the list.", "person_id") from exc
+    return person, shown

@@ -1,5 +1,6 @@
-"""What the live agreements allow, explained: the data-flow map's edges, and the Cedar
-policies an agreement version compiles to, by the policy point's own compiler."""
+"""What the live agreements allow, explained: the data-flow map's edges, the consent
+script as a practitioner would say it, and the Cedar policies an agreement version
+compiles to, by the policy point's own compiler."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from joinedup.partners.directory import organisation_names
+from joinedup.sharing.agreements import category_names, purpose_named
 from joinedup.sharing.models import AgreementVersion, SharingAgreement
 from joinedup.sharing.policy import compile_rules
 
@@ -38,6 +41,35 @@ def data_flows(session: Session) -> list[Flow]:
                     if provider != recipient:
                         flows.append(Flow(provider, recipient, code, version.version, purpose, tuple(categories)))
     return flows
+
+
+def script_example(session: Session, organisation_code: str, purpose_code: str) -> dict[str, str] | None:
+    """The consent script's placeholders filled in for a practitioner of
+    ``organisation_code`` asking for ``purpose_code``, from the live agreements; None when
+    none lets them share it."""
+    names = organisation_names(session)
+    purpose = purpose_named(session, purpose_code)
+    if purpose is None or organisation_code not in names:
+        return None
+    recipients, wanted = set(), set()
+    for flow in data_flows(session):
+        if flow.provider == organisation_code and flow.purpose == purpose_code:
+            recipients.add(flow.recipient)
+            wanted.update(flow.categories)
+    if not recipients:
+        return None
+    named = category_names(session)
+    return {
+        "organisation": names[organisation_code],
+        "recipients": words_list(sorted(names.get(code, code) for code in recipients)),
+        "purpose": purpose.name[:1].lower() + purpose.name[1:] if purpose.name else purpose.code,
+        "categories": words_list(sorted(named.get(code, code).lower() for code in wanted)),
+    }
+
+
+def words_list(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,9 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
+from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
 from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, Purpose, SharingAgreement, SharingDecision
 from joinedup.spreadsheets import SafeWriter
+
+#: What a search for a person's id may hold.
+PERSON_ID_SEARCH = re.compile(r"[A-Za-z0-9]{1,20}")
+PERSON_ID_WORDS = "A person id is P and 10 letters and digits, like P0A1B2C3D4E."
 
 LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
                "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel")
@@ -24,6 +30,35 @@ class LogFilter:
     organisation_id: int | None = None
     agreement: str = ""
     outcome: str = ""
+
+
+class LogFilterRefused(Refusal):
+    """A search of the decision log that cannot be run as asked: every problem with it."""
+
+
+def log_filter(session: Session, *, person_id: str = "", username: str = "", organisation: str = "",
+               agreement: str = "", outcome: str = "") -> LogFilter:
+    """The decision log's search as asked (an organisation and an agreement by their codes),
+    checked: :class:`LogFilterRefused` names every field that cannot be searched for."""
+    problems = []
+    if person_id and not PERSON_ID_SEARCH.fullmatch(person_id):
+        problems.append(("person_id", PERSON_ID_WORDS))
+    if len(username) > 120:
+        problems.append(("username", "A username is 120 characters or fewer."))
+    organisation_id = None
+    if organisation:
+        organisation_id = session.scalar(select(Organisation.id).where(Organisation.code == organisation))
+        if organisation_id is None:
+            problems.append(("organisation", "Select an organisation from the list."))
+    if agreement and not session.scalar(select(SharingAgreement.id)
+                                        .where(SharingAgreement.code == agreement.upper())):
+        problems.append(("agreement", "Select an agreement from the list."))
+    if outcome and outcome not in DECISION_OUTCOMES:
+        problems.append(("outcome", "Select an outcome from the list."))
+    if problems:
+        raise LogFilterRefused(problems)
+    return LogFilter(person_id=person_id, username=username, organisation_id=organisation_id, agreement=agreement,
+                     outcome=outcome)
 
 
 def _statement(filters: LogFilter):

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import User
-from joinedup.permissions import NON_READING_ROLES, ROLES
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
+from joinedup.permissions import NON_READING_ROLES, ROLES
 from joinedup.sharing.models import (
     AGREEMENT_STATUSES,
     AgreementVersion,
@@ -48,6 +48,13 @@ class RuleError(Refusal):
     field it is about."""
 
     status = 409
+
+
+class TermRefused(RuleError):
+    """A value no agreement may hold, whatever its state (a signed date still to come, a
+    suspension without its reason): a refusal of what was sent, answered 422."""
+
+    status = 422
 
 
 def _audit(session: Session, actor: Actor, action: str, subject_type: str, subject_id: Any, details: dict) -> None:
@@ -178,11 +185,12 @@ def new_version(session: Session, actor: Actor, agreement: SharingAgreement) -> 
 
 def sign(session: Session, actor: Actor, version: AgreementVersion, *, organisation: str, name: str, role: str = "",
          signed_on: date | None = None) -> AgreementVersion:
-    """Record a party's signatory. Only parties sign, and each once per version."""
+    """Record a party's signatory. Only a draft is signed, on a day that has come; only
+    parties sign, and each once per version."""
+    if signed_on is not None and signed_on > date.today():
+        raise TermRefused("The date signed must be today or in the past.", "signed_on")
     if version.status != "draft":
         raise RuleError("Only a draft is signed: make a new version.", "status")
-    if signed_on is not None and signed_on > date.today():
-        raise RuleError("The date signed cannot be in the future.", "signed_on")
     parties = {party["organisation"] for party in version.parties or []}
     if organisation not in parties:
         raise RuleError(f"{organisation} is not a party to this agreement.", "organisation")
@@ -201,12 +209,13 @@ def sign(session: Session, actor: Actor, version: AgreementVersion, *, organisat
 
 
 def set_status(session: Session, actor: Actor, version: AgreementVersion, status: str, *, reason: str = "") -> AgreementVersion:
-    """Activate, suspend or end a version. Activation needs every party to have signed,
-    and ends the agreement's other active or suspended version. Takes effect at once."""
+    """Activate, suspend or end a version. Suspending or ending needs a reason; activation
+    needs every party to have signed, and ends the agreement's other active or suspended
+    version. Takes effect at once."""
     if status not in AGREEMENT_STATUSES or status == "draft":
         raise RuleError("A version can be made active, suspended or ended.", "status")
     if status in ("suspended", "ended") and not (reason or "").strip():
-        raise RuleError(f"Give the reason for making this version {status}.", "reason")
+        raise TermRefused("Enter the reason: it is recorded with your name.", "reason")
     if status == "active":
         if version.status not in ("draft", "suspended"):
             raise RuleError("Only a draft or a suspended version can be made active.", "status")
