@@ -123,9 +123,10 @@ def test_accepting_a_pair_merges_two_persons_and_reruns_keep_them_together(linke
     assert "merged" in message
     assert _person(linked_store, left) == _person(linked_store, right)
     with session_factory(linked_store)() as session:
-        retired = session.scalar(select(Person).where(Person.person_id.in_([before])))
-        if retired.person_id != _person(linked_store, left):
-            assert retired.retired_at is not None and retired.superseded_by == _person(linked_store, left)
+        # The second record's person is merged into the first's, and retired naming it.
+        retired = session.scalar(select(Person).where(Person.person_id == before))
+        assert retired.person_id != _person(linked_store, left)
+        assert retired.retired_at is not None and retired.superseded_by == _person(linked_store, left)
         queue, _ = review_queue(session, limit=1000)
         assert (left, right) not in {(p.record_id_l, p.record_id_r) for p in queue}
     link_people(linked_store)
