@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
+from joinedup.ingest.models import SourceRecord
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
 from joinedup.people.decisions import decide_pair
@@ -31,6 +32,8 @@ from joinedup.people.models import (
     PersonRecord,
 )
 
+#: The longest reason a decision keeps.
+REASON_MAX = 2000
 #: The statuses of pairs that wait for a reviewer.
 QUEUE_STATUSES = ("conflict", "refused", "review")
 
@@ -97,8 +100,7 @@ def explain_pair(session: Session, record_a: int, record_b: int) -> PairExplanat
     """
     left, right = sorted((record_a, record_b))
     pair = session.scalar(select(LinkPair).where(LinkPair.record_id_l == left, LinkPair.record_id_r == right))
-    decision = session.scalar(select(PairDecision).where(PairDecision.record_id_l == left,
-                                                         PairDecision.record_id_r == right))
+    decision = pair_decision(session, left, right)
     model = session.get(LinkModel, pair.model_id) if pair and pair.model_id else adopted_model(session)
     explanation = PairExplanation((left, right), pair, model, (person_of(session, left), person_of(session, right)),
                                   decision)
@@ -135,10 +137,11 @@ def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ReviewRefused("Give a reason for the decision.")
-    return reason[:2000]
+    return reason[:REASON_MAX]
 
 
-def _records_of(session: Session, person: Person) -> list[int]:
+def records_of(session: Session, person: Person) -> list[int]:
+    """The ids of ``person``'s source records, in order."""
     return list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
                                 .order_by(PersonRecord.source_record_id)))
 
@@ -166,7 +169,7 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     for person in (keep, other):
         if person.retired_at is not None:
             raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.")
-    mine, theirs = _records_of(session, keep), _records_of(session, other)
+    mine, theirs = records_of(session, keep), records_of(session, other)
     if not mine or not theirs:
         raise ReviewRefused("A person with no records cannot be merged.")
     if _rejected_between(session, mine, theirs):
@@ -204,7 +207,7 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     out of ``person`` into a new person; every remaining record is recorded as rejected
     against it, so that reruns keep them apart."""
     reason = _reason(reason)
-    held = _records_of(session, person)
+    held = records_of(session, person)
     if record_id not in held:
         raise ReviewRefused("That record is not one of this person's records.")
     by_id = {record["id"]: record for record in read_records(session, held)}
@@ -253,6 +256,44 @@ def _restate_pairs(session: Session, records: list[int], status: str, reason: st
                     or (pair.record_id_l in two and pair.record_id_r in one)):
                 continue
         pair.status, pair.reason = status, reason
+
+
+# --------------------------------------------------------------------------- reading decisions and events
+
+
+def two_records(session: Session, record_a: int, record_b: int) -> bool:
+    """Whether these are two different source records that exist: a pair to decide."""
+    return record_a != record_b and all(session.get(SourceRecord, i) is not None for i in (record_a, record_b))
+
+
+def pairs_among(session: Session, record_ids: list[int], *, limit: int = 100) -> list[LinkPair]:
+    """The pairs runs kept among ``record_ids``, most probable first."""
+    if not record_ids:
+        return []
+    return list(session.scalars(
+        select(LinkPair).where(LinkPair.record_id_l.in_(record_ids), LinkPair.record_id_r.in_(record_ids))
+        .order_by(LinkPair.probability.desc(), LinkPair.id).limit(limit)))
+
+
+def pair_decision(session: Session, record_a: int, record_b: int) -> PairDecision | None:
+    """The decision on a pair of records, if anyone made one."""
+    left, right = sorted((record_a, record_b))
+    return session.scalar(select(PairDecision).where(PairDecision.record_id_l == left,
+                                                     PairDecision.record_id_r == right))
+
+
+def decision_by_id(session: Session, decision_id: int) -> PairDecision | None:
+    return session.get(PairDecision, decision_id)
+
+
+def person_event(session: Session, event_id: int) -> PersonEvent | None:
+    return session.get(PersonEvent, event_id)
+
+
+def last_event(session: Session, person: Person, kind: str) -> PersonEvent | None:
+    """The most recent event of ``kind`` (split, merged, …) in ``person``'s history."""
+    return session.scalar(select(PersonEvent).where(PersonEvent.person_id == person.id, PersonEvent.kind == kind)
+                          .order_by(PersonEvent.id.desc()).limit(1))
 
 
 # --------------------------------------------------------------------------- history

@@ -1,11 +1,11 @@
 """The JSON API for the person index's linkage under ``/api/v1/linkage``: link runs, the
 review queue, a pair's explanation and decision, merge and split, thresholds and models.
 
-The same rules as the pages (:mod:`joinedup.web.linkage.pages`): for the data team and
-administrators only (:func:`joinedup.accounts.roles.may_review_links`, audited either
-way, 403 for anyone else); every record returned passes the sharing decision (action
-``person.review``), audited per record, and carries only the identifying fields it
-disclosed, never an agency's facts.
+The same rules as the pages, from the same domain calls: for the data team and
+administrators only (the acts of :mod:`joinedup.permissions`, audited either way, 403 for
+anyone else); every record returned passes the sharing decision (action ``person.review``,
+:mod:`joinedup.disclosure.linkage`), audited per record, and carries only the identifying
+fields it disclosed, never an agency's facts.
 
 Writes (POST, PUT) use the signed-in session like every call, and must also send the
 session's CSRF token in the ``X-CSRF-Token`` header: every GET here returns it in that
@@ -20,13 +20,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
+from joinedup.disclosure.linkage import (
+    LINK_RECORD_DENIED,
+    RecordView,
+    disclose_for_review,
+    pair_for_review,
+    queue_for_review,
+)
 from joinedup.people import (
     PERSON_ID_PATTERN,
+    REASON_MAX,
     LinkModel,
     LinkRun,
-    LinkSettings,
     Person,
     ReviewRefused,
     adopt_model,
@@ -35,10 +41,20 @@ from joinedup.people import (
     merge_persons,
     person_by_id,
     person_of,
+    records_of,
     review_pair,
-    review_queue,
     set_link_thresholds,
     split_record,
+)
+from joinedup.people.explanation import comparisons, prior
+from joinedup.people.runs import (
+    last_full_runs,
+    link_run,
+    link_runs,
+    model_version,
+    model_versions,
+    threshold_settings,
+    trained_models,
 )
 from joinedup.permissions import LINKAGE_VIEW, action_named
 from joinedup.web.api import (
@@ -50,17 +66,6 @@ from joinedup.web.api import (
 )
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.gates import check
-from joinedup.web.linkage.pages import (
-    LINK_RECORD_DENIED,
-    REASON_MAX,
-    RecordView,
-    disclose_for_review,
-    last_full_runs,
-    model_comparisons,
-    prior_of,
-    record_exists,
-    records_of,
-)
 from joinedup.web.params import FieldRefused, Id, Offset, PersonId, Text
 
 # --------------------------------------------------------------------------- schemas
@@ -296,19 +301,17 @@ def _person(person: Person | None) -> PersonRefOut | None:
                         retired=person.retired_at is not None, superseded_by=person.superseded_by)
 
 
-def _versions(session) -> dict[int, int]:
-    return dict(session.execute(select(LinkModel.id, LinkModel.version)).all())
-
-
 def _disclosed_pair(session, actor, left: int, right: int) -> tuple[RecordView, RecordView]:
-    shown = disclose_for_review(session, actor, [left, right])
-    if shown.get(left) is None or shown.get(right) is None:
+    shown = pair_for_review(session, actor, left, right)
+    if shown is None:
+        raise HTTPException(404, "These are not two records.")
+    if not shown.shown:
         raise HTTPException(403, LINK_RECORD_DENIED)
-    return shown[left], shown[right]
+    return shown.left, shown.right
 
 
 def _model(model: LinkModel, run: LinkRun | None, versions: dict[int, int]) -> ModelOut:
-    chance, weight = prior_of(model.settings or {})
+    chance, weight = prior(model.settings or {})
     return ModelOut(
         version=model.version, adopted=model.adopted, adopted_at=model.adopted_at, trained_at=model.created_at,
         trained_by=model.trained_by, records=model.records, seconds=model.seconds, prior_probability=chance,
@@ -319,7 +322,7 @@ def _model(model: LinkModel, run: LinkRun | None, versions: dict[int, int]) -> M
                          term_frequency_adjusted=level.term_frequencies)
                 for level in comparison.levels
             ])
-            for comparison in model_comparisons(model.settings or {})
+            for comparison in comparisons(model.settings or {})
         ],
         last_full_run=_run(run, versions) if run is not None else None,
     )
@@ -333,9 +336,8 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
     """Every run of `joinedup link`, newest first, with its figures. For the data team."""
     _gate(app, visit.actor("api"), action="linkage.runs.view")
     with app.transaction() as session:
-        total = session.scalar(select(func.count(LinkRun.id))) or 0
-        found = session.scalars(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit).offset(offset)).all()
-        versions = _versions(session)
+        found, total = link_runs(session, limit=limit, offset=offset)
+        versions = model_versions(session)
         return RunPageOut(total=total, limit=limit, offset=offset, runs=[_run(run, versions) for run in found])
 
 
@@ -343,10 +345,10 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
 def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
     _gate(app, visit.actor("api"), action="linkage.runs.view", subject_id=run_id)
     with app.transaction() as session:
-        found = session.get(LinkRun, run_id)
+        found = link_run(session, run_id)
         if found is None:
             raise HTTPException(404, "There is no link run with this id.")
-        return _run(found, _versions(session))
+        return _run(found, model_versions(session))
 
 
 @router.get("/review", response_model=QueuePageOut, summary="The clerical review queue")
@@ -356,17 +358,17 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
     actor = visit.actor("api")
     _gate(app, actor, action="linkage.review.view", details={"offset": offset})
     with app.transaction() as session:
-        pairs, total = review_queue(session, limit=limit, offset=offset)
-        shown = disclose_for_review(session, actor, [i for pair in pairs for i in (pair.record_id_l, pair.record_id_r)])
-        out = []
-        for pair in pairs:
-            records = [shown.get(pair.record_id_l), shown.get(pair.record_id_r)]
-            out.append(QueuePairOut(
-                record_ids=(pair.record_id_l, pair.record_id_r), status=pair.status, reason=pair.reason or "",
-                probability=pair.probability, match_weight=pair.match_weight, run_id=pair.run_id,
-                records=[_record(record) for record in records if record is not None],
-                persons=[_person(person_of(session, pair.record_id_l)), _person(person_of(session, pair.record_id_r))],
-            ))
+        rows, total = queue_for_review(session, actor, limit=limit, offset=offset, persons=True)
+        out = [
+            QueuePairOut(
+                record_ids=(row.pair.record_id_l, row.pair.record_id_r), status=row.pair.status,
+                reason=row.pair.reason or "", probability=row.pair.probability, match_weight=row.pair.match_weight,
+                run_id=row.pair.run_id,
+                records=[_record(record) for record in (row.left, row.right) if record is not None],
+                persons=[_person(person) for person in row.persons],
+            )
+            for row in rows
+        ]
         return QueuePageOut(total=total, limit=limit, offset=offset, pairs=out)
 
 
@@ -381,8 +383,6 @@ def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -
     actor = visit.actor("api")
     _gate(app, actor, action="linkage.pair.view", subject_id=f"{left}-{right}")
     with app.transaction() as session:
-        if left == right or not record_exists(session, left) or not record_exists(session, right):
-            raise HTTPException(404, "These are not two records.")
         first, second = _disclosed_pair(session, actor, left, right)
         explanation = explain_pair(session, left, right)
         persons = (person_of(session, left), person_of(session, right))
@@ -414,8 +414,6 @@ def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id,
     _gate(app, actor, action="linkage.pair.decide", subject_id=f"{left}-{right}")
     try:
         with app.transaction() as session:
-            if left == right or not record_exists(session, left) or not record_exists(session, right):
-                raise HTTPException(404, "These are not two records.")
             _disclosed_pair(session, actor, left, right)
             message = review_pair(session, actor, left, right, body.decision, reason=body.reason)
             return OutcomeOut(message=message,
@@ -483,7 +481,7 @@ def split(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
 
 def _thresholds(session) -> ThresholdsOut:
     threshold, review_from = link_thresholds(session)
-    row = session.get(LinkSettings, 1)
+    row = threshold_settings(session)
     return ThresholdsOut(threshold=threshold, review_from=review_from, updated_by=row.updated_by if row else None,
                          updated_at=row.updated_at if row else None)
 
@@ -515,8 +513,8 @@ def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
     level's m, u and match weight) and its last full run's figures, to compare."""
     _gate(app, visit.actor("api"), action="linkage.model.view")
     with app.transaction() as session:
-        found = session.scalars(select(LinkModel).order_by(LinkModel.version.desc())).all()
-        last, versions = last_full_runs(session), _versions(session)
+        found = trained_models(session)
+        last, versions = last_full_runs(session), model_versions(session)
         return [_model(model, last.get(model.id), versions) for model in found]
 
 
@@ -531,6 +529,6 @@ def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: Id) -> Model
     except LookupError as exc:
         raise HTTPException(404, f"There is no model version {version}.") from exc
     with app.transaction() as session:
-        chosen = session.scalar(select(LinkModel).where(LinkModel.version == version))
-        return _model(chosen, last_full_runs(session).get(chosen.id), _versions(session))
+        chosen = model_version(session, version)
+        return _model(chosen, last_full_runs(session).get(chosen.id), model_versions(session))
 
