@@ -8,8 +8,8 @@ import pytest
 
 from joinedup.people.explanation import (
     Level,
-    comparisons,
     compare_fields,
+    comparisons,
     prior,
     probability_of,
     waterfall,

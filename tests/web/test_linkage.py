@@ -21,9 +21,15 @@ from web_support import csrf_token, sign_in
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
-from joinedup.people.models import LinkModel, LinkSettings, PairDecision, Person, PersonEvent
 from joinedup.people import explain_pair
 from joinedup.people.explanation import sentence
+from joinedup.people.models import (
+    LinkModel,
+    LinkSettings,
+    PairDecision,
+    Person,
+    PersonEvent,
+)
 from joinedup.web.linkage import ROUTERS
 from joinedup.web.linkage import api as api_linkage
 
