@@ -49,7 +49,18 @@ from joinedup.people.runs import (
     threshold_settings,
     trained_models,
 )
-from joinedup.permissions import LINKAGE_VIEW, action_named
+from joinedup.permissions import (
+    LINKAGE_MODEL_ADOPT,
+    LINKAGE_MODEL_VIEW,
+    LINKAGE_PAIR_DECIDE,
+    LINKAGE_PAIR_VIEW,
+    LINKAGE_PERSON_MERGE,
+    LINKAGE_PERSON_SPLIT,
+    LINKAGE_REVIEW_VIEW,
+    LINKAGE_RUNS_VIEW,
+    LINKAGE_THRESHOLDS_CHANGE,
+    LINKAGE_VIEW,
+)
 from joinedup.web.api import (
     CSRF_HEADER,
     UNAUTHENTICATED,
@@ -97,11 +108,6 @@ NOT_FOUND = {404: {"model": Problem}}
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-def _gate(app, actor, *, action: str, subject_id: int | str = "", details: dict | None = None) -> None:
-    """The person index's gate (joinedup.permissions), audited either way; 403 without."""
-    check(app, actor, action_named(action), subject_id=subject_id, details=details)
-
-
 def _disclosed_pair(session, actor, left: int, right: int) -> tuple[RecordView, RecordView]:
     shown = pair_for_review(session, actor, left, right)
     if shown is None:
@@ -117,7 +123,7 @@ def _disclosed_pair(session, actor, left: int, right: int) -> tuple[RecordView, 
 @router.get("/runs", response_model=RunPageOut, summary="Link runs")
 def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, offset: Offset = 0) -> RunPageOut:
     """Every run of `joinedup link`, newest first, with its figures. For the data team."""
-    _gate(app, visit.actor("api"), action="linkage.runs.view")
+    check(app, visit.actor("api"), LINKAGE_RUNS_VIEW)
     with app.transaction() as session:
         found, total = link_runs(session, limit=limit, offset=offset)
         versions = model_versions(session)
@@ -126,7 +132,7 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="One link run", responses=NOT_FOUND)
 def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
-    _gate(app, visit.actor("api"), action="linkage.runs.view", subject_id=run_id)
+    check(app, visit.actor("api"), LINKAGE_RUNS_VIEW, subject_id=run_id)
     with app.transaction() as session:
         found = link_run(session, run_id)
         if found is None:
@@ -139,7 +145,7 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
     """Pairs the last runs kept for a reviewer (conflict, refused, review), not yet decided and
     still in two persons, with each record's disclosed identifying fields."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.review.view", details={"offset": offset})
+    check(app, actor, LINKAGE_REVIEW_VIEW, details={"offset": offset})
     with app.transaction() as session:
         rows, total = queue_for_review(session, actor, limit=limit, offset=offset, persons=True)
         out = [
@@ -164,7 +170,7 @@ def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -
     """Both records' disclosed identifying fields, their persons, the current decision, and
     why the pair scored as it did: the prior and each comparison's match weight."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.pair.view", subject_id=f"{left}-{right}")
+    check(app, actor, LINKAGE_PAIR_VIEW, subject_id=f"{left}-{right}")
     with app.transaction() as session:
         first, second = _disclosed_pair(session, actor, left, right)
         explanation = explain_pair(session, left, right)
@@ -194,7 +200,7 @@ def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id,
     """Accept (the two records are one person: their persons merge) or reject (different
     people: split apart if they are one person). Applies now; every later run keeps it."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.pair.decide", subject_id=f"{left}-{right}")
+    check(app, actor, LINKAGE_PAIR_DECIDE, subject_id=f"{left}-{right}")
     try:
         with app.transaction() as session:
             _disclosed_pair(session, actor, left, right)
@@ -224,7 +230,7 @@ def merge(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
     """Every record of `other` moves to this person and `other` is retired. Refused (409) when a
     reviewer rejected a pair across them or they hold different NHS numbers, NI numbers or UPNs."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.person.merge", subject_id=person_id)
+    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id)
     try:
         with app.transaction() as session:
             keep = _live_person(session, person_id, "The person")
@@ -244,7 +250,7 @@ def split(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
     """The record (with the same agency's other records of this person) moves to a new person,
     and is recorded as a different person from every record that stays."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.person.split", subject_id=person_id)
+    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id)
     try:
         with app.transaction() as session:
             person = _live_person(session, person_id, "The person")
@@ -271,7 +277,7 @@ def _thresholds(session) -> ThresholdsOut:
 
 @router.get("/thresholds", response_model=ThresholdsOut, summary="The link and review thresholds")
 def thresholds(app: WebApp, user: ApiUser, visit: CurrentVisit) -> ThresholdsOut:
-    _gate(app, visit.actor("api"), action="linkage.model.view", subject_id=1)
+    check(app, visit.actor("api"), LINKAGE_MODEL_VIEW, subject_id=1)
     with app.transaction() as session:
         return _thresholds(session)
 
@@ -281,7 +287,7 @@ def thresholds(app: WebApp, user: ApiUser, visit: CurrentVisit) -> ThresholdsOut
 def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: ThresholdsIn) -> ThresholdsOut:
     """Both thresholds apply from the next link run. Audited as `people.thresholds`."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.thresholds.change", subject_id=1)
+    check(app, actor, LINKAGE_THRESHOLDS_CHANGE, subject_id=1)
     try:
         with app.transaction() as session:
             set_link_thresholds(session, actor, body.threshold, body.review_from)
@@ -294,7 +300,7 @@ def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Thresh
 def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
     """Every trained version, newest first: which is adopted, its parameters (each comparison
     level's m, u and match weight) and its last full run's figures, to compare."""
-    _gate(app, visit.actor("api"), action="linkage.model.view")
+    check(app, visit.actor("api"), LINKAGE_MODEL_VIEW)
     with app.transaction() as session:
         found = trained_models(session)
         last, versions = last_full_runs(session), model_versions(session)
@@ -306,7 +312,7 @@ def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
 def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: Id) -> ModelOut:
     """Every later link run uses this version. Audited as `people.model.adopt`."""
     actor = visit.actor("api")
-    _gate(app, actor, action="linkage.model.adopt", subject_id=version)
+    check(app, actor, LINKAGE_MODEL_ADOPT, subject_id=version)
     try:
         adopt_model(app.engine, version, actor=actor)
     except LookupError as exc:

@@ -19,11 +19,15 @@ from joinedup.people.runs import (
     threshold_settings,
     trained_models,
 )
-from joinedup.permissions import LINKAGE_MODEL_VIEW
+from joinedup.permissions import (
+    LINKAGE_MODEL_ADOPT,
+    LINKAGE_MODEL_VIEW,
+    LINKAGE_THRESHOLDS_CHANGE,
+)
 from joinedup.web.charts import show_probability
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
-from joinedup.web.gates import require
-from joinedup.web.linkage.views import base, gate, weight_charts
+from joinedup.web.gates import check, require
+from joinedup.web.linkage.views import base, weight_charts
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +83,7 @@ def thresholds(
     review_from: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.thresholds.change", subject_id=1)
+    check(app, actor, LINKAGE_THRESHOLDS_CHANGE, subject_id=1)
     errors: list[tuple[str, str]] = []
     link_at, review_at = parse_probability(threshold), parse_probability(review_from)
     if link_at is None:
@@ -112,7 +116,7 @@ def adopt(
     version: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.model.adopt", subject_id=version[:10])
+    check(app, actor, LINKAGE_MODEL_ADOPT, subject_id=version[:10])
     if not version.isdigit() or len(version) > 9:
         raise HTTPException(404)
     try:

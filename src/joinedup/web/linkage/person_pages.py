@@ -26,11 +26,16 @@ from joinedup.people import (
     person_event,
     split_record,
 )
+from joinedup.permissions import (
+    LINKAGE_PERSON_MERGE,
+    LINKAGE_PERSON_SPLIT,
+    LINKAGE_PERSON_VIEW,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.gates import check
 from joinedup.web.linkage.views import (
     base,
     clean_reason,
-    gate,
     person_or_404,
     record_id,
 )
@@ -62,7 +67,7 @@ def event_banner(session: Session, actor: Actor, person: Person, event: str) -> 
 def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                 event: Text = "") -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.person.view", subject_id=person_id[:20])
+    check(app, actor, LINKAGE_PERSON_VIEW, subject_id=person_id[:20])
     with app.transaction() as session:
         person = person_or_404(session, person_id)
         view = person_for_review(session, actor, person, pairs=True)
@@ -77,7 +82,7 @@ def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 def split_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                record: Text = "") -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.person.split", subject_id=person_id[:20])
+    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id[:20])
     with app.transaction() as session:
         context = _split_context(session, actor, person_id, record)
     return render(request, "linkage/split.html", {**base("review"), **context, "errors": [], "reason": ""})
@@ -108,7 +113,7 @@ def split(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.person.split", subject_id=person_id[:20])
+    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id[:20])
     reason, errors = clean_reason(reason)
     event_id = None
     if not errors:
@@ -134,7 +139,7 @@ def split(
 def merge_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
                other: Text | None = None) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.person.merge", subject_id=person_id[:20])
+    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id[:20])
     with app.transaction() as session:
         context = _merge_context(session, actor, person_id, other)
     return render(request, "linkage/merge.html", {**base("review"), **context, "reason": ""},
@@ -178,7 +183,7 @@ def merge(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.person.merge", subject_id=person_id[:20])
+    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id[:20])
     reason, errors = clean_reason(reason)
     event_id = None
     with app.transaction() as session:

@@ -34,13 +34,18 @@ from joinedup.people import (
     two_records,
 )
 from joinedup.people.explanation import compare_fields, probability_of, waterfall
+from joinedup.permissions import (
+    LINKAGE_PAIR_DECIDE,
+    LINKAGE_PAIR_VIEW,
+    LINKAGE_REVIEW_VIEW,
+)
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.gates import check
 from joinedup.web.linkage.views import (
     NO_DECISION,
     QUEUE_PAGE,
     base,
     clean_reason,
-    gate,
     waterfall_chart,
 )
 from joinedup.web.pagination import page_count, page_links, page_number
@@ -54,7 +59,7 @@ def queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pa
           decided: Text = "") -> Response:
     number = page_number(page)
     actor = visit.actor("web")
-    gate(app, actor, "linkage.review.view", details={"page": number})
+    check(app, actor, LINKAGE_REVIEW_VIEW, details={"page": number})
     offset = (number - 1) * QUEUE_PAGE
     with app.transaction() as session:
         rows, total = queue_for_review(session, actor, limit=QUEUE_PAGE, offset=offset)
@@ -116,7 +121,7 @@ def _pair_context(session: Session, actor: Actor, left: int, right: int) -> dict
 def pair(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, left: Id, right: Id,
          decided: Text = "") -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.pair.view", subject_id=f"{left}-{right}")
+    check(app, actor, LINKAGE_PAIR_VIEW, subject_id=f"{left}-{right}")
     with app.transaction() as session:
         context = _pair_context(session, actor, left, right)
         context["banner"] = decided_banner(session, actor, decided)
@@ -135,7 +140,7 @@ def decide(
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
     actor = visit.actor("web")
-    gate(app, actor, "linkage.pair.decide", subject_id=f"{left}-{right}")
+    check(app, actor, LINKAGE_PAIR_DECIDE, subject_id=f"{left}-{right}")
     reason, errors = clean_reason(reason)
     if decision not in ("accept", "reject"):
         errors.insert(0, ("decision", NO_DECISION))

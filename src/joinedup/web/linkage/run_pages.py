@@ -16,8 +16,8 @@ from joinedup.people import link_thresholds, review_queue
 from joinedup.people.runs import link_run, link_runs, model_versions, pairs_kept
 from joinedup.permissions import LINKAGE_RUNS_VIEW
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.gates import require
-from joinedup.web.linkage.views import RUNS_PAGE, base, gate
+from joinedup.web.gates import check, require
+from joinedup.web.linkage.views import RUNS_PAGE, base
 from joinedup.web.pagination import page_count, page_links, page_number
 from joinedup.web.params import Id, Text
 
@@ -49,7 +49,7 @@ def runs_alias(user: PageUser) -> Response:
 
 @router.get("/linkage/runs/{run_id:int}")
 def run(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, run_id: Id) -> Response:
-    gate(app, visit.actor("web"), "linkage.runs.view", subject_id=run_id)
+    check(app, visit.actor("web"), LINKAGE_RUNS_VIEW, subject_id=run_id)
     with app.transaction() as session:
         found = link_run(session, run_id)
         if found is None:

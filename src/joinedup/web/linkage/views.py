@@ -1,10 +1,11 @@
-"""What the linkage pages share: their gate, their labels, the reason field, the charts.
+"""What the linkage pages share: their labels, the reason field, ids read from a form,
+the charts.
 
-Every linkage page is for the data team and administrators: the act's roles
-(:mod:`joinedup.permissions`) are the gate, audited either way, a clear 403 without. The
-gate is checked in its own transaction, so that a refusal by the domain
-(:class:`~joinedup.people.ReviewRefused`) rolls back a decision but not the audit of who
-asked.
+Every linkage page is for the data team and administrators: each checks its act from the
+registry (:mod:`joinedup.permissions`) with :func:`joinedup.web.gates.check` or
+``require``, audited either way, a clear 403 without. The gate is checked in its own
+transaction, so that a refusal by the domain (:class:`~joinedup.people.ReviewRefused`)
+rolls back a decision but not the audit of who asked.
 """
 
 from __future__ import annotations
@@ -14,13 +15,9 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
-from joinedup.audit import Actor
 from joinedup.people import REASON_MAX, Person, person_by_id
 from joinedup.people.explanation import Comparison, Step, weight_of
-from joinedup.permissions import action_named
 from joinedup.web.charts import Row, SignedChart, show_probability, signed, signed_chart
-from joinedup.web.context import Web
-from joinedup.web.gates import check
 
 QUEUE_PAGE = 25
 RUNS_PAGE = 50
@@ -33,11 +30,6 @@ RUN_STATUS_TAGS = {"completed": "govuk-tag--green", "failed": "govuk-tag--red", 
 NO_DECISION = "Select whether these two records are the same person"
 NO_REASON = "Enter a reason for your decision"
 LONG_REASON = f"Reason must be {REASON_MAX:,} characters or fewer"
-
-
-def gate(app: Web, actor: Actor, action: str, *, subject_id: int | str = "", details: dict | None = None) -> None:
-    """The person index's gate for ``action``, with the event's subject; 403 without."""
-    check(app, actor, action_named(action), subject_id=subject_id, details=details)
 
 
 def base(section: str) -> dict[str, Any]:
