@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
+from joinedup.errors import Conflict
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
@@ -38,8 +39,10 @@ REASON_MAX = 2000
 QUEUE_STATUSES = ("conflict", "refused", "review")
 
 
-class ReviewRefused(ValueError):
-    """A decision that would break a constraint (a rejected pair, two identifiers)."""
+class ReviewRefused(Conflict):
+    """A decision that would break a constraint (a rejected pair, two identifiers), naming
+    the field refused: ``reason``, ``record`` (the record to split out) or ``other`` (the
+    person to merge in)."""
 
 
 def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[LinkPair], int]:
@@ -136,7 +139,7 @@ def review_pair(session: Session, actor: Actor, record_a: int, record_b: int, de
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewRefused("Give a reason for the decision.")
+        raise ReviewRefused("Give a reason for the decision.", "reason")
     return reason[:REASON_MAX]
 
 
@@ -165,22 +168,23 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     first record) is kept as a decision so that reruns keep them together."""
     reason = _reason(reason)
     if keep.id == other.id:
-        raise ReviewRefused("These records are already one person.")
+        raise ReviewRefused("These records are already one person.", "other")
     for person in (keep, other):
         if person.retired_at is not None:
-            raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.")
+            raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.",
+                                "other")
     mine, theirs = records_of(session, keep), records_of(session, other)
     if not mine or not theirs:
-        raise ReviewRefused("A person with no records cannot be merged.")
+        raise ReviewRefused("A person with no records cannot be merged.", "other")
     if _rejected_between(session, mine, theirs):
         raise ReviewRefused("A reviewer decided that records of these two persons are different people: "
-                            "change that decision first.")
+                            "change that decision first.", "other")
     by_id = {record["id"]: record for record in read_records(session, mine + theirs)}
     for name, label in IDENTIFIER_NAMES.items():
         ours = {strong_identifiers(by_id[i]).get(name) for i in mine} - {None}
         yours = {strong_identifiers(by_id[i]).get(name) for i in theirs} - {None}
         if ours and yours and ours.isdisjoint(yours):
-            raise ReviewRefused(f"The two persons have different {label}s: they cannot be one person.")
+            raise ReviewRefused(f"The two persons have different {label}s: they cannot be one person.", "other")
     left, right = records or (mine[0], theirs[0])
     decide_pair(session, actor, left, right, "accept", reason=reason)
     now = utcnow()
@@ -209,13 +213,14 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     reason = _reason(reason)
     held = records_of(session, person)
     if record_id not in held:
-        raise ReviewRefused("That record is not one of this person's records.")
+        raise ReviewRefused("That record is not one of this person's records.", "record")
     by_id = {record["id"]: record for record in read_records(session, held)}
     chosen = by_id[record_id]
     moving = [i for i in held if (by_id[i]["source"], by_id[i]["local_id"]) == (chosen["source"], chosen["local_id"])]
     staying = [i for i in held if i not in moving]
     if not staying:
-        raise ReviewRefused("Every record of this person is that agency's record of them: there is nothing to split.")
+        raise ReviewRefused("Every record of this person is that agency's record of them: there is nothing to split.",
+                            "record")
     for other in staying:
         for mover in moving:
             decide_pair(session, actor, other, mover, "reject", reason=reason)

@@ -123,7 +123,7 @@ def split(
                 split_record(session, actor, person, record_id(record), reason=reason)
                 event_id = last_event(session, person, "split").id
         except ReviewRefused as exc:
-            errors = [("reason" if "reason" in str(exc).lower() else "record", str(exc))]
+            errors = exc.problems
     if errors:
         with app.transaction() as session:
             context = _split_context(session, actor, person_id, record)
