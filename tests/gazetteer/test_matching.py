@@ -98,14 +98,19 @@ def test_a_room_in_a_house_in_multiple_occupation_matches_the_house(matcher):
 def test_an_address_elsewhere_with_a_local_street_name_is_not_matched(matcher):
     far = one(matcher, "5 Mill Lane, Farnbury", "FB3 4XY")
     assert far.status == "unmatched"
-    assert "outside the gazetteer's area" in far.reason or far.uprn is None
+    assert far.reason.startswith("the postcode FB3 4XY is outside the gazetteer's area")
     named_town = one(matcher, "5 Mill Lane, Farnbury", None)
     assert named_town.status != "matched"
 
 
 def test_the_postcode_agrees_or_it_counts_against(matcher):
+    alone = one(matcher, "12 High Street, Joinford", None)
+    assert (alone.status, alone.uprn, alone.method) == ("matched", "110", "exact")
     wrong_area = one(matcher, "12 High Street, Joinford", "JU3 3DE")
-    assert wrong_area.status != "matched" or wrong_area.method != "exact"
+    # The same property is still the best candidate, but another area's postcode counts
+    # against it: too weak to match.
+    assert (wrong_area.status, wrong_area.uprn) == ("unmatched", "110")
+    assert wrong_area.score < alone.score and "too weak a match" in wrong_area.reason
 
 
 @pytest.mark.parametrize(("text", "postcode", "reason"), [

@@ -92,8 +92,9 @@ def test_rejecting_a_linked_pair_splits_it_now_and_every_rerun_keeps_it_apart(li
         left, right = pairs[0].record_id_l, pairs[0].record_id_r
     assert _person(linked_store, left) == _person(linked_store, right)
     with transaction(linked_store) as session:
-        with pytest.raises(ReviewRefused, match="reason"):
+        with pytest.raises(ReviewRefused, match="reason") as refused:
             review_pair(session, REVIEWER, left, right, "reject", reason="  ")
+        assert refused.value.field == "reason"
     with transaction(linked_store) as session:
         message = review_pair(session, REVIEWER, left, right, "reject", reason="Different people: twins")
     assert "split out" in message
@@ -123,9 +124,10 @@ def test_accepting_a_pair_merges_two_persons_and_reruns_keep_them_together(linke
     assert "merged" in message
     assert _person(linked_store, left) == _person(linked_store, right)
     with session_factory(linked_store)() as session:
-        retired = session.scalar(select(Person).where(Person.person_id.in_([before])))
-        if retired.person_id != _person(linked_store, left):
-            assert retired.retired_at is not None and retired.superseded_by == _person(linked_store, left)
+        # The second record's person is merged into the first's, and retired naming it.
+        retired = session.scalar(select(Person).where(Person.person_id == before))
+        assert retired.person_id != _person(linked_store, left)
+        assert retired.retired_at is not None and retired.superseded_by == _person(linked_store, left)
         queue, _ = review_queue(session, limit=1000)
         assert (left, right) not in {(p.record_id_l, p.record_id_r) for p in queue}
     link_people(linked_store)
@@ -147,8 +149,9 @@ def test_merging_persons_with_different_nhs_numbers_is_refused(linked_store):
         keep, other = session.get(Person, first), session.get(Person, second)
         assume_valid = [record for record in keep.records + other.records]
         assert assume_valid
-        with pytest.raises(ReviewRefused, match="different NHS numbers"):
+        with pytest.raises(ReviewRefused, match="different NHS numbers") as refused:
             merge_persons(session, REVIEWER, keep, other, reason="Looks the same")
+        assert (refused.value.field, refused.value.status) == ("other", 409)
 
 
 def test_splitting_a_record_out_makes_a_new_person_kept_apart_by_reruns(linked_store):
@@ -163,8 +166,9 @@ def test_splitting_a_record_out_makes_a_new_person_kept_apart_by_reruns(linked_s
         person_id = person.person_id
     with transaction(linked_store) as session:
         person = session.scalar(select(Person).where(Person.person_id == person_id))
-        with pytest.raises(ReviewRefused, match="not one of"):
+        with pytest.raises(ReviewRefused, match="not one of") as refused:
             split_record(session, REVIEWER, person, 10**9, reason="x")
+        assert refused.value.field == "record"
         new = split_record(session, REVIEWER, person, record_id, reason="Wrong person: different mother")
         new_id = new.person_id
     assert _person(linked_store, record_id) == new_id != person_id

@@ -15,14 +15,25 @@ import re
 
 import pytest
 from linkage_support import Linked, seed_linkage
+from markupsafe import escape
 from sqlalchemy import func, select
 from web_support import csrf_token, sign_in
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
-from joinedup.people.models import LinkModel, LinkSettings, PairDecision, Person, PersonEvent
+from joinedup.people import explain_pair
+from joinedup.people.explanation import sentence
+from joinedup.people.models import (
+    LinkModel,
+    LinkSettings,
+    PairDecision,
+    Person,
+    PersonEvent,
+)
+from joinedup.web.linkage import ROUTERS
 from joinedup.web.linkage import api as api_linkage
-from joinedup.web.linkage import pages as linkage_pages
+
+PAGE_ROUTERS = [router for router in ROUTERS if router is not api_linkage.router]
 
 FACTS = ("secret_fact", "never shown to the data team", "cp_status", "Cp status", "domestic_abuse", "Domestic abuse")
 
@@ -134,12 +145,12 @@ def _body(body: dict, engine, linked: Linked) -> dict:
 
 
 def test_the_routes_are_as_expected():
-    def paths(module, method):
-        return sorted(r.path for r in module.router.routes if method in getattr(r, "methods", ()))
+    def paths(routers, method):
+        return sorted(r.path for router in routers for r in router.routes if method in getattr(r, "methods", ()))
 
-    assert paths(linkage_pages, "GET") == sorted(PAGE_GETS)
-    assert paths(linkage_pages, "POST") == sorted(PAGE_POSTS)
-    assert paths(api_linkage, "GET") == sorted(API_GETS)
+    assert paths(PAGE_ROUTERS, "GET") == sorted(PAGE_GETS)
+    assert paths(PAGE_ROUTERS, "POST") == sorted(PAGE_POSTS)
+    assert paths([api_linkage.router], "GET") == sorted(API_GETS)
     assert sorted((method, path) for method, path, _body in API_WRITES) == sorted(
         (method, r.path) for r in api_linkage.router.routes for method in ("POST", "PUT")
         if method in getattr(r, "methods", ())
@@ -356,7 +367,18 @@ def test_the_pair_page_explains_the_match_weight(data_team, engine, linked):
     assert len(weights) == 12  # the prior, ten comparisons, the total
     assert math.isclose(sum(weights[:-1]), weights[-1], abs_tol=0.02)
     assert math.isclose(2 ** weights[-1] / (1 + 2 ** weights[-1]), 0.858, abs_tol=0.001)
-    assert "The same postcode" in table and "Not recorded on one or both records" in table
+    # Each comparison's level in the model's own words (its label_for_charts): the address
+    # agrees on the postcode, and a comparison with a value missing says so.
+    with transaction(engine) as session:
+        explanation = explain_pair(session, linked.records["CSC-001"], linked.records["POL-77"])
+        levels = {step["comparison"]: (step["gamma"], step["level"]) for step in explanation.steps}
+        address = next(comparison for comparison in explanation.model.settings["comparisons"]
+                       if comparison["output_column_name"] == "address")
+    postcode = next(level["label_for_charts"] for level in address["comparison_levels"]
+                    if level.get("sql_condition", "").replace('"', "") == "postcode_l = postcode_r")
+    assert levels["address"][1] == postcode and str(escape(sentence(postcode))) in table
+    missing = [label for gamma, label in levels.values() if gamma == -1]
+    assert missing and all(str(escape(sentence(label))) in table for label in missing)
     # Nothing decided yet: the form.
     assert "Are these two records the same person?" in main and "The decision on this pair" not in main
     assert f'{linked.person_of(engine, "POL-77")} is merged into {linked.person_of(engine, "CSC-001")}' in main

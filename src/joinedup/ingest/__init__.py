@@ -5,15 +5,28 @@ cannot be a record is rejected with its reason, and both name the row and the fi
 """
 
 from joinedup.ingest.loader import ingest_file, register_source_system
-from joinedup.ingest.mapping import MappingError, SourceMapping, available_mappings, load_mapping
+from joinedup.ingest.mapping import (
+    MappingError,
+    SourceMapping,
+    available_mappings,
+    load_mapping,
+)
 from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord
 from joinedup.ingest.readers import FLAGGED, REJECTED, WARNING
-from joinedup.ingest.reports import describe_issue, get_load, issue_summary, list_loads
+from joinedup.ingest.reports import (
+    Completeness,
+    describe_issue,
+    field_completeness,
+    get_load,
+    issue_summary,
+    list_loads,
+)
 
 __all__ = [
     "FLAGGED",
     "REJECTED",
     "WARNING",
+    "Completeness",
     "IngestLoad",
     "LoadIssue",
     "MappingError",
@@ -21,6 +34,7 @@ __all__ = [
     "SourceRecord",
     "available_mappings",
     "describe_issue",
+    "field_completeness",
     "get_load",
     "ingest_file",
     "issue_summary",

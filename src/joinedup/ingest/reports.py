@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -70,3 +73,41 @@ def describe_issue(issue: LoadIssue) -> str:
         where = f"{where}, {issue.field}"
     text = f"{where}: {issue.message}"
     return f"{text}: {issue.value!r}" if issue.value else text
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How much of one field a load filled, as percentages of its stored rows: present at
+    all, and present and valid."""
+
+    field: str
+    percent: float
+    valid_percent: float | None = None
+
+    @property
+    def bar(self) -> int:
+        """The percentage rounded to a whole number, for a bar's width."""
+        return max(0, min(100, round(self.percent)))
+
+
+def field_completeness(load: IngestLoad) -> list[Completeness]:
+    """Each field's share of ``load``'s stored rows with a value (and with a valid one).
+
+    The loader records counts (``{"present": 87, "valid": 85, "of": 100}``); a bare
+    fraction (0.87) is read too.
+    """
+    rows = []
+    for field, value in (load.completeness or {}).items():
+        if isinstance(value, Mapping):
+            total = value.get("of")
+            if not isinstance(total, int | float):
+                continue
+            rows.append(Completeness(field, _share(value.get("present"), total),
+                                     None if value.get("valid") is None else _share(value.get("valid"), total)))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            rows.append(Completeness(field, 100 * float(value)))
+    return rows
+
+
+def _share(count: Any, total: float) -> float:
+    return 100 * count / total if isinstance(count, int | float) and total else 0.0

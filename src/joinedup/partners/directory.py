@@ -1,4 +1,5 @@
-"""The partners as the pages list them: every organisation and source system, and their names."""
+"""The partners as the pages list them: every organisation and source system, and their names
+(codes and names, never a record)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ def organisation_id(session: Session, code: str) -> int | None:
 
 
 def source_systems(session: Session) -> list[tuple[str, str]]:
-    """Every source system as (code, name), by code."""
+    """Every source system as (code, name), by name: for a list to choose from."""
     return [(code, name) for code, name in session.execute(select(SourceSystem.code, SourceSystem.name)
-                                                            .order_by(SourceSystem.code))]
+                                                            .order_by(SourceSystem.name, SourceSystem.code))]
+
+
+def is_source_system(session: Session, code: str) -> bool:
+    """Whether a source system has this code."""
+    return session.scalar(select(SourceSystem.id).where(SourceSystem.code == code)) is not None

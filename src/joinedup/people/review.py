@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, aliased
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
+from joinedup.errors import Conflict
+from joinedup.ingest.models import SourceRecord
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
 from joinedup.people.decisions import decide_pair
@@ -31,12 +33,16 @@ from joinedup.people.models import (
     PersonRecord,
 )
 
+#: The longest reason a decision keeps.
+REASON_MAX = 2000
 #: The statuses of pairs that wait for a reviewer.
 QUEUE_STATUSES = ("conflict", "refused", "review")
 
 
-class ReviewRefused(ValueError):
-    """A decision that would break a constraint (a rejected pair, two identifiers)."""
+class ReviewRefused(Conflict):
+    """A decision that would break a constraint (a rejected pair, two identifiers), naming
+    the field refused: ``reason``, ``record`` (the record to split out) or ``other`` (the
+    person to merge in)."""
 
 
 def review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[LinkPair], int]:
@@ -97,8 +103,7 @@ def explain_pair(session: Session, record_a: int, record_b: int) -> PairExplanat
     """
     left, right = sorted((record_a, record_b))
     pair = session.scalar(select(LinkPair).where(LinkPair.record_id_l == left, LinkPair.record_id_r == right))
-    decision = session.scalar(select(PairDecision).where(PairDecision.record_id_l == left,
-                                                         PairDecision.record_id_r == right))
+    decision = pair_decision(session, left, right)
     model = session.get(LinkModel, pair.model_id) if pair and pair.model_id else adopted_model(session)
     explanation = PairExplanation((left, right), pair, model, (person_of(session, left), person_of(session, right)),
                                   decision)
@@ -134,11 +139,12 @@ def review_pair(session: Session, actor: Actor, record_a: int, record_b: int, de
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewRefused("Give a reason for the decision.")
-    return reason[:2000]
+        raise ReviewRefused("Give a reason for the decision.", "reason")
+    return reason[:REASON_MAX]
 
 
-def _records_of(session: Session, person: Person) -> list[int]:
+def records_of(session: Session, person: Person) -> list[int]:
+    """The ids of ``person``'s source records, in order."""
     return list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
                                 .order_by(PersonRecord.source_record_id)))
 
@@ -162,22 +168,23 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     first record) is kept as a decision so that reruns keep them together."""
     reason = _reason(reason)
     if keep.id == other.id:
-        raise ReviewRefused("These records are already one person.")
+        raise ReviewRefused("These records are already one person.", "other")
     for person in (keep, other):
         if person.retired_at is not None:
-            raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.")
-    mine, theirs = _records_of(session, keep), _records_of(session, other)
+            raise ReviewRefused(f"{person.person_id} is retired: their records now belong to {person.superseded_by}.",
+                                "other")
+    mine, theirs = records_of(session, keep), records_of(session, other)
     if not mine or not theirs:
-        raise ReviewRefused("A person with no records cannot be merged.")
+        raise ReviewRefused("A person with no records cannot be merged.", "other")
     if _rejected_between(session, mine, theirs):
         raise ReviewRefused("A reviewer decided that records of these two persons are different people: "
-                            "change that decision first.")
+                            "change that decision first.", "other")
     by_id = {record["id"]: record for record in read_records(session, mine + theirs)}
     for name, label in IDENTIFIER_NAMES.items():
         ours = {strong_identifiers(by_id[i]).get(name) for i in mine} - {None}
         yours = {strong_identifiers(by_id[i]).get(name) for i in theirs} - {None}
         if ours and yours and ours.isdisjoint(yours):
-            raise ReviewRefused(f"The two persons have different {label}s: they cannot be one person.")
+            raise ReviewRefused(f"The two persons have different {label}s: they cannot be one person.", "other")
     left, right = records or (mine[0], theirs[0])
     decide_pair(session, actor, left, right, "accept", reason=reason)
     now = utcnow()
@@ -204,15 +211,16 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     out of ``person`` into a new person; every remaining record is recorded as rejected
     against it, so that reruns keep them apart."""
     reason = _reason(reason)
-    held = _records_of(session, person)
+    held = records_of(session, person)
     if record_id not in held:
-        raise ReviewRefused("That record is not one of this person's records.")
+        raise ReviewRefused("That record is not one of this person's records.", "record")
     by_id = {record["id"]: record for record in read_records(session, held)}
     chosen = by_id[record_id]
     moving = [i for i in held if (by_id[i]["source"], by_id[i]["local_id"]) == (chosen["source"], chosen["local_id"])]
     staying = [i for i in held if i not in moving]
     if not staying:
-        raise ReviewRefused("Every record of this person is that agency's record of them: there is nothing to split.")
+        raise ReviewRefused("Every record of this person is that agency's record of them: there is nothing to split.",
+                            "record")
     for other in staying:
         for mover in moving:
             decide_pair(session, actor, other, mover, "reject", reason=reason)
@@ -253,6 +261,44 @@ def _restate_pairs(session: Session, records: list[int], status: str, reason: st
                     or (pair.record_id_l in two and pair.record_id_r in one)):
                 continue
         pair.status, pair.reason = status, reason
+
+
+# --------------------------------------------------------------------------- reading decisions and events
+
+
+def two_records(session: Session, record_a: int, record_b: int) -> bool:
+    """Whether these are two different source records that exist: a pair to decide."""
+    return record_a != record_b and all(session.get(SourceRecord, i) is not None for i in (record_a, record_b))
+
+
+def pairs_among(session: Session, record_ids: list[int], *, limit: int = 100) -> list[LinkPair]:
+    """The pairs runs kept among ``record_ids``, most probable first."""
+    if not record_ids:
+        return []
+    return list(session.scalars(
+        select(LinkPair).where(LinkPair.record_id_l.in_(record_ids), LinkPair.record_id_r.in_(record_ids))
+        .order_by(LinkPair.probability.desc(), LinkPair.id).limit(limit)))
+
+
+def pair_decision(session: Session, record_a: int, record_b: int) -> PairDecision | None:
+    """The decision on a pair of records, if anyone made one."""
+    left, right = sorted((record_a, record_b))
+    return session.scalar(select(PairDecision).where(PairDecision.record_id_l == left,
+                                                     PairDecision.record_id_r == right))
+
+
+def decision_by_id(session: Session, decision_id: int) -> PairDecision | None:
+    return session.get(PairDecision, decision_id)
+
+
+def person_event(session: Session, event_id: int) -> PersonEvent | None:
+    return session.get(PersonEvent, event_id)
+
+
+def last_event(session: Session, person: Person, kind: str) -> PersonEvent | None:
+    """The most recent event of ``kind`` (split, merged, …) in ``person``'s history."""
+    return session.scalar(select(PersonEvent).where(PersonEvent.person_id == person.id, PersonEvent.kind == kind)
+                          .order_by(PersonEvent.id.desc()).limit(1))
 
 
 # --------------------------------------------------------------------------- history

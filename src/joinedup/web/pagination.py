@@ -1,18 +1,30 @@
-"""GOV.UK pagination for any list a page shows a page at a time."""
+"""Page links for a long list, as the GOV.UK pagination component shows them: previous,
+next, and the first, last, current and neighbouring pages, with a gap (None) between."""
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
-
-def page_number(value: str) -> int:
-    """The page asked for, as typed; page 1 for anything that is not a page number."""
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+#: A page number beyond this is read as the first page.
+LAST_PAGE = 1_000_000
 
 
-def pagination(path: str, params: dict[str, str], page: int, pages: int) -> dict | None:
-    """GOV.UK pagination: the first, the last, and the pages either side of this one, with
-    gaps between; None when there is one page."""
+def page_number(text: str) -> int:
+    """The page asked for in a query (``?page=3``): 1 for anything but a page number."""
+    return int(text) if text.isdigit() and 0 < int(text) < LAST_PAGE else 1
+
+
+def page_count(total: int, limit: int) -> int:
+    """How many pages of ``limit`` rows ``total`` rows fill (at least one, even empty)."""
+    return max(1, math.ceil(total / limit))
+
+
+def page_links(path: str, params: dict[str, str], *, offset: int, limit: int, total: int) -> dict | None:
+    """The links for the page of ``limit`` rows from ``offset`` of ``total``, each URL
+    ``path`` with ``params`` and its page number; None when everything fits on one page."""
+    pages = page_count(total, limit)
+    page = offset // limit + 1
     if pages <= 1:
         return None
 

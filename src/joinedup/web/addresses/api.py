@@ -15,21 +15,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from joinedup.accounts import gate
 from joinedup.disclosure import household_at
-from joinedup.disclosure.addresses import disclose_anomalies, disclose_matches
-from joinedup.gazetteer import (
-    REVIEW_STATUSES,
-    STATUSES,
-    get_match,
-    quality_report,
-    review_queue,
+from joinedup.disclosure.addresses import (
+    ADDRESS_RECORD_DENIED,
+    disclose_anomalies,
+    disclose_matches,
+    match_for_review,
 )
-from joinedup.partners.models import SourceSystem
+from joinedup.gazetteer import REVIEW_STATUSES, STATUSES, quality_report, review_queue
+from joinedup.partners import is_source_system
 from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
-from joinedup.web.addresses.pages import RECORD_DENIED
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
 from joinedup.web.ingest.api import SourceOut
@@ -200,18 +197,15 @@ def review(
 def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: Id) -> MatchDetailOut:
     actor = visit.actor("api")
     shaped = None
-    disclosed = True
     with app.transaction() as session:
         allowed = gate(session, actor, action_named("address.review.view"), subject_id=match_id)
-        found = get_match(session, match_id) if allowed else None
-        if found is not None:
-            shown = disclose_matches(session, actor, [found])
-            disclosed = bool(shown)
-            shaped = _match_detail(found, shown[0][1]) if shown else None
+        shown = match_for_review(session, actor, match_id) if allowed else None
+        if shown is not None and shown.allowed:
+            shaped = _match_detail(shown.match, shown.fields)
     if not allowed:
         raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
-    if not disclosed:
-        raise HTTPException(403, RECORD_DENIED)
+    if shown is not None and not shown.allowed:
+        raise HTTPException(403, ADDRESS_RECORD_DENIED)
     if shaped is None:
         raise HTTPException(404, "There is no address match with this id.")
     return shaped
@@ -230,7 +224,7 @@ def report(app: WebApp, user: ApiUser, visit: CurrentVisit, source: SourceFilter
     actor = visit.actor("api")
     shaped = None
     with app.transaction() as session:
-        if source and session.scalar(select(SourceSystem.id).where(SourceSystem.code == source)) is None:
+        if source and not is_source_system(session, source):
             raise FieldRefused(422, "source", "Unknown source: use the code of one of the source systems.")
         allowed = gate(session, actor, action_named("address.report.view"),
             subject_id=source or "",

@@ -10,11 +10,11 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from joinedup.accounts import gate
-from joinedup.ingest import get_load, issue_summary, list_loads
+from joinedup.ingest import field_completeness, get_load, issue_summary, list_loads
 from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.ingest.reports import DENIED, ISSUES_SHOWN, completeness_rows
+from joinedup.web.ingest.reports import ISSUES_SHOWN
 from joinedup.web.params import Id, Text
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"], responses=UNAUTHENTICATED | {422: {"model": Problem}})
@@ -90,7 +90,7 @@ def loads(
             [_load(load) for load in list_loads(session, source_code=source, limit=limit)] if allowed else []
         )
     if not allowed:
-        raise HTTPException(403, DENIED)
+        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
     return found
 
 
@@ -107,7 +107,7 @@ def load(app: WebApp, user: ApiUser, visit: CurrentVisit, load_id: Id) -> LoadRe
         found = get_load(session, load_id) if allowed else None
         report = None if found is None else _report(found)
     if not allowed:
-        raise HTTPException(403, DENIED)
+        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
     if report is None:
         raise HTTPException(404, "There is no load with this id.")
     return report
@@ -138,7 +138,7 @@ def _report(load) -> LoadReportOut:
         error=load.error,
         completeness=[
             CompletenessOut(field=row.field, percent=row.percent, valid_percent=row.valid_percent)
-            for row in completeness_rows(load.completeness)
+            for row in field_completeness(load)
         ],
         issue_kinds=[
             IssueKindOut(severity=severity, field=field, message=message, count=count)

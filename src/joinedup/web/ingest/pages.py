@@ -6,15 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.accounts import gate
-from joinedup.ingest import get_load, issue_summary, list_loads
+from joinedup.ingest import field_completeness, get_load, issue_summary, list_loads
 from joinedup.permissions import INGEST_REPORT_VIEW
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.ingest.reports import (
-    DENIED,
-    ISSUE_GROUPS,
-    ISSUES_SHOWN,
-    completeness_rows,
-)
+from joinedup.web.ingest.reports import ISSUE_GROUPS, ISSUES_SHOWN
 from joinedup.web.params import Id
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +21,7 @@ def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) ->
         allowed = gate(session, visit.actor("web"), INGEST_REPORT_VIEW)
         found = list_loads(session, limit=100) if allowed else []
     if not allowed:
-        raise HTTPException(403, DENIED)
+        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
     return render(request, "ingest/loads.html", {"current": "ingest", "loads": found})
 
 
@@ -39,7 +34,7 @@ def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, loa
         issues = list(found.issues[:ISSUES_SHOWN]) if found is not None else []
         issue_count = len(found.issues) if found is not None else 0
     if not allowed:
-        raise HTTPException(403, DENIED)
+        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
     if found is None:
         raise HTTPException(404)
     return render(
@@ -53,7 +48,7 @@ def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, loa
                 for severity, caption, _outcome, empty in ISSUE_GROUPS
             ],
             "outcomes": {severity: outcome for severity, _caption, outcome, _empty in ISSUE_GROUPS},
-            "completeness": completeness_rows(found.completeness),
+            "completeness": field_completeness(found),
             "issues": issues,
             "issue_count": issue_count,
         },

@@ -4,7 +4,6 @@ searches are checked by the domain (:func:`joinedup.sharing.log.log_filter`)."""
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,7 +15,7 @@ from joinedup.sharing.agreements import agreement_codes, category_names, purpose
 from joinedup.sharing.log import LogFilterRefused
 from joinedup.sharing.models import CONSENT_DECISIONS, DECISION_OUTCOMES
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.pagination import page_number, pagination
+from joinedup.web.pagination import page_count, page_links, page_number
 from joinedup.web.params import Text
 from joinedup.web.sharing.views import (
     ConsentQuery,
@@ -50,13 +49,14 @@ def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pers
             errors = on_form(exc, LOG_FIELDS, "person")
         choices = {"organisations": organisations(session), "agreements": agreement_codes(session),
                    "outcomes": DECISION_OUTCOMES}
-    pages = max(1, math.ceil(total / LOG_PAGE))
+    pages = page_count(total, LOG_PAGE)
     if number > pages and total:
         raise HTTPException(404)
     return render(request, "sharing/log.html", {
         **base("log"), **choices, "query": query, "rows": rows, "total": total, "errors": errors,
         "first": (number - 1) * LOG_PAGE + 1,
-        "pagination": pagination("/sharing/log", query.params(), number, pages),
+        "pagination": page_links("/sharing/log", query.params(), offset=(number - 1) * LOG_PAGE, limit=LOG_PAGE,
+                                 total=total),
         "export_url": "/sharing/log/export.csv" + (f"?{urlencode(query.params())}" if query.params() else ""),
     }, status_code=400 if errors else 200)
 
@@ -85,13 +85,14 @@ def consent(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, 
                                        offset=(number - 1) * LOG_PAGE)
         names = organisation_names(session)
         purposes, categories = purpose_names(session), category_names(session)
-    pages = max(1, math.ceil(total / LOG_PAGE))
+    pages = page_count(total, LOG_PAGE)
     if number > pages and total:
         raise HTTPException(404)
     return render(request, "sharing/consent.html", {
         **base("consent"), "query": query, "rows": rows, "total": total, "errors": errors,
         "first": (number - 1) * LOG_PAGE + 1, "decisions": CONSENT_DECISIONS, "organisation_names": names,
         "purpose_names": purposes, "category_names": categories,
-        "pagination": pagination("/sharing/consent", query.params(), number, pages),
+        "pagination": page_links("/sharing/consent", query.params(), offset=(number - 1) * LOG_PAGE,
+                                 limit=LOG_PAGE, total=total),
     }, status_code=400 if errors else 200)
 
