@@ -97,7 +97,7 @@ def test_the_vectors_tree_of_eight_is_rebuilt():
     assert root([leaf_hash(data) for data in inputs]) == _b64(happy["root"])
 
 
-leaves_strategy = st.lists(st.binary(max_size=40), min_size=1, max_size=70).map(
+leaves_strategy = st.lists(st.binary(max_size=40), min_size=1, max_size=70, unique=True).map(
     lambda items: [leaf_hash(item) for item in items])
 
 
