@@ -1,0 +1,203 @@
+"""Verifying the log: recompute every entry from its row and check the tree against a
+signed checkpoint, naming the first entry that fails.
+
+Each sequenced row is encoded again and compared with the leaf hash stored when it was
+sequenced, at its position: an edited row, a deleted one (a position nobody holds), two
+swapped (a position held by another row than the one sequenced there) or a forged one
+(a second claim to a position, or a position past the log's end) is named by its
+position, table and id. Then the tree of the stored leaves must have the checkpoint's
+signed root: if rows and stored leaves were both rewritten, the kept checkpoints narrow
+it down to the first range whose signed root no longer matches. An entry not yet
+sequenced but dated well before the latest checkpoint was not written when it says.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from joinedup.audit.checkpoints import Checkpoint
+from joinedup.audit.entries import EntryReader, logged_table, logged_tables
+from joinedup.audit.log import StoredCheckpoint
+from joinedup.audit.merkle import HASH_SIZE, Frontier
+from joinedup.audit.models import AuditLogLeaf
+from joinedup.audit.sequencer import tree_state
+
+#: How long a write transaction may plausibly stay open between dating its entry and
+#: committing it: an unsequenced entry dated longer than this before a checkpoint was made
+#: is reported as backdated. Far longer than the store's 60 s busy timeout.
+BACKDATING_GRACE = timedelta(minutes=10)
+
+_LEAVES = AuditLogLeaf.__table__
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing wrong with the log: where (position, table, row id) and what."""
+
+    index: int | None
+    source: str
+    row_id: int | None
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"entry {self.index}" if self.index is not None else "an unsequenced entry"
+        row = f" ({self.source} {self.row_id})" if self.source else ""
+        return f"{where}{row}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    checkpoint: Checkpoint
+    sequenced: int
+    unsequenced: int
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def first(self) -> Failure | None:
+        return self.failures[0] if self.failures else None
+
+
+Progress = Callable[[int, int], None]
+
+
+def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[StoredCheckpoint] = (),
+               progress: Progress | None = None) -> Verification:
+    """Check every entry against the stored leaves and the tree against ``checkpoint``
+    (already signature-checked); ``kept`` are the other signature-checked checkpoints, which
+    narrow down a rewrite of rows and leaves together. ``progress(done, total)`` is called
+    as entries are checked."""
+    sequenced = tree_state(connection).size
+    size = max(sequenced, checkpoint.size)
+    failures: list[Failure] = []
+    sources = [logged.name for logged in logged_tables()]
+    code = {name: position for position, name in enumerate(sources)}
+
+    stored = bytearray(HASH_SIZE * size)
+    owner = array("b", [-1]) * size
+    owner_id = array("q", [0]) * size
+    leaves = select(_LEAVES.c.log_index, _LEAVES.c.source, _LEAVES.c.row_id, _LEAVES.c.leaf_hash) \
+        .order_by(_LEAVES.c.log_index)
+    for index, source, row_id, leaf in connection.exec_driver_sql(str(leaves.compile(dialect=connection.dialect))):
+        if index >= size:
+            failures.append(Failure(index, source, row_id, "forged",
+                                    f"a leaf past the end of the log ({sequenced} entries sequenced)"))
+            continue
+        if source not in code:
+            logged_table(source)
+        stored[index * HASH_SIZE:(index + 1) * HASH_SIZE] = leaf
+        owner[index] = code[source]
+        owner_id[index] = row_id
+    for index in range(size):
+        if owner[index] == -1:
+            failures.append(Failure(index, "", None, "deleted", "its leaf is missing from the log"))
+
+    claimed = bytearray(size)
+    done = 0
+    for logged in logged_tables():
+        reader = EntryReader(logged, connection.dialect)
+        source = code[logged.name]
+        for row_id, index, *values in reader.rows(connection, logged.table.c.log_index.is_not(None),
+                                                  order_by="log_index"):
+            done += 1
+            if progress and done % 50_000 == 0:
+                progress(done, size)
+            if index >= size:
+                failures.append(Failure(index, logged.name, row_id, "forged",
+                                        f"claims a place past the end of the log ({sequenced} entries sequenced)"))
+                continue
+            if claimed[index]:
+                failures.append(Failure(index, logged.name, row_id, "forged",
+                                        "claims a place another entry holds: it was inserted"))
+                continue
+            claimed[index] = 1
+            if owner[index] != source or owner_id[index] != row_id:
+                held = sources[owner[index]] if owner[index] >= 0 else "no entry"
+                failures.append(Failure(index, logged.name, row_id, "moved",
+                                        f"holds the place sequenced for {held} {owner_id[index]}: "
+                                        "entries were reordered or replaced"))
+            elif reader.hash(row_id, values) != stored[index * HASH_SIZE:(index + 1) * HASH_SIZE]:
+                failures.append(Failure(index, logged.name, row_id, "edited",
+                                        "its content has changed since it was sequenced"))
+    for index in range(size):
+        if not claimed[index] and owner[index] != -1:
+            held = sources[owner[index]]
+            failures.append(Failure(index, held, owner_id[index], "deleted",
+                                    "its row is gone (deleted, or its place was cleared)"))
+    if progress:
+        progress(size, size)
+
+    precise = sorted(failure.index for failure in failures if failure.index is not None)
+    for failure in _tree_failures(stored, checkpoint, kept, sequenced, connection):
+        end = failure.row_id if failure.kind == "rewritten" else None
+        if end is None or not any(failure.index <= index < end for index in precise):
+            failures.append(failure)
+    unsequenced, backdated = _unsequenced(connection, kept, checkpoint)
+    failures.extend(backdated)
+    failures.sort(key=lambda failure: (failure.index is None, failure.index or 0))
+    return Verification(checkpoint, sequenced, unsequenced, failures)
+
+
+def _tree_failures(stored: bytearray, checkpoint: Checkpoint, kept: list[StoredCheckpoint], sequenced: int,
+                   connection: Connection) -> list[Failure]:
+    """The stored leaves' tree against the checkpoint, the kept checkpoints and the state."""
+    sizes = {stored_checkpoint.checkpoint.size: stored_checkpoint.checkpoint for stored_checkpoint in kept}
+    sizes[checkpoint.size] = checkpoint
+    roots: dict[int, bytes] = {}
+    frontier = Frontier()
+    if 0 in sizes:
+        roots[0] = frontier.root()
+    for index in range(len(stored) // HASH_SIZE):
+        frontier.append(bytes(stored[index * HASH_SIZE:(index + 1) * HASH_SIZE]))
+        if frontier.size in sizes or frontier.size == sequenced:
+            roots[frontier.size] = frontier.root()
+    failures = []
+    if roots.get(checkpoint.size) != checkpoint.root:
+        good = 0
+        for size in sorted(sizes):
+            if size > checkpoint.size:
+                break
+            if roots.get(size) != sizes[size].root:
+                failures.append(Failure(good, "", size, "rewritten",
+                                        f"the tree of entries {good} to {size - 1} no longer has the root signed "
+                                        f"at size {size}: an entry there was changed with its stored leaf"))
+                break
+            good = size
+    state = tree_state(connection)
+    if roots.get(sequenced, Frontier().root()) != state.root:
+        failures.append(Failure(sequenced, "", None, "state",
+                                "the sequencer's stored tree root is not the root of the stored leaves"))
+    return failures
+
+
+def _unsequenced(connection: Connection, kept: list[StoredCheckpoint], checkpoint: Checkpoint
+                 ) -> tuple[int, list[Failure]]:
+    """How many entries wait to be sequenced, and those dated well before a checkpoint
+    that did not cover them (backdated: written later than they say)."""
+    made = max((stored.created_at for stored in kept), default=None)
+    count, failures = 0, []
+    for logged in logged_tables():
+        table = logged.table
+        count += connection.execute(select(func.count()).where(table.c.log_index.is_(None))).scalar_one()
+        if made is None:
+            continue
+        for row_id, at in connection.execute(select(table.c.id, table.c.at).where(
+                table.c.log_index.is_(None), table.c.at < made - BACKDATING_GRACE).order_by(table.c.id)):
+            failures.append(Failure(None, logged.name, row_id, "backdated",
+                                    f"dated {_when(at)} but not in the checkpoint made {_when(made)}: "
+                                    "it was written later than it says"))
+    return count, failures
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
