@@ -73,7 +73,7 @@ class Verifier:
     def parse(cls, text: str) -> Verifier:
         """Read a verifier key string, checking that its key id matches its key."""
         try:
-            name, key_id, encoded = text.strip().split("+")
+            name, key_id, encoded = text.strip().split("+", 2)
             raw = base64.b64decode(encoded, validate=True)
         except (ValueError, binascii.Error):
             raise CheckpointError("a verifier key is <name>+<key id>+<base64 key>") from None
@@ -121,7 +121,7 @@ def load_signer(path: Path, name: str) -> Signer:
 
 
 def _read_signer(text: str) -> Signer:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 4)
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise CheckpointError("the signing key file is not a signed-note signer key")
     raw = base64.b64decode(parts[4])
