@@ -22,6 +22,7 @@ import base64
 import binascii
 import hashlib
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, PublicFormat, NoEncryption
 
 from joinedup.audit.merkle import HASH_SIZE
+from joinedup.config import Settings
 
 SIGNING_KEY_FILE = "audit-signing.key"
 _ED25519 = b"\x01"
@@ -100,6 +102,12 @@ class Signer:
         """The signature line of ``text`` by this key."""
         signature = self.key.sign(text.encode())
         return f"{_DASH}{self.name} {base64.b64encode(self.verifier.key_id + signature).decode()}\n"
+
+
+def instance_signer(settings: Settings) -> Signer:
+    """This instance's signer: its key in the data directory, named by ``JOINEDUP_AUDIT_ORIGIN``
+    (or the host's name) when first made."""
+    return load_signer(settings.home / SIGNING_KEY_FILE, settings.audit_origin or f"{socket.gethostname()}/joinedup-audit")
 
 
 def load_signer(path: Path, name: str) -> Signer:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -103,3 +104,9 @@ def tree_state(session: Session) -> TreeState:
     row = session.execute(select(_STATE.c.size, _STATE.c.root_hash).where(_STATE.c.id == STATE_ID)).first()
     return TreeState(row.size, bytes.fromhex(row.root_hash)) if row else TreeState(0, EMPTY_ROOT)
 
+
+
+def unsequenced(connection: Connection) -> int:
+    """How many committed entries wait for the sequencer."""
+    return sum(connection.execute(select(func.count()).where(logged.table.c.log_index.is_(None))).scalar_one()
+               for logged in logged_tables())

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from joinedup.audit.checkpoints import Checkpoint
+from joinedup.audit.checkpoints import Checkpoint, Verifier, open_checkpoint
 from joinedup.audit.entries import EntryReader, logged_table, logged_tables
-from joinedup.audit.log import StoredCheckpoint
-from joinedup.audit.merkle import HASH_SIZE, Frontier
+from joinedup.audit.log import LogError, StoredCheckpoint, prove_consistency, stored_checkpoints
+from joinedup.audit.merkle import HASH_SIZE, Frontier, ProofError, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
 from joinedup.audit.sequencer import tree_state
 
@@ -201,3 +201,30 @@ def _unsequenced(connection: Connection, kept: list[StoredCheckpoint], checkpoin
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def verify_checkpoint(connection: Connection, verifier: Verifier, note: str | None = None, *,
+                      progress: Progress | None = None) -> Verification:
+    """What ``joinedup audit verify`` does: the log against the latest kept checkpoint, or
+    against ``note`` (a checkpoint a partner kept), which must then also be consistent with
+    the latest kept one. Every checkpoint must be signed by ``verifier``."""
+    kept = stored_checkpoints(connection, verifier)
+    if note is None and not kept:
+        raise LogError("no checkpoint has been made yet: run joinedup audit checkpoint")
+    checkpoint = open_checkpoint(note, verifier) if note is not None else kept[-1].checkpoint
+    result = verify_log(connection, checkpoint, kept=kept, progress=progress)
+    latest = kept[-1].checkpoint if kept else None
+    if note is None or latest is None or checkpoint.size == 0:
+        return result
+    if checkpoint.size > latest.size:
+        result.failures.append(Failure(latest.size, "", None, "rewritten",
+                                       f"the checkpoint of size {checkpoint.size} is newer than any kept here "
+                                       f"(latest {latest.size}): the log's newer checkpoints are gone"))
+        return result
+    try:
+        proof = prove_consistency(connection, checkpoint.size, latest.size)
+        verify_consistency(checkpoint.size, latest.size, checkpoint.root, latest.root, proof)
+    except (LogError, ProofError) as exc:
+        result.failures.append(Failure(None, "", None, "rewritten",
+                                       f"the latest kept checkpoint (size {latest.size}) does not extend this one: {exc}"))
+    return result
