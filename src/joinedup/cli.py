@@ -726,19 +726,12 @@ def _audit_store():
     return settings, initialise(settings)
 
 
-def _verifier(key: str | None, settings):
+def _verifier(key: str | None, settings=None):
     """The verifier key given (a key string, or a file holding one), else this instance's."""
     from joinedup.audit.checkpoints import Verifier, instance_signer
 
     if key is None:
         return instance_signer(settings).verifier
-    path = Path(key)
-    return Verifier.parse(path.read_text() if path.is_file() else key)
-
-
-def _partner_verifier(key: str):
-    from joinedup.audit.checkpoints import Verifier
-
     path = Path(key)
     return Verifier.parse(path.read_text() if path.is_file() else key)
 
@@ -798,6 +791,7 @@ def audit_verify(
     name the first entry that fails."""
     from joinedup.audit.checkpoints import CheckpointError
     from joinedup.audit.log import LogError
+    from joinedup.audit.sequencer import tree_state
     from joinedup.audit.verify import verify_checkpoint
 
     settings, engine = _audit_store()
@@ -805,7 +799,7 @@ def audit_verify(
         verifier = _verifier(key, settings)
         note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
         with engine.connect() as connection, _progress() as progress:
-            task = progress.add_task("Verifying", total=None)
+            task = progress.add_task("Verifying", total=tree_state(connection).size)
             result = verify_checkpoint(connection, verifier, note,
                                        progress=lambda done, total: progress.update(task, completed=done, total=total))
     except (CheckpointError, LogError, OSError) as exc:
@@ -858,7 +852,7 @@ def audit_check_receipt(
     from joinedup.audit.merkle import ProofError
 
     try:
-        checked = check_receipt(receipt.read_text(encoding="utf-8"), _partner_verifier(key))
+        checked = check_receipt(receipt.read_text(encoding="utf-8"), _verifier(key))
     except (CheckpointError, ProofError) as exc:
         _refuse(exc)
     entry = checked.entry
@@ -903,7 +897,7 @@ def audit_check_consistency(
 
     try:
         older, newer = check_consistency(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"),
-                                         proof.read_text(encoding="utf-8"), _partner_verifier(key))
+                                         proof.read_text(encoding="utf-8"), _verifier(key))
     except (CheckpointError, ProofError) as exc:
         _refuse(exc)
     console.print(f"[green]Consistent:[/] the log of {newer.size:,} entries extends the one of {older.size:,} "
