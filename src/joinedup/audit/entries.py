@@ -16,13 +16,16 @@ table is not in version 1: encoding it needs a new version.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, DateTime, Table, select
+from sqlalchemy import JSON, Boolean, ColumnElement, Date, DateTime, Integer, String, Table, Text, cast, select
+from sqlalchemy.types import TypeEngine
 from sqlalchemy.engine import Connection, Dialect
 
 from joinedup.audit.merkle import leaf_hash
@@ -59,6 +62,8 @@ def register_logged_table(table: Table, fields: Sequence[str]) -> LoggedTable:
     missing = [name for name in ("id", "log_index", *fields) if name not in table.c]
     if missing:
         raise ValueError(f"{table.name} has no column {', '.join(missing)}")
+    for name in fields:
+        _writer(table.c[name].type)
     logged = LoggedTable(table, tuple(fields))
     if _REGISTRY.get(table.name, logged) != logged:
         raise ValueError(f"{table.name} is already logged with other fields")
@@ -89,25 +94,66 @@ def _timestamp(value: datetime | str) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _document(value: Any) -> Any:
-    """A stored JSON value: parsed from SQLite's text, as PostgreSQL's driver gives it."""
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
+def _document(value: Any) -> str:
+    """A stored JSON value, canonical: parsed from SQLite's text, as PostgreSQL's driver gives it."""
+    return _dumps(json.loads(value) if isinstance(value, (str, bytes)) else value)
 
 
-def _decoders(logged: LoggedTable) -> list[Callable[[Any], Any] | None]:
-    decoders: list[Callable[[Any], Any] | None] = []
-    for name in logged.fields:
-        column_type = logged.table.c[name].type
-        if isinstance(column_type, JSON):
-            decoders.append(_document)
-        elif isinstance(column_type, DateTime) or isinstance(getattr(column_type, "impl", None), DateTime):
-            decoders.append(_timestamp)
-        else:
-            decoders.append(None)
-    return decoders
+class _Documents(dict):
+    """Canonical JSON of stored JSON texts, remembered: most entries repeat a few values
+    (the fields shown, the policies that decided), and parsing is most of an entry's cost."""
+
+    LIMIT = 50_000
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[text] = canonical = _document(text)
+        return canonical
+
+
+def _day(value: date | str) -> str:
+    return encode_basestring(value if isinstance(value, str) else value.isoformat())
+
+
+def _writer(column_type: TypeEngine) -> Callable[[Any], str]:
+    """How one column's stored value (as either driver gives it) is written in the encoding."""
+    column_type = getattr(column_type, "impl", column_type)
+    if isinstance(column_type, JSON):
+        return _document
+    if isinstance(column_type, DateTime):
+        return lambda value: f'"{_timestamp(value)}"'
+    if isinstance(column_type, Date):
+        return _day
+    if isinstance(column_type, Boolean):
+        return lambda value: "true" if value else "false"
+    if isinstance(column_type, Integer):
+        return str
+    if isinstance(column_type, String):
+        return encode_basestring
+    raise ValueError(f"a logged column of type {column_type} has no encoding")
 
 
 _dumps: Callable[[Any], str] = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def stream(connection: Connection, sql: str) -> Iterator[tuple]:
+    """The rows of ``sql`` as the driver gives them, a batch at a time (on PostgreSQL from a
+    server-side cursor, so a million rows are never all in memory)."""
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"audit_stream_{next(_CURSORS)}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(10_000):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+_CURSORS = itertools.count()
 
 
 class EntryReader:
@@ -118,34 +164,41 @@ class EntryReader:
     def __init__(self, logged: LoggedTable, dialect: Dialect) -> None:
         self.logged = logged
         self._dialect = dialect
-        self._decoders = [(position, decoder) for position, decoder in enumerate(_decoders(logged)) if decoder]
         self._fields = logged.fields
+        writers = {name: _writer(logged.table.c[name].type) for name in logged.fields}
+        for name, writer in writers.items():
+            if writer is _document:
+                writers[name] = _Documents().__getitem__
+        position = {name: index for index, name in enumerate(logged.fields)}
+        #: The encoding is canonical JSON (keys sorted, no spaces, UTF-8) written field by
+        #: field, as json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        #: would write the whole object, without building it.
+        position |= {"id": len(logged.fields), "table": len(logged.fields) + 1}
+        writers |= {"id": str, "table": str}
+        self._plan = [(f"{encode_basestring(name)}:", position[name], writers[name])
+                      for name in sorted([*logged.fields, "id", "table"])]
+        self._table = encode_basestring(logged.name)
 
     def statement(self, where: ColumnElement[bool], *, order_by: str = "id", limit: int | None = None) -> str:
         """SQL selecting ``id, log_index`` and the encoded fields of the rows ``where`` holds."""
         table = self.logged.table
-        query = select(table.c.id, table.c.log_index, *(table.c[name] for name in self._fields)).where(where) \
-            .order_by(table.c[order_by])
+        columns = [cast(table.c[name], Text) if isinstance(table.c[name].type, JSON) else table.c[name]
+                   for name in self._fields]
+        query = select(table.c.id, table.c.log_index, *columns).where(where).order_by(table.c[order_by])
         if limit is not None:
             query = query.limit(limit)
         return str(query.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True}))
 
     def rows(self, connection: Connection, where: ColumnElement[bool], **options: Any) -> Iterator[tuple]:
         """(id, log_index, field values as stored) of each row ``where`` holds."""
-        result = connection.exec_driver_sql(self.statement(where, **options))
-        while batch := result.fetchmany(10_000):
-            yield from batch
+        return stream(connection, self.statement(where, **options))
 
     def encode(self, row_id: int, values: Sequence[Any]) -> bytes:
         """The canonical encoding of one entry from its stored field values, in field order."""
-        values = list(values)
-        for position, decoder in self._decoders:
-            if values[position] is not None:
-                values[position] = decoder(values[position])
-        document = dict(zip(self._fields, values, strict=True))
-        document["table"] = self.logged.name
-        document["id"] = row_id
-        return ENCODING + _dumps(document).encode("utf-8")
+        values = (*values, row_id, self._table)
+        return ENCODING + ("{" + ",".join([
+            key + ("null" if (value := values[position]) is None else write(value))
+            for key, position, write in self._plan]) + "}").encode("utf-8")
 
     def hash(self, row_id: int, values: Sequence[Any]) -> bytes:
         """The entry's leaf hash (RFC 6962: SHA-256 of 0x00 and its encoding)."""

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from joinedup.audit.checkpoints import Checkpoint, Verifier, open_checkpoint
-from joinedup.audit.entries import EntryReader, logged_table, logged_tables
+from joinedup.audit.entries import EntryReader, logged_table, logged_tables, stream
 from joinedup.audit.log import LogError, StoredCheckpoint, prove_consistency, stored_checkpoints
 from joinedup.audit.merkle import HASH_SIZE, Frontier, ProofError, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
@@ -88,7 +88,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     owner_id = array("q", [0]) * size
     leaves = select(_LEAVES.c.log_index, _LEAVES.c.source, _LEAVES.c.row_id, _LEAVES.c.leaf_hash) \
         .order_by(_LEAVES.c.log_index)
-    for index, source, row_id, leaf in connection.exec_driver_sql(str(leaves.compile(dialect=connection.dialect))):
+    for index, source, row_id, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
         if index >= size:
             failures.append(Failure(index, source, row_id, "forged",
                                     f"a leaf past the end of the log ({sequenced} entries sequenced)"))
