@@ -111,20 +111,29 @@ def instance_signer(settings: Settings) -> Signer:
 
 
 def load_signer(path: Path, name: str) -> Signer:
-    """The signing key at ``path``, created there (mode 0600) with ``name`` on first use.
+    """The signing key at ``path``, created there (mode 0600) with ``name`` on first use,
+    whole or not at all (written aside, then linked into place), so two processes starting
+    at once share one key.
 
     An existing key keeps the name it was made with: the name is part of the key's identity."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return _read_signer(path.read_text())
     key = Ed25519PrivateKey.generate()
     seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     public = _raw_public(key.public_key())
     line = f"PRIVATE+KEY+{_check_name(name)}+{_key_id(name, public).hex()}+{base64.b64encode(_ED25519 + seed).decode()}\n"
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    draft.unlink(missing_ok=True)
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(line)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return _read_signer(path.read_text())
+    finally:
+        draft.unlink()
     return Signer(name, key)
 
 

@@ -25,7 +25,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ColumnElement, Date, DateTime, Integer, String, Table, Text, cast, select
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import NullType, TypeEngine
 from sqlalchemy.engine import Connection, Dialect
 
 from joinedup.audit.merkle import leaf_hash
@@ -121,6 +121,9 @@ def _writer(column_type: TypeEngine) -> Callable[[Any], str]:
     column_type = getattr(column_type, "impl", column_type)
     if isinstance(column_type, JSON):
         return _document
+    if isinstance(column_type, NullType):
+        # A foreign key whose table is not loaded yet: an integer id, written as JSON writes it.
+        return _dumps
     if isinstance(column_type, DateTime):
         return lambda value: f'"{_timestamp(value)}"'
     if isinstance(column_type, Date):
