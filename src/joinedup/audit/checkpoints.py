@@ -118,7 +118,7 @@ def load_signer(path: Path, name: str) -> Signer:
     An existing key keeps the name it was made with: the name is part of the key's identity."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        return _read_signer(path.read_text())
+        return signer_from_key(path.read_text())
     key = Ed25519PrivateKey.generate()
     seed = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     public = _raw_public(key.public_key())
@@ -131,13 +131,14 @@ def load_signer(path: Path, name: str) -> Signer:
     try:
         os.link(draft, path)
     except FileExistsError:
-        return _read_signer(path.read_text())
+        return signer_from_key(path.read_text())
     finally:
         draft.unlink()
     return Signer(name, key)
 
 
-def _read_signer(text: str) -> Signer:
+def signer_from_key(text: str) -> Signer:
+    """A signer from its signed-note signer key (PRIVATE+KEY+<name>+<id>+<base64 key>)."""
     parts = text.strip().split("+", 4)
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise CheckpointError("the signing key file is not a signed-note signer key")
