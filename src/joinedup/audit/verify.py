@@ -13,7 +13,6 @@ sequenced but dated well before the latest checkpoint was not written when it sa
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from sqlalchemy.engine import Connection
 from joinedup.audit.checkpoints import Checkpoint, Verifier, open_checkpoint
 from joinedup.audit.entries import EntryReader, logged_table, logged_tables, stream
 from joinedup.audit.log import LogError, StoredCheckpoint, prove_consistency, stored_checkpoints
-from joinedup.audit.merkle import HASH_SIZE, Frontier, ProofError, verify_consistency
+from joinedup.audit.merkle import Frontier, ProofError, root, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
 from joinedup.audit.sequencer import tree_state
 
@@ -76,69 +75,52 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     """Check every entry against the stored leaves and the tree against ``checkpoint``
     (already signature-checked); ``kept`` are the other signature-checked checkpoints, which
     narrow down a rewrite of rows and leaves together. ``progress(done, total)`` is called
-    as entries are checked."""
+    as entries are checked.
+
+    The common case, nothing wrong, is kept fast (a million entries in seconds): each row
+    is hashed and compared with its stored leaf, and only a place that fails is looked
+    into further, to say what happened there."""
     sequenced = tree_state(connection).size
     size = max(sequenced, checkpoint.size)
     failures: list[Failure] = []
-    sources = [logged.name for logged in logged_tables()]
-    code = {name: position for position, name in enumerate(sources)}
+    for source in connection.execute(select(_LEAVES.c.source).distinct()).scalars():
+        logged_table(source)
 
-    stored = bytearray(HASH_SIZE * size)
-    owner = array("b", [-1]) * size
-    owner_id = array("q", [0]) * size
-    leaves = select(_LEAVES.c.log_index, _LEAVES.c.source, _LEAVES.c.row_id, _LEAVES.c.leaf_hash) \
-        .order_by(_LEAVES.c.log_index)
-    for index, source, row_id, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
-        if index >= size:
-            failures.append(Failure(index, source, row_id, "forged",
-                                    f"a leaf past the end of the log ({sequenced} entries sequenced)"))
-            continue
-        if source not in code:
-            logged_table(source)
-        stored[index * HASH_SIZE:(index + 1) * HASH_SIZE] = leaf
-        owner[index] = code[source]
-        owner_id[index] = row_id
-    for index in range(size):
-        if owner[index] == -1:
-            failures.append(Failure(index, "", None, "deleted", "its leaf is missing from the log"))
+    hashes: list[bytes | None] = [None] * size
+    leaves = select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash).order_by(_LEAVES.c.log_index)
+    for index, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
+        if index < size:
+            hashes[index] = bytes(leaf)
+        else:
+            failures.append(Failure(index, "", None, "forged",
+                                    f"a leaf past the end of the log ({sequenced:,} entries sequenced)"))
 
     claimed = bytearray(size)
+    unmatched: list[tuple[int, str, int]] = []
     done = 0
     for logged in logged_tables():
         reader = EntryReader(logged, connection.dialect)
-        source = code[logged.name]
-        for row_id, index, *values in reader.rows(connection, logged.table.c.log_index.is_not(None),
-                                                  order_by="log_index"):
+        for row in reader.rows(connection, logged.table.c.log_index.is_not(None), order_by="log_index"):
+            row_id, index = row[0], row[1]
             done += 1
-            if progress and done % 50_000 == 0:
+            if progress and not done % 50_000:
                 progress(done, size)
             if index >= size:
                 failures.append(Failure(index, logged.name, row_id, "forged",
-                                        f"claims a place past the end of the log ({sequenced} entries sequenced)"))
-                continue
-            if claimed[index]:
+                                        f"claims a place past the end of the log ({sequenced:,} entries sequenced)"))
+            elif claimed[index]:
                 failures.append(Failure(index, logged.name, row_id, "forged",
                                         "claims a place another entry holds: it was inserted"))
-                continue
-            claimed[index] = 1
-            if owner[index] != source or owner_id[index] != row_id:
-                held = sources[owner[index]] if owner[index] >= 0 else "no entry"
-                failures.append(Failure(index, logged.name, row_id, "moved",
-                                        f"holds the place sequenced for {held} {owner_id[index]}: "
-                                        "entries were reordered or replaced"))
-            elif reader.hash(row_id, values) != stored[index * HASH_SIZE:(index + 1) * HASH_SIZE]:
-                failures.append(Failure(index, logged.name, row_id, "edited",
-                                        "its content has changed since it was sequenced"))
-    for index in range(size):
-        if not claimed[index] and owner[index] != -1:
-            held = sources[owner[index]]
-            failures.append(Failure(index, held, owner_id[index], "deleted",
-                                    "its row is gone (deleted, or its place was cleared)"))
+            else:
+                claimed[index] = 1
+                if reader.hash(row_id, row[2:]) != hashes[index]:
+                    unmatched.append((index, logged.name, row_id))
     if progress:
         progress(size, size)
+    failures.extend(_explained(connection, unmatched, [index for index in range(size) if not claimed[index]]))
 
-    precise = sorted(failure.index for failure in failures if failure.index is not None)
-    for failure in _tree_failures(stored, checkpoint, kept, sequenced, connection):
+    precise = [failure.index for failure in failures if failure.index is not None]
+    for failure in _tree_failures(hashes, checkpoint, kept, sequenced, connection):
         end = failure.row_id if failure.kind == "rewritten" else None
         if end is None or not any(failure.index <= index < end for index in precise):
             failures.append(failure)
@@ -148,33 +130,56 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     return Verification(checkpoint, sequenced, unsequenced, failures)
 
 
-def _tree_failures(stored: bytearray, checkpoint: Checkpoint, kept: list[StoredCheckpoint], sequenced: int,
-                   connection: Connection) -> list[Failure]:
-    """The stored leaves' tree against the checkpoint, the kept checkpoints and the state."""
-    sizes = {stored_checkpoint.checkpoint.size: stored_checkpoint.checkpoint for stored_checkpoint in kept}
-    sizes[checkpoint.size] = checkpoint
-    roots: dict[int, bytes] = {}
-    frontier = Frontier()
-    if 0 in sizes:
-        roots[0] = frontier.root()
-    for index in range(len(stored) // HASH_SIZE):
-        frontier.append(bytes(stored[index * HASH_SIZE:(index + 1) * HASH_SIZE]))
-        if frontier.size in sizes or frontier.size == sequenced:
-            roots[frontier.size] = frontier.root()
+def _explained(connection: Connection, unmatched: list[tuple[int, str, int]], unclaimed: list[int]) -> list[Failure]:
+    """What happened at each place that failed, from the row sequenced there: a row whose
+    hash changed is edited, or moved if another row was sequenced at its place; a place no
+    row holds was deleted."""
+    owners: dict[int, tuple[str, int]] = {}
+    places = [index for index, _source, _row_id in unmatched] + unclaimed
+    for start in range(0, len(places), 1000):
+        owners.update((index, (source, row_id)) for index, source, row_id in connection.execute(
+            select(_LEAVES.c.log_index, _LEAVES.c.source, _LEAVES.c.row_id)
+            .where(_LEAVES.c.log_index.in_(places[start:start + 1000]))))
     failures = []
-    if roots.get(checkpoint.size) != checkpoint.root:
-        good = 0
+    for index, source, row_id in unmatched:
+        if index not in owners:
+            failures.append(Failure(index, source, row_id, "forged", "holds a place whose leaf is missing"))
+        elif owners[index] == (source, row_id):
+            failures.append(Failure(index, source, row_id, "edited", "its content has changed since it was sequenced"))
+        else:
+            failures.append(Failure(index, source, row_id, "moved",
+                                    f"holds the place sequenced for {owners[index][0]} {owners[index][1]}: "
+                                    "entries were reordered or replaced"))
+    for index in unclaimed:
+        if index in owners:
+            failures.append(Failure(index, *owners[index], "deleted",
+                                    "its row is gone (deleted, or its place was cleared)"))
+        else:
+            failures.append(Failure(index, "", None, "deleted", "its row and its leaf are gone"))
+    return failures
+
+
+def _tree_failures(hashes: list[bytes | None], checkpoint: Checkpoint, kept: list[StoredCheckpoint],
+                   sequenced: int, connection: Connection) -> list[Failure]:
+    """The stored leaves' tree against the checkpoint and the sequencer's state; when the
+    checkpoint's root is not met, the kept checkpoints narrow down where."""
+    leaves = [leaf or b"" for leaf in hashes]
+    failures = []
+    signed_root = root(leaves[:checkpoint.size])
+    if signed_root != checkpoint.root:
+        sizes = {stored.checkpoint.size: stored.checkpoint for stored in kept if stored.checkpoint.size <= checkpoint.size}
+        sizes[checkpoint.size] = checkpoint
+        frontier, good = Frontier(), 0
         for size in sorted(sizes):
-            if size > checkpoint.size:
-                break
-            if roots.get(size) != sizes[size].root:
+            for leaf in leaves[frontier.size:size]:
+                frontier.append(leaf)
+            if frontier.root() != sizes[size].root:
                 failures.append(Failure(good, "", size, "rewritten",
-                                        f"the tree of entries {good} to {size - 1} no longer has the root signed "
-                                        f"at size {size}: an entry there was changed with its stored leaf"))
+                                        f"the tree of entries {good:,} to {size - 1:,} no longer has the root signed "
+                                        f"at size {size:,}: an entry there was changed with its stored leaf"))
                 break
             good = size
-    state = tree_state(connection)
-    if roots.get(sequenced, Frontier().root()) != state.root:
+    if (signed_root if sequenced == checkpoint.size else root(leaves[:sequenced])) != tree_state(connection).root:
         failures.append(Failure(sequenced, "", None, "state",
                                 "the sequencer's stored tree root is not the root of the stored leaves"))
     return failures
