@@ -7,8 +7,14 @@ import stat
 
 import pytest
 
-from joinedup.audit.checkpoints import CheckpointError, Verifier, signer_from_key, load_signer, open_checkpoint, \
-    sign_checkpoint
+from joinedup.audit.checkpoints import (
+    CheckpointError,
+    Verifier,
+    load_signer,
+    open_checkpoint,
+    sign_checkpoint,
+    signer_from_key,
+)
 from joinedup.audit.merkle import EMPTY_ROOT, leaf_hash
 
 GO_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"

@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
-from joinedup.audit.entries import ENCODING, EntryReader, logged_table, register_logged_table
+from joinedup.audit.entries import (
+    ENCODING,
+    EntryReader,
+    logged_table,
+    register_logged_table,
+)
 from joinedup.audit.models import AuditEvent
 from joinedup.db import transaction
 from joinedup.sharing.models import SharingDecision

@@ -11,6 +11,7 @@ from log_support import verify, write_entries
 from sqlalchemy import select, text, update
 
 from joinedup.audit.checkpoints import CheckpointError, load_signer
+from joinedup.audit.entries import EntryReader, logged_table
 from joinedup.audit.log import (
     LogError,
     check_consistency,
@@ -21,7 +22,6 @@ from joinedup.audit.log import (
     prove_consistency,
 )
 from joinedup.audit.merkle import ProofError
-from joinedup.audit.entries import EntryReader, logged_table
 from joinedup.audit.models import AuditEvent, AuditLogLeaf, AuditLogState
 from joinedup.audit.sequencer import sequence
 from joinedup.db import transaction, utcnow
@@ -213,7 +213,8 @@ def test_an_entry_rewritten_with_its_stored_leaf_is_found_by_the_kept_checkpoint
         session.execute(update(AuditLogLeaf.__table__).where(AuditLogLeaf.log_index == place)
                         .values(leaf_hash=reader.hash(8, row[2:])))
     result = verify(logged, signer)
-    assert [(failure.index, failure.row_id, failure.kind) for failure in result.failures][0] == (12, 20, "rewritten")
+    first = result.first
+    assert (first.index, first.row_id, first.kind) == (12, 20, "rewritten")
     assert 12 <= place < 20
 
 

@@ -3,6 +3,7 @@ killed mid-work (both stores): every checkpoint ever signed still verifies."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -39,7 +40,7 @@ def _every_checkpoint_verifies(engine, signer) -> list:
         for stored in kept:
             result = verify_log(connection, stored.checkpoint, kept=kept)
             assert result.ok, [str(failure) for failure in result.failures[:3]]
-        for old, new in zip(kept, kept[1:]):
+        for old, new in itertools.pairwise(kept):
             if old.checkpoint.size:
                 verify_consistency(old.checkpoint.size, new.checkpoint.size, old.checkpoint.root,
                                    new.checkpoint.root, prove_consistency(connection, old.checkpoint.size,
