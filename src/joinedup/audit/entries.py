@@ -24,9 +24,21 @@ from datetime import UTC, date, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Date, DateTime, Integer, String, Table, Text, cast, select
-from sqlalchemy.types import NullType, TypeEngine
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    cast,
+    select,
+)
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.types import NullType, TypeEngine
 
 from joinedup.audit.merkle import leaf_hash
 from joinedup.audit.models import AuditEvent

@@ -18,7 +18,14 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from joinedup.audit.checkpoints import Checkpoint, CheckpointError, Signer, Verifier, open_checkpoint, sign_checkpoint
+from joinedup.audit.checkpoints import (
+    Checkpoint,
+    CheckpointError,
+    Signer,
+    Verifier,
+    open_checkpoint,
+    sign_checkpoint,
+)
 from joinedup.audit.entries import EntryReader, logged_table
 from joinedup.audit.merkle import (
     Frontier,

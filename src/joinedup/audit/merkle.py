@@ -60,11 +60,11 @@ class Frontier:
     Enough to append a leaf and to give the root at every size, in O(log n) space, so the
     sequencer extends the tree without reading it back."""
 
-    __slots__ = ("size", "nodes")
+    __slots__ = ("nodes", "size")
 
     def __init__(self, size: int = 0, nodes: Sequence[bytes] = ()) -> None:
-        if len(nodes) != bin(size).count("1"):
-            raise ValueError(f"a tree of {size} leaves has {bin(size).count('1')} frontier nodes, not {len(nodes)}")
+        if len(nodes) != size.bit_count():
+            raise ValueError(f"a tree of {size} leaves has {size.bit_count()} frontier nodes, not {len(nodes)}")
         self.size = size
         self.nodes = list(nodes)
 

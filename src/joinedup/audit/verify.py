@@ -22,7 +22,12 @@ from sqlalchemy.engine import Connection
 
 from joinedup.audit.checkpoints import Checkpoint, Verifier, open_checkpoint
 from joinedup.audit.entries import EntryReader, logged_table, logged_tables, stream
-from joinedup.audit.log import LogError, StoredCheckpoint, prove_consistency, stored_checkpoints
+from joinedup.audit.log import (
+    LogError,
+    StoredCheckpoint,
+    prove_consistency,
+    stored_checkpoints,
+)
 from joinedup.audit.merkle import Frontier, ProofError, root, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
 from joinedup.audit.sequencer import tree_state
