@@ -225,3 +225,18 @@ def test_a_checkpoint_is_never_signed_over_a_forked_tree(logged, signer):
     write_entries(logged, 1, start=6)
     with pytest.raises(LogError, match="does not extend"):
         make_checkpoint(logged, signer)
+
+
+def test_a_json_value_damaged_beyond_parsing_is_an_edit_not_a_crash(sqlite_engine, signer):
+    """SQLite stores JSON as text and does not check it: a value made unreadable is named
+    like any other edit, and the sequencer still places an entry holding one."""
+    write_entries(sqlite_engine, 3)
+    make_checkpoint(sqlite_engine, signer)
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("update audit_events set details = '{\"fields\": [' where id = 2"))
+        connection.execute(text("insert into audit_events (at, actor, action, subject_type, subject_id, outcome,"
+                                " channel, client_address, reason, details) values (:at, 'sam.social', 'person.view',"
+                                " 'person', 'P7', 'allowed', 'web', '', '', 'not json')"), {"at": utcnow()})
+    result = verify(sqlite_engine, signer)
+    assert [(failure.row_id, failure.kind) for failure in result.failures] == [(2, "edited")]
+    assert make_checkpoint(sqlite_engine, signer).checkpoint.size == 7

@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 from sqlalchemy import (
@@ -107,8 +107,16 @@ def _timestamp(value: datetime | str) -> str:
 
 
 def _document(value: Any) -> str:
-    """A stored JSON value, canonical: parsed from SQLite's text, as PostgreSQL's driver gives it."""
-    return _dumps(json.loads(value) if isinstance(value, (str, bytes)) else value)
+    """A stored JSON value, canonical: parsed from SQLite's text, as PostgreSQL's driver gives
+    it. Text that does not parse (only a damaged or forged row holds it) is written as ``!``
+    and the text as a JSON string, which no canonical value starts with: the entry still
+    gets its place, and its hash can match no other value."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return "!" + encode_basestring(value if isinstance(value, str) else value.decode("utf-8", "replace"))
+    return _dumps(value)
 
 
 class _Documents(dict):
@@ -149,7 +157,20 @@ def _writer(column_type: TypeEngine) -> Callable[[Any], str]:
     raise ValueError(f"a logged column of type {column_type} has no encoding")
 
 
-_dumps: Callable[[Any], str] = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+if c_make_encoder is not None:
+    #: Canonical JSON by the C encoder made once (json.dumps makes one per call, which is
+    #: most of its time on a small value): the same text as JSONEncoder(sort_keys=True,
+    #: separators=(",", ":"), ensure_ascii=False).encode, twice as fast.
+    _canonical = c_make_encoder(None, _refuse, encode_basestring, None, ":", ",", True, False, True)
+
+    def _dumps(value: Any) -> str:
+        return "".join(_canonical(value, 0))
+else:  # pragma: no cover - Python without the json C accelerator
+    _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def stream(connection: Connection, sql: str) -> Iterator[tuple]:
