@@ -113,11 +113,10 @@ def sequence(engine: Engine, *, progress: Callable[[int], None] | None = None) -
             return state
 
 
-def tree_state(session: Session) -> TreeState:
+def tree_state(connection: Session | Connection) -> TreeState:
     """The sequenced tree as stored (an empty tree before the first sequencing)."""
-    row = session.execute(select(_STATE.c.size, _STATE.c.root_hash).where(_STATE.c.id == STATE_ID)).first()
+    row = connection.execute(select(_STATE.c.size, _STATE.c.root_hash).where(_STATE.c.id == STATE_ID)).first()
     return TreeState(row.size, bytes.fromhex(row.root_hash)) if row else TreeState(0, EMPTY_ROOT)
-
 
 
 def unsequenced(connection: Connection) -> int:
