@@ -105,6 +105,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     done = 0
     for logged in logged_tables():
         reader = EntryReader(logged, connection.dialect)
+        entry_hash = reader.hash
         for row in reader.rows(connection, logged.table.c.log_index.is_not(None), order_by="log_index"):
             row_id, index = row[0], row[1]
             done += 1
@@ -118,7 +119,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
                                         "claims a place another entry holds: it was inserted"))
             else:
                 claimed[index] = 1
-                if reader.hash(row_id, row[2:]) != hashes[index]:
+                if entry_hash(row_id, row[2:]) != hashes[index]:
                     unmatched.append((index, logged.name, row_id))
     if progress:
         progress(size, size)
