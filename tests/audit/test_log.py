@@ -240,3 +240,10 @@ def test_a_json_value_damaged_beyond_parsing_is_an_edit_not_a_crash(sqlite_engin
     result = verify(sqlite_engine, signer)
     assert [(failure.row_id, failure.kind) for failure in result.failures] == [(2, "edited")]
     assert make_checkpoint(sqlite_engine, signer).checkpoint.size == 7
+
+
+def test_a_kept_checkpoint_altered_in_the_database_is_named(logged, signer):
+    with logged.begin() as connection:
+        connection.execute(text("update audit_checkpoints set note = replace(note, '\n12\n', '\n11\n')"))
+    with pytest.raises(CheckpointError, match="kept as number 1 .* does not match"):
+        verify(logged, signer)

@@ -101,9 +101,15 @@ def _extension(connection: Connection, previous: Checkpoint | None, nodes: list[
 
 def stored_checkpoints(connection: Connection, verifier: Verifier) -> list[StoredCheckpoint]:
     """Every kept checkpoint, oldest first, each refused (CheckpointError) unless signed by ``verifier``."""
-    rows = connection.execute(select(_CHECKPOINTS.c.note, _CHECKPOINTS.c.created_at)
-                              .order_by(_CHECKPOINTS.c.size, _CHECKPOINTS.c.id)).all()
-    return [StoredCheckpoint(open_checkpoint(row.note, verifier), row.created_at) for row in rows]
+    kept = []
+    for row in connection.execute(select(_CHECKPOINTS.c.id, _CHECKPOINTS.c.note, _CHECKPOINTS.c.created_at)
+                                  .order_by(_CHECKPOINTS.c.size, _CHECKPOINTS.c.id)):
+        try:
+            kept.append(StoredCheckpoint(open_checkpoint(row.note, verifier), row.created_at))
+        except CheckpointError as exc:
+            raise CheckpointError(f"the checkpoint kept as number {row.id} (made {row.created_at:%Y-%m-%d %H:%M} UTC)"
+                                  f" cannot be trusted: {exc}") from None
+    return kept
 
 
 def latest_checkpoint(connection: Connection, verifier: Verifier) -> StoredCheckpoint | None:
