@@ -27,6 +27,9 @@ export_app = typer.Typer(help="Export results as CSV.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 models_app = typer.Typer(help="The person index's linkage models: compare and adopt.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+audit_app = typer.Typer(help="The tamper-evident audit log: checkpoints, verification, receipts, proofs.",
+                        no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 
@@ -712,6 +715,203 @@ def unlock_user(username: Annotated[str, typer.Argument(help="The account's user
         console.print(f"[red]No account has the username {username!r}.[/]")
         raise typer.Exit(1)
     console.print(f"Unlocked {name}: earlier failed sign-ins no longer make them wait, at any address.")
+
+
+def _audit_store():
+    """The store with every logged table's encoding registered (the whole schema loaded)."""
+    import joinedup.schema  # noqa: F401 - each capability registers its logged tables
+    from joinedup.store import initialise
+
+    settings = load_settings()
+    return settings, initialise(settings)
+
+
+def _verifier(key: str | None, settings=None):
+    """The verifier key given (a key string, or a file holding one), else this instance's."""
+    from joinedup.audit.checkpoints import Verifier, instance_signer
+
+    if key is None:
+        return instance_signer(settings).verifier
+    path = Path(key)
+    return Verifier.parse(path.read_text() if path.is_file() else key)
+
+
+def _refuse(exc: Exception) -> None:
+    console.print(f"[red]{escape(str(exc))}[/]")
+    raise typer.Exit(1)
+
+
+def _write(out: Path | None, text: str, what: str) -> None:
+    if out is None:
+        console.print(text, end="", markup=False, highlight=False, soft_wrap=True)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"{what} written to {out}")
+
+
+_KEY = Annotated[str | None, typer.Option("--key", help="A verifier key (<name>+<id>+<key>) or a file holding one; "
+                                          "without it, this instance's own key.")]
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the signed checkpoint to this file.")] = None,
+) -> None:
+    """Sequence every committed entry, then sign the log's size and root (a C2SP checkpoint)."""
+    from joinedup.audit.checkpoints import instance_signer
+    from joinedup.audit.log import LogError, make_checkpoint
+    from joinedup.audit.sequencer import sequence, unsequenced
+
+    settings, engine = _audit_store()
+    signer = instance_signer(settings)
+    with engine.connect() as connection:
+        waiting = unsequenced(connection)
+    with _progress() as progress:
+        task = progress.add_task("Sequencing", total=waiting)
+        sequence(engine, progress=lambda count: progress.advance(task, count))
+    try:
+        stored = make_checkpoint(engine, signer)
+    except LogError as exc:
+        _refuse(exc)
+    checkpoint = stored.checkpoint
+    state = "New checkpoint" if stored.new else "Nothing new since the latest checkpoint"
+    console.print(f"{state}: {checkpoint.size:,} entries, made {stored.created_at:%Y-%m-%d %H:%M:%S} UTC.")
+    console.print(checkpoint.note, end="", markup=False, highlight=False)
+    if out is not None:
+        _write(out, checkpoint.note, "Checkpoint")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="A checkpoint file to verify against "
+                                                    "(one a partner kept); without it, the latest kept here.")] = None,
+    key: _KEY = None,
+) -> None:
+    """Recompute every entry from its row and check the log against a signed checkpoint;
+    name the first entry that fails."""
+    from joinedup.audit.checkpoints import CheckpointError
+    from joinedup.audit.log import LogError
+    from joinedup.audit.sequencer import tree_state
+    from joinedup.audit.verify import verify_checkpoint
+
+    settings, engine = _audit_store()
+    try:
+        verifier = _verifier(key, settings)
+        note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
+        with engine.connect() as connection, _progress() as progress:
+            task = progress.add_task("Verifying", total=tree_state(connection).size)
+            result = verify_checkpoint(connection, verifier, note,
+                                       progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except (CheckpointError, LogError, OSError) as exc:
+        _refuse(exc)
+    size = result.checkpoint.size
+    if result.ok:
+        console.print(f"[green]Verified:[/] the {size:,} entries of the checkpoint are intact "
+                      f"({result.sequenced - size:,} sequenced since, {result.unsequenced:,} waiting).")
+        return
+    console.print(f"[red]The log fails verification against the checkpoint of {size:,} entries.[/]")
+    console.print(f"First failure: [bold]{escape(str(result.first))}[/]")
+    table = Table("position", "entry", "what")
+    for failure in result.failures[:20]:
+        entry = f"{failure.source} {failure.row_id}" if failure.source else ""
+        table.add_row("" if failure.index is None else str(failure.index), entry, escape(failure.message))
+    console.print(table)
+    if len(result.failures) > 20:
+        console.print(f"… and {len(result.failures) - 20:,} more.")
+    raise typer.Exit(1)
+
+
+@audit_app.command("receipt")
+def audit_receipt(
+    entry: Annotated[str, typer.Argument(help="The entry: <table>:<id> (audit_events:42) or #<position>.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the receipt to this file.")] = None,
+) -> None:
+    """A receipt for one entry: the checkpoint, its position and the inclusion proof, which
+    anyone can check with the public key (joinedup audit check-receipt)."""
+    from joinedup.audit.checkpoints import CheckpointError, instance_signer
+    from joinedup.audit.entries import UnknownSource
+    from joinedup.audit.log import LogError, make_receipt
+
+    settings, engine = _audit_store()
+    try:
+        with engine.connect() as connection:
+            receipt = make_receipt(connection, instance_signer(settings).verifier, entry)
+    except (CheckpointError, LogError, UnknownSource) as exc:
+        _refuse(exc)
+    _write(out, receipt, "Receipt")
+
+
+@audit_app.command("check-receipt")
+def audit_check_receipt(
+    receipt: Annotated[Path, typer.Argument(help="The receipt file.", exists=True, dir_okay=False)],
+    key: Annotated[str, typer.Option("--key", help="The log's verifier key, or a file holding it.")],
+) -> None:
+    """Check a receipt with nothing but the log's public key."""
+    from joinedup.audit.checkpoints import CheckpointError
+    from joinedup.audit.log import check_receipt
+    from joinedup.audit.merkle import ProofError
+
+    try:
+        checked = check_receipt(receipt.read_text(encoding="utf-8"), _verifier(key))
+    except (CheckpointError, ProofError) as exc:
+        _refuse(exc)
+    entry = checked.entry
+    console.print(f"[green]The receipt holds:[/] {entry['table']} {entry['id']} ({entry.get('action', '')}, "
+                  f"{entry['at']}) is entry {checked.index:,} of the log {checked.checkpoint.origin}, "
+                  f"under its signed checkpoint of {checked.checkpoint.size:,} entries.")
+
+
+@audit_app.command("prove-consistency")
+def audit_prove_consistency(
+    old: Annotated[Path, typer.Argument(help="The older checkpoint file.", exists=True, dir_okay=False)],
+    new: Annotated[Path, typer.Argument(help="The newer checkpoint file.", exists=True, dir_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the proof to this file.")] = None,
+) -> None:
+    """The proof that the log of the newer checkpoint extends that of the older one."""
+    from joinedup.audit.checkpoints import CheckpointError, instance_signer, open_checkpoint
+    from joinedup.audit.log import LogError, consistency_text, prove_consistency
+
+    settings, engine = _audit_store()
+    verifier = instance_signer(settings).verifier
+    try:
+        older = open_checkpoint(old.read_text(encoding="utf-8"), verifier)
+        newer = open_checkpoint(new.read_text(encoding="utf-8"), verifier)
+        with engine.connect() as connection:
+            proof = prove_consistency(connection, older.size, newer.size)
+    except (CheckpointError, LogError) as exc:
+        _refuse(exc)
+    _write(out, consistency_text(older, newer, proof), "Consistency proof")
+
+
+@audit_app.command("check-consistency")
+def audit_check_consistency(
+    old: Annotated[Path, typer.Argument(help="The older checkpoint file you kept.", exists=True, dir_okay=False)],
+    new: Annotated[Path, typer.Argument(help="The newer checkpoint file.", exists=True, dir_okay=False)],
+    proof: Annotated[Path, typer.Argument(help="The proof from prove-consistency.", exists=True, dir_okay=False)],
+    key: Annotated[str, typer.Option("--key", help="The log's verifier key, or a file holding it.")],
+) -> None:
+    """Check, with nothing but the public key, that nothing before the older checkpoint was changed."""
+    from joinedup.audit.checkpoints import CheckpointError
+    from joinedup.audit.log import check_consistency
+    from joinedup.audit.merkle import ProofError
+
+    try:
+        older, newer = check_consistency(old.read_text(encoding="utf-8"), new.read_text(encoding="utf-8"),
+                                         proof.read_text(encoding="utf-8"), _verifier(key))
+    except (CheckpointError, ProofError) as exc:
+        _refuse(exc)
+    console.print(f"[green]Consistent:[/] the log of {newer.size:,} entries extends the one of {older.size:,} "
+                  "you kept; none of those entries was changed, removed or reordered.")
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Print the log's verifier key, for partners to check checkpoints and receipts with."""
+    from joinedup.audit.checkpoints import instance_signer
+
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    console.print(str(instance_signer(settings).verifier), markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     #: Working days a break-glass access may wait for review before it is escalated.
     break_glass_review_days: int = 5
+    #: The audit log's name in its signed checkpoints (a schema-less URL, such as
+    #: ``hub.example.gov.uk/audit``), taken when the signing key is made; empty: the host's name.
+    audit_origin: str = ""
 
     @property
     def secret_key_path(self) -> Path:
@@ -81,6 +84,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sign_in_address_max_failures=int(env.get("JOINEDUP_SIGN_IN_ADDRESS_MAX_FAILURES", "100")),
         trusted_proxies=_networks(env.get("JOINEDUP_TRUSTED_PROXIES"), "JOINEDUP_TRUSTED_PROXIES"),
         break_glass_review_days=int(env.get("JOINEDUP_BREAK_GLASS_REVIEW_DAYS", "5")),
+        audit_origin=env.get("JOINEDUP_AUDIT_ORIGIN", "").strip(),
     )
 
 

@@ -14,9 +14,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from joinedup.audit.entries import register_logged_table
 from joinedup.db import Base, utcnow
 
 AGREEMENT_STATUSES = ("draft", "active", "suspended", "ended")
@@ -204,6 +214,16 @@ class SharingDecision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(20), default="")
     break_glass_id: Mapped[int | None] = mapped_column(ForeignKey("break_glass.id", ondelete="SET NULL"))
+    #: The decision's position among the leaves of the audit log's Merkle tree; empty until sequenced.
+    log_index: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
+
+
+#: Every decision is an entry of the tamper-evident audit log: these fields, in the
+#: canonical encoding of docs/audit.md (version 1). A new field needs a new version.
+register_logged_table(SharingDecision.__table__, (
+    "at", "user_id", "username", "organisation_id", "person_id", "record_id", "source_organisation_id",
+    "action", "purpose", "outcome", "basis", "agreement_version_id", "policy_ids", "fields", "reason",
+    "channel", "break_glass_id"))
 
 
 class RulesState(Base):
