@@ -50,6 +50,7 @@ from joinedup.permissions import (
     action_named,
 )
 from joinedup.sharing import RECORD_FIELDS, AccessDecision
+from joinedup.sharing.policy import INVOLVEMENT_FIELDS
 from joinedup.sharing.break_glass import (
     BreakGlassError,
     break_glass_queue,
@@ -429,7 +430,7 @@ class CategoryForm:
     @classmethod
     def posted(cls, fields: dict[str, list[str]], code: str = "") -> CategoryForm:
         return cls(code or _one(fields, "code", 40), _one(fields, "name", NAME_MAX), _one(fields, "description"),
-                   [name for name in fields.get("fields", []) if name in RECORD_FIELDS],
+                   [name for name in fields.get("fields", []) if name in RECORD_FIELDS | INVOLVEMENT_FIELDS],
                    _one(fields, "facts", 5000), _one(fields, "sensitive", 3), _one(fields, "services", 5000))
 
     def parsed(self, *, new: bool) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -465,7 +466,7 @@ def _field_choices() -> list[str]:
 
 
 def _category_context(session: Session) -> dict[str, Any]:
-    return {"field_choices": _field_choices(),
+    return {"field_choices": _field_choices() + sorted(INVOLVEMENT_FIELDS),
             "sources": list(session.execute(select(SourceSystem.code, SourceSystem.name).order_by(SourceSystem.code)))}
 
 
