@@ -91,7 +91,9 @@ def decide_involvement_access(session: Session, actor: Actor, subjects: Sequence
     for subject, (allowed, clauses) in zip(subjects, evaluate(compiled, principal, resources, contexts), strict=True):
         ids = tuple(clause.policy_id for clause in clauses)
         if not allowed:
-            shielded = SENSITIVE_SHIELD in ids
+            # Told that a service is involved only by someone who may see the person: to
+            # anyone else, even that is not said.
+            shielded = SENSITIVE_SHIELD in ids and person_seen
             decisions.append(InvolvementDecision(subject.id, False, SHIELDED if shielded else DENIED, frozenset(),
                                                  ids, shielded))
             continue
