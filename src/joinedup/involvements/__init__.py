@@ -19,6 +19,7 @@ from joinedup.involvements.recording import (
     correct_involvement,
     directory_of,
     end_involvement,
+    own_involvement,
     record_involvement,
 )
 from joinedup.involvements.who import RECENTLY_ENDED, InvolvementShown, WhoIsInvolved, who_is_involved
@@ -41,6 +42,7 @@ __all__ = [
     "index_involvements",
     "load_directory",
     "may_keep_directory",
+    "own_involvement",
     "record_involvement",
     "who_is_involved",
 ]

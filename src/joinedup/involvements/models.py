@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
 from joinedup.partners.models import Organisation
+from joinedup.people.models import Person
 
 #: What an involvement is now: working with the person, or no longer.
 INVOLVEMENT_STATUSES = ("current", "ended")
@@ -94,3 +95,4 @@ class Involvement(Base):
     organisation: Mapped[Organisation] = relationship()
     team: Mapped[Team | None] = relationship()
     worker: Mapped[Worker | None] = relationship()
+    person: Mapped[Person | None] = relationship()

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
-from joinedup.errors import Conflict, Forbidden, Refusal
+from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.involvements.models import Involvement, Team, Worker
 from joinedup.partners.roles import CONTACT_ROUTES, INVOLVEMENT_ROLES
 from joinedup.people import person_by_id
-from joinedup.permissions import INVOLVEMENT_CORRECT, INVOLVEMENT_END, INVOLVEMENT_RECORD
+from joinedup.permissions import INVOLVEMENT_CORRECT, INVOLVEMENT_END, INVOLVEMENT_FORM, INVOLVEMENT_RECORD, Action
 
 NOTE_MAX = 2_000
 
@@ -42,7 +42,7 @@ def record_involvement(session: Session, actor: Actor, person_id: str, terms: In
     _may(actor, INVOLVEMENT_RECORD.refusal, INVOLVEMENT_RECORD.roles)
     person = person_by_id(session, person_id)
     if person is None or person.retired_at is not None:
-        raise Refusal(f"There is no current person {person_id}.", "person")
+        raise NotFound(f"There is no current person {person_id}.", "person")
     team, worker = _checked(session, actor, terms, today or date.today())
     involvement = Involvement(person_id=person.id, organisation_id=actor.organisation_id, team_id=team.id,
                               worker_id=worker.id if worker else None, role=terms.role,
@@ -59,7 +59,7 @@ def end_involvement(session: Session, actor: Actor, involvement_id: int, ends_on
                     today: date | None = None) -> Involvement:
     """End one of the actor's organisation's current involvements on ``ends_on``; audited."""
     today = today or date.today()
-    involvement = _own(session, actor, involvement_id, INVOLVEMENT_END.refusal, INVOLVEMENT_END.roles)
+    involvement = own_involvement(session, actor, involvement_id, INVOLVEMENT_END)
     if involvement.status != "current":
         raise Conflict("This involvement has already ended.", "ends_on")
     if ends_on is None:
@@ -83,7 +83,7 @@ def end_involvement(session: Session, actor: Actor, involvement_id: int, ends_on
 def correct_involvement(session: Session, actor: Actor, involvement_id: int, terms: InvolvementTerms, *,
                         today: date | None = None) -> Involvement:
     """Correct one of the actor's organisation's involvements; the audit names each change."""
-    involvement = _own(session, actor, involvement_id, INVOLVEMENT_CORRECT.refusal, INVOLVEMENT_CORRECT.roles)
+    involvement = own_involvement(session, actor, involvement_id, INVOLVEMENT_CORRECT)
     team, worker = _checked(session, actor, terms, today or date.today())
     if involvement.ends_on and terms.starts_on and involvement.ends_on < terms.starts_on:
         raise Refusal("The date it started must be on or before the date it ended", "starts_on")
@@ -109,11 +109,14 @@ def _may(actor: Actor, refusal: str, roles) -> None:
         raise Forbidden(refusal, "organisation")
 
 
-def _own(session: Session, actor: Actor, involvement_id: int, refusal: str, roles) -> Involvement:
-    _may(actor, refusal, roles)
+def own_involvement(session: Session, actor: Actor, involvement_id: int, act: Action = INVOLVEMENT_FORM
+                    ) -> Involvement:
+    """One of the actor's organisation's involvements recorded in the app, that they may
+    ``act`` on (Forbidden, Conflict or Refusal otherwise)."""
+    _may(actor, act.refusal, act.roles)
     involvement = session.get(Involvement, involvement_id)
     if involvement is None:
-        raise Refusal(f"There is no involvement {involvement_id}.", "involvement")
+        raise NotFound(f"There is no involvement {involvement_id}.", "involvement")
     if involvement.organisation_id != actor.organisation_id:
         raise Forbidden("Only the involved organisation's practitioners change an involvement.", "organisation")
     if involvement.source == "extract":
