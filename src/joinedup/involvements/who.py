@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
 from joinedup.disclosure.involvements import disclose_involvements
@@ -98,18 +98,20 @@ def who_is_involved(session: Session, actor: Actor, view: PersonView | None, *,
 
 def _involvements_of(session: Session, person: Person, ended_since: date) -> list[Involvement]:
     """The person's involvements: from their records' rows, and recorded for them (or for
-    a person merged into them), current or ended since ``ended_since``."""
-    records = select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
-    merged = select(Person.id).where(Person.superseded_by == person.person_id)
-    return list(session.scalars(
-        select(Involvement)
-        .where(or_(Involvement.source_record_id.in_(records), Involvement.person_id == person.id,
-                   Involvement.person_id.in_(merged)))
-        .where(or_(Involvement.status == "current", Involvement.ends_on >= ended_since))
-        .options(selectinload(Involvement.organisation), selectinload(Involvement.team),
-                 selectinload(Involvement.worker))
-        .order_by(Involvement.id)
-    ))
+    a person merged into them), current or ended since ``ended_since``. Two indexed
+    lookups rather than one query joined by ``or``, which no index serves."""
+    records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)))
+    persons = [person.id, *session.scalars(select(Person.id).where(Person.superseded_by == person.person_id))]
+    recent = or_(Involvement.status == "current", Involvement.ends_on >= ended_since)
+    # Each involvement's organisation, team and worker are one row each: joined, not
+    # fetched in further queries.
+    loading = (joinedload(Involvement.organisation), joinedload(Involvement.team), joinedload(Involvement.worker))
+    found = {involvement.id: involvement for involvement in session.scalars(
+        select(Involvement).where(Involvement.person_id.in_(persons), recent).options(*loading))}
+    if records:
+        found.update((involvement.id, involvement) for involvement in session.scalars(
+            select(Involvement).where(Involvement.source_record_id.in_(records), recent).options(*loading)))
+    return [found[key] for key in sorted(found)]
 
 
 def _rows(session: Session, record_ids: list[int]) -> dict[int, tuple[str, dict]]:
