@@ -25,7 +25,13 @@ from joinedup.accounts import passwords
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
-from joinedup.involvements import InvolvementTerms, Team, Worker, load_directory, record_involvement
+from joinedup.involvements import (
+    InvolvementTerms,
+    Team,
+    Worker,
+    load_directory,
+    record_involvement,
+)
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from involvement_support import SYSTEM
 from sqlalchemy import select
 
 from joinedup.audit import AuditEvent
@@ -13,9 +14,12 @@ from joinedup.db import transaction
 from joinedup.errors import Forbidden, Refusal
 from joinedup.ingest.mapping import MappingError, load_mapping, parse_mapping
 from joinedup.ingest.models import SourceRecord
-from joinedup.involvements import Involvement, Worker, index_involvements, load_directory
-
-from involvement_support import SYSTEM
+from joinedup.involvements import (
+    Involvement,
+    Worker,
+    index_involvements,
+    load_directory,
+)
 
 HEADER = "team,team_duty_phone,team_secure_email,sensitive_category,worker,role,phone,secure_email\n"
 

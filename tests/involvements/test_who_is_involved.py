@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
 from joinedup.disclosure import access_action, view_person
-from joinedup.involvements import InvolvementTerms, Team, Worker, record_involvement, who_is_involved
+from joinedup.involvements import (
+    InvolvementTerms,
+    Team,
+    Worker,
+    record_involvement,
+    who_is_involved,
+)
 from joinedup.sharing.models import DataCategory, SharingDecision
 from joinedup.sharing.policy import bump_rules
 

@@ -16,7 +16,14 @@ from joinedup.accounts import create_user
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
-from joinedup.involvements import Involvement, InvolvementTerms, Team, Worker, load_directory, record_involvement
+from joinedup.involvements import (
+    Involvement,
+    InvolvementTerms,
+    Team,
+    Worker,
+    load_directory,
+    record_involvement,
+)
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
 

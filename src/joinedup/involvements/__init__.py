@@ -22,7 +22,12 @@ from joinedup.involvements.recording import (
     own_involvement,
     record_involvement,
 )
-from joinedup.involvements.who import RECENTLY_ENDED, InvolvementShown, WhoIsInvolved, who_is_involved
+from joinedup.involvements.who import (
+    RECENTLY_ENDED,
+    InvolvementShown,
+    WhoIsInvolved,
+    who_is_involved,
+)
 
 __all__ = [
     "DIRECTORY_COLUMNS",

@@ -18,7 +18,13 @@ from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.involvements.models import Involvement, Team, Worker
 from joinedup.partners.roles import CONTACT_ROUTES, INVOLVEMENT_ROLES
 from joinedup.people import person_by_id
-from joinedup.permissions import INVOLVEMENT_CORRECT, INVOLVEMENT_END, INVOLVEMENT_FORM, INVOLVEMENT_RECORD, Action
+from joinedup.permissions import (
+    INVOLVEMENT_CORRECT,
+    INVOLVEMENT_END,
+    INVOLVEMENT_FORM,
+    INVOLVEMENT_RECORD,
+    Action,
+)
 
 NOTE_MAX = 2_000
 

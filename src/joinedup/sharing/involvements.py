@@ -32,7 +32,13 @@ from joinedup.db import utcnow
 from joinedup.partners.models import Organisation
 from joinedup.permissions import INVOLVEMENT_VIEW
 from joinedup.sharing.models import SharingDecision
-from joinedup.sharing.policy import INVOLVEMENT_FIELDS, OWN_ORGANISATION, SENSITIVE_SHIELD, evaluate, rules_for
+from joinedup.sharing.policy import (
+    INVOLVEMENT_FIELDS,
+    OWN_ORGANISATION,
+    SENSITIVE_SHIELD,
+    evaluate,
+    rules_for,
+)
 from joinedup.sharing.purposes import organisation_code
 
 DENIED = "No rule allows you to see this involvement."
