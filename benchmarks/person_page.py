@@ -4,6 +4,7 @@ Runs against a data directory the demo built (``joinedup demo --no-serve``, SQLi
 ``JOINEDUP_DATABASE_URL``). It signs in as the demo's social worker (``sam.social``) and
 opens every person their organisation's records reach that has at least one involvement,
 up to ``--persons``, ``--rounds`` times, timing each answer; and times
+:func:`joinedup.disclosure.view_person` (the page's read without who is involved) and
 :func:`joinedup.involvements.who_is_involved` alone for the same persons (the policy
 point's decisions and their audit included, in a transaction rolled back).
 
@@ -79,7 +80,7 @@ def main() -> None:
     client = TestClient(create_app(settings, engine=engine))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     client.post("/sign-in", data={"username": USERNAME, "password": password, "csrf_token": token})
-    pages, alone = [], []
+    pages, alone, viewed = [], [], []
     for _ in range(args.rounds):
         for person_id in persons:
             started = time.perf_counter()
@@ -88,13 +89,16 @@ def main() -> None:
             if answer.status_code != 200 or 'id="who-is-involved"' not in answer.text:
                 raise SystemExit(f"/persons/{person_id} answered {answer.status_code} without who is involved")
             with session_factory(engine)() as session:
+                started = time.perf_counter()
                 view = view_person(session, actor, person_id, action=access_action(actor))
+                viewed.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 who_is_involved(session, actor, view)
                 alone.append((time.perf_counter() - started) * 1000)
                 session.rollback()
     print(f"{len(persons)} persons with involvements, {args.rounds} rounds, store {engine.url.get_backend_name()}")
     print(summary("GET /persons/{id}", pages))
+    print(summary("view_person alone (the page's read before this issue)", viewed))
     print(summary("who_is_involved alone", alone))
 
 
