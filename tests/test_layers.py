@@ -20,6 +20,7 @@ LAYERS = (
     {"people"},
     {"sharing"},
     {"disclosure"},
+    {"involvements"},
     {"schema", "demo", "web"},
     {"cli"},
 )

@@ -25,6 +25,10 @@ addresses_app = typer.Typer(help="Match source records' addresses to UPRNs, and 
 app.add_typer(addresses_app, name="addresses")
 export_app = typer.Typer(help="Export results as CSV.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+directory_app = typer.Typer(help="Each organisation's directory of teams and workers.", no_args_is_help=True)
+app.add_typer(directory_app, name="directory")
+involvements_app = typer.Typer(help="The involvement index: who is working with a person.", no_args_is_help=True)
+app.add_typer(involvements_app, name="involvements")
 models_app = typer.Typer(help="The person index's linkage models: compare and adopt.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 audit_app = typer.Typer(help="The tamper-evident audit log: checkpoints, verification, receipts, proofs.",
@@ -613,6 +617,7 @@ def demo(
         ensure_demo_users,
         load_place,
         load_place_gazetteer,
+        load_place_involvements,
     )
     from joinedup.store import initialise
 
@@ -654,6 +659,7 @@ def demo(
     password = demo_password(settings)
     users = ensure_demo_users(engine, password)
     ensure_demo_sharing(engine)
+    _print_involvements(load_place_involvements(engine, place))
     who = Table(title="Sign in as any of these (the password is the same for all)")
     for column in ("username", "name", "job", "roles"):
         who.add_column(column)
@@ -665,6 +671,67 @@ def demo(
         _serve(settings, listening)
     else:
         console.print(f"Ready. Serve it with: joinedup serve --host {host} --port {port}")
+
+
+@directory_app.command("load")
+def directory_load(
+    organisation: Annotated[str, typer.Argument(help="The organisation's code.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The directory, as CSV.")],
+) -> None:
+    """Load an organisation's directory (teams, workers, roles, contacts) from a CSV file."""
+    from joinedup.audit import Actor
+    from joinedup.db import transaction
+    from joinedup.errors import Refusal
+    from joinedup.involvements import load_directory
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    try:
+        with transaction(engine) as session:
+            report = load_directory(session, Actor.system(), organisation, file.read_text(encoding="utf-8-sig"))
+    except Refusal as exc:
+        console.print(f"[red]Not loaded[/]: {escape(exc.field)}: {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    console.print(f"{organisation}: {report.teams:,} teams, {report.workers:,} workers, "
+                  f"{report.no_longer_active:,} no longer active, {len(report.refused):,} rows refused.")
+    for refused in report.refused:
+        console.print(f"  {escape(refused.described)}")
+
+
+@involvements_app.command("index")
+def involvements_index(
+    source: Annotated[str, typer.Option(help="The source's mapping: a shipped name or a TOML file.")],
+) -> None:
+    """Read a loaded source's involvements through its mapping's [involvements] section."""
+    from joinedup.audit import Actor
+    from joinedup.db import transaction
+    from joinedup.errors import Refusal
+    from joinedup.ingest import MappingError, load_mapping
+    from joinedup.involvements import index_involvements
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    try:
+        mapping = load_mapping(source)
+        with transaction(engine) as session:
+            report = index_involvements(session, Actor.system(), mapping)
+    except (Refusal, MappingError) as exc:
+        console.print(f"[red]Not indexed[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    _print_involvements([report])
+
+
+def _print_involvements(reports) -> None:
+    table = Table(title="Involvements read from the extracts")
+    for column in ("source", "new", "updated", "ended", "unchanged", "refused"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for report in reports:
+        table.add_row(report.source, *(f"{n:,}" for n in (report.created, report.updated, report.ended,
+                                                            report.unchanged, len(report.refused))))
+    console.print(table)
+    for report in reports:
+        for refused in report.refused[:5]:
+            console.print(f"  {report.source}: {escape(refused.described)}")
 
 
 @users_app.command("add")

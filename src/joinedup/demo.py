@@ -176,3 +176,31 @@ def ensure_demo_sharing(engine: Engine) -> None:
             for person in known:
                 set_training_sample(session, governor, person, sample=True,
                                     note="Synthetic: known to several agencies, so each partner sees something different.")
+
+
+def load_place_involvements(engine: Engine, place: Path) -> list:
+    """Load each agency's directory of staff from the place, then read every loaded
+    extract's involvements through its mapping's ``[involvements]`` section. Needs the
+    sharing catalogue (a directory names sensitive categories): after
+    :func:`ensure_demo_sharing`. Returns each source's :class:`IndexReport`."""
+    from joinedup.audit import Actor
+    from joinedup.ingest import load_mapping
+    from joinedup.involvements import index_involvements, load_directory
+    from joinedup.partners.models import SourceSystem
+
+    manifest = json.loads((place / "manifest.json").read_text())
+    actor = Actor.system("cli", "demo")
+    with transaction(engine) as session:
+        known = set(session.scalars(select(Organisation.code)))
+        for organisation, path in sorted(manifest.get("directories", {}).items()):
+            if organisation in known:
+                load_directory(session, actor, organisation, (place / path).read_text(encoding="utf-8"))
+    reports = []
+    for extract in manifest["extracts"]:
+        mapping = load_mapping(extract["mapping"])
+        with transaction(engine) as session:
+            if mapping.involvements is None or session.scalar(
+                    select(SourceSystem.id).where(SourceSystem.code == mapping.code)) is None:
+                continue
+            reports.append(index_involvements(session, actor, mapping))
+    return reports

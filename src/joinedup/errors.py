@@ -42,3 +42,9 @@ class Conflict(Refusal):
     signed)."""
 
     status = 409
+
+
+class NotFound(Refusal):
+    """What the request names does not exist (an involvement, a person)."""
+
+    status = 404

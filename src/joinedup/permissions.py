@@ -198,3 +198,21 @@ SHARING_CONSENT_HISTORY = _frontline("sharing.consent.history", "A person's cons
 SHARING_CONSENT_RECORD = _frontline("sharing.consent.record", "A consent, refusal or withdrawal recorded.")
 SHARING_DECLINE_FORM = _frontline("sharing.decline.form", "The form for a decision not to share opened.")
 SHARING_DECLINE = _frontline("sharing.decline", "A practitioner's decision not to share, with the reason.")
+
+# --------------------------------------------------------------------------- who is involved
+
+_INVOLVED_DENIED = "Involvements are recorded, ended and corrected by practitioners and MASH officers."
+INVOLVEMENT_VIEW = _act("involvement.view", "An involvement read for who is involved (one event per involvement "
+                        "decided).", "involvement")
+INVOLVEMENT_FORM = _act("involvement.form", "The form to record, end or correct an involvement opened.", "person",
+                        FRONTLINE_ROLES, _INVOLVED_DENIED)
+INVOLVEMENT_RECORD = _act("involvement.record", "An involvement recorded for a person in the app.", "involvement",
+                          FRONTLINE_ROLES, _INVOLVED_DENIED)
+INVOLVEMENT_END = _act("involvement.end", "An involvement ended, with the date it ended.", "involvement",
+                       FRONTLINE_ROLES, _INVOLVED_DENIED)
+INVOLVEMENT_CORRECT = _act("involvement.correct", "An involvement corrected: what changed, from what to what.",
+                           "involvement", FRONTLINE_ROLES, _INVOLVED_DENIED)
+INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's extract rows, with the rows refused.",
+                         "source_system")
+DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
+                      "organisation", ("admin",), "An organisation's directory is kept by its administrators.")

@@ -108,6 +108,9 @@ PROMISES = {
     "unlock": ("architecture.md", "administrator unlocks the account"),
     "public": ("architecture.md", "The JSON API lives under `/api/v1` with an OpenAPI"),
     "signed_in": ("architecture.md", "every form carries a CSRF token"),
+    "involved_by": ("involvements.md", "Only practitioners and MASH officers record, end and correct involvements, "
+                                       "and only their own organisation's"),
+    "directory": ("involvements.md", "An organisation's directory is loaded by its administrators"),
 }
 
 
@@ -446,6 +449,20 @@ TABLE: dict[tuple[str, str], Row] = {
         api(SEEN_FORM | {"not_open": e(403, NOT_OPEN, promise="stating")}, FRONTLINE), "frontline", relational=True,
         url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/decline", world, relation),
         json={"purpose": "no_such_purpose", "reason": "Matrix"}),
+    # ---- who is involved: recorded, ended and corrected by the involved organisation's
+    # frontline users; an organisation's directory by its administrators. The writes are
+    # asked of an involvement that does not exist (404 past the gate), or with an empty form.
+    ("GET", "/persons/{person_id}/involvements/new"): Row(page(e(200, "Record that"), FRONTLINE), "involved_by"),
+    ("POST", "/persons/{person_id}/involvements"): Row(page(e(400, "Select the role"), FRONTLINE), "involved_by",
+                                                       form={}),
+    ("GET", "/involvements/{involvement_id}"): Row(page(e(404), FRONTLINE), "involved_by",
+                                                   url=fixed("/involvements/999999")),
+    ("POST", "/involvements/{involvement_id}/correct"): Row(page(e(404), FRONTLINE), "involved_by", form={},
+                                                            url=fixed("/involvements/999999/correct")),
+    ("POST", "/involvements/{involvement_id}/end"): Row(page(e(404), FRONTLINE), "involved_by", form={},
+                                                        url=fixed("/involvements/999999/end")),
+    ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
+    ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
     # ---- ingest reports: the data team's
     ("GET", "/ingest"): Row(page(e(200), LINKAGE), "data_pages"),
     ("GET", "/ingest/{load_id:int}"): Row(page(e(200, "matrix.csv"), LINKAGE), "data_pages"),

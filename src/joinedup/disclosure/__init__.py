@@ -18,6 +18,7 @@ from joinedup.disclosure.exports import (
     export_persons,
 )
 from joinedup.disclosure.households import HouseholdView, household_at
+from joinedup.disclosure.involvements import DisclosedInvolvement, disclose_involvements
 from joinedup.disclosure.persons import (
     Basis,
     FamilyMemberShown,
@@ -40,6 +41,7 @@ __all__ = [
     "PERSON_COLUMNS",
     "Basis",
     "Disclosed",
+    "DisclosedInvolvement",
     "FamilyMemberShown",
     "FamilyShown",
     "GoldenValue",
@@ -53,6 +55,7 @@ __all__ = [
     "access_action",
     "disclose",
     "disclose_ids",
+    "disclose_involvements",
     "export_addresses",
     "export_links",
     "export_persons",

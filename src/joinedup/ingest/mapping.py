@@ -15,6 +15,7 @@ from typing import Any
 
 from joinedup.ingest.models import RELATIONSHIP_KINDS
 from joinedup.partners.models import ORGANISATION_TYPES
+from joinedup.partners.roles import CONTACT_ROUTES, INVOLVEMENT_ROLES
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 FORMATS = ("csv", "jsonl", "fhir-ndjson")
@@ -55,6 +56,7 @@ _SOURCE_KEYS = (
 _FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false", "optional")
 _NAME_KEYS = ("column", "order", "separator", "optional")
 _RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated", "optional")
+_INVOLVEMENT_KEYS = ("role", "team", "worker", "starts", "ends", "contact")
 _PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
 _PATH_FILTER = re.compile(r"\[([^\]=]+)=([^\]]*)\]")
 
@@ -132,6 +134,24 @@ class RelationshipMapping:
         return None
 
 
+@dataclass(frozen=True)
+class InvolvementMapping:
+    """How a source's rows say who works with the person (``[involvements]``).
+
+    Each row with a ``team`` (or a ``worker``) is an involvement of the source's
+    organisation in ``role``. ``team``, ``worker`` (the worker's secure e-mail, their key
+    in the organisation's directory), ``starts`` and ``ends`` name facts of the mapping;
+    ``contact`` is the route shown first (a phone, secure e-mail, the team's duty line).
+    """
+
+    role: str
+    team: str | None = None
+    worker: str | None = None
+    starts: str | None = None
+    ends: str | None = None
+    contact: str = "phone"
+
+
 @dataclass(frozen=True, eq=False)
 class SourceMapping:
     """A whole mapping: the source system it describes, its key, fields and facts."""
@@ -151,6 +171,7 @@ class SourceMapping:
     name_split: NameSplit | None = None
     facts: dict[str, FieldMapping] = field(default_factory=dict)
     relationships: RelationshipMapping | None = None
+    involvements: InvolvementMapping | None = None
     origin: str = ""
 
     @property
@@ -232,7 +253,7 @@ class _Checker:
 def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     """Check a parsed mapping document and build the SourceMapping it describes."""
     check = _Checker(origin)
-    check.known_keys(data, ("source", "fields", "facts", "relationships"), "top level")
+    check.known_keys(data, ("source", "fields", "facts", "relationships", "involvements"), "top level")
     source = check.table(data.get("source"), "[source]")
     check.known_keys(source, _SOURCE_KEYS, "[source]")
     fmt = check.text(source, "format", "[source]")
@@ -294,6 +315,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     relationships = None
     if "relationships" in data:
         relationships = _relationships(check, data["relationships"], json_paths)
+    involvements = _involvements(check, data["involvements"], facts) if "involvements" in data else None
     return SourceMapping(
         code=code,
         name=check.text(source, "name", "[source]", default=code) or code,
@@ -311,6 +333,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
         name_split=name_split,
         facts=facts,
         relationships=relationships,
+        involvements=involvements,
         origin=origin,
     )
 
@@ -466,6 +489,30 @@ def _relationships(check: _Checker, spec: Any, json_paths: bool) -> Relationship
         raise check.fail("[relationships.roles]", "must map at least one role value to a relationship kind")
     return RelationshipMapping(group=group, role=role, lead=lead, roles=roles, unrelated=unrelated,
                                optional=_optional(check, spec, where))
+
+
+def _involvements(check: _Checker, spec: Any, facts: dict[str, FieldMapping]) -> InvolvementMapping:
+    where = "[involvements]"
+    spec = check.table(spec, where)
+    check.known_keys(spec, _INVOLVEMENT_KEYS, where)
+    role = check.text(spec, "role", where)
+    if role not in INVOLVEMENT_ROLES:
+        raise check.fail(f"{where} role", f"'{role}' is not a role (expected one of {', '.join(INVOLVEMENT_ROLES)})")
+    contact = check.text(spec, "contact", where, default="phone")
+    if contact not in CONTACT_ROUTES:
+        raise check.fail(f"{where} contact", f"'{contact}' is not a contact route (expected one of "
+                         f"{', '.join(CONTACT_ROUTES)})")
+    named = {}
+    for key in ("team", "worker", "starts", "ends"):
+        if key not in spec:
+            continue
+        fact = check.text(spec, key, where)
+        if fact not in facts:
+            raise check.fail(f"{where} {key}", f"'{fact}' is not a fact of this mapping (name one in [facts])")
+        named[key] = fact
+    if "team" not in named and "worker" not in named:
+        raise check.fail(where, "name the fact holding the team or the worker, or both")
+    return InvolvementMapping(role=role, contact=contact, **named)
 
 
 def _check_path(check: _Checker, path: str, where: str) -> None:

@@ -22,6 +22,7 @@ from joinedup.sharing.decision import (
     decide_record_access,
     disclosed_fields,
 )
+from joinedup.sharing.involvements import InvolvementDecision, InvolvementSubject, decide_involvement_access
 from joinedup.sharing.purposes import StatedPurpose
 
 __all__ = [
@@ -37,7 +38,10 @@ __all__ = [
     "OWN_ORGANISATION",
     "RECORD_FIELDS",
     "AccessDecision",
+    "InvolvementDecision",
+    "InvolvementSubject",
     "StatedPurpose",
+    "decide_involvement_access",
     "decide_record_access",
     "disclosed_fields",
 ]

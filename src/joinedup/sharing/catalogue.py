@@ -38,6 +38,8 @@ CATEGORIES = (
     ("contact", "Contact details", ["phone", "email"], ["parent_phone"], False, []),
     ("address_history", "Address", ["address_text", "postcode"], [], False, []),
     ("lead_professional", "Who is working with them", [], WORKER + ["officer_collar"], False, []),
+    ("who_is_involved", "Who is involved (the involvement index)",
+     ["organisation", "team", "role", "worker", "contact", "dates"], [], False, []),
     ("education", "Education", [], ["school_name", "school_urn", "year_group", "attendance_pct", "exclusions",
                                     "last_exclusion_date", "sen_status", "preferred_forename"], False, []),
     ("health_summary", "Health summary", [], ["practice_name", "practice_code", "registration_date"], False, []),

@@ -60,6 +60,11 @@ ADDRESS_DATA_QUALITY = "address-data-quality"
 LINKAGE_DATA_QUALITY = "linkage-data-quality"
 BREAK_GLASS = "break-glass"
 SENSITIVE_SHIELD = "shield:sensitive-services"
+WHO_IS_INVOLVED = "who-is-involved"
+#: The data category of the involvement index, and the fields of an involvement it can
+#: disclose: what an IG lead leaves out of the category is never shown.
+WHO_IS_INVOLVED_CATEGORY = "who_is_involved"
+INVOLVEMENT_FIELDS = frozenset({"organisation", "team", "role", "worker", "contact", "dates"})
 
 
 @dataclass(frozen=True)
@@ -305,12 +310,23 @@ def compile_rules(session: Session) -> CompiledRules:
                "Break-glass: an emergency access, limited in time and reviewed by the IG lead."),
         f'permit(principal, {read}, resource) when {{ context.break_glass && context.processing == "" && '
         f'principal.roles.containsAny({frontline}) && !resource.sensitive }};')
+    # Who is involved, as ContactPoint showed it: a frontline user who may see the person
+    # sees who works with them and how to reach them, with no purpose stated. Only the
+    # fields the who-is-involved category names.
+    involved = categories.get(WHO_IS_INVOLVED_CATEGORY)
+    if involved is not None:
+        add(Clause(WHO_IS_INVOLVED, "permit", frozenset(involved.fields) & INVOLVEMENT_FIELDS,
+                   "Who is involved: shown to frontline staff who may see the person, with no purpose needed; "
+                   "every view is recorded."),
+            f'permit(principal, {read}, resource) when {{ context.processing == "involvement" && '
+            f'principal.roles.containsAny({frontline}) && context has person_seen && context.person_seen }};')
     # Only consent naming the record's sensitive category, or a safeguarding purpose with a
-    # stated risk under an agreement naming that category, lifts the shield.
+    # stated risk under an agreement naming that category, lifts the shield. An
+    # involvement with a sensitive service is shielded the same way.
     add(Clause(SENSITIVE_SHIELD, "forbid", frozenset(),
                "A sensitive service is involved: only consent naming it or a safeguarding basis allows more."),
         'forbid(principal, action, resource) when { resource.sensitive && principal.organisation != resource.owner '
-        '&& context.processing == "" && !(resource.sensitive_categories.containsAny(context.consented_categories) || '
+        '&& (context.processing == "" || context.processing == "involvement") && !(resource.sensitive_categories.containsAny(context.consented_categories) || '
         '(context.safeguarding_risk && context.safeguarding_purpose && '
         'resource.sensitive_categories.containsAny(context.basis_categories))) };')
     rows = session.execute(

@@ -28,7 +28,7 @@ from joinedup.sharing.models import (
     Purpose,
     SharingAgreement,
 )
-from joinedup.sharing.policy import RECORD_FIELDS, bump_rules
+from joinedup.sharing.policy import INVOLVEMENT_FIELDS, RECORD_FIELDS, bump_rules
 
 #: The terms of a version that a draft may change.
 TERMS = ("summary", "parties", "datasets", "lawful_basis", "consent_required", "safeguarding_overrides",
@@ -109,7 +109,7 @@ def save_category(session: Session, actor: Actor, code: str, *, name: str, field
     code = _code(code)
     if new and session.scalar(select(DataCategory.id).where(DataCategory.code == code)) is not None:
         raise RuleError(f"There is already a data category {code}: change that one.", "code")
-    unknown = sorted(set(fields) - RECORD_FIELDS)
+    unknown = sorted(set(fields) - RECORD_FIELDS - INVOLVEMENT_FIELDS)
     if unknown:
         raise RuleError(f"Not a record field: {', '.join(unknown)}.", "fields")
     category = session.scalar(select(DataCategory).where(DataCategory.code == code)) or DataCategory(code=code)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from joinedup.synth.agencies import EXTRACTS, TRUTH_RECORD_COLUMNS, Extract, PlaceContext, record_neighbourhood
+from joinedup.synth.directories import DIRECTORY_COLUMNS, directories, directory_file
 from joinedup.synth.gazetteer import GAZETTEER_COLUMNS
 from joinedup.synth.geography import AUTHORITY, EXTRACT_DATE, PERIOD_START, POSTCODE_AREA, TOWN, plan_town
 from joinedup.synth.identifiers import IdentifierIssuer
@@ -60,6 +61,7 @@ class PlaceSummary:
     addresses: int  # gazetteer rows (LPIs)
     uprns: int
     extract_rows: dict[str, int] = field(default_factory=dict)
+    directories: dict[str, str] = field(default_factory=dict)  # organisation code → its directory file
 
 
 @dataclass
@@ -207,6 +209,12 @@ def generate_place(
     finally:
         for handle in handles.values():
             handle.close()
+    written = {}
+    (out / "directories").mkdir(parents=True, exist_ok=True)
+    for organisation, rows in directories(context.place.services).items():
+        written[organisation] = directory_file(organisation)
+        (out / written[organisation]).write_text(_csv_text([DIRECTORY_COLUMNS, *rows]), encoding="utf-8")
+    summary.directories = written
     _write_manifest(out, summary)
     return summary
 
@@ -225,6 +233,7 @@ def _write_manifest(out: Path, summary: PlaceSummary) -> None:
         "gazetteer": {"file": GAZETTEER_FILE, "format": "csv", "encoding": "utf-8", "rows": summary.addresses, "uprns": summary.uprns},
         "extracts": [_manifest_entry(extract, summary.extract_rows[extract.source]) for extract in EXTRACTS],
         "truth": {name: path for name, (path, _) in TRUTH_FILES.items()},
+        "directories": summary.directories,
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -75,6 +75,7 @@ class Services:
         rng = random.Random(derived_seed(seed, "services"))
         self._rng = rng
         self._names_used: set[str] = set()
+        self._emails_used: set[str] = set()
         self._phones = 0
         scale = max(1.0, people / 20_000)
         hosts = [(plan.index, plan.easting, plan.northing) for plan in plans]
@@ -177,10 +178,16 @@ class Services:
         email_name = f"{forename}.{surname}".lower().replace("'", "").replace(" ", "")
         if title == "PC":
             title = f"PC {rng.randrange(1000, 9999)}"
-        return Practitioner(
-            name=f"{forename} {surname}", team=team, phone=self._office_phone(),
-            email=f"{_ascii(email_name)}@{domain}", title=title,
-        )
+        # A practitioner is known by their e-mail (the directories key on it): a second
+        # of the same name gets a number, as a mail system would give them.
+        email = f"{_ascii(email_name)}@{domain}"
+        number = 1
+        while email in self._emails_used:
+            number += 1
+            email = f"{_ascii(email_name)}{number}@{domain}"
+        self._emails_used.add(email)
+        return Practitioner(name=f"{forename} {surname}", team=team, phone=self._office_phone(), email=email,
+                            title=title)
 
 
 def _school_domain(name: str) -> str:

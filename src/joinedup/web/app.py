@@ -24,6 +24,7 @@ from joinedup.web import (
     docs,
     home,
     ingest,
+    involvements,
     linkage,
     persons,
     sharing,
@@ -43,7 +44,7 @@ from joinedup.web.templating import STATIC, make_environment
 log = logging.getLogger(__name__)
 
 #: One web package per capability, each with its pages, its API and its forms.
-CAPABILITIES = (accounts, home, persons, access, ingest, addresses, linkage, sharing, docs)
+CAPABILITIES = (accounts, home, persons, access, involvements, ingest, addresses, linkage, sharing, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

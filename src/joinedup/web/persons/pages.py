@@ -23,6 +23,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
+from joinedup.involvements import who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
@@ -39,6 +40,10 @@ from joinedup.web.params import Text
 router = APIRouter(include_in_schema=False)
 
 MAX_QUERY_LENGTH = 200
+#: What the involvement forms say they did, on the person page they return to.
+INVOLVEMENT_DONE = {"involvement-recorded": "The involvement is recorded: partners who may see this person see it.",
+                    "involvement-corrected": "The involvement is corrected.",
+                    "involvement-ended": "The involvement is ended: it shows as recently ended for 90 days."}
 EMPTY_SEARCH = "Enter a name, date of birth, postcode or identifier"
 
 
@@ -106,6 +111,7 @@ def person(
             access = access_context(session, user, actor, person_by_id(session, person_id), stated, prefill=prefill)
             frontline_history = found.allowed and access["frontline"] and not found.retired
             history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
+            involved = who_is_involved(session, actor, found)
     if found is None:
         raise HTTPException(404)
     q = q[:MAX_QUERY_LENGTH]
@@ -117,9 +123,11 @@ def person(
         "back": "/persons" + (f"?{urlencode({'q': q})}" if q else ""),
         "data_team": user.has_role(*LINKAGE_ROLES),
         "asks_purpose": found.action != "person.review",
-        "done": done if done in ("break-glass", "declined") else "",
+        "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE) else "",
+        "involved": involved,
         "errors": [],
         "consents": history,
+        "done_message": INVOLVEMENT_DONE.get(done, ""),
         **access,
     }
     if not found.allowed:

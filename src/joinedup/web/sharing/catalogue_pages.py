@@ -22,6 +22,7 @@ from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, ROLES
 from joinedup.sharing import RECORD_FIELDS
 from joinedup.sharing.agreements import categories, purposes, purposes_in_use
 from joinedup.sharing.models import DataCategory, Purpose
+from joinedup.sharing.policy import INVOLVEMENT_FIELDS
 from joinedup.sharing.rules import RuleError, save_category, save_purpose
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Text
@@ -216,7 +217,7 @@ class CategoryForm:
     @classmethod
     def posted(cls, fields: dict[str, list[str]], code: str = "") -> CategoryForm:
         return cls(code or one(fields, "code", 40), one(fields, "name", NAME_MAX), one(fields, "description"),
-                   [name for name in fields.get("fields", []) if name in RECORD_FIELDS],
+                   [name for name in fields.get("fields", []) if name in RECORD_FIELDS | INVOLVEMENT_FIELDS],
                    one(fields, "facts", 5000), one(fields, "sensitive", 3), one(fields, "services", 5000))
 
     def parsed(self, *, new: bool) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -247,7 +248,8 @@ class CategoryForm:
 
 def _category_form(request: Request, session: Session, form: CategoryForm, *, new: bool, errors: list) -> Response:
     return render(request, "sharing/category_form.html", {
-        **base("categories"), "field_choices": field_choices(), "sources": source_systems(session), "form": form,
+        **base("categories"), "field_choices": field_choices() + sorted(INVOLVEMENT_FIELDS),
+        "sources": source_systems(session), "form": form,
         "new": new, "errors": errors}, status_code=400 if errors else 200)
 
 
