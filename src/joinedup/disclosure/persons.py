@@ -45,13 +45,17 @@ from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.disclosure.core import Disclosed, disclose
-from joinedup.disclosure.search import CLOSENESS, EXACT, RecordQuery, closeness, matches_disclosed, matching_records
+from joinedup.disclosure.core import Disclosed, disclose, load_records
+from joinedup.disclosure.search import CLOSENESS, EXACT, RecordQuery, disclosed_match, matching_records, stored_keys
 from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, StatedPurpose
 
 #: Persons on a page of search results.
 PER_PAGE = 20
-#: The most matching records a search considers: beyond it the count is "at least".
+#: Matching records put to the sharing decision at once, closest first.
+BATCH_SIZE = 50
+#: The most persons a search counts: past it, it stops and says there are more.
+COUNT_LIMIT = 50
+#: The most matching records a search considers (most may be refused): past it, the same.
 SCAN_LIMIT = 1000
 #: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
 DISCLOSED_AS = {"uprn": "address_text"}
@@ -345,48 +349,55 @@ def search_persons(
     purpose: StatedPurpose | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    count_limit: int = COUNT_LIMIT,
     scan_limit: int = SCAN_LIMIT,
 ) -> PersonSearchResult:
     """Page ``page`` of the persons matching ``query`` that ``actor`` may see, for
     ``action``, closest match first, with the true number of them.
 
-    Every matching record (up to ``scan_limit``, the closest first) is put to the sharing
-    decision (audited, shown or not); a person is counted and listed when one of their
-    matching records is disclosed and matches on its disclosed fields alone. The other
-    records of the persons on the page are then disclosed for their cards. Persons
-    refused are left out without a trace. The search itself is audited with its
-    criteria. ``purpose`` is what the user stated (none: their own organisation's records
-    only, and the data team's processing rules).
+    Matching records are put to the sharing decision closest first, in batches (each
+    decision audited, shown or not); a person is counted and listed when one of their
+    matching records is disclosed and matches on its disclosed fields alone. Every
+    matching record is considered, so the count is true, unless more than
+    ``count_limit`` persons are found or ``scan_limit`` records considered: then the
+    search stops and says so (``truncated``), and the count is a floor. The other records
+    of the persons on the page are then disclosed for their cards. Persons refused are
+    left out without a trace. The search itself is audited with its criteria.
+    ``purpose`` is what the user stated (none: their own organisation's records only, and
+    the data team's processing rules).
     """
     if query.is_empty:
         return PersonSearchResult(query, per_page=per_page)
-    statement = matching_records(query).outerjoin(
+    ordered = session.execute(matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
-    ).add_columns(PersonRecord.person_id)
-    rows = session.execute(statement.limit(scan_limit + 1)).all()
-    truncated = len(rows) > scan_limit
-    rows = rows[:scan_limit]
+    ).with_only_columns(SourceRecord.id, PersonRecord.person_id).limit(scan_limit + 1)).all()
     seen: dict[int, Disclosed] = {}
-    _disclose(session, actor, [record for record, _pk in rows], action, seen, purpose)
-    persons = _persons(session, {pk for _record, pk in rows if pk is not None})
     best: dict[int, int] = {}
     matched: dict[int, list[int]] = defaultdict(list)
     unlinked: list[tuple[int, Disclosed]] = []
-    for record, pk in rows:
-        found = seen[record.id]
-        grade = closeness(query, found.fields) if found.allowed and matches_disclosed(query, found.fields) else None
-        if grade is None:
-            continue
-        if pk is None:
-            unlinked.append((grade, found))
-        elif persons[pk].retired_at is None:
-            matched[pk].append(record.id)
-            best[pk] = min(best.get(pk, grade), grade)
+    considered = 0
+    while considered < min(len(ordered), scan_limit) and len(best) <= count_limit:
+        batch = ordered[considered:min(considered + BATCH_SIZE, scan_limit)]
+        considered += len(batch)
+        records = {record.id: record for record in load_records(session, [record_id for record_id, _pk in batch])}
+        _disclose(session, actor, list(records.values()), action, seen, purpose)
+        live = _live(session, {pk for _record_id, pk in batch if pk is not None})
+        for record_id, pk in batch:
+            found = seen[record_id]
+            grade = disclosed_match(query, found.fields, stored_keys(records[record_id])) if found.allowed else None
+            if grade is None:
+                continue
+            if pk is None:
+                unlinked.append((grade, found))
+            elif pk in live:
+                matched[pk].append(record_id)
+                best[pk] = min(best.get(pk, grade), grade)
+    truncated = considered < len(ordered)
     ranked = sorted(best, key=lambda pk: best[pk])  # stable: the statement's order within a grade
     pages = max(1, -(-len(ranked) // per_page))
     page = min(max(1, page), pages)
     shown = ranked[(page - 1) * per_page:page * per_page]
-    held = _held(session, shown)
+    persons, held = _persons(session, shown), _held(session, shown)
     _disclose(session, actor, [record for pk in shown for record in held[pk]], action, seen, purpose)
     cards = [replace(_card(persons[pk], held[pk], seen, matched=matched[pk]), closeness=best[pk]) for pk in shown]
     unlinked.sort(key=lambda item: item[0])
@@ -601,6 +612,14 @@ def matched_uprns(session: Session, record_ids: list[int]) -> dict[int, str]:
         AddressMatch.source_record_id.in_(record_ids), AddressMatch.status == "matched",
         AddressMatch.needs_rematch.is_(False), AddressMatch.uprn.is_not(None)))
     return {record_id: uprn for record_id, uprn in rows}
+
+
+def _live(session: Session, pks: Iterable[int]) -> set[int]:
+    """Those of the persons ``pks`` who are not retired."""
+    wanted = sorted(set(pks))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.retired_at.is_(None))))
 
 
 def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:

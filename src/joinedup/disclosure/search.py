@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, case, false, func, literal_column, or_, sel
 
 from joinedup.disclosure.core import with_source
 from joinedup.ingest.models import SourceRecord
-from joinedup.ingest.search_keys import NAME_KEYS, fold, search_keys, sound
+from joinedup.ingest.search_keys import NAME_KEYS, SOUND_KEYS, fold, search_keys, sound
 from joinedup.people.nicknames import NICKNAMES, root
 
 IDENTIFIER_COLUMNS = (
@@ -182,32 +182,40 @@ def matching_records(query: RecordQuery) -> Select:
     )
 
 
-def closeness(query: RecordQuery, fields: dict[str, Any]) -> int | None:
-    """How closely a record's names, as given in ``fields``, match the names of ``query``:
-    the worst of its names' :data:`CLOSENESS` grades, or None when a name typed matches
-    none of the record's names (0 when the query has no name)."""
-    keys = search_keys(*(fields.get(part) for part in NAME_FIELDS))
+def disclosed_match(query: RecordQuery, fields: dict[str, Any], keys: dict[str, str | None] | None = None) -> int | None:
+    """How closely ``query`` matches a record on the fields disclosed of it alone (a
+    :data:`CLOSENESS` grade: the worst of the names typed), or None when it does not
+    match, as :func:`matching_records` matches on every field. A search must never match
+    on a value the user may not see: that would tell them the value (a search is not an
+    oracle). ``keys`` are the record's stored search keys, used when every name is
+    disclosed (they are those names folded); otherwise the keys of the disclosed names are
+    worked out here."""
     worst = EXACT
-    for name in query.names:
-        grade = _grade(name, keys)
-        if grade is None:
-            return None
-        worst = max(worst, grade)
-    return worst
+    if query.names:
+        if keys is None or any(part not in fields for part in NAME_FIELDS):
+            keys = search_keys(*(fields.get(part) for part in NAME_FIELDS))
+        for name in query.names:
+            grade = _grade(name, keys)
+            if grade is None:
+                return None
+            worst = max(worst, grade)
+    if query.date_of_birth is not None and fields.get("date_of_birth") != query.date_of_birth.isoformat():
+        return None
+    if query.postcode is not None and str(fields.get("postcode") or "") not in _postcode_forms(query.postcode):
+        return None
+    held = {compact(str(fields[column.key])) for column in IDENTIFIER_COLUMNS if fields.get(column.key)}
+    return worst if all(identifier in held for identifier in query.identifiers) else None
 
 
 def matches_disclosed(query: RecordQuery, fields: dict[str, Any]) -> bool:
-    """Whether ``query`` matches a record on the fields disclosed of it alone, as
-    :func:`matching_records` matches on every field. A search must never match on a value
-    the user may not see: that would tell them the value (a search is not an oracle)."""
-    if closeness(query, fields) is None:
-        return False
-    if query.date_of_birth is not None and fields.get("date_of_birth") != query.date_of_birth.isoformat():
-        return False
-    if query.postcode is not None and str(fields.get("postcode") or "") not in _postcode_forms(query.postcode):
-        return False
-    held = {compact(str(fields[column.key])) for column in IDENTIFIER_COLUMNS if fields.get(column.key)}
-    return all(identifier in held for identifier in query.identifiers)
+    """Whether ``query`` matches a record on the fields disclosed of it alone (see
+    :func:`disclosed_match`)."""
+    return disclosed_match(query, fields) is not None
+
+
+def stored_keys(record: SourceRecord) -> dict[str, str | None]:
+    """The search keys written with ``record``'s names."""
+    return {name: getattr(record, name) for name in (*NAME_KEYS, *SOUND_KEYS)}
 
 
 def nickname_group(name: str) -> frozenset[str]:
