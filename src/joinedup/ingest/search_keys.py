@@ -34,10 +34,14 @@ def fold(text: str | None) -> str:
     and runs of spaces become one space. "Zoë" and "ZOE" fold to "zoe"; "O’Brien" to "obrien"."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(character for character in decomposed if not unicodedata.combining(character))
-    bare = _APOSTROPHE.sub("", bare.translate(LETTERS))
-    return _SEPARATOR.sub(" ", bare).strip()[:KEY_LENGTH]
+    bare = _APOSTROPHE.sub("", _unmarked(_unmarked(text).casefold()).translate(LETTERS))
+    return _SEPARATOR.sub(" ", bare).strip()[:KEY_LENGTH].strip()
+
+
+def _unmarked(text: str) -> str:
+    """``text`` decomposed (compatibility forms too: ℐ is I) without its combining marks."""
+    return "".join(character for character in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(character))
 
 
 def sound(text: str | None) -> str:
