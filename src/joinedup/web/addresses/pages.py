@@ -38,6 +38,7 @@ from joinedup.gazetteer import (
     DECISION_ACTIONS,
     DecisionError,
     decide_address,
+    find_addresses,
     get_match,
     quality_report,
     quality_report_csv,
@@ -46,13 +47,14 @@ from joinedup.gazetteer import (
 )
 from joinedup.partners.models import SourceSystem
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
 #: How many addresses one page of the review list shows.
 PAGE_SIZE = 25
-#: How many gazetteer addresses a search shows.
+#: How many gazetteer addresses a page of search results shows.
 SEARCH_LIMIT = 20
 SEARCH_MAX = 200
 REASON_MAX = 500
@@ -76,12 +78,13 @@ DECIDED = {
 
 
 @router.get("/addresses")
-def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -> Response:
+def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None, page: Text = "") -> Response:
     """Search the gazetteer (which holds no personal data) and go to an address."""
     context = {
         "current": "addresses",
         "q": q or "",
         "results": None,
+        "found": None,
         "error": None,
         "may_review": user.has_role(*ADDRESS_REVIEW_VIEW.roles),
     }
@@ -94,7 +97,9 @@ def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -
         if context["error"]:
             return render(request, "addresses/find.html", context, status_code=400)
         with app.transaction() as session:
-            context["results"] = _distinct_uprns(search_gazetteer(session, text, limit=SEARCH_LIMIT))
+            found = find_addresses(session, text, page=page_number(page), per_page=SEARCH_LIMIT)
+        context.update(results=found.addresses, found=found,
+                       pagination=pagination("/addresses", {"q": q}, found.page, found.pages))
     return render(request, "addresses/find.html", context)
 
 
