@@ -22,6 +22,11 @@ median and 95th percentile per kind and reader beside the target: p95 at most 15
 
 With ``--database-url`` a fresh database is created on that server (dropped afterwards
 unless ``--keep``). With ``--store`` an SQLite store already loaded and linked is reused.
+``--copies 32`` copies the linked place 32 times over before timing (new local ids and
+person ids, the same names, the real indexes and search keys): about a million records
+without generating and linking them, which is the linkage benchmark's job.
+
+    .venv/bin/python benchmarks/search.py --store /tmp/copy-of-a-20k-store.db --copies 32
 """
 
 from __future__ import annotations
@@ -79,7 +84,8 @@ def _drop(url: str, name: str) -> None:
     admin.dispose()
 
 
-def _build(engine, place: Path) -> None:
+def _build(engine, place) -> None:
+    """Load and link the place ``place()`` gives, unless the store holds persons already."""
     from joinedup.demo import load_place
     from joinedup.people import link_people
 
@@ -87,11 +93,49 @@ def _build(engine, place: Path) -> None:
         if session.scalar(select(func.count(Person.id))):
             return
     started = time.perf_counter()
-    load_place(engine, place)
+    load_place(engine, place())
     print(f"Loaded the extracts in {time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
     run = link_people(engine, ran_by="bench")
     print(f"Linked ({run.status}) in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _copy(engine, copies: int) -> None:
+    """Copy every source record, person and link ``copies`` times over (new local ids and
+    person ids, the same names): a place of ``copies + 1`` times the records without
+    generating and linking it. Indexes and search keys are the real ones."""
+    if copies <= 0:
+        return
+    records, persons, links = SourceRecord.__table__, Person.__table__, PersonRecord.__table__
+    started = time.perf_counter()
+    with transaction(engine) as session:
+        top_record = session.scalar(select(func.max(records.c.id)))
+        top_person = session.scalar(select(func.max(persons.c.id)))
+        for copy in range(1, copies + 1):
+            shifted = {"id": records.c.id + copy * top_record, "local_id": records.c.local_id + f"~{copy}"}
+            session.execute(records.insert().from_select(
+                [column.name for column in records.columns],
+                select(*(shifted.get(column.name, column) for column in records.columns))
+                .where(records.c.id <= top_record)))
+            shifted = {"id": persons.c.id + copy * top_person, "person_id": persons.c.person_id + f"-{copy}"}
+            session.execute(persons.insert().from_select(
+                [column.name for column in persons.columns],
+                select(*(shifted.get(column.name, column) for column in persons.columns))
+                .where(persons.c.id <= top_person)))
+            kept = [column for column in links.columns if column.name != "id"]
+            shifted = {"source_record_id": links.c.source_record_id + copy * top_record,
+                       "person_id": links.c.person_id + copy * top_person}
+            session.execute(links.insert().from_select(
+                [column.name for column in kept],
+                select(*(shifted.get(column.name, column) for column in kept))
+                .where(links.c.source_record_id <= top_record)))
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("analyze")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("analyze")
+    print(f"Copied the place {copies} times over in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _queries(engine, rng: random.Random) -> dict[str, list[str]]:
@@ -153,6 +197,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="A PostgreSQL server: a fresh database is made on it.")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database made.")
     parser.add_argument("--repeat", type=int, default=3, help="Times each query is run.")
+    parser.add_argument("--copies", type=int, default=0,
+                        help="Copy the linked place this many times over first (32 copies of the 20,000-person "
+                             "place: a million records).")
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,7 +211,8 @@ def main() -> None:
         engine = make_engine(url)
         try:
             upgrade(engine)
-            _build(engine, _place(args.people, args.place, Path(tmp)))
+            _build(engine, lambda: _place(args.people, args.place, Path(tmp)))
+            _copy(engine, args.copies)
             with transaction(engine) as session:
                 persons = session.scalar(select(func.count(Person.id)).where(Person.retired_at.is_(None)))
                 records = session.scalar(select(func.count(SourceRecord.id)))

@@ -150,7 +150,7 @@ def parse_search(text: str) -> RecordQuery:
 
 def matching_records(query: RecordQuery) -> Select:
     """Every source record matching ``query`` (each part must match), closest first
-    (:func:`closeness`, summed over the names typed), then in name order.
+    (the :data:`CLOSENESS` grades of the names typed, summed), then in name order.
 
     Names are looked up in the records' search keys (:mod:`joinedup.ingest.search_keys`):
     folded once when each record was written, indexed, so that the search is an index
@@ -182,7 +182,8 @@ def matching_records(query: RecordQuery) -> Select:
     )
 
 
-def disclosed_match(query: RecordQuery, fields: dict[str, Any], keys: dict[str, str | None] | None = None) -> int | None:
+def disclosed_match(query: RecordQuery, fields: dict[str, Any],
+                    keys: dict[str, str | None] | None = None) -> int | None:
     """How closely ``query`` matches a record on the fields disclosed of it alone (a
     :data:`CLOSENESS` grade: the worst of the names typed), or None when it does not
     match, as :func:`matching_records` matches on every field. A search must never match
@@ -272,7 +273,3 @@ def _postcode_forms(postcode: str) -> tuple[str, str]:
 
 def _compacted(column):
     return func.upper(func.replace(column, " ", ""))
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
