@@ -36,12 +36,11 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from read_during_ingest import _database, _drop, _place  # the same place and databases as that benchmark
+from sqlalchemy import func, select
 
 from joinedup.audit import Actor
 from joinedup.db import make_engine, transaction
@@ -55,33 +54,6 @@ from joinedup.people.nicknames import NICKNAMES
 
 TARGET_MS = {20_000: 150, 1_000_000: 300}
 SAMPLES = 20
-
-
-def _place(people: int, given: Path | None, tmp: Path) -> Path:
-    from joinedup.synth import generate_place
-
-    place = given or tmp / f"place-{people}"
-    if not (place / "manifest.json").exists():
-        print(f"Generating a place of {people:,} people in {place} ...", flush=True)
-        generate_place(place, people=people, seed=1)
-    return place
-
-
-def _database(url: str) -> tuple[str, str]:
-    server = make_url(url if not url.startswith("postgresql://") else "postgresql+psycopg://" + url[13:])
-    name = f"joinedup_search_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'create database "{name}"'))
-    admin.dispose()
-    return server.set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop(url: str, name: str) -> None:
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'drop database if exists "{name}" with (force)'))
-    admin.dispose()
 
 
 def _build(engine, place) -> None:
@@ -203,11 +175,9 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
-        dropping = None
-        if args.database_url:
-            url, dropping = _database(args.database_url)
-        else:
-            url = f"sqlite:///{args.store or Path(tmp) / 'joinedup.db'}"
+        url, dropping = _database(args.database_url, Path(tmp))
+        if args.store and not args.database_url:
+            url = f"sqlite:///{args.store}"
         engine = make_engine(url)
         try:
             upgrade(engine)
