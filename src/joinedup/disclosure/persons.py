@@ -51,8 +51,10 @@ from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_OR
 
 #: Persons on a page of search results.
 PER_PAGE = 20
-#: Matching records put to the sharing decision at once, closest first.
+#: Matching records put to the sharing decision at once, closest first: at most so many,
+#: and at least so few once the count limit is near.
 BATCH_SIZE = 50
+MIN_BATCH = 10
 #: The most persons a search counts: past it, it stops and says there are more.
 COUNT_LIMIT = 50
 #: The most matching records a search considers (most may be refused): past it, the same.
@@ -377,7 +379,9 @@ def search_persons(
     unlinked: list[tuple[int, Disclosed]] = []
     considered = 0
     while considered < min(len(ordered), scan_limit) and len(best) <= count_limit:
-        batch = ordered[considered:min(considered + BATCH_SIZE, scan_limit)]
+        # No bigger than it takes to pass the count limit, if every record were a new person.
+        wanted = min(BATCH_SIZE, max(MIN_BATCH, count_limit + 1 - len(best)))
+        batch = ordered[considered:min(considered + wanted, scan_limit)]
         considered += len(batch)
         records = {record.id: record for record in load_records(session, [record_id for record_id, _pk in batch])}
         _disclose(session, actor, list(records.values()), action, seen, purpose)

@@ -34,7 +34,9 @@ def fold(text: str | None) -> str:
     and runs of spaces become one space. "Zoë" and "ZOE" fold to "zoe"; "O’Brien" to "obrien"."""
     if not text:
         return ""
-    bare = _APOSTROPHE.sub("", _unmarked(_unmarked(text).casefold()).translate(LETTERS))
+    # Apostrophes go before decomposing (´ decomposes to a space and a mark) and after (ŉ to ʼn).
+    bare = _unmarked(_unmarked(_APOSTROPHE.sub("", text)).casefold()).translate(LETTERS)
+    bare = _APOSTROPHE.sub("", bare)
     return _SEPARATOR.sub(" ", bare).strip()[:KEY_LENGTH].strip()
 
 
