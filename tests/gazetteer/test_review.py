@@ -123,3 +123,41 @@ def test_accepting_needs_a_candidate_and_only_the_data_team_decides(queued):
         practitioner = Actor(user_id=7, username="sam", roles=frozenset({"practitioner"}))
         with pytest.raises(PermissionError):
             decide_address(session, practitioner, empty.id, action="unmatchable")
+
+
+def _street(engine, numbers, *, flats=()):
+    from joinedup.gazetteer import GazetteerAddress
+
+    with transaction(engine) as session:
+        for index, number in enumerate(numbers):
+            session.add(GazetteerAddress(uprn=str(900 + index), lpi_status="approved", preferred=True,
+                                         pao_start_number=number, street="Long Road", town="Joinford",
+                                         postcode="JU9 9AA", normalised=f"{number} LONG ROAD JOINFORD",
+                                         classification="residential", in_boundary=True))
+        for index, (flat, number) in enumerate(flats):
+            session.add(GazetteerAddress(uprn=str(950 + index), lpi_status="approved", preferred=True,
+                                         sao_start_number=flat, pao_start_number=number, street="Long Road",
+                                         town="Joinford", postcode="JU9 9AA", classification="residential",
+                                         normalised=f"FLAT {flat} {number} LONG ROAD JOINFORD", in_boundary=True))
+            session.add(GazetteerAddress(uprn=str(950 + index), lpi_status="alternative", preferred=False,
+                                         sao_start_number=flat, pao_start_number=number, street="Long Road",
+                                         town="Joinford", postcode="JU9 9AA", classification="residential",
+                                         normalised=f"{flat} {number} LONG ROAD ANNEXE JOINFORD", in_boundary=True))
+
+
+def test_addresses_are_found_in_number_order_a_page_at_a_time(engine):
+    from joinedup.gazetteer import find_addresses
+
+    _street(engine, ["11", "2", "10", "1", "3", "20"], flats=[("10", "4"), ("2", "4")])
+    with transaction(engine) as session:
+        first = find_addresses(session, "JU9 9AA", per_page=5)
+        second = find_addresses(session, "JU9 9AA", per_page=5, page=2)
+        beyond = find_addresses(session, "JU9 9AA", per_page=5, page=7)
+        by_words = find_addresses(session, "annexe")
+    shown = [(address.pao_start_number, address.sao_start_number) for address in first.addresses + second.addresses]
+    assert shown == [("1", ""), ("2", ""), ("3", ""), ("4", "2"), ("4", "10"), ("10", ""), ("11", ""), ("20", "")]
+    assert (first.total, first.pages, second.page, len(second.addresses)) == (8, 2, 2, 3)
+    assert beyond.page == 2
+    # Found by an alternative form, shown once, in its preferred form.
+    assert [(address.uprn, address.preferred) for address in by_words.addresses] == [("951", True), ("950", True)]
+    assert by_words.total == 2

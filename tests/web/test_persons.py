@@ -176,7 +176,9 @@ def test_search_by_name_date_of_birth_or_identifier(signed_in, index, query, exp
 
 def test_records_not_yet_in_a_person_are_listed_apart(signed_in, index):
     response = signed_in.get("/persons", params={"q": "jordana"})
-    assert "No persons found" in response.text and "Records not yet linked to a person" in response.text
+    assert "Records not yet linked to a person" in response.text
+    # Jordan sounds like Jordana: found, and labelled so, after the record named exactly.
+    assert "1 person found" in response.text and "Sounds similar" in response.text
     assert f'href="/records/{index["CSC-002"]}?q=jordana"' in response.text
     assert "Check the spelling" not in response.text
 
@@ -339,7 +341,9 @@ def test_api_search_shows_only_disclosed_values(signed_in, engine, index):
     assert [record["local_id"] for record in found["unlinked_records"]] == ["CSC-002"]  # Jordana Smithson
     assert found["truncated"] is False
     unlinked = signed_in.get("/api/v1/persons", params={"q": "jordana"}).json()
-    assert unlinked["persons"] == [] and [record["id"] for record in unlinked["unlinked_records"]] == [index["CSC-002"]]
+    assert [record["id"] for record in unlinked["unlinked_records"]] == [index["CSC-002"]]
+    assert [(person["person_id"], person["closeness"]) for person in unlinked["persons"]] == [("PJORDAN", "sounds_like")]
+    assert (unlinked["total"], unlinked["exact"], unlinked["unlinked_total"], unlinked["pages"]) == (1, 0, 1, 1)
     assert signed_in.get("/api/v1/persons", params={"q": "31/02/2011"}).status_code == 400
     assert signed_in.get("/api/v1/persons").status_code == 422
     assert {event.channel for event in _events(engine, "search")} == {"api"}
@@ -396,7 +400,7 @@ def test_golden_fields_are_all_known_to_the_page():
     assert {DISCLOSED_AS.get(name, name) for name in GOLDEN_FIELDS} <= RECORD_FIELDS
 
 
-def test_the_search_stops_at_its_limits_and_says_there_may_be_more(engine, place, index):
+def test_the_search_counts_every_match_pages_them_and_says_when_it_stopped(engine, place, index):
     from joinedup.audit import Actor
     from joinedup.disclosure import search_persons
     from joinedup.disclosure import parse_search
@@ -404,10 +408,16 @@ def test_the_search_stops_at_its_limits_and_says_there_may_be_more(engine, place
     actor = Actor(username="sam", organisation_id=place.council_org, roles=frozenset({"practitioner"}), channel="web")
     with transaction(engine) as session:
         everyone = search_persons(session, actor, parse_search("smith"), action="record.search")
-        one = search_persons(session, actor, parse_search("smith"), action="record.search", limit=1)
+        first = search_persons(session, actor, parse_search("smith"), action="record.search", per_page=2)
+        second = search_persons(session, actor, parse_search("smith"), action="record.search", per_page=2, page=2)
+        beyond = search_persons(session, actor, parse_search("smith"), action="record.search", per_page=2, page=9)
         scanned = search_persons(session, actor, parse_search("smith"), action="record.search", scan_limit=2)
         nothing = search_persons(session, actor, parse_search(""), action="record.search")
-    assert [card.person_id for card in everyone.persons] == ["PIDA", "PJORDAN", "PKIM"] and not everyone.truncated
-    assert [card.person_id for card in one.persons] == ["PIDA"] and one.truncated
-    assert scanned.truncated and len(scanned.persons) <= 2
-    assert nothing.persons == [] and nothing.unlinked == [] and not nothing.truncated
+    assert [card.person_id for card in everyone.persons] == ["PIDA", "PJORDAN", "PKIM"]
+    assert everyone.total == 3 and everyone.pages == 1 and not everyone.truncated
+    assert [card.person_id for card in first.persons] == ["PIDA", "PJORDAN"] and first.total == 3
+    assert first.pages == 2 and not first.truncated and (first.first, first.last) == (1, 2)
+    assert [card.person_id for card in second.persons] == ["PKIM"] and (second.first, second.last) == (3, 3)
+    assert beyond.page == 2 and [card.person_id for card in beyond.persons] == ["PKIM"]
+    assert scanned.truncated and scanned.total <= 2
+    assert nothing.persons == [] and nothing.unlinked == [] and not nothing.truncated and nothing.total == 0

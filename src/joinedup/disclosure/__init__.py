@@ -33,9 +33,12 @@ from joinedup.disclosure.persons import (
     view_person,
 )
 from joinedup.disclosure.records import SearchResult, fetch_record, search_records
-from joinedup.disclosure.search import RecordQuery, parse_search
+from joinedup.disclosure.search import CLOSENESS, CLOSENESS_CODES, EXACT, RecordQuery, parse_search
 
 __all__ = [
+    "CLOSENESS",
+    "CLOSENESS_CODES",
+    "EXACT",
     "EXPORT_COLUMNS",
     "LINK_COLUMNS",
     "PERSON_COLUMNS",

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -45,12 +45,20 @@ from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.disclosure.core import Disclosed, disclose
-from joinedup.disclosure.search import RecordQuery, matches_disclosed, matching_records
+from joinedup.disclosure.core import Disclosed, disclose, load_records
+from joinedup.disclosure.search import CLOSENESS, EXACT, RecordQuery, disclosed_match, matching_records, stored_keys
 from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, StatedPurpose
 
-#: How many matching records are read at once.
-BATCH_SIZE = 100
+#: Persons on a page of search results.
+PER_PAGE = 20
+#: Matching records put to the sharing decision at once, closest first: at most so many,
+#: and at least so few once the count limit is near.
+BATCH_SIZE = 50
+MIN_BATCH = 10
+#: The most persons a search counts: past it, it stops and says there are more.
+COUNT_LIMIT = 50
+#: The most matching records a search considers (most may be refused): past it, the same.
+SCAN_LIMIT = 1000
 #: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
 DISCLOSED_AS = {"uprn": "address_text"}
 #: How far a chain of retired persons is followed to the live person who holds their records.
@@ -104,6 +112,13 @@ class PersonCard:
     records: tuple[Disclosed, ...]
     low_information: bool = False
     matched: tuple[int, ...] = ()
+    #: In search results, how closely the person's name matched what was typed
+    #: (:data:`joinedup.disclosure.search.CLOSENESS`).
+    closeness: int | None = None
+
+    @property
+    def closeness_label(self) -> str:
+        return CLOSENESS.get(self.closeness, "") if self.closeness else ""
 
     @property
     def name(self) -> str:
@@ -118,13 +133,38 @@ class PersonCard:
 
 @dataclass(frozen=True)
 class PersonSearchResult:
-    """Persons matching a search (at most the limit), and matching records the actor may
-    see that no link run has put into a person yet."""
+    """One page of the persons matching a search, and how many there are.
+
+    ``total`` is the number of persons the actor may see who match, ``exact`` how many of
+    them match by name exactly as typed (case, accents and apostrophes set aside). Both
+    are true counts over every matching record unless ``truncated``: more than the
+    search's limit of records matched, so only the closest were considered, and more
+    persons may match. ``unlinked`` are matching records the actor may see that no link
+    run has put into a person yet (at most a page of them; ``unlinked_total`` in all).
+    """
 
     query: RecordQuery
     persons: list[PersonCard] = field(default_factory=list)
     unlinked: list[Disclosed] = field(default_factory=list)
     truncated: bool = False
+    total: int = 0
+    exact: int = 0
+    unlinked_total: int = 0
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first person in the whole list (from 1)."""
+        return (self.page - 1) * self.per_page + 1 if self.persons else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.persons) - 1 if self.persons else 0
 
 
 @dataclass(frozen=True)
@@ -309,68 +349,78 @@ def search_persons(
     *,
     action: str,
     purpose: StatedPurpose | None = None,
-    limit: int = 50,
-    scan_limit: int = 1000,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    count_limit: int = COUNT_LIMIT,
+    scan_limit: int = SCAN_LIMIT,
 ) -> PersonSearchResult:
-    """The first ``limit`` persons matching ``query`` that ``actor`` may see, for ``action``.
+    """Page ``page`` of the persons matching ``query`` that ``actor`` may see, for
+    ``action``, closest match first, with the true number of them.
 
-    Matching records are read in batches; every record of the persons they belong to is
-    put to the sharing decision once (audited, shown or not). A person is listed when one
-    of their matching records is disclosed; persons refused are left out without a trace.
-    Matching records no link run has put into a person yet are listed apart, when
-    disclosed. ``truncated`` says there may be more. The search itself is audited with
-    its criteria. ``purpose`` is what the user stated (none: their own organisation's
-    records only, and the data team's processing rules).
+    Matching records are put to the sharing decision closest first, in batches (each
+    decision audited, shown or not); a person is counted and listed when one of their
+    matching records is disclosed and matches on its disclosed fields alone. Every
+    matching record is considered, so the count is true, unless more than
+    ``count_limit`` persons are found or ``scan_limit`` records considered: then the
+    search stops and says so (``truncated``), and the count is a floor. The other records
+    of the persons on the page are then disclosed for their cards. Persons refused are
+    left out without a trace. The search itself is audited with its criteria.
+    ``purpose`` is what the user stated (none: their own organisation's records only, and
+    the data team's processing rules).
     """
     if query.is_empty:
-        return PersonSearchResult(query)
-    statement = matching_records(query).outerjoin(
+        return PersonSearchResult(query, per_page=per_page)
+    ordered = session.execute(matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
-    ).add_columns(PersonRecord.person_id)
+    ).with_only_columns(SourceRecord.id, PersonRecord.person_id).limit(scan_limit + 1)).all()
     seen: dict[int, Disclosed] = {}
-    held: dict[int, list[SourceRecord]] = {}
-    persons: dict[int, Person] = {}
+    best: dict[int, int] = {}
     matched: dict[int, list[int]] = defaultdict(list)
-    unlinked: list[Disclosed] = []
-    scanned, truncated = 0, False
-    while scanned < scan_limit:
-        batch = session.execute(statement.offset(scanned).limit(min(BATCH_SIZE, scan_limit - scanned))).all()
-        if not batch:
-            break
-        scanned += len(batch)
-        new = {pk for _, pk in batch if pk is not None and pk not in held}
-        persons.update(_persons(session, new))
-        held.update(_held(session, new))
-        waiting = [record for pk in new for record in held[pk]]
-        waiting += [record for record, pk in batch if pk is None and record.id not in seen]
-        _disclose(session, actor, waiting, action, seen, purpose)
-        for record, pk in batch:
-            found = seen[record.id]
-            if not found.allowed or not matches_disclosed(query, found.fields):
+    unlinked: list[tuple[int, Disclosed]] = []
+    considered = 0
+    while considered < min(len(ordered), scan_limit) and len(best) <= count_limit:
+        # No bigger than it takes to pass the count limit, if every record were a new person.
+        wanted = min(BATCH_SIZE, max(MIN_BATCH, count_limit + 1 - len(best)))
+        batch = ordered[considered:min(considered + wanted, scan_limit)]
+        considered += len(batch)
+        records = {record.id: record for record in load_records(session, [record_id for record_id, _pk in batch])}
+        _disclose(session, actor, list(records.values()), action, seen, purpose)
+        live = _live(session, {pk for _record_id, pk in batch if pk is not None})
+        for record_id, pk in batch:
+            found = seen[record_id]
+            grade = disclosed_match(query, found.fields, stored_keys(records[record_id])) if found.allowed else None
+            if grade is None:
                 continue
             if pk is None:
-                unlinked.append(found)
-            elif persons[pk].retired_at is None and record.id not in matched[pk]:
-                matched[pk].append(record.id)
-        if len([pk for pk in matched if matched[pk]]) > limit or len(unlinked) > limit:
-            break
-    else:
-        truncated = session.scalar(statement.offset(scanned).limit(1).with_only_columns(SourceRecord.id)) is not None
-    shown = [pk for pk in matched if matched[pk]]
-    if len(shown) > limit or len(unlinked) > limit:
-        shown, unlinked, truncated = shown[:limit], unlinked[:limit], True
-    cards = [_card(persons[pk], held[pk], seen, matched=matched[pk]) for pk in shown]
+                unlinked.append((grade, found))
+            elif pk in live:
+                matched[pk].append(record_id)
+                best[pk] = min(best.get(pk, grade), grade)
+    truncated = considered < len(ordered)
+    ranked = sorted(best, key=lambda pk: best[pk])  # stable: the statement's order within a grade
+    pages = max(1, -(-len(ranked) // per_page))
+    page = min(max(1, page), pages)
+    shown = ranked[(page - 1) * per_page:page * per_page]
+    persons, held = _persons(session, shown), _held(session, shown)
+    _disclose(session, actor, [record for pk in shown for record in held[pk]], action, seen, purpose)
+    cards = [replace(_card(persons[pk], held[pk], seen, matched=matched[pk]), closeness=best[pk]) for pk in shown]
+    unlinked.sort(key=lambda item: item[0])
+    result = PersonSearchResult(
+        query, cards, [found for _grade, found in unlinked[:per_page]], truncated, total=len(ranked),
+        exact=sum(1 for grade in best.values() if grade == EXACT), unlinked_total=len(unlinked), page=page,
+        per_page=per_page,
+    )
     record_event(
         session,
         actor,
         action="search",
         outcome="completed",
         subject_type="persons",
-        details={"criteria": query.as_dict(), "purpose": action, "shown": len(cards),
-                 "unlinked": len(unlinked), "truncated": truncated,
+        details={"criteria": query.as_dict(), "purpose": action, "found": result.total, "page": page,
+                 "shown": len(cards), "unlinked": result.unlinked_total, "truncated": truncated,
                  **({"stated_purpose": purpose.code} if purpose and purpose.code else {})},
     )
-    return PersonSearchResult(query, cards, unlinked, truncated)
+    return result
 
 
 # --------------------------------------------------------------------------- one person
@@ -566,6 +616,14 @@ def matched_uprns(session: Session, record_ids: list[int]) -> dict[int, str]:
         AddressMatch.source_record_id.in_(record_ids), AddressMatch.status == "matched",
         AddressMatch.needs_rematch.is_(False), AddressMatch.uprn.is_not(None)))
     return {record_id: uprn for record_id, uprn in rows}
+
+
+def _live(session: Session, pks: Iterable[int]) -> set[int]:
+    """Those of the persons ``pks`` who are not retired."""
+    wanted = sorted(set(pks))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.retired_at.is_(None))))
 
 
 def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, literal_column, or_, select
 
 from joinedup.disclosure.core import with_source
 from joinedup.ingest.models import SourceRecord
+from joinedup.ingest.search_keys import NAME_KEYS, SOUND_KEYS, fold, search_keys, sound
+from joinedup.people.nicknames import NICKNAMES, root
 
 IDENTIFIER_COLUMNS = (
     SourceRecord.nhs_number,
@@ -37,6 +39,17 @@ DAY_FIRST_DATE = re.compile(r"(?<![\w/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!
 ISO_DATE = re.compile(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?![\w/.-])")
 POSTCODE = re.compile(r"(?<![\w])([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})(?![\w])", re.IGNORECASE)
 NAME_PART = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+
+#: How closely a record's name matches a name typed, closest first: the same name once
+#: case, accents and apostrophes are set aside; a nickname of it; a name it begins; a name
+#: that sounds like it.
+EXACT, NICKNAME, BEGINS, SOUNDS_LIKE = 0, 1, 2, 3
+CLOSENESS = {EXACT: "Same name", NICKNAME: "Nickname", BEGINS: "Begins with what you typed",
+             SOUNDS_LIKE: "Sounds similar"}
+#: The same, as the API names them.
+CLOSENESS_CODES = {EXACT: "exact", NICKNAME: "nickname", BEGINS: "begins", SOUNDS_LIKE: "sounds_like"}
+#: The fewest letters a name typed needs to be looked up by its sound.
+SOUND_FROM = 3
 
 
 @dataclass(frozen=True)
@@ -136,25 +149,22 @@ def parse_search(text: str) -> RecordQuery:
 
 
 def matching_records(query: RecordQuery) -> Select:
-    """Every source record matching ``query`` (each part must match), in name order.
+    """Every source record matching ``query`` (each part must match), closest first
+    (the :data:`CLOSENESS` grades of the names typed, summed), then in name order.
 
-    A statement only: nothing is disclosed until the sharing decision has been asked.
+    Names are looked up in the records' search keys (:mod:`joinedup.ingest.search_keys`):
+    folded once when each record was written, indexed, so that the search is an index
+    lookup. A statement only: nothing is disclosed until the sharing decision has been asked.
     """
-    conditions = []
+    conditions, grades = [], []
     for name in query.names:
-        pattern = _escape_like(name) + "%"
-        conditions.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (SourceRecord.forename, SourceRecord.middle_names, SourceRecord.surname)
-                )
-            )
-        )
+        condition, grade = _name_match(name)
+        conditions.append(condition)
+        grades.append(grade)
     if query.date_of_birth is not None:
         conditions.append(SourceRecord.date_of_birth == query.date_of_birth)
     if query.postcode is not None:
-        conditions.append(_compacted(SourceRecord.postcode) == compact(query.postcode))
+        conditions.append(SourceRecord.postcode.in_(_postcode_forms(query.postcode)))
     for identifier in query.identifiers:
         conditions.append(or_(*(_compacted(column) == identifier for column in IDENTIFIER_COLUMNS)))
     if query.problems:
@@ -163,32 +173,103 @@ def matching_records(query: RecordQuery) -> Select:
         select(SourceRecord)
         .where(*conditions)
         .order_by(
-            func.lower(func.coalesce(SourceRecord.surname, "")),
-            func.lower(func.coalesce(SourceRecord.forename, "")),
+            *([sum(grades[1:], grades[0])] if grades else []),
+            func.coalesce(SourceRecord.surname_key, ""),
+            func.coalesce(SourceRecord.forename_key, ""),
             SourceRecord.date_of_birth,
             SourceRecord.id,
         )
     )
 
 
-def matches_disclosed(query: RecordQuery, fields: dict[str, Any]) -> bool:
-    """Whether ``query`` matches a record on the fields disclosed of it alone, as
-    :func:`matching_records` matches on every field. A search must never match on a value
-    the user may not see: that would tell them the value (a search is not an oracle)."""
-    for name in query.names:
-        if not any(str(fields.get(part) or "").lower().startswith(name) for part in NAME_FIELDS):
-            return False
+def disclosed_match(query: RecordQuery, fields: dict[str, Any],
+                    keys: dict[str, str | None] | None = None) -> int | None:
+    """How closely ``query`` matches a record on the fields disclosed of it alone (a
+    :data:`CLOSENESS` grade: the worst of the names typed), or None when it does not
+    match, as :func:`matching_records` matches on every field. A search must never match
+    on a value the user may not see: that would tell them the value (a search is not an
+    oracle). ``keys`` are the record's stored search keys, used when every name is
+    disclosed (they are those names folded); otherwise the keys of the disclosed names are
+    worked out here."""
+    worst = EXACT
+    if query.names:
+        if keys is None or any(part not in fields for part in NAME_FIELDS):
+            keys = search_keys(*(fields.get(part) for part in NAME_FIELDS))
+        for name in query.names:
+            grade = _grade(name, keys)
+            if grade is None:
+                return None
+            worst = max(worst, grade)
     if query.date_of_birth is not None and fields.get("date_of_birth") != query.date_of_birth.isoformat():
-        return False
-    if query.postcode is not None and compact(str(fields.get("postcode") or "")) != compact(query.postcode):
-        return False
+        return None
+    if query.postcode is not None and str(fields.get("postcode") or "") not in _postcode_forms(query.postcode):
+        return None
     held = {compact(str(fields[column.key])) for column in IDENTIFIER_COLUMNS if fields.get(column.key)}
-    return all(identifier in held for identifier in query.identifiers)
+    return worst if all(identifier in held for identifier in query.identifiers) else None
+
+
+def matches_disclosed(query: RecordQuery, fields: dict[str, Any]) -> bool:
+    """Whether ``query`` matches a record on the fields disclosed of it alone (see
+    :func:`disclosed_match`)."""
+    return disclosed_match(query, fields) is not None
+
+
+def stored_keys(record: SourceRecord) -> dict[str, str | None]:
+    """The search keys written with ``record``'s names."""
+    return {name: getattr(record, name) for name in (*NAME_KEYS, *SOUND_KEYS)}
+
+
+def nickname_group(name: str) -> frozenset[str]:
+    """The folded forenames that share ``name``'s root in the curated list of nicknames
+    (:mod:`joinedup.people.nicknames`): "bill" gives william, will, billy and the rest.
+    Empty when the name is in no group."""
+    folded = fold(name)
+    group_root = root(folded.upper())
+    group = frozenset(fold(other) for other, its_root in NICKNAMES.items() if its_root == group_root)
+    return group if len(group) > 1 else frozenset()
+
+
+def _name_match(name: str):
+    """The condition that a record has ``name`` (exactly, by a nickname, as the start of
+    a name, or by sound), and its :data:`CLOSENESS` grade as an expression."""
+    folded, group, heard = fold(name), nickname_group(name), _heard(name)
+    if not folded:
+        return false(), literal_column(str(SOUNDS_LIKE))
+    keys = (SourceRecord.forename_key, SourceRecord.middle_names_key, SourceRecord.surname_key)
+    after = folded[:-1] + chr(ord(folded[-1]) + 1)
+    starts = [and_(key >= folded, key < after) for key in keys]
+    exact = or_(*(key == folded for key in keys))
+    nickname = SourceRecord.forename_key.in_(sorted(group)) if group else false()
+    sounds = or_(SourceRecord.forename_sound == heard, SourceRecord.surname_sound == heard) if heard else false()
+    grade = case((exact, EXACT), (nickname, NICKNAME), (or_(*starts), BEGINS), else_=SOUNDS_LIKE)
+    return or_(*starts, nickname, sounds), grade
+
+
+def _grade(name: str, keys: dict[str, str | None]) -> int | None:
+    folded = fold(name)
+    names = [keys[key] for key in NAME_KEYS if keys[key]]
+    if folded in names:
+        return EXACT
+    if keys["forename_key"] in nickname_group(name):
+        return NICKNAME
+    if any(value.startswith(folded) for value in names):
+        return BEGINS
+    heard = _heard(name)
+    if heard and heard in (keys["forename_sound"], keys["surname_sound"]):
+        return SOUNDS_LIKE
+    return None
+
+
+def _heard(name: str) -> str:
+    """The phonetic code a typed name is looked up by: none for fewer than
+    :data:`SOUND_FROM` letters, which would sound like too many names."""
+    return sound(name) if len(fold(name).replace(" ", "")) >= SOUND_FROM else ""
+
+
+def _postcode_forms(postcode: str) -> tuple[str, str]:
+    """A postcode as stored (the validator writes "JU1 0AB") and as some agencies send it."""
+    return postcode, compact(postcode)
 
 
 def _compacted(column):
     return func.upper(func.replace(column, " ", ""))
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

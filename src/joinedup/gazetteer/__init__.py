@@ -39,7 +39,15 @@ from joinedup.gazetteer.quality import (
     quality_report,
     quality_report_csv,
 )
-from joinedup.gazetteer.review import DecisionError, decide_address, get_match, review_queue, search_gazetteer
+from joinedup.gazetteer.review import (
+    AddressPage,
+    DecisionError,
+    decide_address,
+    find_addresses,
+    get_match,
+    review_queue,
+    search_gazetteer,
+)
 from joinedup.gazetteer.runs import last_run, match_addresses
 
 __all__ = [
@@ -51,6 +59,7 @@ __all__ = [
     "REVIEW_STATUSES",
     "STATUSES",
     "AddressDecision",
+    "AddressPage",
     "AddressEngine",
     "AddressMatch",
     "Anomaly",
@@ -68,6 +77,7 @@ __all__ = [
     "UkAddressMatcherEngine",
     "available_mappings",
     "decide_address",
+    "find_addresses",
     "gazetteer_loaded",
     "get_gazetteer_load",
     "get_match",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -86,24 +87,77 @@ def get_match(session: Session, match_id: int) -> AddressMatch | None:
     return session.scalar(_loaded(select(AddressMatch).where(AddressMatch.id == match_id)))
 
 
+def _in_number_order(column) -> tuple:
+    """Orderings that put a column of house numbers, held as text, in number order: a
+    shorter number is a smaller one (the gazetteer writes no leading zeros), then text order."""
+    return func.length(column), column
+
+
+#: Addresses in the order people read them: along a street, in number order (the
+#: building, then the flat within it), then by postcode.
+ADDRESS_ORDER = (
+    GazetteerAddress.street, GazetteerAddress.locality, GazetteerAddress.town,
+    *_in_number_order(GazetteerAddress.pao_start_number), GazetteerAddress.pao_start_suffix,
+    GazetteerAddress.pao_text, *_in_number_order(GazetteerAddress.sao_start_number),
+    GazetteerAddress.sao_start_suffix, GazetteerAddress.sao_text, GazetteerAddress.postcode,
+)
+
+
+@dataclass(frozen=True)
+class AddressPage:
+    """One page of the addresses a search found (one row per UPRN), and how many it found."""
+
+    addresses: list[GazetteerAddress]
+    total: int
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
 def search_gazetteer(session: Session, text: str, *, limit: int = 20) -> list[GazetteerAddress]:
-    """Current gazetteer addresses by UPRN, postcode (whole or outward) or address words.
+    """The first ``limit`` addresses :func:`find_addresses` finds, one row per UPRN."""
+    return find_addresses(session, text, per_page=limit).addresses
+
+
+def find_addresses(session: Session, text: str, *, page: int = 1, per_page: int = 20) -> AddressPage:
+    """Page ``page`` of the current gazetteer addresses found by UPRN, postcode (whole or
+    outward) or address words, one row per UPRN (its preferred form), in address order
+    (:data:`ADDRESS_ORDER`): numbers in number order (1, 2, 10, 11, not 1, 10, 11, 2).
 
     Every part given must match: "10 high st JU1 0AB" finds 10 High Street in JU1 0AB.
-    Alternative and historic forms are found too (each is its own row, same UPRN).
+    Alternative and historic forms are found too (their UPRN is shown in its preferred form).
     """
-    text = (text or "").strip()
+    conditions = _search_conditions(session, (text or "").strip())
+    if conditions is None:
+        return AddressPage([], 0, 1, per_page)
+    total = session.scalar(select(func.count(func.distinct(GazetteerAddress.uprn))).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    found = select(GazetteerAddress.uprn).where(*conditions)
+    forms = select(GazetteerAddress.id, func.row_number().over(
+        partition_by=GazetteerAddress.uprn, order_by=(GazetteerAddress.preferred.desc(), GazetteerAddress.id)
+    ).label("form")).where(GazetteerAddress.uprn.in_(found), GazetteerAddress.retired_at.is_(None)).subquery()
+    addresses = list(session.scalars(
+        select(GazetteerAddress).join(forms, forms.c.id == GazetteerAddress.id).where(forms.c.form == 1)
+        .order_by(*ADDRESS_ORDER, GazetteerAddress.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ))
+    return AddressPage(addresses, total, page, per_page)
+
+
+def _search_conditions(session: Session, text: str) -> list | None:
+    """What an address must satisfy to be found by ``text`` (None: nothing to search by)."""
     if not text:
-        return []
+        return None
     conditions = [GazetteerAddress.retired_at.is_(None)]
     compact = text.replace(" ", "")
     if _UPRN.match(compact):
-        by_uprn = list(session.scalars(
-            select(GazetteerAddress).where(*conditions, GazetteerAddress.uprn == str(int(compact)))
-            .order_by(GazetteerAddress.preferred.desc(), GazetteerAddress.id)
-        ))
-        if by_uprn:
-            return by_uprn[:limit]
+        uprn = str(int(compact))
+        if session.scalar(select(GazetteerAddress.id).where(*conditions, GazetteerAddress.uprn == uprn).limit(1)):
+            return [*conditions, GazetteerAddress.uprn == uprn]
     words = tokens(text)
     postcode = ""
     if len(words) >= 2 and clean_postcode(" ".join(words[-2:])):
@@ -126,14 +180,7 @@ def search_gazetteer(session: Session, text: str, *, limit: int = 20) -> list[Ga
             func.upper(GazetteerAddress.locality).like(f"%{word}%"),
             func.upper(GazetteerAddress.town).like(f"%{word}%"),
         ))
-    if len(conditions) == 1:
-        return []
-    return list(session.scalars(
-        select(GazetteerAddress).where(*conditions)
-        .order_by(GazetteerAddress.postcode, GazetteerAddress.street, GazetteerAddress.normalised,
-                  GazetteerAddress.preferred.desc(), GazetteerAddress.id)
-        .limit(max(0, limit))
-    ))
+    return conditions if len(conditions) > 1 else None
 
 
 def _looks_outward(word: str) -> bool:

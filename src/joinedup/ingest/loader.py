@@ -45,8 +45,9 @@ from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, MappingError, SourceMapping
 from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord, StagedRecord, StatedRelationship
 from joinedup.ingest.readers import REJECTED, WARNING, Extract, Issue, LoadFailed, open_extract
-from joinedup.ingest.rows import RELATIONSHIP_FIELD, Absent, RecordBuilder, ShapedRow, stored_row_hash
 from joinedup.ingest.reports import get_load
+from joinedup.ingest.rows import RELATIONSHIP_FIELD, Absent, RecordBuilder, ShapedRow, stored_row_hash
+from joinedup.ingest.search_keys import search_keys
 from joinedup.partners.models import Organisation, SourceSystem
 
 #: Rows stored per statement batch; large enough to amortise round trips, small enough
@@ -81,6 +82,30 @@ _NOT_STAGED: dict[str, Any] = dict.fromkeys(_REWRITTEN)
 _DUPLICATE = "repeats the local id of an earlier row in this file; the earlier row was loaded"
 _NO_LEAD = "its group has no lead, so its relationship was not recorded"
 _SECOND_LEAD = "is another lead of its group; the group's members are related to every lead"
+
+
+def _write_search_keys(session: Session, load_id: int) -> None:
+    """Fold the names of every record the load added or changed into its search keys
+    (:mod:`joinedup.ingest.search_keys`), in the load's own transaction."""
+    records, staged = _RECORDS.c, _STAGED.c
+    changed = select(staged.record_id).where(staged.load_id == load_id, staged.change == CHANGED)
+    reading = (select(records.id, records.forename, records.middle_names, records.surname)
+               .where(or_(records.first_load_id == load_id, records.id.in_(changed)))
+               .order_by(records.id))
+    writing = update(_RECORDS).where(records.id == bindparam("record_id")).values(
+        {name: bindparam(f"new_{name}") for name in search_keys(None, None, None)})
+    after = 0
+    while True:
+        rows = session.execute(reading.where(records.id > after).limit(CHUNK_ROWS)).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        session.execute(writing, [
+            {"record_id": row.id, **{f"new_{name}": value
+                                     for name, value in search_keys(row.forename, row.middle_names,
+                                                                    row.surname).items()}}
+            for row in rows
+        ])
 
 
 def ingest_file(
@@ -430,6 +455,8 @@ class _Load:
                     .values({**{name: staged[name] for name in _REWRITTEN}, "last_load_id": load_id,
                              "updated_at": now})
                 )
+            if self.counts["loaded"] or self.counts["updated"]:
+                _write_search_keys(session, load_id)
             if self.counts["unchanged"]:
                 session.execute(
                     update(_RECORDS)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
+from joinedup.ingest.search_keys import search_keys
 from joinedup.partners.models import SourceSystem
 
 
@@ -22,6 +23,11 @@ class SourceRecord(Base):
     __table_args__ = (
         UniqueConstraint("source_system_id", "local_id", "record_ref", name="uq_source_records_key"),
         Index("ix_source_records_surname_forename", "surname", "forename"),
+        Index("ix_source_records_forename_key", "forename_key"),
+        Index("ix_source_records_middle_names_key", "middle_names_key"),
+        Index("ix_source_records_surname_key", "surname_key"),
+        Index("ix_source_records_forename_sound", "forename_sound"),
+        Index("ix_source_records_surname_sound", "surname_sound"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,12 +49,27 @@ class SourceRecord(Base):
     facts: Mapped[dict] = mapped_column(default=dict)
     flags: Mapped[list] = mapped_column(default=list)
     row_hash: Mapped[str] = mapped_column(String(64))
+    # The names folded for search, and the phonetic codes (joinedup.ingest.search_keys):
+    # written with the names, never by hand.
+    forename_key: Mapped[str | None] = mapped_column(String(200))
+    middle_names_key: Mapped[str | None] = mapped_column(String(200))
+    surname_key: Mapped[str | None] = mapped_column(String(200))
+    forename_sound: Mapped[str | None] = mapped_column(String(16))
+    surname_sound: Mapped[str | None] = mapped_column(String(16))
     first_load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id"))
     last_load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     source_system: Mapped[SourceSystem] = relationship()
+
+
+@event.listens_for(SourceRecord, "before_insert")
+@event.listens_for(SourceRecord, "before_update")
+def _write_search_keys(_mapper, _connection, record: SourceRecord) -> None:
+    """A record written through the ORM gets its search keys from its names."""
+    for name, value in search_keys(record.forename, record.middle_names, record.surname).items():
+        setattr(record, name, value)
 
 
 class IngestLoad(Base):

@@ -16,27 +16,28 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.disclosure import household_at
-from joinedup.gazetteer import search_gazetteer
+from joinedup.gazetteer import find_addresses
 from joinedup.permissions import ADDRESS_REVIEW_VIEW
 from joinedup.web.addresses.views import (
     SEARCH_LIMIT,
     UPRN,
-    distinct_uprns,
     search_problem,
 )
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/addresses")
-def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -> Response:
+def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None, page: Text = "") -> Response:
     """Search the gazetteer (which holds no personal data) and go to an address."""
     context = {
         "current": "addresses",
         "q": q or "",
         "results": None,
+        "found": None,
         "error": None,
         "may_review": user.has_role(*ADDRESS_REVIEW_VIEW.roles),
     }
@@ -46,7 +47,9 @@ def find(request: Request, app: WebApp, user: PageUser, q: Text | None = None) -
         if context["error"]:
             return render(request, "addresses/find.html", context, status_code=400)
         with app.transaction() as session:
-            context["results"] = distinct_uprns(search_gazetteer(session, text, limit=SEARCH_LIMIT))
+            found = find_addresses(session, text, page=page_number(page), per_page=SEARCH_LIMIT)
+        context.update(results=found.addresses, found=found,
+                       pagination=pagination("/addresses", {"q": q}, found.page, found.pages))
     return render(request, "addresses/find.html", context)
 
 

@@ -21,6 +21,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from joinedup.disclosure import (
+    CLOSENESS_CODES,
+    EXACT,
     FamilyMemberShown,
     FamilyShown,
     HistoryEntry,
@@ -66,6 +68,7 @@ class PersonSummaryOut(BaseModel):
 
 class PersonMatchOut(PersonSummaryOut):
     matched_records: list[int] = Field(description="The ids of your matching records of this person.")
+    closeness: str = Field(description="How the name matched what was typed: exact, nickname, begins or sounds_like.")
 
 
 class PersonSearchOut(BaseModel):
@@ -74,7 +77,14 @@ class PersonSearchOut(BaseModel):
     unlinked_records: list[RecordOut] = Field(
         description="Matching records you may see that no link run has put into a person yet."
     )
-    truncated: bool = Field(description="More may match: add detail to the search.")
+    total: int = Field(description="How many persons you may see match: a true count unless truncated.")
+    exact: int = Field(description="How many of them match by name exactly as typed (case, accents and "
+                                   "apostrophes set aside).")
+    unlinked_total: int = Field(description="How many matching records not yet in a person you may see.")
+    page: int = Field(description="This page's number, from 1.")
+    pages: int = Field(description="How many pages there are.")
+    truncated: bool = Field(description="More records matched than a search considers: only the closest were "
+                                        "counted, more may match. Add detail to the search.")
 
 
 class GoldenFieldOut(BaseModel):
@@ -179,19 +189,24 @@ def search(
     visit: CurrentVisit,
     query: ParsedSearch,
     asked: PurposeQuery,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=200, description="Persons per page.")] = 50,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> PersonSearchOut:
-    """Persons with a matching record you may see for the purpose you state, showing only
-    values you may see; every record's decision is audited."""
+    """One page of the persons with a matching record you may see for the purpose you
+    state, closest match first, with their true count, showing only values you may see;
+    every record's decision is audited."""
     actor = visit.actor("api")
     with app.transaction() as session:
-        result = search_persons(session, actor, query, action=access_action(actor, searching=True), limit=limit,
-                                purpose=asked.stated(session, actor))
+        result = search_persons(session, actor, query, action=access_action(actor, searching=True), per_page=limit,
+                                page=page, purpose=asked.stated(session, actor))
     return PersonSearchOut(
         query=_query(result.query),
-        persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched)) for card in result.persons],
+        persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched),
+                                closeness=CLOSENESS_CODES[card.closeness or EXACT])
+                 for card in result.persons],
         unlinked_records=[_record(record) for record in result.unlinked],
-        truncated=result.truncated,
+        total=result.total, exact=result.exact, unlinked_total=result.unlinked_total, page=result.page,
+        pages=result.pages, truncated=result.truncated,
     )
 
 

@@ -35,6 +35,7 @@ from joinedup.sharing.purposes import (
 )
 from joinedup.web.access.views import access_context, is_yes, stated_purpose
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +50,7 @@ EMPTY_SEARCH = "Enter a name, date of birth, postcode or identifier"
 
 @router.get("/persons")
 def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: Text | None = None,
-           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "") -> Response:
+           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", page: Text = "") -> Response:
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
@@ -80,8 +81,12 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     if errors:
         return render(request, "persons/search.html", context, status_code=400)
     with app.transaction() as session:
-        context["result"] = search_persons(session, actor, query, action=access_action(actor, searching=True),
-                                           purpose=stated)
+        result = search_persons(session, actor, query, action=access_action(actor, searching=True),
+                                purpose=stated, page=page_number(page))
+    context["result"] = result
+    asked = {"q": q, **({"purpose": purpose[:40], "relationship": relationship[:RELATIONSHIP_MAX]} if stated else {}),
+             **({"safeguarding_risk": "yes"} if stated and form["safeguarding_risk"] else {})}
+    context["pagination"] = pagination("/persons", asked, result.page, result.pages)
     context["back_query"] = urlencode({"q": q})
     # The purpose goes with a result only to fill in the person page's form: the user
     # states it for that person there.
