@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import Actor, record_event
 from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
+from joinedup.people.models import Person
 from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, Purpose, SharingAgreement, SharingDecision
 from joinedup.spreadsheets import SafeWriter
 
@@ -20,16 +22,21 @@ PERSON_ID_SEARCH = re.compile(r"[A-Za-z0-9]{1,20}")
 PERSON_ID_WORDS = "A person id is P and 10 letters and digits, like P0A1B2C3D4E."
 
 LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
-               "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel")
+               "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel", "records",
+               "reasons")
 
 
 @dataclass(frozen=True)
 class LogFilter:
+    """What the IG lead narrows the log to; ``since`` and ``until`` are whole days, both kept."""
+
     person_id: str = ""
     username: str = ""
     organisation_id: int | None = None
     agreement: str = ""
     outcome: str = ""
+    since: date | None = None
+    until: date | None = None
 
 
 class LogFilterRefused(Refusal):
@@ -73,6 +80,11 @@ def _statement(filters: LogFilter):
         if filters.outcome not in DECISION_OUTCOMES:
             raise ValueError(f"An outcome is one of {', '.join(DECISION_OUTCOMES)}.")
         statement = statement.where(SharingDecision.outcome == filters.outcome)
+    if filters.since is not None:
+        statement = statement.where(SharingDecision.at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until is not None:
+        statement = statement.where(SharingDecision.at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                                          UTC))
     if filters.agreement:
         versions = select(AgreementVersion.id).join(SharingAgreement).where(
             SharingAgreement.code == filters.agreement.strip().upper())
@@ -102,11 +114,32 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
                              decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
                              decision.action, decision.purpose, decision.outcome, decision.basis,
                              codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
-                             " ".join(decision.fields or []), decision.reason, decision.channel))
+                             " ".join(decision.fields or []), decision.reason, decision.channel,
+                             decision.record_count, _reasons(decision.reasons)))
             rows += 1
     record_event(session, actor, action="sharing.log.export", outcome="success", subject_type="sharing_decisions",
                  details={"rows": rows, "filters": filters.__dict__})
     return rows
+
+
+def _reasons(reasons: dict | None) -> str:
+    """A summary row's reasons, as a cell: 'reason (count); ...'."""
+    return "; ".join(f"{reason} ({count})" for reason, count in (reasons or {}).items())
+
+
+def names_in_log(session: Session, decisions: list[SharingDecision]) -> dict[str, dict]:
+    """The names an IG lead reads the log by, rather than ids: ``persons`` (public id → the
+    index's name for them) and ``organisations`` (id → name), for the rows shown."""
+    person_ids = {row.person_id for row in decisions if row.person_id}
+    organisation_ids = {org for row in decisions for org in (row.organisation_id, row.source_organisation_id) if org}
+    persons = {person_id: " ".join(part for part in (forename, surname) if part) or person_id
+               for person_id, forename, surname in session.execute(
+                   select(Person.person_id, Person.forename, Person.surname).where(Person.person_id.in_(person_ids)))
+               } if person_ids else {}
+    organisations = {org_id: name for org_id, name in session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids)))
+    } if organisation_ids else {}
+    return {"persons": persons, "organisations": organisations}
 
 
 class DeclineError(ValueError):
