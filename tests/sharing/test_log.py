@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from factories import organisation, person_of, source_record, source_system
 from sqlalchemy import select, update
 
 from joinedup.audit import Actor
 from joinedup.db import transaction
+from joinedup.disclosure.governance import decision_log
 from joinedup.sharing import decide_record_access
-from joinedup.sharing.log import LogFilter, names_in_log, search_decisions
+from joinedup.sharing.log import (
+    LogFilter,
+    LogFilterRefused,
+    log_filter,
+    search_decisions,
+)
 from joinedup.sharing.models import SharingDecision
 
 
@@ -66,7 +73,20 @@ def test_a_requests_refusals_are_one_row_found_by_person(engine):
 def test_the_log_names_people_and_organisations(engine):
     _requests(engine)
     with transaction(engine) as session:
-        rows, _total = search_decisions(session, LogFilter())
-        names = names_in_log(session, rows)
-    assert names["persons"] == {"PAVAOWN0001": "Ava Own", "PBENPUPIL01": "Ben Pupil"}
-    assert set(names["organisations"].values()) == {"Joinford Police", "Joinford Academy"}
+        rows, _total = decision_log(session, LogFilter(), limit=10, offset=0)
+    assert sorted((row.person_name, row.source_organisation) for row in rows) == [
+        ("Ava Own", "Joinford Police"), ("Ben Pupil", "Joinford Academy")]
+
+
+@pytest.mark.parametrize(("since", "until", "field"), [
+    ("31/2/2026", "", "since"), ("", "tomorrow", "until"), ("2026-03-05", "2026-03-01", "until")])
+def test_a_day_that_cannot_be_searched_for_names_its_field(engine, since, until, field):
+    with transaction(engine) as session, pytest.raises(LogFilterRefused) as refused:
+        log_filter(session, since=since, until=until)
+    assert [name for name, _message in refused.value.problems] == [field]
+
+
+def test_days_are_read_as_people_type_them(engine):
+    with transaction(engine) as session:
+        assert log_filter(session, since="1/3/2026", until="2026-03-02") == LogFilter(
+            since=date(2026, 3, 1), until=date(2026, 3, 2))

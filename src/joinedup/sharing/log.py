@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from joinedup.audit import Actor, record_event
 from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
-from joinedup.people.models import Person
 from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, Purpose, SharingAgreement, SharingDecision
 from joinedup.spreadsheets import SafeWriter
 
@@ -43,8 +42,22 @@ class LogFilterRefused(Refusal):
     """A search of the decision log that cannot be run as asked: every problem with it."""
 
 
+def _day(value: str, field: str, problems: list[tuple[str, str]]) -> date | None:
+    """A day as typed (``2026-03-27``, or ``27/3/2026``), or None with a problem named."""
+    value = value.strip()
+    if not value:
+        return None
+    for shape in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, shape).date()
+        except ValueError:
+            continue
+    problems.append((field, "Enter a real date, like 27/3/2026."))
+    return None
+
+
 def log_filter(session: Session, *, person_id: str = "", username: str = "", organisation: str = "",
-               agreement: str = "", outcome: str = "") -> LogFilter:
+               agreement: str = "", outcome: str = "", since: str = "", until: str = "") -> LogFilter:
     """The decision log's search as asked (an organisation and an agreement by their codes),
     checked: :class:`LogFilterRefused` names every field that cannot be searched for."""
     problems = []
@@ -62,10 +75,13 @@ def log_filter(session: Session, *, person_id: str = "", username: str = "", org
         problems.append(("agreement", "Select an agreement from the list."))
     if outcome and outcome not in DECISION_OUTCOMES:
         problems.append(("outcome", "Select an outcome from the list."))
+    first, last = _day(since, "since", problems), _day(until, "until", problems)
+    if first and last and last < first:
+        problems.append(("until", "The last day must be the same as or after the first."))
     if problems:
         raise LogFilterRefused(problems)
     return LogFilter(person_id=person_id, username=username, organisation_id=organisation_id, agreement=agreement,
-                     outcome=outcome)
+                     outcome=outcome, since=first, until=last)
 
 
 def _statement(filters: LogFilter):
@@ -125,21 +141,6 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
 def _reasons(reasons: dict | None) -> str:
     """A summary row's reasons, as a cell: 'reason (count); ...'."""
     return "; ".join(f"{reason} ({count})" for reason, count in (reasons or {}).items())
-
-
-def names_in_log(session: Session, decisions: list[SharingDecision]) -> dict[str, dict]:
-    """The names an IG lead reads the log by, rather than ids: ``persons`` (public id → the
-    index's name for them) and ``organisations`` (id → name), for the rows shown."""
-    person_ids = {row.person_id for row in decisions if row.person_id}
-    organisation_ids = {org for row in decisions for org in (row.organisation_id, row.source_organisation_id) if org}
-    persons = {person_id: " ".join(part for part in (forename, surname) if part) or person_id
-               for person_id, forename, surname in session.execute(
-                   select(Person.person_id, Person.forename, Person.surname).where(Person.person_id.in_(person_ids)))
-               } if person_ids else {}
-    organisations = {org_id: name for org_id, name in session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids)))
-    } if organisation_ids else {}
-    return {"persons": persons, "organisations": organisations}
 
 
 class DeclineError(ValueError):
