@@ -16,7 +16,7 @@ and a practitioner stating a purpose. Three things are timed:
   benchmark says whether they did;
 - **decide_record_access**: the whole policy point as pages call it: reading the records'
   owners, persons, consents and break-glass, building the Cedar requests, evaluating, and
-  writing an audit event and a decision-log row per record (in a transaction that is
+  writing the request's audit event and decision-log rows (in a transaction that is
   rolled back, so every round starts alike).
 
     .venv/bin/python benchmarks/policy.py

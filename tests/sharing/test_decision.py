@@ -8,7 +8,14 @@ from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners import Organisation, SourceSystem
-from joinedup.sharing import RECORD_FIELDS, AccessDecision, decide_record_access, disclosed_fields
+from joinedup.sharing import (
+    RECORD_FIELDS,
+    AccessDecision,
+    decide_record_access,
+    disclosed_fields,
+)
+from joinedup.sharing.decision import DENIED
+from joinedup.sharing.models import SharingDecision
 
 
 def _place(session):
@@ -60,16 +67,39 @@ def test_no_organisation_means_no_access(engine):
         assert [d.allowed for d in decide_record_access(session, anonymous, records)] == [False, False]
 
 
-def test_every_decision_is_audited_with_who_where_and_outcome(engine):
+def test_every_request_is_audited_with_who_where_and_outcome(engine):
+    """One audit event per request, saying how many records were shared and withheld."""
     with transaction(engine) as session:
         police, _school, records = _place(session)
         officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="api",
                         client_address="10.0.0.9")
         decide_record_access(session, officer, records)
+        decide_record_access(session, officer, records[1:])
     with transaction(engine) as session:
         events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [(e.subject_id, e.outcome) for e in events] == [(str(records[0].id), "allowed"), (str(records[1].id), "denied")]
+    assert [(e.subject_type, e.subject_id, e.outcome, e.details["shared"], e.details["withheld"]) for e in events] == [
+        ("source_records", "", "allowed", 1, 1), ("source_record", str(records[1].id), "denied", 0, 1)]
+    assert events[1].reason == DENIED
     assert {(e.actor, e.channel, e.client_address, e.action) for e in events} == {("pc", "api", "10.0.0.9", "record.view")}
+
+
+def test_a_shared_record_is_a_row_and_the_withheld_ones_are_counted_in_one(engine):
+    """A log designed to be read and kept: what was disclosed, per record; refusals summed up."""
+    with transaction(engine) as session:
+        police, school, (police_record, school_record) = _place(session)
+        more = [SourceRecord(source_system_id=school_record.source_system_id, local_id=f"S{n}", row_hash=f"s{n}")
+                for n in range(3)]
+        session.add_all(more)
+        session.flush()
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="web")
+        decide_record_access(session, officer, [police_record, school_record, *more])
+    with transaction(engine) as session:
+        rows = session.scalars(select(SharingDecision).order_by(SharingDecision.id)).all()
+    assert [(row.outcome, row.record_id, row.record_count) for row in rows] == [
+        ("shared", police_record.id, 1), ("withheld", None, 4)]
+    assert rows[0].fields and rows[0].policy_ids
+    assert rows[1].reasons == {DENIED: 4} and rows[1].reason == DENIED and rows[1].fields == []
+    assert rows[1].source_organisation_id == school.id  # all four were the school's
 
 
 @given(fields=st.frozensets(st.sampled_from(sorted(RECORD_FIELDS))))
@@ -119,10 +149,9 @@ def test_the_data_team_sees_another_agencys_address_fields_only(engine):
         assert not viewed.allowed and viewed.fields == frozenset()
     with transaction(engine) as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("address.%"))).all()
-    assert len(events) == 2 * len(ADDRESS_ACTIONS)
-    assert {e.details["policy_ids"][0] for e in events if e.subject_id == str(school_record.id)} == {
-        "address-data-quality"
-    }
+    # One event per request, each deciding both records by the address rule alone.
+    assert len(events) == len(ADDRESS_ACTIONS)
+    assert all(e.details["shared"] == 2 and e.details["policy_ids"] == ["address-data-quality"] for e in events)
 
 
 def test_an_administrator_without_an_organisation_sees_address_fields_only(engine):

@@ -42,6 +42,12 @@ class LogRow:
     version: int
     organisation_code: str = ""
     source_organisation_code: str = ""
+    person_name: str = ""
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """For the records a request withheld: each reason, and how many it withheld."""
+        return list((self.decision.reasons or {}).items())
 
     @property
     def agreement(self) -> str:
@@ -54,13 +60,25 @@ def decision_log(session: Session, filters: LogFilter, *, limit: int, offset: in
     found, total = search_decisions(session, filters, limit=limit, offset=offset)
     organisations = _organisations(session)
     versions = version_names(session, {d.agreement_version_id for d in found if d.agreement_version_id})
+    names = person_names(session, {d.person_id for d in found if d.person_id})
     rows = []
     for decision in found:
         code, number = versions.get(decision.agreement_version_id, ("", 0))
         holder = organisations.get(decision.organisation_id, ("", ""))
         source = organisations.get(decision.source_organisation_id, ("", ""))
-        rows.append(LogRow(decision, holder[1], source[1], code, number, holder[0], source[0]))
+        rows.append(LogRow(decision, holder[1], source[1], code, number, holder[0], source[0],
+                           names.get(decision.person_id, "")))
     return rows, total
+
+
+def person_names(session: Session, person_ids: set[str]) -> dict[str, str]:
+    """Public id → the index's name for the person, so the IG lead reads the log by names
+    rather than ids (the log itself keeps ids only, so an erasure never breaks it)."""
+    if not person_ids:
+        return {}
+    rows = session.execute(select(Person.person_id, Person.forename, Person.surname)
+                           .where(Person.person_id.in_(person_ids)))
+    return {person_id: " ".join(part for part in (forename, surname) if part) for person_id, forename, surname in rows}
 
 
 def consent_rows(session: Session, *, person_id: str, decision: str, limit: int,

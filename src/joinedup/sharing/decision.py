@@ -31,12 +31,16 @@ Reading their own organisation's records, stating a purpose and break-glass are 
 frontline roles; an agreement's clause applies only to the roles its purpose names. The
 data team and administrators read for processing only, and never see a fact.
 
-Every decision is one audit event and one row of the decision log
-(:class:`~joinedup.sharing.models.SharingDecision`), naming the policies that decided it.
+Every request is one audit event (what was asked, for which purpose, how many records were
+shared and withheld). Every record shared is a row of the decision log
+(:class:`~joinedup.sharing.models.SharingDecision`): the person, the fields shown, the
+purpose and the clause (the policies) that allowed it. The records a request withheld are
+one row that counts them and says why, so a search does not write a row per refusal.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +49,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from joinedup.audit import Actor, record_events
+from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
 from joinedup.people.models import Person, PersonRecord
@@ -189,34 +193,44 @@ def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
 
 def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],
          decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict) -> None:
-    record_events(
-        session,
-        actor,
-        (
-            {
-                "action": action,
-                "outcome": "allowed" if d.allowed else "denied",
-                "subject_type": "source_record",
-                "subject_id": d.record_id,
-                "reason": d.reason,
-                "details": {"policy_ids": list(d.policy_ids), "fields": sorted(d.fields), "purpose": purpose.code},
-            }
-            for d in decisions
-        ),
+    """One audit event for the request, one decision row per record shared, and one row
+    for all the records it withheld, counting them by reason."""
+    owner_of = {record.id: systems.get(record.source_system_id, ("", None, ""))[1] for record in records}
+    shared = [d for d in decisions if d.allowed]
+    withheld = [d for d in decisions if not d.allowed]
+    reasons = Counter(d.reason for d in withheld)
+    one = len(decisions) == 1
+    record_event(
+        session, actor, action=action, outcome="allowed" if shared else "denied",
+        subject_type="source_record" if one else "source_records", subject_id=decisions[0].record_id if one else "",
+        reason=reasons.most_common(1)[0][0] if withheld and not shared else "",
+        details={"purpose": purpose.code, "shared": len(shared), "withheld": len(withheld),
+                 "policy_ids": sorted({policy for d in decisions for policy in d.policy_ids})},
     )
     now = utcnow()
-    session.execute(insert(_DECISIONS), [
-        {
-            "at": now, "user_id": actor.user_id, "username": actor.username[:120],
-            "organisation_id": actor.organisation_id, "person_id": public.get(person_of.get(record.id)),
-            "record_id": record.id, "source_organisation_id": systems.get(record.source_system_id, ("", None, ""))[1],
-            "action": action[:64], "purpose": purpose.code[:40], "outcome": "shared" if d.allowed else "withheld",
-            "basis": d.basis, "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
-            "fields": sorted(d.fields), "reason": d.reason if not d.allowed else (purpose.relationship or ""),
-            "channel": actor.channel[:20] if actor.channel else "", "break_glass_id": d.break_glass_id,
-        }
-        for record, d in zip(records, decisions, strict=True)
-    ])
+    common = {"at": now, "user_id": actor.user_id, "username": actor.username[:120],
+              "organisation_id": actor.organisation_id, "action": action[:64], "purpose": purpose.code[:40],
+              "channel": actor.channel[:20] if actor.channel else ""}
+    rows = [
+        {**common, "person_id": public.get(person_of.get(d.record_id)), "record_id": d.record_id,
+         "source_organisation_id": owner_of[d.record_id], "outcome": "shared", "basis": d.basis,
+         "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids), "fields": sorted(d.fields),
+         "reason": purpose.relationship or "", "break_glass_id": d.break_glass_id, "record_count": 1, "reasons": None}
+        for d in shared
+    ]
+    if withheld:
+        persons = {public.get(person_of.get(d.record_id)) for d in withheld}
+        owners = {owner_of[d.record_id] for d in withheld}
+        rows.append({
+            **common, "person_id": persons.pop() if len(persons) == 1 else None,
+            "record_id": withheld[0].record_id if len(withheld) == 1 else None,
+            "source_organisation_id": owners.pop() if len(owners) == 1 else None, "outcome": "withheld",
+            "basis": "", "agreement_version_id": None,
+            "policy_ids": sorted({policy for d in withheld for policy in d.policy_ids}), "fields": [],
+            "reason": reasons.most_common(1)[0][0], "break_glass_id": None, "record_count": len(withheld),
+            "reasons": dict(reasons.most_common()),
+        })
+    session.execute(insert(_DECISIONS), rows)
 
 
 def disclosed_fields(record: SourceRecord, decision: AccessDecision) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -20,24 +21,43 @@ PERSON_ID_SEARCH = re.compile(r"[A-Za-z0-9]{1,20}")
 PERSON_ID_WORDS = "A person id is P and 10 letters and digits, like P0A1B2C3D4E."
 
 LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
-               "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel")
+               "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel", "records",
+               "reasons")
 
 
 @dataclass(frozen=True)
 class LogFilter:
+    """What the IG lead narrows the log to; ``since`` and ``until`` are whole days, both kept."""
+
     person_id: str = ""
     username: str = ""
     organisation_id: int | None = None
     agreement: str = ""
     outcome: str = ""
+    since: date | None = None
+    until: date | None = None
 
 
 class LogFilterRefused(Refusal):
     """A search of the decision log that cannot be run as asked: every problem with it."""
 
 
+def _day(value: str, field: str, problems: list[tuple[str, str]]) -> date | None:
+    """A day as typed (``2026-03-27``, or ``27/3/2026``), or None with a problem named."""
+    value = value.strip()
+    if not value:
+        return None
+    for shape in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, shape).date()
+        except ValueError:
+            continue
+    problems.append((field, "Enter a real date, like 27/3/2026."))
+    return None
+
+
 def log_filter(session: Session, *, person_id: str = "", username: str = "", organisation: str = "",
-               agreement: str = "", outcome: str = "") -> LogFilter:
+               agreement: str = "", outcome: str = "", since: str = "", until: str = "") -> LogFilter:
     """The decision log's search as asked (an organisation and an agreement by their codes),
     checked: :class:`LogFilterRefused` names every field that cannot be searched for."""
     problems = []
@@ -55,10 +75,13 @@ def log_filter(session: Session, *, person_id: str = "", username: str = "", org
         problems.append(("agreement", "Select an agreement from the list."))
     if outcome and outcome not in DECISION_OUTCOMES:
         problems.append(("outcome", "Select an outcome from the list."))
+    first, last = _day(since, "since", problems), _day(until, "until", problems)
+    if first and last and last < first:
+        problems.append(("until", "The last day must be the same as or after the first."))
     if problems:
         raise LogFilterRefused(problems)
     return LogFilter(person_id=person_id, username=username, organisation_id=organisation_id, agreement=agreement,
-                     outcome=outcome)
+                     outcome=outcome, since=first, until=last)
 
 
 def _statement(filters: LogFilter):
@@ -73,6 +96,11 @@ def _statement(filters: LogFilter):
         if filters.outcome not in DECISION_OUTCOMES:
             raise ValueError(f"An outcome is one of {', '.join(DECISION_OUTCOMES)}.")
         statement = statement.where(SharingDecision.outcome == filters.outcome)
+    if filters.since is not None:
+        statement = statement.where(SharingDecision.at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until is not None:
+        statement = statement.where(SharingDecision.at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                                          UTC))
     if filters.agreement:
         versions = select(AgreementVersion.id).join(SharingAgreement).where(
             SharingAgreement.code == filters.agreement.strip().upper())
@@ -102,11 +130,17 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
                              decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
                              decision.action, decision.purpose, decision.outcome, decision.basis,
                              codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
-                             " ".join(decision.fields or []), decision.reason, decision.channel))
+                             " ".join(decision.fields or []), decision.reason, decision.channel,
+                             decision.record_count, _reasons(decision.reasons)))
             rows += 1
     record_event(session, actor, action="sharing.log.export", outcome="success", subject_type="sharing_decisions",
                  details={"rows": rows, "filters": filters.__dict__})
     return rows
+
+
+def _reasons(reasons: dict | None) -> str:
+    """A summary row's reasons, as a cell: 'reason (count); ...'."""
+    return "; ".join(f"{reason} ({count})" for reason, count in (reasons or {}).items())
 
 
 class DeclineError(ValueError):

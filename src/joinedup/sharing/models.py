@@ -186,7 +186,14 @@ class BreakGlass(Base):
 
 class SharingDecision(Base):
     """One decision to share or not: what (record, fields), with whom (user, organisation),
-    for which purpose, on which basis (agreement version, consent, break-glass), and why."""
+    for which purpose, on which basis (agreement version, consent, break-glass), and why.
+
+    A record shared is a row of its own. The records one request withheld are one row that
+    counts them (``record_count``) and says why (``reasons``: each reason and how many it
+    withheld), naming the record and the person only when there is one; a search that
+    withholds 250 records writes one row, not 250. A practitioner's own decision not to
+    share (``declined``) is always a row of its own.
+    """
 
     __tablename__ = "sharing_decisions"
     __table_args__ = (
@@ -214,6 +221,8 @@ class SharingDecision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(20), default="")
     break_glass_id: Mapped[int | None] = mapped_column(ForeignKey("break_glass.id", ondelete="SET NULL"))
+    record_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    reasons: Mapped[dict | None] = mapped_column(default=None)
     #: The decision's position among the leaves of the audit log's Merkle tree; empty until sequenced.
     log_index: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
 
@@ -223,7 +232,7 @@ class SharingDecision(Base):
 register_logged_table(SharingDecision.__table__, (
     "at", "user_id", "username", "organisation_id", "person_id", "record_id", "source_organisation_id",
     "action", "purpose", "outcome", "basis", "agreement_version_id", "policy_ids", "fields", "reason",
-    "channel", "break_glass_id"))
+    "channel", "break_glass_id", "record_count", "reasons"))
 
 
 class RulesState(Base):

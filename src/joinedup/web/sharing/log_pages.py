@@ -31,13 +31,14 @@ router = APIRouter(include_in_schema=False)
 LOG_PAGE = 50
 #: The search form's field for each the domain's refusals name.
 LOG_FIELDS = {"person_id": "person", "username": "username", "organisation": "organisation",
-              "agreement": "agreement", "outcome": "outcome"}
+              "agreement": "agreement", "outcome": "outcome", "since": "since", "until": "until"}
 
 
 @router.get("/sharing/log")
 def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = "", username: Text = "",
-        organisation: Text = "", agreement: Text = "", outcome: Text = "", page: Text = "1") -> Response:
-    query = LogQuery.typed(person, username, organisation, agreement, outcome)
+        organisation: Text = "", agreement: Text = "", outcome: Text = "", since: Text = "", until: Text = "",
+        page: Text = "1") -> Response:
+    query = LogQuery.typed(person, username, organisation, agreement, outcome, since, until)
     number = page_number(page)
     gate(app, visit.actor("web"), action="sharing.log.view", details={"filters": query.params(), "page": number})
     rows, total, errors = [], 0, []
@@ -63,9 +64,10 @@ def log(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, pers
 
 @router.get("/sharing/log/export.csv")
 def log_export(app: WebApp, user: PageUser, visit: CurrentVisit, person: Text = "", username: Text = "",
-               organisation: Text = "", agreement: Text = "", outcome: Text = "") -> Response:
+               organisation: Text = "", agreement: Text = "", outcome: Text = "", since: Text = "",
+               until: Text = "") -> Response:
     actor = visit.actor("web")
-    query = LogQuery.typed(person, username, organisation, agreement, outcome)
+    query = LogQuery.typed(person, username, organisation, agreement, outcome, since, until)
     gate(app, actor, action="sharing.log.export", details={"filters": query.params()})
     return csv_response(app, actor, query)
 

@@ -80,9 +80,12 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
               organisation: Annotated[Text, Query(description="The code of the asking user's organisation.")] = "",
               agreement: Annotated[Text, Query(description="An agreement's code.")] = "",
               outcome: Annotated[Text, Query(description="shared, withheld or declined.")] = "",
+              since: Annotated[Text, Query(description="The first day, like 2026-03-27.")] = "",
+              until: Annotated[Text, Query(description="The last day, like 2026-03-31.")] = "",
               limit: Limit = 50, offset: Offset = 0) -> DecisionPageOut:
-    """Every decision to share or not, newest first, with its basis and the policies that decided."""
-    query = LogQuery.typed(person_id, username, organisation, agreement, outcome)
+    """Every decision to share or not, newest first, with its basis and the policies that
+    decided. The records one request withheld are one decision that counts them, by reason."""
+    query = LogQuery.typed(person_id, username, organisation, agreement, outcome, since, until)
     gate(app, visit.actor("api"), action="sharing.log.view", details={"filters": query.params(), "offset": offset})
     with app.transaction() as session:
         try:
@@ -92,6 +95,8 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
         return DecisionPageOut(total=total, limit=limit, offset=offset, decisions=[DecisionOut(
             id=row.decision.id, at=row.decision.at, username=row.decision.username,
             organisation=row.organisation_code or None, person_id=row.decision.person_id,
+            person_name=row.person_name or None, records=row.decision.record_count,
+            reasons=dict(row.decision.reasons or {}),
             record_id=row.decision.record_id, source_organisation=row.source_organisation_code or None,
             action=row.decision.action, purpose=row.decision.purpose, outcome=row.decision.outcome,
             basis=row.decision.basis, agreement=row.agreement or None, policy_ids=list(row.decision.policy_ids or []),
@@ -103,10 +108,11 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
 @router.get("/decisions/export", summary="Export the decision log as CSV",
             responses={200: {"content": {"text/csv": {}}, "description": "The matching decisions, oldest first."}})
 def export(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text = "", username: Text = "",
-           organisation: Text = "", agreement: Text = "", outcome: Text = "") -> Response:
+           organisation: Text = "", agreement: Text = "", outcome: Text = "", since: Text = "",
+           until: Text = "") -> Response:
     """The same filters as the search. The export is itself audited (`sharing.log.export`)."""
     actor = visit.actor("api")
-    query = LogQuery.typed(person_id, username, organisation, agreement, outcome)
+    query = LogQuery.typed(person_id, username, organisation, agreement, outcome, since, until)
     gate(app, actor, action="sharing.log.export", details={"filters": query.params()})
     try:
         return csv_response(app, actor, query)

@@ -175,8 +175,13 @@ class DecisionOut(BaseModel):
     username: str
     organisation: str | None = Field(description="The organisation of the user who asked.")
     person_id: str | None
+    person_name: str | None = Field(default=None, description="The person's name in the index.")
     record_id: int | None
     source_organisation: str | None = Field(description="The organisation that holds the record.")
+    records: int = Field(default=1, description="How many records the decision covers: one when shared; "
+                                                "every record a request withheld when withheld.")
+    reasons: dict[str, int] = Field(default_factory=dict,
+                                    description="When withheld: each reason, and how many records it withheld.")
     action: str
     purpose: str
     outcome: str = Field(description="shared, withheld or declined.")

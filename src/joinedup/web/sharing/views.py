@@ -184,18 +184,21 @@ class LogQuery:
     organisation: str = ""
     agreement: str = ""
     outcome: str = ""
+    since: str = ""
+    until: str = ""
 
     @classmethod
-    def typed(cls, person: str, username: str, organisation: str, agreement: str, outcome: str) -> LogQuery:
+    def typed(cls, person: str, username: str, organisation: str, agreement: str, outcome: str, since: str = "",
+              until: str = "") -> LogQuery:
         return cls(person.strip().upper()[:21], username.strip()[:121], organisation.strip()[:40],
-                   agreement.strip().upper()[:41], outcome.strip()[:20])
+                   agreement.strip().upper()[:41], outcome.strip()[:20], since.strip()[:20], until.strip()[:20])
 
     def params(self) -> dict[str, str]:
         return {name: value for name, value in self.__dict__.items() if value}
 
     def filters(self, session: Session) -> LogFilter:
         return log_filter(session, person_id=self.person, username=self.username, organisation=self.organisation,
-                          agreement=self.agreement, outcome=self.outcome)
+                          agreement=self.agreement, outcome=self.outcome, since=self.since, until=self.until)
 
 
 @dataclass(frozen=True)
