@@ -4,6 +4,7 @@
 - :data:`Id`: an id or version number, from 1 up to the largest a store's integer column
   holds (PostgreSQL's ``integer``), so a bigger one is refused (422) rather than reaching
   the database; :data:`Offset` likewise for how many rows a page skips.
+- :func:`parse_date`: a GOV.UK date input's day, month and year, as one date or a problem.
 - :data:`Text`: any text the API takes. PostgreSQL cannot store or compare a NUL
   character, so text holding one is refused (422) wherever it is sent.
 - :class:`FieldRefused`: a refusal of one field of a request. The API's answer names the
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated
 
 from annotated_types import Interval
@@ -61,3 +63,15 @@ class FieldRefused(HTTPException):
         """All of ``problems`` (``(field, message)`` pairs) in the detail, naming the first field."""
         (field, message), *others = problems
         return cls(status_code, field, "; ".join([message, *(f"{name}: {text}" for name, text in others)]))
+
+
+def parse_date(day: str, month: str, year: str, *, label: str) -> tuple[date | None, str]:
+    """A GOV.UK date input's three parts: None when all are empty, else a real date or a problem."""
+    if not (day or month or year):
+        return None, ""
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return None, f"{label} must be a real date, like 31 3 2027"
+    try:
+        return date(int(year), int(month), int(day)), ""
+    except ValueError:
+        return None, f"{label} must be a real date, like 31 3 2027"

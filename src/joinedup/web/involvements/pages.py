@@ -36,8 +36,7 @@ from joinedup.permissions import (
 from joinedup.web.access.views import back_to, person_or_404
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
 from joinedup.web.gates import require
-from joinedup.web.params import Id, Text
-from joinedup.web.sharing.pages import parse_date
+from joinedup.web.params import Id, Text, parse_date
 
 router = APIRouter(include_in_schema=False)
 

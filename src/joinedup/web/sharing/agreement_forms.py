@@ -11,6 +11,7 @@ from typing import Any
 
 from joinedup.sharing.agreements import AGREEMENT_CODE, CATALOGUE_CODE
 from joinedup.sharing.models import AgreementVersion
+from joinedup.web.params import parse_date
 from joinedup.web.sharing.views import TEXT_MAX, one
 
 #: The conditions an IG lead picks from, as hints (any wording is kept as typed).
@@ -29,18 +30,6 @@ DRAFT_FIELDS = {"code": "code", "title": "title", "parties": "provides", "datase
 
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def parse_date(day: str, month: str, year: str, *, label: str) -> tuple[date | None, str]:
-    """A GOV.UK date input's three parts: None when all are empty, else a real date or a problem."""
-    if not (day or month or year):
-        return None, ""
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return None, f"{label} must be a real date, like 31 3 2027"
-    try:
-        return date(int(year), int(month), int(day)), ""
-    except ValueError:
-        return None, f"{label} must be a real date, like 31 3 2027"
 
 
 def date_parts(fields: dict[str, list[str]], name: str) -> tuple[str, str, str]:

@@ -34,7 +34,7 @@ from joinedup.sharing.rules import (
     update_draft,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.web.params import Id, Text
+from joinedup.web.params import Id, Text, parse_date
 from joinedup.web.sharing.agreement_forms import (
     ARTICLE6_HINT,
     ARTICLE9_HINT,
@@ -43,7 +43,6 @@ from joinedup.web.sharing.agreement_forms import (
     GATEWAYS_HINT,
     DraftForm,
     date_parts,
-    parse_date,
 )
 from joinedup.web.sharing.views import (
     TEXT_MAX,
