@@ -13,7 +13,8 @@ was summarised per request): the records decided are in each request's audit eve
 
 The one-year projection multiplies by the assumptions printed with it (a place of 300,000
 people and 5,000 users; per working day, each frontline user makes ``--searches-a-day``
-searches and ``--views-a-day`` person-page views; 250 working days).
+searches (with a purpose stated) and ``--views-a-day`` person-page views; 250 working days). A
+search with no purpose stated, where most records are withheld, is measured too.
 
     .venv/bin/python benchmarks/log_volume.py
     .venv/bin/python benchmarks/log_volume.py --people 20000 --requests 100
@@ -51,6 +52,16 @@ def _bytes(session, table: Table, after_id: int) -> tuple[int, int]:
     """Rows of ``table`` added after ``after_id``, and their values' length as text."""
     rows = session.execute(select(table).where(table.c.id > after_id)).all()
     return len(rows), sum(len(str(value)) for row in rows for value in row if value is not None)
+
+
+def _widest(session, most: int = 5) -> list[tuple[str, float]]:
+    """The decision log's columns holding the most text, by mean bytes per row."""
+    rows = session.execute(select(SharingDecision.__table__)).mappings().all()
+    sizes = Counter()
+    for row in rows:
+        for column, value in row.items():
+            sizes[column] += len(str(value)) if value is not None else 0
+    return [(column, total / max(len(rows), 1)) for column, total in sizes.most_common(most)]
 
 
 def _marks(session) -> tuple[int, int]:
@@ -114,14 +125,20 @@ def main() -> None:
                                                    "csrf_token": token}, follow_redirects=False)
             assert signed.status_code == 303, signed.text[:300]
             query = "&".join(f"{key}={value.replace(' ', '+')}" for key, value in PURPOSE.items())
+            plain = _measure(engine, client, [f"/api/v1/persons?q={name}" for name in surnames])
             search = _measure(engine, client, [f"/api/v1/persons?q={name}&{query}" for name in surnames])
             view = _measure(engine, client, [f"/api/v1/persons/{person}?{query}" for person in persons])
+            with transaction(engine) as session:
+                widest = _widest(session)
 
     print(f"\nPer request, on the demo place of {args.people:,} people (sam.social, safeguarding a child):")
     print(f"{'':28}{'rows':>8}{'bytes':>10}{'records decided':>17}{'rows before':>13}{'bytes before':>14}")
-    for name, figures in (("a search", search), ("a person-page view", view)):
+    for name, figures in (("a search, no purpose", plain), ("a search, safeguarding", search),
+                          ("a person-page view", view)):
         print(f"{name:28}{figures['rows']:8.1f}{figures['bytes']:10,.0f}{figures['records']:17.1f}"
               f"{figures['before_rows']:13.1f}{figures['before_bytes']:14,.0f}")
+    print("\nWhere a decision row's bytes go (mean per row, the widest columns): "
+          + ", ".join(f"{column} {size:,.0f}" for column, size in widest))
     daily = args.searches_a_day * search["bytes"] + args.views_a_day * view["bytes"]
     daily_before = args.searches_a_day * search["before_bytes"] + args.views_a_day * view["before_bytes"]
     year, year_before = daily * USERS * WORKING_DAYS, daily_before * USERS * WORKING_DAYS

@@ -102,6 +102,19 @@ def test_a_shared_record_is_a_row_and_the_withheld_ones_are_counted_in_one(engin
     assert rows[1].source_organisation_id == school.id  # all four were the school's
 
 
+def test_a_shared_row_names_the_fields_the_record_showed_not_every_field_allowed(engine):
+    """What was disclosed is logged: the fields the decision allowed that the record holds."""
+    with transaction(engine) as session:
+        police, _school, (police_record, _school_record) = _place(session)
+        police_record.facts = {"incident_type": "Missing episode"}
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="web")
+        (own,) = decide_record_access(session, officer, [police_record])
+        assert own.fields == RECORD_FIELDS  # allowed: every field
+    with transaction(engine) as session:
+        row = session.scalar(select(SharingDecision))
+    assert row.fields == ["facts", "forename", "local_id", "source", "surname"]
+
+
 @given(fields=st.frozensets(st.sampled_from(sorted(RECORD_FIELDS))))
 def test_disclosure_never_exceeds_the_decision(fields):
     record = SourceRecord(id=1, local_id="L", forename="A", surname="B", facts={"x": 1}, flags=[], row_hash="h")

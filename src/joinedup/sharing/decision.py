@@ -196,6 +196,7 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
     """One audit event for the request, one decision row per record shared, and one row
     for all the records it withheld, counting them by reason."""
     owner_of = {record.id: systems.get(record.source_system_id, ("", None, ""))[1] for record in records}
+    held = {record.id: record for record in records}
     shared = [d for d in decisions if d.allowed]
     withheld = [d for d in decisions if not d.allowed]
     reasons = Counter(d.reason for d in withheld)
@@ -214,7 +215,8 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
     rows = [
         {**common, "person_id": public.get(person_of.get(d.record_id)), "record_id": d.record_id,
          "source_organisation_id": owner_of[d.record_id], "outcome": "shared", "basis": d.basis,
-         "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids), "fields": sorted(d.fields),
+         "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
+         "fields": _shown(held[d.record_id], d),
          "reason": purpose.relationship or "", "break_glass_id": d.break_glass_id, "record_count": 1, "reasons": None}
         for d in shared
     ]
@@ -231,6 +233,25 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
             "reasons": dict(reasons.most_common()),
         })
     session.execute(insert(_DECISIONS), rows)
+
+
+def _shown(record: SourceRecord, decision: AccessDecision) -> list[str]:
+    """The fields the decision disclosed that this record holds: what was shown, for the log
+    (a clause may allow forty facts; a record holds a few)."""
+    facts = record.facts or {}
+    shown = []
+    for name in decision.fields:
+        if name.startswith("fact:"):
+            held = name[5:] in facts
+        elif name == "source":
+            held = True
+        elif name == "facts":
+            held = bool(facts)
+        else:
+            held = getattr(record, name, None) not in (None, "", [], {})
+        if held:
+            shown.append(name)
+    return sorted(shown)
 
 
 def disclosed_fields(record: SourceRecord, decision: AccessDecision) -> dict[str, Any]:
