@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from decisions import per_record
 from web_support import sign_in
 
 from joinedup.audit import AuditEvent
@@ -93,7 +94,7 @@ def test_search_shows_only_own_organisation_records_and_audits_every_decision(si
     assert "No persons found" in response.text and "Records not yet linked to a person" in response.text
     assert f'href="/records/{place.council_record}?q=Jordan+Smith+14%2F03%2F2011"' in response.text
     assert "POL-77" not in response.text and "Police records" not in response.text
-    decisions = {(event.subject_id, event.outcome) for event in _events(engine, "record.search")}
+    decisions = {(event.subject_id, event.outcome) for event in per_record(engine, "record.search")}
     assert decisions == {(str(place.council_record), "allowed"), (str(place.police_record), "denied")}
     (search,) = _events(engine, "search")
     assert search.details["criteria"]["names"] == ["jordan", "smith"] and search.details["unlinked"] == 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select, update
+from decisions import per_record
 from web_support import csrf_token, sign_in
 
 from joinedup.audit import AuditEvent
@@ -283,7 +284,7 @@ def test_the_review_list_shows_ambiguous_and_unmatched_addresses(data_team, engi
     assert "Ambiguous" in text and "Unmatched" in text and "0.81" in text
     (gate,) = _events(engine, "address.review.view")
     assert gate.outcome == "allowed"
-    shown = _events(engine, "address.review")
+    shown = per_record(engine, "address.review")
     assert sorted((e.subject_type, e.subject_id, e.outcome) for e in shown) == sorted(
         ("source_record", str(_match(engine, match_id).source_record_id), "allowed")
         for match_id in (seeded.ambiguous, seeded.unmatched)
@@ -736,7 +737,7 @@ def police_in_review(engine, place, seeded):
 
 
 def _decisions(engine, action, record_id):
-    return [e for e in _events(engine, action) if (e.subject_type, e.subject_id) == ("source_record", str(record_id))]
+    return [e for e in per_record(engine, action) if e.subject_id == str(record_id)]
 
 
 def _no_person(text):
@@ -765,9 +766,8 @@ def test_the_data_team_sees_another_agencys_address_and_nothing_else(data_team, 
     assert {(e.outcome, e.actor, tuple(e.details["policy_ids"])) for e in decisions} == {
         ("allowed", "dev.data", ("address-data-quality",))
     }
-    assert {tuple(e.details["fields"]) for e in decisions} == {
-        ("address_text", "local_id", "postcode", "record_ref", "source")
-    }
+    # The fields it showed: the address fields the record holds (it has no record reference).
+    assert {tuple(e.details["fields"]) for e in decisions} == {("address_text", "local_id", "postcode", "source")}
     # Their own organisation's record too is read for address processing only: the data
     # team never sees a fact (docs/sharing.md).
     own = _decisions(engine, "address.review", place.council_record)
@@ -794,7 +794,7 @@ def test_the_report_shows_another_agencys_anomalies_through_the_sharing_decision
     anomaly_records = {anomaly["record_id"] for anomaly in api.json()["anomalies"]}
     assert len(anomaly_records) == 3
     for action, calls in (("address.report", 2), ("address.export", 1)):
-        shown = [e for e in _events(engine, action) if e.subject_type == "source_record"]
+        shown = per_record(engine, action)
         assert sorted(int(e.subject_id) for e in shown) == sorted(list(anomaly_records) * calls)
         assert {(e.outcome, tuple(e.details["policy_ids"])) for e in shown} == {("allowed", ("address-data-quality",))}
 

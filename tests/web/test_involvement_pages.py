@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from practice_support import PASSWORD, SYSTEM, seed_sharing
+from factories import PASSWORD
+from practice_support import SYSTEM, seed_sharing
 from sqlalchemy import select
 from web_support import csrf_token, sign_in
 

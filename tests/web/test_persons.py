@@ -19,6 +19,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from decisions import per_record
 from web_support import sign_in
 
 from joinedup.accounts import create_user
@@ -137,7 +138,7 @@ def test_the_search_finds_persons_and_shows_only_what_a_practitioner_may_see(sig
     assert 'href="/persons/PJORDAN?q=Jordan+Smith+14%2F03%2F2011"' in response.text
     assert "Children&#39;s case system" in response.text
     assert "Police records" not in response.text and "AB123456C" not in response.text
-    decisions = {(event.subject_id, event.outcome) for event in _events(engine, "record.search")}
+    decisions = {(event.subject_id, event.outcome) for event in per_record(engine, "record.search")}
     assert decisions == {(str(place.council_record), "allowed"), (str(place.police_record), "denied")}
     (search,) = _events(engine, "search")
     assert search.subject_type == "persons" and search.details["shown"] == 1
@@ -233,7 +234,7 @@ def test_a_practitioner_sees_their_own_organisations_values_only(signed_in, engi
     assert "/linkage/" not in text, "split and merge are for the data team"
     view = _events(engine, "person.view")
     assert [(event.subject_id, event.outcome, event.channel) for event in view] == [("PJORDAN", "allowed", "web")]
-    decided = {(event.subject_id, event.outcome) for event in _events(engine, "record.view")}
+    decided = {(event.subject_id, event.outcome) for event in per_record(engine, "record.view")}
     assert (str(index["CSC-001"]), "allowed") in decided and (str(index["POL-77"]), "denied") in decided
 
 

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 import pytest
 from governance_support import PERSON, SharingPlace, seed_governance
 from sqlalchemy import func, select
+from decisions import per_record
 from web_support import csrf_token, sign_in
 
 from joinedup.permissions import SHARING_PREVIEW, SHARING_VIEW
@@ -730,7 +731,7 @@ def test_view_as_shows_exactly_what_the_policy_point_decides_and_is_audited(ig, 
     # domestic abuse marker (a police incidents fact) is in it.
     council = main.split("Shown: Children")[1].split("govuk-summary-card__title")[0]
     assert "Cp status" not in council and "open" not in council and "Domestic abuse</dt>" in council
-    records_decided = [event for event in _events(engine, "sharing.preview") if event.subject_type == "source_record"]
+    records_decided = per_record(engine, "sharing.preview")
     assert len(records_decided) == 3  # each record's decision, audited as the preview
     (event,) = [event for event in _events(engine, "sharing.preview")
                 if event.subject_type == "person" and event.outcome == "success"]

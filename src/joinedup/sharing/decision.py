@@ -206,7 +206,8 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
         subject_type="source_record" if one else "source_records", subject_id=decisions[0].record_id if one else "",
         reason=reasons.most_common(1)[0][0] if withheld and not shared else "",
         details={"purpose": purpose.code, "shared": len(shared), "withheld": len(withheld),
-                 "policy_ids": sorted({policy for d in decisions for policy in d.policy_ids})},
+                 "policy_ids": sorted({policy for d in decisions for policy in d.policy_ids}),
+                 "records": {"allowed": [d.record_id for d in shared], "denied": [d.record_id for d in withheld]}},
     )
     now = utcnow()
     common = {"at": now, "user_id": actor.user_id, "username": actor.username[:120],
