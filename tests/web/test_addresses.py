@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from decisions import per_record
 from web_support import csrf_token, sign_in
 
@@ -158,14 +158,6 @@ def _post(client, match_id, **data):
 
 # --- routes, sign-in and roles ------------------------------------------------------
 
-PAGE_GETS = [
-    "/addresses",
-    "/addresses/review",
-    "/addresses/review/{match_id:int}",
-    "/addresses/report",
-    "/addresses/report.csv",
-    "/addresses/{uprn}",
-]
 API_GETS = [
     "/api/v1/addresses/matches",
     "/api/v1/addresses/matches/{match_id}",
@@ -173,89 +165,12 @@ API_GETS = [
     "/api/v1/addresses/report",
     "/api/v1/addresses/{uprn}",
 ]
-DATA_TEAM_ONLY = [
-    "/addresses/review",
-    "/addresses/review/{match_id:int}",
-    "/addresses/report",
-    "/addresses/report.csv",
-    "/api/v1/addresses/matches",
-    "/api/v1/addresses/matches/{match_id}",
-    "/api/v1/addresses/review",
-    "/api/v1/addresses/report",
-]
-
-
 def _concrete(path: str, seeded: Seeded) -> str:
     return (
         path.replace("{match_id:int}", str(seeded.ambiguous))
         .replace("{match_id}", str(seeded.ambiguous))
         .replace("{uprn}", HIGH_ST_1)
     )
-
-
-def test_the_routes_are_as_expected():
-    def paths(routers, method):
-        return sorted(r.path for router in routers for r in router.routes if method in getattr(r, "methods", ()))
-
-    assert paths(PAGE_ROUTERS, "GET") == sorted(PAGE_GETS)
-    assert paths(PAGE_ROUTERS, "POST") == ["/addresses/review/{match_id:int}"]
-    assert paths([api_addresses.router], "GET") == sorted(API_GETS)
-    assert paths([api_addresses.router], "POST") == []
-
-
-@pytest.mark.parametrize("path", PAGE_GETS + API_GETS)
-def test_without_a_session_there_is_no_address_data(client, seeded, path):
-    response = client.get(_concrete(path, seeded))
-    if path.startswith("/api/"):
-        assert response.status_code == 401 and response.json() == {"detail": "Sign in to use the API."}
-    else:
-        assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    for value in ("High St", "Jordan", "Flat B", HIGH_ST_1):
-        assert value not in response.text
-
-
-def test_a_decision_without_a_session_goes_to_sign_in_and_changes_nothing(client, engine, seeded):
-    token = csrf_token(client.get("/sign-in").text)
-    response = client.post(f"/addresses/review/{seeded.ambiguous}", data={"csrf_token": token, "action": "accept"})
-    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    assert _match(engine, seeded.ambiguous).status == "ambiguous"
-
-
-@pytest.mark.parametrize("path", DATA_TEAM_ONLY)
-def test_practitioners_are_refused_the_review_list_and_report(practitioner, engine, seeded, path):
-    response = practitioner.get(_concrete(path, seeded))
-    assert response.status_code == 403
-    assert "for the data team and administrators" in response.text
-    for value in ("High St", "Flat B"):
-        assert value not in response.text
-    denied = [
-        event
-        for action in ("address.review.view", "address.report.view", "address.report.export", "address_matches.list")
-        for event in _events(engine, action)
-    ]
-    assert [event.outcome for event in denied] == ["denied"]
-    assert denied[0].actor == "sam.social"
-
-
-def test_a_practitioners_decision_is_refused_and_changes_nothing(practitioner, engine, seeded):
-    token = csrf_token(practitioner.get("/").text)
-    response = practitioner.post(
-        f"/addresses/review/{seeded.ambiguous}", data={"csrf_token": token, "action": "out_of_area"}
-    )
-    assert response.status_code == 403
-    assert _match(engine, seeded.ambiguous).status == "ambiguous"
-    (event,) = _events(engine, "address.decide")
-    assert (event.outcome, event.subject_id) == ("denied", str(seeded.ambiguous))
-
-
-@pytest.mark.parametrize("token", [None, "", "forged-token"])
-def test_a_decision_without_the_right_csrf_token_is_refused(data_team, engine, seeded, token):
-    data = {"action": "out_of_area"} | ({} if token is None else {"csrf_token": token})
-    response = data_team.post(f"/addresses/review/{seeded.ambiguous}", data=data)
-    assert response.status_code == 403 and "Your form could not be sent" in response.text
-    assert _match(engine, seeded.ambiguous).status == "ambiguous"
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(AddressDecision)) == 0
 
 
 def test_navigation_shows_addresses_to_everyone_and_review_to_the_data_team(client, seeded):

@@ -28,7 +28,6 @@ from joinedup.people.models import (
     LinkSettings,
     PairDecision,
     Person,
-    PersonEvent,
 )
 from joinedup.sharing.models import SharingDecision
 from joinedup.web.linkage import ROUTERS
@@ -103,13 +102,6 @@ PAGE_GETS = [
     "/linkage/persons/{person_id}/merge",
     "/linkage/model",
 ]
-PAGE_POSTS = [
-    "/linkage/pairs/{left:int}/{right:int}",
-    "/linkage/persons/{person_id}/split",
-    "/linkage/persons/{person_id}/merge",
-    "/linkage/model/thresholds",
-    "/linkage/model/adopt",
-]
 API_GETS = [
     "/api/v1/linkage/runs",
     "/api/v1/linkage/runs/{run_id}",
@@ -118,15 +110,6 @@ API_GETS = [
     "/api/v1/linkage/thresholds",
     "/api/v1/linkage/models",
 ]
-API_WRITES = [
-    ("POST", "/api/v1/linkage/pairs/{left}/{right}/decision", {"decision": "reject", "reason": "Different people"}),
-    ("POST", "/api/v1/linkage/persons/{person_id}/merge", {"other": "{other_id}", "reason": "Same person"}),
-    ("POST", "/api/v1/linkage/persons/{person_id}/split", {"record_id": "{record}", "reason": "Different people"}),
-    ("PUT", "/api/v1/linkage/thresholds", {"threshold": 0.95, "review_from": 0.5}),
-    ("POST", "/api/v1/linkage/models/{version}/adopt", {}),
-]
-
-
 def _concrete(path: str, engine, linked: Linked) -> str:
     return (
         path.replace("{run_id:int}", str(linked.run_id))
@@ -143,126 +126,6 @@ def _concrete(path: str, engine, linked: Linked) -> str:
 def _body(body: dict, engine, linked: Linked) -> dict:
     values = {"{other_id}": linked.person_of(engine, "POL-90"), "{record}": linked.records["POL-80"]}
     return {key: values.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
-
-
-def test_the_routes_are_as_expected():
-    def paths(routers, method):
-        return sorted(r.path for router in routers for r in router.routes if method in getattr(r, "methods", ()))
-
-    assert paths(PAGE_ROUTERS, "GET") == sorted(PAGE_GETS)
-    assert paths(PAGE_ROUTERS, "POST") == sorted(PAGE_POSTS)
-    assert paths([api_linkage.router], "GET") == sorted(API_GETS)
-    assert sorted((method, path) for method, path, _body in API_WRITES) == sorted(
-        (method, r.path) for r in api_linkage.router.routes for method in ("POST", "PUT")
-        if method in getattr(r, "methods", ())
-    )
-
-
-@pytest.mark.parametrize("path", PAGE_GETS + API_GETS)
-def test_without_a_session_there_is_no_linkage_data(client, engine, linked, path):
-    response = client.get(_concrete(path, engine, linked))
-    if path.startswith("/api/"):
-        assert response.status_code == 401 and response.json() == {"detail": "Sign in to use the API."}
-    else:
-        assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    for value in ("Jordan", "Shah", "4010232137", "POL-80"):
-        assert value not in response.text
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-def test_a_form_without_a_session_goes_to_sign_in_and_changes_nothing(client, engine, linked, path):
-    token = csrf_token(client.get("/sign-in").text)
-    response = client.post(_concrete(path, engine, linked).split("?")[0],
-                           data={"csrf_token": token, "decision": "accept", "reason": "x", "version": "2"})
-    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    assert _decision(engine, linked.records["CSC-001"], linked.records["POL-77"]) is None
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-def test_an_api_write_without_a_session_is_401(client, engine, linked, method, path, body):
-    response = client.request(method, _concrete(path, engine, linked), json=_body(body, engine, linked))
-    assert response.status_code == 401
-
-
-@pytest.mark.parametrize("path", PAGE_GETS + API_GETS)
-def test_practitioners_are_refused_every_linkage_page_and_the_refusal_is_audited(practitioner, engine, linked, path):
-    response = practitioner.get(_concrete(path, engine, linked), follow_redirects=True)
-    assert response.status_code == 403
-    if path.startswith("/api/"):
-        assert response.json() == {"detail": "Link runs, the review queue and the linkage model are for the data "
-                                             "team and administrators."}
-    else:
-        assert "You do not have permission to see this page" in response.text
-        assert "for the data team and administrators" in response.text
-    for value in ("Shah", "4010232137", "POL-80", "POL-77"):
-        assert value not in response.text
-    with transaction(engine) as session:
-        denied = session.scalars(select(AuditEvent).where(AuditEvent.action.like("linkage.%"),
-                                                          AuditEvent.outcome.in_(("allowed", "denied")))).all()
-        assert [(event.outcome, event.actor) for event in denied] == [("denied", "sam.social")]
-        assert session.scalar(select(func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.action == "person.review")) == 0
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-def test_a_practitioners_form_is_refused_audited_and_changes_nothing(practitioner, engine, linked, path):
-    token = csrf_token(practitioner.get("/").text)
-    response = practitioner.post(_concrete(path, engine, linked).split("?")[0], data={
-        "csrf_token": token, "decision": "accept", "reason": "Looks the same", "version": "2",
-        "other": linked.person_of(engine, "POL-90"), "record": str(linked.records["POL-80"]),
-        "threshold": "0.9", "review_from": "0.5",
-    })
-    assert response.status_code == 403 and "for the data team and administrators" in response.text
-    (event,) = [event for event in _events(engine, "linkage." + {
-        "pairs": "pair.decide", "split": "person.split", "merge": "person.merge", "thresholds": "thresholds.change",
-        "adopt": "model.adopt"}[next(part for part in ("pairs", "split", "merge", "thresholds", "adopt")
-                                     if part in path)], gate=True)]
-    assert (event.outcome, event.actor) == ("denied", "sam.social")
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(PairDecision)) == 0
-        assert session.scalar(select(func.count()).select_from(PersonEvent).where(PersonEvent.decided_by != "")) == 0
-        assert session.get(LinkSettings, 1) is None
-        assert session.scalar(select(LinkModel.version).where(LinkModel.adopted.is_(True))) == 1
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-def test_a_practitioners_api_write_is_refused(practitioner, engine, linked, method, path, body):
-    token = csrf_token(practitioner.get("/").text)
-    response = practitioner.request(method, _concrete(path, engine, linked), json=_body(body, engine, linked),
-                                    headers={"X-CSRF-Token": token})
-    assert response.status_code == 403
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(PairDecision)) == 0
-        assert session.get(LinkSettings, 1) is None
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-@pytest.mark.parametrize("token", [None, "forged-token"])
-def test_a_form_without_the_right_csrf_token_is_refused(data_team, engine, linked, path, token):
-    data = {"decision": "reject", "reason": "Different people", "version": "2", "threshold": "0.9",
-            "review_from": "0.5", "other": linked.person_of(engine, "POL-77"), "record": str(linked.records["POL-80"])}
-    response = data_team.post(_concrete(path, engine, linked).split("?")[0],
-                              data=data | ({} if token is None else {"csrf_token": token}))
-    assert response.status_code == 403 and "Your form could not be sent" in response.text
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(PairDecision)) == 0
-        assert session.get(LinkSettings, 1) is None
-        assert session.scalar(select(LinkModel.version).where(LinkModel.adopted.is_(True))) == 1
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-@pytest.mark.parametrize("token", [None, "forged-token"])
-def test_an_api_write_without_the_sessions_csrf_header_is_refused(data_team, engine, linked, method, path, body,
-                                                                  token):
-    headers = {} if token is None else {"X-CSRF-Token": token}
-    response = data_team.request(method, _concrete(path, engine, linked), json=_body(body, engine, linked),
-                                 headers=headers)
-    assert response.status_code == 403
-    assert response.json() == {"detail": "Send this session's CSRF token in the X-CSRF-Token header."}
-    with transaction(engine) as session:
-        assert session.scalar(select(func.count()).select_from(PairDecision)) == 0
-        assert session.get(LinkSettings, 1) is None
-        assert session.scalar(select(LinkModel.version).where(LinkModel.adopted.is_(True))) == 1
 
 
 def test_the_navigation_shows_linkage_to_the_data_team_only(client, linked):

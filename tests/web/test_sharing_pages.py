@@ -2,10 +2,11 @@
 to signed, active, suspended and ended (with each version's Cedar), the decision log and
 its export, the break-glass review queue, "view as" and the data-flow map.
 
-Every route is for IG leads and administrators: a practitioner is refused (a styled 403,
-audited), a request without a session goes to sign-in (pages) or gets 401 (API), and a
-form or API write without the session's CSRF token changes nothing. The consent script is
-the one page any signed-in user reads. The place is tests/web/sharing_support.py.
+Who may use each route (IG leads and administrators; the consent script for everyone),
+what a request without a session or without its CSRF token gets, and that a refusal is
+audited and changes nothing are the authorisation matrix's cells
+(tests/web/test_authorisation_matrix.py). These tests are what the pages do for those
+allowed. The place is tests/web/governance_support.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy import func, select
 from decisions import per_record
 from web_support import csrf_token, sign_in
 
-from joinedup.permissions import SHARING_PREVIEW, SHARING_VIEW
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction, utcnow
 from joinedup.ingest.models import SourceRecord
@@ -36,77 +36,9 @@ from joinedup.sharing.models import (
     SharingDecision,
 )
 from joinedup.sharing.flows import data_flows
-from joinedup.web.sharing import api as api_sharing
-from joinedup.web.sharing import pages as sharing_pages
 from joinedup.web.templating import fact as show_fact
 from joinedup.web.templating import field_label
 
-PAGE_GETS = [
-    "/sharing",
-    "/sharing/consent",
-    "/sharing/purposes",
-    "/sharing/purposes/new",
-    "/sharing/purposes/{code}",
-    "/sharing/categories",
-    "/sharing/categories/new",
-    "/sharing/categories/{code}",
-    "/sharing/agreements",
-    "/sharing/agreements/new",
-    "/sharing/agreements/{code}",
-    "/sharing/agreements/{code}/versions/{number:int}",
-    "/sharing/agreements/{code}/versions/{number:int}/edit",
-    "/sharing/log",
-    "/sharing/log/export.csv",
-    "/sharing/break-glass",
-    "/sharing/break-glass/{access_id:int}",
-    "/sharing/view-as",
-    "/sharing/map",
-    "/sharing/consent-script",
-]
-#: For every signed-in user (practitioners read it to people); it holds no personal data.
-OPEN_TO_ALL = {"/sharing/consent-script", "/api/v1/sharing/consent-script"}
-PAGE_POSTS = [
-    "/sharing/purposes/new",
-    "/sharing/purposes/{code}",
-    "/sharing/categories/new",
-    "/sharing/categories/{code}",
-    "/sharing/agreements/new",
-    "/sharing/agreements/{code}/versions",
-    "/sharing/agreements/{code}/versions/{number:int}/edit",
-    "/sharing/agreements/{code}/versions/{number:int}/sign",
-    "/sharing/agreements/{code}/versions/{number:int}/status",
-    "/sharing/break-glass/{access_id:int}",
-    "/sharing/view-as/samples",
-]
-API_GETS = [
-    "/api/v1/sharing/consent",
-    "/api/v1/sharing/training-samples",
-    "/api/v1/sharing/purposes",
-    "/api/v1/sharing/categories",
-    "/api/v1/sharing/agreements",
-    "/api/v1/sharing/agreements/{code}",
-    "/api/v1/sharing/agreements/{code}/versions/{version}",
-    "/api/v1/sharing/decisions",
-    "/api/v1/sharing/decisions/export",
-    "/api/v1/sharing/break-glass",
-    "/api/v1/sharing/break-glass/{access_id}",
-    "/api/v1/sharing/view-as",
-    "/api/v1/sharing/flows",
-    "/api/v1/sharing/consent-script",
-]
-API_WRITES = [
-    ("POST", "/api/v1/sharing/purposes", {"code": "new_purpose", "name": "A new purpose"}),
-    ("PUT", "/api/v1/sharing/purposes/{code}", {"name": "Changed"}),
-    ("POST", "/api/v1/sharing/categories", {"code": "new_category", "name": "New", "fields": ["surname"]}),
-    ("PUT", "/api/v1/sharing/categories/{code}", {"name": "Changed", "fields": ["surname"]}),
-    ("POST", "/api/v1/sharing/agreements", {"code": "NEW-ISA", "title": "New"}),
-    ("PATCH", "/api/v1/sharing/agreements/{code}/versions/{version}", {"retention": "forever"}),
-    ("POST", "/api/v1/sharing/agreements/{code}/versions", {}),
-    ("POST", "/api/v1/sharing/agreements/{code}/versions/{version}/signatures", {"organisation": "CSC", "name": "X"}),
-    ("POST", "/api/v1/sharing/agreements/{code}/versions/{version}/status", {"status": "ended", "reason": "Done"}),
-    ("POST", "/api/v1/sharing/break-glass/{access_id}/review", {"decision": "appropriate", "note": "Fine"}),
-    ("PUT", "/api/v1/sharing/training-samples/{person_id}", {"note": "For training"}),
-]
 #: Every value of Jordan Smith's records that a refusal must not show.
 PERSONAL = ("Jordan", "9434765919", "Mental health support", "Domestic", "PC Ray", PERSON)
 
@@ -192,127 +124,6 @@ def _snapshot(engine) -> tuple:
 
 
 # --- routes, sign-in, roles and CSRF ------------------------------------------------
-
-
-def test_the_routes_are_as_expected():
-    """A route missing from these tables fails here, so every route is in the tests below."""
-
-    def paths(module, method):
-        return sorted(route.path for route in module.router.routes if method in getattr(route, "methods", ()))
-
-    assert paths(sharing_pages, "GET") == sorted(PAGE_GETS)
-    assert paths(sharing_pages, "POST") == sorted(PAGE_POSTS)
-    assert paths(api_sharing, "GET") == sorted(API_GETS)
-    assert sorted((method, path) for method, path, _body in API_WRITES) == sorted(
-        (method, route.path) for route in api_sharing.router.routes for method in ("POST", "PUT", "PATCH")
-        if method in getattr(route, "methods", ())
-    )
-
-
-@pytest.mark.parametrize("path", PAGE_GETS + API_GETS)
-def test_without_a_session_there_is_nothing(client, sharing, path):
-    response = client.get(_concrete(path, sharing))
-    if path.startswith("/api/"):
-        assert response.status_code == 401 and response.json() == {"detail": "Sign in to use the API."}
-    else:
-        assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    assert not any(value in response.text for value in PERSONAL)
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-def test_a_form_without_a_session_goes_to_sign_in_and_changes_nothing(client, engine, sharing, path):
-    before = _snapshot(engine)
-    token = csrf_token(client.get("/sign-in").text)
-    response = client.post(_concrete(path, sharing), data={"csrf_token": token, "status": "ended", "reason": "x",
-                                                           "name": "x", "decision": "appropriate", "note": "x"})
-    assert response.status_code == 303 and response.headers["location"].startswith("/sign-in")
-    assert _snapshot(engine) == before
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-def test_an_api_write_without_a_session_is_401(client, engine, sharing, method, path, body):
-    before = _snapshot(engine)
-    response = client.request(method, _concrete(path, sharing), json=body)
-    assert response.status_code == 401
-    assert _snapshot(engine) == before
-
-
-@pytest.mark.parametrize("path", PAGE_GETS + API_GETS)
-def test_the_ig_lead_sees_every_route(ig, sharing, path):
-    response = ig.get(_concrete(path, sharing))
-    if path.endswith("/edit"):  # only a draft is edited: an active version's form goes back to the version
-        assert response.status_code == 303 and response.headers["location"] == "/sharing/agreements/JSCP-ISA/versions/1"
-        return
-    assert response.status_code == 200, response.text
-    if path.startswith("/api/") and not path.endswith("/export"):
-        assert response.headers["X-CSRF-Token"]
-
-
-@pytest.mark.parametrize("path", [path for path in PAGE_GETS + API_GETS if path not in OPEN_TO_ALL])
-def test_practitioners_are_refused_every_route_and_the_refusal_is_audited(practitioner, engine, sharing, path):
-    before = _count(engine, SharingDecision)
-    response = practitioner.get(_concrete(path, sharing))
-    assert response.status_code == 403
-    denied = SHARING_PREVIEW.refusal if path.endswith(("/view-as", "/training-samples")) else SHARING_VIEW.refusal
-    if path.startswith("/api/"):
-        assert response.json() == {"detail": denied}
-    else:
-        assert "You do not have permission to see this page" in response.text
-        assert denied in response.text and "This has been recorded" in response.text
-    assert not any(value in response.text for value in PERSONAL)
-    (event,) = (_events(engine, like="sharing.%.view") or _events(engine, "sharing.view")
-                or _events(engine, "sharing.log.export") or _events(engine, "sharing.preview"))
-    assert (event.outcome, event.actor, event.reason) == ("denied", "sam.social", denied)
-    assert _count(engine, SharingDecision) == before  # nothing was decided, nothing read
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-def test_a_practitioners_form_is_refused_audited_and_changes_nothing(practitioner, engine, sharing, path):
-    before = _snapshot(engine)
-    token = csrf_token(practitioner.get("/").text)
-    response = practitioner.post(_concrete(path, sharing), data={
-        "csrf_token": token, "code": "X_ISA", "title": "X", "name": "X", "safeguarding": "no", "status": "ended",
-        "reason": "Because", "signatory_organisation": "CSC", "signatory_name": "X", "decision": "appropriate",
-        "note": "Fine", "consent_required": "no", "safeguarding_overrides": "no", "sensitive": "no",
-        "fields": "surname",
-    })
-    assert response.status_code == 403 and SHARING_VIEW.refusal in response.text
-    denied = [event for event in _events(engine, like="sharing.%") if event.outcome == "denied"]
-    assert [(event.actor, event.reason) for event in denied] == [("sam.social", SHARING_VIEW.refusal)]
-    assert _snapshot(engine) == before
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-def test_a_practitioners_api_write_is_refused_and_audited(practitioner, engine, sharing, method, path, body):
-    before = _snapshot(engine)
-    token = practitioner.get("/api/v1/me").headers.get("X-CSRF-Token") or csrf_token(practitioner.get("/").text)
-    response = practitioner.request(method, _concrete(path, sharing), json=body, headers={"X-CSRF-Token": token})
-    assert response.status_code == 403 and response.json() == {"detail": SHARING_VIEW.refusal}
-    denied = [event for event in _events(engine, like="sharing.%") if event.outcome == "denied"]
-    assert [(event.actor, event.channel, event.reason) for event in denied] == [("sam.social", "api", SHARING_VIEW.refusal)]
-    assert _snapshot(engine) == before
-
-
-@pytest.mark.parametrize("path", PAGE_POSTS)
-@pytest.mark.parametrize("token", [None, "forged-token"])
-def test_a_form_without_the_right_csrf_token_is_refused(ig, engine, sharing, path, token):
-    before = _snapshot(engine)
-    data = {"code": "X_ISA", "title": "X", "name": "X", "safeguarding": "no", "status": "ended", "reason": "x",
-            "decision": "appropriate", "note": "Fine"}
-    response = ig.post(_concrete(path, sharing), data=data | ({} if token is None else {"csrf_token": token}))
-    assert response.status_code == 403 and "Your form could not be sent" in response.text
-    assert _snapshot(engine) == before
-
-
-@pytest.mark.parametrize("method, path, body", API_WRITES)
-@pytest.mark.parametrize("token", [None, "forged-token"])
-def test_an_api_write_without_the_sessions_csrf_header_is_refused(ig, engine, sharing, method, path, body, token):
-    before = _snapshot(engine)
-    headers = {} if token is None else {"X-CSRF-Token": token}
-    response = ig.request(method, _concrete(path, sharing), json=body, headers=headers)
-    assert response.status_code == 403
-    assert response.json() == {"detail": "Send this session's CSRF token in the X-CSRF-Token header."}
-    assert _snapshot(engine) == before
 
 
 def test_the_navigation_shows_sharing_to_ig_leads_and_administrators_only(client, sharing):
