@@ -41,6 +41,8 @@ class SourceRecord(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     facts: Mapped[dict] = mapped_column(default=dict)
+    #: Identifiers of a mapping's ``[identifiers]`` schemes: scheme → {"value", "unique"}.
+    identifiers: Mapped[dict] = mapped_column(default=dict)
     flags: Mapped[list] = mapped_column(default=list)
     row_hash: Mapped[str] = mapped_column(String(64))
     first_load_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_loads.id"))
@@ -137,6 +139,7 @@ class StagedRecord(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     facts: Mapped[dict | None] = mapped_column()
+    identifiers: Mapped[dict | None] = mapped_column()
     flags: Mapped[list | None] = mapped_column()
     row_hash: Mapped[str | None] = mapped_column(String(64))
 

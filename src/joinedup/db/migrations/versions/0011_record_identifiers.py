@@ -1,0 +1,29 @@
+"""source records keep the identifiers of a mapping's [identifiers] schemes
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-02 16:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('source_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('identifiers', sa.JSON(), nullable=False, server_default='{}'))
+    with op.batch_alter_table('ingest_staged_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('identifiers', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('ingest_staged_records', schema=None) as batch_op:
+        batch_op.drop_column('identifiers')
+    with op.batch_alter_table('source_records', schema=None) as batch_op:
+        batch_op.drop_column('identifiers')
