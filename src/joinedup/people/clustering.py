@@ -34,6 +34,18 @@ def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def shared_identifiers(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
+    """The identifiers two records have in common, in words: valid strong identifiers
+    and identifiers of any ``[identifiers]`` scheme."""
+    shared = sorted(IDENTIFIER_NAMES[name] for name, value in strong_identifiers(left).items()
+                    if strong_identifiers(right).get(name) == value)
+    theirs = right.get("identifiers") or {}
+    for scheme, held in sorted((left.get("identifiers") or {}).items()):
+        if scheme in theirs and theirs[scheme].get("value") == held.get("value"):
+            shared.append(scheme.replace("_", " "))
+    return shared
+
+
 @dataclass
 class Clusters:
     """The result of :func:`cluster`: a cluster label per record, and what was refused."""

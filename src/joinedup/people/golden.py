@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.people.clustering import STRONG_IDENTIFIERS
 
 GOLDEN_FIELDS = (
     "forename", "middle_names", "surname", "date_of_birth", "sex", "nhs_number", "ni_number", "upn",
@@ -32,7 +31,7 @@ def read_records(session: Session, record_ids: Iterable[int] | None = None) -> l
         select(
             r.id, s.code.label("source"), r.local_id, r.record_ref, r.forename, r.middle_names, r.surname,
             r.date_of_birth, r.sex, r.address_text, r.postcode, r.nhs_number, r.ni_number, r.upn, r.phone,
-            r.email, r.flags, r.updated_at, m.uprn, m.status, m.needs_rematch, m.normalised,
+            r.email, r.identifiers, r.flags, r.updated_at, m.uprn, m.status, m.needs_rematch, m.normalised,
         )
         .join(systems, s.id == r.source_system_id)
         .outerjoin(matches, m.source_record_id == r.id)
@@ -51,6 +50,8 @@ def read_records(session: Session, record_ids: Iterable[int] | None = None) -> l
         matched = record.pop("status") == "matched" and not record.pop("needs_rematch")
         record["uprn"] = record["uprn"] if matched else None
         record["address"] = record.pop("normalised") or None
+        held = record["identifiers"]
+        record["identifiers"] = (json.loads(held) if isinstance(held, str) else held) or {}
         flags = record.pop("flags")
         if isinstance(flags, str):
             flags = json.loads(flags) if flags != "[]" else ()
@@ -68,16 +69,6 @@ def _raw(session: Session, statement) -> list[tuple]:
     (SQLite) and JSON as text; :func:`read_records` reads both forms; ``updated_at`` is
     only ever compared with others from the same database."""
     return session.execute(statement).cursor.fetchall()
-
-
-def low_information(record: dict[str, Any]) -> bool:
-    """Too little to link on: no identifier, email or phone, and not a full name with a
-    date of birth or an address."""
-    if any(record.get(name) for name in (*STRONG_IDENTIFIERS, "email", "phone")):
-        return False
-    full_name = bool(record.get("forename")) and bool(record.get("surname"))
-    placed = bool(record.get("uprn") or record.get("postcode") or record.get("address_text"))
-    return not (full_name and (record.get("date_of_birth") or placed))
 
 
 def _recency(record: dict[str, Any]) -> tuple:

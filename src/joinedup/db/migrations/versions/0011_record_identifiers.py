@@ -1,4 +1,4 @@
-"""source records keep the identifiers of a mapping's [identifiers] schemes
+"""source records keep the identifiers of a mapping's [identifiers] schemes; link runs count candidate pairs
 
 Revision ID: 0011
 Revises: 0010
@@ -20,9 +20,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('identifiers', sa.JSON(), nullable=False, server_default='{}'))
     with op.batch_alter_table('ingest_staged_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('identifiers', sa.JSON(), nullable=True))
+    with op.batch_alter_table('link_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('candidate_pairs', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('link_runs', schema=None) as batch_op:
+        batch_op.drop_column('candidate_pairs')
     with op.batch_alter_table('ingest_staged_records', schema=None) as batch_op:
         batch_op.drop_column('identifiers')
     with op.batch_alter_table('source_records', schema=None) as batch_op:
