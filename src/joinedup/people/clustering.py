@@ -14,6 +14,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from joinedup.people.linkage_model import forenames_differ
+from joinedup.people.linkage_model import name as normalised_name
+
 #: The identifiers that name one person: two different valid values never join.
 STRONG_IDENTIFIERS = ("nhs_number", "ni_number", "upn")
 IDENTIFIER_NAMES = {"nhs_number": "NHS number", "ni_number": "NI number", "upn": "unique pupil number"}
@@ -74,6 +77,15 @@ class Groups:
                 self.identifiers[record_id] = {name: {value} for name, value in found.items()}
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
+        #: group root → date of birth → (forename, record id) of its records with that date.
+        self.births: dict[int, dict[Any, set[tuple[str, int]]]] = {}
+        for record_id, record in records.items():
+            forename = normalised_name(record.get("forename"))
+            if forename and record.get("date_of_birth"):
+                self.births[record_id] = {record["date_of_birth"]: {(forename, record_id)}}
+        #: Pairs scored at or above the threshold: their own evidence already weighed
+        #: different forenames (see :meth:`twins`).
+        self.linked: set[tuple[int, int]] = set()
         self.anchor: dict[int, Any] = {}
         for record_id, anchor in (anchors or {}).items():
             if record_id in self.parent:
@@ -104,12 +116,31 @@ class Groups:
                     return f"Linking them would put two different {IDENTIFIER_NAMES[name]}s in one person."
         return None
 
-    def union(self, a: int, b: int) -> bool | str:
-        """Merge the groups of ``a`` and ``b``: True merged, False already one, else why not."""
+    def twins(self, a: int, b: int) -> str | None:
+        """Why the groups rooted at ``a`` and ``b`` look like two people born the same day
+        (twins, or siblings recorded with one date): two of their records share a date of
+        birth under clearly different forenames, and were not themselves scored as a
+        match. It stops a record with no forename joining twins through itself. Checked
+        for scored pairs only; a reviewer may accept."""
+        births_a, births_b = self.births.get(a), self.births.get(b)
+        if not births_a or not births_b:
+            return None
+        for born, names in births_a.items():
+            for other, other_id in births_b.get(born, ()):
+                for one, one_id in names:
+                    if (min(one_id, other_id), max(one_id, other_id)) not in self.linked \
+                            and forenames_differ(one, other):
+                        return ("Linking them would put two people born on the same day with different "
+                                "forenames (twins?) in one person.")
+        return None
+
+    def union(self, a: int, b: int, scored: bool = False) -> bool | str:
+        """Merge the groups of ``a`` and ``b``: True merged, False already one, else why
+        not. A ``scored`` pair (not a decision or one agency's own record) may not join twins."""
         a, b = self.find(a), self.find(b)
         if a == b:
             return False
-        reason = self.conflict(a, b)
+        reason = self.conflict(a, b) or (self.twins(a, b) if scored else None)
         if reason:
             return reason
         self.parent[b] = a
@@ -118,11 +149,12 @@ class Groups:
                 table.setdefault(a, set()).update(table.pop(b))
         if b in self.anchor:
             self.anchor.setdefault(a, self.anchor.pop(b))
-        ids_b = self.identifiers.pop(b, None)
-        if ids_b:
-            ids_a = self.identifiers.setdefault(a, {})
-            for name, values in ids_b.items():
-                ids_a.setdefault(name, set()).update(values)
+        for table in (self.identifiers, self.births):
+            held_b = table.pop(b, None)
+            if held_b:
+                held_a = table.setdefault(a, {})
+                for key, values in held_b.items():
+                    held_a.setdefault(key, set()).update(values)
         return True
 
 
@@ -154,8 +186,8 @@ def cluster(
     probability: dict[int, float] = {}
     result = Clusters(labels={}, probability=probability)
 
-    def join(left: int, right: int, score: float | None) -> None:
-        merged = groups.union(left, right)
+    def join(left: int, right: int, score: float | None, scored: bool = False) -> None:
+        merged = groups.union(left, right, scored)
         if isinstance(merged, str):
             result.refused += 1
             result.refusals[(min(left, right), max(left, right))] = merged
@@ -184,28 +216,29 @@ def cluster(
     for left, right, decision in decisions:
         if decision == "accept" and left in records and right in records:
             join(left, right, 1.0)
-    for pair in sorted(pairs, key=lambda pair: -pair[2]):
-        if pair[2] < threshold:
-            break
-        join(pair[0], pair[1], pair[2])
+    strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
+    groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
+    for pair in strong:
+        join(pair[0], pair[1], pair[2], scored=True)
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
 
 
 def _rebuild(groups: Groups) -> None:
     """After pre-joining existing persons by hand, gather each group's constraints at its root."""
-    identifiers, rejecting, forbidden, anchor = {}, {}, {}, {}
-    for record_id, ids in groups.identifiers.items():
-        target = identifiers.setdefault(groups.find(record_id), {})
-        for name, values in ids.items():
-            target.setdefault(name, set()).update(values)
+    identifiers, births, rejecting, forbidden, anchor = {}, {}, {}, {}, {}
+    for held, gathered in ((groups.identifiers, identifiers), (groups.births, births)):
+        for record_id, table in held.items():
+            target = gathered.setdefault(groups.find(record_id), {})
+            for key, values in table.items():
+                target.setdefault(key, set()).update(values)
     for source, target in ((groups.members_rejecting, rejecting), (groups.forbidden, forbidden)):
         for record_id, values in source.items():
             target.setdefault(groups.find(record_id), set()).update(values)
     for record_id, value in groups.anchor.items():
         anchor[groups.find(record_id)] = value
-    groups.identifiers, groups.members_rejecting, groups.forbidden, groups.anchor = (
-        identifiers, rejecting, forbidden, anchor)
+    groups.identifiers, groups.births, groups.members_rejecting, groups.forbidden, groups.anchor = (
+        identifiers, births, rejecting, forbidden, anchor)
 
 
 # --------------------------------------------------------------------------- stable ids

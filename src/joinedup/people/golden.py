@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -75,12 +77,37 @@ def _recency(record: dict[str, Any]) -> tuple:
     return record["updated_at"], record["id"]
 
 
-def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each field's value (the commonest valid one; ties: the most recently updated
-    record) with the record it came from and how many records agree.
+_NOT_WORD = re.compile(r"[\W_]+")
 
-    Run for every person on every run, so it is written for speed: most persons have
-    one record, and most fields agree across a person's records.
+
+def vote_key(value: Any) -> Any:
+    """What golden-record votes compare: text without case, accents, spaces or
+    punctuation ("ROSE", "Rose" and "rosé" are one vote); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return _NOT_WORD.sub("", "".join(char for char in decomposed if not unicodedata.combining(char)))
+
+
+def _form(value: Any) -> tuple:
+    """How well-formed a written value is, for showing one of several that vote alike:
+    mixed case over all capitals or all small letters, then accents and punctuation kept
+    (the longer spelling), then single spaces."""
+    if not isinstance(value, str):
+        return ()
+    letters = [char for char in value if char.isalpha()]
+    mixed = any(char.isupper() for char in letters) and any(char.islower() for char in letters)
+    return mixed, any(unicodedata.combining(char) for char in unicodedata.normalize("NFKD", value)), \
+        len(value.strip()), "  " not in value
+
+
+def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each field's value with the record it came from and how many records agree.
+
+    The vote is over normalised values (:func:`vote_key`): the commonest wins (ties: the
+    most recently updated record), and of its spellings the best-formed one is shown
+    (:func:`_form`; ties: the most recent). Run for every person on every run, so it is
+    written for speed: most persons have one record, and most fields agree.
     """
     golden: dict[str, dict[str, Any]] = {}
     for name in GOLDEN_FIELDS:
@@ -98,9 +125,13 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             chosen = max((record for _, record in values), key=_recency)
             agreeing = len(values)
         else:
-            counts = Counter(value for value, _ in values)
-            value, chosen = max(values, key=lambda item: (counts[item[0]], *_recency(item[1])))
-            agreeing = counts[value]
+            keys = [vote_key(value) for value, _ in values]
+            counts = Counter(keys)
+            winner = max(zip(keys, values, strict=True),
+                         key=lambda item: (counts[item[0]], *_recency(item[1][1])))[0]
+            value, chosen = max((item for key, item in zip(keys, values, strict=True) if key == winner),
+                                key=lambda item: (_form(item[0]), *_recency(item[1])))
+            agreeing = counts[winner]
         golden[name] = {
             "value": value.isoformat() if name == "date_of_birth" else value, "source": chosen["source"],
             "local_id": chosen["local_id"], "record_ref": chosen["record_ref"], "agreeing": agreeing,

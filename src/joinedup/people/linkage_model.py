@@ -33,12 +33,14 @@ STREET_TYPES = frozenset(CANONICAL_WORDS[word] for word in (
 #: The columns of the table Splink links (besides one ``id_<scheme>`` column for each
 #: identifier scheme of a mapping's ``[identifiers]`` that the records carry).
 COLUMNS = (
-    "unique_id", "forename", "forename_root", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
+    "unique_id", "forename", "forename_root", "forename_sound", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
     "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
     "outward", "phone", "email",
 )
 #: The prefix of an identifier scheme's column.
 SCHEME_PREFIX = "id_"
+#: How the "no evidence" level of a scheme that is not unique per person begins.
+_SEVERAL = "not on both, or different"
 
 #: The blocking rules of the EM passes, each training the comparisons it does not block
 #: on; a pass that finds no pairs in the data at hand is skipped, and a pass after which
@@ -81,6 +83,8 @@ SELF_LEVELS = {
 #: among pairs that agree on surname, birthday and address, twins are the non-matches.
 #: log2(m/u) = -6, against about +12 for a shared date of birth.
 TWIN_M, TWIN_U = 1 / 1024, 1 / 16
+#: Forenames less alike than this (Jaro-Winkler) are clearly different.
+TWIN_SIMILARITY = 0.8
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -104,6 +108,46 @@ def name(text: str | None) -> str | None:
         return None
     cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", fold(text).replace("-", " ").replace(".", " "))).strip()
     return cleaned or None
+
+
+def jaro_winkler(left: str, right: str) -> float:
+    """Jaro-Winkler similarity, as DuckDB's ``jaro_winkler_similarity`` computes it."""
+    if left == right:
+        return 1.0
+    if not left or not right:
+        return 0.0
+    window = max(max(len(left), len(right)) // 2 - 1, 0)
+    taken = [False] * len(right)
+    matched_left = []
+    for index, char in enumerate(left):
+        for other in range(max(0, index - window), min(len(right), index + window + 1)):
+            if not taken[other] and right[other] == char:
+                taken[other] = True
+                matched_left.append(char)
+                break
+    if not matched_left:
+        return 0.0
+    matched_right = [char for index, char in enumerate(right) if taken[index]]
+    transpositions = sum(one != other for one, other in zip(matched_left, matched_right, strict=True)) / 2
+    count = len(matched_left)
+    jaro = (count / len(left) + count / len(right) + (count - transpositions) / count) / 3
+    prefix = 0
+    for one, other in zip(left[:4], right[:4], strict=False):
+        if one != other:
+            break
+        prefix += 1
+    return jaro + prefix * 0.1 * (1 - jaro)
+
+
+def forenames_differ(left: str, right: str) -> bool:
+    """Whether two normalised forenames are clearly two people's: not one root (a
+    nickname), not alike in spelling or sound (a typo, Amy and Amie), and neither an
+    initial or short form of the other."""
+    if left.startswith(right) or right.startswith(left) or soundex(left) == soundex(right):
+        return False
+    if root(left.split()[0]) == root(right.split()[0]):
+        return False
+    return jaro_winkler(left, right) < TWIN_SIMILARITY
 
 
 def soundex(text: str | None) -> str | None:
@@ -193,7 +237,8 @@ def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
 def model_schemes(model: dict[str, Any]) -> dict[str, bool]:
     """The identifier schemes a model compares, each with whether it is unique."""
     return {
-        comparison["output_column_name"][len(SCHEME_PREFIX):]: comparison["comparison_description"].startswith("unique")
+        comparison["output_column_name"][len(SCHEME_PREFIX):]:
+            not comparison["comparison_levels"][0]["label_for_charts"].startswith(_SEVERAL)
         for comparison in model["comparisons"] if comparison["output_column_name"].startswith(SCHEME_PREFIX)
     }
 
@@ -216,7 +261,8 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
         house, street = (None, None) if record.get("uprn") else house_and_street(record.get("address_text"))
         held = record.get("identifiers") or {}
         rows.append((
-            record["id"], forename, root(forename.split()[0]) if forename else None, surname, soundex(surname),
+            record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename), surname,
+            soundex(surname),
             dob, swapped(dob), dob[:4] if dob else None, dob[5:] if dob else None,
             (record.get("sex") or "").lower() or None,
             identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
@@ -266,28 +312,28 @@ def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
     numbers, but not two council person ids)."""
     column, words = SCHEME_PREFIX + scheme, scheme.replace("_", " ")
     if unique:
-        comparison = _exact(column, words, typo=True)
-        comparison["comparison_description"] = f"unique identifier: {words}"
-        return comparison
-    return _comparison(column, f"identifier: {words}", [
+        return _exact(column, words, typo=True)
+    return _comparison(column, words, [
         _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL OR "{column}_l" <> "{column}_r"',
-              f"not on both, or different (a person may hold several {words} values)"),
+              f"{_SEVERAL} (a person may hold several {words} values)"),
         _level(f'"{column}_l" = "{column}_r"', f"same {words}"),
         _else(f"different {words}"),
     ])
 
 
 _CLOSE = 0.88
-_FORENAME_CLOSE = f"(forename_root_l = forename_root_r OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})"
+_FORENAME_CLOSE = ("(forename_root_l = forename_root_r OR forename_sound_l = forename_sound_r "
+                   f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})")
 _SURNAME_CLOSE = (f"(jaro_winkler_similarity(surname_l, surname_r) >= {_CLOSE} "
                   "OR list_has_any(string_split(surname_l, ' '), string_split(surname_r, ' ')))")
 _SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
                   f"AND jaro_winkler_similarity(surname_l, forename_r) >= {_CLOSE}")
-#: Forenames that are clearly two people's: both there, not one root, not alike, not an
-#: initial of the other, and not the names swapped.
+#: Forenames that are clearly two people's: both there, not one root, not alike in
+#: spelling or sound, not an initial of the other, and not the names swapped.
 _FORENAMES_DIFFER = (
     "forename_l IS NOT NULL AND forename_r IS NOT NULL AND forename_root_l <> forename_root_r "
-    "AND jaro_winkler_similarity(forename_l, forename_r) < 0.8 "
+    "AND forename_sound_l <> forename_sound_r "
+    f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
     "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
     f"AND NOT (coalesce(jaro_winkler_similarity(forename_l, surname_r), 0) >= {_CLOSE} "
     f"OR coalesce(jaro_winkler_similarity(surname_l, forename_r), 0) >= {_CLOSE})"
