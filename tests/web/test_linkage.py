@@ -668,9 +668,9 @@ def test_the_api_serves_runs_thresholds_and_models(data_team, engine, linked):
     models = data_team.get("/api/v1/linkage/models").json()
     assert [(model["version"], model["adopted"]) for model in models] == [(2, False), (1, True)]
     assert models[1]["last_full_run"]["id"] == linked.run_id and models[0]["last_full_run"] is None
-    forename = models[1]["comparisons"][0]
-    assert forename["name"] == "forename" and forename["levels"][0]["m"] == 0.85
-    assert math.isclose(forename["levels"][0]["match_weight"], math.log2(85))
+    names = models[1]["comparisons"][0]
+    assert names["name"] == "name" and names["levels"][0]["m"] == 0.85
+    assert math.isclose(names["levels"][0]["match_weight"], math.log2(85))
     assert math.isclose(models[1]["prior_weight"], math.log2(1e-4 / (1 - 1e-4)))
     adopted = data_team.post("/api/v1/linkage/models/2/adopt", headers=headers)
     assert adopted.status_code == 200 and adopted.json()["adopted"] is True

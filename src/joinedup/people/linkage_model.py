@@ -395,20 +395,24 @@ def _address() -> dict[str, Any]:
 
 def blocking_rules(schemes: Iterable[str] = ()) -> list[str]:
     """The rules that generate candidate pairs: each an equality a true pair is likely to
-    keep, several of them without the date of birth (missing or mistyped) or the name."""
+    keep, several of them without the date of birth (missing or mistyped) or the name.
+    None is a name alone, a phone alone or a common value alone: at a million records
+    those make tens of millions of pairs."""
     rules = [f"l.{column} = r.{column}" for column in (
         "nhs_number", "ni_number", "upn", "email", *(SCHEME_PREFIX + scheme for scheme in schemes))]
     rules += [" AND ".join(f"l.{column} = r.{column}" for column in columns) for columns in (
         ("phone", "surname"), ("phone", "forename_root"),
         ("dob", "surname"), ("dob", "forename_root"), ("dob", "uprn"), ("dob", "postcode"),
-        ("forename_root", "surname", "birth_year"), ("forename", "surname"),
-        ("surname", "postcode"), ("forename_root", "postcode"), ("surname", "birthday"), ("forename_root", "birthday"),
+        ("forename_root", "surname", "birth_year"),
+        ("surname", "postcode"), ("forename_root", "postcode"), ("surname", "birthday"),
         ("uprn", "forename_root"), ("house", "street", "forename_root"),
     )]
     rules += [
+        "l.forename_root = r.forename_root AND l.birthday = r.birthday AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)",
         "l.uprn = r.uprn AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
         "l.house = r.house AND l.street = r.street AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
-        "l.surname_sound = r.surname_sound AND abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1",
+        "l.surname_sound = r.surname_sound AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1) "
+        "AND abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1",
         "l.forename = r.surname AND l.dob = r.dob", "l.surname = r.forename AND l.dob = r.dob",
         "l.forename = r.surname AND l.postcode = r.postcode", "l.surname = r.forename AND l.postcode = r.postcode",
         "l.dob_swapped = r.dob AND l.surname = r.surname",
