@@ -136,7 +136,7 @@ class Groups:
 
     def union(self, a: int, b: int, scored: bool = False) -> bool | str:
         """Merge the groups of ``a`` and ``b``: True merged, False already one, else why
-        not. A ``scored`` pair (not a decision or one agency's own record) may not join twins."""
+        not. A ``scored`` pair whose forenames say little (see :func:`cluster`) may not join twins."""
         a, b = self.find(a), self.find(b)
         if a == b:
             return False
@@ -219,9 +219,18 @@ def cluster(
     strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
     groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
     for pair in strong:
-        join(pair[0], pair[1], pair[2], scored=True)
+        join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(records[pair[0]], records[pair[1]]))
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
+
+
+def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether a pair's forenames cannot tell twins apart: one has none, or one is an
+    initial or short form of the other. Such a pair is the bridge that would join twins
+    through itself, so its merge is checked for twins (:meth:`Groups.twins`); a pair whose
+    own forenames agree in full carries that evidence itself."""
+    one, other = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
+    return not one or not other or (one != other and (one.startswith(other) or other.startswith(one)))
 
 
 def _rebuild(groups: Groups) -> None:
