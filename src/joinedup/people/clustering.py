@@ -225,12 +225,12 @@ def cluster(
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    """Whether a pair's forenames cannot tell twins apart: one has none, or one is an
-    initial or short form of the other. Such a pair is the bridge that would join twins
-    through itself, so its merge is checked for twins (:meth:`Groups.twins`); a pair whose
-    own forenames agree in full carries that evidence itself."""
+    """Whether a pair's forenames cannot tell twins apart: one has none, or they are not
+    the same (an initial, a short form, a typo). Such a pair may be the bridge that would
+    join twins through itself, so its merge is checked for twins (:meth:`Groups.twins`);
+    a pair whose forenames are the same carries that evidence itself."""
     one, other = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
-    return not one or not other or (one != other and (one.startswith(other) or other.startswith(one)))
+    return not one or not other or one != other
 
 
 def _rebuild(groups: Groups) -> None:
