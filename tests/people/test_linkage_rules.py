@@ -106,7 +106,8 @@ WEIGHTS = {
     "same date of birth": 11, "day and month swapped": 5, "one digit different": 4,
     "same day and month, another year": 3, "same year": 0, "different dates of birth": -5,
     "same UPRN": 9, "same address text": 8, "same house number and street": 8,
-    "same house number, street a typo away": 6, "same postcode": 6, "same outward code": 1,
+    "same house number, street a typo away": 6, "same postcode, no UPRN on one of them": 6,
+    "same postcode, different UPRNs": 0, "same outward code": 1,
     "different addresses": -2, "same sex": 1, "different sex": -3,
 }
 
@@ -221,6 +222,10 @@ def test_a_record_without_a_forename_does_not_join_twins_through_itself():
     clusters = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [])
     assert clusters.labels[1] == clusters.labels[3] != clusters.labels[2]
     assert "twins" in clusters.refusals[(2, 3)]
+    # Records sharing an NHS number are not twins, whatever their forenames.
+    same_number = {key: dict(record, nhs_number="4010232137", invalid=frozenset()) for key, record in records.items()}
+    shared = cluster(same_number, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [])
+    assert shared.labels[1] == shared.labels[2] == shared.labels[3]
     # A reviewer who accepts the pair is not refused.
     accepted = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [(1, 2, "accept")])
     assert accepted.labels[1] == accepted.labels[2]

@@ -83,6 +83,14 @@ class Groups:
             forename = normalised_name(record.get("forename"))
             if forename and record.get("date_of_birth"):
                 self.births[record_id] = {record["date_of_birth"]: {(forename, record_id)}}
+        #: group root → the identifiers its records hold: strong ones, and unique schemes'.
+        self.keys: dict[int, set[tuple[str, str]]] = {}
+        for record_id, record in records.items():
+            held = {*strong_identifiers(record).items(),
+                    *((scheme, value.get("value")) for scheme, value in (record.get("identifiers") or {}).items()
+                      if value.get("unique"))}
+            if held:
+                self.keys[record_id] = held
         #: Pairs scored at or above the threshold: their own evidence already weighed
         #: different forenames (see :meth:`twins`).
         self.linked: set[tuple[int, int]] = set()
@@ -120,11 +128,12 @@ class Groups:
         """Why the groups rooted at ``a`` and ``b`` look like two people born the same day
         (twins, or siblings recorded with one date): two of their records share a date of
         birth under clearly different forenames, and were not themselves scored as a
-        match. It stops a record with no forename joining twins through itself. Checked
-        for scored pairs only; a reviewer may accept."""
+        match, and the groups share no strong or unique identifier. It stops a record with
+        no forename joining twins through itself. Checked for scored pairs only; a reviewer
+        may accept."""
         births_a, births_b = self.births.get(a), self.births.get(b)
-        if not births_a or not births_b:
-            return None
+        if not births_a or not births_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+            return None  # twins never share an NHS number or a unique identifier
         for born, names in births_a.items():
             for other, other_id in births_b.get(born, ()):
                 for one, one_id in names:
@@ -149,6 +158,9 @@ class Groups:
                 table.setdefault(a, set()).update(table.pop(b))
         if b in self.anchor:
             self.anchor.setdefault(a, self.anchor.pop(b))
+        keys_b = self.keys.pop(b, None)
+        if keys_b:
+            self.keys.setdefault(a, set()).update(keys_b)
         for table in (self.identifiers, self.births):
             held_b = table.pop(b, None)
             if held_b:
@@ -241,6 +253,10 @@ def _rebuild(groups: Groups) -> None:
             target = gathered.setdefault(groups.find(record_id), {})
             for key, values in table.items():
                 target.setdefault(key, set()).update(values)
+    keys: dict[int, set] = {}
+    for record_id, held in groups.keys.items():
+        keys.setdefault(groups.find(record_id), set()).update(held)
+    groups.keys = keys
     for source, target in ((groups.members_rejecting, rejecting), (groups.forbidden, forbidden)):
         for record_id, values in source.items():
             target.setdefault(groups.find(record_id), set()).update(values)

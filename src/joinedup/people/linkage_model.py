@@ -73,7 +73,8 @@ SELF_LEVELS = {
              (("forename",), "same forename, no surname on one of them")),
     "dob": ((("dob",), "same date of birth"),),
     "address": ((("uprn",), "same UPRN"), (("address",), "same address text"),
-                (("house", "street"), "same house number and street"), (("postcode",), "same postcode"),
+                (("house", "street"), "same house number and street"),
+                (("postcode",), "same postcode, no UPRN on one of them"),
                 (("outward",), "same outward code")),
 }
 
@@ -387,7 +388,8 @@ def _address() -> dict[str, Any]:
         _level(f"{no_uprn} AND house_l = house_r AND street_l = street_r", "same house number and street"),
         _level(f"{no_uprn} AND house_l = house_r AND jaro_winkler_similarity(street_l, street_r) >= 0.9",
                "same house number, street a typo away"),
-        _level("postcode_l = postcode_r", "same postcode"),
+        _level(f"{no_uprn} AND postcode_l = postcode_r", "same postcode, no UPRN on one of them"),
+        _level("postcode_l = postcode_r", "same postcode, different UPRNs"),
         _level("outward_l = outward_r", "same outward code"),
         _else("different addresses"),
     ])
