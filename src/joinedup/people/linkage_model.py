@@ -47,6 +47,7 @@ _SEVERAL = "not on both, or different"
 #: agreement no longer counts for a match (see :func:`sensible`) is discarded. Each
 #: identifier scheme adds a pass of its own.
 EM_PASSES = (
+    ("dob",),  # the only pass that trains the name comparison when there are no identifiers or UPRNs
     ("dob", "surname"), ("dob", "forename_root"), ("forename_root", "surname"), ("nhs_number",),
     ("uprn", "forename_root"), ("postcode", "forename_root"),
 )
