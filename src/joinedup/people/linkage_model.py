@@ -13,6 +13,7 @@ Splink's model JSON, which is kept as a versioned :class:`~joinedup.people.model
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import re
@@ -85,6 +86,7 @@ SELF_LEVELS = {
 #: among pairs that agree on surname, birthday and address, twins are the non-matches.
 #: log2(m/u) = -6, against about +12 for a shared date of birth.
 TWIN_M, TWIN_U = 1 / 1024, 1 / 16
+_TWINS = "same date of birth, but clearly different forenames (twins?)"
 #: Forenames less alike than this (Jaro-Winkler) are clearly different.
 TWIN_SIMILARITY = 0.8
 
@@ -366,8 +368,7 @@ def _name() -> dict[str, Any]:
 def _dob() -> dict[str, Any]:
     return _comparison("dob", "date of birth", [
         _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
-        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER}",
-               "same date of birth, but clearly different forenames (twins?)",
+        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER}", _TWINS,
                m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
         _level("dob_l = dob_r", "same date of birth"),
         _level("dob_swapped_l = dob_r", "day and month swapped"),
@@ -481,6 +482,11 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     )
     prior = trained.misc.save_model_to_json()["probability_two_random_records_match"]
     trained.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    # The twins level (fixed m and u) reads the forenames, and Splink leaves untrained
+    # every comparison that reads a column a pass blocks on; without it in training, the
+    # passes blocked on the name train the date of birth.
+    untwinned, twins = _without_twins(trained.misc.save_model_to_json())
+    trained = linker(frame, untwinned)
     sessions = 0
     for rule in (*EM_PASSES, *((SCHEME_PREFIX + scheme,) for scheme in schemes)):
         before = trained.misc.save_model_to_json()
@@ -498,10 +504,29 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
         sessions += 1
     if not sessions:
         raise EMTrainingException("no training pass found pairs of records to learn from")
-    model = trained.misc.save_model_to_json()
+    model = _with_twins(trained.misc.save_model_to_json(), twins)
     # Splink leaves the last EM pass's blocking-adjusted prior on the linker; the prior
     # is the one the deterministic rules estimated.
     model["probability_two_random_records_match"] = prior
+    return model
+
+
+def _dob_levels(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return next(c for c in model["comparisons"] if c["output_column_name"] == "dob")["comparison_levels"]
+
+
+def _without_twins(model: dict[str, Any]) -> tuple[dict[str, Any], tuple[int, dict[str, Any]]]:
+    """``model`` without the date of birth's twins level, and that level with its place."""
+    model = copy.deepcopy(model)
+    levels = _dob_levels(model)
+    at = next(index for index, level in enumerate(levels) if level.get("label_for_charts") == _TWINS)
+    return model, (at, levels.pop(at))
+
+
+def _with_twins(model: dict[str, Any], twins: tuple[int, dict[str, Any]]) -> dict[str, Any]:
+    """``model`` with the twins level put back where :func:`_without_twins` took it from."""
+    at, level = twins
+    _dob_levels(model).insert(at, level)
     return model
 
 
@@ -538,7 +563,8 @@ def ceilings(frame: pd.DataFrame, model: dict[str, Any]) -> pd.Series:
     A record whose ceiling is below the link threshold can never be linked on the
     evidence it carries, whatever fields it has; one with only a surname, a date of
     birth and an address can. Term frequency adjustments are left out (they only lower
-    a common value's weight), so a ceiling errs towards linking being possible.
+    a common value's weight), so a ceiling errs towards linking being possible. Only
+    trained levels count: an untrained one adds nothing.
     """
     total = pd.Series(prior_weight(model), index=frame.index, dtype="float64")
     for comparison in model["comparisons"]:
@@ -555,7 +581,10 @@ def ceilings(frame: pd.DataFrame, model: dict[str, Any]) -> pd.Series:
             if level is None or any(name not in frame.columns for name in needed):
                 continue
             filled = frame[list(needed)].notna().all(axis=1) & ~decided
-            gained[filled] = level_weight(level)
+            # A partner without the field gives the null level (weight 0), so a level that
+            # counts against even on agreement (one source alone carries phones, say) never
+            # lowers what a record can reach.
+            gained[filled] = max(level_weight(level), 0.0)
             decided |= filled
         total += gained
     return 1 / (1 + 2 ** (-total))
