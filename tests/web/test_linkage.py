@@ -356,7 +356,7 @@ def test_the_pair_page_explains_the_match_weight(data_team, engine, linked):
     assert len(weights) == 11  # the prior, nine comparisons (one for the name pair), the total
     assert math.isclose(sum(weights[:-1]), weights[-1], abs_tol=0.02)
     assert math.isclose(2 ** weights[-1] / (1 + 2 ** weights[-1]), 0.987, abs_tol=0.001)
-    assert "The same postcode" in table and "Not recorded on one or both records" in table
+    assert "Same postcode, no UPRN on one of them" in table and "Not recorded on one or both records" in table
     # Nothing decided yet: the form.
     assert "Are these two records the same person?" in main and "The decision on this pair" not in main
     assert f'{linked.person_of(engine, "POL-77")} is merged into {linked.person_of(engine, "CSC-001")}' in main
