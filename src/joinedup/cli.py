@@ -449,7 +449,8 @@ def _run_linking(engine, *, incremental: bool = False, threshold: float | None =
             ("person ids retired", run.ids_retired),
         ]
     rows += [
-        ("pairs scored", run.pairs_scored),
+        ("candidate pairs compared (from the blocking rules)", run.candidate_pairs),
+        ("pairs kept (at or above the review threshold, or sharing an identifier)", run.pairs_scored),
         ("pairs linked", run.pairs_linked),
         ("merges refused (rejected pairs, conflicting identifiers)", run.merges_refused),
         ("pairs for clerical review", run.pairs_for_review),

@@ -57,7 +57,7 @@ def test_linking_a_place_is_accurate_and_explains_itself(linked_store, small_pla
         model = session.scalar(select(LinkModel))
         assert model.adopted and model.version == 1 and run.model_id == model.id
         names = {comparison["output_column_name"] for comparison in model.settings["comparisons"]}
-        assert {"forename", "surname", "dob", "nhs_number", "address"} <= names
+        assert {"name", "dob", "nhs_number", "address"} <= names
         person = session.scalar(select(Person).where(Person.record_count > 2).limit(1))
         golden = person.golden
         assert golden["surname"]["value"] == person.surname

@@ -77,7 +77,7 @@ def test_the_queue_holds_pairs_between_the_thresholds_and_explains_each(linked_s
             explanation = explain_pair(session, pair.record_id_r, pair.record_id_l)
             total_weight = explanation.prior + sum(step["weight"] for step in explanation.steps)
             assert total_weight == pytest.approx(pair.match_weight, abs=0.01)
-            assert len(explanation.steps) == 10
+            assert len(explanation.steps) == 9
             assert all(step["level"] for step in explanation.steps)
 
 

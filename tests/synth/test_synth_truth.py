@@ -17,7 +17,8 @@ KEYS = {
     "csc": ("PersonID", None), "education": ("PupilRef", None), "police": ("NOMINAL_ID", "INCIDENT_REF"),
     "housing": ("Tenant ID", "Tenancy Ref"), "dwp": ("CUSTOMER_REF", "CLAIM_REF"), "voluntary": ("Ref", None),
 }
-NAME_SLIPS = {"typo", "nickname", "case_or_spacing", "punctuation", "encoding_loss"}
+NAME_SLIPS = {"typo", "nickname", "case_or_spacing", "punctuation", "encoding_loss", "hyphen_part_dropped",
+              "married_name", "short_forename", "accent", "names_swapped", "missing_forename", "missing_surname"}
 
 
 def _extract_keys(town, source):

@@ -31,14 +31,16 @@ from joinedup.people.models import LinkModel, Person, PersonRecord
 
 #: Each comparison's (m, u) per level, strongest level first, as training might set them.
 M_U = {
-    "forename": [(0.85, 0.01), (0.05, 0.005), (0.01, 0.0001), (0.04, 0.01), (0.02, 0.05), (0.03, 0.925)],
-    "surname": [(0.88, 0.01), (0.01, 0.0001), (0.04, 0.01), (0.02, 0.05), (0.05, 0.93)],
-    "dob": [(0.9, 0.001), (0.02, 0.0001), (0.04, 0.01), (0.02, 0.05), (0.02, 0.939)],
+    "name": [(0.85, 0.01), (0.01, 0.0001), (0.05, 0.005), (0.02, 0.001), (0.005, 0.0005), (0.01, 0.005),
+             (0.005, 0.01), (0.02, 0.05), (0.02, 0.05), (0.01, 0.874)],
+    "dob": [(1 / 1024, 1 / 16), (0.9, 0.001), (0.02, 0.0001), (0.04, 0.01), (0.005, 0.005), (0.015, 0.05),
+            (0.02, 0.877)],
     "sex": [(0.97, 0.5), (0.03, 0.5)],
     "nhs_number": [(0.97, 0.0001), (0.01, 0.001), (0.02, 0.9989)],
     "ni_number": [(0.97, 0.0001), (0.01, 0.001), (0.02, 0.9989)],
     "upn": [(0.97, 0.0001), (0.01, 0.001), (0.02, 0.9989)],
-    "address": [(0.6, 0.001), (0.05, 0.001), (0.1, 0.01), (0.1, 0.1), (0.15, 0.888)],
+    "address": [(0.6, 0.001), (0.05, 0.001), (0.03, 0.001), (0.02, 0.002), (0.1, 0.01), (0.02, 0.02), (0.08, 0.1),
+                (0.1, 0.865)],
     "phone": [(0.7, 0.0001), (0.3, 0.9999)],
     "email": [(0.7, 0.0001), (0.3, 0.9999)],
 }
@@ -51,15 +53,15 @@ def _untrained() -> dict:
     return model.settings()
 
 
-def hand_model(*, surname_m: float = 0.88) -> dict:
+def hand_model(*, name_m: float = 0.85) -> dict:
     """The linkage model's comparisons with :data:`M_U` as their parameters."""
     settings = copy.deepcopy(_untrained())
     for comparison in settings["comparisons"]:
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
         for level, (m, u) in zip(levels, M_U[comparison["output_column_name"]], strict=True):
             level["m_probability"], level["u_probability"] = m, u
-        if comparison["output_column_name"] == "surname":
-            levels[0]["m_probability"] = surname_m
+        if comparison["output_column_name"] == "name":
+            levels[0]["m_probability"] = name_m
     return settings
 
 
@@ -126,7 +128,7 @@ def seed_linkage(engine, *, second_model: bool = True) -> Linked:
         session.add(LinkModel(version=1, trained_by="dev.data", records=6, adopted=True, settings=hand_model()))
         if second_model:
             session.add(LinkModel(version=2, trained_by="dev.data", records=6, adopted=False,
-                                  settings=hand_model(surname_m=0.7)))
+                                  settings=hand_model(name_m=0.7)))
         session.flush()
         records = {local_id: id_ for local_id, id_ in session.execute(select(SourceRecord.local_id, SourceRecord.id))}
     with remembered_scores():

@@ -182,7 +182,7 @@ def test_the_queue_shows_conflicts_first_with_each_records_identifying_fields(da
                      _pair(linked, "CSC-001", "POL-77")]
     assert main.index("Conflict") < main.index("For review")
     assert "Both records have the same NHS number" in main
-    for text in ("Ann Shah", "Zed Brown", "Born 2 May 1980", "NHS number 4010232137", "POL-90", "0.858",
+    for text in ("Ann Shah", "Zed Brown", "Born 2 May 1980", "NHS number 4010232137", "POL-90", "0.987",
                  "Jordan Smith", "National Insurance number AB123456C"):
         assert text in main
     # Every record shown was decided and logged, the request audited once ("sharing.md": the log).
@@ -213,7 +213,7 @@ def test_the_pair_page_explains_the_match_weight(data_team, engine, linked):
     page = data_team.get(_pair(linked, "CSC-001", "POL-77"))
     assert page.status_code == 200
     main = _main(page.text)
-    for text in ("Review a pair of records", "For review", "0.858", "First record: Children&#39;s case system, CSC-001",
+    for text in ("Review a pair of records", "For review", "0.987", "First record: Children&#39;s case system, CSC-001",
                  "Second record: Police records, POL-77", "Run 1", "model version 1"):
         assert text in main
     # Agreements and differences in words.
@@ -231,19 +231,14 @@ def test_the_pair_page_explains_the_match_weight(data_team, engine, linked):
     table = main.split("The match weight, step by step", 1)[1].split("</table>", 1)[0]
     weights = [float(value.replace("\u2212", "-")) for value in re.findall(
         r'<td class="govuk-table__cell govuk-table__cell--numeric">(?:<strong>)?([+\u2212][\d.]+)', table)[::2]]
-    assert len(weights) == 12  # the prior, ten comparisons, the total
+    assert len(weights) == 11  # the prior, nine comparisons (one for the name pair), the total
     assert math.isclose(sum(weights[:-1]), weights[-1], abs_tol=0.02)
-    assert math.isclose(2 ** weights[-1] / (1 + 2 ** weights[-1]), 0.858, abs_tol=0.001)
-    # Each comparison's level in the model's own words (its label_for_charts): the address
-    # agrees on the postcode, and a comparison with a value missing says so.
+    assert math.isclose(2 ** weights[-1] / (1 + 2 ** weights[-1]), 0.987, abs_tol=0.001)
+    assert "Same postcode, no UPRN on one of them" in table and "Not recorded on one or both" in table
     with transaction(engine) as session:
         explanation = explain_pair(session, linked.records["CSC-001"], linked.records["POL-77"])
         levels = {step["comparison"]: (step["gamma"], step["level"]) for step in explanation.steps}
-        address = next(comparison for comparison in explanation.model.settings["comparisons"]
-                       if comparison["output_column_name"] == "address")
-    postcode = next(level["label_for_charts"] for level in address["comparison_levels"]
-                    if level.get("sql_condition", "").replace('"', "") == "postcode_l = postcode_r")
-    assert levels["address"][1] == postcode and str(escape(sentence(postcode))) in table
+    # A comparison with a value missing says so, in the model's own words (its label_for_charts).
     missing = [label for gamma, label in levels.values() if gamma == -1]
     assert missing and all(str(escape(sentence(label))) in table for label in missing)
     # Nothing decided yet: the form.
@@ -349,7 +344,7 @@ def test_the_api_explains_and_decides_a_pair(data_team, engine, linked):
     assert [record["local_id"] for record in pair["records"]] == ["CSC-001", "POL-77"]
     assert all("facts" not in record for record in pair["records"])
     explained = pair["explanation"]
-    assert explained["model_version"] == 1 and len(explained["steps"]) == 10
+    assert explained["model_version"] == 1 and len(explained["steps"]) == 9
     assert math.isclose(explained["prior"] + sum(step["weight"] for step in explained["steps"]),
                         explained["match_weight"], abs_tol=0.02)
     assert data_team.get(f"/api/v1/linkage/pairs/{left}/{linked.records['CSC-002']}").json()["explanation"] is None
@@ -500,7 +495,7 @@ def test_the_model_page_shows_thresholds_versions_and_parameters(data_team, engi
     assert "The adopted model, version 1" in main and "0.0001" in main
     # log2(0.85 / 0.01) for an exact forename; log2(0.97 / 0.0001) for the same NHS number.
     assert "+6.41" in main and "+13.24" in main and "Not recorded" not in main.split("Prior match weight", 1)[1][:200]
-    assert main.count('role="img"') == 10
+    assert main.count('role="img"') == 9  # one chart per comparison
 
 
 def test_changing_the_thresholds_is_checked_saved_and_audited(data_team, engine, linked):
@@ -557,9 +552,9 @@ def test_the_api_serves_runs_thresholds_and_models(data_team, engine, linked):
     models = data_team.get("/api/v1/linkage/models").json()
     assert [(model["version"], model["adopted"]) for model in models] == [(2, False), (1, True)]
     assert models[1]["last_full_run"]["id"] == linked.run_id and models[0]["last_full_run"] is None
-    forename = models[1]["comparisons"][0]
-    assert forename["name"] == "forename" and forename["levels"][0]["m"] == 0.85
-    assert math.isclose(forename["levels"][0]["match_weight"], math.log2(85))
+    names = models[1]["comparisons"][0]
+    assert names["name"] == "name" and names["levels"][0]["m"] == 0.85
+    assert math.isclose(names["levels"][0]["match_weight"], math.log2(85))
     assert math.isclose(models[1]["prior_weight"], math.log2(1e-4 / (1 - 1e-4)))
     adopted = data_team.post("/api/v1/linkage/models/2/adopt", headers=headers)
     assert adopted.status_code == 200 and adopted.json()["adopted"] is True

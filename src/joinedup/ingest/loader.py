@@ -75,7 +75,7 @@ _ISSUES = LoadIssue.__table__
 _STATED = StatedRelationship.__table__
 _STAGED = StagedRecord.__table__
 #: The values a load writes into a record it changes, and (with the key) into a new one.
-_REWRITTEN = (*CANONICAL_FIELDS, "facts", "flags", "row_hash")
+_REWRITTEN = (*CANONICAL_FIELDS, "facts", "identifiers", "flags", "row_hash")
 _STAGED_VALUES = ("local_id", "record_ref", *_REWRITTEN)
 #: A ``same`` row's values are not staged: applying it only stamps the stored record.
 _NOT_STAGED: dict[str, Any] = dict.fromkeys(_REWRITTEN)
@@ -627,6 +627,8 @@ class _Load:
             split = mapping.name_split
             mapped.append(("[fields.name]", "name", (split.column,), split.optional))
         mapped += [(f"[facts] {name}", name, spec.columns, spec.optional) for name, spec in mapping.facts.items()]
+        mapped += [(f"[identifiers] {scheme}", scheme, spec.columns, False)
+                   for scheme, spec in mapping.identifiers.items()]
         if mapping.relationships is not None:
             stated = mapping.relationships
             mapped.append(("[relationships]", RELATIONSHIP_FIELD, (stated.group, stated.role), stated.optional))
@@ -704,7 +706,7 @@ class _Load:
         staged, stored = _STAGED.c, _RECORDS.c
         keep = sorted(absent.fields)
         reading = (
-            select(staged.id, *(staged[name] for name in CANONICAL_FIELDS), staged.facts, staged.flags,
+            select(staged.id, *(staged[name] for name in CANONICAL_FIELDS), staged.facts, staged.identifiers, staged.flags,
                    *(stored[name].label(f"stored_{name}") for name in keep), stored.facts.label("stored_facts"),
                    stored.flags.label("stored_flags"), stored.row_hash.label("stored_hash"))
             .join(_RECORDS, stored.id == staged.record_id)
@@ -731,7 +733,7 @@ class _Load:
                              for name in mapping.facts}
                     flags = [*(row.flags or ()), *(flag for flag in row.stored_flags or ()
                                                    if flag.get("field") in kept_flags)]
-                    row_hash = stored_row_hash(fields, facts, flags)
+                    row_hash = stored_row_hash(fields, facts, flags, row.identifiers or {})
                     change = SAME if row_hash == row.stored_hash else CHANGED
                     if change == SAME:
                         self.counts["updated"] -= 1

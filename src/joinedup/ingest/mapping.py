@@ -55,6 +55,10 @@ _SOURCE_KEYS = (
 )
 _FIELD_KEYS = ("column", "columns", "join", "type", "format", "values", "true", "false", "optional")
 _NAME_KEYS = ("column", "order", "separator", "optional")
+_IDENTIFIER_KEYS = ("column", "format", "unique")
+_SCHEME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: Identifiers with their own canonical field: a mapping names them under [fields].
+_CANONICAL_IDENTIFIERS = ("nhs_number", "ni_number", "upn")
 _RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated", "optional")
 _INVOLVEMENT_KEYS = ("role", "team", "worker", "starts", "ends", "contact")
 _PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
@@ -84,6 +88,26 @@ class FieldMapping:
     def described(self) -> str:
         """The column(s) as a person would name them in a message."""
         return ", ".join(f"'{column}'" for column in self.columns)
+
+
+@dataclass(frozen=True, eq=False)
+class IdentifierMapping:
+    """A source's identifier of a scheme other than NHS number, NI number or UPN (a
+    council person id, a police national computer id, a hospital number).
+
+    Records of any source that carry the same ``scheme`` are compared on it; ``unique``
+    says that one person never has two values in the scheme, so that a disagreement
+    counts against a match. A value that fails ``pattern`` is flagged and not used.
+    """
+
+    scheme: str
+    column: str
+    pattern: re.Pattern[str] | None = None
+    unique: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column,)
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,6 +196,7 @@ class SourceMapping:
     facts: dict[str, FieldMapping] = field(default_factory=dict)
     relationships: RelationshipMapping | None = None
     involvements: InvolvementMapping | None = None
+    identifiers: dict[str, IdentifierMapping] = field(default_factory=dict)
     origin: str = ""
 
     @property
@@ -253,7 +278,8 @@ class _Checker:
 def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     """Check a parsed mapping document and build the SourceMapping it describes."""
     check = _Checker(origin)
-    check.known_keys(data, ("source", "fields", "facts", "relationships", "involvements"), "top level")
+    check.known_keys(data, ("source", "fields", "facts", "relationships", "identifiers", "involvements"),
+                     "top level")
     source = check.table(data.get("source"), "[source]")
     check.known_keys(source, _SOURCE_KEYS, "[source]")
     fmt = check.text(source, "format", "[source]")
@@ -316,6 +342,10 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     if "relationships" in data:
         relationships = _relationships(check, data["relationships"], json_paths)
     involvements = _involvements(check, data["involvements"], facts) if "involvements" in data else None
+    identifiers = {
+        scheme: _identifier(check, scheme, spec, json_paths)
+        for scheme, spec in check.table(data.get("identifiers", {}), "[identifiers]").items()
+    }
     return SourceMapping(
         code=code,
         name=check.text(source, "name", "[source]", default=code) or code,
@@ -334,6 +364,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
         facts=facts,
         relationships=relationships,
         involvements=involvements,
+        identifiers=identifiers,
         origin=origin,
     )
 
@@ -418,6 +449,33 @@ def _field(
         false=spellings["false"],
         optional=optional,
     )
+
+
+def _identifier(check: _Checker, scheme: str, spec: Any, json_paths: bool) -> IdentifierMapping:
+    where = f"[identifiers] {scheme}"
+    if scheme in _CANONICAL_IDENTIFIERS:
+        raise check.fail(where, f"{scheme} is a canonical field: map it under [fields]")
+    if not _SCHEME.match(scheme):
+        raise check.fail(where, "a scheme name is lower-case letters, digits and underscores (at most 40), "
+                                "starting with a letter, such as council_person_id")
+    if isinstance(spec, str):
+        spec = {"column": spec}
+    spec = check.table(spec, where)
+    check.known_keys(spec, _IDENTIFIER_KEYS, where)
+    column = check.text(spec, "column", where)
+    if json_paths:
+        _check_path(check, column, where)
+    pattern = None
+    if "format" in spec:
+        text = check.text(spec, "format", where)
+        try:
+            pattern = re.compile(text)
+        except re.error as exc:
+            raise check.fail(f"{where} format", f"is not a regular expression: {exc}") from None
+    unique = spec.get("unique", False)
+    if not isinstance(unique, bool):
+        raise check.fail(f"{where} unique", "must be true or false")
+    return IdentifierMapping(scheme=scheme, column=column, pattern=pattern, unique=unique)
 
 
 def _optional(check: _Checker, spec: dict[str, Any], where: str) -> bool:

@@ -47,6 +47,8 @@ class SourceRecord(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     facts: Mapped[dict] = mapped_column(default=dict)
+    #: Identifiers of a mapping's ``[identifiers]`` schemes: scheme → {"value", "unique"}.
+    identifiers: Mapped[dict] = mapped_column(default=dict)
     flags: Mapped[list] = mapped_column(default=list)
     row_hash: Mapped[str] = mapped_column(String(64))
     # The names folded for search, and the phonetic codes (joinedup.ingest.search_keys):
@@ -158,6 +160,7 @@ class StagedRecord(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     facts: Mapped[dict | None] = mapped_column()
+    identifiers: Mapped[dict | None] = mapped_column()
     flags: Mapped[list | None] = mapped_column()
     row_hash: Mapped[str | None] = mapped_column(String(64))
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from joinedup.ingest import validators
-from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, FieldMapping, SourceMapping
+from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, FieldMapping, IdentifierMapping, SourceMapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.ingest.readers import FLAGGED, REJECTED, Extract, Issue, Row, printable
 from joinedup.ingest.validators import Invalid
@@ -27,6 +27,8 @@ FIELD_SIZE_CAP = 131_072
 
 _COLUMNS = SourceRecord.__table__.c
 KEY_LENGTH = _COLUMNS.local_id.type.length
+#: The longest identifier of an ``[identifiers]`` scheme that is kept.
+IDENTIFIER_LENGTH = 64
 _LENGTHS = {name: getattr(_COLUMNS[name].type, "length", None) for name in CANONICAL_FIELDS}
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _VALIDATORS: dict[str, Callable[[str], Any]] = {
@@ -164,6 +166,10 @@ class RecordBuilder:
             (name, _nothing if name in absent.facts else self._getter(extract, spec, name), spec,
              self._fact_converter(spec))
             for name, spec in mapping.facts.items()
+        ]
+        self._identifiers = [
+            (scheme, self._getter(extract, FieldMapping(name=scheme, columns=spec.columns), scheme), spec)
+            for scheme, spec in mapping.identifiers.items()
         ]
         self._relation = None
         if mapping.relationships is not None and not absent.relationships:
@@ -305,9 +311,20 @@ class RecordBuilder:
                 seen.add(name)
             facts[name] = self._fact(name, raw, spec, convert, careful, flags)
 
+        identifiers: dict[str, dict[str, Any]] = {}
+        for scheme, getter, spec in self._identifiers:
+            raw = getter(row)
+            if raw is None:
+                continue
+            seen.add(scheme)
+            found = self._identifier(scheme, raw, spec, careful, flags)
+            if found is not None:
+                identifiers[scheme] = {"value": found, "unique": spec.unique}
+
         relation = self._relation_of(row, careful, flags) if self._relation is not None else None
 
         values["facts"] = facts
+        values["identifiers"] = identifiers
         values["flags"] = flags.copy() if flags else _NO_FLAGS
         values["row_hash"] = _row_hash(values)
         return ShapedRow(row_number, local_id, record_ref, values, present, valid, relation)
@@ -379,6 +396,24 @@ class RecordBuilder:
                 valid |= bit
         return present, valid
 
+    def _identifier(self, scheme: str, raw: Any, spec: IdentifierMapping, careful: bool,
+                    flags: list[dict[str, str]]) -> str | None:
+        """The identifier as written, trimmed; a value that fails the scheme's format is
+        flagged (field ``identifiers.<scheme>``) and not kept, so linkage never uses it."""
+        text, problem = _raw_text(raw, " ")
+        if not text:
+            return None
+        if careful and not problem:
+            text, problem = self._clean(text)
+        if not problem and len(text) > IDENTIFIER_LENGTH:
+            problem = f"is longer than {IDENTIFIER_LENGTH} characters"
+        if not problem and spec.pattern is not None and not spec.pattern.fullmatch(text):
+            problem = f"does not have the scheme's format ({spec.pattern.pattern})"
+        if problem:
+            flags.append({"field": f"identifiers.{scheme}", "problem": problem, "value": printable(text, 300)})
+            return None
+        return text
+
     def _fact(
         self, name: str, raw: Any, spec: FieldMapping, convert: Callable[[Any], Any],
         careful: bool, flags: list[dict[str, str]],
@@ -443,10 +478,12 @@ def _boolean(raw: Any, spec: FieldMapping) -> bool:
     raise Invalid("is not one of the spellings for true or false")
 
 
-def stored_row_hash(fields: dict[str, Any], facts: dict[str, Any], flags: list[dict[str, str]]) -> str:
+def stored_row_hash(fields: dict[str, Any], facts: dict[str, Any], flags: list[dict[str, str]],
+                    identifiers: dict[str, Any]) -> str:
     """The row hash of values read back from the store, as the builder would have made it."""
     values = {name: fields[name] for name in CANONICAL_FIELDS}
     values["facts"] = facts
+    values["identifiers"] = identifiers
     values["flags"] = flags or _NO_FLAGS
     return _row_hash(values)
 

@@ -10,12 +10,7 @@ See docs/people.md.
 
 from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
-from joinedup.people.golden import (
-    GOLDEN_FIELDS,
-    golden_record,
-    low_information,
-    read_records,
-)
+from joinedup.people.golden import GOLDEN_FIELDS, golden_record, read_records
 from joinedup.people.households import (
     Address,
     FamilyMember,
@@ -39,6 +34,7 @@ from joinedup.people.linking import (
     link_new_records,
     link_people,
     link_thresholds,
+    low_information,
     set_link_thresholds,
     train_model,
 )

@@ -14,6 +14,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from joinedup.people.linkage_model import forenames_differ
+from joinedup.people.linkage_model import name as normalised_name
+
 #: The identifiers that name one person: two different valid values never join.
 STRONG_IDENTIFIERS = ("nhs_number", "ni_number", "upn")
 IDENTIFIER_NAMES = {"nhs_number": "NHS number", "ni_number": "NI number", "upn": "unique pupil number"}
@@ -32,6 +35,18 @@ def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:
         name: record[name] for name in STRONG_IDENTIFIERS
         if record.get(name) and name not in record.get("invalid", ())
     }
+
+
+def shared_identifiers(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
+    """The identifiers two records have in common, in words: valid strong identifiers
+    and identifiers of any ``[identifiers]`` scheme."""
+    shared = sorted(IDENTIFIER_NAMES[name] for name, value in strong_identifiers(left).items()
+                    if strong_identifiers(right).get(name) == value)
+    theirs = right.get("identifiers") or {}
+    for scheme, held in sorted((left.get("identifiers") or {}).items()):
+        if scheme in theirs and theirs[scheme].get("value") == held.get("value"):
+            shared.append(scheme.replace("_", " "))
+    return shared
 
 
 @dataclass
@@ -62,6 +77,23 @@ class Groups:
                 self.identifiers[record_id] = {name: {value} for name, value in found.items()}
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
+        #: group root → date of birth → (forename, record id) of its records with that date.
+        self.births: dict[int, dict[Any, set[tuple[str, int]]]] = {}
+        for record_id, record in records.items():
+            forename = normalised_name(record.get("forename"))
+            if forename and record.get("date_of_birth"):
+                self.births[record_id] = {record["date_of_birth"]: {(forename, record_id)}}
+        #: group root → the identifiers its records hold: strong ones, and unique schemes'.
+        self.keys: dict[int, set[tuple[str, str]]] = {}
+        for record_id, record in records.items():
+            held = {*strong_identifiers(record).items(),
+                    *((scheme, value.get("value")) for scheme, value in (record.get("identifiers") or {}).items()
+                      if value.get("unique"))}
+            if held:
+                self.keys[record_id] = held
+        #: Pairs scored at or above the threshold: their own evidence already weighed
+        #: different forenames (see :meth:`twins`).
+        self.linked: set[tuple[int, int]] = set()
         self.anchor: dict[int, Any] = {}
         for record_id, anchor in (anchors or {}).items():
             if record_id in self.parent:
@@ -92,12 +124,32 @@ class Groups:
                     return f"Linking them would put two different {IDENTIFIER_NAMES[name]}s in one person."
         return None
 
-    def union(self, a: int, b: int) -> bool | str:
-        """Merge the groups of ``a`` and ``b``: True merged, False already one, else why not."""
+    def twins(self, a: int, b: int) -> str | None:
+        """Why the groups rooted at ``a`` and ``b`` look like two people born the same day
+        (twins, or siblings recorded with one date): two of their records share a date of
+        birth under clearly different forenames, and were not themselves scored as a
+        match, and the groups share no strong or unique identifier. It stops a record with
+        no forename joining twins through itself. Checked for scored pairs only; a reviewer
+        may accept."""
+        births_a, births_b = self.births.get(a), self.births.get(b)
+        if not births_a or not births_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+            return None  # twins never share an NHS number or a unique identifier
+        for born, names in births_a.items():
+            for other, other_id in births_b.get(born, ()):
+                for one, one_id in names:
+                    if (min(one_id, other_id), max(one_id, other_id)) not in self.linked \
+                            and forenames_differ(one, other):
+                        return ("Linking them would put two people born on the same day with different "
+                                "forenames (twins?) in one person.")
+        return None
+
+    def union(self, a: int, b: int, scored: bool = False) -> bool | str:
+        """Merge the groups of ``a`` and ``b``: True merged, False already one, else why
+        not. A ``scored`` pair whose forenames say little (see :func:`cluster`) may not join twins."""
         a, b = self.find(a), self.find(b)
         if a == b:
             return False
-        reason = self.conflict(a, b)
+        reason = self.conflict(a, b) or (self.twins(a, b) if scored else None)
         if reason:
             return reason
         self.parent[b] = a
@@ -106,11 +158,15 @@ class Groups:
                 table.setdefault(a, set()).update(table.pop(b))
         if b in self.anchor:
             self.anchor.setdefault(a, self.anchor.pop(b))
-        ids_b = self.identifiers.pop(b, None)
-        if ids_b:
-            ids_a = self.identifiers.setdefault(a, {})
-            for name, values in ids_b.items():
-                ids_a.setdefault(name, set()).update(values)
+        keys_b = self.keys.pop(b, None)
+        if keys_b:
+            self.keys.setdefault(a, set()).update(keys_b)
+        for table in (self.identifiers, self.births):
+            held_b = table.pop(b, None)
+            if held_b:
+                held_a = table.setdefault(a, {})
+                for key, values in held_b.items():
+                    held_a.setdefault(key, set()).update(values)
         return True
 
 
@@ -142,8 +198,8 @@ def cluster(
     probability: dict[int, float] = {}
     result = Clusters(labels={}, probability=probability)
 
-    def join(left: int, right: int, score: float | None) -> None:
-        merged = groups.union(left, right)
+    def join(left: int, right: int, score: float | None, scored: bool = False) -> None:
+        merged = groups.union(left, right, scored)
         if isinstance(merged, str):
             result.refused += 1
             result.refusals[(min(left, right), max(left, right))] = merged
@@ -172,28 +228,42 @@ def cluster(
     for left, right, decision in decisions:
         if decision == "accept" and left in records and right in records:
             join(left, right, 1.0)
-    for pair in sorted(pairs, key=lambda pair: -pair[2]):
-        if pair[2] < threshold:
-            break
-        join(pair[0], pair[1], pair[2])
+    strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
+    groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
+    for pair in strong:
+        join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(records[pair[0]], records[pair[1]]))
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
 
 
+def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether a pair's forenames cannot tell twins apart: one has none, or they are not
+    the same (an initial, a short form, a typo). Such a pair may be the bridge that would
+    join twins through itself, so its merge is checked for twins (:meth:`Groups.twins`);
+    a pair whose forenames are the same carries that evidence itself."""
+    one, other = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
+    return not one or not other or one != other
+
+
 def _rebuild(groups: Groups) -> None:
     """After pre-joining existing persons by hand, gather each group's constraints at its root."""
-    identifiers, rejecting, forbidden, anchor = {}, {}, {}, {}
-    for record_id, ids in groups.identifiers.items():
-        target = identifiers.setdefault(groups.find(record_id), {})
-        for name, values in ids.items():
-            target.setdefault(name, set()).update(values)
+    identifiers, births, rejecting, forbidden, anchor = {}, {}, {}, {}, {}
+    for held, gathered in ((groups.identifiers, identifiers), (groups.births, births)):
+        for record_id, table in held.items():
+            target = gathered.setdefault(groups.find(record_id), {})
+            for key, values in table.items():
+                target.setdefault(key, set()).update(values)
+    keys: dict[int, set] = {}
+    for record_id, held in groups.keys.items():
+        keys.setdefault(groups.find(record_id), set()).update(held)
+    groups.keys = keys
     for source, target in ((groups.members_rejecting, rejecting), (groups.forbidden, forbidden)):
         for record_id, values in source.items():
             target.setdefault(groups.find(record_id), set()).update(values)
     for record_id, value in groups.anchor.items():
         anchor[groups.find(record_id)] = value
-    groups.identifiers, groups.members_rejecting, groups.forbidden, groups.anchor = (
-        identifiers, rejecting, forbidden, anchor)
+    groups.identifiers, groups.births, groups.members_rejecting, groups.forbidden, groups.anchor = (
+        identifiers, births, rejecting, forbidden, anchor)
 
 
 # --------------------------------------------------------------------------- stable ids

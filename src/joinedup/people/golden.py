@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -14,7 +16,6 @@ from sqlalchemy.orm import Session
 from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.people.clustering import STRONG_IDENTIFIERS
 
 GOLDEN_FIELDS = (
     "forename", "middle_names", "surname", "date_of_birth", "sex", "nhs_number", "ni_number", "upn",
@@ -32,7 +33,7 @@ def read_records(session: Session, record_ids: Iterable[int] | None = None) -> l
         select(
             r.id, s.code.label("source"), r.local_id, r.record_ref, r.forename, r.middle_names, r.surname,
             r.date_of_birth, r.sex, r.address_text, r.postcode, r.nhs_number, r.ni_number, r.upn, r.phone,
-            r.email, r.flags, r.updated_at, m.uprn, m.status, m.needs_rematch, m.normalised,
+            r.email, r.identifiers, r.flags, r.updated_at, m.uprn, m.status, m.needs_rematch, m.normalised,
         )
         .join(systems, s.id == r.source_system_id)
         .outerjoin(matches, m.source_record_id == r.id)
@@ -51,6 +52,8 @@ def read_records(session: Session, record_ids: Iterable[int] | None = None) -> l
         matched = record.pop("status") == "matched" and not record.pop("needs_rematch")
         record["uprn"] = record["uprn"] if matched else None
         record["address"] = record.pop("normalised") or None
+        held = record["identifiers"]
+        record["identifiers"] = (json.loads(held) if isinstance(held, str) else held) or {}
         flags = record.pop("flags")
         if isinstance(flags, str):
             flags = json.loads(flags) if flags != "[]" else ()
@@ -70,26 +73,41 @@ def _raw(session: Session, statement) -> list[tuple]:
     return session.execute(statement).cursor.fetchall()
 
 
-def low_information(record: dict[str, Any]) -> bool:
-    """Too little to link on: no identifier, email or phone, and not a full name with a
-    date of birth or an address."""
-    if any(record.get(name) for name in (*STRONG_IDENTIFIERS, "email", "phone")):
-        return False
-    full_name = bool(record.get("forename")) and bool(record.get("surname"))
-    placed = bool(record.get("uprn") or record.get("postcode") or record.get("address_text"))
-    return not (full_name and (record.get("date_of_birth") or placed))
-
-
 def _recency(record: dict[str, Any]) -> tuple:
     return record["updated_at"], record["id"]
 
 
-def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each field's value (the commonest valid one; ties: the most recently updated
-    record) with the record it came from and how many records agree.
+_NOT_WORD = re.compile(r"[\W_]+")
 
-    Run for every person on every run, so it is written for speed: most persons have
-    one record, and most fields agree across a person's records.
+
+def vote_key(value: Any) -> Any:
+    """What golden-record votes compare: text without case, accents, spaces or
+    punctuation ("ROSE", "Rose" and "rosé" are one vote); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return _NOT_WORD.sub("", "".join(char for char in decomposed if not unicodedata.combining(char)))
+
+
+def _form(value: Any) -> tuple:
+    """How well-formed a written value is, for showing one of several that vote alike:
+    mixed case over all capitals or all small letters, then accents and punctuation kept
+    (the longer spelling), then single spaces."""
+    if not isinstance(value, str):
+        return ()
+    letters = [char for char in value if char.isalpha()]
+    mixed = any(char.isupper() for char in letters) and any(char.islower() for char in letters)
+    return mixed, any(unicodedata.combining(char) for char in unicodedata.normalize("NFKD", value)), \
+        len(value.strip()), "  " not in value
+
+
+def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each field's value with the record it came from and how many records agree.
+
+    The vote is over normalised values (:func:`vote_key`): the commonest wins (ties: the
+    most recently updated record), and of its spellings the best-formed one is shown
+    (:func:`_form`; ties: the most recent). Run for every person on every run, so it is
+    written for speed: most persons have one record, and most fields agree.
     """
     golden: dict[str, dict[str, Any]] = {}
     for name in GOLDEN_FIELDS:
@@ -107,9 +125,13 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             chosen = max((record for _, record in values), key=_recency)
             agreeing = len(values)
         else:
-            counts = Counter(value for value, _ in values)
-            value, chosen = max(values, key=lambda item: (counts[item[0]], *_recency(item[1])))
-            agreeing = counts[value]
+            keys = [vote_key(value) for value, _ in values]
+            counts = Counter(keys)
+            winner = max(zip(keys, values, strict=True),
+                         key=lambda item: (counts[item[0]], *_recency(item[1][1])))[0]
+            value, chosen = max((item for key, item in zip(keys, values, strict=True) if key == winner),
+                                key=lambda item: (_form(item[0]), *_recency(item[1])))
+            agreeing = counts[winner]
         golden[name] = {
             "value": value.isoformat() if name == "date_of_birth" else value, "source": chosen["source"],
             "local_id": chosen["local_id"], "record_ref": chosen["record_ref"], "agreeing": agreeing,

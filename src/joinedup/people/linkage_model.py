@@ -13,26 +13,42 @@ Splink's model JSON, which is kept as a versioned :class:`~joinedup.people.model
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
+from joinedup.gazetteer.normalise import CANONICAL_WORDS, SUB_UNIT_WORDS, is_number, outward_code, tokens
 from joinedup.people.nicknames import root
 
-#: The columns of the table Splink links.
+#: The normalised words that end a street's name (RD, ST, AVE…).
+STREET_TYPES = frozenset(CANONICAL_WORDS[word] for word in (
+    "ROAD", "STREET", "AVENUE", "LANE", "CLOSE", "DRIVE", "CRESCENT", "GARDENS", "TERRACE", "PLACE", "GROVE",
+    "WAY", "WALK", "MEWS", "VIEW", "RISE", "COURT", "SQUARE", "PARADE", "HILL", "PARK"))
+
+#: The columns of the table Splink links (besides one ``id_<scheme>`` column for each
+#: identifier scheme of a mapping's ``[identifiers]`` that the records carry).
 COLUMNS = (
-    "unique_id", "forename", "forename_root", "surname", "dob", "dob_swapped", "birth_year", "sex", "nhs_number",
-    "ni_number", "upn", "uprn", "address", "postcode", "outward", "phone", "email",
+    "unique_id", "forename", "forename_root", "forename_sound", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
+    "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
+    "outward", "phone", "email",
 )
+#: The prefix of an identifier scheme's column.
+SCHEME_PREFIX = "id_"
+#: How the "no evidence" level of a scheme that is not unique per person begins.
+_SEVERAL = "not on both, or different"
 
 #: The blocking rules of the EM passes, each training the comparisons it does not block
 #: on; a pass that finds no pairs in the data at hand is skipped, and a pass after which
-#: agreement no longer counts for a match (see :func:`sensible`) is discarded.
+#: agreement no longer counts for a match (see :func:`sensible`) is discarded. Each
+#: identifier scheme adds a pass of its own.
 EM_PASSES = (
+    ("dob",),  # the only pass that trains the name comparison when there are no identifiers or UPRNs
     ("dob", "surname"), ("dob", "forename_root"), ("forename_root", "surname"), ("nhs_number",),
     ("uprn", "forename_root"), ("postcode", "forename_root"),
 )
@@ -46,10 +62,33 @@ DEFAULT_REVIEW_FROM = 0.80
 
 #: What each comparison is, in words, for the pair page and the model page.
 COMPARISON_LABELS = {
-    "forename": "Forename", "surname": "Surname", "dob": "Date of birth", "sex": "Sex",
+    "name": "Name (forename and surname together)", "dob": "Date of birth", "sex": "Sex",
     "nhs_number": "NHS number", "ni_number": "NI number", "upn": "Unique pupil number",
-    "address": "Address (UPRN, then text, postcode)", "phone": "Phone", "email": "Email",
+    "address": "Address (UPRN, then house number and street, postcode)", "phone": "Phone", "email": "Email",
 }
+
+#: The level of each comparison that a record paired with itself reaches, by which of its
+#: columns are filled, best first: what a record can prove (see :func:`ceilings`).
+SELF_LEVELS = {
+    "name": ((("forename", "surname"), "same forename and surname"),
+             (("surname",), "same surname, no forename on one of them"),
+             (("forename",), "same forename, no surname on one of them")),
+    "dob": ((("dob",), "same date of birth"),),
+    "address": ((("uprn",), "same UPRN"), (("address",), "same address text"),
+                (("house", "street"), "same house number and street"),
+                (("postcode",), "same postcode, no UPRN on one of them"),
+                (("outward",), "same outward code")),
+}
+
+#: A record paired with another that has the same date of birth but a clearly different
+#: forename (not a nickname, an initial, a typo or the names swapped) is most often a
+#: twin or a sibling. That level's weight is set, not learnt: EM cannot learn it, because
+#: among pairs that agree on surname, birthday and address, twins are the non-matches.
+#: log2(m/u) = -6, against about +12 for a shared date of birth.
+TWIN_M, TWIN_U = 1 / 1024, 1 / 16
+_TWINS = "same date of birth, but clearly different forenames (twins?)"
+#: Forenames less alike than this (Jaro-Winkler) are clearly different.
+TWIN_SIMILARITY = 0.8
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -60,12 +99,76 @@ for _name in ("splink", "splink.internals"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
+def fold(text: str) -> str:
+    """Upper case without accents: "Zoë" and "ZOE" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def name(text: str | None) -> str | None:
-    """A name in upper case, letters and single spaces only; hyphens become spaces."""
+    """A name in upper case without accents, letters and single spaces only; hyphens
+    become spaces and apostrophes go ("O'Brien" is OBRIEN)."""
     if not text:
         return None
-    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", text.upper().replace("-", " "))).strip()
+    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", fold(text).replace("-", " ").replace(".", " "))).strip()
     return cleaned or None
+
+
+def jaro_winkler(left: str, right: str) -> float:
+    """Jaro-Winkler similarity, as DuckDB's ``jaro_winkler_similarity`` computes it."""
+    if left == right:
+        return 1.0
+    if not left or not right:
+        return 0.0
+    window = max(max(len(left), len(right)) // 2 - 1, 0)
+    taken = [False] * len(right)
+    matched_left = []
+    for index, char in enumerate(left):
+        for other in range(max(0, index - window), min(len(right), index + window + 1)):
+            if not taken[other] and right[other] == char:
+                taken[other] = True
+                matched_left.append(char)
+                break
+    if not matched_left:
+        return 0.0
+    matched_right = [char for index, char in enumerate(right) if taken[index]]
+    transpositions = sum(one != other for one, other in zip(matched_left, matched_right, strict=True)) / 2
+    count = len(matched_left)
+    jaro = (count / len(left) + count / len(right) + (count - transpositions) / count) / 3
+    prefix = 0
+    for one, other in zip(left[:4], right[:4], strict=False):
+        if one != other:
+            break
+        prefix += 1
+    return jaro + prefix * 0.1 * (1 - jaro)
+
+
+def forenames_differ(left: str, right: str) -> bool:
+    """Whether two normalised forenames are clearly two people's: not one root (a
+    nickname), not alike in spelling or sound (a typo, Amy and Amie), and neither an
+    initial or short form of the other."""
+    if left.startswith(right) or right.startswith(left) or soundex(left) == soundex(right):
+        return False
+    if root(left.split()[0]) == root(right.split()[0]):
+        return False
+    return jaro_winkler(left, right) < TWIN_SIMILARITY
+
+
+def soundex(text: str | None) -> str | None:
+    """American Soundex of a name's first word: SMITH and SMYTH are S530."""
+    if not text:
+        return None
+    word = text.split()[0]
+    codes = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
+             "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
+    out, last = word[0], codes.get(word[0], "")
+    for char in word[1:]:
+        code = codes.get(char, "")
+        if code and code != last:
+            out += code
+        if char not in "HW":
+            last = code
+    return (out + "000")[:4]
 
 
 def phone(text: str | None) -> str | None:
@@ -98,6 +201,23 @@ def postcode(text: str | None) -> str | None:
     return cleaned or None
 
 
+def house_and_street(text: str | None) -> tuple[str | None, str | None]:
+    """The house number and the street's words of an address as written, normalised
+    (:mod:`joinedup.gazetteer.normalise`): "12a, Tullaroop Street, Willaroo" is
+    ("12A", "TULLAROOP ST"). The street is the words after the first number up to and
+    including its street type, or the two words after it."""
+    words = tokens(text)
+    for position, word in enumerate(words):
+        if is_number(word) and not (position and words[position - 1] in SUB_UNIT_WORDS):
+            after = [token for token in words[position + 1:position + 6] if not is_number(token)]
+            if not after:
+                return word, None
+            end = next((index for index, token in enumerate(after) if token in STREET_TYPES), None)
+            street = after[:end + 1] if end is not None and end < 4 else after[:2]
+            return word, " ".join(street)
+    return None, None
+
+
 def swapped(dob: str | None) -> str | None:
     """The ISO date with its day and month swapped, when that is another real date."""
     if not dob:
@@ -108,147 +228,220 @@ def swapped(dob: str | None) -> str | None:
     return f"{year}-{day}-{month}"
 
 
-def prepare(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
+    """The identifier schemes the records carry, each with whether it is unique per
+    person (a scheme is unique when any source's mapping declares it so)."""
+    found: dict[str, bool] = {}
+    for record in records:
+        for scheme, held in (record.get("identifiers") or {}).items():
+            found[scheme] = found.get(scheme, False) or bool(held.get("unique"))
+    return dict(sorted(found.items()))
+
+
+def model_schemes(model: dict[str, Any]) -> dict[str, bool]:
+    """The identifier schemes a model compares, each with whether it is unique."""
+    return {
+        comparison["output_column_name"][len(SCHEME_PREFIX):]:
+            not comparison["comparison_levels"][0]["label_for_charts"].startswith(_SEVERAL)
+        for comparison in model["comparisons"] if comparison["output_column_name"].startswith(SCHEME_PREFIX)
+    }
+
+
+def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> pd.DataFrame:
     """The comparison columns of each record (a dict of the source record's fields).
 
     Each record carries ``id``, the canonical fields, ``date_of_birth`` as a date (or
-    None), ``uprn`` (the matched UPRN or None) and ``address`` (normalised text or None).
+    None), ``uprn`` (the matched UPRN or None), ``address`` (the gazetteer's normalised
+    text or None) and ``identifiers`` (scheme → {"value", "unique"}); ``schemes`` are
+    the identifier schemes to give a column each.
     """
+    schemes = list(schemes)
     rows = []
     for record in records:
         forename = name(record.get("forename"))
+        surname = name(record.get("surname"))
         dob = record["date_of_birth"].isoformat() if record.get("date_of_birth") else None
         code = postcode(record.get("postcode"))
+        house, street = (None, None) if record.get("uprn") else house_and_street(record.get("address_text"))
+        held = record.get("identifiers") or {}
         rows.append((
-            record["id"], forename, root(forename.split()[0]) if forename else None, name(record.get("surname")),
-            dob, swapped(dob), dob[:4] if dob else None, (record.get("sex") or "").lower() or None,
+            record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename), surname,
+            soundex(surname),
+            dob, swapped(dob), dob[:4] if dob else None, dob[5:] if dob else None,
+            (record.get("sex") or "").lower() or None,
             identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
-            record.get("uprn") or None, record.get("address") or None, code, code[:-3] if code and len(code) > 4 else None,
-            phone(record.get("phone")), email(record.get("email")),
+            record.get("uprn") or None, record.get("address") or None, house, street, code,
+            outward_code(record.get("postcode")) or None, phone(record.get("phone")), email(record.get("email")),
+            *(identifier((held.get(scheme) or {}).get("value")) for scheme in schemes),
         ))
-    frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    columns = [*COLUMNS, *(SCHEME_PREFIX + scheme for scheme in schemes)]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     # Text columns stay text when a source has no values at all (no NI numbers, say):
     # otherwise DuckDB reads an empty column as a number and the comparisons fail.
-    return frame.astype({column: "string" for column in COLUMNS if column != "unique_id"})
+    return frame.astype({column: "string" for column in columns if column != "unique_id"})
 
 
-def _exact_or_typo(column: str, label: str) -> dict[str, Any]:
-    import splink.comparison_level_library as cll
-    from splink import comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name=column,
-        comparison_description=label,
-        comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column),
-            cll.DamerauLevenshteinLevel(column, 1),
-            cll.ElseLevel(),
-        ],
-    )
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
 
 
-def _exact(column: str, label: str, term_frequencies: bool = False):
-    import splink.comparison_level_library as cll
-    from splink import comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name=column,
-        comparison_description=label,
-        comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column, term_frequency_adjustments=term_frequencies),
-            cll.ElseLevel(),
-        ],
-    )
+def _null(sql: str, label: str = "not recorded on one or both") -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, "is_null_level": True}
 
 
-def settings() -> dict[str, Any]:
-    """The untrained model: comparisons and the blocking rules that generate pairs."""
-    import splink.comparison_level_library as cll
-    from splink import SettingsCreator, block_on
-    from splink import comparison_library as cl
+def _else(label: str) -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": label}
 
-    forename = cl.CustomComparison(
-        output_column_name="forename",
-        comparison_description="forename",
-        comparison_levels=[
-            cll.NullLevel("forename"),
-            cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
-            cll.CustomLevel("forename_root_l = forename_root_r", "same name by a nickname"),
-            cll.CustomLevel("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
-            cll.JaroWinklerLevel("forename", 0.92),
-            cll.JaroWinklerLevel("forename", 0.80),
-            cll.ElseLevel(),
-        ],
-    )
-    surname = cl.CustomComparison(
-        output_column_name="surname",
-        comparison_description="surname",
-        comparison_levels=[
-            cll.NullLevel("surname"),
-            cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
-            cll.CustomLevel("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
-            cll.JaroWinklerLevel("surname", 0.92),
-            cll.JaroWinklerLevel("surname", 0.80),
-            cll.ElseLevel(),
-        ],
-    )
-    dob = cl.CustomComparison(
-        output_column_name="dob",
-        comparison_description="date of birth",
-        comparison_levels=[
-            cll.NullLevel("dob"),
-            cll.ExactMatchLevel("dob"),
-            cll.CustomLevel("dob_swapped_l = dob_r", "day and month swapped"),
-            cll.DamerauLevenshteinLevel("dob", 1),
-            cll.CustomLevel("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", "same year"),
-            cll.ElseLevel(),
-        ],
-    )
-    address = cl.CustomComparison(
-        output_column_name="address",
-        comparison_description="address: UPRN, then text, postcode, outward code",
-        comparison_levels=[
-            {
-                "sql_condition": "(uprn_l IS NULL AND address_l IS NULL AND postcode_l IS NULL) "
-                                 "OR (uprn_r IS NULL AND address_r IS NULL AND postcode_r IS NULL)",
-                "label_for_charts": "no address",
-                "is_null_level": True,
-            },
-            cll.ExactMatchLevel("uprn", term_frequency_adjustments=True),
-            cll.CustomLevel("(uprn_l IS NULL OR uprn_r IS NULL) AND address_l = address_r", "same address text"),
-            cll.CustomLevel("postcode_l = postcode_r", "same postcode"),
-            cll.CustomLevel("outward_l = outward_r", "same outward code"),
-            cll.ElseLevel(),
-        ],
-    )
+
+def _comparison(column: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"output_column_name": column, "comparison_description": description, "comparison_levels": levels}
+
+
+def _exact(column: str, label: str, term_frequencies: bool = False, typo: bool = False) -> dict[str, Any]:
+    """Same value, optionally one character different (a typo), else different."""
+    exact = _level(f'"{column}_l" = "{column}_r"', f"same {label}")
+    if term_frequencies:
+        exact.update(tf_adjustment_column=column, tf_adjustment_weight=1.0)
+    levels = [_null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL'), exact]
+    if typo:
+        levels.append(_level(f'damerau_levenshtein("{column}_l", "{column}_r") <= 1',
+                             f"{label} one character different"))
+    levels.append(_else(f"different {label}"))
+    return _comparison(column, label, levels)
+
+
+def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
+    """An identifier scheme: agreement counts for a match; disagreement counts against
+    only when the scheme is unique per person (one person may hold several hospital
+    numbers, but not two council person ids)."""
+    column, words = SCHEME_PREFIX + scheme, scheme.replace("_", " ")
+    if unique:
+        return _exact(column, words, typo=True)
+    return _comparison(column, words, [
+        _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL OR "{column}_l" <> "{column}_r"',
+              f"{_SEVERAL} (a person may hold several {words} values)"),
+        _level(f'"{column}_l" = "{column}_r"', f"same {words}"),
+        _else(f"different {words}"),
+    ])
+
+
+_CLOSE = 0.88
+_FORENAME_CLOSE = ("(forename_root_l = forename_root_r OR forename_sound_l = forename_sound_r "
+                   f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})")
+_SURNAME_CLOSE = (f"(jaro_winkler_similarity(surname_l, surname_r) >= {_CLOSE} "
+                  "OR list_has_any(string_split(surname_l, ' '), string_split(surname_r, ' ')))")
+_SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
+                  f"AND jaro_winkler_similarity(surname_l, forename_r) >= {_CLOSE}")
+#: Forenames that are clearly two people's: both there, not one root, not alike in
+#: spelling or sound, not an initial of the other, and not the names swapped.
+_FORENAMES_DIFFER = (
+    "forename_l IS NOT NULL AND forename_r IS NOT NULL AND forename_root_l <> forename_root_r "
+    "AND forename_sound_l <> forename_sound_r "
+    f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
+    "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
+    f"AND NOT (coalesce(jaro_winkler_similarity(forename_l, surname_r), 0) >= {_CLOSE} "
+    f"OR coalesce(jaro_winkler_similarity(surname_l, forename_r), 0) >= {_CLOSE})"
+)
+
+
+def _name() -> dict[str, Any]:
+    """One comparison over the pair of names, so that swapped names are credited once."""
+    return _comparison("name", "forename and surname together", [
+        _null("(forename_l IS NULL AND surname_l IS NULL) OR (forename_r IS NULL AND surname_r IS NULL)",
+              "no name on one or both"),
+        _level("forename_l = forename_r AND surname_l = surname_r", "same forename and surname"),
+        _level("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
+        _level(f"surname_l = surname_r AND {_FORENAME_CLOSE}", "same surname, forename a nickname or a typo"),
+        _level(f"{_FORENAME_CLOSE} AND {_SURNAME_CLOSE}",
+               "forename alike, surname a typo or part of a double-barrelled surname"),
+        _level(_SWAPPED_CLOSE, "forename and surname swapped, with a typo"),
+        _level("surname_l = surname_r AND (forename_l IS NULL OR forename_r IS NULL)",
+               "same surname, no forename on one of them"),
+        _level(f"{_FORENAME_CLOSE} AND (surname_l IS NULL OR surname_r IS NULL)",
+               "same forename, no surname on one of them"),
+        _level(f"{_FORENAME_CLOSE}", "same forename, different surname (a married name?)"),
+        _level(f"surname_l = surname_r OR {_SURNAME_CLOSE}", "same surname, different forename"),
+        _else("different names"),
+    ])
+
+
+def _dob() -> dict[str, Any]:
+    return _comparison("dob", "date of birth", [
+        _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
+        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER}", _TWINS,
+               m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
+        _level("dob_l = dob_r", "same date of birth"),
+        _level("dob_swapped_l = dob_r", "day and month swapped"),
+        _level("damerau_levenshtein(dob_l, dob_r) <= 1", "one digit different"),
+        _level("birthday_l = birthday_r", "same day and month, another year"),
+        _level("birth_year_l = birth_year_r", "same year"),
+        _else("different dates of birth"),
+    ])
+
+
+def _address() -> dict[str, Any]:
+    no_uprn = "(uprn_l IS NULL OR uprn_r IS NULL)"
+    return _comparison("address", "address: UPRN, then house number and street, postcode, outward code", [
+        _null("(uprn_l IS NULL AND address_l IS NULL AND street_l IS NULL AND postcode_l IS NULL) "
+              "OR (uprn_r IS NULL AND address_r IS NULL AND street_r IS NULL AND postcode_r IS NULL)",
+              "no address on one or both"),
+        _level('"uprn_l" = "uprn_r"', "same UPRN", tf_adjustment_column="uprn", tf_adjustment_weight=1.0),
+        _level(f"{no_uprn} AND address_l = address_r", "same address text"),
+        _level(f"{no_uprn} AND house_l = house_r AND street_l = street_r", "same house number and street"),
+        _level(f"{no_uprn} AND house_l = house_r AND jaro_winkler_similarity(street_l, street_r) >= 0.9",
+               "same house number, street a typo away"),
+        _level(f"{no_uprn} AND postcode_l = postcode_r", "same postcode, no UPRN on one of them"),
+        _level("postcode_l = postcode_r", "same postcode, different UPRNs"),
+        _level("outward_l = outward_r", "same outward code"),
+        _else("different addresses"),
+    ])
+
+
+def blocking_rules(schemes: Iterable[str] = ()) -> list[str]:
+    """The rules that generate candidate pairs: each an equality a true pair is likely to
+    keep, several of them without the date of birth (missing or mistyped) or the name.
+    None is a name alone, a phone alone or a common value alone: at a million records
+    those make tens of millions of pairs."""
+    rules = [f"l.{column} = r.{column}" for column in (
+        "nhs_number", "ni_number", "upn", "email", *(SCHEME_PREFIX + scheme for scheme in schemes))]
+    rules += [" AND ".join(f"l.{column} = r.{column}" for column in columns) for columns in (
+        ("phone", "surname"), ("phone", "forename_root"),
+        ("dob", "surname"), ("dob", "forename_root"), ("dob", "uprn"), ("dob", "postcode"),
+        ("forename_root", "surname", "birth_year"),
+        ("surname", "postcode"), ("forename_root", "postcode"), ("surname", "birthday"),
+        ("uprn", "forename_root"), ("house", "street", "forename_root"),
+    )]
+    rules += [
+        "l.forename_root = r.forename_root AND l.birthday = r.birthday AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)",
+        "l.uprn = r.uprn AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
+        "l.house = r.house AND l.street = r.street AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
+        "l.surname_sound = r.surname_sound AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1) "
+        "AND abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1",
+        "l.forename = r.surname AND l.dob = r.dob", "l.surname = r.forename AND l.dob = r.dob",
+        "l.forename = r.surname AND l.postcode = r.postcode", "l.surname = r.forename AND l.postcode = r.postcode",
+        "l.dob_swapped = r.dob AND l.surname = r.surname",
+    ]
+    return rules
+
+
+def settings(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
+    """The untrained model: comparisons and the blocking rules that generate pairs.
+    ``schemes``: the identifier schemes to compare, each with whether it is unique."""
+    from splink import SettingsCreator
+
+    schemes = schemes or {}
     creator = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         probability_two_random_records_match=1e-4,
         comparisons=[
-            forename, surname, dob, _exact("sex", "sex"),
-            _exact_or_typo("nhs_number", "NHS number"), _exact_or_typo("ni_number", "NI number"),
-            _exact_or_typo("upn", "unique pupil number"), address,
+            _name(), _dob(), _exact("sex", "sex"),
+            _exact("nhs_number", "NHS number", typo=True), _exact("ni_number", "NI number", typo=True),
+            _exact("upn", "unique pupil number", typo=True), _address(),
             _exact("phone", "phone"), _exact("email", "email"),
+            *(_scheme(scheme, unique) for scheme, unique in schemes.items()),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("nhs_number"),
-            block_on("ni_number"),
-            block_on("upn"),
-            block_on("email"),
-            block_on("phone", "surname"),
-            block_on("phone", "forename_root"),
-            block_on("dob", "surname"),
-            block_on("dob", "forename_root"),
-            block_on("dob", "uprn"),
-            block_on("dob", "postcode"),
-            block_on("forename_root", "surname", "birth_year"),
-            block_on("uprn", "forename_root"),
-            "l.forename = r.surname AND l.surname = r.forename",
-            "l.dob_swapped = r.dob AND l.surname = r.surname",
-        ],
+        blocking_rules_to_generate_predictions=blocking_rules(schemes),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         additional_columns_to_retain=[],
@@ -263,8 +456,10 @@ def linker(frame: pd.DataFrame, model: dict[str, Any]):
     return Linker(frame, model, DuckDBAPI(), set_up_basic_logging=False)
 
 
-def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dict[str, Any]:
-    """Train the model on ``frame`` without labels; return Splink's model JSON.
+def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
+          schemes: dict[str, bool] | None = None) -> dict[str, Any]:
+    """Train the model on ``frame`` (from :func:`prepare` with ``schemes``) without
+    labels; return Splink's model JSON.
 
     Above :data:`TRAINING_SAMPLE` records it learns from a random sample of that many
     (fixed seed): the chance that two random records match, u and m are all estimated
@@ -274,19 +469,26 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dic
     from splink import block_on
     from splink.internals.exceptions import EMTrainingException
 
+    schemes = schemes or {}
     if len(frame) > TRAINING_SAMPLE:
         frame = frame.sample(n=TRAINING_SAMPLE, random_state=seed)
 
-    trained = linker(frame, settings())
+    trained = linker(frame, settings(schemes))
     trained.training.estimate_probability_two_random_records_match(
         [block_on("nhs_number"), block_on("ni_number"), block_on("upn"),
+         *(block_on(SCHEME_PREFIX + scheme) for scheme, unique in schemes.items() if unique),
          block_on("forename", "surname", "dob")],
         recall=0.8,
     )
     prior = trained.misc.save_model_to_json()["probability_two_random_records_match"]
     trained.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    # The twins level (fixed m and u) reads the forenames, and Splink leaves untrained
+    # every comparison that reads a column a pass blocks on; without it in training, the
+    # passes blocked on the name train the date of birth.
+    untwinned, twins = _without_twins(trained.misc.save_model_to_json())
+    trained = linker(frame, untwinned)
     sessions = 0
-    for rule in EM_PASSES:
+    for rule in (*EM_PASSES, *((SCHEME_PREFIX + scheme,) for scheme in schemes)):
         before = trained.misc.save_model_to_json()
         try:
             trained.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
@@ -302,36 +504,115 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dic
         sessions += 1
     if not sessions:
         raise EMTrainingException("no training pass found pairs of records to learn from")
-    model = trained.misc.save_model_to_json()
+    model = _with_twins(trained.misc.save_model_to_json(), twins)
     # Splink leaves the last EM pass's blocking-adjusted prior on the linker; the prior
     # is the one the deterministic rules estimated.
     model["probability_two_random_records_match"] = prior
     return model
 
 
-#: Comparisons whose exact agreement must count for a match in a sensible model.
-AGREEMENT_COUNTS = ("forename", "surname", "dob")
+def _dob_levels(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return next(c for c in model["comparisons"] if c["output_column_name"] == "dob")["comparison_levels"]
+
+
+def _without_twins(model: dict[str, Any]) -> tuple[dict[str, Any], tuple[int, dict[str, Any]]]:
+    """``model`` without the date of birth's twins level, and that level with its place."""
+    model = copy.deepcopy(model)
+    levels = _dob_levels(model)
+    at = next(index for index, level in enumerate(levels) if level.get("label_for_charts") == _TWINS)
+    return model, (at, levels.pop(at))
+
+
+def _with_twins(model: dict[str, Any], twins: tuple[int, dict[str, Any]]) -> dict[str, Any]:
+    """``model`` with the twins level put back where :func:`_without_twins` took it from."""
+    at, level = twins
+    _dob_levels(model).insert(at, level)
+    return model
+
+
+#: The level of each comparison whose agreement must count for a match in a sensible model.
+AGREEMENT_COUNTS = {"name": "same forename and surname", "dob": "same date of birth"}
 
 
 def sensible(model: dict[str, Any]) -> bool:
-    """Whether the model still says that the same forename, surname and date of birth are
-    evidence for a match. An EM pass over pairs that are mostly different people (a
-    source that gives everyone one postcode, say) can converge on a model of something
-    else, where agreement counts against; such a pass is discarded."""
+    """Whether the model still says that the same name and date of birth are evidence for
+    a match. An EM pass over pairs that are mostly different people (a source that gives
+    everyone one postcode, say) can converge on a model of something else, where
+    agreement counts against; such a pass is discarded."""
     for comparison in model["comparisons"]:
-        if comparison["output_column_name"] not in AGREEMENT_COUNTS:
+        label = AGREEMENT_COUNTS.get(comparison["output_column_name"])
+        if label is None:
             continue
-        exact = next(level for level in comparison["comparison_levels"] if not level.get("is_null_level"))
-        m, u = exact.get("m_probability"), exact.get("u_probability")
+        level = next(level for level in comparison["comparison_levels"] if level.get("label_for_charts") == label)
+        m, u = level.get("m_probability"), level.get("u_probability")
         if m and u and m <= u:
             return False
     return True
 
 
+def level_weight(level: dict[str, Any]) -> float:
+    """A level's match weight, log2(m/u), without term frequency adjustment; 0 untrained."""
+    m, u = level.get("m_probability"), level.get("u_probability")
+    return math.log2(m / u) if m and u else 0.0
+
+
+def ceilings(frame: pd.DataFrame, model: dict[str, Any]) -> pd.Series:
+    """The highest match probability each record (a row of ``frame``) could reach: with
+    a copy of itself, every comparison at the level its filled columns allow.
+
+    A record whose ceiling is below the link threshold can never be linked on the
+    evidence it carries, whatever fields it has; one with only a surname, a date of
+    birth and an address can. Term frequency adjustments are left out (they only lower
+    a common value's weight), so a ceiling errs towards linking being possible. Only
+    trained levels count: an untrained one adds nothing.
+    """
+    total = pd.Series(prior_weight(model), index=frame.index, dtype="float64")
+    for comparison in model["comparisons"]:
+        column = comparison["output_column_name"]
+        by_label = {level.get("label_for_charts"): level for level in comparison["comparison_levels"]}
+        choices = SELF_LEVELS.get(column)
+        if choices is None:
+            exact = next(level for level in comparison["comparison_levels"] if not level.get("is_null_level"))
+            choices = (((column,), exact.get("label_for_charts")),)
+        gained = pd.Series(0.0, index=frame.index)
+        decided = pd.Series(False, index=frame.index)
+        for needed, label in choices:
+            level = by_label.get(label)
+            if level is None or any(name not in frame.columns for name in needed):
+                continue
+            filled = frame[list(needed)].notna().all(axis=1) & ~decided
+            # A partner without the field gives the null level (weight 0), so a level that
+            # counts against even on agreement (one source alone carries phones, say) never
+            # lowers what a record can reach.
+            gained[filled] = max(level_weight(level), 0.0)
+            decided |= filled
+        total += gained
+    return 1 / (1 + 2 ** (-total))
+
+
+def candidate_pairs(frame: pd.DataFrame, model: dict[str, Any]) -> int:
+    """How many pairs the model's blocking rules generate over ``frame`` (each pair once)."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+
+    if len(frame) < 2:
+        return 0
+    counts = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
+        table_or_tables=frame, link_type="dedupe_only", db_api=DuckDBAPI(),
+        blocking_rules=[rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]],
+    )
+    return int(counts["row_count"].sum())
+
+
 # --------------------------------------------------------------------------- scoring
 
-#: The comparisons whose exact level is one strong identifier on both records.
+#: The comparisons whose exact level is one strong identifier on both records (and each
+#: identifier scheme's column, ``id_<scheme>``).
 IDENTIFIER_COMPARISONS = ("nhs_number", "ni_number", "upn")
+
+
+def _identifier_columns(frame: pd.DataFrame) -> list[str]:
+    return [*IDENTIFIER_COMPARISONS, *(column for column in frame.columns if column.startswith(SCHEME_PREFIX))]
 
 
 def score(
@@ -372,7 +653,7 @@ def score(
         subset = frame[frame["unique_id"].isin(involved)]
         second = _explaining(model)
         second["blocking_rules_to_generate_predictions"] = [
-            {"blocking_rule": f"l.{column} = r.{column}", "sql_dialect": "duckdb"} for column in IDENTIFIER_COMPARISONS
+            {"blocking_rule": f"l.{column} = r.{column}", "sql_dialect": "duckdb"} for column in _identifier_columns(frame)
         ]
         checker = linker(subset, second)
         for column in _term_frequency_columns(model):
@@ -401,9 +682,9 @@ def _term_frequency_columns(model: dict[str, Any]) -> list[str]:
 
 
 def _sharing_identifier(frame: pd.DataFrame, new_ids: set[int] | None) -> set[tuple[int, int]]:
-    """Pairs (lower id first) with the same NHS number, NI number or UPN."""
+    """Pairs (lower id first) with the same NHS number, NI number, UPN or identifier of a scheme."""
     pairs: set[tuple[int, int]] = set()
-    for column in IDENTIFIER_COMPARISONS:
+    for column in _identifier_columns(frame):
         held = frame.loc[frame[column].notna(), ["unique_id", column]]
         shared = held[held.duplicated(column, keep=False)]
         for _, ids in shared.groupby(column)["unique_id"]:

@@ -38,20 +38,14 @@ from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import (
-    IDENTIFIER_NAMES,
     Clusters,
     Identity,
     assign_ids,
     cluster,
     new_person_id,
-    strong_identifiers,
+    shared_identifiers,
 )
-from joinedup.people.golden import (
-    golden_record,
-    low_information,
-    person_columns,
-    read_records,
-)
+from joinedup.people.golden import golden_record, person_columns, read_records
 from joinedup.people.models import (
     LinkModel,
     LinkPair,
@@ -116,9 +110,10 @@ def adopted_model(session: Session) -> LinkModel | None:
 
 
 def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[str, Any]] | None = None,
-                frame=None) -> LinkModel:
-    """Train a new model version on the linkable records (or their prepared ``frame``)
-    and store it; see :func:`joinedup.people.linkage_model.train` for the sample it learns from.
+                frame=None, schemes: dict[str, bool] | None = None) -> LinkModel:
+    """Train a new model version on the records (or their prepared ``frame``, with the
+    identifier ``schemes`` it has columns for) and store it; see
+    :func:`joinedup.people.linkage_model.train` for the sample it learns from.
 
     It is adopted only when no model is adopted yet; otherwise use
     :func:`adopt_model` after comparing runs.
@@ -128,8 +123,9 @@ def train_model(engine: Engine, *, trained_by: str = "cli", records: list[dict[s
         if records is None:
             with session_factory(engine)() as session:
                 records = read_records(session)
-        frame = linkage.prepare(record for record in records if not low_information(record))
-    settings = linkage.train(frame)
+        schemes = linkage.schemes_of(records)
+        frame = linkage.prepare(records, schemes)
+    settings = linkage.train(frame, schemes=schemes)
     trained_on = min(len(frame), linkage.TRAINING_SAMPLE)
     with transaction(engine) as session:
         version = (session.scalar(select(func.max(LinkModel.version))) or 0) + 1
@@ -323,15 +319,20 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     # A record too thin to link on its own still follows a reviewer who accepted it.
     accepted = {record_id for left, right, decision in context.decisions if decision == "accept"
                 for record_id in (left, right)}
-    low = {record["id"] for record in context.records if low_information(record) and record["id"] not in accepted}
-    linkable = [record for record in context.records if record["id"] not in low]
-    frame = linkage.prepare(linkable)
+    schemes = linkage.schemes_of(context.records) if chosen is None else linkage.model_schemes(chosen.settings)
+    everything = linkage.prepare(context.records, schemes)
     _step(progress, "Training the model" if chosen is None else "Model ready", 1)
     if chosen is None:
-        chosen = train_model(engine, trained_by=ran_by, frame=frame)
+        chosen = train_model(engine, trained_by=ran_by, frame=everything, schemes=schemes)
+    low = low_information(everything, chosen.settings, context.threshold) - accepted
+    linkable = [record for record in context.records if record["id"] not in low]
+    frame = everything[~everything["unique_id"].isin(low)]
+    del everything
     _step(progress, "Scoring pairs", 2)
     scored: list[tuple[int, int, float, float, str, str]] = []
+    candidates = 0
     if len(linkable) > 1:
+        candidates = linkage.candidate_pairs(frame, chosen.settings)
         scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
     del frame
     gc.collect()  # the comparison frame and Splink's DuckDB tables: gigabytes at a million records
@@ -355,7 +356,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
         _write_persons(session, plan)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(by_id), persons=len(members),
                 linked_persons=sum(1 for ids in members.values() if len(ids) > 1), low=len(low),
-                pairs_scored=len(scored), clusters=clusters, pairs=pairs,
+                candidates=candidates, pairs_scored=len(scored), clusters=clusters, pairs=pairs,
                 ids=(len(identity.kept), len(identity.new), len(plan.retired)))
     _step(progress, "Done", STEPS)
 
@@ -370,15 +371,17 @@ def _incremental(engine: Engine, run_id: int, progress: Progress | None, ran_by:
     _step(progress, "Model ready", 1)
     by_id = context.by_id
     new = [record for record in context.records if record["id"] not in context.previous]
-    low = {record["id"] for record in new if low_information(record)}
-    linkable = [record for record in context.records
-                if record["id"] not in low and (record["id"] not in context.previous or not low_information(record))]
+    everything = linkage.prepare(context.records, linkage.model_schemes(chosen.settings))
+    thin = low_information(everything, chosen.settings, context.threshold)
+    low = {record["id"] for record in new if record["id"] in thin}
+    linkable = [record for record in context.records if record["id"] not in thin]
     new_linkable = [record["id"] for record in new if record["id"] not in low]
     _step(progress, "Scoring new records", 2)
     scored: list[tuple[int, int, float, float, str, str]] = []
+    candidates = 0
     if new_linkable:
-        scored = linkage.score(linkage.prepare(linkable), chosen.settings, keep_from=context.review_from,
-                               new_ids=new_linkable)
+        frame = everything[~everything["unique_id"].isin(thin)]
+        scored = linkage.score(frame, chosen.settings, keep_from=context.review_from, new_ids=new_linkable)
     _step(progress, "Attaching", 3)
     involved = set(new_linkable)
     for left, right, *_ in scored:
@@ -405,7 +408,8 @@ def _incremental(engine: Engine, run_id: int, progress: Progress | None, ran_by:
         pair_rows.write(session.connection())
         _write_persons(session, plan)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=len(plan.new_ids),
-                linked_persons=plan.attached, low=len(low), pairs_scored=len(scored), clusters=clusters, pairs=pairs,
+                linked_persons=plan.attached, low=len(low), candidates=candidates, pairs_scored=len(scored),
+                clusters=clusters, pairs=pairs,
                 ids=(0, len(plan.new_ids), 0))
     _step(progress, "Done", STEPS)
 
@@ -472,6 +476,17 @@ def _plan_attachments(engine: Engine, run_id: int, ran_by: str, by_id: dict[int,
     return plan
 
 
+def low_information(frame, model: dict[str, Any], threshold: float) -> set[int]:
+    """The records (rows of a prepared ``frame``) too thin to link: even paired with a copy
+    of themselves, they could not reach ``threshold`` (:func:`linkage_model.ceilings`).
+    What a record can prove decides it, not which fields it has: a surname with a date of
+    birth and an address is enough; a common name alone is not."""
+    if frame.empty:
+        return set()
+    ceiling = linkage.ceilings(frame, model)
+    return {int(record_id) for record_id in frame.loc[ceiling < threshold, "unique_id"]}
+
+
 def _free_person_ids(session: Session, count: int) -> list[str]:
     """``count`` new person ids that no person has yet."""
     chosen: set[str] = set()
@@ -523,14 +538,14 @@ def _pair_rows(scored, labels: dict[int, int], clusters: Clusters, by_id: dict[i
         elif refusal:
             status, reason = "refused", refusal
         else:
-            shared = strong_identifiers(by_id[left]).items() & strong_identifiers(by_id[right]).items()
+            shared = shared_identifiers(by_id[left], by_id[right])
             if probability >= context.review_from:
                 status = "review"
                 if shared:
-                    reason = f"Both records have the same {IDENTIFIER_NAMES[sorted(shared)[0][0]]}."
+                    reason = f"Both records have the same {shared[0]}."
             elif shared:
                 status = "conflict"
-                reason = (f"Both records have the same {IDENTIFIER_NAMES[sorted(shared)[0][0]]}, but the rest "
+                reason = (f"Both records have the same {shared[0]}, but the rest "
                           f"of the records disagree (match probability {probability:.3f}).")
             else:
                 continue
@@ -681,7 +696,8 @@ def _bulk(engine: Engine, table, rows: list[dict[str, Any]]) -> _Prepared:
 
 
 def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: float, *, records: int, persons: int,
-            linked_persons: int, low: int, pairs_scored: int, clusters: Clusters, pairs: list[dict[str, Any]],
+            linked_persons: int, low: int, candidates: int, pairs_scored: int, clusters: Clusters,
+            pairs: list[dict[str, Any]],
             ids: tuple[int, int, int]) -> None:
     """Complete the run with its figures (``ids``: person ids kept, new, retired) and audit it.
     For an incremental run ``linked_persons`` counts records attached to existing persons."""
@@ -692,6 +708,7 @@ def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: 
     run.linked_persons = linked_persons
     run.singletons = persons - linked_persons if run.kind == "full" else 0
     run.low_information = low
+    run.candidate_pairs = candidates
     run.pairs_scored = pairs_scored
     run.pairs_linked = clusters.pairs_linked
     run.merges_refused = clusters.refused
@@ -705,7 +722,7 @@ def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: 
         session, Actor.system("cli", ran_by), action="linkage.run", outcome="success",
         subject_type="link_run", subject_id=run_id,
         details={"kind": run.kind, **{name: getattr(run, name) for name in (
-            "records", "persons", "low_information", "pairs_linked", "merges_refused", "pairs_for_review",
+            "records", "persons", "low_information", "candidate_pairs", "pairs_scored", "pairs_linked", "merges_refused", "pairs_for_review",
             "conflicts", "ids_kept", "ids_new", "ids_retired")}},
     )
 

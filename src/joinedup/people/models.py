@@ -79,6 +79,9 @@ class LinkRun(Base):
     linked_persons: Mapped[int] = mapped_column(Integer, default=0)
     singletons: Mapped[int] = mapped_column(Integer, default=0)
     low_information: Mapped[int] = mapped_column(Integer, default=0)
+    #: Pairs the blocking rules generated and the model compared.
+    candidate_pairs: Mapped[int] = mapped_column(Integer, default=0)
+    #: Pairs kept: those at or above the review threshold, and those sharing an identifier.
     pairs_scored: Mapped[int] = mapped_column(Integer, default=0)
     pairs_linked: Mapped[int] = mapped_column(Integer, default=0)
     merges_refused: Mapped[int] = mapped_column(Integer, default=0)

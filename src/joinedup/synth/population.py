@@ -146,11 +146,17 @@ def _adult_age(rng: random.Random, low: float = 18, high: float = 64, peak: floa
     return min(high, max(low, rng.triangular(low, high, peak)))
 
 
+#: The chance that a child is the twin of the sibling listed before them.
+TWINS = 0.03
+
+
 def _children(rng: random.Random, count: int, oldest_cap: float = 17.9) -> list[float]:
     youngest = rng.triangular(0, min(15, oldest_cap), 2)
     ages = [youngest]
     for _ in range(count - 1):
-        ages.append(min(oldest_cap, ages[-1] + rng.uniform(1.2, 5.5)))
+        # Twins: about one birth in 65 in the UK; a twin has the same date of birth.
+        step = 0.0 if rng.random() < TWINS else rng.uniform(1.2, 5.5)
+        ages.append(min(oldest_cap, ages[-1] + step))
     return ages
 
 

@@ -57,6 +57,17 @@ class Habits:
     missing_phone: float = 0.3
     missing_email: float = 0.5
     duplicate: float = 0.01
+    # Slips that no rule of the linkage model was written for (issue 12's classes): each
+    # agency has them at these rates unless it says otherwise.
+    missing_forename: float = 0.004
+    missing_surname: float = 0.003
+    mistyped_year: float = 0.004
+    wrong_dob: float = 0.002
+    swapped_names: float = 0.003  # forename and surname swapped, one of them mistyped
+    short_forename: float = 0.004  # a short form no nickname list has ("Jacq", "Seb")
+    hyphen_part_dropped: float = 0.3  # of hyphenated surnames
+    married_name: float = 0.003  # an adult's surname changed
+    accent: float = 0.004  # an accent written on the forename
 
 
 class Recorded:
@@ -93,6 +104,27 @@ def record_person(person: Person, habits: Habits, rng: random.Random, when: date
         else:
             surname = typo(surname, rng)
         errors.append("typo")
+    if "-" in surname and roll() < habits.hyphen_part_dropped:
+        surname = rng.choice(surname.split("-"))
+        errors.append("hyphen_part_dropped")
+    elif person.role != "child" and roll() < habits.married_name:
+        surname = rng.choice(MARRIED_NAMES)
+        errors.append("married_name")
+    if roll() < habits.short_forename and len(forename) > 4:
+        forename = forename[:rng.choice((3, 4))]
+        errors.append("short_forename")
+    if roll() < habits.accent:
+        forename = accented(forename)
+        errors.append("accent")
+    if roll() < habits.swapped_names:
+        forename, surname = typo(surname, rng) if roll() < 0.5 else surname, forename
+        errors.append("names_swapped")
+    if roll() < habits.missing_forename:
+        forename = ""
+        errors.append("missing_forename")
+    elif roll() < habits.missing_surname:
+        surname = ""
+        errors.append("missing_surname")
     if ("'" in surname or "-" in surname) and roll() < 0.3:
         surname = surname.replace("'", rng.choice(("", " "))).replace("-", rng.choice((" ", "")))
         errors.append("punctuation")
@@ -112,6 +144,14 @@ def record_person(person: Person, habits: Habits, rng: random.Random, when: date
     elif roll() < habits.impossible_dob:
         out.dob = impossible_date(dob, rng)
         errors.append("impossible_date")
+    elif roll() < habits.mistyped_year:
+        year = dob.year + rng.choice((-10, -1, 1, 10))
+        out.dob = (year, dob.month, min(dob.day, 28) if dob.month == 2 else dob.day)
+        errors.append("mistyped_year")
+    elif roll() < habits.wrong_dob:
+        other = date.fromordinal(dob.toordinal() + rng.randint(400, 9000) * rng.choice((-1, 1)))
+        out.dob = (other.year, other.month, other.day)
+        errors.append("wrong_dob")
     elif dob.day <= 12 and dob.day != dob.month and roll() < habits.swap_day_month:
         out.dob = (dob.year, dob.day, dob.month)
         errors.append("dob_day_month_swapped")
@@ -182,6 +222,20 @@ def typo(name: str, rng: random.Random) -> str:
         if result != name:
             return result
     return name + "e"
+
+
+#: Surnames taken on marriage: not drawn from the place's own list, so the model cannot know them.
+MARRIED_NAMES = ("Fairbrother", "Okonkwo", "Lindqvist", "Pellegrini", "Abernethy", "Nakamura", "Delacroix",
+                 "Whitlock", "Quaresma", "Szymanski")
+_ACCENTS = {"e": "é", "a": "á", "o": "ö", "i": "ï", "u": "ü"}
+
+
+def accented(name: str) -> str:
+    """The name with an accent on its last plain vowel (Zoe → Zoé, Chloe → Chloé)."""
+    for position in range(len(name) - 1, 0, -1):
+        if name[position] in _ACCENTS:
+            return name[:position] + _ACCENTS[name[position]] + name[position + 1:]
+    return name
 
 
 def case_noise(text: str, rng: random.Random) -> str:

@@ -1,0 +1,266 @@
+"""The linkage model's domain rules, without a store: names, addresses, twins, identifiers,
+what a record can prove, and the golden record's vote."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+
+import duckdb
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.people import linkage_model as linkage
+from joinedup.people.clustering import cluster, shared_identifiers
+from joinedup.people.golden import golden_record, vote_key
+from joinedup.people.linking import low_information
+
+NAMES = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "Zs", "Pd", "Po")), max_size=30)
+UPPER = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12)
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(("written", "compared"), [
+    ("Zoë", "ZOE"), ("O'Brien", "OBRIEN"), ("O’Brien", "OBRIEN"), ("Smith-Jones", "SMITH JONES"),
+    ("  siân ", "SIAN"), ("José", "JOSE"), ("---", None), ("", None),
+])
+def test_names_are_compared_without_case_accents_or_apostrophes(written, compared):
+    assert linkage.name(written) == compared
+
+
+@given(NAMES)
+def test_a_compared_name_is_capital_letters_and_single_spaces_and_stable(text):
+    compared = linkage.name(text)
+    if compared is not None:
+        assert set(compared) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ ")
+        assert "  " not in compared and compared == compared.strip()
+        assert linkage.name(compared) == compared
+
+
+def test_soundex_puts_spellings_that_sound_alike_together():
+    assert linkage.soundex("SMITH") == linkage.soundex("SMYTH") == "S530"
+    assert linkage.soundex("ROBERT") == linkage.soundex("RUPERT") == "R163"
+    assert linkage.soundex("ASHCRAFT") == "A261"
+    assert linkage.soundex(None) is None
+
+
+@given(UPPER, UPPER)
+def test_jaro_winkler_is_a_symmetric_similarity(left, right):
+    ours = linkage.jaro_winkler(left, right)
+    assert 0.0 <= ours <= 1.0 and ours == pytest.approx(linkage.jaro_winkler(right, left))
+    assert linkage.jaro_winkler(left, left) == 1.0
+
+
+@pytest.mark.parametrize(("left", "right"), [("MARTHA", "MARHTA"), ("DWAYNE", "DUANE"), ("DIXON", "DICKSONX"),
+                                             ("AMY", "OLIVIA"), ("JON", "JOHN")])
+def test_jaro_winkler_gives_what_duckdb_gives_on_names(left, right):
+    theirs = duckdb.sql("SELECT jaro_winkler_similarity(?, ?)", params=[left, right]).fetchone()[0]
+    assert linkage.jaro_winkler(left, right) == pytest.approx(theirs)
+
+
+@pytest.mark.parametrize(("left", "right", "differ"), [
+    ("AMY", "BETHANY", True), ("OLIVER", "HARRY", True),
+    ("WILLIAM", "BILL", False),        # a nickname of the curated list
+    ("JON", "JONATHAN", False),        # a short form
+    ("J", "JAMES", False),             # an initial
+    ("MARTHA", "MARHTA", False),       # a typo
+    ("AMY", "AMIE", False),            # another spelling of the same sound
+])
+def test_forenames_differ_only_when_they_are_clearly_two_peoples(left, right, differ):
+    assert linkage.forenames_differ(left, right) is differ
+    assert linkage.forenames_differ(right, left) is differ
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+@pytest.mark.parametrize(("written", "house", "street"), [
+    ("6, tullaroop street, willaroo, st james, wa", "6", "TULLAROOP ST"),
+    ("Flat 2, 12a Mill Lane, Brackenford", "12A", "MILL LN"),
+    ("12 A Mill Ln", "12A", "MILL LN"),
+    ("The Old Forge, Church Road", None, None),
+    ("", None, None),
+])
+def test_an_address_as_written_gives_its_house_number_and_street(written, house, street):
+    assert linkage.house_and_street(written) == (house, street)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def _record(record_id, **fields):
+    return {"id": record_id, "date_of_birth": None, **fields}
+
+
+#: Match weights by level, as training might set them (the twins level is fixed).
+WEIGHTS = {
+    "same forename and surname": 12, "forename and surname swapped": 11,
+    "same surname, forename a nickname or a typo": 9,
+    "forename alike, surname a typo or part of a double-barrelled surname": 8,
+    "forename and surname swapped, with a typo": 8, "same surname, no forename on one of them": 5,
+    "same forename, no surname on one of them": 3, "same forename, different surname (a married name?)": 1,
+    "same surname, different forename": -1, "different names": -6,
+    "same date of birth": 11, "day and month swapped": 5, "one digit different": 4,
+    "same day and month, another year": 3, "same year": 0, "different dates of birth": -5,
+    "same UPRN": 9, "same address text": 8, "same house number and street": 8,
+    "same house number, street a typo away": 6, "same postcode, no UPRN on one of them": 6,
+    "same postcode, different UPRNs": 0, "same outward code": 1,
+    "different addresses": -2, "same sex": 1, "different sex": -3,
+}
+
+
+def hand_model(schemes=None) -> dict:
+    """The model's comparisons with the match weights of :data:`WEIGHTS` (identifiers:
+    +15 the same, +6 a typo apart, -8 different; phone and email +10, -1)."""
+    model = copy.deepcopy(linkage.settings(schemes))
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            label = level["label_for_charts"]
+            if level.get("is_null_level") or level.get("fix_m_probability"):
+                continue
+            weight = WEIGHTS.get(label)
+            if weight is None:
+                weight = 15 if label.startswith("same") else 6 if "one character" in label else -8
+                if comparison["output_column_name"] in ("phone", "email"):
+                    weight = 10 if label.startswith("same") else -1
+            level["m_probability"], level["u_probability"] = (0.5, 0.5 / 2 ** weight) if weight >= 0 \
+                else (0.5 * 2 ** weight, 0.5)
+    return model
+
+
+def test_what_a_record_can_prove_decides_low_information_not_which_fields_it_has():
+    frame = linkage.prepare([
+        _record(1, surname="Shah", date_of_birth=date(1980, 5, 2), address_text="4 Mill Lane"),
+        _record(2, forename="Ann"),
+        _record(3, forename="Ann", surname="Shah"),
+        _record(4, surname="Lee", identifiers={"council_person_id": {"value": "CP1", "unique": True}}),
+    ], schemes=["council_person_id"])
+    model = hand_model({"council_person_id": True})
+    ceilings = dict(zip(frame["unique_id"], linkage.ceilings(frame, model), strict=True))
+    assert ceilings[1] > 0.99 > ceilings[3] > ceilings[2]
+    assert low_information(frame, model, 0.99) == {2, 3}
+
+
+def test_an_identifier_scheme_gets_a_column_and_a_comparison_with_plain_labels():
+    records = [_record(1, identifiers={"pnc_id": {"value": "12/34", "unique": True},
+                                       "hospital_number": {"value": "h 1", "unique": False}})]
+    schemes = linkage.schemes_of(records)
+    assert schemes == {"hospital_number": False, "pnc_id": True}
+    frame = linkage.prepare(records, schemes)
+    assert frame.loc[0, "id_pnc_id"] == "12/34" and frame.loc[0, "id_hospital_number"] == "H1"
+    model = linkage.settings(schemes)
+    assert linkage.model_schemes(model) == schemes
+    unique = next(c for c in model["comparisons"] if c["output_column_name"] == "id_pnc_id")
+    assert [level["label_for_charts"] for level in unique["comparison_levels"]] == [
+        "not recorded on one or both", "same pnc id", "pnc id one character different", "different pnc id"]
+    several = next(c for c in model["comparisons"] if c["output_column_name"] == "id_hospital_number")
+    assert several["comparison_levels"][0]["is_null_level"]
+    assert "l.id_pnc_id = r.id_pnc_id" in model_rules(model)
+
+
+def model_rules(model):
+    return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
+
+
+def test_every_comparison_level_has_a_label_in_plain_words():
+    for comparison in linkage.settings({"pnc_id": True, "hospital_number": False})["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            label = level.get("label_for_charts", "")
+            assert label and "_l" not in label and "=" not in label, (comparison["output_column_name"], label)
+
+
+def test_some_blocking_rules_need_no_date_of_birth_and_none_needs_nothing():
+    rules = model_rules(linkage.settings())
+    assert all(" = " in rule for rule in rules)
+    without = [rule for rule in rules if "dob" not in rule and "birth" not in rule]
+    assert {"l.surname = r.surname AND l.postcode = r.postcode",
+            "l.forename_root = r.forename_root AND l.postcode = r.postcode"} <= set(without)
+
+
+def _scored(records, model, keep_from=0.0):
+    frame = linkage.prepare(records, linkage.model_schemes(model))
+    return {(left, right): probability for left, right, probability, *_ in
+            linkage.score(frame, model, keep_from=keep_from)}
+
+
+def test_swapped_names_are_credited_once_and_fuzzily():
+    model = hand_model()
+    born = date(1993, 10, 13)
+    scored = _scored([
+        _record(1, forename="Finlay", surname="Bethany", date_of_birth=born, postcode="JU1 1AA"),
+        _record(2, forename="Bethany", surname="Finlay", date_of_birth=born, postcode="JU1 1AA"),
+        _record(3, forename="Beghany", surname="Finlay", date_of_birth=born, postcode="JU1 1AA"),
+        _record(4, forename="Lachlan", surname="Nguyen", date_of_birth=born, postcode="JU2 2BB"),
+        _record(5, forename="Nguyen", surname="Lachlan", date_of_birth=date(1966, 9, 26), postcode="JU2 2BB"),
+    ], model)
+    assert scored[(1, 2)] > 0.99 and scored[(1, 3)] > 0.99
+    assert scored.get((4, 5), 0.0) < 0.5
+
+
+def test_a_different_forename_with_the_same_date_of_birth_weighs_against_a_match():
+    model = hand_model()
+    born = date(2015, 3, 1)
+    scored = _scored([
+        _record(1, forename="Amy", surname="Khan", date_of_birth=born, address_text="4 Mill Lane", sex="female"),
+        _record(2, forename="Olivia", surname="Khan", date_of_birth=born, address_text="4 Mill Lane", sex="female"),
+        _record(3, forename="Amie", surname="Khan", date_of_birth=born, address_text="4 Mill Lne", sex="female"),
+    ], model)
+    assert scored.get((1, 2), 0.0) < 0.5
+    assert scored[(1, 3)] > 0.99
+
+
+def test_a_record_without_a_forename_does_not_join_twins_through_itself():
+    born = date(2015, 3, 1)
+    records = {
+        1: _record(1, forename="Amy", surname="Khan", date_of_birth=born, source="a", local_id="1"),
+        2: _record(2, forename="Olivia", surname="Khan", date_of_birth=born, source="a", local_id="2"),
+        3: _record(3, forename=None, surname="Khan", date_of_birth=born, source="b", local_id="3"),
+    }
+    clusters = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [])
+    assert clusters.labels[1] == clusters.labels[3] != clusters.labels[2]
+    assert "twins" in clusters.refusals[(2, 3)]
+    # Records sharing an NHS number are not twins, whatever their forenames.
+    same_number = {key: dict(record, nhs_number="4010232137", invalid=frozenset()) for key, record in records.items()}
+    shared = cluster(same_number, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [])
+    assert shared.labels[1] == shared.labels[2] == shared.labels[3]
+    # A reviewer who accepts the pair is not refused.
+    accepted = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [(1, 2, "accept")])
+    assert accepted.labels[1] == accepted.labels[2]
+
+
+def test_shared_identifiers_name_schemes_in_words():
+    left = {"nhs_number": "4010232137", "invalid": frozenset(), "identifiers": {
+        "council_person_id": {"value": "CP1", "unique": True}}}
+    right = {"nhs_number": "4010232137", "invalid": frozenset(), "identifiers": {
+        "council_person_id": {"value": "CP1", "unique": True}}}
+    assert shared_identifiers(left, right) == ["NHS number", "council person id"]
+    right["identifiers"]["council_person_id"]["value"] = "CP2"
+    assert shared_identifiers(left, right) == ["NHS number"]
+
+
+# --------------------------------------------------------------------------- golden record
+
+
+def _holding(*values, field="forename"):
+    return [{"id": index, field: value, "source": "s", "local_id": str(index), "record_ref": "",
+             "invalid": frozenset(), "updated_at": datetime(2024, 1, 1 + index)} for index, value in enumerate(values)]
+
+
+def test_the_golden_record_votes_over_normalised_values_and_shows_the_best_formed():
+    assert golden_record(_holding("Rose", "RSE", "ROSE"))["forename"]["value"] == "Rose"
+    assert golden_record(_holding("Rose", "RSE", "ROSE"))["forename"]["agreeing"] == 2
+    assert golden_record(_holding("ZOE", "zoe", "Zoë", "Amy", "Amy"))["forename"]["value"] == "Zoë"
+    assert golden_record(_holding("OBRIEN", "O'Brien", field="surname"))["surname"]["value"] == "O'Brien"
+
+
+@given(st.lists(NAMES.filter(str.strip), min_size=1, max_size=6))
+def test_the_golden_value_is_one_of_the_commonest_normalised_values(values):
+    chosen = golden_record(_holding(*values))["forename"]
+    counts = {}
+    for value in values:
+        counts[vote_key(value)] = counts.get(vote_key(value), 0) + 1
+    assert chosen["value"] in values
+    assert counts[vote_key(chosen["value"])] == max(counts.values()) == chosen["agreeing"]
