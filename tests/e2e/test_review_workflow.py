@@ -161,8 +161,9 @@ def test_merge_model_and_unkept_pairs_pass_axe(browser: Browser, review_server, 
 
     page.goto("/linkage/model")
     expect(page.get_by_role("heading", level=1)).to_have_text("Model and thresholds")
-    expect(page.get_by_role("table", name="Forename")).to_contain_text("+6.41")
-    expect(page.get_by_role("img", name="Forename: match weight of each level")).to_be_visible()
+    expect(page.get_by_role("table", name="Name (forename and surname together)")).to_contain_text("+6.41")
+    expect(page.get_by_role("img", name="Name (forename and surname together): match weight of each level")
+           ).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_label("Link threshold").fill("lots")
     page.get_by_role("button", name="Save thresholds").click()

@@ -92,19 +92,19 @@ def test_the_prior_is_the_chance_of_two_random_records_matching_as_a_weight():
 
 def test_a_models_comparisons_name_each_level_by_its_label_for_charts():
     settings = {"comparisons": [{
-        "output_column_name": "surname",
+        "output_column_name": "name",
         "comparison_levels": [
             {"label_for_charts": "Not recorded on one or both records", "is_null_level": True},
-            {"label_for_charts": "the same surname", "m_probability": 0.9, "u_probability": 0.01,
+            {"label_for_charts": "the same forename and surname", "m_probability": 0.9, "u_probability": 0.01,
              "tf_adjustment_column": "surname"},
             {"label_for_charts": "Different", "m_probability": 0.1, "u_probability": 0.8},
         ],
     }]}
-    (surname,) = comparisons(settings)
-    assert (surname.name, surname.description) == ("surname", "Surname")
-    assert [(level.label, level.term_frequencies) for level in surname.levels] == [
-        ("The same surname", True), ("Different", False)]
-    assert surname.levels[1].weight == -3.0
+    (name,) = comparisons(settings)
+    assert (name.name, name.description) == ("name", "Name (forename and surname together)")
+    assert [(level.label, level.term_frequencies) for level in name.levels] == [
+        ("The same forename and surname", True), ("Different", False)]
+    assert name.levels[1].weight == -3.0
 
 
 def test_two_records_compared_field_by_field():
