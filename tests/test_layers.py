@@ -11,7 +11,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "joinedup"
 
 #: Bottom to top; a package in one layer imports only from layers before it.
 LAYERS = (
-    {"permissions", "config", "errors", "spreadsheets", "synth"},
+    {"permissions", "config", "errors", "spreadsheets", "documents", "synth"},
     {"db"},
     {"audit", "partners", "store"},
     {"accounts"},
