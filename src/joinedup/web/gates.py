@@ -33,9 +33,11 @@ def check(app: Web, actor: Actor, action: Action, *, subject_id: int | str = "",
         raise HTTPException(403, action.refusal)
 
 
-def require(action: Action) -> Any:
-    """A dependency that yields the signed-in actor once their roles let them do ``action``
-    (the event's subject is the route's first path parameter, if it has one)."""
+def require(action: Action, *, subject: str = "") -> Any:
+    """A dependency that yields the signed-in actor once their roles let them do ``action``.
+
+    The event's subject is the route's first path parameter, if it has one, else the query
+    parameter named by ``subject`` (cut to 40 characters: it is recorded as given)."""
 
     def gated(request: Request, visit: Annotated[Visit, Depends(current_visit)]) -> Actor:
         api = request.url.path.startswith("/api/")
@@ -44,8 +46,9 @@ def require(action: Action) -> Any:
         else:
             signed_in_user(request, visit)
         actor = visit.actor("api" if api else "web")
-        subject = next(iter(request.path_params.values()), "")
-        check(web(request), actor, action, subject_id=str(subject))
+        named = next(iter(request.path_params.values()), "") or (
+            request.query_params.get(subject, "")[:40] if subject else "")
+        check(web(request), actor, action, subject_id=str(named))
         return actor
 
     return Depends(gated)

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from joinedup.accounts import gate
+from joinedup.audit import Actor
 from joinedup.disclosure import household_at
 from joinedup.disclosure.addresses import (
     ADDRESS_RECORD_DENIED,
@@ -26,12 +26,13 @@ from joinedup.disclosure.addresses import (
 )
 from joinedup.gazetteer import REVIEW_STATUSES, STATUSES, quality_report, review_queue
 from joinedup.partners import is_source_system
-from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
+from joinedup.permissions import ADDRESS_REPORT_VIEW, ADDRESS_REVIEW_VIEW
 from joinedup.web.api import UNAUTHENTICATED, Problem
 from joinedup.web.context import ApiUser, CurrentVisit, WebApp
+from joinedup.web.gates import require
 from joinedup.web.ingest.api import SourceOut
 from joinedup.web.params import FieldRefused, Id, Offset, Text
-from joinedup.web.persons.records_api import RecordOut, _record
+from joinedup.web.persons.records_api import RecordOut, record_out
 
 UPRN_PATTERN = r"^\d{1,12}$"
 
@@ -160,7 +161,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 def matches(
     app: WebApp,
     user: ApiUser,
-    visit: CurrentVisit,
+    actor: Annotated[Actor, require(ADDRESS_REVIEW_VIEW, subject="source")],
     source: SourceFilter = None,
     status: Annotated[
         list[Text] | None, Query(description=f"Only these statuses (repeat for several): {', '.join(STATUSES)}.")
@@ -172,20 +173,20 @@ def matches(
     unknown = sorted(set(status or ()) - set(STATUSES))
     if unknown:
         raise FieldRefused(422, "status", f"Unknown status: {', '.join(unknown)}. Use any of: {', '.join(STATUSES)}.")
-    return _page(app, user, visit, "address.review.view", source, tuple(status or STATUSES), limit, offset)
+    return _page(app, actor, source, tuple(status or STATUSES), limit, offset)
 
 
 @router.get("/review", response_model=MatchPageOut, summary="The address review list", responses=FORBIDDEN)
 def review(
     app: WebApp,
     user: ApiUser,
-    visit: CurrentVisit,
+    actor: Annotated[Actor, require(ADDRESS_REVIEW_VIEW, subject="source")],
     source: SourceFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MatchPageOut:
     """Ambiguous and unmatched addresses, for the data team to decide."""
-    return _page(app, user, visit, "address.review.view", source, REVIEW_STATUSES, limit, offset)
+    return _page(app, actor, source, REVIEW_STATUSES, limit, offset)
 
 
 @router.get(
@@ -194,16 +195,13 @@ def review(
     summary="One address match, with its candidates",
     responses=FORBIDDEN | {404: {"model": Problem}},
 )
-def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: Id) -> MatchDetailOut:
-    actor = visit.actor("api")
+def match(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(ADDRESS_REVIEW_VIEW)],
+          match_id: Id) -> MatchDetailOut:
     shaped = None
     with app.transaction() as session:
-        allowed = gate(session, actor, action_named("address.review.view"), subject_id=match_id)
-        shown = match_for_review(session, actor, match_id) if allowed else None
+        shown = match_for_review(session, actor, match_id)
         if shown is not None and shown.allowed:
             shaped = _match_detail(shown.match, shown.fields)
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if shown is not None and not shown.allowed:
         raise HTTPException(403, ADDRESS_RECORD_DENIED)
     if shaped is None:
@@ -217,24 +215,16 @@ def match(app: WebApp, user: ApiUser, visit: CurrentVisit, match_id: Id) -> Matc
     summary="The address data-quality report",
     responses=FORBIDDEN,
 )
-def report(app: WebApp, user: ApiUser, visit: CurrentVisit, source: SourceFilter = None) -> QualityReportOut:
+def report(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(ADDRESS_REPORT_VIEW, subject="source")],
+           source: SourceFilter = None) -> QualityReportOut:
     """Counts matched, ambiguous and unmatched; inside and outside the boundary before and after
     matching; and the anomalies (each record's, as the sharing decision discloses it). For the
     data team."""
-    actor = visit.actor("api")
-    shaped = None
     with app.transaction() as session:
         if source and not is_source_system(session, source):
             raise FieldRefused(422, "source", "Unknown source: use the code of one of the source systems.")
-        allowed = gate(session, actor, action_named("address.report.view"),
-            subject_id=source or "",
-        )
-        if allowed:
-            found = quality_report(session, source_code=source or None)
-            shaped = _report(found, disclose_anomalies(session, actor, found.anomalies, action="address.report"))
-    if shaped is None:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
-    return shaped
+        found = quality_report(session, source_code=source or None)
+        return _report(found, disclose_anomalies(session, actor, found.anomalies, action="address.report"))
 
 
 @router.get(
@@ -257,33 +247,20 @@ def household(
         shaped = (
             None
             if found.address is None
-            else HouseholdOut(address=_address(found.address), records=[_record(r) for r in found.records])
+            else HouseholdOut(address=_address(found.address), records=[record_out(r) for r in found.records])
         )
     if shaped is None:
         raise HTTPException(404, "There is no property with this UPRN in the gazetteer.")
     return shaped
 
 
-def _page(app, user, visit, action, source, statuses, limit, offset) -> MatchPageOut:
-    actor = visit.actor("api")
-    page = None
+def _page(app: WebApp, actor: Actor, source: str | None, statuses: tuple[str, ...], limit: int,
+          offset: int) -> MatchPageOut:
     with app.transaction() as session:
-        allowed = gate(session, actor, action_named(action), details={"source": source or "", "statuses": list(statuses)}
-        )
-        if allowed:
-            found, total = review_queue(
-                session, source_code=source or None, statuses=statuses, limit=limit, offset=offset
-            )
-            shown = disclose_matches(session, actor, found, action="address.review")
-            page = MatchPageOut(
-                total=total,
-                limit=limit,
-                offset=offset,
-                matches=[_match(match, fields) for match, fields, _decision in shown],
-            )
-    if page is None:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
-    return page
+        found, total = review_queue(session, source_code=source or None, statuses=statuses, limit=limit, offset=offset)
+        shown = disclose_matches(session, actor, found, action="address.review")
+        return MatchPageOut(total=total, limit=limit, offset=offset,
+                            matches=[_match(match, fields) for match, fields, _decision in shown])
 
 
 def _match(match, fields: dict) -> MatchOut:

@@ -8,18 +8,20 @@ actions ``address.report`` and ``address.export``), audited per record.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from joinedup.accounts import gate
+from joinedup.audit import Actor
 from joinedup.disclosure.addresses import disclose_anomalies
 from joinedup.gazetteer import ANOMALY_KINDS, quality_report, quality_report_csv
 from joinedup.partners import source_systems
-from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
+from joinedup.permissions import ADDRESS_REPORT_EXPORT, ADDRESS_REPORT_VIEW
 from joinedup.web.charts import share_chart
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.context import PageUser, WebApp, render
+from joinedup.web.gates import require
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
@@ -35,20 +37,15 @@ ANOMALY_EMPTY = {
 
 
 @router.get("/addresses/report")
-def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = "") -> Response:
-    actor = visit.actor("web")
-    shaped = None
+def report(request: Request, app: WebApp, user: PageUser,
+           actor: Annotated[Actor, require(ADDRESS_REPORT_VIEW, subject="source")], source: Text = "") -> Response:
     with app.transaction() as session:
         sources = source_systems(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = gate(session, actor, action_named("address.report.view"), subject_id=source_code)
-        if allowed:
-            found = quality_report(session, source_code=source_code or None)
-            # Counts are aggregates; the rows the page lists are records, so each is decided.
-            rows = disclose_anomalies(session, actor, first_of_each_kind(found.anomalies), action="address.report")
-            shaped = shape_report(found, rows)
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
+        found = quality_report(session, source_code=source_code or None)
+        # Counts are aggregates; the rows the page lists are records, so each is decided.
+        rows = disclose_anomalies(session, actor, first_of_each_kind(found.anomalies), action="address.report")
+        shaped = shape_report(found, rows)
     csv_url = "/addresses/report.csv" + (f"?{urlencode({'source': source_code})}" if source_code else "")
     return render(
         request,
@@ -66,19 +63,14 @@ def report(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, s
 
 
 @router.get("/addresses/report.csv")
-def report_csv(app: WebApp, user: PageUser, visit: CurrentVisit, source: Text = "") -> Response:
-    actor = visit.actor("web")
-    text = ""
+def report_csv(app: WebApp, user: PageUser,
+               actor: Annotated[Actor, require(ADDRESS_REPORT_EXPORT, subject="source")], source: Text = "") -> Response:
     with app.transaction() as session:
         sources = source_systems(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = gate(session, actor, action_named("address.report.export"), subject_id=source_code)
-        if allowed:
-            found = quality_report(session, source_code=source_code or None)
-            shown = disclose_anomalies(session, actor, found.anomalies, action="address.export")
-            text = quality_report_csv(replace(found, anomalies=shown))
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
+        found = quality_report(session, source_code=source_code or None)
+        shown = disclose_anomalies(session, actor, found.anomalies, action="address.export")
+        text = quality_report_csv(replace(found, anomalies=shown))
     name = f"address-quality-{source_code or 'all'}.csv"
     return Response(
         text,

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from joinedup.accounts import gate
 from joinedup.audit import Actor
 from joinedup.disclosure.addresses import (
     ADDRESS_RECORD_DENIED,
@@ -33,7 +32,7 @@ from joinedup.gazetteer import (
     search_gazetteer,
 )
 from joinedup.partners import source_systems
-from joinedup.permissions import ADDRESS_REVIEW_VIEW, action_named
+from joinedup.permissions import ADDRESS_DECIDE, ADDRESS_REVIEW_VIEW
 from joinedup.web.addresses.views import (
     METHOD_LABELS,
     SEARCH_LIMIT,
@@ -42,7 +41,8 @@ from joinedup.web.addresses.views import (
     review_item,
     search_problem,
 )
-from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
+from joinedup.web.context import CheckedForm, PageUser, WebApp, render
+from joinedup.web.gates import require
 from joinedup.web.pagination import page_count, page_links, page_number
 from joinedup.web.params import Id, Text
 
@@ -69,26 +69,19 @@ def review_list(
     request: Request,
     app: WebApp,
     user: PageUser,
-    visit: CurrentVisit,
+    actor: Annotated[Actor, require(ADDRESS_REVIEW_VIEW, subject="source")],
     source: Text = "",
     page: Text = "1",
     decided: Text = "",
 ) -> Response:
     number = page_number(page)
     offset = (number - 1) * PAGE_SIZE
-    actor = visit.actor("web")
-    rows, total, banner = [], 0, None
     with app.transaction() as session:
         sources = source_systems(session)
         source_code = source if source in {code for code, _name in sources} else ""
-        allowed = gate(session, actor, action_named("address.review.view"),
-                       details={"source": source_code, "page": number})
-        if allowed:
-            matches, total = review_queue(session, source_code=source_code or None, limit=PAGE_SIZE, offset=offset)
-            rows = [review_item(match, fields) for match, fields, _decision in disclose_matches(session, actor, matches)]
-            banner = _decided_banner(session, actor, decided)
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
+        matches, total = review_queue(session, source_code=source_code or None, limit=PAGE_SIZE, offset=offset)
+        rows = [review_item(match, fields) for match, fields, _decision in disclose_matches(session, actor, matches)]
+        banner = _decided_banner(session, actor, decided)
     if number > page_count(total, PAGE_SIZE) and total:
         raise HTTPException(404)
     return render(
@@ -131,12 +124,12 @@ def review_page(
     request: Request,
     app: WebApp,
     user: PageUser,
-    visit: CurrentVisit,
+    actor: Annotated[Actor, require(ADDRESS_REVIEW_VIEW)],
     match_id: Id,
     q: Text | None = None,
     source: Text = "",
 ) -> Response:
-    return _item_page(request, app, visit.actor("web"), match_id, q=q, source=source)
+    return _item_page(request, app, actor, match_id, q=q, source=source)
 
 
 @router.post("/addresses/review/{match_id:int}")
@@ -145,6 +138,7 @@ def decide(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(ADDRESS_DECIDE)],
     match_id: Id,
     action: Annotated[Text, Form()] = "",
     uprn: Annotated[Text, Form()] = "",
@@ -152,12 +146,10 @@ def decide(
     q: Annotated[Text, Form()] = "",
     source: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
     errors: list[tuple[str, str]] = []
     reason = reason.strip()
     with app.transaction() as session:
-        allowed = gate(session, actor, action_named("address.decide"), subject_id=match_id)
-        match = get_match(session, match_id) if allowed else None
+        match = get_match(session, match_id)
         if match is not None:
             errors = _decision_errors(action, uprn, reason, has_candidate=match.uprn is not None)
             if not errors:
@@ -167,8 +159,6 @@ def decide(
                 except DecisionError as exc:
                     message = str(exc)
                     errors = [("uprn" if action == "choose" else "action", message[:1].upper() + message[1:])]
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if match is None:
         raise HTTPException(404)
     if errors:
@@ -210,14 +200,11 @@ def _item_page(
         search_error = search_problem(q)
     item = results = None
     with app.transaction() as session:
-        allowed = gate(session, actor, action_named("address.review.view"), subject_id=match_id)
-        shown = match_for_review(session, actor, match_id) if allowed else None
+        shown = match_for_review(session, actor, match_id)
         if shown is not None and shown.allowed:
             item = review_item(shown.match, shown.fields)
             if q and not search_error:
                 results = distinct_uprns(search_gazetteer(session, q, limit=SEARCH_LIMIT))
-    if not allowed:
-        raise HTTPException(403, ADDRESS_REVIEW_VIEW.refusal)
     if shown is not None and not shown.allowed:
         raise HTTPException(403, ADDRESS_RECORD_DENIED)
     if item is None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from joinedup.accounts import gate
+from joinedup.audit import Actor
 from joinedup.ingest import field_completeness, get_load, issue_summary, list_loads
 from joinedup.permissions import INGEST_REPORT_VIEW
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.context import PageUser, WebApp, render
+from joinedup.web.gates import require
 from joinedup.web.ingest.reports import ISSUE_GROUPS, ISSUES_SHOWN
 from joinedup.web.params import Id
 
@@ -16,25 +19,20 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/ingest")
-def loads(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit) -> Response:
+def loads(request: Request, app: WebApp, user: PageUser, actor: Annotated[Actor, require(INGEST_REPORT_VIEW)]) -> Response:
     with app.transaction() as session:
-        allowed = gate(session, visit.actor("web"), INGEST_REPORT_VIEW)
-        found = list_loads(session, limit=100) if allowed else []
-    if not allowed:
-        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
+        found = list_loads(session, limit=100)
     return render(request, "ingest/loads.html", {"current": "ingest", "loads": found})
 
 
 @router.get("/ingest/{load_id:int}")
-def load(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, load_id: Id) -> Response:
+def load(request: Request, app: WebApp, user: PageUser, actor: Annotated[Actor, require(INGEST_REPORT_VIEW)],
+         load_id: Id) -> Response:
     with app.transaction() as session:
-        allowed = gate(session, visit.actor("web"), INGEST_REPORT_VIEW, subject_id=load_id)
-        found = get_load(session, load_id) if allowed else None
+        found = get_load(session, load_id)
         summary = issue_summary(found) if found is not None else []
         issues = list(found.issues[:ISSUES_SHOWN]) if found is not None else []
         issue_count = len(found.issues) if found is not None else 0
-    if not allowed:
-        raise HTTPException(403, INGEST_REPORT_VIEW.refusal)
     if found is None:
         raise HTTPException(404)
     return render(

@@ -44,7 +44,7 @@ from joinedup.web.persons.records_api import (
     QueryOut,
     RecordOut,
     _query,
-    _record,
+    record_out,
 )
 
 #: A person's public id in a path: every route about one person takes it alike.
@@ -204,7 +204,7 @@ def search(
         persons=[PersonMatchOut(**_summary_fields(card), matched_records=list(card.matched),
                                 closeness=CLOSENESS_CODES[card.closeness or EXACT])
                  for card in result.persons],
-        unlinked_records=[_record(record) for record in result.unlinked],
+        unlinked_records=[record_out(record) for record in result.unlinked],
         total=result.total, exact=result.exact, unlinked_total=result.unlinked_total, page=result.page,
         pages=result.pages, truncated=result.truncated,
     )
@@ -303,7 +303,7 @@ def _person(found: PersonView, **extra: Any) -> PersonOut:
                            record_id=value.record_id, agreeing=value.agreeing, of=value.of)
             for value in found.golden
         ],
-        records=[_record(record) for record in found.records],
+        records=[record_out(record) for record in found.records],
         others_withheld=found.others_withheld,
         history=[_history(entry) for entry in found.history],
         family=_family(found.family),

@@ -156,7 +156,7 @@ def search(
         result = search_records(session, actor, query, limit=limit, purpose=asked.stated(session, actor))
     return SearchOut(
         query=_query(result.query),
-        records=[_record(record) for record in result.records],
+        records=[record_out(record) for record in result.records],
         truncated=result.truncated,
     )
 
@@ -185,7 +185,7 @@ def record(
     if not disclosed.allowed:
         # Which record is of a shielded sensitive service is said nowhere.
         raise HTTPException(403, RECORD_DENIED if SENSITIVE_SHIELD in disclosed.policy_ids else disclosed.reason)
-    return _record(disclosed)
+    return record_out(disclosed)
 
 
 def _query(query: RecordQuery) -> QueryOut:
@@ -197,6 +197,6 @@ def _query(query: RecordQuery) -> QueryOut:
     )
 
 
-def _record(record: Disclosed) -> RecordOut:
+def record_out(record: Disclosed) -> RecordOut:
     access = AccessOut(reason=record.reason, policy_ids=list(record.policy_ids), fields=sorted(record.fields))
     return RecordOut(id=record.id, access=access, **record.fields)
