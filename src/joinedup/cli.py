@@ -602,6 +602,28 @@ def server_config(settings, app, host: str, port: int):
                           forwarded_allow_ips=list(settings.trusted_proxies))
 
 
+@app.command("privacy-notice")
+def privacy_notice_command(
+    out: Annotated[Path, typer.Argument(file_okay=False, help="The folder to write the static page to.")],
+) -> None:
+    """Write the privacy notice, from the agreements in force today, as a static page to publish."""
+    import shutil
+
+    from joinedup.db import session_factory
+    from joinedup.sharing.notice import privacy_notice
+    from joinedup.store import initialise
+    from joinedup.web.templating import STATIC, make_environment
+
+    engine = initialise(load_settings())
+    with session_factory(engine)() as session:
+        notice = privacy_notice(session)
+    out.mkdir(parents=True, exist_ok=True)
+    html = make_environment().get_template("privacy/static_notice.html").render(notice=notice)
+    (out / "index.html").write_text(html, encoding="utf-8")
+    shutil.copyfile(STATIC / "joinedup.css", out / "joinedup.css")
+    console.print(f"Wrote the privacy notice ({len(notice.sections)} agreements in force) to {out / 'index.html'}.")
+
+
 @app.command()
 def demo(
     people: Annotated[int, typer.Option(min=50, help="Size of the synthetic place.")] = 20_000,

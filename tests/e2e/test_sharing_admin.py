@@ -139,6 +139,12 @@ def test_the_ig_lead_authors_signs_and_activates_an_agreement(browser: Browser, 
     expect(page.get_by_role("table", name="Every flow for crime prevention: 1")).to_be_visible()
     assert_accessible(page, axe_source)
 
+    # The activated agreement is in the public privacy notice, reached from the footer.
+    page.get_by_role("contentinfo").get_by_role("link", name="How partners share information").click()
+    _heading(page, "How partners share information about you")
+    expect(page.get_by_role("heading", level=2, name="Community safety protocol")).to_be_visible()
+    assert_accessible(page, axe_source)
+
 
 def test_the_ig_lead_reads_the_log_reviews_break_glass_and_views_as_a_partner(browser: Browser, sharing_server,
                                                                                 axe_source):

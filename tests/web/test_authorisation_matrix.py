@@ -107,6 +107,7 @@ PROMISES = {
                                       "else)"),
     "unlock": ("architecture.md", "administrator unlocks the account"),
     "public": ("architecture.md", "The JSON API lives under `/api/v1` with an OpenAPI"),
+    "privacy": ("sharing.md", "The privacy notice at `/privacy` is public: anyone can read it without signing in"),
     "signed_in": ("architecture.md", "every form carries a CSRF token"),
     "involved_by": ("involvements.md", "Only practitioners and MASH officers record, end and correct involvements, "
                                        "and only their own organisation's"),
@@ -391,6 +392,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/sign-out"): Row(public(303), "signed_in", form={}),
     ("GET", "/signed-out"): Row(public(), "sign_in"),
     ("GET", "/docs"): Row(public(), "public"),
+    ("GET", "/privacy"): Row(public(), "privacy"),
     ("GET", "/openapi.json"): Row(public(), "public"),
     ("MOUNT", "/static"): Row(public(), "public", url=lambda world, relation: "/static/joinedup.css"),
     ("GET", "/"): Row(page(e(200)), "sign_in"),

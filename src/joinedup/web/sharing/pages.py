@@ -9,9 +9,10 @@ its own module:
 - :mod:`~joinedup.web.sharing.log_pages`: the decision log, its export, the consent register;
 - :mod:`~joinedup.web.sharing.review_pages`: the break-glass review queue;
 - :mod:`~joinedup.web.sharing.preview_pages`: "view as", and the persons set aside for training;
-- :mod:`~joinedup.web.sharing.map_pages`: the data-flow map.
+- :mod:`~joinedup.web.sharing.map_pages`: the data-flow map;
+- :mod:`~joinedup.web.sharing.notice_pages`: the public privacy notice.
 
-Every page but the consent script is gated by role (joinedup.permissions, audited either
+Every page but the consent script and the privacy notice is gated by role (joinedup.permissions, audited either
 way, a clear 403 without it), in its own transaction so that a refusal is recorded even
 when the work that follows fails.
 """
@@ -23,11 +24,13 @@ from joinedup.web.sharing import (
     catalogue_pages,
     log_pages,
     map_pages,
+    notice_pages,
     overview_pages,
     preview_pages,
     review_pages,
 )
 
 router = APIRouter(include_in_schema=False)
-for part in (overview_pages, catalogue_pages, agreement_pages, log_pages, review_pages, preview_pages, map_pages):
+for part in (overview_pages, catalogue_pages, agreement_pages, log_pages, review_pages, preview_pages, map_pages,
+             notice_pages):
     router.routes.extend(part.router.routes)  # the routes themselves, each as its part built it
