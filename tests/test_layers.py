@@ -20,7 +20,7 @@ LAYERS = (
     {"people"},
     {"sharing"},
     {"disclosure"},
-    {"involvements"},
+    {"involvements", "retention"},
     {"schema", "demo", "web"},
     {"cli"},
 )

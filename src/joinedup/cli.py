@@ -34,6 +34,9 @@ app.add_typer(models_app, name="models")
 audit_app = typer.Typer(help="The tamper-evident audit log: checkpoints, verification, receipts, proofs.",
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+retention_app = typer.Typer(help="Delete what is past its agreement's retention period; withhold old log entries.",
+                            no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 console = Console()
 
 
@@ -602,6 +605,56 @@ def server_config(settings, app, host: str, port: int):
                           forwarded_allow_ips=list(settings.trusted_proxies))
 
 
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would go; change nothing.")] = False,
+    today: Annotated[str, typer.Option(help="The day to work it out for (YYYY-MM-DD); default today.")] = "",
+) -> None:
+    """Delete records past the retention period of the agreements they came under, and
+    withhold the audit log's entries older than its retention; record what was done."""
+    from datetime import date as day
+
+    from joinedup.db import session_factory
+    from joinedup.retention import run_retention
+    from joinedup.store import initialise
+
+    try:
+        on = day.fromisoformat(today) if today else day.today()
+    except ValueError:
+        _refuse(ValueError(f"--today: {today!r} is not a date (YYYY-MM-DD)."))
+    settings = load_settings()
+    engine = initialise(settings)
+    with console.status("Working out what is due"), session_factory(engine)() as session:
+        plan = run_retention(session, data_team_actor(), today=on, log_years=settings.audit_retention_years,
+                             dry_run=dry_run)
+        session.commit()
+    verb = "would be deleted" if dry_run else "deleted"
+    console.print(f"Records past their retention on {on:%d %B %Y}: [bold]{plan.due_count:,}[/] {verb}.")
+    if plan.due_by_source:
+        by_source = Table("source", "records")
+        for source, count in sorted(plan.due_by_source.items()):
+            by_source.add_row(source, f"{count:,}")
+        console.print(by_source)
+    if dry_run and plan.due:
+        listed = Table("source", "local id", "expired on", "under", title=f"The first {len(plan.due):,}")
+        for due in plan.due:
+            listed.add_row(due.source, due.local_id, f"{due.expired_on:%d %b %Y}", due.agreement)
+        console.print(listed)
+    if plan.erased:
+        console.print(f"Persons rebuilt from their other records: {plan.erased.persons_rebuilt:,}; "
+                      f"persons retired with no record left: {plan.erased.persons_retired:,}.")
+    for term in plan.unread:
+        console.print(f"[yellow]Kept:[/] {term.agreement}'s retention ({escape(str(term.period) or 'none given')!r}) "
+                      "cannot be read as a period, so nothing under it is deleted. Reword it, e.g. '6 years' or "
+                      "'Until the child is 25'.")
+    console.print(f"Kept: {plan.kept_unread:,} under an unread period, {plan.kept_unknown_date:,} without the "
+                  f"date their period runs from, {plan.under_no_agreement:,} under no agreement.")
+    if plan.log is not None:
+        log_verb = "would be withheld" if dry_run else "withheld"
+        console.print(f"Audit log entries dated before {plan.log.before:%d %B %Y}: {plan.log.entries:,} {log_verb} "
+                      "(their leaves stay; the log still verifies).")
+
+
 @app.command("privacy-notice")
 def privacy_notice_command(
     out: Annotated[Path, typer.Argument(file_okay=False, help="The folder to write the static page to.")],
@@ -896,8 +949,9 @@ def audit_verify(
         _refuse(exc)
     size = result.checkpoint.size
     if result.ok:
+        withheld = f", {result.withheld:,} withheld at the end of their retention" if result.withheld else ""
         console.print(f"[green]Verified:[/] the {size:,} entries of the checkpoint are intact "
-                      f"({result.sequenced - size:,} sequenced since, {result.unsequenced:,} waiting).")
+                      f"({result.sequenced - size:,} sequenced since, {result.unsequenced:,} waiting{withheld}).")
         return
     console.print(f"[red]The log fails verification against the checkpoint of {size:,} entries.[/]")
     console.print(f"First failure: [bold]{escape(str(result.first))}[/]")

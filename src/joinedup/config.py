@@ -37,6 +37,9 @@ class Settings:
     #: The audit log's name in its signed checkpoints (a schema-less URL, such as
     #: ``hub.example.gov.uk/audit``), taken when the signing key is made; empty: the host's name.
     audit_origin: str = ""
+    #: Years the audit log's entries are kept before the retention job withholds them
+    #: (their rows go, their leaves stay: docs/retention.md).
+    audit_retention_years: int = 8
 
     @property
     def secret_key_path(self) -> Path:
@@ -85,6 +88,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env.get("JOINEDUP_TRUSTED_PROXIES"), "JOINEDUP_TRUSTED_PROXIES"),
         break_glass_review_days=int(env.get("JOINEDUP_BREAK_GLASS_REVIEW_DAYS", "5")),
         audit_origin=env.get("JOINEDUP_AUDIT_ORIGIN", "").strip(),
+        audit_retention_years=int(env.get("JOINEDUP_AUDIT_RETENTION_YEARS", "8")),
     )
 
 

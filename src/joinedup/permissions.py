@@ -216,3 +216,12 @@ INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's
                          "source_system")
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
+
+# --------------------------------------------------------------------------- retention
+
+RETENTION_RUN = _act("retention.run", "The retention job: what it deleted and withheld (or, in a dry run, would).",
+                     "retention")
+RETENTION_ERASE = _act("retention.erase", "A source record deleted at the end of its agreement's retention period "
+                       "(its id and the agreement, never its content).", "source_record")
+AUDIT_WITHHOLD = _act("audit.withhold", "The log's entries dated before a day withheld at the end of the log's "
+                      "retention: their rows deleted, their leaves kept, so the tree is unchanged.", "audit_log")

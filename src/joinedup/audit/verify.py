@@ -2,7 +2,8 @@
 signed checkpoint, naming the first entry that fails.
 
 Each sequenced row is encoded again and compared with the leaf hash stored when it was
-sequenced, at its position: an edited row, a deleted one (a position nobody holds), two
+sequenced, at its position: an edited row, a deleted one (a position nobody holds, unless
+it is below the mark of a withholding that itself verifies: docs/audit.md), two
 swapped (a position held by another row than the one sequenced there) or a forged one
 (a second claim to a position, or a position past the log's end) is named by its
 position, table and id. Then the tree of the stored leaves must have the checkpoint's
@@ -31,6 +32,7 @@ from joinedup.audit.log import (
 from joinedup.audit.merkle import Frontier, ProofError, root, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
 from joinedup.audit.sequencer import tree_state
+from joinedup.audit.withholding import withholding_marks
 
 #: How long a write transaction may plausibly stay open between dating its entry and
 #: committing it: an unsequenced entry dated longer than this before a checkpoint was made
@@ -62,6 +64,8 @@ class Verification:
     sequenced: int
     unsequenced: int
     failures: list[Failure] = field(default_factory=list)
+    #: Entries whose rows were withheld at the end of their retention (their leaves stay).
+    withheld: int = 0
 
     @property
     def ok(self) -> bool:
@@ -123,7 +127,12 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
                     unmatched.append((index, logged.name, row_id))
     if progress:
         progress(size, size)
-    failures.extend(_explained(connection, unmatched, [index for index in range(size) if not claimed[index]]))
+    failed = {index for index, _source, _row_id in unmatched}
+    mark = max((below for _row_id, index, below in withholding_marks(connection)
+                if index < size and claimed[index] and index not in failed and below <= index), default=0)
+    withheld = sum(1 for index in range(min(mark, size)) if not claimed[index])
+    failures.extend(_explained(connection, unmatched,
+                               [index for index in range(mark, size) if not claimed[index]]))
 
     precise = [failure.index for failure in failures if failure.index is not None]
     for failure in _tree_failures(hashes, checkpoint, kept, sequenced, connection):
@@ -133,7 +142,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     unsequenced, backdated = _unsequenced(connection, kept, checkpoint)
     failures.extend(backdated)
     failures.sort(key=lambda failure: (failure.index is None, failure.index or 0))
-    return Verification(checkpoint, sequenced, unsequenced, failures)
+    return Verification(checkpoint, sequenced, unsequenced, failures, withheld)
 
 
 def _explained(connection: Connection, unmatched: list[tuple[int, str, int]], unclaimed: list[int]) -> list[Failure]:

@@ -507,7 +507,7 @@ def _free_person_id(session: Session) -> str:
             return person_id
 
 
-def _refresh_person(session: Session, person: Person, records: list[dict[str, Any]], run_id: int | None, now) -> None:
+def refresh_person(session: Session, person: Person, records: list[dict[str, Any]], run_id: int | None, now) -> None:
     """Rebuild a person's golden record and columns from ``records`` (all of theirs)."""
     golden = golden_record(records)
     person.golden = golden

@@ -23,7 +23,7 @@ from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
 from joinedup.people.decisions import decide_pair
 from joinedup.people.golden import read_records
-from joinedup.people.linking import _free_person_id, _refresh_person, adopted_model
+from joinedup.people.linking import _free_person_id, refresh_person, adopted_model
 from joinedup.people.models import (
     LinkModel,
     LinkPair,
@@ -192,7 +192,7 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     session.execute(update(PersonRecord).where(PersonRecord.source_record_id.in_((left, right)))
                     .values(match_probability=1.0))
     _restate_pairs(session, mine + theirs, "linked", "")
-    _refresh_person(session, keep, [by_id[i] for i in sorted(mine + theirs)], None, now)
+    refresh_person(session, keep, [by_id[i] for i in sorted(mine + theirs)], None, now)
     other.retired_at, other.superseded_by, other.record_count, other.updated_at = now, keep.person_id, 0, now
     session.add_all([
         PersonEvent(person_id=keep.id, kind="merged", decided_by=actor.username[:120], user_id=actor.user_id,
@@ -231,8 +231,8 @@ def split_record(session: Session, actor: Actor, person: Person, record_id: int,
     session.execute(update(PersonRecord).where(PersonRecord.source_record_id.in_(moving))
                     .values(person_id=new.id, match_probability=None))
     _restate_pairs(session, moving + staying, "refused", "A reviewer split these records apart.", across=(moving, staying))
-    _refresh_person(session, new, [by_id[i] for i in moving], None, now)
-    _refresh_person(session, person, [by_id[i] for i in staying], None, now)
+    refresh_person(session, new, [by_id[i] for i in moving], None, now)
+    refresh_person(session, person, [by_id[i] for i in staying], None, now)
     session.add_all([
         PersonEvent(person_id=person.id, kind="split", decided_by=actor.username[:120], user_id=actor.user_id,
                     reason=reason, details={"records": moving, "into": new.person_id}),

@@ -208,7 +208,9 @@ class SharingDecision(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
                                                         index=True)
     person_id: Mapped[str | None] = mapped_column(String(20))
-    record_id: Mapped[int | None] = mapped_column(ForeignKey("source_records.id", ondelete="SET NULL"))
+    #: The record's id, kept after the record is deleted (no foreign key: a deletion must
+    #: never rewrite a logged entry, or the log would no longer verify).
+    record_id: Mapped[int | None] = mapped_column(Integer)
     source_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(40), default="")
