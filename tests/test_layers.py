@@ -21,6 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements"},
+    {"chronology"},  # reads the involvement index (and, once merged, flags) as event sources
     {"schema", "demo", "web"},
     {"cli"},
 )

@@ -216,3 +216,11 @@ INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's
                          "source_system")
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
+
+# --------------------------------------------------------------------------- the chronology
+
+_CHRONOLOGY_DENIED = "Chronologies are for practitioners and MASH officers."
+CHRONOLOGY_VIEW = _act("chronology.view", "A person's or family's chronology read, with its filters and how many "
+                       "events it showed.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)
+CHRONOLOGY_EXPORT = _act("chronology.export", "A chronology downloaded as CSV or PDF, with its filters and how many "
+                         "events it held.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)
