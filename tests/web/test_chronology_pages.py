@@ -54,6 +54,9 @@ def test_the_chronology_page_lists_the_events_with_the_significant_marked_and_a_
                   "Fixed-term exclusion (suspension)", "Significant", "Events by agency over time",
                   "7 events, 4 significant", "Hill Primary School", "A service is involved that we cannot name here"):
         assert shown in text, shown
+    # What the user is seeing, in the decisions' own words.
+    assert "1 record your own organisation holds" in text
+    assert "2 records shared with you under agreement SAFE-ISA" in text
     table = text.split('id="events"')[1]
     assert table.index("Tenancy started") < table.index("Child protection plan started")  # oldest first
     assert not any(secret in text for secret in SECRETS) and "Family Support Network" not in text
@@ -112,6 +115,7 @@ def test_without_a_purpose_the_teacher_sees_the_schools_events_only_and_the_data
     assert sign_in(web, TEACHER).status_code == 303
     text = web.get(f"/persons/{CHILD}/chronology").text
     assert "Fixed-term exclusion (suspension)" in text and "Child protection plan started" not in text
+    assert "1 record your own organisation holds" in text and "shared with you" not in text
     assert sign_in(web, DATA).status_code == 303
     refused = web.get(f"/persons/{CHILD}/chronology")
     assert refused.status_code == 403 and "Chronologies are for practitioners and MASH officers" in refused.text

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.chronology.events import CATEGORIES, Event, Whose, events_of
-from joinedup.disclosure import FamilyMemberShown, PersonView, view_person
+from joinedup.disclosure import Basis, FamilyMemberShown, PersonView, view_person
+from joinedup.disclosure.persons import bases_of
 from joinedup.errors import Forbidden
 from joinedup.permissions import CHRONOLOGY_VIEW
 from joinedup.sharing import StatedPurpose
@@ -64,6 +65,8 @@ class Chronology:
     members: tuple[tuple[str, str, str], ...] = ()  # (person id, name, relation) of each person whose events show
     filters: Filters = field(default_factory=Filters)
     shielded: bool = False
+    #: What allowed the records the events came from (the decisions' own words for the page).
+    bases: tuple[Basis, ...] = ()
 
     @property
     def significant(self) -> int:
@@ -114,7 +117,7 @@ def chronology_of(session: Session, actor: Actor, person_id: str, *, action: str
         tuple(sorted({event.agency for event in seen if event.agency})),
         tuple((code, words) for code, words in CATEGORIES.items() if code in present),
         tuple((whose.person_id, whose.name, whose.relation) for whose in everyone),
-        filters, view.shielded,
+        filters, view.shielded, bases_of(record for whose in everyone for record in whose.records),
     )
 
 
