@@ -61,6 +61,10 @@ def test_the_chronology_page_lists_the_events_with_the_significant_marked_and_a_
     assert table.index("Tenancy started") < table.index("Child protection plan started")  # oldest first
     assert not any(secret in text for secret in SECRETS) and "Family Support Network" not in text
     assert "Domestic abuse incident reported" not in text  # the mother's: only in the family chronology
+    # Each event from a record leads to it; the record page decides again what it shows.
+    record = web.get(f"/records/{web.world.records['C1']}?person={CHILD}")
+    assert f'href="/records/{web.world.records["C1"]}?person={CHILD}"' in text and record.status_code == 200
+    assert "Neglect" in record.text
 
 
 def test_the_filters_are_a_get_form_that_narrows_and_remembers(web):
