@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from chronology_support import CHILD, MOTHER, SECRETS, build_world
@@ -16,6 +17,7 @@ from web_support import csrf_token, sign_in
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
+from joinedup.web.charts import event_strip
 
 SOCIAL_WORKER, TEACHER, DATA = "cat.social", "eli.teacher", "dan.data"
 
@@ -142,3 +144,14 @@ def test_the_api_gives_the_same_chronology_for_the_purpose_in_the_query(web):
     assert web.get("/api/v1/persons/PNOSUCH001/chronology").status_code == 404
     own_only = web.get(f"/api/v1/persons/{CHILD}/chronology").json()
     assert {event["agency"] for event in own_only["events"]} == {"Children's Social Care"}
+
+
+def test_the_event_strip_puts_each_agencys_events_in_its_lane_in_date_order():
+    strip = event_strip([("Police", [(date(2024, 1, 1), True, "a"), (date(2025, 1, 1), False, "b")]),
+                         ("School", [(date(2024, 7, 2), True, "c")])])
+    police, school = strip.rows
+    assert (police.label, police.count, school.count) == ("Police", 2, 1) and school.y > police.y
+    first, last, middle = strip.marks
+    assert first.x < middle.x < last.x and (first.significant, last.significant) == (True, False)
+    assert [label for _x, label in strip.ticks] == ["2024", "2025"]
+    assert event_strip([("Police", [])]) is None
