@@ -21,6 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements", "retention"},
+    {"chronology"},  # reads the involvement index (and flags) as event sources
     {"schema", "demo", "web"},
     {"cli"},
 )

@@ -225,3 +225,10 @@ RETENTION_ERASE = _act("retention.erase", "A source record deleted at the end of
                        "(its id and the agreement, never its content).", "source_record")
 AUDIT_WITHHOLD = _act("audit.withhold", "The log's entries dated before a day withheld at the end of the log's "
                       "retention: their rows deleted, their leaves kept, so the tree is unchanged.", "audit_log")
+# --------------------------------------------------------------------------- the chronology
+
+_CHRONOLOGY_DENIED = "Chronologies are for practitioners and MASH officers."
+CHRONOLOGY_VIEW = _act("chronology.view", "A person's or family's chronology read, with its filters and how many "
+                       "events it showed.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)
+CHRONOLOGY_EXPORT = _act("chronology.export", "A chronology downloaded as CSV or PDF, with its filters and how many "
+                         "events it held.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)

@@ -112,6 +112,9 @@ PROMISES = {
     "involved_by": ("involvements.md", "Only practitioners and MASH officers record, end and correct involvements, "
                                        "and only their own organisation's"),
     "directory": ("involvements.md", "An organisation's directory is loaded by its administrators"),
+    "chronology": ("chronology.md", "The chronology is for practitioners and MASH officers: anyone else gets an "
+                                    "audited 403."),
+    "chronology_sees": ("chronology.md", "It shows only events from records and involvements the viewer may see."),
 }
 
 
@@ -363,6 +366,34 @@ SEARCH_API_NOT_READING = SEARCH_API_DATA_TEAM | {"own": e(200, '"persons":[]', P
 PERSON_API_NOT_READING = PERSON_API_DATA_TEAM | {"own": e(403, (), PERSONAL, promise="data_team")}
 
 
+# ---- the chronology, for the frontline roles: the person page's decision, events only from what is seen
+CHRONOLOGY_PAGE = by_relation(
+    own=e(200, NAMES["own"], promise="own"),
+    partner=e(200, NAMES["partner"], (m["partner_phone"], m["partner_warning"]), promise="partners"),
+    none=e(403, "No rule allows you to see any of this person", NAMES["none"], promise="deny"),
+    shielded=e(200, (NAMES["shielded"], SHIELD_NOTICE), SECRETS + ("Referrals",), promise="sensitive"),
+    withdrawn=e(403, (), NAMES["withdrawn"], promise="refusals"),
+    not_open=e(403, (), (NAMES["not_open"], MORE["fay_theft"]), promise="stating"),
+    glass=e(200, NAMES["glass"], GLASS_SECRETS, promise="break_glass"),
+    unscoped=e(200, (NAMES["unscoped"], SHIELD_NOTICE), (MORE["una_notes"],), promise="consent"),
+    scoped=e(200, NAMES["scoped"], (), promise="consent"),
+)
+CHRONOLOGY_FILE = {relation: E(cell.status, (), cell.hides + ((m["partner_phone"],) if cell.status == 200 else ()),
+                               "chronology_sees" if cell.status == 200 else cell.promise)
+                   for relation, cell in CHRONOLOGY_PAGE.items()}
+CHRONOLOGY_API = by_relation(
+    own=e(200, "Ava Own", promise="own"),
+    partner=e(200, "Ben Partner", (m["partner_phone"], m["partner_warning"]), promise="partners"),
+    none=e(403, "No rule allows you to see any of this person", NAMES["none"], promise="deny"),
+    shielded=e(200, ("Dee Shield", '"shielded":true'), SECRETS, promise="sensitive"),
+    withdrawn=e(403, (), NAMES["withdrawn"], promise="refusals"),
+    not_open=e(403, NOT_OPEN, (NAMES["not_open"], MORE["fay_theft"]), promise="stating"),
+    glass=e(200, "Gil Glass", GLASS_SECRETS, promise="break_glass"),
+    unscoped=e(200, ("Una Unscoped", '"shielded":true'), (MORE["una_notes"],), promise="consent"),
+    scoped=e(200, "Sia Scoped", (), promise="consent"),
+)
+
+
 def readers(frontline: dict[str, E], data_team: dict[str, E], others: dict[str, E]) -> dict[str, Cell]:
     """A relational row's columns: frontline roles, the data team, IG leads and trainers."""
     return {P: frontline, M: frontline, D: data_team, I: not_reading(I, others), T: not_reading(T, others)}
@@ -465,6 +496,18 @@ TABLE: dict[tuple[str, str], Row] = {
                                                         url=fixed("/involvements/999999/end")),
     ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
     ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
+    # ---- the chronology: practitioners' and MASH officers', following what they may see of the person
+    ("GET", "/persons/{person_id}/chronology"): Row(
+        {**page(CHRONOLOGY_PAGE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),
+    ("GET", "/persons/{person_id}/chronology/family"): Row(
+        {**page(CHRONOLOGY_PAGE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),
+    ("GET", "/persons/{person_id}/chronology.csv"): Row(
+        {**page(CHRONOLOGY_FILE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),
+    ("GET", "/persons/{person_id}/chronology.pdf"): Row(
+        {**page(CHRONOLOGY_FILE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),
+    ("GET", "/api/v1/persons/{person_id}/chronology"): Row(
+        {**api(CHRONOLOGY_API, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True,
+        url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/chronology", world, relation)),
     # ---- ingest reports: the data team's
     ("GET", "/ingest"): Row(page(e(200), LINKAGE), "data_pages"),
     ("GET", "/ingest/{load_id:int}"): Row(page(e(200, "matrix.csv"), LINKAGE), "data_pages"),

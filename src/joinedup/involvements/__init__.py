@@ -26,6 +26,7 @@ from joinedup.involvements.who import (
     RECENTLY_ENDED,
     InvolvementShown,
     WhoIsInvolved,
+    involvements_seen,
     who_is_involved,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "directory_of",
     "end_involvement",
     "index_involvements",
+    "involvements_seen",
     "load_directory",
     "may_keep_directory",
     "own_involvement",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
@@ -64,18 +64,30 @@ class WhoIsInvolved:
 def who_is_involved(session: Session, actor: Actor, view: PersonView | None, *,
                     today: date | None = None) -> WhoIsInvolved:
     """Who is involved with the person of ``view`` (their page, as the actor may see it)."""
-    if view is None or not view.allowed or view.retired_at is not None:
-        return WhoIsInvolved()
     today = today or date.today()
+    shown, shielded = involvements_seen(session, actor, view, ended_since=today - RECENTLY_ENDED)
+    current = sorted((one for one in shown if one.current), key=lambda one: one.starts_on or date.min, reverse=True)
+    ended = sorted((one for one in shown if not one.current), key=lambda one: one.ends_on or date.min, reverse=True)
+    return WhoIsInvolved(tuple(current), tuple(ended), shielded)
+
+
+def involvements_seen(session: Session, actor: Actor, view: PersonView | None, *,
+                      ended_since: date | None = None) -> tuple[list[InvolvementShown], bool]:
+    """The involvements of the person of ``view`` that the actor may see (every one, or
+    those current or ended since ``ended_since``), each decided and audited; and whether a
+    shielded service is involved. The chronology reads every one; the person page the
+    recent ones."""
+    if view is None or not view.allowed or view.retired_at is not None:
+        return [], False
     person = session.scalar(select(Person).where(Person.person_id == view.person_id))
     if person is None:
-        return WhoIsInvolved()
-    involvements = _involvements_of(session, person, today - RECENTLY_ENDED)
+        return [], False
+    involvements = _involvements_of(session, person, ended_since)
     rows = _rows(session, [involvement.source_record_id for involvement in involvements
                            if involvement.source_record_id is not None])
     values = [(_subject(involvement, person.person_id, rows), _values(involvement)) for involvement in involvements]
     disclosed = disclose_involvements(session, actor, view, values)
-    current, ended = [], []
+    shown = []
     shielded = False
     for involvement, found in zip(involvements, disclosed, strict=True):
         if found.shielded:
@@ -83,26 +95,24 @@ def who_is_involved(session: Session, actor: Actor, view: PersonView | None, *,
             continue
         if not found.allowed:
             continue
-        shown = InvolvementShown(
+        shown.append(InvolvementShown(
             involvement.id, found.fields.get("organisation"), found.fields.get("team"), found.fields.get("role"),
             found.fields.get("worker"), found.fields.get("contact") or (),
             *(found.fields.get("dates") or (None, None)),
             current=involvement.status == "current", source=involvement.source,
             own=involvement.organisation_id == actor.organisation_id,
-        )
-        (current if shown.current else ended).append(shown)
-    current.sort(key=lambda shown: (shown.starts_on or date.min), reverse=True)
-    ended.sort(key=lambda shown: (shown.ends_on or date.min), reverse=True)
-    return WhoIsInvolved(tuple(current), tuple(ended), shielded)
+        ))
+    return shown, shielded
 
 
-def _involvements_of(session: Session, person: Person, ended_since: date) -> list[Involvement]:
+def _involvements_of(session: Session, person: Person, ended_since: date | None) -> list[Involvement]:
     """The person's involvements: from their records' rows, and recorded for them (or for
-    a person merged into them), current or ended since ``ended_since``. Two indexed
+    a person merged into them), current or ended since ``ended_since`` (None: all). Two indexed
     lookups rather than one query joined by ``or``, which no index serves."""
     records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)))
     persons = [person.id, *session.scalars(select(Person.id).where(Person.superseded_by == person.person_id))]
-    recent = or_(Involvement.status == "current", Involvement.ends_on >= ended_since)
+    recent = true() if ended_since is None else or_(Involvement.status == "current",
+                                                    Involvement.ends_on >= ended_since)
     # Each involvement's organisation, team and worker are one row each: joined, not
     # fetched in further queries.
     loading = (joinedload(Involvement.organisation), joinedload(Involvement.team), joinedload(Involvement.worker))

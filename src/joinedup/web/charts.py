@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 FOR_A_MATCH = "#1d70b8"  # GOV.UK blue: evidence for
 AGAINST = "#d4351c"  # GOV.UK red: evidence against
@@ -166,3 +167,61 @@ def share_chart(shares: list[tuple[str, float]]) -> ShareChart:
     ticks = [(label_width + plot_width * share / 100, f"{share}%") for share in (0, 25, 50, 75, 100)]
     return ShareChart(width=label_width + plot_width + 30, height=int(axis_y + 30), label_width=label_width,
                       plot_width=plot_width, bar_height=bar_height, bars=bars, ticks=ticks, axis_y=axis_y)
+
+
+@dataclass(frozen=True)
+class StripMark:
+    x: float
+    y: float
+    significant: bool
+    label: str  # what the mark is, for its tooltip title
+
+
+@dataclass(frozen=True)
+class StripRow:
+    label: str
+    y: float
+    text_y: float
+    count: int
+
+
+@dataclass(frozen=True)
+class EventStrip:
+    """One lane per agency across a time axis, a mark per event (significant ones larger,
+    in red): where agencies' events cluster, and who saw what when."""
+
+    width: int
+    height: int
+    label_width: int
+    plot_width: int
+    rows: list[StripRow]
+    marks: list[StripMark]
+    ticks: list[tuple[float, str]]
+    axis_y: float
+
+
+def event_strip(lanes: list[tuple[str, list[tuple[date, bool, str]]]]) -> EventStrip | None:
+    """A lane per ``(label, [(date, significant, what)])``; None when there is nothing to draw."""
+    days = [on for _label, events in lanes for on, _significant, _what in events]
+    if not days:
+        return None
+    label_width, plot_width, lane, top = 220, 460, 30, 8
+    first, last = min(days), max(days)
+    span = max((last - first).days, 1)
+
+    def x_of(on: date) -> float:
+        return round(label_width + 10 + (plot_width - 20) * (on - first).days / span, 1)
+
+    rows, marks = [], []
+    for index, (label, events) in enumerate(lanes):
+        y = top + index * lane + lane / 2
+        rows.append(StripRow(label, y, y + 5, len(events)))
+        marks += [StripMark(x_of(on), y, significant, what) for on, significant, what in events]
+    axis_y = top + len(lanes) * lane + 4
+    years = range(first.year + (first > date(first.year, 1, 1)), last.year + 1)
+    ticks = [(x_of(date(year, 1, 1)), str(year)) for year in years]
+    if not ticks:
+        ticks = [(x_of(first), f"{first:%b %Y}")] + ([(x_of(last), f"{last:%b %Y}")] if last.month != first.month
+                                                      or last.year != first.year else [])
+    return EventStrip(label_width + plot_width + 20, int(axis_y + 30), label_width, plot_width, rows, marks, ticks,
+                      axis_y)
