@@ -21,6 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements"},
+    {"transparency"},
     {"schema", "demo", "web"},
     {"cli"},
 )
