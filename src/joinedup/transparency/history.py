@@ -137,7 +137,7 @@ def access_report(session: Session, actor: Actor, person_id: str, *, show_names_
     holds = holds_of(session, ids, today)
     kept, held = [], {hold.id: 0 for hold in holds}
     for entry in entries:
-        hold = next((hold for hold in holds if hold.holds(entry.organisation_id) and entry.kind != "system"), None)
+        hold = next((hold for hold in holds if hold.holds(entry)), None)
         if hold is None:
             kept.append(entry)
         else:

@@ -42,9 +42,13 @@ class HoldShown:
     recorded_at: datetime
     entries_held: int = 0
 
-    def holds(self, organisation_id: int | None) -> bool:
-        """Whether an entry by ``organisation_id`` is kept back by this hold."""
-        return self.organisation_id is None or self.organisation_id == organisation_id
+    def holds(self, entry) -> bool:
+        """Whether ``entry`` is kept back: one organisation's hold keeps every entry by or
+        from it (the record it sent included); a hold on every organisation keeps all
+        but the system's own processing."""
+        if self.organisation_id is None:
+            return entry.kind != "system"
+        return entry.organisation_id == self.organisation_id
 
 
 def holds_of(session: Session, person_ids: list[str], today: date) -> list[HoldShown]:
