@@ -85,7 +85,7 @@ PROMISES = {
     "data_team": ("sharing.md", "The data team never sees a fact: it reads records only to match addresses and to "
                                 "keep the person index, and sees the address or identifying fields alone, its own "
                                 "organisation's records included."),
-    "ig_lead": ("sharing.md", 'IG leads govern sharing: they see persons\' records only through "view as".'),
+    "ig_lead": ("sharing.md", 'IG leads govern sharing: they see persons\' records only through "view as"'),
     "trainer": ("sharing.md", 'A trainer sees training samples only, through "view as".'),
     "consent": ("sharing.md", "Consent given covers only what it names, and opens a record of a sensitive service "
                               "only when it names that sensitive category."),
