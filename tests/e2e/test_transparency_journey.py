@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from joinedup.accounts import passwords
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transparency"))
-from transparency_support import AVA, build_world  # noqa: E402
+from transparency_support import AVA, build_world
 
 pytestmark = pytest.mark.e2e
 

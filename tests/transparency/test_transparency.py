@@ -190,6 +190,11 @@ def test_the_export_holds_everything_with_other_people_redacted(world):
     assert json.loads(archive.read("relationships.json")) == [
         {"record_id": world.ava_records[0], "kind": "sibling", "direction": "this record is the related person's",
          "other_person": "[another person]"}]
+    assert json.loads(archive.read("involvements.json")) == [
+        {"organisation": "Joinford Children's Services", "team": "Children in Need Team 2",
+         "role": "Allocated social worker", "starts_on": "2025-01-06", "ends_on": None, "status": "current",
+         "recorded_from": "app"}]
+    assert "Wendy Worker" not in everything
     history = json.loads(archive.read("access_history.json"))
     assert any(entry["who"] == "Practitioner at Joinford Police" for entry in history)
     text = _text(archive.read("report.pdf"))

@@ -6,13 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from factories import actor_of, organisation, person_of, source_record, source_system, user
+from factories import (
+    actor_of,
+    organisation,
+    person_of,
+    source_record,
+    source_system,
+    user,
+)
 from sqlalchemy.engine import Engine
 
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.disclosure.core import disclose, load_records
 from joinedup.ingest.models import StatedRelationship
+from joinedup.involvements import Involvement, Team, Worker
 
 AVA = "PAVA0000001"
 TOM = "PTOM0000001"
@@ -42,7 +50,17 @@ def build_world(engine: Engine) -> World:
                                 date_of_birth=date(2015, 4, 1), facts={"incident": "Reported missing; found by Tom"})
         tom = source_record(session, csc_sys, "C2", forename="Tom", surname="Stone", date_of_birth=date(2012, 1, 1))
         session.add(StatedRelationship(source_record_id=ava_csc.id, related_record_id=tom.id, kind="sibling"))
-        person_of(session, AVA, [ava_csc.id, ava_pol.id])
+        ava = person_of(session, AVA, [ava_csc.id, ava_pol.id])
+        team = Team(organisation_id=csc.id, name="Children in Need Team 2")
+        session.add(team)
+        session.flush()
+        worker = Worker(organisation_id=csc.id, team_id=team.id, name="Wendy Worker", role="allocated_social_worker",
+                        secure_email="wendy@csc.example")
+        session.add(worker)
+        session.flush()
+        session.add(Involvement(person_id=ava.id, organisation_id=csc.id, team_id=team.id, worker_id=worker.id,
+                                role="allocated_social_worker", contact_route="secure_email",
+                                starts_on=date(2025, 1, 6), source="app"))
         person_of(session, TOM, [tom.id])
         iris = user(session, "iris.ig", csc, ["ig_lead"], display_name="Iris Governance")
         sam = user(session, "sam.social", csc, ["practitioner"], display_name="Sam Socialworker")

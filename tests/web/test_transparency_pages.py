@@ -17,7 +17,7 @@ from web_support import csrf_token, sign_in
 from joinedup.web import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transparency"))
-from transparency_support import AVA, build_world  # noqa: E402
+from transparency_support import AVA, build_world
 
 
 @pytest.fixture

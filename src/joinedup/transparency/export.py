@@ -25,9 +25,9 @@ from joinedup.involvements.who import every_involvement
 from joinedup.partners.roles import INVOLVEMENT_ROLES
 from joinedup.people.models import Person
 from joinedup.permissions import SUBJECT_ACCESS_DOWNLOAD
+from joinedup.transparency.authority import check_ig_lead
 from joinedup.transparency.history import AccessReport, access_report
 from joinedup.transparency.models import SubjectAccessRequest
-from joinedup.transparency.authority import check_ig_lead
 from joinedup.transparency.requests import STATUS_NAMES
 
 #: The files of the zip, in order.

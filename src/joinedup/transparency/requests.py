@@ -21,7 +21,11 @@ from joinedup.db import utcnow
 from joinedup.disclosure.governance import person_names
 from joinedup.errors import Conflict, NotFound, Refusal
 from joinedup.people.models import Person
-from joinedup.permissions import SUBJECT_ACCESS_RECORD, SUBJECT_ACCESS_STATUS, SUBJECT_ACCESS_VIEW
+from joinedup.permissions import (
+    SUBJECT_ACCESS_RECORD,
+    SUBJECT_ACCESS_STATUS,
+    SUBJECT_ACCESS_VIEW,
+)
 from joinedup.transparency.authority import check_ig_lead
 from joinedup.transparency.models import OPEN_STATUSES, SubjectAccessRequest
 
