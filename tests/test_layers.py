@@ -21,7 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements", "retention"},
-    {"chronology"},  # reads the involvement index (and flags) as event sources
+    {"chronology", "transparency"},  # read the involvement index (and flags)
     {"schema", "demo", "web"},
     {"cli"},
 )

@@ -232,3 +232,38 @@ CHRONOLOGY_VIEW = _act("chronology.view", "A person's or family's chronology rea
                        "events it showed.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)
 CHRONOLOGY_EXPORT = _act("chronology.export", "A chronology downloaded as CSV or PDF, with its filters and how many "
                          "events it held.", "person", FRONTLINE_ROLES, _CHRONOLOGY_DENIED)
+# --------------------------------------------------------------------------- transparency for the person
+# What a person is entitled to know (docs/transparency.md): who has seen their record, and
+# a copy of everything held about them. Both name persons and staff, so they are the
+# information governance lead's, who handles such requests (as the data protection
+# officer's deputy); an administrator runs the service and reads no person.
+
+TRANSPARENCY_ROLES = ("ig_lead",)
+_TRANSPARENCY_DENIED = ("Who has seen a person's record, and subject access requests, are for information "
+                        "governance leads.")
+
+
+def _transparency(name: str, description: str, subject_type: str) -> Action:
+    return _act(name, description, subject_type, TRANSPARENCY_ROLES, _TRANSPARENCY_DENIED)
+
+
+TRANSPARENCY_REPORT_VIEW = _transparency("transparency.report.view",
+                                         "A person's 'who has seen my record' report opened (page, API or PDF).",
+                                         "person")
+TRANSPARENCY_NAMES_REVEAL = _transparency("transparency.names.reveal",
+                                          "Staff names shown on a person's access report, with the reason.", "person")
+TRANSPARENCY_HOLD_RECORD = _transparency(
+    "transparency.hold.record", "Entries about a person held back from their report until a date (a covert case), "
+    "with who asked and why.", "person")
+SUBJECT_ACCESS_VIEW = _transparency("subject_access.view", "The subject access requests listed, or one opened.",
+                                    "subject_access_request")
+SUBJECT_ACCESS_RECORD = _transparency("subject_access.record", "A subject access request recorded as received.",
+                                      "subject_access_request")
+SUBJECT_ACCESS_STATUS = _transparency(
+    "subject_access.status", "A subject access request started, done, refused (with the reason) or extended.",
+    "subject_access_request")
+SUBJECT_ACCESS_DOWNLOAD = _transparency("subject_access.download",
+                                        "A subject access export downloaded (a zip of JSON and a PDF report).",
+                                        "subject_access_request")
+SUBJECT_ACCESS_EXPORT = _act("subject_access.export", "A record read for a subject access export: every field, "
+                             "for the person it is about (one event per request decided).", "source_record")

@@ -10,6 +10,7 @@ from joinedup.involvements import models as _involvements  # noqa: F401
 from joinedup.partners import models as _partners  # noqa: F401
 from joinedup.people import models as _people  # noqa: F401
 from joinedup.sharing import models as _sharing  # noqa: F401
+from joinedup.transparency import models as _transparency  # noqa: F401
 from joinedup.db import Base
 
 metadata = Base.metadata

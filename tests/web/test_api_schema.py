@@ -155,13 +155,16 @@ def test_what_the_issue_found_is_refused_naming_the_field(admin):
 def test_text_with_a_nul_is_refused_wherever_the_api_takes_it(admin, app, practice):
     """Every string parameter, and every string (or list of strings) at the top of a
     request body: the refusal's errors name it. Each operation is asked by someone allowed
-    to do it (the administrator, or for a practitioner's acts a practitioner), since a
-    refusal of the act itself rightly comes before its input is read."""
+    to do it (the administrator, for a practitioner's acts a practitioner, for transparency
+    the IG lead), since a refusal of the act itself rightly comes before its input is read."""
     client, header = admin
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as practitioner:
+    with (TestClient(app, raise_server_exceptions=False, follow_redirects=False) as practitioner,
+          TestClient(app, raise_server_exceptions=False, follow_redirects=False) as ig_lead):
         assert sign_in(practitioner, practice.users["practitioner"]).status_code == 303
+        assert sign_in(ig_lead, practice.users["ig_lead"]).status_code == 303
         askers = [(client, header),
-                  (practitioner, {"X-CSRF-Token": csrf_token(practitioner.get("/").text)})]
+                  (practitioner, {"X-CSRF-Token": csrf_token(practitioner.get("/").text)}),
+                  (ig_lead, {"X-CSRF-Token": csrf_token(ig_lead.get("/").text)})]
         _sweep_for_nul(app.openapi(), askers)
 
 

@@ -85,7 +85,7 @@ PROMISES = {
     "data_team": ("sharing.md", "The data team never sees a fact: it reads records only to match addresses and to "
                                 "keep the person index, and sees the address or identifying fields alone, its own "
                                 "organisation's records included."),
-    "ig_lead": ("sharing.md", 'IG leads govern sharing: they see persons\' records only through "view as".'),
+    "ig_lead": ("sharing.md", 'IG leads govern sharing: they see persons\' records only through "view as"'),
     "trainer": ("sharing.md", 'A trainer sees training samples only, through "view as".'),
     "consent": ("sharing.md", "Consent given covers only what it names, and opens a record of a sensitive service "
                               "only when it names that sensitive category."),
@@ -115,6 +115,9 @@ PROMISES = {
     "chronology": ("chronology.md", "The chronology is for practitioners and MASH officers: anyone else gets an "
                                     "audited 403."),
     "chronology_sees": ("chronology.md", "It shows only events from records and involvements the viewer may see."),
+    "transparency": ("transparency.md", "Who has seen a person's record, and subject access requests, are for "
+                                        "information governance leads (`ig_lead`)"),
+    "report_not_records": ("transparency.md", "lists, newest first, every access to and disclosure of the person"),
 }
 
 
@@ -404,6 +407,7 @@ NOTHING_PERSONAL = {relation: e(200, (), PERSONAL, promise="deny") for relation 
 LINKAGE = (D,)
 GOVERN = (I, D)  # ig_lead, and the administrator
 PREVIEW = (*GOVERN, T)  # "view as": trainers too, for training samples only
+TRANSPARENT = (I,)  # the IG lead alone: not the administrator
 
 def with_purpose(template: str, world: World, relation: str, *, search: bool = False) -> str:
     """The API states the relation's purpose in the query (and, for a search, its name)."""
@@ -643,6 +647,35 @@ TABLE: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/sharing/training-samples/{person_id}"): Row(
         api(e(404), GOVERN), url=fixed("/api/v1/sharing/training-samples/PNOBODY")),
     ("GET", "/api/v1/sharing/consent-script"): Row(api(e(200))),
+    # ---- transparency for the person: the IG lead's alone. The report lists accesses, never
+    # what a record holds; the writes are asked with an empty form or of a request that
+    # does not exist, so nothing changes.
+    ("GET", "/transparency"): Row(page(e(200, "Transparency for the person"), TRANSPARENT)),
+    ("GET", "/transparency/persons/{person_id}"): Row(page(e(200, "Who has seen this record", FACTS,
+                                                             promise="report_not_records"), TRANSPARENT)),
+    ("GET", "/transparency/persons/{person_id}/report.pdf"): Row(page(e(200), TRANSPARENT)),
+    ("POST", "/transparency/persons/{person_id}/names"): Row(page(e(400, "Say why the staff names are needed"),
+                                                                  TRANSPARENT), form={}),
+    ("POST", "/transparency/persons/{person_id}/holds"): Row(page(e(400, "Say why the entries must be held back"),
+                                                                  TRANSPARENT), form={}),
+    ("GET", "/subject-access"): Row(page(e(200, "Record a request"), TRANSPARENT)),
+    ("POST", "/subject-access"): Row(page(e(400), TRANSPARENT), form={}),
+    ("GET", "/subject-access/{request_id}"): Row(page(e(404), TRANSPARENT), url=fixed("/subject-access/999999")),
+    ("POST", "/subject-access/{request_id}/status"): Row(page(e(404), TRANSPARENT), form={},
+                                                         url=fixed("/subject-access/999999/status")),
+    ("GET", "/subject-access/{request_id}/export.zip"): Row(page(e(404), TRANSPARENT),
+                                                            url=fixed("/subject-access/999999/export.zip")),
+    ("GET", "/api/v1/transparency/persons/{person_id}"): Row(api(e(200, '"entries"', FACTS,
+                                                                   promise="report_not_records"), TRANSPARENT)),
+    ("GET", "/api/v1/subject-access"): Row(api(e(200), TRANSPARENT)),
+    ("POST", "/api/v1/subject-access"): Row(api(e(400), TRANSPARENT),
+                                            json={"person_id": "PNOBODY0001", "received_on": "2026-01-01"}),
+    ("GET", "/api/v1/subject-access/{request_id}"): Row(api(e(404), TRANSPARENT),
+                                                        url=fixed("/api/v1/subject-access/999999")),
+    ("POST", "/api/v1/subject-access/{request_id}/status"): Row(api(e(404), TRANSPARENT), json={"move": "start"},
+                                                                url=fixed("/api/v1/subject-access/999999/status")),
+    ("GET", "/api/v1/subject-access/{request_id}/export"): Row(api(e(404), TRANSPARENT),
+                                                               url=fixed("/api/v1/subject-access/999999/export")),
     # ---- the administrators' API: unlocking an account (an unknown one here: nothing changes)
     ("POST", "/api/v1/admin/users/{username}/unlock"): Row(
         api(e(404, "No account has this username"), (D,)), url=fixed("/api/v1/admin/users/no.such.user/unlock"),
@@ -658,7 +691,8 @@ FAMILIES = (
     ("/addresses/review", "data_pages"), ("/addresses/report", "data_pages"), ("/api/v1/addresses/matches", "data_pages"),
     ("/api/v1/addresses/review", "data_pages"), ("/api/v1/addresses/report", "data_pages"),
     ("/addresses", "own"), ("/api/v1/addresses", "own"), ("/linkage", "data_pages"), ("/api/v1/linkage", "data_pages"),
-    ("/api/v1/admin", "unlock"),
+    ("/api/v1/admin", "unlock"), ("/transparency", "transparency"), ("/subject-access", "transparency"),
+    ("/api/v1/transparency", "transparency"), ("/api/v1/subject-access", "transparency"),
 )
 
 

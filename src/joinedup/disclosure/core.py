@@ -68,14 +68,15 @@ def shaped(record: SourceRecord, decision: AccessDecision) -> Disclosed:
 
 
 def disclose(session: Session, actor: Actor, records: Sequence[SourceRecord], *, action: str,
-             purpose: StatedPurpose | None = None) -> list[Disclosed]:
+             purpose: StatedPurpose | None = None, subject_access_open: bool = False) -> list[Disclosed]:
     """Each record as ``actor`` may see it for ``action`` and the stated ``purpose``, in
     order, every decision audited. A refusal comes back as a value (``allowed`` false), so
     the caller's transaction commits and keeps the audit."""
     shown: list[Disclosed] = []
     for start in range(0, len(records), BATCH_SIZE):
         chunk = records[start:start + BATCH_SIZE]
-        decisions = decide_record_access(session, actor, chunk, action=action, purpose=purpose)
+        decisions = decide_record_access(session, actor, chunk, action=action, purpose=purpose,
+                                         subject_access_open=subject_access_open)
         shown += [shaped(record, decision) for record, decision in zip(chunk, decisions, strict=True)]
     return shown
 

@@ -163,3 +163,9 @@ def _values(involvement: Involvement) -> dict:
         "contact": tuple((CONTACT_ROUTES[route], routes[route]) for route in ordered),
         "dates": (involvement.starts_on, involvement.ends_on),
     }
+
+
+def every_involvement(session: Session, person: Person) -> list[Involvement]:
+    """All of the person's involvements, ended long ago included: for their subject access
+    request (:mod:`joinedup.transparency`), which shows what is held, not who to call."""
+    return _involvements_of(session, person, date.min)

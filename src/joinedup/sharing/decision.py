@@ -69,6 +69,7 @@ from joinedup.sharing.policy import (
     OWN_ORGANISATION,
     RECORD_FIELDS,
     SENSITIVE_SHIELD,
+    SUBJECT_ACCESS_ACTIONS,
     evaluate,
     rules_for,
 )
@@ -110,16 +111,20 @@ def decide_record_access(
     *,
     action: str = "record.view",
     purpose: StatedPurpose | None = None,
+    subject_access_open: bool = False,
 ) -> list[AccessDecision]:
     """Decide, for each record, whether ``actor`` may see it and which fields, for the
-    stated ``purpose``; audit and log every decision. Deny by default."""
+    stated ``purpose``; audit and log every decision. Deny by default.
+    ``subject_access_open``: for a subject access export, whether the person's request is
+    open (the request register sits above this layer, so its caller says)."""
     if not records:
         return []
     purpose = purpose or StatedPurpose()
     compiled = rules_for(session)
     systems = _systems(session, {record.source_system_id for record in records})
     actor_org = organisation_code(session, actor.organisation_id)
-    processing = "address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS else ""
+    processing = ("address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS
+                  else "subject_access" if action in SUBJECT_ACCESS_ACTIONS else "")
     person_of, public = _persons(session, [record.id for record in records])
     consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
     glass = _break_glass(session, actor, set(person_of.values())) if not processing else {}
@@ -144,6 +149,7 @@ def decide_record_access(
             "safeguarding_purpose": purpose.code in compiled.safeguarding_purposes,
             "basis_categories": sorted(compiled.basis_categories(actor_org, purpose.code, owner, actor.roles, day)),
             "break_glass": person in glass, "today": day,
+            **({"subject_access_open": subject_access_open} if processing == "subject_access" else {}),
         })
     decisions = []
     answers = evaluate(compiled, principal, resources, contexts)

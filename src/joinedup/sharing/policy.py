@@ -31,7 +31,7 @@ import cedarpy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, PROCESSING_ROLES
+from joinedup.permissions import FRONTLINE_ROLES, NON_READING_ROLES, PROCESSING_ROLES, TRANSPARENCY_ROLES
 from joinedup.db import utcnow
 from joinedup.ingest.mapping import CANONICAL_FIELDS
 from joinedup.sharing.models import AgreementVersion, DataCategory, Purpose, RulesState, SharingAgreement
@@ -54,6 +54,10 @@ LINKAGE_ACTIONS = frozenset({"person.review", "person.export"})
 #: The roles that do that processing.
 ADDRESS_ROLES = frozenset(PROCESSING_ROLES)
 LINKAGE_ROLES = frozenset(PROCESSING_ROLES)
+#: A subject access export: the person's own records, every field, read by the IG lead
+#: handling their request, and only while the request is open.
+SUBJECT_ACCESS_ACTIONS = frozenset({"subject_access.export"})
+SUBJECT_ACCESS_ROLES = frozenset(TRANSPARENCY_ROLES)
 
 OWN_ORGANISATION = "own-organisation"
 ADDRESS_DATA_QUALITY = "address-data-quality"
@@ -61,6 +65,7 @@ LINKAGE_DATA_QUALITY = "linkage-data-quality"
 BREAK_GLASS = "break-glass"
 SENSITIVE_SHIELD = "shield:sensitive-services"
 WHO_IS_INVOLVED = "who-is-involved"
+SUBJECT_ACCESS = "subject-access"
 #: The data category of the involvement index, and the fields of an involvement it can
 #: disclose: what an IG lead leaves out of the category is never shown.
 WHO_IS_INVOLVED_CATEGORY = "who_is_involved"
@@ -304,6 +309,14 @@ def compile_rules(session: Session) -> CompiledRules:
                "The data team decides which records are one person: identifying fields only."),
         f'permit(principal, {read}, resource) when {{ context.processing == "linkage" && '
         f'principal.roles.containsAny({_set(PROCESSING_ROLES)}) }};')
+    # The right of access (UK GDPR Article 15): a person is given everything held about
+    # them, so the IG lead handling their open request reads every field of their records,
+    # a sensitive service's included. The caller says whether the request is open.
+    add(Clause(SUBJECT_ACCESS, "permit", RECORD_FIELDS,
+               "A subject access request: the person is entitled to a copy of everything held about them."),
+        f'permit(principal, {read}, resource) when {{ context.processing == "subject_access" && '
+        f'principal.roles.containsAny({_set(SUBJECT_ACCESS_ROLES)}) && context has subject_access_open && '
+        f'context.subject_access_open }};')
     # Break-glass never opens a record of a sensitive service: such a record is sensitive
     # as a whole, whatever other categories its fields appear in.
     add(Clause(BREAK_GLASS, "permit", category_fields(non_sensitive),

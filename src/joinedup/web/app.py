@@ -29,6 +29,7 @@ from joinedup.web import (
     linkage,
     persons,
     sharing,
+    transparency,
 )
 from joinedup.web.context import (
     SESSION_COOKIE,
@@ -45,7 +46,8 @@ from joinedup.web.templating import STATIC, make_environment
 log = logging.getLogger(__name__)
 
 #: One web package per capability, each with its pages, its API and its forms.
-CAPABILITIES = (accounts, home, persons, access, involvements, chronology, ingest, addresses, linkage, sharing, docs)
+CAPABILITIES = (accounts, home, persons, access, involvements, chronology, ingest, addresses, linkage, sharing,
+                transparency, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

@@ -1,0 +1,11 @@
+"""The transparency world, on each database the ``engine`` fixture gives."""
+
+from __future__ import annotations
+
+import pytest
+from transparency_support import World, build_world
+
+
+@pytest.fixture
+def world(engine) -> World:
+    return build_world(engine)

@@ -1,0 +1,232 @@
+"""Who has seen my record and the subject access export, against the domain on both
+databases: names hidden until the IG lead shows them (audited), the system's processing
+explained, holds keeping entries back until their day, other people redacted, and the
+one-month clock."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from transparency_support import AVA
+
+from joinedup.audit import AuditEvent
+from joinedup.db import transaction
+from joinedup.errors import Conflict, Forbidden, Refusal
+from joinedup.ingest.models import SourceRecord
+from joinedup.sharing import decide_record_access
+from joinedup.sharing.models import SharingDecision
+from joinedup.transparency import (
+    access_report,
+    access_report_pdf,
+    add_months,
+    due_on,
+    extended_due_on,
+    move_request,
+    record_hold,
+    record_request,
+    requests_by_due,
+    subject_access_export,
+)
+
+TODAY = date.today()
+
+
+def _events(session, action: str) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.outcome == "success")))
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+# --------------------------------------------------------------------------- the one-month clock
+
+@pytest.mark.parametrize(("received", "due"), [
+    (date(2026, 1, 31), date(2026, 2, 28)),
+    (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year
+    (date(2026, 3, 31), date(2026, 4, 30)),
+    (date(2026, 9, 3), date(2026, 10, 3)),
+    (date(2026, 12, 31), date(2027, 1, 31)),
+])
+def test_a_request_is_due_one_calendar_month_after_it_was_received(received, due):
+    assert due_on(received) == due
+
+
+def test_an_extension_gives_two_further_months_at_most():
+    assert extended_due_on(date(2026, 1, 31)) == date(2026, 4, 30)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+# --------------------------------------------------------------------------- who has seen my record
+
+def test_staff_are_a_role_and_an_organisation_by_default(world):
+    with transaction(world.engine) as session:
+        report = access_report(session, world.ig_lead, AVA)
+        assert not report.names_shown
+        who = {entry.who for entry in report.entries}
+        assert "Practitioner at Joinford Children's Services" in who
+        assert "Practitioner at Joinford Police" in who
+        assert not any("Sam Socialworker" in entry.who or "Pete" in entry.who for entry in report.entries)
+        seen = [entry for entry in report.entries if entry.kind == "access"]
+        assert {entry.organisation for entry in seen} == {"Joinford Children's Services", "Joinford Police"}
+        assert all(entry.purpose == "" or entry.purpose for entry in seen)
+        (event,) = _events(session, "transparency.report.view")
+        assert (event.subject_id, event.user_id) == (AVA, world.ig_lead.user_id)
+
+
+def test_the_ig_lead_shows_staff_names_only_with_a_reason_and_it_is_audited(world):
+    with transaction(world.engine) as session:
+        with pytest.raises(Refusal) as refused:
+            access_report(session, world.ig_lead, AVA, show_names_because="  ")
+        assert refused.value.field == "reason"
+        report = access_report(session, world.ig_lead, AVA, show_names_because="The person asked who at the police")
+        assert report.names_shown
+        assert "Pete Constable, Practitioner at Joinford Police" in {entry.who for entry in report.entries}
+        (event,) = _events(session, "transparency.names.reveal")
+        assert event.reason == "The person asked who at the police"
+        assert not _events(session, "transparency.report.view")
+
+
+def test_only_the_ig_lead_reads_the_report(world):
+    with transaction(world.engine) as session, pytest.raises(Forbidden):
+        access_report(session, world.social, AVA)
+
+
+def test_the_systems_own_processing_is_listed_and_explained(world):
+    with transaction(world.engine) as session:
+        report = access_report(session, world.ig_lead, AVA)
+    system = [entry for entry in report.entries if entry.kind == "system"]
+    whats = " ".join(entry.what for entry in system)
+    assert "never what an agency recorded about you" in whats  # the data team's index check
+    assert "Received your record from Joinford Police's Police records" in whats  # ingest
+    assert all(entry.who.startswith("JoinedUp (automatic processing)") for entry in system)
+
+
+def test_a_hold_keeps_an_organisations_entries_back_until_its_day_and_is_recorded(world):
+    until = TODAY + timedelta(days=30)
+    with transaction(world.engine) as session:
+        with pytest.raises(Refusal) as refused:
+            record_hold(session, world.ig_lead, AVA, until=TODAY, reason="", organisation="POL")
+        assert {field for field, _ in refused.value.problems} == {"until", "reason"}
+        record_hold(session, world.ig_lead, AVA, until=until, reason="Operation Kestrel: a live investigation",
+                    requested_by="DI Jones, Joinford Police", organisation="POL")
+    with transaction(world.engine) as session:
+        report = access_report(session, world.ig_lead, AVA)
+        assert not [entry for entry in report.entries if entry.kind != "system" and entry.organisation_id is not None
+                    and "Police" in entry.organisation]
+        (hold,) = report.holds
+        assert (hold.organisation, hold.until, hold.recorded_by, hold.requested_by) == (
+            "Joinford Police", until, "iris.ig", "DI Jones, Joinford Police")
+        assert hold.entries_held >= 1
+        (event,) = _events(session, "transparency.hold.record")
+        assert event.reason == "Operation Kestrel: a live investigation"
+        assert "Operation Kestrel" not in _text(access_report_pdf(report))
+        # On the day, the entries appear and the hold is no longer in force.
+        later = access_report(session, world.ig_lead, AVA, today=until)
+        assert not later.holds
+        assert "Practitioner at Joinford Police" in {entry.who for entry in later.entries}
+
+
+def test_the_report_pdf_reads_back(world):
+    with transaction(world.engine) as session:
+        pdf = access_report_pdf(access_report(session, world.ig_lead, AVA))
+    text = _text(pdf)
+    assert "Who has seen your record" in text
+    assert "Practitioner at Joinford Police" in text
+    assert "Pete Constable" not in text
+
+
+# --------------------------------------------------------------------------- subject access
+
+def test_requests_move_through_their_states_and_list_by_due_date(world):
+    with transaction(world.engine) as session:
+        with pytest.raises(Refusal) as refused:
+            record_request(session, world.ig_lead, "PNOBODY0001", TODAY + timedelta(days=1))
+        assert {field for field, _ in refused.value.problems} == {"person_id", "received_on"}
+        late = record_request(session, world.ig_lead, AVA, TODAY - timedelta(days=40))
+        soon = record_request(session, world.ig_lead, AVA, TODAY)
+        listed = requests_by_due(session, world.ig_lead)
+        assert [shown.request.id for shown in listed] == [late.id, soon.id]
+        assert listed[0].overdue and not listed[1].overdue
+        move_request(session, world.ig_lead, soon.id, "extend", reason="Many records across agencies")
+        assert soon.deadline == extended_due_on(TODAY)
+        with pytest.raises(Conflict):
+            move_request(session, world.ig_lead, soon.id, "extend", reason="Again")
+        with pytest.raises(Conflict):
+            move_request(session, world.ig_lead, soon.id, "done")  # not started
+        move_request(session, world.ig_lead, soon.id, "start")
+        move_request(session, world.ig_lead, soon.id, "done")
+        assert (soon.status, soon.completed_on) == ("done", TODAY)
+        with pytest.raises(Refusal):
+            move_request(session, world.ig_lead, late.id, "refuse")
+        move_request(session, world.ig_lead, late.id, "refuse", reason="Manifestly unfounded")
+        assert requests_by_due(session, world.ig_lead) == []
+        assert len(requests_by_due(session, world.ig_lead, open_only=False)) == 2
+        with pytest.raises(Forbidden):
+            requests_by_due(session, world.social)
+
+
+def test_the_export_holds_everything_with_other_people_redacted(world):
+    with transaction(world.engine) as session:
+        request = record_request(session, world.ig_lead, AVA, TODAY)
+        name, data = subject_access_export(session, world.ig_lead, request.id)
+    assert name == f"subject-access-{request.id}-{AVA}.zip"
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert set(archive.namelist()) == {"README.txt", "person.json", "source_records.json", "golden_record.json",
+                                       "links.json", "relationships.json", "involvements.json", "consents.json",
+                                       "sharing_decisions.json", "access_history.json", "report.pdf"}
+    records = json.loads(archive.read("source_records.json"))
+    assert {record["local_id"] for record in records} == {"C1", "P1"}  # both agencies', every field
+    everything = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".json"))
+    assert "Mary Stone" not in everything and "Tom" not in everything
+    assert "[another person]" in everything and "[removed: about another person]" in everything
+    assert "Sam Socialworker" not in everything and "sam.social" not in everything
+    assert json.loads(archive.read("relationships.json")) == [
+        {"record_id": world.ava_records[0], "kind": "sibling", "direction": "this record is the related person's",
+         "other_person": "[another person]"}]
+    assert json.loads(archive.read("involvements.json")) == [
+        {"organisation": "Joinford Children's Services", "team": "Children in Need Team 2",
+         "role": "Allocated social worker", "starts_on": "2025-01-06", "ends_on": None, "status": "current",
+         "recorded_from": "app"}]
+    assert "Wendy Worker" not in everything
+    history = json.loads(archive.read("access_history.json"))
+    assert any(entry["who"] == "Practitioner at Joinford Police" for entry in history)
+    text = _text(archive.read("report.pdf"))
+    assert "Your information held by JoinedUp" in text and "Who has seen your record" in text
+    assert "Tom" not in text and "Mary Stone" not in text and "Ava lives with [another person]" in text
+    with transaction(world.engine) as session:
+        (event,) = _events(session, "subject_access.download")
+        assert event.details["records"] == 2 and event.details["redacted"] >= 3
+        decisions = session.scalars(select(SharingDecision).where(SharingDecision.action == "subject_access.export"))
+        assert {row.policy_ids[0] for row in decisions} == {"subject-access"}
+
+
+def test_the_export_is_made_only_for_an_open_request(world):
+    with transaction(world.engine) as session:
+        request = record_request(session, world.ig_lead, AVA, TODAY)
+        move_request(session, world.ig_lead, request.id, "refuse", reason="Withdrawn by the person")
+        with pytest.raises(Conflict):
+            subject_access_export(session, world.ig_lead, request.id)
+        with pytest.raises(Forbidden):
+            subject_access_export(session, world.social, request.id)
+
+
+def test_the_subject_access_rule_opens_nothing_without_an_open_request_or_to_anyone_else(world):
+    with transaction(world.engine) as session:
+        records = list(session.scalars(select(SourceRecord).where(SourceRecord.id.in_(world.ava_records))))
+        closed = decide_record_access(session, world.ig_lead, records, action="subject_access.export")
+        practitioner = decide_record_access(session, world.social, records, action="subject_access.export",
+                                            subject_access_open=True)
+        open_ = decide_record_access(session, world.ig_lead, records, action="subject_access.export",
+                                     subject_access_open=True)
+    assert not any(decision.allowed for decision in closed)
+    # A practitioner sees their own organisation's record as always, never the other by this rule.
+    assert [(decision.allowed, decision.policy_ids) for decision in practitioner] == [
+        (True, ("own-organisation",)), (False, ())]
+    assert all(decision.allowed and "facts" in decision.fields for decision in open_)
