@@ -330,6 +330,12 @@ class PersonView:
         return self.card.name if self.card else self.person_id
 
     @property
+    def family_ids(self) -> tuple[str, ...]:
+        """The persons reached from this one through the household or a stated relationship,
+        as the family view showed them (what a working context carries to)."""
+        return tuple(member.card.person_id for member in self.family.members) if self.family else ()
+
+    @property
     def own_records_only(self) -> bool:
         """Everything shown is the user's own organisation's."""
         return bool(self.bases) and all(basis.kind == "own" for basis in self.bases)
@@ -522,7 +528,8 @@ def _audit_view(session: Session, actor: Actor, person: Person, action: str, all
         reason=ALLOWED if allowed else REFUSED,
         details={"purpose": action, "records_shown": shown,
                  **({"stated_purpose": purpose.code, "safeguarding_risk": purpose.safeguarding_risk,
-                     "relationship": purpose.relationship} if purpose and purpose.code else {})},
+                     "relationship": purpose.relationship} if purpose and purpose.code else {}),
+                 **({"working_context": purpose.context} if purpose and purpose.context else {})},
     )
 
 
