@@ -111,6 +111,7 @@ PROMISES = {
     "involved_by": ("involvements.md", "Only practitioners and MASH officers record, end and correct involvements, "
                                        "and only their own organisation's"),
     "directory": ("involvements.md", "An organisation's directory is loaded by its administrators"),
+    "working_context": ("sharing.md", "A working context is only the user's own, for the session."),
 }
 
 
@@ -432,6 +433,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/persons/{person_id}/consent"): Row(page(SEEN_FORM, FRONTLINE), "frontline", form={}, relational=True),
     ("GET", "/persons/{person_id}/decline"): Row(page(SEEN, FRONTLINE), "frontline", relational=True),
     ("POST", "/persons/{person_id}/decline"): Row(page(SEEN_FORM, FRONTLINE), "frontline", form={}, relational=True),
+    # Ending one's own working context: every signed-in user may, and it reads nobody's records.
+    ("POST", "/working-context/end"): Row(page(e(303, (), PERSONAL)), "working_context", form={}),
     # The purposes a user may state: none for a role that reads no persons' records.
     ("GET", "/api/v1/me/purposes"): Row({**api(e(200, "direct_care")), **each(e(200, "[]", "direct_care"), I, D, T)},
                                         "stating"),
