@@ -43,15 +43,15 @@ def seed_family(engine, *, usernames: tuple[str, ...] = ("sam.social",)) -> Fami
         systems = {"csc": source_system(session, "csc", "Children's case system", csc),
                    "police": source_system(session, "police", "Police records", police)}
         rows = {
-            "CSC-1": ("csc", dict(forename="Rory", surname="Journey", date_of_birth=date(2016, 2, 2), sex="male",
-                                  postcode="JU1 1AA", facts={"cin_start": "2025-05-03", "case_status": "Open"})),
-            "POL-1": ("police", dict(forename="Rory", surname="Journey", date_of_birth=date(2016, 2, 2),
-                                     postcode="JU1 1AA", facts={"role": "Child present"})),
-            "POL-2": ("police", dict(forename="Mia", surname="Journey", date_of_birth=date(1990, 6, 6),
-                                     postcode="JU1 1AA", facts={"incident_type": INCIDENT, "domestic_abuse": True,
-                                                                "incident_date": "2026-11-20"})),
-            "POL-3": ("police", dict(forename="Stan", surname="Other", date_of_birth=date(1970, 7, 7),
-                                     postcode="JU9 9ZZ", facts={"incident_type": "Theft"})),
+            "CSC-1": ("csc", {"forename": "Rory", "surname": "Journey", "date_of_birth": date(2016, 2, 2), "sex": "male",
+                                  "postcode": "JU1 1AA", "facts": {"cin_start": "2025-05-03", "case_status": "Open"}}),
+            "POL-1": ("police", {"forename": "Rory", "surname": "Journey", "date_of_birth": date(2016, 2, 2),
+                                     "postcode": "JU1 1AA", "facts": {"role": "Child present"}}),
+            "POL-2": ("police", {"forename": "Mia", "surname": "Journey", "date_of_birth": date(1990, 6, 6),
+                                     "postcode": "JU1 1AA", "facts": {"incident_type": INCIDENT, "domestic_abuse": True,
+                                                                "incident_date": "2026-11-20"}}),
+            "POL-3": ("police", {"forename": "Stan", "surname": "Other", "date_of_birth": date(1970, 7, 7),
+                                     "postcode": "JU9 9ZZ", "facts": {"incident_type": "Theft"}}),
         }
         records = {reference: source_record(session, systems[system], reference, **values).id
                    for reference, (system, values) in rows.items()}

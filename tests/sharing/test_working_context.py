@@ -15,7 +15,12 @@ from joinedup.accounts.sessions import open_session, stored_context
 from joinedup.audit.models import AuditEvent
 from joinedup.db import transaction
 from joinedup.disclosure import parse_search, search_persons, view_person
-from joinedup.sharing.context import context_of, end_context, open_in_context, start_context
+from joinedup.sharing.context import (
+    context_of,
+    end_context,
+    open_in_context,
+    start_context,
+)
 from joinedup.sharing.purposes import StatedPurpose, state_purpose
 
 

@@ -36,7 +36,13 @@ from joinedup.sharing.purposes import (
     purposes_open_to,
     state_purpose,
 )
-from joinedup.web.access.views import access_context, context_shown, is_yes, stated_purpose, working_context
+from joinedup.web.access.views import (
+    access_context,
+    context_shown,
+    is_yes,
+    stated_purpose,
+    working_context,
+)
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
