@@ -23,7 +23,13 @@ from sqlalchemy import select
 from joinedup.accounts import passwords
 from joinedup.audit import Actor
 from joinedup.db import transaction
-from joinedup.involvements import InvolvementTerms, Team, Worker, load_directory, record_involvement
+from joinedup.involvements import (
+    InvolvementTerms,
+    Team,
+    Worker,
+    load_directory,
+    record_involvement,
+)
 from joinedup.partners.models import Organisation
 
 pytestmark = pytest.mark.e2e
