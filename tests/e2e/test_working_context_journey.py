@@ -89,7 +89,7 @@ def test_from_a_child_to_the_mothers_police_incident_stating_the_purpose_once(br
     expect(banner).to_contain_text("for Rory Journey and their family")
     assert_accessible(page, axe_source)
 
-    page.get_by_role("link", name="Police records").click()
+    page.get_by_role("link", name="Joinford Police").click()
     expect(page.get_by_text(INCIDENT)).to_be_visible()
     assert_accessible(page, axe_source)
 

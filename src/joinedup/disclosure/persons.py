@@ -91,6 +91,8 @@ class GoldenValue:
     record_id: int
     agreeing: int
     of: int
+    #: The organisation holding the record it came from, named before its system.
+    organisation_name: str | None = None
 
     @property
     def agreement(self) -> str:
@@ -703,10 +705,12 @@ def _golden(person: Person, records: list[SourceRecord], seen: dict[int, Disclos
         # would tell them how many records other agencies hold.
         held = [found.get(name) for found in visible.values() if found.get(name) not in (None, "")]
         agreeing, of = (sum(1 for value in held if value == entry.get("value")), len(held)) if held else (1, 1)
+        owner = holder.source_system.owner
         shown.append(GoldenValue(
             name, entry.get("value"), holder.source_system.code,
             holder.source_system.name if "source" in fields else None,
             holder.id, max(agreeing, 1), max(of, 1),
+            owner.name if "source" in fields and owner is not None else None,
         ))
     return tuple(shown)
 
