@@ -16,6 +16,7 @@ from joinedup.audit.models import AuditEvent
 from joinedup.db import transaction
 from joinedup.disclosure import parse_search, search_persons, view_person
 from joinedup.sharing.context import (
+    carry_stated_purpose,
     context_of,
     end_context,
     open_in_context,
@@ -118,3 +119,19 @@ def test_another_page_of_the_same_search_adds_to_the_context_and_another_purpose
         other = start_context(session, token, actor, StatedPurpose("direct_care", False, "Allocated worker"), [],
                               current=same)
         assert not other.covers(CHILD) and not other.covers(MOTHER)
+
+
+def test_a_purpose_stated_on_a_persons_page_carries_to_their_family(engine):
+    """Opened without a search (from a list, say): stating the purpose for the child
+    starts the context, so the mother is reached without stating it again."""
+    seed_family(engine)
+    token, actor = _signed_in(engine)
+    with transaction(engine) as session:
+        stated = state_purpose(session, actor, PURPOSE)
+        context = carry_stated_purpose(session, token, actor, stated, CHILD, None)
+        child = view_person(session, actor, CHILD, action="record.view", purpose=context.purpose_for(CHILD))
+        context = open_in_context(session, token, context, CHILD, child.name, child.family_ids)
+        assert context.covers(MOTHER) and not context.covers(STRANGER)
+        # Another purpose for one person leaves the task's context as it is.
+        other = StatedPurpose("direct_care", False, "Allocated worker")
+        assert carry_stated_purpose(session, token, actor, other, STRANGER, context) == context

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from family_world import CHILD, INCIDENT, MOTHER, STRANGER, seed_family
 from fastapi.testclient import TestClient
-from web_support import sign_in
+from web_support import csrf_token, sign_in
 
 
 @pytest.fixture
@@ -45,3 +45,15 @@ def test_a_person_opened_without_the_context_first_is_not_widened(sam):
     assert client.get(f"/persons/{MOTHER}").status_code == 403
     banner = client.get("/persons").text
     assert "You are working on: Safeguarding a child — for the people your search found" in banner
+
+
+def test_a_purpose_stated_on_the_childs_page_carries_to_the_mother(sam):
+    client, _world = sam
+    page = client.get(f"/persons/{CHILD}")
+    assert page.status_code == 200 and f'href="/persons/{MOTHER}"' not in page.text
+    stated = client.post(f"/persons/{CHILD}/purpose",
+                         data={"csrf_token": csrf_token(page.text), "purpose": "safeguarding_child"})
+    assert stated.status_code == 303
+    child = client.get(f"/persons/{CHILD}")
+    assert f'href="/persons/{MOTHER}"' in child.text
+    assert client.get(f"/persons/{MOTHER}").status_code == 200

@@ -6,7 +6,8 @@ the child and again for the mother. A working context carries it. The rule:
 
 - **It starts with a search** for which the user stated a purpose (checked by
   :func:`joinedup.sharing.purposes.state_purpose`, like every purpose). It holds that
-  purpose and the persons the search found.
+  purpose and the persons the search found. A purpose stated on one person's page starts
+  one for that person when there is none, or joins the one for the same purpose.
 - **It covers** a person the search found, once opened, and the persons reached from
   them through the household or a stated relationship, as their family view showed them
   to the user (:meth:`WorkingContext.covers`). It goes no further: a relative of a
@@ -108,6 +109,19 @@ def start_context(session: Session, token: str | None, actor: Actor, purpose: St
                               "found": sorted(context.found)})
     remember_context(session, token, context.stored())
     return context
+
+
+def carry_stated_purpose(session: Session, token: str | None, actor: Actor, purpose: StatedPurpose, person_id: str,
+                         current: WorkingContext | None) -> WorkingContext | None:
+    """A purpose stated on one person's page carries to their family too: it starts a
+    working context for that person when there is none, or joins the one for the same
+    purpose. A context for another purpose is left as it is (the purpose stated applies to
+    this person alone), so stating one never ends the user's task."""
+    if current is None or current.user_id != actor.user_id:
+        return start_context(session, token, actor, purpose, [person_id])
+    if current.purpose == purpose:
+        return start_context(session, token, actor, purpose, [person_id], current=current)
+    return current
 
 
 def open_in_context(session: Session, token: str | None, context: WorkingContext, person_id: str, name: str,

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup.accounts.sessions import remember_purpose
 from joinedup.audit import record_event
-from joinedup.sharing.context import end_context
+from joinedup.sharing.context import carry_stated_purpose, end_context
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,
     PurposeRefused,
@@ -92,6 +92,8 @@ def state(
                          subject_id=person.person_id, reason=stated.relationship,
                          details={"purpose": stated.code, "safeguarding_risk": stated.safeguarding_risk,
                                   "relationship": stated.relationship})
+            carry_stated_purpose(session, visit.session.token, actor, stated, person.person_id,
+                                 working_context(visit))
             return RedirectResponse(back_to(person.person_id, q), status_code=303)
         submitted = {"purpose": purpose[:40], "relationship_choice": relationship_choice[:40],
                      "relationship_other": relationship_other[:RELATIONSHIP_MAX],
