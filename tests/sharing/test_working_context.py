@@ -19,6 +19,7 @@ from joinedup.sharing.context import (
     carry_stated_purpose,
     context_of,
     end_context,
+    leave_context,
     open_in_context,
     start_context,
 )
@@ -135,3 +136,13 @@ def test_a_purpose_stated_on_a_persons_page_carries_to_their_family(engine):
         # Another purpose for one person leaves the task's context as it is.
         other = StatedPurpose("direct_care", False, "Allocated worker")
         assert carry_stated_purpose(session, token, actor, other, STRANGER, context) == context
+
+
+def test_stopping_the_purpose_for_one_person_leaves_them_out_of_the_context(engine):
+    seed_family(engine)
+    token, actor = _signed_in(engine)
+    context = _search_and_open_child(engine, token, actor)
+    with transaction(engine) as session:
+        left = leave_context(session, token, context, CHILD)
+        assert not left.covers(CHILD) and left.covers(MOTHER) and left.names == ()
+        assert context_of(stored_context(session, token), actor) == left

@@ -140,6 +140,18 @@ def open_in_context(session: Session, token: str | None, context: WorkingContext
     return widened
 
 
+def leave_context(session: Session, token: str | None, context: WorkingContext | None,
+                  person_id: str) -> WorkingContext | None:
+    """The user stopped using a purpose for ``person_id``: the context no longer covers
+    them (it keeps the rest of the task; End ends it all)."""
+    if context is None or not context.covers(person_id):
+        return context
+    left = replace(context, found=context.found - {person_id}, family=context.family - {person_id},
+                   opened=tuple(pair for pair in context.opened if pair[0] != person_id))
+    remember_context(session, token, left.stored())
+    return left
+
+
 def end_context(session: Session, token: str | None, actor: Actor, context: WorkingContext | None) -> bool:
     """End the user's working context (audited); from the next page on, a purpose is
     stated again for each person. False when there was none to end."""

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup.accounts.sessions import remember_purpose
 from joinedup.audit import record_event
-from joinedup.sharing.context import carry_stated_purpose, end_context
+from joinedup.sharing.context import carry_stated_purpose, end_context, leave_context
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,
     PurposeRefused,
@@ -70,6 +70,7 @@ def state(
         person = person_or_404(session, person_id)
         if action == "clear":
             remember_purpose(session, visit.session.token, person.person_id, None)
+            leave_context(session, visit.session.token, working_context(visit), person.person_id)
             record_event(session, actor, action="sharing.purpose.clear", outcome="success", subject_type="person",
                          subject_id=person.person_id)
             return RedirectResponse(back_to(person.person_id, q), status_code=303)
