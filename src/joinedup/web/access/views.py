@@ -101,10 +101,12 @@ class ContextShown:
     since: str
 
 
-def context_shown(session: Session, context: WorkingContext | None) -> ContextShown | None:
+def context_shown(session: Session, context: WorkingContext | None,
+                  names: dict[str, str] | None = None) -> ContextShown | None:
+    """The banner's words (``names``: the purposes' names, when the caller has them)."""
     if context is None:
         return None
-    names = choices(session).purpose_names
+    names = choices(session).purpose_names if names is None else names
     return ContextShown(names.get(context.purpose.code) or context.purpose.code.replace("_", " ").capitalize(),
                         context.names, local_time(context.started_at))
 

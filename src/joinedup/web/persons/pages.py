@@ -133,7 +133,7 @@ def person(
             if working is not None and found.allowed:
                 working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
                                           found.family_ids)
-            shown = context_shown(session, working)
+            shown = context_shown(session, working, access["purpose_names"])
     if found is None:
         raise HTTPException(404)
     q = q[:MAX_QUERY_LENGTH]
