@@ -132,6 +132,14 @@ class PersonCard:
         """The names of the systems holding the records the actor may see."""
         return tuple(dict.fromkeys(record.source_name for record in self.records if record.source_name))
 
+    @property
+    def holders(self) -> tuple[str, ...]:
+        """Who holds the records the actor may see, the organisation before its system:
+        "Joinford Children's Social Care (Children's case system)"."""
+        return tuple(dict.fromkeys(
+            f"{record.organisation_name} ({record.source_name})" if record.organisation_name else record.source_name
+            for record in self.records if record.source_name))
+
 
 @dataclass(frozen=True)
 class PersonSearchResult:
