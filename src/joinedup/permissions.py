@@ -191,6 +191,10 @@ def _frontline(name: str, description: str) -> Action:
 
 SHARING_PURPOSE_STATE = _act("sharing.purpose.state", "A purpose stated for a person (or refused).", "person")
 SHARING_PURPOSE_CLEAR = _act("sharing.purpose.clear", "A stated purpose no longer used for a person.", "person")
+SHARING_CONTEXT_START = _act("sharing.context.start",
+                             "A working context started: a purpose stated on a search, carried to whom it found.",
+                             "working_context")
+SHARING_CONTEXT_END = _act("sharing.context.end", "A working context ended by the user.", "working_context")
 SHARING_BREAK_GLASS_FORM = _frontline("sharing.break_glass.form", "The break-glass form opened.")
 SHARING_BREAK_GLASS_START = _frontline("sharing.break_glass.start", "An emergency (break-glass) access started.")
 SHARING_CONSENT_FORM = _frontline("sharing.consent.form", "The consent page opened.")

@@ -85,7 +85,7 @@ def test_break_glass_from_refusal_to_the_ig_leads_review(browser: Browser, pract
     expect(banner.locator(".govuk-tag--red")).to_have_text("Break-glass")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cal Nobody")
     assert_accessible(page, axe_source)
-    page.get_by_role("link", name="Tenancies").click()
+    page.get_by_role("link", name="Joinford Homes").click()
     expect(page.locator("#break-glass-banner")).to_be_visible()
     expect(page.locator("main")).to_contain_text(MARKERS["none_fact"])
     expect(page.locator("main")).to_contain_text("break-glass")

@@ -118,6 +118,7 @@ PROMISES = {
     "transparency": ("transparency.md", "Who has seen a person's record, and subject access requests, are for "
                                         "information governance leads (`ig_lead`)"),
     "report_not_records": ("transparency.md", "lists, newest first, every access to and disclosure of the person"),
+    "working_context": ("sharing.md", "A working context is only the user's own, for the session."),
 }
 
 
@@ -469,6 +470,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/persons/{person_id}/consent"): Row(page(SEEN_FORM, FRONTLINE), "frontline", form={}, relational=True),
     ("GET", "/persons/{person_id}/decline"): Row(page(SEEN, FRONTLINE), "frontline", relational=True),
     ("POST", "/persons/{person_id}/decline"): Row(page(SEEN_FORM, FRONTLINE), "frontline", form={}, relational=True),
+    # Ending one's own working context: every signed-in user may, and it reads nobody's records.
+    ("POST", "/working-context/end"): Row(page(e(303, (), PERSONAL)), "working_context", form={}),
     # The purposes a user may state: none for a role that reads no persons' records.
     ("GET", "/api/v1/me/purposes"): Row({**api(e(200, "direct_care")), **each(e(200, "[]", "direct_care"), I, D, T)},
                                         "stating"),

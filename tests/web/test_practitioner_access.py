@@ -178,21 +178,42 @@ def test_a_purpose_form_without_the_sessions_csrf_token_is_refused(sam, engine):
     assert sam.get("/persons/PPARTNER001").status_code == 403
 
 
-def test_the_search_takes_a_purpose_and_hands_it_to_the_person_page_to_confirm(sam, engine):
+def test_the_search_takes_a_purpose_and_carries_it_to_the_person_opened(sam, engine):
     alone = sam.get("/persons", params={"q": "ben partner"})
-    assert "No persons found" in alone.text
+    assert "No persons found" in alone.text and 'id="working-context"' not in alone.text
     found = sam.get("/persons", params={"q": "ben partner", "purpose": "safeguarding_child"})
     assert found.status_code == 200 and "1 person found" in found.text
-    assert 'href="/persons/PPARTNER001?q=ben+partner&amp;purpose=safeguarding_child"' in found.text
-    # The link fills in the form; the purpose is not stated until the user says so.
-    page = sam.get("/persons/PPARTNER001", params={"q": "ben partner", "purpose": "safeguarding_child"})
-    assert page.status_code == 403
-    assert 'value="safeguarding_child" checked' in page.text
+    assert 'href="/persons/PPARTNER001?q=ben+partner"' in found.text
+    assert "You are working on: Safeguarding a child" in found.text
+    # The working context carries the purpose: the person opens without stating it again.
+    page = sam.get("/persons/PPARTNER001", params={"q": "ben partner"})
+    assert page.status_code == 200 and "shared with you under agreement SAFE-ISA" in page.text
+    assert "You are working on: Safeguarding a child — for Ben Partner and their family, since" in page.text
+    assert "It comes from your working context" in page.text
     (search,) = [event for event in _events(engine, "search") if event.details.get("stated_purpose")]
     assert search.details["stated_purpose"] == "safeguarding_child"
+    (view,) = [event for event in _events(engine, "person.view") if event.subject_id == "PPARTNER001"]
+    assert view.details["stated_purpose"] == "safeguarding_child" and view.details["working_context"]
+    # A person the search did not find is not covered.
+    assert sam.get("/persons/PNONE000001").status_code == 403
     bad = sam.get("/persons", params={"q": "ben", "purpose": "early_help"})
     assert bad.status_code == 400 and _errors(bad.text) == ["Say what your relationship with this person is"]
     assert "<details class=\"govuk-details\" open>" in bad.text
+
+
+def test_the_user_ends_the_working_context(sam, engine):
+    sam.get("/persons", params={"q": "ben partner", "purpose": "safeguarding_child"})
+    page = sam.get("/persons/PPARTNER001")
+    assert page.status_code == 200
+    refused = sam.post("/working-context/end", data={})
+    assert refused.status_code == 403, "the End form needs the session's CSRF token"
+    ended = sam.post("/working-context/end", data={"csrf_token": csrf_token(page.text)})
+    assert ended.status_code == 303 and ended.headers["location"] == "/persons?ended=context"
+    assert "Your working context has ended" in sam.get(ended.headers["location"]).text
+    (event,) = _events(engine, "sharing.context.end")
+    assert event.details["purpose"] == "safeguarding_child" and event.details["opened"] == ["PPARTNER001"]
+    again = sam.get("/persons/PPARTNER001")
+    assert again.status_code == 403 and 'id="working-context"' not in again.text
 
 
 # --------------------------------------------------------------------------- the shielded service

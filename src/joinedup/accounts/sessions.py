@@ -86,7 +86,8 @@ class SessionState:
     ``status`` is ``active`` (``token`` and ``csrf_token`` are set; ``user`` is set unless
     the session is anonymous), ``expired`` (a signed-in session timed out and has been
     ended) or ``none`` (no token, or one we do not know). ``purposes`` are the purposes
-    the user stated at the point of access, by person id (see :func:`remember_purpose`).
+    the user stated at the point of access, by person id (see :func:`remember_purpose`);
+    ``context`` is their working context, as stored (see :func:`remember_context`).
     """
 
     status: Literal["active", "expired", "none"]
@@ -94,6 +95,7 @@ class SessionState:
     csrf_token: str | None = None
     user: SignedInUser | None = None
     purposes: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    context: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def signed_in(self) -> bool:
@@ -187,11 +189,15 @@ def resume_session(
     if idle >= TOUCH_INTERVAL:
         row.last_seen_at = now
     user = None if row.user is None else SignedInUser.of(row.user)
-    return SessionState("active", token, row.csrf_token, user, dict(row.purposes or {}))
+    stored = dict(row.purposes or {})
+    context = stored.pop(CONTEXT_KEY, None)
+    return SessionState("active", token, row.csrf_token, user, stored, context)
 
 
 #: How many persons' stated purposes a session keeps (the oldest are forgotten first).
 MAX_STATED_PURPOSES = 50
+#: Where the working context is kept among the stated purposes: never a person's id.
+CONTEXT_KEY = "_context"
 
 
 def remember_purpose(session: Session, token: str | None, person_id: str, purpose: dict[str, Any] | None) -> None:
@@ -201,11 +207,32 @@ def remember_purpose(session: Session, token: str | None, person_id: str, purpos
     row = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token or "")))
     if row is None or row.user_id is None:
         raise LookupError("a stated purpose needs a signed-in session")
-    purposes = {key: value for key, value in (row.purposes or {}).items() if key != person_id}
+    stored = dict(row.purposes or {})
+    context = stored.pop(CONTEXT_KEY, None)
+    purposes = {key: value for key, value in stored.items() if key != person_id}
     if purpose is not None:
         purposes[person_id] = {**purpose, "at": utcnow().isoformat()}
     kept = sorted(purposes.items(), key=lambda item: str(item[1].get("at", "")))[-MAX_STATED_PURPOSES:]
-    row.purposes = dict(kept)
+    row.purposes = dict(kept) | ({CONTEXT_KEY: context} if context is not None else {})
+
+
+def remember_context(session: Session, token: str | None, context: dict[str, Any] | None) -> None:
+    """Keep (or, with ``None``, forget) the working context of ``token``'s session
+    (:mod:`joinedup.sharing.context` decides what it holds). It is the session's own: it
+    lasts as long as the session, and no other session reads it."""
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token or "")))
+    if row is None or row.user_id is None:
+        raise LookupError("a working context needs a signed-in session")
+    stored = {key: value for key, value in (row.purposes or {}).items() if key != CONTEXT_KEY}
+    row.purposes = stored | ({CONTEXT_KEY: context} if context is not None else {})
+
+
+def stored_context(session: Session, token: str | None) -> dict[str, Any] | None:
+    """The working context kept in ``token``'s signed-in session, as stored, if any."""
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token or "")))
+    if row is None or row.user_id is None:
+        return None
+    return (row.purposes or {}).get(CONTEXT_KEY)
 
 
 def end_session(session: Session, token: str | None, *, client_address: str = "") -> bool:

@@ -91,6 +91,8 @@ class GoldenValue:
     record_id: int
     agreeing: int
     of: int
+    #: The organisation holding the record it came from, named before its system.
+    organisation_name: str | None = None
 
     @property
     def agreement(self) -> str:
@@ -129,6 +131,14 @@ class PersonCard:
     def sources(self) -> tuple[str, ...]:
         """The names of the systems holding the records the actor may see."""
         return tuple(dict.fromkeys(record.source_name for record in self.records if record.source_name))
+
+    @property
+    def holders(self) -> tuple[str, ...]:
+        """Who holds the records the actor may see, the organisation before its system:
+        "Joinford Children's Social Care (Children's case system)"."""
+        return tuple(dict.fromkeys(
+            f"{record.organisation_name} ({record.source_name})" if record.organisation_name else record.source_name
+            for record in self.records if record.source_name))
 
 
 @dataclass(frozen=True)
@@ -330,6 +340,12 @@ class PersonView:
         return self.card.name if self.card else self.person_id
 
     @property
+    def family_ids(self) -> tuple[str, ...]:
+        """The persons reached from this one through the household or a stated relationship,
+        as the family view showed them (what a working context carries to)."""
+        return tuple(member.card.person_id for member in self.family.members) if self.family else ()
+
+    @property
     def own_records_only(self) -> bool:
         """Everything shown is the user's own organisation's."""
         return bool(self.bases) and all(basis.kind == "own" for basis in self.bases)
@@ -522,7 +538,8 @@ def _audit_view(session: Session, actor: Actor, person: Person, action: str, all
         reason=ALLOWED if allowed else REFUSED,
         details={"purpose": action, "records_shown": shown,
                  **({"stated_purpose": purpose.code, "safeguarding_risk": purpose.safeguarding_risk,
-                     "relationship": purpose.relationship} if purpose and purpose.code else {})},
+                     "relationship": purpose.relationship} if purpose and purpose.code else {}),
+                 **({"working_context": purpose.context} if purpose and purpose.context else {})},
     )
 
 
@@ -696,10 +713,12 @@ def _golden(person: Person, records: list[SourceRecord], seen: dict[int, Disclos
         # would tell them how many records other agencies hold.
         held = [found.get(name) for found in visible.values() if found.get(name) not in (None, "")]
         agreeing, of = (sum(1 for value in held if value == entry.get("value")), len(held)) if held else (1, 1)
+        owner = holder.source_system.owner
         shown.append(GoldenValue(
             name, entry.get("value"), holder.source_system.code,
             holder.source_system.name if "source" in fields else None,
             holder.id, max(agreeing, 1), max(of, 1),
+            owner.name if "source" in fields and owner is not None else None,
         ))
     return tuple(shown)
 

@@ -1,10 +1,13 @@
 """The starting catalogue: purposes and data categories an IG lead begins from and edits,
-and the demo's agreements between Joinford's partners."""
+the demo's agreements between Joinford's partners, and how the catalogue's facts read
+in words (:func:`facts_in_words`: "Child in need since 3 May 2025", "£136.00 in
+arrears"), for every page and report to show the same sentences."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,3 +161,196 @@ def ensure_demo_agreements(session: Session, actor: Actor, *, today: date | None
             sign(session, actor, version, organisation=code, name=f"Caldicott guardian, {code}",
                  role="Senior information risk owner", signed_on=date(today.year - 1, 3, 15))
         set_status(session, actor, version, "active")
+
+
+# --------------------------------------------------------------------------- facts in words
+
+#: How each fact of the catalogue's categories reads, for people: a sentence with
+#: ``{value}`` where the value goes, and how the value is written ("date": 3 May 2025,
+#: "money": £136.00, "yes_no": one sentence for yes and one for no, "count", "percent",
+#: "text" as recorded). A fact not here reads as its name and its value.
+FACT_WORDING: dict[str, tuple[str, str]] = {
+    "referral_date": ("Referred on {value}", "date"),
+    "referral_source": ("Referred by {value}", "text"),
+    "referral_reason": ("Reason for referral: {value}", "text"),
+    "case_status": ("Case status: {value}", "text"),
+    "cin_start": ("Child in need since {value}", "date"),
+    "cp_start": ("On a child protection plan since {value}", "date"),
+    "cp_status": ("Child protection status: {value}", "text"),
+    "cp_category": ("Child protection category: {value}", "text"),
+    "lac_start": ("Looked after since {value}", "date"),
+    "legal_status": ("Legal status: {value}", "text"),
+    "case_closed": ("Case closed on {value}", "date"),
+    "worker_name": ("Worker: {value}", "text"),
+    "worker_team": ("Team: {value}", "text"),
+    "worker_phone": ("Worker's phone: {value}", "text"),
+    "worker_email": ("Worker's email: {value}", "text"),
+    "officer_collar": ("Officer's collar number: {value}", "text"),
+    "parent_phone": ("Parent's phone: {value}", "text"),
+    "school_name": ("At {value}", "text"),
+    "school_urn": ("School URN: {value}", "text"),
+    "year_group": ("Year group: {value}", "text"),
+    "attendance_pct": ("{value} attendance", "percent"),
+    "exclusions": ("{value}", "count:exclusion"),
+    "last_exclusion_date": ("Last excluded on {value}", "date"),
+    "sen_status": ("Special educational needs: {value}", "text"),
+    "preferred_forename": ("Prefers to be called {value}", "text"),
+    "practice_name": ("Registered with {value}", "text"),
+    "practice_code": ("Practice code: {value}", "text"),
+    "registration_date": ("Registered on {value}", "date"),
+    "incident_date": ("Incident on {value}", "date"),
+    "incident_type": ("Incident: {value}", "text"),
+    "role": ("Role in the incident: {value}", "text"),
+    "domestic_abuse": ("A domestic abuse incident|Not a domestic abuse incident", "yes_no"),
+    "dash_risk": ("DASH risk: {value}", "text"),
+    "title": ("Title: {value}", "text"),
+    "relationship": ("Relationship to the tenant: {value}", "text"),
+    "tenancy_start": ("Tenant since {value}", "date"),
+    "tenancy_type": ("Tenancy: {value}", "text"),
+    "weekly_rent": ("{value} a week rent", "money"),
+    "arrears": ("{value} in arrears", "money"),
+    "arrears_as_of": ("Arrears as of {value}", "date"),
+    "benefit": ("Claims {value}", "text"),
+    "claim_start": ("Claim started on {value}", "date"),
+    "claim_status": ("Claim status: {value}", "text"),
+    "conditionality": ("Conditionality: {value}", "text"),
+    "need": ("Need: {value}", "text"),
+    "how_heard": ("Heard of the service through {value}", "text"),
+    "approx_age": ("Aged about {value}", "text"),
+    "consent_to_share": ("Consented to share|Did not consent to share", "yes_no"),
+    "notes": ("Notes: {value}", "text"),
+}
+YES = {"y", "yes", "true", "1"}
+NO = {"n", "no", "false", "0"}
+
+
+@dataclass(frozen=True)
+class FactInWords:
+    """One fact as a sentence: "Child in need since 3 May 2025", "£136.00 in arrears"."""
+
+    key: str
+    text: str
+
+
+def date_in_words(value: object) -> str | None:
+    """3 May 2025 (the GOV.UK way), or None when ``value`` is not a date."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    if not isinstance(value, date):
+        return None
+    return f"{value.day} {value:%B %Y}"
+
+
+def money_in_words(value: object) -> str | None:
+    """£136.00 (negative: minus £5.00), or None when ``value`` is not an amount."""
+    if isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).replace("£", "").replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite():
+        return None
+    text = f"£{abs(amount):,.2f}"
+    return f"minus {text}" if amount < 0 else text
+
+
+def age_on(born: object, today: date | None = None) -> int | None:
+    """Age in whole years on ``today``, or None for no date (or one still to come)."""
+    if isinstance(born, str):
+        try:
+            born = date.fromisoformat(born[:10])
+        except ValueError:
+            return None
+    if not isinstance(born, date):
+        return None
+    today = today or date.today()
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return years if years >= 0 else None
+
+
+def date_of_birth_in_words(born: object, today: date | None = None) -> str:
+    """3 May 2015 (11): the date of birth with the age beside it."""
+    written = date_in_words(born)
+    if written is None:
+        return "" if born in (None, "") else str(born)
+    age = age_on(born, today)
+    return written if age is None else f"{written} ({age})"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value)
+    return date_in_words(value) if isinstance(value, str) and len(value) == 10 and date_in_words(value) \
+        else str(value)
+
+
+def _label(key: str) -> str:
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def fact_in_words(key: str, value: object) -> FactInWords | None:
+    """``key``'s fact as a sentence, or None when nothing was recorded. A value that is not
+    what the wording expects (a date that is not one, say) reads as its name and value."""
+    if value is None or value == "" or value == []:
+        return None
+    sentence, kind = FACT_WORDING.get(key, ("", "text"))
+    written: str | None
+    if kind == "date":
+        written = date_in_words(value)
+    elif kind == "money":
+        written = money_in_words(value)
+        if written == "£0.00" and key == "arrears":
+            return FactInWords(key, "No arrears")
+    elif kind == "percent":
+        written = None if isinstance(value, bool) else _number(value)
+        written = None if written is None else f"{written}%"
+    elif kind.startswith("count:"):
+        count = _number(value)
+        noun = kind.split(":", 1)[1]
+        written = None if count is None else (f"No {noun}s" if count == "0" else
+                                              f"1 {noun}" if count == "1" else f"{count} {noun}s")
+        sentence = "{value}"
+    elif kind == "yes_no":
+        yes, no = sentence.split("|")
+        answer = str(value).strip().lower() if not isinstance(value, bool) else ("yes" if value else "no")
+        if answer in YES:
+            return FactInWords(key, yes)
+        if answer in NO:
+            return FactInWords(key, no)
+        written = None
+    else:
+        written = _plain(value) if sentence else None
+    if written is None:
+        return FactInWords(key, f"{_label(key)}: {_plain(value)}")
+    return FactInWords(key, sentence.format(value=written))
+
+
+def _number(value: object) -> str | None:
+    try:
+        number = Decimal(str(value).replace("%", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
+    return f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:f}".rstrip("0")
+
+
+def facts_in_words(facts: dict[str, object] | None) -> tuple[FactInWords, ...]:
+    """A record's disclosed facts as sentences, in the catalogue's order (then any other
+    facts by name): the words pages and reports show instead of raw field names."""
+    if not facts:
+        return ()
+    order = {key: index for index, key in enumerate(FACT_WORDING)}
+    keys = sorted(facts, key=lambda key: (order.get(key, len(order)), key))
+    return tuple(found for key in keys if (found := fact_in_words(key, facts[key])) is not None)

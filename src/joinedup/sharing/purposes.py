@@ -60,6 +60,9 @@ class StatedPurpose:
     code: str = ""
     safeguarding_risk: bool = False
     relationship: str = ""
+    #: When the purpose was carried by a working context (:mod:`joinedup.sharing.context`)
+    #: rather than stated for this person: the time the context started, for the audit trail.
+    context: str = ""
 
 
 @dataclass(frozen=True)

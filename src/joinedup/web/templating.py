@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from joinedup.accounts import ROLE_NAMES
+from joinedup.sharing.catalogue import date_of_birth_in_words, facts_in_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -108,7 +109,8 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        uk_date=uk_date, uk_datetime=uk_datetime, number=number, field_label=field_label, fact=fact
+        uk_date=uk_date, uk_datetime=uk_datetime, number=number, field_label=field_label, fact=fact,
+        facts_in_words=facts_in_words, date_of_birth=date_of_birth_in_words,
     )
     environment.globals.update(service_name=SERVICE_NAME, static_url=static_url, role_names=ROLE_NAMES)
     return environment

@@ -1,7 +1,8 @@
 """Purpose at the point of access (Connecting Care's "reasons for accessing"): before a
 person's shared information is shown, the user states why they are looking, checked by
 :func:`joinedup.sharing.purposes.state_purpose`. It is kept in the server-side web session,
-per person, and every read of that person's records passes it to the policy point.
+per person, and every read of that person's records passes it to the policy point. The
+working context a search starts (:mod:`joinedup.sharing.context`) is ended here too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from joinedup.accounts.sessions import remember_purpose
 from joinedup.audit import record_event
+from joinedup.sharing.context import carry_stated_purpose, end_context, leave_context
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,
     PurposeRefused,
@@ -26,11 +28,13 @@ from joinedup.web.access.views import (
     is_yes,
     person_or_404,
     stated_purpose,
+    working_context,
 )
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.params import Text
 
 router = APIRouter(include_in_schema=False)
+
 
 @router.get("/persons/{person_id}/purpose")
 def purpose_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text, q: Text = "",
@@ -66,6 +70,7 @@ def state(
         person = person_or_404(session, person_id)
         if action == "clear":
             remember_purpose(session, visit.session.token, person.person_id, None)
+            leave_context(session, visit.session.token, working_context(visit), person.person_id)
             record_event(session, actor, action="sharing.purpose.clear", outcome="success", subject_type="person",
                          subject_id=person.person_id)
             return RedirectResponse(back_to(person.person_id, q), status_code=303)
@@ -88,6 +93,8 @@ def state(
                          subject_id=person.person_id, reason=stated.relationship,
                          details={"purpose": stated.code, "safeguarding_risk": stated.safeguarding_risk,
                                   "relationship": stated.relationship})
+            carry_stated_purpose(session, visit.session.token, actor, stated, person.person_id,
+                                 working_context(visit))
             return RedirectResponse(back_to(person.person_id, q), status_code=303)
         submitted = {"purpose": purpose[:40], "relationship_choice": relationship_choice[:40],
                      "relationship_other": relationship_other[:RELATIONSHIP_MAX],
@@ -96,3 +103,12 @@ def state(
     return render(request, "access/purpose.html", {"current": "persons", "person_id": person.person_id,
                                                    "q": q[:MAX_QUERY_LENGTH], "errors": errors, **context},
                   status_code=400)
+
+
+@router.post("/working-context/end")
+def end_working_context(app: WebApp, user: PageUser, visit: CheckedForm) -> Response:
+    """End the user's working context (audited): from the next page on, they state why they
+    are looking for each person again. Back to the search, which says so."""
+    with app.transaction() as session:
+        ended = end_context(session, visit.session.token, visit.actor("web"), working_context(visit))
+    return RedirectResponse("/persons?ended=context" if ended else "/persons", status_code=303)

@@ -22,6 +22,7 @@ from joinedup.people import Person, person_by_id
 from joinedup.permissions import FRONTLINE_ROLES, GOVERNANCE_ROLES
 from joinedup.sharing.break_glass import Contact, active_break_glass, contact_for
 from joinedup.sharing.catalogue import choices
+from joinedup.sharing.context import WorkingContext, context_of
 from joinedup.sharing.purposes import (
     RELATIONSHIPS,
     RISK_NEEDS_SAFEGUARDING,
@@ -73,13 +74,41 @@ def api_purpose(session: Session, actor: Actor, code: str | None, *, safeguardin
         raise FieldRefused(400, exc.field, exc.message + ".") from exc
 
 
+def working_context(visit: Visit) -> WorkingContext | None:
+    """The user's working context, as their session keeps it (the domain reads it)."""
+    if visit.user is None:
+        return None
+    return context_of(visit.session.context, visit.actor("web"))
+
+
 def stated_purpose(visit: Visit, person_id: str) -> StatedPurpose | None:
-    """The purpose the user stated for ``person_id`` in this session, if any."""
+    """The purpose the user stated for ``person_id`` in this session, if any; else the one
+    their working context carries to them, if it covers them."""
     stated = visit.session.purposes.get(person_id) if visit.session.purposes else None
     if not stated or not stated.get("code"):
-        return None
+        context = working_context(visit)
+        return context.purpose_for(person_id) if context else None
     return StatedPurpose(str(stated["code"]), bool(stated.get("safeguarding_risk")),
                          str(stated.get("relationship") or ""))
+
+
+@dataclass(frozen=True)
+class ContextShown:
+    """What the working-context banner says: the purpose, for whom, since when."""
+
+    purpose: str
+    names: tuple[str, ...]
+    since: str
+
+
+def context_shown(session: Session, context: WorkingContext | None,
+                  names: dict[str, str] | None = None) -> ContextShown | None:
+    """The banner's words (``names``: the purposes' names, when the caller has them)."""
+    if context is None:
+        return None
+    names = choices(session).purpose_names if names is None else names
+    return ContextShown(names.get(context.purpose.code) or context.purpose.code.replace("_", " ").capitalize(),
+                        context.names, local_time(context.started_at))
 
 
 def is_yes(value: str | None) -> bool:

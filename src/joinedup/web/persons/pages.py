@@ -8,8 +8,10 @@ a practitioner under their organisation's rule, the data team as person-index pr
 (identifying fields, never facts).
 
 A practitioner sees partners' records only for a purpose they state
-(:mod:`joinedup.web.access`): the search takes one with the query, and the person
-page keeps the one stated for that person in the web session. Without one they see
+(:mod:`joinedup.web.access`): the search takes one with the query and starts a working
+context that carries it to the persons found and their family
+(:mod:`joinedup.sharing.context`), and the person page keeps one stated for that person
+in the web session. Without one they see
 their own organisation's records only, with the "State why you are looking" form. The
 person page also shows an active break-glass access, says when a shielded service is
 involved (never which), and leads to consent, break-glass and a decision not to share.
@@ -27,13 +29,20 @@ from joinedup.involvements import who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
+from joinedup.sharing.context import open_in_context, start_context
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,
     PurposeRefused,
     purposes_open_to,
     state_purpose,
 )
-from joinedup.web.access.views import access_context, is_yes, stated_purpose
+from joinedup.web.access.views import (
+    access_context,
+    context_shown,
+    is_yes,
+    stated_purpose,
+    working_context,
+)
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
 from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
@@ -50,14 +59,17 @@ EMPTY_SEARCH = "Enter a name, date of birth, postcode or identifier"
 
 @router.get("/persons")
 def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q: Text | None = None,
-           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", page: Text = "") -> Response:
+           purpose: Text = "", relationship: Text = "", safeguarding_risk: Text = "", page: Text = "",
+           ended: Text = "") -> Response:
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
     context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
-               "data_team": user.has_role(*LINKAGE_ROLES)}
+               "data_team": user.has_role(*LINKAGE_ROLES), "ended": ended == "context"}
+    working = working_context(visit)
     with app.transaction() as session:
         context["purpose_options"] = purposes_open_to(session, actor)
+        context["working"] = context_shown(session, working)
     if q is None:
         return render(request, "persons/search.html", context)
     query = parse_search(q[:MAX_QUERY_LENGTH])
@@ -83,18 +95,18 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     with app.transaction() as session:
         result = search_persons(session, actor, query, action=access_action(actor, searching=True),
                                 purpose=stated, page=page_number(page))
+        if stated is not None:
+            working = start_context(session, visit.session.token, actor, stated,
+                                    [card.person_id for card in result.persons], current=working)
+            context["working"] = context_shown(session, working)
     context["result"] = result
     asked = {"q": q, **({"purpose": purpose[:40], "relationship": relationship[:RELATIONSHIP_MAX]} if stated else {}),
              **({"safeguarding_risk": "yes"} if stated and form["safeguarding_risk"] else {})}
     context["pagination"] = pagination("/persons", asked, result.page, result.pages)
     context["back_query"] = urlencode({"q": q})
-    # The purpose goes with a result only to fill in the person page's form: the user
-    # states it for that person there.
-    context["person_query"] = urlencode({"q": q, **({"purpose": stated.code} if stated else {}),
-                                         **({"relationship": stated.relationship} if stated and stated.relationship
-                                            else {}),
-                                         **({"safeguarding_risk": "yes"} if stated and stated.safeguarding_risk
-                                            else {})})
+    # The working context carries the purpose to the persons found: a result's link
+    # carries only the search, to come back to.
+    context["person_query"] = urlencode({"q": q})
     context["stated"] = stated
     return render(request, "persons/search.html", context)
 
@@ -108,6 +120,7 @@ def person(
         raise HTTPException(404)
     actor = visit.actor("web")
     stated = stated_purpose(visit, person_id)
+    working = working_context(visit)
     prefill = {"purpose": purpose[:40], "relationship_choice": "other" if relationship else "",
                "relationship_other": relationship[:RELATIONSHIP_MAX], "safeguarding_risk": is_yes(safeguarding_risk)}
     with app.transaction() as session:
@@ -117,6 +130,10 @@ def person(
             frontline_history = found.allowed and access["frontline"] and not found.retired
             history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
             involved = who_is_involved(session, actor, found)
+            if working is not None and found.allowed:
+                working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
+                                          found.family_ids)
+            shown = context_shown(session, working, access["purpose_names"])
     if found is None:
         raise HTTPException(404)
     q = q[:MAX_QUERY_LENGTH]
@@ -133,6 +150,7 @@ def person(
         "errors": [],
         "consents": history,
         "done_message": INVOLVEMENT_DONE.get(done, ""),
+        "working": shown,
         **access,
     }
     if not found.allowed:
