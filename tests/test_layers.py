@@ -21,6 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements"},
+    {"monitoring"},
     {"schema", "demo", "web"},
     {"cli"},
 )

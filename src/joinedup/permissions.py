@@ -216,3 +216,15 @@ INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's
                          "source_system")
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
+
+# --------------------------------------------------------------------------- monitoring that raises reviews
+
+_MONITOR_DENIED = "Monitoring and its review tasks are for information governance leads and administrators."
+MONITORING_RUN = _act("monitoring.run", "A monitoring run: the audit log read on, review tasks raised.", "monitoring",
+                      GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_VIEW = _act("monitoring.view", "The monitoring review tasks, a task, or their summary opened.",
+                       "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_DECIDE = _act("monitoring.decide", "A reviewer's outcome for a monitoring task, with a note.",
+                         "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_DECLARE = _act("monitoring.declare", "A member of staff's own surname and postcode declared.", "user",
+                          ("admin",), "Staff declarations are recorded by administrators.")

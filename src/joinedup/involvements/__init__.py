@@ -26,6 +26,7 @@ from joinedup.involvements.who import (
     RECENTLY_ENDED,
     InvolvementShown,
     WhoIsInvolved,
+    involved_organisations,
     who_is_involved,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "directory_of",
     "end_involvement",
     "index_involvements",
+    "involved_organisations",
     "load_directory",
     "may_keep_directory",
     "own_involvement",
