@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Engine
@@ -31,7 +32,7 @@ from joinedup.monitoring.models import (
     MonitoringTask,
     StaffDeclaration,
 )
-from joinedup.monitoring.rules import MonitoringRules
+from joinedup.monitoring.rules import MonitoringRules, load_rules, rules_path
 
 STATE_ID = 1
 #: Entries read per query.
@@ -293,3 +294,10 @@ def run_monitoring(engine: Engine, actor: Actor, rules: MonitoringRules, *,
         record_event(session, actor, action="monitoring.run", outcome="success", subject_type="monitoring",
                      details={"read": len(new), "from": start, "to": upto, "raised": raised})
     return RunReport(len(new), start, upto, raised)
+
+
+def run_configured(engine: Engine, actor: Actor, home: Path, *,
+                   progress: Callable[[int, int], None] | None = None) -> RunReport:
+    """A run under the rules in the data directory's ``monitoring.toml`` (the defaults
+    where it sets nothing): what the CLI and the review page's button both do."""
+    return run_monitoring(engine, actor, load_rules(rules_path(home)), progress=progress)

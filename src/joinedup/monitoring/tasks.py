@@ -175,3 +175,26 @@ def summary(session: Session, actor: Actor) -> list[OrganisationSummary]:
         counts.setdefault(rule, Counter())[outcome if status == "closed" else "open"] += count
     return sorted((OrganisationSummary(names.get(organisation, "No organisation"), counts)
                    for organisation, counts in grouped.items()), key=lambda found: found.organisation)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """A task as its reviewer reads it: the task, the organisation of the user it is about,
+    the people it is about by name, and the accesses that are its evidence."""
+
+    task: MonitoringTask
+    organisation: str
+    people: list[tuple[str, str]]
+    evidence: list[Evidence]
+
+
+def open_task(session: Session, actor: Actor, task_id: int) -> TaskPage:
+    """Task ``task_id`` with its evidence, if ``actor`` reviews it (else :class:`NotFound`)."""
+    task = task_to_review(session, actor, task_id)
+    organisation = session.scalar(select(Organisation.name).where(Organisation.id == task.organisation_id)) or ""
+    return TaskPage(task, organisation, task_people(session, task), evidence(session, task))
+
+
+def decide_task(session: Session, actor: Actor, task_id: int, *, outcome: str, note: str) -> MonitoringTask:
+    """Record the outcome of task ``task_id``, if ``actor`` reviews it."""
+    return record_outcome(session, actor, task_to_review(session, actor, task_id), outcome=outcome, note=note)
