@@ -1002,7 +1002,7 @@ def monitor_run() -> None:
     settings, engine = _audit_store()
     try:
         with _progress() as progress:
-            task = progress.add_task("Reading the log", total=None)
+            task = progress.add_task("Reading the log", total=0)
             report = run_configured(engine, administrator_actor(), settings.home,
                                     progress=lambda done, total: progress.update(task, completed=done, total=total))
     except RulesRefused as exc:
