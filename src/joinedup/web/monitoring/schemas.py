@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from joinedup.web.params import Text
+
 Outcome = Literal["no_concern", "advice_given", "escalated", "disciplinary_referral"]
 Rule = Literal["unrelated_views", "refusals", "out_of_hours", "break_glass", "household"]
 
@@ -62,4 +64,4 @@ class TaskPageOut(BaseModel):
 
 class OutcomeIn(BaseModel):
     outcome: Outcome
-    note: str = Field(min_length=1, max_length=4000, description="What you found and did.")
+    note: Text = Field(min_length=1, max_length=4000, description="What you found and did.")
