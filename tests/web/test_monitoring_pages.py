@@ -47,6 +47,7 @@ def test_the_ig_lead_runs_monitoring_and_reviews_a_break_glass_task(client, engi
     sign_in(client, "ivy.ig")
     after = _run(client)
     assert "raised 1 new task" in after.text and "Break-glass used" in after.text and "sam.social" in after.text
+    assert "You review the tasks about users of Children&#39;s Social Care." in after.text
     task = _task(engine)
     page = client.get(f"/monitoring/tasks/{task.id}")
     assert page.status_code == 200
@@ -79,7 +80,8 @@ def test_another_organisations_ig_lead_neither_lists_nor_opens_the_task(client, 
     _run(client)
     task = _task(engine)
     sign_in(client, "pia.ig")
-    assert "No tasks match" in client.get("/monitoring").text
+    listed = client.get("/monitoring").text
+    assert "No tasks match" in listed and "You review the tasks about users of Police." in listed
     assert client.get(f"/monitoring/tasks/{task.id}").status_code == 404
     assert client.get(f"/api/v1/monitoring/tasks/{task.id}").status_code == 404
     assert "No tasks have been raised" in client.get("/monitoring/summary").text

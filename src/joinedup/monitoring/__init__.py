@@ -26,6 +26,7 @@ from joinedup.monitoring.tasks import (
     FilterRefused,
     OrganisationSummary,
     OutcomeRefused,
+    TaskList,
     TaskPage,
     decide_task,
     evidence,
@@ -33,6 +34,7 @@ from joinedup.monitoring.tasks import (
     record_outcome,
     review_tasks,
     summary,
+    task_list,
     task_people,
     task_to_review,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "RulesRefused",
     "RunReport",
     "StaffDeclaration",
+    "TaskList",
     "TaskPage",
     "decide_task",
     "declare",
@@ -64,6 +67,7 @@ __all__ = [
     "run_configured",
     "run_monitoring",
     "summary",
+    "task_list",
     "task_people",
     "task_to_review",
 ]

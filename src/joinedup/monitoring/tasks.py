@@ -198,3 +198,26 @@ def open_task(session: Session, actor: Actor, task_id: int) -> TaskPage:
 def decide_task(session: Session, actor: Actor, task_id: int, *, outcome: str, note: str) -> MonitoringTask:
     """Record the outcome of task ``task_id``, if ``actor`` reviews it."""
     return record_outcome(session, actor, task_to_review(session, actor, task_id), outcome=outcome, note=note)
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """A page of the tasks an actor reviews, how many match, and the organisations whose
+    users' tasks they review (by name), for the page to say so."""
+
+    tasks: list[MonitoringTask]
+    total: int
+    organisations: list[str]
+
+
+def task_list(session: Session, actor: Actor, *, status: str = "open", rule: str = "", limit: int = 50,
+              offset: int = 0) -> TaskList:
+    """:func:`review_tasks`, with the organisations ``actor`` reviews for."""
+    tasks, total = review_tasks(session, actor, status=status, rule=rule, limit=limit, offset=offset)
+    names = []
+    if actor.user_id is not None:
+        for organisation_id, name in session.execute(select(Organisation.id, Organisation.name)
+                                                     .order_by(Organisation.name)):
+            if any(user.id == actor.user_id for user in reviewers_for_organisation(session, organisation_id).users):
+                names.append(name)
+    return TaskList(tasks, total, names)

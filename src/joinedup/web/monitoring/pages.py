@@ -15,7 +15,7 @@ from joinedup.monitoring import (
     RulesRefused,
     decide_task,
     open_task,
-    review_tasks,
+    task_list,
     run_configured,
     summary,
 )
@@ -38,13 +38,14 @@ def tasks_page(request: Request, app: WebApp, user: PageUser, actor: Annotated[A
                status: Text = "open", rule: Text = "", offset: Offset = 0, read: Text = "", raised: Text = "",
                decided: Text = "", refused: Text = "") -> Response:
     with app.transaction() as session:
-        tasks, total = review_tasks(session, actor, status=status, rule=rule, limit=PAGE_SIZE, offset=offset)
+        listed = task_list(session, actor, status=status, rule=rule, limit=PAGE_SIZE, offset=offset)
     params = {"status": status, "rule": rule}
     ran = (_count(read), _count(raised)) if _count(read) is not None and _count(raised) is not None else None
     return render(request, "monitoring/tasks.html", {
-        **labels(), "tasks": tasks, "total": total, "status": status, "rule": rule, "ran": ran,
+        **labels(), "tasks": listed.tasks, "total": listed.total, "organisations": listed.organisations,
+        "status": status, "rule": rule, "ran": ran,
         "decided": _count(decided), "refused": refused == "rules",
-        "pagination": page_links("/monitoring", params, offset=offset, limit=PAGE_SIZE, total=total)})
+        "pagination": page_links("/monitoring", params, offset=offset, limit=PAGE_SIZE, total=listed.total)})
 
 
 @router.post("/monitoring/run")
