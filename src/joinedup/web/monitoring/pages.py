@@ -15,9 +15,9 @@ from joinedup.monitoring import (
     RulesRefused,
     decide_task,
     open_task,
-    task_list,
     run_configured,
     summary,
+    task_list,
 )
 from joinedup.permissions import MONITORING_DECIDE, MONITORING_RUN, MONITORING_VIEW
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
