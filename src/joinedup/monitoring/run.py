@@ -37,6 +37,8 @@ from joinedup.monitoring.rules import MonitoringRules, load_rules, rules_path
 STATE_ID = 1
 #: Entries read per query.
 BATCH = 10_000
+#: Users whose windows one query reads.
+USERS_PER_QUERY = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BREAK_GLASS_START = "sharing.break_glass.start"
 PERSON_VIEW = "person.view"
@@ -91,7 +93,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _seen(row: AuditEvent) -> Seen:
+#: The columns the rules read of an event, read without the ORM's objects.
+_COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.actor, AuditEvent.organisation_id,
+            AuditEvent.action, AuditEvent.subject_id, AuditEvent.outcome, AuditEvent.details)
+
+
+def _seen(row) -> Seen:
     return Seen(row.id, _aware(row.at), row.user_id, row.actor, row.organisation_id, row.action, row.subject_id,
                 row.outcome, row.details or {})
 
@@ -105,13 +112,28 @@ def _bucket(moment: datetime, minutes: int) -> datetime:
     return EPOCH + ((moment - EPOCH) // width) * width
 
 
-def _window(session: Session, user_id: int, start: datetime, end: datetime, upto: int, *condition) -> list[Seen]:
-    """The user's sequenced events (up to position ``upto``) in [start, end) that meet ``condition``."""
-    rows = session.scalars(select(AuditEvent).where(
-        AuditEvent.user_id == user_id, AuditEvent.at >= start, AuditEvent.at < end,
-        AuditEvent.log_index.is_not(None), AuditEvent.log_index <= upto, *condition).order_by(AuditEvent.at,
-                                                                                              AuditEvent.id))
-    return [_seen(row) for row in rows]
+def _windows(session: Session, touched: Iterable[tuple[int, datetime, datetime]], upto: int,
+             *condition) -> dict[tuple[int, datetime], list[Seen]]:
+    """Each (user, start, end) window's sequenced events (up to position ``upto``) that meet
+    ``condition``, oldest first: one query per batch of users, over the span of their windows."""
+    spans: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for user_id, start, end in touched:
+        spans[user_id].append((start, end))
+    users = sorted(spans)
+    found: dict[tuple[int, datetime], list[Seen]] = {}
+    for first in range(0, len(users), USERS_PER_QUERY):
+        batch = users[first:first + USERS_PER_QUERY]
+        windows = [window for user_id in batch for window in spans[user_id]]
+        by_user: dict[int, list[Seen]] = defaultdict(list)
+        for row in session.execute(select(*_COLUMNS).where(
+                AuditEvent.user_id.in_(batch), AuditEvent.at >= min(start for start, _ in windows),
+                AuditEvent.at < max(end for _, end in windows), AuditEvent.log_index.is_not(None),
+                AuditEvent.log_index <= upto, *condition).order_by(AuditEvent.at, AuditEvent.id)):
+            by_user[row.user_id].append(_seen(row))
+        for user_id in batch:
+            for start, end in spans[user_id]:
+                found[(user_id, start)] = [event for event in by_user[user_id] if start <= event.at < end]
+    return found
 
 
 def _viewed(event: Seen) -> bool:
@@ -120,11 +142,13 @@ def _viewed(event: Seen) -> bool:
 
 def _unrelated_views(session: Session, new: list[Seen], rules: MonitoringRules, upto: int) -> Iterable[Finding]:
     rule = rules.unrelated_views
+    width = timedelta(minutes=rule.window_minutes)
     touched = {(event.user_id, _bucket(event.at, rule.window_minutes)) for event in new if _viewed(event)}
-    for user_id, start in sorted(touched, key=lambda item: (item[0], item[1])):
-        end = start + timedelta(minutes=rule.window_minutes)
-        views = [event for event in _window(session, user_id, start, end, upto, AuditEvent.action == PERSON_VIEW,
-                                            AuditEvent.outcome == "allowed") if event.subject_id]
+    windows = _windows(session, [(user_id, start, start + width) for user_id, start in touched], upto,
+                       AuditEvent.action == PERSON_VIEW, AuditEvent.outcome == "allowed")
+    for (user_id, start), seen in sorted(windows.items()):
+        end = start + width
+        views = [event for event in seen if event.subject_id]
         if len({event.subject_id for event in views}) <= rule.people:
             continue
         stated = {event.subject_id for event in views if (event.details.get("relationship") or "").strip()}
@@ -143,10 +167,12 @@ def _unrelated_views(session: Session, new: list[Seen], rules: MonitoringRules, 
 
 def _refusals(session: Session, new: list[Seen], rules: MonitoringRules, upto: int) -> Iterable[Finding]:
     rule = rules.refusals
+    width = timedelta(minutes=rule.window_minutes)
     touched = {(event.user_id, _bucket(event.at, rule.window_minutes)) for event in new if event.outcome == "denied"}
-    for user_id, start in sorted(touched):
-        end = start + timedelta(minutes=rule.window_minutes)
-        refused = _window(session, user_id, start, end, upto, AuditEvent.outcome == "denied")
+    windows = _windows(session, [(user_id, start, start + width) for user_id, start in touched], upto,
+                       AuditEvent.outcome == "denied")
+    for (user_id, start), refused in sorted(windows.items()):
+        end = start + width
         if len(refused) > rule.refusals:
             first = refused[0]
             yield Finding("refusals", f"refusals:{user_id}:{start.isoformat()}:{rule.window_minutes}", user_id,
@@ -178,11 +204,10 @@ def _bulk_out_of_hours(session: Session, new: list[Seen], rules: MonitoringRules
     rule = rules.out_of_hours
     touched = {(event.user_id, event.at.astimezone(rule.zone).date()) for event in new
                if _viewed(event) and _out_of_hours(event.at, rules)}
-    for user_id, day in sorted(touched):
-        start, end = _local_day(day, rules)
-        views = [event for event in _window(session, user_id, start, end, upto, AuditEvent.action == PERSON_VIEW,
-                                            AuditEvent.outcome == "allowed")
-                 if event.subject_id and _out_of_hours(event.at, rules)]
+    days = {(user_id, *_local_day(day, rules)): day for user_id, day in touched}
+    windows = _windows(session, days, upto, AuditEvent.action == PERSON_VIEW, AuditEvent.outcome == "allowed")
+    for (user_id, start, end), day in sorted(days.items()):
+        views = [event for event in windows[(user_id, start)] if event.subject_id and _out_of_hours(event.at, rules)]
         people = list(dict.fromkeys(event.subject_id for event in views))
         if len(people) > rule.people:
             first = views[0]
@@ -265,7 +290,7 @@ def run_monitoring(engine: Engine, actor: Actor, rules: MonitoringRules, *,
         new: list[Seen] = []
         after = start
         while True:
-            rows = session.scalars(select(AuditEvent).where(*between, AuditEvent.log_index > after)
+            rows = session.execute(select(*_COLUMNS, AuditEvent.log_index).where(*between, AuditEvent.log_index > after)
                                    .order_by(AuditEvent.log_index).limit(BATCH)).all()
             if not rows:
                 break
