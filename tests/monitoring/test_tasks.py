@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from monitoring_support import TUESDAY, actor, build_place, event, run, views
+from monitoring_support import SYSTEM, TUESDAY, actor, build_place, event, run, views
 from sqlalchemy import func, select
 
 from joinedup.accounts.models import User
@@ -20,6 +20,7 @@ from joinedup.monitoring import (
     evidence,
     record_outcome,
     review_tasks,
+    run_monitoring,
     summary,
     task_to_review,
 )
@@ -43,7 +44,9 @@ def _count(engine) -> int:
 
 
 def test_a_second_run_raises_nothing_again_and_reads_only_what_is_new(engine, place):
-    first = run(engine, RULES)
+    counted = []
+    first = run_monitoring(engine, SYSTEM, RULES, progress=lambda done, total: counted.append((done, total)))
+    assert counted == [(5, 5)]
     assert first.raised["unrelated_views"] == 1 and first.raised["break_glass"] == 1 and first.read == 5
     again = run(engine, RULES)
     assert (again.read, again.total, _count(engine)) == (0, 0, 2)
