@@ -112,3 +112,14 @@ def test_the_api_lists_tasks_and_records_an_outcome(client, engine, glass):
     again = client.post(url, json={"outcome": "no_concern", "note": "Again"}, headers={"X-CSRF-Token": token})
     assert again.status_code == 400 and again.json()["field"] == "task"
     assert client.get("/api/v1/monitoring/tasks?status=closed").json()["total"] == 1
+
+
+def test_a_rules_file_that_cannot_be_used_stops_a_run_from_the_page(client, engine, glass, web_settings):
+    web_settings.home.mkdir(parents=True, exist_ok=True)
+    (web_settings.home / "monitoring.toml").write_text("[out_of_hours]\nstarts = \"late\"\n")
+    sign_in(client, "ivy.ig")
+    page = client.get("/monitoring")
+    ran = client.post("/monitoring/run", data={"csrf_token": csrf_token(page.text)})
+    assert ran.headers["location"] == "/monitoring?refused=rules"
+    shown = client.get(ran.headers["location"]).text
+    assert "Monitoring did not run" in shown and "No tasks match" in shown
