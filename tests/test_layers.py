@@ -21,7 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements", "retention"},
-    {"chronology", "transparency"},  # read the involvement index (and flags)
+    {"chronology", "transparency", "monitoring"},  # read the involvement index (and flags)
     {"schema", "demo", "web"},
     {"cli"},
 )

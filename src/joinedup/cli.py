@@ -37,6 +37,9 @@ app.add_typer(audit_app, name="audit")
 retention_app = typer.Typer(help="Delete what is past its agreement's retention period; withhold old log entries.",
                             no_args_is_help=True)
 app.add_typer(retention_app, name="retention")
+monitor_app = typer.Typer(help="Monitoring: rules over the audit log that raise review tasks for IG leads.",
+                          no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
 console = Console()
 
 
@@ -1012,7 +1015,11 @@ def audit_prove_consistency(
     out: Annotated[Path | None, typer.Option("--out", help="Write the proof to this file.")] = None,
 ) -> None:
     """The proof that the log of the newer checkpoint extends that of the older one."""
-    from joinedup.audit.checkpoints import CheckpointError, instance_signer, open_checkpoint
+    from joinedup.audit.checkpoints import (
+        CheckpointError,
+        instance_signer,
+        open_checkpoint,
+    )
     from joinedup.audit.log import LogError, consistency_text, prove_consistency
 
     settings, engine = _audit_store()
@@ -1060,3 +1067,50 @@ def audit_public_key() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@monitor_app.command("run")
+def monitor_run() -> None:
+    """Read the audit log on from the last run and raise a review task for each new finding
+    (rules from monitoring.toml in the data directory; schedule it, e.g. every 15 minutes)."""
+    from joinedup.monitoring import RULES, RulesRefused, run_configured
+
+    settings, engine = _audit_store()
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Reading the log", total=0)
+            report = run_configured(engine, administrator_actor(), settings.home,
+                                    progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except RulesRefused as exc:
+        for field, message in exc.problems:
+            console.print(f"[red]monitoring.toml {escape(field)}: {escape(message)}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Read {report.read:,} new log entries (positions {report.start + 1:,} to {report.upto:,}); "
+                  f"raised {report.total:,} new review tasks.")
+    table = Table("rule", "new tasks")
+    for rule, name in RULES.items():
+        table.add_row(name, f"{report.raised.get(rule, 0):,}")
+    console.print(table)
+
+
+@monitor_app.command("declare")
+def monitor_declare(
+    username: Annotated[str, typer.Argument(help="The member of staff's username.")],
+    surname: Annotated[str, typer.Option(help="Their own surname.")],
+    postcode: Annotated[str, typer.Option(help="Their home postcode.")],
+) -> None:
+    """Record a member of staff's own surname and home postcode, which the household rule
+    compares with the people they view."""
+    from joinedup.db import transaction
+    from joinedup.errors import Refusal
+    from joinedup.monitoring import declare
+
+    _settings, engine = _audit_store()
+    try:
+        with transaction(engine) as session:
+            declare(session, administrator_actor(), username, surname=surname, postcode=postcode)
+    except Refusal as exc:
+        for field, message in exc.problems:
+            console.print(f"[red]{escape(field)}: {escape(message)}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Declaration kept for {username}.")

@@ -271,3 +271,14 @@ SUBJECT_ACCESS_DOWNLOAD = _transparency("subject_access.download",
                                         "subject_access_request")
 SUBJECT_ACCESS_EXPORT = _act("subject_access.export", "A record read for a subject access export: every field, "
                              "for the person it is about (one event per request decided).", "source_record")
+# --------------------------------------------------------------------------- monitoring that raises reviews
+
+_MONITOR_DENIED = "Monitoring and its review tasks are for information governance leads and administrators."
+MONITORING_RUN = _act("monitoring.run", "A monitoring run: the audit log read on, review tasks raised.", "monitoring",
+                      GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_VIEW = _act("monitoring.view", "The monitoring review tasks, a task, or their summary opened.",
+                       "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_DECIDE = _act("monitoring.decide", "A reviewer's outcome for a monitoring task, with a note.",
+                         "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
+MONITORING_DECLARE = _act("monitoring.declare", "A member of staff's own surname and postcode declared.", "user",
+                          ("admin",), "Staff declarations are recorded by administrators.")

@@ -7,6 +7,7 @@ from joinedup.audit import models as _audit  # noqa: F401
 from joinedup.gazetteer import models as _gazetteer  # noqa: F401
 from joinedup.ingest import models as _ingest  # noqa: F401
 from joinedup.involvements import models as _involvements  # noqa: F401
+from joinedup.monitoring import models as _monitoring  # noqa: F401
 from joinedup.partners import models as _partners  # noqa: F401
 from joinedup.people import models as _people  # noqa: F401
 from joinedup.sharing import models as _sharing  # noqa: F401

@@ -50,10 +50,11 @@ from starlette.routing import Mount
 from web_support import csrf_token, sign_in
 
 from joinedup.accounts import User
-from joinedup.audit import AuditEvent
+from joinedup.audit import Actor, AuditEvent
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
 from joinedup.ingest.models import IngestLoad
+from joinedup.monitoring import MonitoringRules, MonitoringTask, run_monitoring
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import LinkRun, Person
 from joinedup.sharing.break_glass import start_break_glass
@@ -119,6 +120,9 @@ PROMISES = {
                                         "information governance leads (`ig_lead`)"),
     "report_not_records": ("transparency.md", "lists, newest first, every access to and disclosure of the person"),
     "working_context": ("sharing.md", "A working context is only the user's own, for the session."),
+    "monitoring": ("monitoring.md", "The review pages and the API under `/api/v1/monitoring` are for information "
+                                    "governance leads (`ig_lead`) and administrators (`admin`)."),
+    "monitoring_scope": ("monitoring.md", "A task goes to the reviewers of the user's organisation"),
 }
 
 
@@ -679,6 +683,25 @@ TABLE: dict[tuple[str, str], Row] = {
                                                                 url=fixed("/api/v1/subject-access/999999/status")),
     ("GET", "/api/v1/subject-access/{request_id}/export"): Row(api(e(404), TRANSPARENT),
                                                                url=fixed("/api/v1/subject-access/999999/export")),
+    # ---- monitoring: Bea's break-glass raised a task for her organisation's IG lead; the
+    # administrator reviews it only where the organisation has no IG lead (it has one).
+    ("GET", "/monitoring"): Row({**page(e(200, "bea.social"), GOVERN), D: e(200, (), "bea.social")},
+                                "monitoring_scope"),
+    ("POST", "/monitoring/run"): Row(page(e(303), GOVERN), form={}),  # reads the log on; changes no task
+    ("GET", "/monitoring/summary"): Row({**page(e(200, "Break-glass used"), GOVERN),
+                                        D: e(200, "No tasks have been raised", "Break-glass used")},
+                                       "monitoring_scope"),
+    ("GET", "/monitoring/tasks/{task_id:int}"): Row({**page(e(200, "bea.social"), GOVERN), D: e(404)},
+                                                    "monitoring_scope"),
+    ("POST", "/monitoring/tasks/{task_id:int}"): Row({**page(e(400), GOVERN), D: e(404)}, "monitoring_scope",
+                                                     form={}),
+    ("GET", "/api/v1/monitoring/tasks"): Row({**api(e(200, "bea.social"), GOVERN), D: e(200, (), "bea.social")},
+                                             "monitoring_scope"),
+    ("GET", "/api/v1/monitoring/tasks/{task_id}"): Row({**api(e(200, "bea.social"), GOVERN), D: e(404)},
+                                                       "monitoring_scope"),
+    ("POST", "/api/v1/monitoring/tasks/{task_id}/outcome"): Row(
+        api(e(404), GOVERN), url=fixed("/api/v1/monitoring/tasks/999999/outcome"),
+        json={"outcome": "no_concern", "note": "Matrix"}),
     # ---- the administrators' API: unlocking an account (an unknown one here: nothing changes)
     ("POST", "/api/v1/admin/users/{username}/unlock"): Row(
         api(e(404, "No account has this username"), (D,)), url=fixed("/api/v1/admin/users/no.such.user/unlock"),
@@ -696,6 +719,7 @@ FAMILIES = (
     ("/addresses", "own"), ("/api/v1/addresses", "own"), ("/linkage", "data_pages"), ("/api/v1/linkage", "data_pages"),
     ("/api/v1/admin", "unlock"), ("/transparency", "transparency"), ("/subject-access", "transparency"),
     ("/api/v1/transparency", "transparency"), ("/api/v1/subject-access", "transparency"),
+    ("/api/v1/admin", "unlock"), ("/monitoring", "monitoring"), ("/api/v1/monitoring", "monitoring"),
 )
 
 
@@ -780,7 +804,8 @@ def concrete(template: str, world: World, relation: str) -> str:
             .replace("{right:int}", str(world.records["POL-100"])).replace("{right}", str(world.records["POL-100"]))
             .replace("/purposes/{code}", "/purposes/early_help").replace("/categories/{code}", "/categories/identity")
             .replace("{code}", "SAFE-ISA").replace("{number:int}", "1").replace("{version}", "1")
-            .replace("{access_id:int}", ids.get("access", "0")).replace("{access_id}", ids.get("access", "0")))
+            .replace("{access_id:int}", ids.get("access", "0")).replace("{access_id}", ids.get("access", "0"))
+            .replace("{task_id:int}", ids.get("task", "0")).replace("{task_id}", ids.get("task", "0")))
     assert "{" not in path, path
     return path
 
@@ -840,6 +865,10 @@ def _seed(engine) -> World:
                               minutes=240)
         run = session.scalar(select(func.min(LinkRun.id)))
         _IDS[id(world)] = {"load": str(load.id), "access": str(access.id), "run": str(run)}
+    run_monitoring(engine, Actor.system("cli", "monitor"), MonitoringRules())
+    with transaction(engine) as session:
+        _IDS[id(world)]["task"] = str(session.scalar(select(MonitoringTask.id).where(
+            MonitoringTask.username == "bea.social", MonitoringTask.rule == "break_glass")))
     return world
 
 
@@ -856,6 +885,8 @@ def _snapshot(engine) -> tuple:
             tuple(session.execute(select(Person.person_id, Person.retired_at).order_by(Person.id)).all()),
             session.scalar(select(func.count()).select_from(SharingDecision).where(SharingDecision.outcome == "declined")),
             session.scalar(select(func.count()).select_from(TrainingSample)),
+            tuple(session.execute(select(MonitoringTask.id, MonitoringTask.outcome)
+                                  .where(MonitoringTask.status == "closed").order_by(MonitoringTask.id)).all()),
         )
 
 

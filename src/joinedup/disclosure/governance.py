@@ -146,3 +146,34 @@ def reviewed_by(session: Session, actor: Actor, access_id: int) -> BreakGlass | 
     """The access ``access_id`` if ``actor`` reviewed it, for the banner that says so."""
     access = session.get(BreakGlass, access_id)
     return access if access is not None and access.reviewed_by == actor.username[:120] else None
+
+
+def _folded(value: str | None) -> str:
+    return " ".join((value or "").split()).casefold()
+
+
+def postcode_key(value: str | None) -> str:
+    """A postcode as compared: capitals, no spaces."""
+    return "".join((value or "").split()).upper()
+
+
+def same_household(session: Session, declared: dict[int, tuple[str, str]],
+                   viewed: dict[int, set[str]]) -> set[tuple[int, str]]:
+    """(user id, person id) for each person a user viewed whose index surname and postcode
+    are the surname and postcode the user declared of themselves. ``declared``: user id →
+    (surname, postcode); ``viewed``: user id → public person ids. Only the match leaves here,
+    never a person's details: it is for the IG lead's monitoring."""
+    wanted = {person_id for user_id, persons in viewed.items() if user_id in declared for person_id in persons}
+    if not wanted:
+        return set()
+    index = {person_id: (_folded(surname), postcode_key((golden or {}).get("postcode", {}).get("value")))
+             for person_id, surname, golden in session.execute(
+                 select(Person.person_id, Person.surname, Person.golden).where(Person.person_id.in_(wanted)))}
+    found = set()
+    for user_id, persons in viewed.items():
+        if user_id not in declared:
+            continue
+        surname, postcode = _folded(declared[user_id][0]), postcode_key(declared[user_id][1])
+        found.update((user_id, person_id) for person_id in persons
+                     if person_id in index and index[person_id] == (surname, postcode) and surname and postcode)
+    return found

@@ -27,6 +27,7 @@ from joinedup.involvements.who import (
     InvolvementShown,
     WhoIsInvolved,
     involvements_seen,
+    involved_organisations,
     who_is_involved,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "end_involvement",
     "index_involvements",
     "involvements_seen",
+    "involved_organisations",
     "load_directory",
     "may_keep_directory",
     "own_involvement",

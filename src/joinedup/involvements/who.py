@@ -169,3 +169,23 @@ def every_involvement(session: Session, person: Person) -> list[Involvement]:
     """All of the person's involvements, ended long ago included: for their subject access
     request (:mod:`joinedup.transparency`), which shows what is held, not who to call."""
     return _involvements_of(session, person, date.min)
+
+
+def involved_organisations(session: Session, person_ids: set[str]) -> dict[str, set[int]]:
+    """Public person id → the organisations that have (or had) an involvement with them:
+    recorded for them, or from one of their records' rows. A fact about who works with
+    whom, without any involvement's details; monitoring asks it of the people a user viewed."""
+    if not person_ids:
+        return {}
+    found: dict[str, set[int]] = {person_id: set() for person_id in person_ids}
+    for person_id, organisation_id in session.execute(
+            select(Person.person_id, Involvement.organisation_id).join(Involvement, Involvement.person_id == Person.id)
+            .where(Person.person_id.in_(person_ids))):
+        found[person_id].add(organisation_id)
+    for person_id, organisation_id in session.execute(
+            select(Person.person_id, Involvement.organisation_id)
+            .join(PersonRecord, PersonRecord.person_id == Person.id)
+            .join(Involvement, Involvement.source_record_id == PersonRecord.source_record_id)
+            .where(Person.person_id.in_(person_ids))):
+        found[person_id].add(organisation_id)
+    return found

@@ -27,6 +27,7 @@ from joinedup.web import (
     ingest,
     involvements,
     linkage,
+    monitoring,
     persons,
     sharing,
     transparency,
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 #: One web package per capability, each with its pages, its API and its forms.
 CAPABILITIES = (accounts, home, persons, access, involvements, chronology, ingest, addresses, linkage, sharing,
-                transparency, docs)
+                transparency, monitoring, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

@@ -1,0 +1,125 @@
+"""The IG lead's monitoring pages and API: run on demand, the tasks with their evidence
+(people by name), outcomes, filters and the summary; tasks of another organisation are
+not theirs."""
+
+from __future__ import annotations
+
+import pytest
+from factories import actor_of, person_of, user
+from sqlalchemy import select
+from web_support import csrf_token, sign_in
+
+from joinedup.accounts import User
+from joinedup.db import transaction
+from joinedup.monitoring import MonitoringTask
+from joinedup.sharing.break_glass import start_break_glass
+
+
+@pytest.fixture
+def glass(engine, place):
+    """Sam (Children's Social Care) broke the glass to Jordan; Ivy is the council's IG lead,
+    Pia the police's."""
+    with transaction(engine) as session:
+        jordan = person_of(session, "PJORDAN0001", [place.council_record])
+        user(session, "ivy.ig", "CSC", ["ig_lead"], display_name="Ivy Lead")
+        user(session, "pia.ig", "POL", ["ig_lead"], display_name="Pia Lead")
+        sam = session.scalar(select(User).where(User.username == "sam.social"))
+        start_break_glass(session, actor_of(sam), jordan, reason="A child found alone at the address")
+        return jordan.person_id
+
+
+def _run(client) -> None:
+    page = client.get("/monitoring")
+    assert page.status_code == 200
+    ran = client.post("/monitoring/run", data={"csrf_token": csrf_token(page.text)})
+    assert ran.status_code == 303 and ran.headers["location"].startswith("/monitoring?read=")
+    return client.get(ran.headers["location"])
+
+
+def _task(engine) -> MonitoringTask:
+    with transaction(engine) as session:
+        task = session.scalar(select(MonitoringTask))
+        session.expunge(task)
+        return task
+
+
+def test_the_ig_lead_runs_monitoring_and_reviews_a_break_glass_task(client, engine, glass):
+    sign_in(client, "ivy.ig")
+    after = _run(client)
+    assert "raised 1 new task" in after.text and "Break-glass used" in after.text and "sam.social" in after.text
+    assert "You review the tasks about users of Children&#39;s Social Care." in after.text
+    task = _task(engine)
+    page = client.get(f"/monitoring/tasks/{task.id}")
+    assert page.status_code == 200
+    assert "Jordan Smith (PJORDAN0001)" in page.text and "sharing.break_glass.start" in page.text
+    refused = client.post(f"/monitoring/tasks/{task.id}", data={"csrf_token": csrf_token(page.text)})
+    assert refused.status_code == 400
+    assert 'href="#outcome"' in refused.text and 'href="#note"' in refused.text
+    done = client.post(f"/monitoring/tasks/{task.id}", data={"csrf_token": csrf_token(page.text),
+                                                            "outcome": "no_concern", "note": "A real emergency."})
+    assert done.status_code == 303
+    listed = client.get(done.headers["location"])
+    assert "Outcome recorded" in listed.text and "No tasks match" in listed.text
+    closed = client.get("/monitoring?status=closed&rule=break_glass")
+    assert "No concern" in closed.text and f"/monitoring/tasks/{task.id}" in closed.text
+    assert "No tasks match" in client.get("/monitoring?status=closed&rule=refusals").text
+    shown = client.get(f"/monitoring/tasks/{task.id}").text
+    assert "No concern by ivy.ig" in shown and "Record the outcome" not in shown
+    summary = client.get("/monitoring/summary")
+    assert "Children&#39;s Social Care: 1 task" in summary.text
+
+
+def test_a_second_run_raises_nothing_again(client, engine, glass):
+    sign_in(client, "ivy.ig")
+    _run(client)
+    assert "raised 0 new tasks" in _run(client).text
+
+
+def test_another_organisations_ig_lead_neither_lists_nor_opens_the_task(client, engine, glass):
+    sign_in(client, "ivy.ig")
+    _run(client)
+    task = _task(engine)
+    sign_in(client, "pia.ig")
+    listed = client.get("/monitoring").text
+    assert "No tasks match" in listed and "You review the tasks about users of Police." in listed
+    assert client.get(f"/monitoring/tasks/{task.id}").status_code == 404
+    assert client.get(f"/api/v1/monitoring/tasks/{task.id}").status_code == 404
+    assert "No tasks have been raised" in client.get("/monitoring/summary").text
+
+
+def test_a_practitioner_is_refused(client, glass):
+    sign_in(client, "sam.social")
+    assert client.get("/monitoring").status_code == 403
+    assert client.get("/api/v1/monitoring/tasks").status_code == 403
+
+
+def test_the_api_lists_tasks_and_records_an_outcome(client, engine, glass):
+    sign_in(client, "ivy.ig")
+    _run(client)
+    listed = client.get("/api/v1/monitoring/tasks")
+    assert listed.status_code == 200
+    (task,) = listed.json()["tasks"]
+    assert (task["rule"], task["username"], task["persons"]) == ("break_glass", "sam.social", ["PJORDAN0001"])
+    detail = client.get(f"/api/v1/monitoring/tasks/{task['id']}").json()
+    assert detail["people"] == [{"person_id": "PJORDAN0001", "name": "Jordan Smith"}]
+    token = listed.headers["X-CSRF-Token"]
+    url = f"/api/v1/monitoring/tasks/{task['id']}/outcome"
+    assert client.post(url, json={"outcome": "escalated", "note": "To the DPO"}).status_code == 403  # no CSRF
+    bad = client.post(url, json={"outcome": "shrug", "note": "x"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 422 and bad.json()["field"] == "outcome"
+    done = client.post(url, json={"outcome": "escalated", "note": "To the DPO"}, headers={"X-CSRF-Token": token})
+    assert done.status_code == 200 and done.json()["outcome"] == "escalated" and done.json()["decided_by"] == "ivy.ig"
+    again = client.post(url, json={"outcome": "no_concern", "note": "Again"}, headers={"X-CSRF-Token": token})
+    assert again.status_code == 400 and again.json()["field"] == "task"
+    assert client.get("/api/v1/monitoring/tasks?status=closed").json()["total"] == 1
+
+
+def test_a_rules_file_that_cannot_be_used_stops_a_run_from_the_page(client, engine, glass, web_settings):
+    web_settings.home.mkdir(parents=True, exist_ok=True)
+    (web_settings.home / "monitoring.toml").write_text("[out_of_hours]\nstarts = \"late\"\n")
+    sign_in(client, "ivy.ig")
+    page = client.get("/monitoring")
+    ran = client.post("/monitoring/run", data={"csrf_token": csrf_token(page.text)})
+    assert ran.headers["location"] == "/monitoring?refused=rules"
+    shown = client.get(ran.headers["location"]).text
+    assert "Monitoring did not run" in shown and "No tasks match" in shown
