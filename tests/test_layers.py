@@ -21,6 +21,7 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements"},
+    {"flags"},
     {"schema", "demo", "web"},
     {"cli"},
 )

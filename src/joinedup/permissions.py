@@ -216,3 +216,10 @@ INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's
                          "source_system")
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
+
+# --------------------------------------------------------------------------- flags
+
+FLAG_VIEW = _act("flag.view", "Flags shown on a person's page, in search results or through the API (one event per "
+                 "read, naming the flags shown and counting those withheld).", "person", FRONTLINE_ROLES,
+                 "Flags are shown to practitioners and MASH officers.")
+FLAG_INDEX = _act("flag.index", "Flags read from a source's extract rows, with the rows refused.", "source_system")

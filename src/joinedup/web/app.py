@@ -24,6 +24,7 @@ from joinedup.web import (
     docs,
     home,
     ingest,
+    flags,
     involvements,
     linkage,
     persons,
@@ -44,7 +45,7 @@ from joinedup.web.templating import STATIC, make_environment
 log = logging.getLogger(__name__)
 
 #: One web package per capability, each with its pages, its API and its forms.
-CAPABILITIES = (accounts, home, persons, access, involvements, ingest, addresses, linkage, sharing, docs)
+CAPABILITIES = (accounts, home, persons, access, involvements, flags, ingest, addresses, linkage, sharing, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

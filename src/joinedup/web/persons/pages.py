@@ -23,6 +23,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
+from joinedup.flags import flags_in_search, flags_on_page
 from joinedup.involvements import who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
@@ -54,7 +55,7 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
-    context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
+    context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form, "flags": {},
                "data_team": user.has_role(*LINKAGE_ROLES)}
     with app.transaction() as session:
         context["purpose_options"] = purposes_open_to(session, actor)
@@ -83,6 +84,7 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     with app.transaction() as session:
         result = search_persons(session, actor, query, action=access_action(actor, searching=True),
                                 purpose=stated, page=page_number(page))
+        context["flags"] = flags_in_search(session, actor, result)
     context["result"] = result
     asked = {"q": q, **({"purpose": purpose[:40], "relationship": relationship[:RELATIONSHIP_MAX]} if stated else {}),
              **({"safeguarding_risk": "yes"} if stated and form["safeguarding_risk"] else {})}
@@ -117,6 +119,7 @@ def person(
             frontline_history = found.allowed and access["frontline"] and not found.retired
             history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
             involved = who_is_involved(session, actor, found)
+            flags = flags_on_page(session, actor, found)
     if found is None:
         raise HTTPException(404)
     q = q[:MAX_QUERY_LENGTH]
@@ -130,6 +133,7 @@ def person(
         "asks_purpose": found.action != "person.review",
         "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE) else "",
         "involved": involved,
+        "flags": flags,
         "errors": [],
         "consents": history,
         "done_message": INVOLVEMENT_DONE.get(done, ""),
