@@ -1,0 +1,94 @@
+"""Flags at the top of the person page, in search results and in the API, each shown or
+hidden by the decision on the record it came from (docs/flags.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from practice_support import MARKERS
+from sqlalchemy import select
+from web_support import csrf_token, sign_in
+
+from joinedup.audit import AuditEvent
+from joinedup.db import transaction
+from joinedup.flags import Flag
+
+#: The domestic-abuse flag of the sensitive service: its organisation is never named to CSC.
+SHIELDED_ORG = MARKERS["shield_org"]
+
+
+@pytest.fixture
+def flagged(practice, engine):
+    """Ava's plan (CSC's own record), Ben's police domestic-abuse flag, and Dee's flag from
+    the voluntary sector's sensitive service."""
+    with transaction(engine) as session:
+        for reference, kind, category, organisation in (
+            ("CSC-100", "child_protection_plan", "social_care_status", "CSC"),
+            ("POL-200", "domestic_abuse_victim", "police_incidents", "POL"),
+            ("VCS-400", "domestic_abuse_victim", "sensitive_services", "VCS"),
+        ):
+            session.add(Flag(source_record_id=practice.records[reference], type=kind, category=category,
+                             organisation_id=practice.organisations[organisation], starts_on=date(2025, 5, 3),
+                             legal_status="", status="current", source="extract:test"))
+    return practice
+
+
+def _state(client, person_id: str, **form):
+    page = client.get(f"/persons/{person_id}/purpose")
+    return client.post(f"/persons/{person_id}/purpose", data={"csrf_token": csrf_token(page.text), **form})
+
+
+def test_the_person_page_opens_with_the_flags_the_user_may_see(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    page = practice_client.get("/persons/PSAME000001").text
+    assert "Child-protection plan since 3 May 2025, Children&#39;s Social Care" in page
+    assert page.index('id="flags"') < page.index("Who is involved")
+    assert "govuk-warning-text" in page
+
+
+def test_a_partners_flag_shows_only_for_a_purpose_whose_agreement_shares_its_category(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    before = practice_client.get("/persons/PPARTNER001")
+    assert "Domestic-abuse victim" not in before.text
+    assert _state(practice_client, "PPARTNER001", purpose="safeguarding_child").status_code == 303
+    after = practice_client.get("/persons/PPARTNER001").text
+    assert "Domestic-abuse victim since 3 May 2025, Joinford Police" in after
+
+
+def test_a_sensitive_services_flag_is_never_shown_nor_its_service_named(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    assert _state(practice_client, "PSHIELD0001", purpose="early_help", relationship_choice="other",
+                  relationship_other="My team is working with them or their family").status_code == 303
+    page = practice_client.get("/persons/PSHIELD0001").text
+    assert "Domestic-abuse victim" not in page and SHIELDED_ORG not in page and 'id="flags"' not in page
+
+
+def test_search_results_tag_the_flags_the_user_may_see(practice_client, flagged, engine):
+    sign_in(practice_client, "sam.social")
+    own = practice_client.get("/persons", params={"q": "ava own"}).text
+    assert "Child-protection plan</strong>" in own
+    hidden = practice_client.get("/persons", params={"q": "ben partner", "purpose": "early_help",
+                                                     "relationship": "Family support"}).text
+    assert "Ben" in hidden and "Domestic-abuse victim" not in hidden
+    shown = practice_client.get("/persons", params={"q": "ben partner", "purpose": "safeguarding_child"}).text
+    assert "Domestic-abuse victim</strong>" in shown
+    with transaction(engine) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "flag.view")).all()
+        assert events and all(event.actor == "sam.social" for event in events)
+
+
+def test_the_api_gives_a_persons_flags_for_the_purpose_stated(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    own = practice_client.get("/api/v1/persons/PSAME000001/flags")
+    assert own.status_code == 200
+    assert [flag["summary"] for flag in own.json()["flags"]] == ["Child-protection plan since 3 May 2025"]
+    partner = practice_client.get("/api/v1/persons/PPARTNER001/flags", params={"purpose": "safeguarding_child"})
+    assert [flag["type"] for flag in partner.json()["flags"]] == ["domestic_abuse_victim"]
+    shielded = practice_client.get("/api/v1/persons/PSHIELD0001/flags",
+                                   params={"purpose": "early_help", "relationship": "Family support"})
+    assert shielded.status_code == 200 and shielded.json()["flags"] == [] and SHIELDED_ORG not in shielded.text
+    assert practice_client.get("/api/v1/persons/PNONE000001/flags",
+                               params={"purpose": "safeguarding_child"}).status_code == 403
+    types = practice_client.get("/api/v1/flag-types").json()
+    assert {"child_protection_plan", "looked_after", "marac_case"} <= {kind["code"] for kind in types}
