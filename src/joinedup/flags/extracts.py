@@ -58,7 +58,7 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
         raise Refusal(f"There is no source {mapping.code}: load its extract first.", "source")
     today = today or date.today()
     organisation_id = system.owner_organisation_id
-    teams = {team.name: team.id for team in session.scalars(select(Team).where(Team.organisation_id == organisation_id))}
+    teams = dict(session.execute(select(Team.name, Team.id).where(Team.organisation_id == organisation_id)).all())
     categories = set(session.scalars(select(DataCategory.code)))
     existing = {(row.source_record_id, row.type): row for row in session.execute(
         select(Flag.id, Flag.source_record_id, Flag.type, *(getattr(Flag, name) for name in COMPARED))

@@ -55,7 +55,8 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     actor = visit.actor("web")
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
-    context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form, "flags": {},
+    context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
+               "flags": {},
                "data_team": user.has_role(*LINKAGE_ROLES)}
     with app.transaction() as session:
         context["purpose_options"] = purposes_open_to(session, actor)
