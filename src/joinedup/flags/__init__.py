@@ -12,7 +12,7 @@ came from discloses its category (:func:`joinedup.disclosure.flags.disclose_flag
 from joinedup.flags.catalogue import FLAG_TYPES, LEGAL_STATUSES, FlagType, legal_status_in_words
 from joinedup.flags.extracts import FlagIndexReport, index_flags
 from joinedup.flags.models import Flag
-from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_of_cards, flags_on_page
+from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_on_page
 
 __all__ = [
     "FLAG_TYPES",
@@ -23,7 +23,6 @@ __all__ = [
     "FlagShown",
     "FlagType",
     "flags_in_search",
-    "flags_of_cards",
     "flags_on_page",
     "index_flags",
     "legal_status_in_words",

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
-from joinedup.disclosure import Disclosed, PersonCard, PersonSearchResult, PersonView
+from joinedup.disclosure import Disclosed, PersonSearchResult, PersonView
 from joinedup.disclosure.flags import FlagSubject, disclose_flags
 from joinedup.flags.catalogue import FLAG_TYPES
 from joinedup.flags.models import Flag
@@ -67,12 +67,6 @@ def flags_in_search(session: Session, actor: Actor, result: PersonSearchResult, 
                     ) -> dict[str, tuple[FlagShown, ...]]:
     """person id → the flags the actor may see, for each person on a page of search results."""
     return _shown(session, actor, {card.person_id: card.records for card in result.persons}, today or date.today())
-
-
-def flags_of_cards(session: Session, actor: Actor, cards: Iterable[PersonCard], *, today: date | None = None
-                   ) -> dict[str, tuple[FlagShown, ...]]:
-    """person id → the flags the actor may see, for persons shown as cards."""
-    return _shown(session, actor, {card.person_id: card.records for card in cards}, today or date.today())
 
 
 def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed]], today: date
