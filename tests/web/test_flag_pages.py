@@ -92,3 +92,19 @@ def test_the_api_gives_a_persons_flags_for_the_purpose_stated(practice_client, f
                                params={"purpose": "safeguarding_child"}).status_code == 403
     types = practice_client.get("/api/v1/flag-types").json()
     assert {"child_protection_plan", "looked_after", "marac_case"} <= {kind["code"] for kind in types}
+
+
+def test_a_sensitive_services_flag_is_not_tagged_in_search_results(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    page = practice_client.get("/persons", params={"q": "dee shield", "purpose": "early_help",
+                                                   "relationship": "My team is working with them or their family"})
+    assert page.status_code == 200 and "Dee" in page.text
+    assert "Domestic-abuse victim" not in page.text and SHIELDED_ORG not in page.text
+
+
+def test_the_data_team_never_sees_a_flag(practice_client, flagged):
+    sign_in(practice_client, "dev.data")
+    page = practice_client.get("/persons/PSAME000001")
+    assert page.status_code == 200 and "Ava" in page.text
+    assert "Child-protection plan" not in page.text and 'id="flags"' not in page.text
+    assert practice_client.get("/api/v1/persons/PSAME000001/flags").status_code == 403
