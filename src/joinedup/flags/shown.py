@@ -19,6 +19,7 @@ from joinedup.disclosure import Disclosed, PersonSearchResult, PersonView
 from joinedup.disclosure.flags import FlagSubject, disclose_flags
 from joinedup.flags.catalogue import FLAG_TYPES
 from joinedup.flags.models import Flag
+from joinedup.permissions import FLAG_VIEW
 
 #: How long an ended flag is still shown.
 RECENTLY_ENDED = timedelta(days=90)
@@ -71,6 +72,8 @@ def flags_in_search(session: Session, actor: Actor, result: PersonSearchResult, 
 
 def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed]], today: date
            ) -> dict[str, tuple[FlagShown, ...]]:
+    if not FLAG_VIEW.permits(actor.roles):
+        return {}  # flags are for practitioners and MASH officers: the others' reads disclose no fact anyway
     person_of: dict[int, str] = {}
     disclosed: dict[int, Disclosed] = {}
     for person_id, held in records.items():
