@@ -14,7 +14,17 @@ from sqlalchemy import select
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
 from joinedup.disclosure import access_action, view_person
-from joinedup.flags import FLAG_TYPES, Flag, flags_on_page, index_flags, legal_status_in_words
+from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
+from joinedup.flags import (
+    FLAG_TYPES,
+    Flag,
+    FlagTerms,
+    end_flag,
+    flags_on_page,
+    index_flags,
+    legal_status_in_words,
+    record_flag,
+)
 from joinedup.ingest.mapping import MappingError, load_mapping, parse_mapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.involvements import load_directory
@@ -223,3 +233,58 @@ def test_nobody_who_may_not_see_the_person_is_told_of_a_flag(engine):
         view = view_person(session, actor, CHILD, action=access_action(actor), purpose=None)
         assert not view.allowed and flags_on_page(session, actor, view, today=TODAY) == ()
     assert world
+
+
+def _frontline(world, org: str) -> Actor:
+    return Actor(username=f"{org.lower()}.worker", organisation_id=world["orgs"][org],
+                 roles=frozenset({"practitioner"}), channel="test")
+
+
+def test_a_practitioner_records_their_organisations_flag_each_field_refused_named(engine):
+    world = _world(engine)
+    actor = _frontline(world, "CSC")
+    with transaction(engine) as session:
+        with pytest.raises(Refusal) as refused:
+            record_flag(session, actor, CHILD, FlagTerms("not_a_flag", date(2026, 2, 1), "C1", 999_999), today=TODAY)
+        assert [field for field, _message in refused.value.problems] == ["type", "starts_on", "team"]
+        with pytest.raises(Refusal) as refused:
+            record_flag(session, actor, CHILD, FlagTerms("child_in_need", date(2025, 2, 1), "C1"), today=TODAY)
+        assert refused.value.field == "legal_status"
+        with pytest.raises(Forbidden):
+            record_flag(session, Actor(username="d", organisation_id=world["orgs"]["CSC"],
+                                       roles=frozenset({"data_team"})), CHILD,
+                        FlagTerms("exploitation_concern", date(2025, 2, 1)), today=TODAY)
+        with pytest.raises(NotFound):
+            record_flag(session, actor, "PNOSUCH0001", FlagTerms("exploitation_concern", date(2025, 2, 1)),
+                        today=TODAY)
+        flag = record_flag(session, actor, CHILD, FlagTerms("exploitation_concern", date(2025, 9, 1)), today=TODAY)
+        assert (flag.source, flag.category, flag.recorded_by) == ("app", "social_care_status", "csc.worker")
+        flag_id = flag.id
+    with transaction(engine) as session:
+        with pytest.raises(NotFound):
+            end_flag(session, _frontline(world, "EDU"), flag_id, date(2025, 12, 1), today=TODAY)
+        with pytest.raises(Refusal, match="on or after"):
+            end_flag(session, actor, flag_id, date(2025, 8, 1), today=TODAY)
+        ended = end_flag(session, actor, flag_id, date(2025, 12, 1), today=TODAY)
+        assert (ended.status, ended.ends_on) == ("ended", date(2025, 12, 1))
+        with pytest.raises(Conflict):
+            end_flag(session, actor, flag_id, date(2025, 12, 2), today=TODAY)
+        actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == str(flag_id))))
+        assert {"flag.record", "flag.end"} <= actions
+
+
+def test_a_flag_recorded_in_the_app_is_shared_as_its_organisations_records_of_the_person_are(engine):
+    world = _world(engine)
+    with transaction(engine) as session:
+        record_flag(session, _frontline(world, "CSC"), CHILD, FlagTerms("exploitation_concern", date(2025, 9, 1)),
+                    today=TODAY)
+        record_flag(session, _frontline(world, "POL"), CHILD, FlagTerms("marac_case", date(2025, 9, 2)), today=TODAY)
+    assert {"exploitation_concern"} <= set(_seen(engine, world, "CSC"))
+    assert "marac_case" not in _seen(engine, world, "CSC")  # the police's records need a purpose
+    safeguarding = _seen(engine, world, "EDU", "safeguarding_child")
+    assert {"exploitation_concern", "marac_case"} <= set(safeguarding)
+    assert safeguarding["exploitation_concern"].recorded is None  # not the school's to end
+    early_help = _seen(engine, world, "EDU", "early_help")
+    assert not {"exploitation_concern", "marac_case"} & set(early_help)
+    own = _seen(engine, world, "POL")
+    assert own["marac_case"].recorded is not None and own["marac_case"].summary == "MARAC case since 2 September 2025"

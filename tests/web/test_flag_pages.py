@@ -108,3 +108,31 @@ def test_the_data_team_never_sees_a_flag(practice_client, flagged):
     assert page.status_code == 200 and "Ava" in page.text
     assert "Child-protection plan" not in page.text and 'id="flags"' not in page.text
     assert practice_client.get("/api/v1/persons/PSAME000001/flags").status_code == 403
+
+
+def test_a_practitioner_records_and_ends_their_organisations_flag_through_the_api(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    header = {"X-CSRF-Token": csrf_token(practice_client.get("/").text)}
+    body = {"type": "exploitation_concern", "starts_on": "2025-09-01"}
+    assert practice_client.post("/api/v1/persons/PPARTNER001/flags", json=body).status_code == 403  # no CSRF header
+    refused = practice_client.post("/api/v1/persons/PPARTNER001/flags", json={**body, "type": "nope"}, headers=header)
+    assert refused.status_code == 400 and refused.json()["field"] == "type"
+    recorded = practice_client.post("/api/v1/persons/PPARTNER001/flags", json=body, headers=header)
+    assert recorded.status_code == 201, recorded.text
+    flag_id = recorded.json()["id"]
+    # Ben's page: children's social care holds no record of him, but its own flag shows to it.
+    flags = practice_client.get("/api/v1/persons/PPARTNER001/flags", params={"purpose": "safeguarding_child"}).json()
+    assert {"type": "exploitation_concern", "recorded_id": flag_id}.items() <= next(
+        flag for flag in flags["flags"] if flag["type"] == "exploitation_concern").items()
+    ended = practice_client.post(f"/api/v1/flags/{flag_id}/end", json={"ends_on": "2025-12-01"}, headers=header)
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    again = practice_client.post(f"/api/v1/flags/{flag_id}/end", json={"ends_on": "2025-12-01"}, headers=header)
+    assert again.status_code == 409
+
+
+def test_only_frontline_users_record_flags(practice_client, flagged):
+    sign_in(practice_client, "dev.data")
+    header = {"X-CSRF-Token": csrf_token(practice_client.get("/").text)}
+    answer = practice_client.post("/api/v1/persons/PSAME000001/flags",
+                                  json={"type": "exploitation_concern", "starts_on": "2025-09-01"}, headers=header)
+    assert answer.status_code == 403

@@ -1,11 +1,14 @@
 """Flags, as an actor may see them: decided by the records they came from.
 
 The flag index (:mod:`joinedup.flags`, above this layer) hands each flag of the records a
-page has just disclosed here as a :class:`FlagSubject`. A flag is shown when the decision
-on its record (made, audited and logged as the record was disclosed) discloses the flag's
-category (:func:`joinedup.sharing.flags.flag_categories_disclosed`); otherwise it is
-withheld and nothing of it is said. Each read is one ``flag.view`` audit event naming the
-flags shown and counting those withheld.
+page has just disclosed, and each flag recorded in the app for the persons shown, here as
+a :class:`FlagSubject`. A flag is shown to its own organisation, and otherwise when the
+decision on a record it speaks for (made, audited and logged as the record was
+disclosed) discloses the flag's category
+(:func:`joinedup.sharing.flags.flag_categories_disclosed`): for a flag from an extract,
+its row; for one recorded in the app, the person's records held by the recording
+organisation. Otherwise it is withheld and nothing of it is said. Each read is one
+``flag.view`` audit event naming the flags shown and counting those withheld.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from joinedup.sharing.flags import flag_categories_disclosed
 
 @dataclass(frozen=True)
 class FlagSubject:
-    """What deciding a flag needs: its id, the record it came from, its category, and the
-    person it shows on."""
+    """What deciding a flag needs: its id, the records it speaks for (its extract row; for
+    a flag recorded in the app, the person's disclosed records held by its organisation),
+    its category, its organisation, and the person it shows on."""
 
     id: int
-    record_id: int
+    records: tuple[int, ...]
     category: str
+    organisation_id: int
     person_id: str
 
 
@@ -40,10 +45,12 @@ def disclose_flags(session: Session, actor: Actor, records: Mapping[int, Disclos
         return []
     wanted: dict[int, set[str]] = {}
     for flag in flags:
-        wanted.setdefault(flag.record_id, set()).add(flag.category)
+        for record_id in flag.records:
+            wanted.setdefault(record_id, set()).add(flag.category)
     disclosed = {record_id: flag_categories_disclosed(session, records[record_id].decision, categories)
                  if record_id in records else frozenset() for record_id, categories in wanted.items()}
-    shown = [flag.category in disclosed[flag.record_id] for flag in flags]
+    shown = [(actor.organisation_id is not None and flag.organisation_id == actor.organisation_id)
+             or any(flag.category in disclosed[record_id] for record_id in flag.records) for flag in flags]
     persons = sorted({flag.person_id for flag in flags})
     record_event(session, actor, action=FLAG_VIEW.name, outcome="allowed" if any(shown) else "denied",
                  subject_type="person" if len(persons) == 1 else "persons",

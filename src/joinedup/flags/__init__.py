@@ -1,6 +1,7 @@
 """Flags, in the manner of the Child Protection – Information Sharing service (CP-IS): a
 child-protection plan, a looked-after child's legal status, a MARAC case and the like,
-read from agencies' extracts through their mappings' ``[flags]`` sections, and shown at
+read from agencies' extracts through their mappings' ``[flags]`` sections or recorded in
+the app by a practitioner for their organisation, and shown at
 the top of the person page, in search results and in the API to those the sharing rules
 allow (docs/flags.md).
 
@@ -12,6 +13,7 @@ came from discloses its category (:func:`joinedup.disclosure.flags.disclose_flag
 from joinedup.flags.catalogue import FLAG_TYPES, LEGAL_STATUSES, FlagType, legal_status_in_words
 from joinedup.flags.extracts import FlagIndexReport, index_flags
 from joinedup.flags.models import Flag
+from joinedup.flags.recording import FlagTerms, end_flag, record_flag
 from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_on_page
 
 __all__ = [
@@ -21,9 +23,12 @@ __all__ = [
     "Flag",
     "FlagIndexReport",
     "FlagShown",
+    "FlagTerms",
     "FlagType",
+    "end_flag",
     "flags_in_search",
     "flags_on_page",
     "index_flags",
     "legal_status_in_words",
+    "record_flag",
 ]

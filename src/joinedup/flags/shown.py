@@ -19,6 +19,9 @@ from joinedup.disclosure import Disclosed, PersonSearchResult, PersonView
 from joinedup.disclosure.flags import FlagSubject, disclose_flags
 from joinedup.flags.catalogue import FLAG_TYPES
 from joinedup.flags.models import Flag
+from joinedup.ingest.models import SourceRecord
+from joinedup.partners.models import SourceSystem
+from joinedup.people.models import Person
 from joinedup.permissions import FLAG_VIEW
 
 #: How long an ended flag is still shown.
@@ -27,7 +30,8 @@ RECENTLY_ENDED = timedelta(days=90)
 
 @dataclass(frozen=True)
 class FlagShown:
-    """One flag as the actor may see it."""
+    """One flag as the actor may see it; ``recorded``: the id of the flag recorded in the
+    app, by the actor's organisation, that this one is (they may end it)."""
 
     type: str
     name: str
@@ -40,6 +44,7 @@ class FlagShown:
     legal_status: str
     current: bool
     episodes: int = 1
+    recorded: int | None = None
 
     @property
     def summary(self) -> str:
@@ -83,26 +88,47 @@ def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed
                 disclosed[found.id] = found
     if not person_of:
         return {}
+    # One statement: the flags of the records disclosed, and those recorded in the app for
+    # the persons shown (or for persons merged into them).
+    persons = select(Person.id).where(or_(Person.person_id.in_(records), Person.superseded_by.in_(records)))
     recent = or_(Flag.status == "current", Flag.ends_on >= today - RECENTLY_ENDED)
     flags = list(session.scalars(
-        select(Flag).where(Flag.source_record_id.in_(sorted(person_of)), recent)
-        .options(joinedload(Flag.organisation), joinedload(Flag.team)).order_by(Flag.id)))
-    allowed = disclose_flags(session, actor, disclosed, [
-        FlagSubject(flag.id, flag.source_record_id, flag.category, person_of[flag.source_record_id])
-        for flag in flags])
-    grouped: dict[str, dict[tuple[str, int], list[Flag]]] = {}
-    for flag, shown in zip(flags, allowed, strict=True):
+        select(Flag).where(or_(Flag.source_record_id.in_(sorted(person_of)), Flag.person_id.in_(persons)), recent)
+        .options(joinedload(Flag.organisation), joinedload(Flag.team), joinedload(Flag.person)).order_by(Flag.id)))
+    owners = _owners(session, disclosed) if any(flag.source_record_id is None for flag in flags) else {}
+    subjects = []
+    for flag in flags:
+        if flag.source_record_id is not None:
+            person_id, speaks_for = person_of[flag.source_record_id], (flag.source_record_id,)
+        else:
+            person_id = flag.person.person_id if flag.person.person_id in records else flag.person.superseded_by
+            speaks_for = tuple(record_id for record_id, owner in owners.items()
+                               if owner == flag.organisation_id and person_of[record_id] == person_id)
+        subjects.append(FlagSubject(flag.id, speaks_for, flag.category, flag.organisation_id, person_id))
+    allowed = disclose_flags(session, actor, disclosed, subjects)
+    # Flags of one type from one organisation's extracts show as one; each recorded in the
+    # app shows on its own, so that its organisation can end it.
+    grouped: dict[str, dict[tuple[str, int, int], list[Flag]]] = {}
+    for flag, subject, shown in zip(flags, subjects, allowed, strict=True):
         if shown:
-            grouped.setdefault(person_of[flag.source_record_id], {}).setdefault(
-                (flag.type, flag.organisation_id), []).append(flag)
+            key = (flag.type, flag.organisation_id, flag.id if flag.source_record_id is None else 0)
+            grouped.setdefault(subject.person_id, {}).setdefault(key, []).append(flag)
     order = list(FLAG_TYPES)
-    return {person_id: tuple(sorted((_one(group) for group in groups.values()),
+    return {person_id: tuple(sorted((_one(group, actor) for group in groups.values()),
                                     key=lambda shown: (not shown.current, order.index(shown.type)
                                                        if shown.type in order else len(order))))
             for person_id, groups in grouped.items()}
 
 
-def _one(flags: list[Flag]) -> FlagShown:
+def _owners(session: Session, disclosed: dict[int, Disclosed]) -> dict[int, int]:
+    """record id → the organisation holding it, for the records disclosed."""
+    return dict(session.execute(
+        select(SourceRecord.id, SourceSystem.owner_organisation_id)
+        .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)
+        .where(SourceRecord.id.in_(sorted(disclosed)))).all())
+
+
+def _one(flags: list[Flag], actor: Actor) -> FlagShown:
     """Flags of one type from one organisation, as one."""
     latest = max(flags, key=lambda flag: (flag.starts_on or date.min, flag.id))
     current = any(flag.status == "current" for flag in flags)
@@ -121,4 +147,5 @@ def _one(flags: list[Flag]) -> FlagShown:
         latest.type, kind.name if kind else latest.type, kind.warning if kind else True, latest.organisation.name,
         team.name if team else None, contact, min(starts) if starts else None,
         None if current or not ends else max(ends), latest.legal_status, current, len(flags),
+        latest.id if latest.source_record_id is None and latest.organisation_id == actor.organisation_id else None,
     )
