@@ -116,6 +116,8 @@ PROMISES = {
                           "came from."),
     "flags_frontline": ("flags.md", "Flags are read through the API by practitioners and MASH officers "
                                     "(`practitioner`, `mash_officer`); anyone else gets an audited 403."),
+    "flags_recorded_by": ("flags.md", "Only practitioners and MASH officers record and end flags, and only their own "
+                                      "organisation's"),
     "flag_types": ("flags.md", "The catalogue of flag types holds no personal data and is open to every signed-in "
                                "user."),
 }
@@ -497,6 +499,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/persons/{person_id}/flags"): Row(
         {**api(e(403), FRONTLINE), P: FLAGS_API, M: FLAGS_API}, "flags_frontline", relational=True,
         url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/flags", world, relation)),
+    # Recording is asked with an empty body (422 past the gate), ending of a flag that does not exist (404).
+    ("POST", "/api/v1/persons/{person_id}/flags"): Row(api(e(422), FRONTLINE), "flags_recorded_by", json={}),
+    ("POST", "/api/v1/flags/{flag_id}/end"): Row(api(e(404), FRONTLINE), "flags_recorded_by",
+                                                 url=fixed("/api/v1/flags/999999/end"), json={"ends_on": "2025-01-01"}),
     ("GET", "/api/v1/flag-types"): Row(api(e(200, "child_protection_plan", tuple(NAMES.values()))), "flag_types"),
     ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
     ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
