@@ -3,6 +3,7 @@ hidden by the decision on the record it came from (docs/flags.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -61,7 +62,7 @@ def test_a_sensitive_services_flag_is_never_shown_nor_its_service_named(practice
     assert _state(practice_client, "PSHIELD0001", purpose="early_help", relationship_choice="other",
                   relationship_other="My team is working with them or their family").status_code == 303
     page = practice_client.get("/persons/PSHIELD0001").text
-    assert "Domestic-abuse victim" not in page and SHIELDED_ORG not in page and 'id="flags"' not in page
+    assert "Domestic-abuse victim" not in page and SHIELDED_ORG not in page and "No flags you may see" in page
 
 
 def test_search_results_tag_the_flags_the_user_may_see(practice_client, flagged, engine):
@@ -136,3 +137,45 @@ def test_only_frontline_users_record_flags(practice_client, flagged):
     answer = practice_client.post("/api/v1/persons/PSAME000001/flags",
                                   json={"type": "exploitation_concern", "starts_on": "2025-09-01"}, headers=header)
     assert answer.status_code == 403
+
+
+def test_a_practitioner_records_a_flag_on_the_page_errors_beside_their_fields_and_ends_it(practice_client, flagged):
+    sign_in(practice_client, "sam.social")
+    person = practice_client.get("/persons/PSAME000001").text
+    assert 'href="/persons/PSAME000001/flags/new"' in person
+    form = practice_client.get("/persons/PSAME000001/flags/new")
+    assert form.status_code == 200 and "Record a flag of Children&#39;s Social Care" in form.text
+    token = csrf_token(form.text)
+    refused = practice_client.post("/persons/PSAME000001/flags", data={"csrf_token": token, "starts_on-day": "31",
+                                                                     "starts_on-month": "2", "starts_on-year": "2025"})
+    assert refused.status_code == 400
+    assert '<a href="#starts_on-day">The date the flag started must be a real date' in refused.text
+    refused = practice_client.post("/persons/PSAME000001/flags", data={"csrf_token": token, "starts_on-day": "1",
+                                                                     "starts_on-month": "2", "starts_on-year": "2025"})
+    assert refused.status_code == 400 and '<a href="#type">Select a flag type from the catalogue' in refused.text
+    recorded = practice_client.post("/persons/PSAME000001/flags", data={
+        "csrf_token": token, "type": "exploitation_concern", "starts_on-day": "1", "starts_on-month": "2",
+        "starts_on-year": "2025"})
+    assert recorded.status_code == 303 and "done=flag-recorded" in recorded.headers["location"]
+    page = practice_client.get(recorded.headers["location"]).text
+    assert "The flag is recorded" in page and "Exploitation concern since 1 February 2025" in page
+    end_link = re.search(r'href="(/flags/\d+)"', page).group(1)
+    ending = practice_client.get(end_link)
+    assert ending.status_code == 200 and "End the flag: Exploitation concern" in ending.text
+    too_early = practice_client.post(f"{end_link}/end", data={
+        "csrf_token": token, "ends_on-day": "1", "ends_on-month": "1", "ends_on-year": "2025"})
+    assert too_early.status_code == 400 and "on or after the date it started" in too_early.text
+    today = date.today()
+    ended = practice_client.post(f"{end_link}/end", data={
+        "csrf_token": token, "ends_on-day": str(today.day), "ends_on-month": str(today.month),
+        "ends_on-year": str(today.year)})
+    assert ended.status_code == 303 and "done=flag-ended" in ended.headers["location"]
+    shown = practice_client.get(ended.headers["location"]).text
+    assert f"Exploitation concern, ended {today.day} {today:%B %Y}" in shown and "The flag is ended" in shown
+
+
+def test_another_organisations_flag_or_an_extracts_cannot_be_ended(practice_client, flagged, engine):
+    sign_in(practice_client, "sam.social")
+    with transaction(engine) as session:
+        extract_flag = session.scalar(select(Flag.id).where(Flag.type == "child_protection_plan"))
+    assert practice_client.get(f"/flags/{extract_flag}").status_code == 404

@@ -20,7 +20,7 @@ from joinedup.flags.catalogue import FLAG_TYPES
 from joinedup.flags.models import APP, Flag
 from joinedup.involvements import Team
 from joinedup.people import person_by_id
-from joinedup.permissions import FLAG_END, FLAG_RECORD
+from joinedup.permissions import FLAG_END, FLAG_FORM, FLAG_RECORD
 
 LEGAL_STATUS_MAX = 120
 
@@ -76,13 +76,21 @@ def record_flag(session: Session, actor: Actor, person_id: str, terms: FlagTerms
     return flag
 
 
+def own_flag(session: Session, actor: Actor, flag_id: int) -> Flag:
+    """One of the actor's organisation's flags recorded in the app (NotFound otherwise: an
+    extract's flag, or another organisation's, is not theirs to end)."""
+    _may(actor, FLAG_FORM.refusal)
+    flag = session.get(Flag, flag_id)
+    if flag is None or flag.source != APP or flag.organisation_id != actor.organisation_id:
+        raise NotFound("Your organisation recorded no flag with this id in the app.", "flag")
+    return flag
+
+
 def end_flag(session: Session, actor: Actor, flag_id: int, ends_on: date | None, *,
              today: date | None = None) -> Flag:
     """End one of the actor's organisation's flags recorded in the app; audited (``flag.end``)."""
     _may(actor, FLAG_END.refusal)
-    flag = session.get(Flag, flag_id)
-    if flag is None or flag.source != APP or flag.organisation_id != actor.organisation_id:
-        raise NotFound("Your organisation recorded no flag with this id in the app.", "flag")
+    flag = own_flag(session, actor, flag_id)
     if flag.status != "current":
         raise Conflict("This flag has already ended.", "ends_on")
     today = today or date.today()

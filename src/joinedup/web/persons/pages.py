@@ -24,6 +24,7 @@ from fastapi.responses import Response
 
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
 from joinedup.flags import flags_in_search, flags_on_page
+from joinedup.web.flags.views import FLAG_DONE
 from joinedup.involvements import who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
@@ -132,12 +133,12 @@ def person(
         "back": "/persons" + (f"?{urlencode({'q': q})}" if q else ""),
         "data_team": user.has_role(*LINKAGE_ROLES),
         "asks_purpose": found.action != "person.review",
-        "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE) else "",
+        "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE, *FLAG_DONE) else "",
         "involved": involved,
         "flags": flags,
         "errors": [],
         "consents": history,
-        "done_message": INVOLVEMENT_DONE.get(done, ""),
+        "done_message": INVOLVEMENT_DONE.get(done) or FLAG_DONE.get(done, ""),
         **access,
     }
     if not found.allowed:
