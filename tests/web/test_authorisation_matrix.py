@@ -499,7 +499,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/persons/{person_id}/flags"): Row(
         {**api(e(403), FRONTLINE), P: FLAGS_API, M: FLAGS_API}, "flags_frontline", relational=True,
         url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/flags", world, relation)),
-    # Recording is asked with an empty body (422 past the gate), ending of a flag that does not exist (404).
+    # Recording is asked with an empty form or body (400, 422 past the gate), ending of a flag that does not
+    # exist (404).
+    ("GET", "/persons/{person_id}/flags/new"): Row(page(e(200, "Record a flag"), FRONTLINE), "flags_recorded_by"),
+    ("POST", "/persons/{person_id}/flags"): Row(page(e(400, "Select a flag type"), FRONTLINE), "flags_recorded_by",
+                                                form={}),
+    ("GET", "/flags/{flag_id}"): Row(page(e(404), FRONTLINE), "flags_recorded_by", url=fixed("/flags/999999")),
+    ("POST", "/flags/{flag_id}/end"): Row(page(e(404), FRONTLINE), "flags_recorded_by", form={},
+                                          url=fixed("/flags/999999/end")),
     ("POST", "/api/v1/persons/{person_id}/flags"): Row(api(e(422), FRONTLINE), "flags_recorded_by", json={}),
     ("POST", "/api/v1/flags/{flag_id}/end"): Row(api(e(404), FRONTLINE), "flags_recorded_by",
                                                  url=fixed("/api/v1/flags/999999/end"), json={"ends_on": "2025-01-01"}),
