@@ -2,7 +2,8 @@
 
 A social worker searches for a child and sees the child-protection flag tagged in the
 results; opening the child, the flag is in the first screen at 1280×800, with whom to
-call. A child known to a sensitive domestic-abuse service shows no flag and never names
+call. They record a flag of their own (refused first with nothing chosen) and open the
+page to end it. A child known to a sensitive domestic-abuse service shows no flag and never names
 the service.
 
 This module runs its own server over its own store: tests/web/practice_support.py's world
@@ -69,6 +70,24 @@ def test_a_social_worker_sees_a_childs_plan_in_the_results_and_first_on_the_page
     warning = page.locator(".govuk-warning-text").filter(has_text="Child-protection plan since 3 May 2025")
     expect(warning).to_be_in_viewport()
     expect(warning).to_contain_text("Child Protection Team, contact: duty line 0306 999 0100")
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="Record a flag of your organisation").click()
+    page.get_by_role("button", name="Record flag").click()
+    expect(page.get_by_role("alert").get_by_text("Select a flag type from the catalogue")).to_be_visible()
+    assert_accessible(page, axe_source)
+    page.get_by_label("Flag", exact=True).select_option("exploitation_concern")
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2025")
+    page.get_by_label("Team to contact").select_option(label="Child Protection Team")
+    page.get_by_role("button", name="Record flag").click()
+    expect(page.get_by_text("The flag is recorded")).to_be_visible()
+    expect(page.locator(".govuk-warning-text").filter(has_text="Exploitation concern since 1 February 2025")
+           ).to_be_visible()
+    assert_accessible(page, axe_source)
+    page.get_by_role("link", name="End the flag: Exploitation concern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("End the flag: Exploitation concern")
     assert_accessible(page, axe_source)
     page.context.close()
 
