@@ -5,8 +5,9 @@ Runs against a data directory the demo built (``joinedup demo --no-serve``, SQLi
 opens every person their organisation's records reach that has at least one involvement,
 up to ``--persons``, ``--rounds`` times, timing each answer; and times
 :func:`joinedup.disclosure.view_person` (the page's read without who is involved) and
-:func:`joinedup.involvements.who_is_involved` and :func:`joinedup.flags.flags_on_page` alone for the same persons (the policy
-point's decisions and their audit included, in a transaction rolled back).
+:func:`joinedup.involvements.who_is_involved` and :func:`joinedup.flags.flags_on_page` alone
+for the same persons (the policy point's decisions and their audit included, in a
+transaction rolled back).
 
     JOINEDUP_HOME=DIR .venv/bin/python benchmarks/person_page.py
     JOINEDUP_HOME=DIR JOINEDUP_DATABASE_URL=postgresql://... .venv/bin/python benchmarks/person_page.py

@@ -98,7 +98,8 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
                 before = existing.get(key)
                 if before is None:
                     inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
-                                    "source": f"extract:{mapping.code}", "recorded_by": "", "created_at": now, "updated_at": now})
+                                    "source": f"extract:{mapping.code}", "recorded_by": "", "created_at": now,
+                                    "updated_at": now})
                     report.created += 1
                 elif any(getattr(before, name) != values[name] for name in COMPARED):
                     updates.append({"id": before.id, **{name: values[name] for name in COMPARED}, "updated_at": now})
