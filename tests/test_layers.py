@@ -21,7 +21,8 @@ LAYERS = (
     {"sharing"},
     {"disclosure"},
     {"involvements", "retention"},
-    {"chronology", "transparency", "monitoring"},  # read the involvement index (and flags)
+    {"flags"},  # a flag's contact is a team of the involvement index's directories
+    {"chronology", "transparency", "monitoring"},  # read the involvement index and flags
     {"schema", "demo", "web"},
     {"cli"},
 )

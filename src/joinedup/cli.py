@@ -29,6 +29,9 @@ directory_app = typer.Typer(help="Each organisation's directory of teams and wor
 app.add_typer(directory_app, name="directory")
 involvements_app = typer.Typer(help="The involvement index: who is working with a person.", no_args_is_help=True)
 app.add_typer(involvements_app, name="involvements")
+flags_app = typer.Typer(help="Flags (child-protection plan, looked after, MARAC, …) read from extracts.",
+                        no_args_is_help=True)
+app.add_typer(flags_app, name="flags")
 models_app = typer.Typer(help="The person index's linkage models: compare and adopt.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 audit_app = typer.Typer(help="The tamper-evident audit log: checkpoints, verification, receipts, proofs.",
@@ -696,6 +699,7 @@ def demo(
         ensure_demo_users,
         load_place,
         load_place_gazetteer,
+        load_place_flags,
         load_place_involvements,
     )
     from joinedup.store import initialise
@@ -739,6 +743,7 @@ def demo(
     users = ensure_demo_users(engine, password)
     ensure_demo_sharing(engine)
     _print_involvements(load_place_involvements(engine, place))
+    _print_involvements(load_place_flags(engine, place), "Flags read from the extracts")
     who = Table(title="Sign in as any of these (the password is the same for all)")
     for column in ("username", "name", "job", "roles"):
         who.add_column(column)
@@ -800,8 +805,32 @@ def involvements_index(
     _print_involvements([report])
 
 
-def _print_involvements(reports) -> None:
-    table = Table(title="Involvements read from the extracts")
+@flags_app.command("index")
+def flags_index(
+    source: Annotated[str, typer.Option(help="The source's mapping: a shipped name or a TOML file.")],
+) -> None:
+    """Read a loaded source's flags through its mapping's [flags] section (after linking)."""
+    from joinedup.audit import Actor
+    from joinedup.db import transaction
+    from joinedup.errors import Refusal
+    from joinedup.flags import index_flags
+    from joinedup.ingest import MappingError, load_mapping
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    try:
+        mapping = load_mapping(source)
+        with transaction(engine) as session:
+            report = index_flags(session, Actor.system(), mapping)
+    except (Refusal, MappingError) as exc:
+        console.print(f"[red]Not indexed[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    _print_involvements([report], "Flags read from the extract")
+
+
+def _print_involvements(reports, title: str = "Involvements read from the extracts") -> None:
+    """What an index run over extracts did (involvements or flags), with the first rows refused."""
+    table = Table(title=title)
     for column in ("source", "new", "updated", "ended", "unchanged", "refused"):
         table.add_column(column, justify="left" if column == "source" else "right")
     for report in reports:

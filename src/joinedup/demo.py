@@ -204,3 +204,25 @@ def load_place_involvements(engine: Engine, place: Path) -> list:
                 continue
             reports.append(index_involvements(session, actor, mapping))
     return reports
+
+
+def load_place_flags(engine: Engine, place: Path) -> list:
+    """Read every loaded extract's flags through its mapping's ``[flags]`` section, after
+    the directories are loaded (a flag's contact is a team of its organisation's):
+    after :func:`load_place_involvements`. Returns each source's report."""
+    from joinedup.audit import Actor
+    from joinedup.flags import index_flags
+    from joinedup.ingest import load_mapping
+    from joinedup.partners.models import SourceSystem
+
+    manifest = json.loads((place / "manifest.json").read_text())
+    actor = Actor.system("cli", "demo")
+    reports = []
+    for extract in manifest["extracts"]:
+        mapping = load_mapping(extract["mapping"])
+        with transaction(engine) as session:
+            if not mapping.flags or session.scalar(
+                    select(SourceSystem.id).where(SourceSystem.code == mapping.code)) is None:
+                continue
+            reports.append(index_flags(session, actor, mapping))
+    return reports

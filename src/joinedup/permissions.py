@@ -282,3 +282,14 @@ MONITORING_DECIDE = _act("monitoring.decide", "A reviewer's outcome for a monito
                          "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
 MONITORING_DECLARE = _act("monitoring.declare", "A member of staff's own surname and postcode declared.", "user",
                           ("admin",), "Staff declarations are recorded by administrators.")
+# --------------------------------------------------------------------------- flags
+
+FLAG_VIEW = _act("flag.view", "Flags shown on a person's page, in search results or through the API (one event per "
+                 "read, naming the flags shown and counting those withheld).", "person", FRONTLINE_ROLES,
+                 "Flags are shown to practitioners and MASH officers.")
+FLAG_INDEX = _act("flag.index", "Flags read from a source's extract rows, with the rows refused.", "source_system")
+_FLAGGED_DENIED = "Flags are recorded and ended by practitioners and MASH officers."
+FLAG_FORM = _act("flag.form", "The form to record or end a flag opened.", "person", FRONTLINE_ROLES, _FLAGGED_DENIED)
+FLAG_RECORD = _act("flag.record", "A flag recorded for a person in the app.", "flag", FRONTLINE_ROLES, _FLAGGED_DENIED)
+FLAG_END = _act("flag.end", "A flag recorded in the app ended, with the date it ended.", "flag", FRONTLINE_ROLES,
+                _FLAGGED_DENIED)

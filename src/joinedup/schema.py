@@ -4,6 +4,7 @@ app and the CLI, because it imports every capability; nothing below imports it."
 
 from joinedup.accounts import models as _accounts  # noqa: F401
 from joinedup.audit import models as _audit  # noqa: F401
+from joinedup.flags import models as _flags  # noqa: F401
 from joinedup.gazetteer import models as _gazetteer  # noqa: F401
 from joinedup.ingest import models as _ingest  # noqa: F401
 from joinedup.involvements import models as _involvements  # noqa: F401

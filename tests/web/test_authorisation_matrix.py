@@ -53,6 +53,7 @@ from joinedup.accounts import User
 from joinedup.audit import Actor, AuditEvent
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
+from joinedup.flags import Flag
 from joinedup.ingest.models import IngestLoad
 from joinedup.monitoring import MonitoringRules, MonitoringTask, run_monitoring
 from joinedup.partners.models import SourceSystem
@@ -123,6 +124,14 @@ PROMISES = {
     "monitoring": ("monitoring.md", "The review pages and the API under `/api/v1/monitoring` are for information "
                                     "governance leads (`ig_lead`) and administrators (`admin`)."),
     "monitoring_scope": ("monitoring.md", "A task goes to the reviewers of the user's organisation"),
+    "flags": ("flags.md", "A flag is shown only to those the sharing rules let see its category of the record it "
+                          "came from."),
+    "flags_frontline": ("flags.md", "Flags are read through the API by practitioners and MASH officers "
+                                    "(`practitioner`, `mash_officer`); anyone else gets an audited 403."),
+    "flags_recorded_by": ("flags.md", "Only practitioners and MASH officers record and end flags, and only their own "
+                                      "organisation's"),
+    "flag_types": ("flags.md", "The catalogue of flag types holds no personal data and is open to every signed-in "
+                               "user."),
 }
 
 
@@ -336,6 +345,31 @@ RECORDS_API = by_relation(
     unscoped=e(200, MORE["una_phone"], MORE["una_notes"], promise="consent"),
     scoped=e(200, MORE["sia_notes"], promise="consent"),
 )
+#: A person's flags through the API, for a frontline user: a flag follows its record's decision.
+FLAG = {"own": "Child-protection plan", "partner": "Domestic-abuse victim", "hidden": "Domestic-abuse victim"}
+FLAGS_API = by_relation(
+    own=e(200, FLAG["own"], FLAG["partner"], promise="flags"),
+    partner=e(200, FLAG["partner"], promise="flags"),
+    none=e(403, "No rule allows you to see any of this person", (NAMES["none"], "Child-protection"), promise="deny"),
+    shielded=e(200, '"flags":[]', SECRETS + (FLAG["hidden"],), promise="sensitive"),
+    withdrawn=e(403, (), (NAMES["withdrawn"], "Missing episodes"), promise="refusals"),
+    not_open=e(403, NOT_OPEN, (NAMES["not_open"], "Missing episodes"), promise="stating"),
+    glass=e(200, '"flags":[]', GLASS_SECRETS + (FLAG["hidden"],), promise="break_glass"),
+    unscoped=e(200, '"flags":[]', (FLAG["hidden"],), promise="consent"),
+    scoped=e(200, FLAG["partner"], promise="consent"),
+)
+#: The flags the matrix's world holds: reference of the record → (type, category, organisation).
+MATRIX_FLAGS = {
+    "CSC-100": ("child_protection_plan", "social_care_status", "CSC"),
+    "POL-200": ("domestic_abuse_victim", "police_incidents", "POL"),
+    "VCS-400": ("domestic_abuse_victim", "sensitive_services", "VCS"),
+    "POL-500": ("missing_episodes", "police_incidents", "POL"),
+    "POL-600": ("missing_episodes", "police_incidents", "POL"),
+    "VCS-700": ("domestic_abuse_victim", "sensitive_services", "VCS"),
+    "VCS-800": ("domestic_abuse_victim", "sensitive_services", "VCS"),
+    "VCS-900": ("domestic_abuse_victim", "sensitive_services", "VCS"),
+}
+
 #: What a frontline practitioner may do about a person needs them to see the person.
 SEEN = by_relation(own=e(200, promise="own"), partner=e(200, promise="partners"), none=e(403, promise="deny"),
                    shielded=e(200, promise="sensitive"), withdrawn=e(403, promise="refusals"),
@@ -505,6 +539,22 @@ TABLE: dict[tuple[str, str], Row] = {
                                                             url=fixed("/involvements/999999/correct")),
     ("POST", "/involvements/{involvement_id}/end"): Row(page(e(404), FRONTLINE), "involved_by", form={},
                                                         url=fixed("/involvements/999999/end")),
+    # ---- flags: a person's, for the purpose stated in the query; the catalogue, for anyone signed in
+    ("GET", "/api/v1/persons/{person_id}/flags"): Row(
+        {**api(e(403), FRONTLINE), P: FLAGS_API, M: FLAGS_API}, "flags_frontline", relational=True,
+        url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/flags", world, relation)),
+    # Recording is asked with an empty form or body (400, 422 past the gate), ending of a flag that does not
+    # exist (404).
+    ("GET", "/persons/{person_id}/flags/new"): Row(page(e(200, "Record a flag"), FRONTLINE), "flags_recorded_by"),
+    ("POST", "/persons/{person_id}/flags"): Row(page(e(400, "Select a flag type"), FRONTLINE), "flags_recorded_by",
+                                                form={}),
+    ("GET", "/flags/{flag_id}"): Row(page(e(404), FRONTLINE), "flags_recorded_by", url=fixed("/flags/999999")),
+    ("POST", "/flags/{flag_id}/end"): Row(page(e(404), FRONTLINE), "flags_recorded_by", form={},
+                                          url=fixed("/flags/999999/end")),
+    ("POST", "/api/v1/persons/{person_id}/flags"): Row(api(e(422), FRONTLINE), "flags_recorded_by", json={}),
+    ("POST", "/api/v1/flags/{flag_id}/end"): Row(api(e(404), FRONTLINE), "flags_recorded_by",
+                                                 url=fixed("/api/v1/flags/999999/end"), json={"ends_on": "2025-01-01"}),
+    ("GET", "/api/v1/flag-types"): Row(api(e(200, "child_protection_plan", tuple(NAMES.values()))), "flag_types"),
     ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
     ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
     # ---- the chronology: practitioners' and MASH officers', following what they may see of the person
@@ -863,6 +913,10 @@ def _seed(engine) -> World:
             frontline = session.scalar(select(User).where(User.username == ROLE_USERS[role][0]))
             start_break_glass(session, actor_of(frontline), gil, reason="Gil found alone at home at night",
                               minutes=240)
+        for reference, (kind, category, organisation) in MATRIX_FLAGS.items():
+            session.add(Flag(source_record_id=world.records[reference], type=kind, category=category,
+                             organisation_id=world.organisations[organisation], starts_on=date(2025, 5, 3),
+                             legal_status="", status="current", source="extract:matrix"))
         run = session.scalar(select(func.min(LinkRun.id)))
         _IDS[id(world)] = {"load": str(load.id), "access": str(access.id), "run": str(run)}
     run_monitoring(engine, Actor.system("cli", "monitor"), MonitoringRules())

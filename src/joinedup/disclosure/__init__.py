@@ -18,6 +18,7 @@ from joinedup.disclosure.exports import (
     export_persons,
 )
 from joinedup.disclosure.households import HouseholdView, household_at
+from joinedup.disclosure.flags import FlagSubject, disclose_flags
 from joinedup.disclosure.involvements import DisclosedInvolvement, disclose_involvements
 from joinedup.disclosure.persons import (
     Basis,
@@ -46,6 +47,7 @@ __all__ = [
     "Disclosed",
     "DisclosedInvolvement",
     "FamilyMemberShown",
+    "FlagSubject",
     "FamilyShown",
     "GoldenValue",
     "HistoryEntry",
@@ -57,6 +59,7 @@ __all__ = [
     "SearchResult",
     "access_action",
     "disclose",
+    "disclose_flags",
     "disclose_ids",
     "disclose_involvements",
     "export_addresses",

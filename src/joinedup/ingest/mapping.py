@@ -61,6 +61,7 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _CANONICAL_IDENTIFIERS = ("nhs_number", "ni_number", "upn")
 _RELATIONSHIP_KEYS = ("group", "role", "lead", "roles", "unrelated", "optional")
 _INVOLVEMENT_KEYS = ("role", "team", "worker", "starts", "ends", "contact")
+_FLAG_KEYS = ("type", "values", "when", "starts", "ends", "legal_status", "team", "contact_team", "category")
 _PATH_SEGMENT = re.compile(r"(?:[^.\[\]]|\[[^\]]*\])+")
 _PATH_FILTER = re.compile(r"\[([^\]=]+)=([^\]]*)\]")
 
@@ -176,6 +177,36 @@ class InvolvementMapping:
     contact: str = "phone"
 
 
+@dataclass(frozen=True)
+class FlagMapping:
+    """How a source's rows state flags (one ``[flags]`` table, or several ``[[flags]]``).
+
+    ``type`` names the fact whose value gives the flag type, through ``values`` (value →
+    flag type code; an empty code: that value is no flag). Without ``values`` the fact
+    holds the codes themselves. ``when`` keeps only rows whose facts hold one of the
+    values listed (fact → values). ``starts`` and ``ends`` name a fact, or one fact per
+    flag type; ``legal_status`` and ``team`` (the directory team to contact) name facts;
+    ``contact_team`` names one team of the organisation's directory for every flag;
+    ``category`` is the sharing category the flags are disclosed under, instead of their
+    type's. Whether each code is a flag type is the flag index's check, row by row.
+    """
+
+    type: str
+    values: dict[str, str] = field(default_factory=dict)
+    when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    starts: dict[str, str] | str | None = None
+    ends: dict[str, str] | str | None = None
+    legal_status: str | None = None
+    team: str | None = None
+    contact_team: str | None = None
+    category: str | None = None
+
+    def fact_for(self, key: str, flag_type: str) -> str | None:
+        """The fact holding ``key`` (``starts`` or ``ends``) of a flag of ``flag_type``."""
+        named = getattr(self, key)
+        return named.get(flag_type) if isinstance(named, dict) else named
+
+
 @dataclass(frozen=True, eq=False)
 class SourceMapping:
     """A whole mapping: the source system it describes, its key, fields and facts."""
@@ -196,6 +227,7 @@ class SourceMapping:
     facts: dict[str, FieldMapping] = field(default_factory=dict)
     relationships: RelationshipMapping | None = None
     involvements: InvolvementMapping | None = None
+    flags: tuple[FlagMapping, ...] = ()
     identifiers: dict[str, IdentifierMapping] = field(default_factory=dict)
     origin: str = ""
 
@@ -278,8 +310,8 @@ class _Checker:
 def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     """Check a parsed mapping document and build the SourceMapping it describes."""
     check = _Checker(origin)
-    check.known_keys(data, ("source", "fields", "facts", "relationships", "identifiers", "involvements"),
-                     "top level")
+    check.known_keys(data, ("source", "fields", "facts", "relationships", "identifiers", "involvements",
+                            "flags"), "top level")
     source = check.table(data.get("source"), "[source]")
     check.known_keys(source, _SOURCE_KEYS, "[source]")
     fmt = check.text(source, "format", "[source]")
@@ -342,6 +374,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
     if "relationships" in data:
         relationships = _relationships(check, data["relationships"], json_paths)
     involvements = _involvements(check, data["involvements"], facts) if "involvements" in data else None
+    flags = _flags(check, data["flags"], facts) if "flags" in data else ()
     identifiers = {
         scheme: _identifier(check, scheme, spec, json_paths)
         for scheme, spec in check.table(data.get("identifiers", {}), "[identifiers]").items()
@@ -364,6 +397,7 @@ def parse_mapping(data: dict[str, Any], *, origin: str = "") -> SourceMapping:
         facts=facts,
         relationships=relationships,
         involvements=involvements,
+        flags=flags,
         identifiers=identifiers,
         origin=origin,
     )
@@ -571,6 +605,57 @@ def _involvements(check: _Checker, spec: Any, facts: dict[str, FieldMapping]) ->
     if "team" not in named and "worker" not in named:
         raise check.fail(where, "name the fact holding the team or the worker, or both")
     return InvolvementMapping(role=role, contact=contact, **named)
+
+
+def _flags(check: _Checker, spec: Any, facts: dict[str, FieldMapping]) -> tuple[FlagMapping, ...]:
+    """``[flags]`` (one table) or ``[[flags]]`` (several), each naming facts of the mapping."""
+    specs = spec if isinstance(spec, list) else [spec]
+    if not specs:
+        raise check.fail("[flags]", "must hold at least one table")
+    return tuple(_flag(check, item, facts, "[flags]" if len(specs) == 1 else f"[[flags]] {number}")
+                 for number, item in enumerate(specs, start=1))
+
+
+def _flag(check: _Checker, spec: Any, facts: dict[str, FieldMapping], where: str) -> FlagMapping:
+    spec = check.table(spec, where)
+    check.known_keys(spec, _FLAG_KEYS, where)
+
+    def fact(key: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in facts:
+            raise check.fail(f"{where} {key}", f"{value!r} is not a fact of this mapping (name one in [facts])")
+        return value
+
+    named: dict[str, Any] = {"type": fact("type", check.text(spec, "type", where))}
+    values = check.table(spec.get("values", {}), f"{where} values")
+    for value, code in values.items():
+        if not isinstance(code, str):
+            raise check.fail(f"{where} values '{value}'", "must be a flag type code, or \"\" for no flag")
+    named["values"] = dict(values)
+    when = check.table(spec.get("when", {}), f"{where} when")
+    kept: dict[str, tuple[str, ...]] = {}
+    for key, listed in when.items():
+        fact(f"when {key}", key)
+        if not isinstance(listed, list) or not listed:
+            raise check.fail(f"{where} when {key}", "must be a list of the values that make a flag")
+        kept[key] = tuple(str(value).lower() for value in listed)
+    named["when"] = kept
+    for key in ("starts", "ends"):
+        if key not in spec:
+            continue
+        value = spec[key]
+        if isinstance(value, dict):
+            named[key] = {flag_type: fact(f"{key} {flag_type}", name) for flag_type, name in value.items()}
+        else:
+            named[key] = fact(key, value)
+    for key in ("legal_status", "team"):
+        if key in spec:
+            named[key] = fact(key, spec[key])
+    for key in ("contact_team", "category"):
+        if key in spec:
+            named[key] = check.text(spec, key, where)
+    if "team" in named and "contact_team" in named:
+        raise check.fail(where, "name the fact holding the team, or one contact_team, not both")
+    return FlagMapping(**named)
 
 
 def _check_path(check: _Checker, path: str, where: str) -> None:

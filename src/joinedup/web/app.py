@@ -23,6 +23,7 @@ from joinedup.web import (
     addresses,
     chronology,
     docs,
+    flags,
     home,
     ingest,
     involvements,
@@ -47,8 +48,8 @@ from joinedup.web.templating import STATIC, make_environment
 log = logging.getLogger(__name__)
 
 #: One web package per capability, each with its pages, its API and its forms.
-CAPABILITIES = (accounts, home, persons, access, involvements, chronology, ingest, addresses, linkage, sharing,
-                transparency, monitoring, docs)
+CAPABILITIES = (accounts, home, persons, access, involvements, flags, chronology, ingest, addresses, linkage,
+                sharing, transparency, monitoring, docs)
 
 #: Only our own files; no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = (

@@ -25,6 +25,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
+from joinedup.flags import flags_in_search, flags_on_page
+from joinedup.web.flags.views import FLAG_DONE
 from joinedup.involvements import who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
@@ -65,6 +67,7 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
     relationship = relationship[:RELATIONSHIP_MAX + 1]
     form = {"purpose": purpose[:40], "relationship": relationship, "safeguarding_risk": is_yes(safeguarding_risk)}
     context = {"current": "persons", "q": q or "", "result": None, "error": None, "errors": [], "form": form,
+               "flags": {},
                "data_team": user.has_role(*LINKAGE_ROLES), "ended": ended == "context"}
     working = working_context(visit)
     with app.transaction() as session:
@@ -99,6 +102,7 @@ def search(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, q
             working = start_context(session, visit.session.token, actor, stated,
                                     [card.person_id for card in result.persons], current=working)
             context["working"] = context_shown(session, working)
+        context["flags"] = flags_in_search(session, actor, result)
     context["result"] = result
     asked = {"q": q, **({"purpose": purpose[:40], "relationship": relationship[:RELATIONSHIP_MAX]} if stated else {}),
              **({"safeguarding_risk": "yes"} if stated and form["safeguarding_risk"] else {})}
@@ -134,6 +138,7 @@ def person(
                 working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
                                           found.family_ids)
             shown = context_shown(session, working, access["purpose_names"])
+            flags = flags_on_page(session, actor, found)
     if found is None:
         raise HTTPException(404)
     q = q[:MAX_QUERY_LENGTH]
@@ -145,11 +150,12 @@ def person(
         "back": "/persons" + (f"?{urlencode({'q': q})}" if q else ""),
         "data_team": user.has_role(*LINKAGE_ROLES),
         "asks_purpose": found.action != "person.review",
-        "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE) else "",
+        "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE, *FLAG_DONE) else "",
         "involved": involved,
+        "flags": flags,
         "errors": [],
         "consents": history,
-        "done_message": INVOLVEMENT_DONE.get(done, ""),
+        "done_message": INVOLVEMENT_DONE.get(done) or FLAG_DONE.get(done, ""),
         "working": shown,
         **access,
     }
