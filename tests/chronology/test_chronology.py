@@ -27,6 +27,7 @@ from joinedup.chronology.events import Event
 from joinedup.db import transaction
 from joinedup.disclosure import access_action
 from joinedup.errors import Forbidden, Refusal
+from joinedup.flags.models import Flag
 from joinedup.sharing.models import SharingDecision
 
 
@@ -227,3 +228,18 @@ def test_a_new_event_source_plugs_in_with_a_few_lines(world):
     finally:
         SOURCES.pop("test_flags")
         CATEGORIES.pop("test_flag")
+
+
+def test_flags_set_and_ended_join_the_timeline_as_the_flags_block_decides_them(world):
+    with transaction(world.engine) as session:
+        session.add(Flag(source_record_id=world.records["C1"], type="child_protection_plan",
+                         category="social_care_status", organisation_id=world.orgs["CSC"],
+                         starts_on=date(2025, 3, 16), ends_on=date(2025, 11, 2), status="ended", source="extract:csc"))
+    chronology = _read(world, _social_worker(world), filters=Filters(categories=("flag",)))
+    assert [(event.on, event.what, event.significant) for event in chronology.events] == [
+        (date(2025, 3, 16), "Flag set: Child-protection plan", True),
+        (date(2025, 11, 2), "Flag ended: Child-protection plan", True)]
+    assert {event.agency for event in chronology.events} == {"Children's Social Care"}
+    # The school, without a purpose, is not shown children's social care's record, nor its flag.
+    school = _read(world, world.actor("EDU", "practitioner"), purpose=None)
+    assert not [event for event in school.events if event.source == "flags"]

@@ -4,11 +4,12 @@ and ended), or of their family's, as the actor may see it (docs/chronology.md).
 
 It sits above the involvement index and reads only through the disclosure layer. Events
 come from registered sources (:func:`event_source`): the records' dated facts
-(:mod:`joinedup.chronology.facts`) and the involvement index
-(:mod:`joinedup.chronology.involvements`), imported here so that they register.
+(:mod:`joinedup.chronology.facts`), the involvement index
+(:mod:`joinedup.chronology.involvements`) and flags (:mod:`joinedup.chronology.flags`),
+imported here so that they register.
 """
 
-from joinedup.chronology import facts, involvements
+from joinedup.chronology import facts, flags, involvements
 from joinedup.chronology.events import (
     CATEGORIES,
     SOURCES,
@@ -46,6 +47,7 @@ __all__ = [
     "events_of",
     "export_chronology",
     "facts",
+    "flags",
     "involvements",
     "relation_of",
 ]

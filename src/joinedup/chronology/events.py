@@ -6,9 +6,9 @@ An **event source** is a function ``(session, actor, whose) -> events`` register
 a name with :func:`event_source`. It reads only what the actor may see of one person
 (``whose``: their disclosed records, and a person view the disclosure layer allowed), so
 every event has passed the sharing decision and was audited on the way. The records'
-dated facts (:mod:`joinedup.chronology.facts`) and the involvement index
-(:mod:`joinedup.chronology.involvements`) are sources; flags plug in the same way
-(docs/chronology.md says how).
+dated facts (:mod:`joinedup.chronology.facts`), the involvement index
+(:mod:`joinedup.chronology.involvements`) and flags (:mod:`joinedup.chronology.flags`) are
+sources (docs/chronology.md).
 """
 
 from __future__ import annotations

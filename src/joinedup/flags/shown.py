@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
@@ -61,12 +61,14 @@ def _day(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def flags_on_page(session: Session, actor: Actor, view: PersonView | None, *, today: date | None = None
-                  ) -> tuple[FlagShown, ...]:
-    """The flags of the person of ``view`` (their page or API answer) that the actor may see."""
+def flags_on_page(session: Session, actor: Actor, view: PersonView | None, *, today: date | None = None,
+                  every: bool = False) -> tuple[FlagShown, ...]:
+    """The flags of the person of ``view`` (their page or API answer) that the actor may see:
+    current and recently ended ones, or ``every`` one ever held (for the chronology)."""
     if view is None or not view.allowed or view.retired_at is not None or not view.records:
         return ()
-    return _shown(session, actor, {view.person_id: view.records}, today or date.today()).get(view.person_id, ())
+    return _shown(session, actor, {view.person_id: view.records}, today or date.today(),
+                  every=every).get(view.person_id, ())
 
 
 def flags_in_search(session: Session, actor: Actor, result: PersonSearchResult, *, today: date | None = None
@@ -75,8 +77,8 @@ def flags_in_search(session: Session, actor: Actor, result: PersonSearchResult, 
     return _shown(session, actor, {card.person_id: card.records for card in result.persons}, today or date.today())
 
 
-def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed]], today: date
-           ) -> dict[str, tuple[FlagShown, ...]]:
+def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed]], today: date, *,
+           every: bool = False) -> dict[str, tuple[FlagShown, ...]]:
     if not FLAG_VIEW.permits(actor.roles):
         return {}  # flags are for practitioners and MASH officers: the others' reads disclose no fact anyway
     person_of: dict[int, str] = {}
@@ -91,7 +93,7 @@ def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed
     # One statement: the flags of the records disclosed, and those recorded in the app for
     # the persons shown (or for persons merged into them).
     persons = select(Person.id).where(or_(Person.person_id.in_(records), Person.superseded_by.in_(records)))
-    recent = or_(Flag.status == "current", Flag.ends_on >= today - RECENTLY_ENDED)
+    recent = true() if every else or_(Flag.status == "current", Flag.ends_on >= today - RECENTLY_ENDED)
     flags = list(session.scalars(
         select(Flag).where(or_(Flag.source_record_id.in_(sorted(person_of)), Flag.person_id.in_(persons)), recent)
         .options(joinedload(Flag.organisation), joinedload(Flag.team), joinedload(Flag.person)).order_by(Flag.id)))
