@@ -22,57 +22,13 @@ def test_public_pages_hold_no_personal_data(client, path):
 
 
 def test_the_openapi_schema_is_public_and_holds_no_data(client):
-    schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {
-        "/api/v1/me",
-        "/api/v1/records",
-        "/api/v1/records/{record_id}",
-        "/api/v1/ingest/loads",
-        "/api/v1/ingest/loads/{load_id}",
-        "/api/v1/addresses/matches",
-        "/api/v1/addresses/matches/{match_id}",
-        "/api/v1/addresses/review",
-        "/api/v1/addresses/report",
-        "/api/v1/addresses/{uprn}",
-        "/api/v1/persons",
-        "/api/v1/persons/{person_id}",
-        "/api/v1/me/purposes",
-        "/api/v1/persons/{person_id}/consent",
-        "/api/v1/persons/{person_id}/break-glass",
-        "/api/v1/persons/{person_id}/decline",
-        "/api/v1/linkage/runs",
-        "/api/v1/linkage/runs/{run_id}",
-        "/api/v1/linkage/review",
-        "/api/v1/linkage/pairs/{left}/{right}",
-        "/api/v1/linkage/pairs/{left}/{right}/decision",
-        "/api/v1/linkage/persons/{person_id}/merge",
-        "/api/v1/linkage/persons/{person_id}/split",
-        "/api/v1/linkage/thresholds",
-        "/api/v1/linkage/models",
-        "/api/v1/linkage/models/{version}/adopt",
-        "/api/v1/sharing/purposes",
-        "/api/v1/sharing/purposes/{code}",
-        "/api/v1/sharing/categories",
-        "/api/v1/sharing/categories/{code}",
-        "/api/v1/sharing/agreements",
-        "/api/v1/sharing/agreements/{code}",
-        "/api/v1/sharing/agreements/{code}/versions",
-        "/api/v1/sharing/agreements/{code}/versions/{version}",
-        "/api/v1/sharing/agreements/{code}/versions/{version}/signatures",
-        "/api/v1/sharing/agreements/{code}/versions/{version}/status",
-        "/api/v1/sharing/decisions",
-        "/api/v1/sharing/consent",
-        "/api/v1/sharing/decisions/export",
-        "/api/v1/sharing/break-glass",
-        "/api/v1/sharing/break-glass/{access_id}",
-        "/api/v1/sharing/break-glass/{access_id}/review",
-        "/api/v1/sharing/view-as",
-        "/api/v1/sharing/flows",
-        "/api/v1/sharing/training-samples",
-        "/api/v1/sharing/training-samples/{person_id}",
-        "/api/v1/sharing/consent-script",
-        "/api/v1/admin/users/{username}/unlock",
-    }
+    """Which routes exist is the authorisation matrix's to check (it fails on an unlisted
+    one); here: the document is public, describes only the API, holds no personal value,
+    and every operation says it answers 401 without a session."""
+    response = client.get("/openapi.json")
+    schema = response.json()
+    assert schema["paths"] and all(path.startswith("/api/v1/") for path in schema["paths"])
+    assert not any(value in response.text for value in PERSONAL_DATA)
     assert all(
         operation["responses"].get("401") for item in schema["paths"].values() for operation in item.values()
     )
