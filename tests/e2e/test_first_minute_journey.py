@@ -1,0 +1,100 @@
+"""Issue 13's check, end to end in real Chromium at 1280×800, axe-core on every page: a
+social worker finds a child with a purpose; on the first screen, without scrolling, they
+see the child-protection flag and the professionals involved with their contacts; they
+open the mother from the family without stating the purpose again; and they see her police
+domestic-abuse incident in the family chronology. The domestic-abuse service's own data
+never shows.
+
+The world is tests/chronology_support.py's (Mia Stone and her mother Lou), with a current
+child-protection plan flag and a current allocated social worker.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from argon2 import PasswordHasher
+from browser_support import assert_accessible, module_server, signed_in_page
+from chronology_support import CHILD, MOTHER, SECRETS, build_world
+from factories import user
+from playwright.sync_api import Browser, expect
+from sqlalchemy import select
+
+from joinedup.accounts import passwords
+from joinedup.db import transaction
+from joinedup.flags.models import Flag
+from joinedup.involvements import Involvement, Team, Worker
+from joinedup.people.models import Person
+
+pytestmark = pytest.mark.e2e
+
+
+def _seed(engine):
+    world = build_world(engine)
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    original, passwords.HASHER = passwords.HASHER, quick
+    try:
+        with transaction(engine) as session:
+            user(session, "cat.social", "CSC", ["practitioner"])
+    finally:
+        passwords.HASHER = original
+    with transaction(engine) as session:
+        csc = world.orgs["CSC"]
+        team = session.scalar(select(Team).where(Team.organisation_id == csc))
+        worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
+        child = session.scalar(select(Person).where(Person.person_id == CHILD))
+        session.add(Involvement(person_id=child.id, organisation_id=csc, team_id=team.id, worker_id=worker.id,
+                                role="allocated_social_worker", contact_route="phone", starts_on=date(2025, 9, 2),
+                                status="current", source="recorded", recorded_by="test", note=""))
+        session.add(Flag(source_record_id=world.records["C1"], type="child_protection_plan",
+                         category="social_care_status", organisation_id=csc, team_id=team.id,
+                         starts_on=date(2025, 3, 15), status="current", source="extract:csc"))
+    return world
+
+
+first_minute_server = module_server("e2e-first-minute", _seed)
+
+
+def test_a_social_workers_first_minute_from_the_child_to_the_mothers_incident(browser: Browser, first_minute_server,
+                                                                             axe_source):
+    url, _world, _engine = first_minute_server
+    page = signed_in_page(browser, url, "cat.social")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # 1. Find the child, saying why once.
+    page.goto("/persons")
+    page.get_by_label("Find a person").fill("Mia Stone")
+    page.get_by_text("Search partners' records too").click()
+    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Mia Stone")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+    # 2. The first screen: the flag and who is involved, with contacts, without scrolling.
+    page.get_by_role("link", name="Mia Stone").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mia Stone")
+    expect(page.get_by_text("Child-protection plan since 15 March 2025").first).to_be_in_viewport()
+    who = page.locator("#who-is-involved")
+    expect(who.get_by_role("cell", name="Ada Lovelace")).to_be_in_viewport()
+    expect(who.get_by_text("0306 999 0101").first).to_be_in_viewport()
+    assert_accessible(page, axe_source)
+
+    # 3. The mother, from the family, without stating the purpose again.
+    page.get_by_role("link", name="Lou Stone").first.click()
+    expect(page).to_have_url(f"{url}/persons/{MOTHER}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lou Stone")
+    expect(page.get_by_text("State why you are looking")).to_have_count(0)
+    assert_accessible(page, axe_source)
+
+    # 4. Her police domestic-abuse incident in the family chronology.
+    page.goto(f"/persons/{CHILD}")
+    page.get_by_role("link", name="Family chronology").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Family chronology: Mia Stone")
+    incident = page.get_by_role("row").filter(has_text="Domestic abuse incident reported")
+    expect(incident).to_contain_text("Lou Stone")
+    expect(incident).to_contain_text("Joinford Police")
+    expect(page.get_by_role("row").filter(has_text="Flag set: Child-protection plan")).to_be_visible()
+    assert not any(secret in page.content() for secret in SECRETS)
+    assert_accessible(page, axe_source)
+    page.context.close()
