@@ -9,7 +9,7 @@ from chronology_support import CHILD, MOTHER
 from factories import actor_of, user
 from sqlalchemy import select
 
-from joinedup.audit import AuditEvent
+from joinedup.audit import AuditEvent, record_event
 from joinedup.caseload import FIRST_LOOK, my_people
 from joinedup.db import transaction
 from joinedup.flags.models import Flag
@@ -159,3 +159,21 @@ def test_anyone_but_a_practitioner_or_mash_officer_has_no_people(world):
     lead = _people(world, "ian", "CSC", email="ada.lovelace@csc.example", roles=("ig_lead",))
     _involve(world, CHILD)
     assert _look(world, lead).people == ()
+
+
+def test_looking_again_before_signing_in_again_keeps_the_changes(world):
+    ada = _people(world, "ada", "CSC", email="ada.lovelace@csc.example")
+    _involve(world, CHILD)
+    _flag(world, "child_in_need", starts=TODAY - timedelta(days=2))
+
+    def sign_in():
+        with transaction(world.engine) as session:
+            record_event(session, ada, action="sign_in", outcome="success", subject_type="user")
+
+    sign_in()
+    assert len(_look(world, ada).changes) == 1
+    again = _look(world, ada)
+    assert again.first_look and len(again.changes) == 1  # the same session: the look before it counts
+    sign_in()
+    later = _look(world, ada)
+    assert not later.first_look and later.changes == ()

@@ -60,9 +60,13 @@ def test_the_home_page_searches_lists_my_people_and_the_flags_changed(web, engin
     assert "Child-protection plan since" in changed
     assert page.index('id="my-people"') < page.index("What you can do")  # who you are stays, below
     assert not any(secret in page for secret in SECRETS)
+    # Opening it again in the same session keeps the changes; the next session counts from this one.
+    assert "Child-protection plan since" in web.get("/").text
+    web.cookies.clear()
+    assert sign_in(web, SOCIAL_WORKER).status_code == 303
     again = web.get("/").text
     assert "since you last looked, on" in again.lower() and "No flag you may see was set or ended" in again
-    assert _looks(engine) == 2
+    assert _looks(engine) == 3
 
 
 def test_a_colleague_has_no_people_and_other_roles_see_no_list(web, engine):
@@ -85,6 +89,9 @@ def test_the_api_gives_my_people_and_refuses_other_roles(web):
     assert body["last_looked"] is None and body["first_look_from"] is not None
     assert [(change["person_id"], change["ended"], change["flag"]["type"]) for change in body["changes"]] == [
         (CHILD, False, "child_protection_plan")]
+    assert web.get("/api/v1/me/people").json()["last_looked"] is None  # the same session: still the first look
+    web.cookies.clear()
+    assert sign_in(web, SOCIAL_WORKER).status_code == 303
     assert web.get("/api/v1/me/people").json()["last_looked"] is not None
     web.cookies.clear()
     assert sign_in(web, LEAD).status_code == 303

@@ -5,8 +5,9 @@ which the user is the worker: the directory's worker whose secure e-mail is the 
 account e-mail, or, for an involvement that names no worker, the user who recorded it.
 An involvement naming another worker is that worker's, even if the user recorded it.
 
-**Since you last looked** is the user's previous ``home.view`` event (each look records
-one), so no table keeps it. On a first look, it is the day the user's involvement began,
+**Since you last looked** is the user's latest ``home.view`` event (each look records
+one) before their current sign-in, so no table keeps it and opening the page again in the
+same session keeps the changes on it. On a first look, it is the day the user's involvement began,
 or 30 days ago (:data:`FIRST_LOOK`) when it began earlier.
 
 Names and flags are read through :func:`joinedup.disclosure.person_cards` and
@@ -29,7 +30,7 @@ from joinedup.flags import FlagShown, flags_of_cards
 from joinedup.involvements import Involvement, Worker
 from joinedup.partners.roles import INVOLVEMENT_ROLES
 from joinedup.people.models import Person, PersonRecord
-from joinedup.permissions import HOME_VIEW
+from joinedup.permissions import HOME_VIEW, SIGN_IN
 from joinedup.sharing.catalogue import age_on
 
 #: On a first look, flags changed in this long (or since the involvement began, if later).
@@ -90,9 +91,7 @@ def my_people(session: Session, actor: Actor, *, today: date | None = None, limi
     if actor.user_id is None or not HOME_VIEW.permits(actor.roles):
         return MyPeople()
     today = today or date.today()
-    last_looked = session.scalar(
-        select(AuditEvent.at).where(AuditEvent.user_id == actor.user_id, AuditEvent.action == HOME_VIEW.name,
-                                    AuditEvent.outcome == "success").order_by(AuditEvent.at.desc()).limit(1))
+    last_looked = _last_look(session, actor)
     involved = _involved(session, actor, _own_involvements(session, actor))
     order = sorted(involved, key=lambda pk: (involved[pk][0] or date.min, pk), reverse=True)
     listed = order[:limit]
@@ -110,7 +109,7 @@ def my_people(session: Session, actor: Actor, *, today: date | None = None, limi
         changed_from = last_looked.date() if last_looked else max(since or first_from, first_from)
         changes.extend(FlagChange(card.person_id, card.name, flag, changed_from) for flag in shown
                        if _changed(flag, changed_from, last_looked, today))
-    changes.sort(key=lambda change: (_latest(change.flag), change.name), reverse=True)
+    changes.sort(key=lambda change: (_took_effect(change.flag), change.name), reverse=True)
     found = MyPeople(tuple(people), max(0, len(order) - len(listed)), len(listed) - len(people), tuple(changes),
                      last_looked, None if last_looked else first_from)
     record_event(session, actor, action=HOME_VIEW.name, outcome="success", subject_type="user",
@@ -119,6 +118,21 @@ def my_people(session: Session, actor: Actor, *, today: date | None = None, limi
                           "withheld": found.withheld, "changes": len(found.changes),
                           "last_looked": last_looked.isoformat() if last_looked else None})
     return found
+
+
+def _latest(session: Session, actor: Actor, action: str, before: datetime | None = None) -> datetime | None:
+    """When the actor last did ``action`` (successfully), before ``before`` if given."""
+    earlier = [AuditEvent.at < before] if before is not None else []
+    return session.scalar(select(AuditEvent.at).where(
+        AuditEvent.user_id == actor.user_id, AuditEvent.action == action, AuditEvent.outcome == "success", *earlier)
+        .order_by(AuditEvent.at.desc()).limit(1))
+
+
+def _last_look(session: Session, actor: Actor) -> datetime | None:
+    """The user's last look before they signed in this time, so that opening the home
+    page again in the same session keeps the changes they have not acted on yet; with no
+    sign-in recorded (the CLI, a test), their last look."""
+    return _latest(session, actor, HOME_VIEW.name, _latest(session, actor, SIGN_IN.name))
 
 
 def _own_involvements(session: Session, actor: Actor) -> list[Involvement]:
@@ -185,7 +199,7 @@ def _changed(flag: FlagShown, day: date, moment: datetime | None, today: date) -
     return flag.ends_on is not None and after < flag.ends_on <= today
 
 
-def _latest(flag: FlagShown) -> date:
+def _took_effect(flag: FlagShown) -> date:
     return max(day for day in (flag.latest_start, flag.ends_on, date.min) if day is not None)
 
 
