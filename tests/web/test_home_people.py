@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from chronology_support import CHILD, SECRETS, build_world
+from chronology_support import CHILD, SECRETS, allocate_and_flag, build_world
 from factories import user
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -14,9 +14,6 @@ from web_support import sign_in
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
-from joinedup.flags.models import Flag
-from joinedup.involvements import Involvement, Team, Worker
-from joinedup.people.models import Person
 
 SOCIAL_WORKER, COLLEAGUE, LEAD = "ada.social", "cat.social", "ian.lead"
 
@@ -28,15 +25,7 @@ def web(app, engine):
         user(session, SOCIAL_WORKER, "CSC", ["practitioner"], email="ada.lovelace@csc.example")
         user(session, COLLEAGUE, "CSC", ["practitioner"])
         user(session, LEAD, "CSC", ["ig_lead"], email="ada.lovelace@csc.example")
-        team = session.scalar(select(Team).where(Team.organisation_id == world.orgs["CSC"]))
-        ada = session.scalar(select(Worker).where(Worker.team_id == team.id))
-        child = session.scalar(select(Person).where(Person.person_id == CHILD))
-        session.add(Involvement(person_id=child.id, organisation_id=world.orgs["CSC"], team_id=team.id,
-                                worker_id=ada.id, role="allocated_social_worker", contact_route="phone",
-                                starts_on=date(2025, 9, 2), status="current", source="recorded", recorded_by="test"))
-        session.add(Flag(source_record_id=world.records["C1"], type="child_protection_plan",
-                         category="social_care_status", organisation_id=world.orgs["CSC"],
-                         starts_on=date.today() - timedelta(days=3), status="current", source="extract:csc"))
+        allocate_and_flag(session, world, flag_starts=date.today() - timedelta(days=3))
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
         yield client
 
