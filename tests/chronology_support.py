@@ -15,9 +15,11 @@ from sqlalchemy import select
 
 from joinedup.audit import Actor
 from joinedup.db import transaction
+from joinedup.flags.models import Flag
 from joinedup.ingest.models import StatedRelationship
 from joinedup.involvements import load_directory
 from joinedup.involvements.models import Involvement, Team, Worker
+from joinedup.people.models import Person
 from joinedup.sharing import StatedPurpose
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.rules import create_agreement, set_status, sign
@@ -108,3 +110,18 @@ def build_world(engine) -> World:
                                     ends_on=ends, status="ended" if ends else "current", source="recorded",
                                     recorded_by="test", note=""))
         return World(engine, {code: org.id for code, org in orgs.items()}, records)
+
+
+def allocate_and_flag(session, world: World, *, flag_starts: date) -> None:
+    """The child's current allocated social worker (the directory's Ada Lovelace, since
+    2 September 2025) and a current child-protection plan from her CSC record."""
+    csc = world.orgs["CSC"]
+    team = session.scalar(select(Team).where(Team.organisation_id == csc))
+    worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
+    child = session.scalar(select(Person).where(Person.person_id == CHILD))
+    session.add(Involvement(person_id=child.id, organisation_id=csc, team_id=team.id, worker_id=worker.id,
+                            role="allocated_social_worker", contact_route="phone", starts_on=date(2025, 9, 2),
+                            status="current", source="recorded", recorded_by="test", note=""))
+    session.add(Flag(source_record_id=world.records["C1"], type="child_protection_plan",
+                     category="social_care_status", organisation_id=csc, team_id=team.id,
+                     starts_on=flag_starts, status="current", source="extract:csc"))

@@ -218,6 +218,9 @@ INVOLVEMENT_CORRECT = _act("involvement.correct", "An involvement corrected: wha
                            "involvement", FRONTLINE_ROLES, _INVOLVED_DENIED)
 INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's extract rows, with the rows refused.",
                          "source_system")
+HOME_VIEW = _act("home.view", "A practitioner's home page or their people through the API: whom it listed and how "
+                 "many flags had changed since their previous look (which this event dates).", "user", FRONTLINE_ROLES,
+                 "Your people are listed for practitioners and MASH officers.")
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
 

@@ -16,16 +16,12 @@ from datetime import date
 import pytest
 from argon2 import PasswordHasher
 from browser_support import assert_accessible, module_server, signed_in_page
-from chronology_support import CHILD, MOTHER, SECRETS, build_world
+from chronology_support import CHILD, MOTHER, SECRETS, allocate_and_flag, build_world
 from factories import user
 from playwright.sync_api import Browser, expect
-from sqlalchemy import select
 
 from joinedup.accounts import passwords
 from joinedup.db import transaction
-from joinedup.flags.models import Flag
-from joinedup.involvements import Involvement, Team, Worker
-from joinedup.people.models import Person
 
 pytestmark = pytest.mark.e2e
 
@@ -40,16 +36,7 @@ def _seed(engine):
     finally:
         passwords.HASHER = original
     with transaction(engine) as session:
-        csc = world.orgs["CSC"]
-        team = session.scalar(select(Team).where(Team.organisation_id == csc))
-        worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
-        child = session.scalar(select(Person).where(Person.person_id == CHILD))
-        session.add(Involvement(person_id=child.id, organisation_id=csc, team_id=team.id, worker_id=worker.id,
-                                role="allocated_social_worker", contact_route="phone", starts_on=date(2025, 9, 2),
-                                status="current", source="recorded", recorded_by="test", note=""))
-        session.add(Flag(source_record_id=world.records["C1"], type="child_protection_plan",
-                         category="social_care_status", organisation_id=csc, team_id=team.id,
-                         starts_on=date(2025, 3, 15), status="current", source="extract:csc"))
+        allocate_and_flag(session, world, flag_starts=date(2025, 3, 15))
     return world
 
 

@@ -130,6 +130,9 @@ PROMISES = {
                                     "(`practitioner`, `mash_officer`); anyone else gets an audited 403."),
     "flags_recorded_by": ("flags.md", "Only practitioners and MASH officers record and end flags, and only their own "
                                       "organisation's"),
+    "my_people": ("involvements.md", "`GET /api/v1/me/people` is for practitioners and MASH officers (`practitioner`, "
+                                     "`mash_officer`); anyone else gets an audited 403."),
+    "my_people_own": ("involvements.md", "It lists only the user's own people."),
     "flag_types": ("flags.md", "The catalogue of flag types holds no personal data and is open to every signed-in "
                                "user."),
 }
@@ -471,6 +474,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("MOUNT", "/static"): Row(public(), "public", url=lambda world, relation: "/static/joinedup.css"),
     ("GET", "/"): Row(page(e(200)), "sign_in"),
     ("GET", "/api/v1/me"): Row(api(e(200)), "sign_in"),
+    # Nobody in this world is a worker of an involvement: a frontline user's people are none of theirs.
+    ("GET", "/api/v1/me/people"): Row(api(e(200, '"people":[]', PERSONAL, promise="my_people_own"), FRONTLINE),
+                                      "my_people"),
     # ---- persons: the search, the person, a record (pages and API)
     ("GET", "/persons"): Row({**page(SEARCH_PAGE), **readers(SEARCH_PAGE, SEARCH_DATA_TEAM, SEARCH_NOT_READING)},
                              "search", relational=True,

@@ -30,6 +30,7 @@ from joinedup.disclosure.persons import (
     PersonSearchResult,
     PersonView,
     access_action,
+    person_cards,
     search_persons,
     view_person,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "household_at",
     "load_records",
     "parse_search",
+    "person_cards",
     "search_persons",
     "search_records",
     "view_person",

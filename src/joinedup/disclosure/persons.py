@@ -487,6 +487,19 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
     )
 
 
+def person_cards(session: Session, actor: Actor, person_pks: Iterable[int], *, action: str) -> dict[int, PersonCard]:
+    """The cards of persons the caller already knows by key (a practitioner's own people),
+    as a list shows them: each of their records decided and audited, with no stated
+    purpose. A person none of whose records the actor may see, or who is retired, is left
+    out: the caller says so without naming them."""
+    live = sorted(_live(session, person_pks))
+    persons, held = _persons(session, live), _held(session, live)
+    seen: dict[int, Disclosed] = {}
+    _disclose(session, actor, [record for pk in live for record in held[pk]], action, seen)
+    return {pk: _card(persons[pk], held[pk], seen) for pk in live
+            if any(seen[record.id].allowed for record in held[pk])}
+
+
 def _retired(session: Session, actor: Actor, person: Person, action: str, purpose: StatedPurpose | None) -> PersonView:
     successor = _live_successor(session, person)
     allowed = False

@@ -14,7 +14,7 @@ from joinedup.flags.catalogue import FLAG_TYPES, LEGAL_STATUSES, FlagType, legal
 from joinedup.flags.extracts import FlagIndexReport, index_flags
 from joinedup.flags.models import Flag
 from joinedup.flags.recording import FlagTerms, end_flag, own_flag, record_flag
-from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_on_page
+from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_of_cards, flags_on_page
 
 __all__ = [
     "FLAG_TYPES",
@@ -27,6 +27,7 @@ __all__ = [
     "FlagType",
     "end_flag",
     "flags_in_search",
+    "flags_of_cards",
     "flags_on_page",
     "index_flags",
     "legal_status_in_words",

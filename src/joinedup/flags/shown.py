@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
-from joinedup.disclosure import Disclosed, PersonSearchResult, PersonView
+from joinedup.disclosure import Disclosed, PersonCard, PersonSearchResult, PersonView
 from joinedup.disclosure.flags import FlagSubject, disclose_flags
 from joinedup.flags.catalogue import FLAG_TYPES
 from joinedup.flags.models import Flag
@@ -45,6 +45,10 @@ class FlagShown:
     current: bool
     episodes: int = 1
     recorded: int | None = None
+    #: The latest episode's start, and when the hub last learned of a change to any
+    #: episode (loaded, recorded or ended): what "changed since you last looked" asks.
+    latest_start: date | None = None
+    changed_at: datetime | None = None
 
     @property
     def summary(self) -> str:
@@ -74,7 +78,15 @@ def flags_on_page(session: Session, actor: Actor, view: PersonView | None, *, to
 def flags_in_search(session: Session, actor: Actor, result: PersonSearchResult, *, today: date | None = None
                     ) -> dict[str, tuple[FlagShown, ...]]:
     """person id → the flags the actor may see, for each person on a page of search results."""
-    return _shown(session, actor, {card.person_id: card.records for card in result.persons}, today or date.today())
+    return flags_of_cards(session, actor, result.persons, today=today)
+
+
+def flags_of_cards(session: Session, actor: Actor, cards: Iterable[PersonCard], *, today: date | None = None,
+                   every: bool = False) -> dict[str, tuple[FlagShown, ...]]:
+    """person id → the flags the actor may see, for each person of a list (search results,
+    a practitioner's own people): current and recently ended ones, or ``every`` one."""
+    return _shown(session, actor, {card.person_id: card.records for card in cards}, today or date.today(),
+                  every=every)
 
 
 def _shown(session: Session, actor: Actor, records: dict[str, Iterable[Disclosed]], today: date, *,
@@ -150,4 +162,6 @@ def _one(flags: list[Flag], actor: Actor) -> FlagShown:
         team.name if team else None, contact, min(starts) if starts else None,
         None if current or not ends else max(ends), latest.legal_status, current, len(flags),
         latest.id if latest.source_record_id is None and latest.organisation_id == actor.organisation_id else None,
+        max(starts) if starts else None,
+        max((flag.updated_at or flag.created_at for flag in flags if flag.updated_at or flag.created_at), default=None),
     )

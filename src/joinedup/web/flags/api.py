@@ -86,7 +86,7 @@ class PersonFlagsOut(BaseModel):
     flags: list[FlagOut]
 
 
-def _flag(flag: FlagShown) -> FlagOut:
+def flag_out(flag: FlagShown) -> FlagOut:
     return FlagOut(type=flag.type, name=flag.name, summary=flag.summary, organisation=flag.organisation,
                    team=flag.team, contact=" ".join(flag.contact) if flag.contact else None,
                    starts_on=flag.starts_on, ends_on=flag.ends_on, legal_status=flag.legal_status or None,
@@ -119,7 +119,7 @@ def person_flags(app: WebApp, actor: Annotated[Actor, require(FLAG_VIEW)], perso
     if not found.allowed:
         raise HTTPException(403, found.reason)
     return PersonFlagsOut(person_id=found.person_id, purpose=stated.code if stated else None,
-                          flags=[_flag(flag) for flag in flags])
+                          flags=[flag_out(flag) for flag in flags])
 
 
 @router.post(

@@ -1,6 +1,6 @@
-"""The signed-in user's start page."""
+"""The signed-in user's start page, and a practitioner's people through the API."""
 
-from joinedup.web.home import pages
+from joinedup.web.home import api, pages
 
 #: The routers the app serves, pages and API.
-ROUTERS = (pages.router,)
+ROUTERS = (pages.router, api.router)
