@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
 
+from joinedup.accounts import passwords
 from joinedup.config import Settings
 from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
@@ -27,6 +29,17 @@ from joinedup.web import create_app
 
 PASSWORD = "correct horse battery"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@contextmanager
+def cheap_passwords() -> Iterator[None]:
+    """While a module's world is seeded: its many users' passwords hashed with the cheapest
+    Argon2 settings, so the seeding is quick (signing in checks them the same way)."""
+    original, passwords.HASHER = passwords.HASHER, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    try:
+        yield
+    finally:
+        passwords.HASHER = original
 
 
 def assert_accessible(page: Page, axe_source: str) -> None:

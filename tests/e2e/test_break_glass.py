@@ -15,13 +15,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, Page, expect
 from practice_support import MARKERS, RELATIONS, seed_sharing
 from sqlalchemy import select
 
-from joinedup.accounts import passwords
 from joinedup.db import transaction
 from joinedup.sharing.models import BreakGlass, ConsentRecord, SharingDecision
 
@@ -32,12 +35,8 @@ NOBODY, PARTNER, SHIELDED, OWN = RELATIONS["none"], RELATIONS["partner"], RELATI
 
 def _seed(engine):
     """practice_support's world, its many staff's passwords hashed cheaply to keep the setup quick."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
+    with cheap_passwords():
         return seed_sharing(engine)
-    finally:
-        passwords.HASHER = original
 
 
 practice_server = module_server("e2e-break-glass", _seed)

@@ -9,13 +9,16 @@ This module runs its own server over its own store: tests/chronology_support.py'
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from chronology_support import CHILD, SECRETS, build_world
 from factories import user
 from playwright.sync_api import Browser, expect
 
-from joinedup.accounts import passwords
 from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
@@ -23,13 +26,8 @@ pytestmark = pytest.mark.e2e
 
 def _seed(engine):
     world = build_world(engine)
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
-        with transaction(engine) as session:
-            user(session, "cat.social", "CSC", ["practitioner"])
-    finally:
-        passwords.HASHER = original
+    with cheap_passwords(), transaction(engine) as session:
+        user(session, "cat.social", "CSC", ["practitioner"])
     return world
 
 

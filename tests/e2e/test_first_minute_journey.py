@@ -14,13 +14,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from chronology_support import CHILD, MOTHER, SECRETS, allocate_and_flag, build_world
 from factories import user
 from playwright.sync_api import Browser, expect
 
-from joinedup.accounts import passwords
 from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
@@ -28,13 +31,8 @@ pytestmark = pytest.mark.e2e
 
 def _seed(engine):
     world = build_world(engine)
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
-        with transaction(engine) as session:
-            user(session, "cat.social", "CSC", ["practitioner"])
-    finally:
-        passwords.HASHER = original
+    with cheap_passwords(), transaction(engine) as session:
+        user(session, "cat.social", "CSC", ["practitioner"])
     with transaction(engine) as session:
         allocate_and_flag(session, world, flag_starts=date(2025, 3, 15))
     return world

@@ -15,13 +15,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, expect
 from practice_support import MARKERS, SYSTEM, seed_sharing
 from sqlalchemy import select
 
-from joinedup.accounts import passwords
 from joinedup.db import transaction
 from joinedup.flags import Flag
 from joinedup.involvements import Team, load_directory
@@ -34,12 +37,8 @@ CSC_DIRECTORY = ("team,team_duty_phone,team_secure_email,sensitive_category,work
 
 
 def _seed(engine):
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
+    with cheap_passwords():
         world = seed_sharing(engine)
-    finally:
-        passwords.HASHER = original
     with transaction(engine) as session:
         load_directory(session, SYSTEM, "CSC", CSC_DIRECTORY)
         team = session.scalar(select(Team).where(Team.name == "Child Protection Team"))

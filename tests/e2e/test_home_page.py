@@ -15,13 +15,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from chronology_support import CHILD, SECRETS, allocate_and_flag, build_world
 from factories import user
 from playwright.sync_api import Browser, expect
 
-from joinedup.accounts import passwords
 from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
@@ -31,13 +34,8 @@ SET_ON = date.today() - timedelta(days=4)
 
 def _seed(engine):
     world = build_world(engine)
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
-        with transaction(engine) as session:
-            user(session, "cat.social", "CSC", ["practitioner"], email="ada.lovelace@csc.example")
-    finally:
-        passwords.HASHER = original
+    with cheap_passwords(), transaction(engine) as session:
+        user(session, "cat.social", "CSC", ["practitioner"], email="ada.lovelace@csc.example")
     with transaction(engine) as session:
         allocate_and_flag(session, world, flag_starts=SET_ON)
     return world

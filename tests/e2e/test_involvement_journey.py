@@ -15,13 +15,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, expect
 from practice_support import SYSTEM, seed_sharing
 from sqlalchemy import select
 
-from joinedup.accounts import passwords
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
@@ -51,12 +54,8 @@ HIDDEN = ("Domestic Abuse Outreach", "Rowan Hidden", "0306 999 0701", "Family Su
 
 
 def _seed(engine):
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
+    with cheap_passwords():
         world = seed_sharing(engine)
-    finally:
-        passwords.HASHER = original
     with transaction(engine) as session:
         for code, text in DIRECTORIES.items():
             load_directory(session, SYSTEM, code, text)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import assert_accessible, page_under_the_csp, sign_in, signed_in_page, visit_each
+from browser_support import (
+    assert_accessible,
+    page_under_the_csp,
+    sign_in,
+    signed_in_page,
+    visit_each,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e

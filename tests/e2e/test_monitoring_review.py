@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, expect
 from practice_support import MARKERS, RELATIONS, seed_sharing
 from sqlalchemy import select
 
-from joinedup.accounts import User, passwords
+from joinedup.accounts import User
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.people.models import Person
@@ -31,12 +35,8 @@ USERS = {"sam.social": True, "mo.mash": False}
 def _seed(engine):
     """practice_support's world, and Sam's and Mo's break-glass accesses to Cal, whom
     nobody at Children's Social Care knows."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
+    with cheap_passwords():
         world = seed_sharing(engine)
-    finally:
-        passwords.HASHER = original
     with transaction(engine) as session:
         cal = session.scalar(select(Person).where(Person.person_id == RELATIONS["none"]))
         for username in USERS:

@@ -12,7 +12,13 @@ import re
 from datetime import date
 
 import pytest
-from browser_support import PASSWORD, add_partners, assert_accessible, module_server, signed_in_page
+from browser_support import (
+    PASSWORD,
+    add_partners,
+    assert_accessible,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 

@@ -16,12 +16,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from playwright.sync_api import Browser, expect
 from pypdf import PdfReader
-
-from joinedup.accounts import passwords
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transparency"))
 from transparency_support import AVA, build_world
@@ -30,11 +32,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _seed(engine):
-    original, passwords.HASHER = passwords.HASHER, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    try:
+    with cheap_passwords():
         return build_world(engine)
-    finally:
-        passwords.HASHER = original
 
 
 transparency_server = module_server("e2e-transparency", _seed)

@@ -14,13 +14,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
-from browser_support import assert_accessible, module_server, signed_in_page
+from browser_support import (
+    assert_accessible,
+    cheap_passwords,
+    module_server,
+    signed_in_page,
+)
 from family_world import CHILD, INCIDENT, MOTHER, SYSTEM, seed_family
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from joinedup.accounts import passwords
 from joinedup.audit import Actor
 from joinedup.db import transaction
 from joinedup.involvements import (
@@ -40,12 +43,8 @@ DIRECTORY = ("team,team_duty_phone,team_secure_email,sensitive_category,worker,r
 
 
 def _seed(engine):
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    original, passwords.HASHER = passwords.HASHER, quick
-    try:
+    with cheap_passwords():
         world = seed_family(engine)
-    finally:
-        passwords.HASHER = original
     with transaction(engine) as session:
         load_directory(session, SYSTEM, "POL", DIRECTORY)
         police = session.scalar(select(Organisation).where(Organisation.code == "POL"))
