@@ -18,7 +18,8 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -108,21 +109,24 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     for source in connection.execute(select(_LEAVES.c.source).distinct()).scalars():
         logged_table(source)
 
-    hashes: list[bytes | None] = [None] * size
-    leaves = select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash).order_by(_LEAVES.c.log_index)
-    for index, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
-        if index < size:
-            hashes[index] = bytes(leaf)
-        else:
-            failures.append(Failure(index, "", None, "forged",
-                                    f"a leaf past the end of the log ({sequenced:,} entries sequenced)"))
+    with _started(connection, size, sequenced, workers) as started:
+        hashes: list[bytes | None] = [None] * size
+        leaves = select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash).order_by(_LEAVES.c.log_index)
+        for index, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
+            if index < size:
+                hashes[index] = bytes(leaf)
+            else:
+                failures.append(Failure(index, "", None, "forged",
+                                        f"a leaf past the end of the log ({sequenced:,} entries sequenced)"))
+        # The tree is checked while any workers check rows.
+        tree = _tree_failures(hashes, checkpoint, kept, sequenced, connection)
 
-    claimed = bytearray(size)
-    unmatched: list[tuple[int, str, int]] = []
-    for checked in _checked_ranges(connection, size, sequenced, hashes, workers, progress):
-        failures.extend(checked.failures)
-        unmatched.extend(checked.unmatched)
-        claimed[checked.low:checked.high] = checked.claimed
+        claimed = bytearray(size)
+        unmatched: list[tuple[int, str, int]] = []
+        for checked in _checked_ranges(connection, size, sequenced, hashes, started, progress):
+            failures.extend(checked.failures)
+            unmatched.extend(checked.unmatched)
+            claimed[checked.low:checked.high] = checked.claimed
     if progress:
         progress(size, size)
     failed = {index for index, _source, _row_id in unmatched}
@@ -133,7 +137,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
                                [index for index in range(mark, size) if not claimed[index]]))
 
     precise = [failure.index for failure in failures if failure.index is not None]
-    for failure in _tree_failures(hashes, checkpoint, kept, sequenced, connection):
+    for failure in tree:
         end = failure.row_id if failure.kind == "rewritten" else None
         if end is None or not any(failure.index <= index < end for index in precise):
             failures.append(failure)
@@ -193,26 +197,35 @@ def _check_rows(connection: Connection, size: int, sequenced: int, low: int, hig
     return _Range(low, high, failures, unmatched, claimed, done)
 
 
-def _checked_ranges(connection: Connection, size: int, sequenced: int, hashes: list[bytes | None],
-                    workers: int, progress: Progress | None) -> Iterator[_Range]:
-    """Every sequenced row checked against its stored leaf, by ranges of positions: in this
-    process, or split among ``workers`` processes when the log is large enough to repay them."""
+@contextmanager
+def _started(connection: Connection, size: int, sequenced: int, workers: int) -> Iterator[list[Future] | None]:
+    """Workers checking the rows by ranges of places, one range each, when the log is large
+    enough to repay starting them (None: this process checks them)."""
     url = connection.engine.url
     if workers < 2 or size < workers * RANGE_MINIMUM or url.database in (None, "", ":memory:"):
-        yield _check_rows(connection, size, sequenced, 0, size, hashes, progress)
+        yield None
         return
     bounds = [size * part // workers for part in range(workers + 1)]
     address = url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_check_range, address, size, sequenced, low, high)
-                   for low, high in itertools.pairwise(bounds)]
-        if progress:
-            done = 0
-            for future in as_completed(futures):
-                done += future.result().count
-                progress(min(done, size), size)
-        for future in futures:
-            yield future.result()
+        yield [pool.submit(_check_range, address, size, sequenced, low, high)
+               for low, high in itertools.pairwise(bounds)]
+
+
+def _checked_ranges(connection: Connection, size: int, sequenced: int, hashes: list[bytes | None],
+                    started: list[Future] | None, progress: Progress | None) -> Iterator[_Range]:
+    """Every sequenced row checked against its stored leaf: by the ``started`` workers, or
+    in this process."""
+    if started is None:
+        yield _check_rows(connection, size, sequenced, 0, size, hashes, progress)
+        return
+    if progress:
+        done = 0
+        for future in as_completed(started):
+            done += future.result().count
+            progress(min(done, size), size)
+    for future in started:
+        yield future.result()
 
 
 def _check_range(address: str, size: int, sequenced: int, low: int, high: int) -> _Range:
