@@ -14,6 +14,7 @@ sequenced but dated well before the latest checkpoint was not written when it sa
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -207,7 +208,10 @@ def _started(connection: Connection, size: int, sequenced: int, workers: int) ->
         return
     bounds = [size * part // workers for part in range(workers + 1)]
     address = url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    # Forked workers make no reference cycles; collecting would only walk (and copy) the
+    # parent's heap they share.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=gc.disable) as pool:
         yield [pool.submit(_check_range, address, size, sequenced, low, high)
                for low, high in itertools.pairwise(bounds)]
 
