@@ -961,13 +961,15 @@ def audit_verify(
     checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="A checkpoint file to verify against "
                                                     "(one a partner kept); without it, the latest kept here.")] = None,
     key: _KEY = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes that check entries, each "
+                                                "reading its own range (default: the CPU count, at most 8).")] = None,
 ) -> None:
     """Recompute every entry from its row and check the log against a signed checkpoint;
     name the first entry that fails."""
     from joinedup.audit.checkpoints import CheckpointError
     from joinedup.audit.log import LogError
     from joinedup.audit.sequencer import tree_state
-    from joinedup.audit.verify import verify_checkpoint
+    from joinedup.audit.verify import DEFAULT_WORKERS, verify_checkpoint
 
     settings, engine = _audit_store()
     try:
@@ -975,7 +977,7 @@ def audit_verify(
         note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
         with engine.connect() as connection, _progress() as progress:
             task = progress.add_task("Verifying", total=tree_state(connection).size)
-            result = verify_checkpoint(connection, verifier, note,
+            result = verify_checkpoint(connection, verifier, note, workers=workers or DEFAULT_WORKERS,
                                        progress=lambda done, total: progress.update(task, completed=done, total=total))
     except (CheckpointError, LogError, OSError) as exc:
         _refuse(exc)

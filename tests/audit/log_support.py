@@ -28,8 +28,8 @@ def write_entries(engine: Engine, views: int, *, start: int = 0) -> None:
                 fields=["forename", "surname"], reason="", channel="web"))
 
 
-def verify(engine: Engine, signer: Signer, checkpoint=None) -> Verification:
+def verify(engine: Engine, signer: Signer, checkpoint=None, **options) -> Verification:
     """Verify the log against ``checkpoint`` (by default the latest kept one)."""
     with engine.connect() as connection:
         kept = stored_checkpoints(connection, signer.verifier)
-        return verify_log(connection, checkpoint or kept[-1].checkpoint, kept=kept)
+        return verify_log(connection, checkpoint or kept[-1].checkpoint, kept=kept, **options)

@@ -75,6 +75,8 @@ def test_verify_names_the_first_entry_that_fails(settings, monkeypatch):
     output = _run("audit", "verify", code=1)
     assert f"First failure: entry {place} (audit_events 2): its content has changed" in " ".join(output.split())
     assert "sharing_decisions 3" in output
+    monkeypatch.setattr("joinedup.audit.verify.RANGE_MINIMUM", 1)
+    assert _run("audit", "verify", "--workers", "3", code=1).split("First failure")[1] == output.split("First failure")[1]
 
 
 def test_verify_without_a_checkpoint_says_what_to_do(settings):

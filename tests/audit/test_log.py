@@ -186,6 +186,31 @@ def test_a_forged_entry_claiming_a_taken_place_is_named(logged, signer):
     assert [(failure.index, failure.row_id, failure.kind) for failure in result.failures] == [(2, 100, "forged")]
 
 
+def test_workers_checking_ranges_find_what_one_process_finds(logged, signer, monkeypatch):
+    monkeypatch.setattr("joinedup.audit.verify.RANGE_MINIMUM", 1)
+    seen = []
+    assert verify(logged, signer, workers=3, progress=lambda done, total: seen.append((done, total))).ok
+    assert seen[-1] == (12, 12)
+    with logged.begin() as connection:
+        connection.execute(update(AuditEvent.__table__).where(AuditEvent.id == 6).values(outcome="denied"))
+        connection.execute(text("delete from sharing_decisions where id = 2"))
+        swapped = [_position(logged, SharingDecision.__table__, row_id) for row_id in (4, 5)]
+        connection.execute(text("update sharing_decisions set log_index = -1 where id = 4"))
+        connection.execute(text("update sharing_decisions set log_index = :place where id = 5"), {"place": swapped[0]})
+        connection.execute(text("update sharing_decisions set log_index = :place where id = 4"), {"place": swapped[1]})
+        connection.execute(text(
+            "insert into sharing_decisions (id, at, username, person_id, action, purpose, outcome, basis,"
+            " policy_ids, fields, reason, channel, log_index) values (100, :at, 'sam.social', 'P000099',"
+            " 'person.view', 'safeguarding', 'shared', '', '[]', '[]', '', 'web', :place)"),
+            {"at": utcnow(), "place": _position(logged, AuditEvent.__table__, 1)})
+        connection.execute(text("update audit_events set log_index = 40 where id = 3"))
+    alone = verify(logged, signer)
+    shared = verify(logged, signer, workers=3)
+    assert {failure.kind for failure in alone.failures} == {"edited", "deleted", "moved", "forged"}
+    assert [str(failure) for failure in shared.failures] == [str(failure) for failure in alone.failures]
+    assert shared.first == alone.first
+
+
 def test_a_backdated_entry_written_after_a_checkpoint_is_named(logged, signer):
     with logged.begin() as connection:
         connection.execute(text(

@@ -14,9 +14,16 @@ sequenced but dated well before the latest checkpoint was not written when it sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import itertools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -33,11 +40,17 @@ from joinedup.audit.merkle import Frontier, ProofError, root, verify_consistency
 from joinedup.audit.models import AuditLogLeaf
 from joinedup.audit.sequencer import tree_state
 from joinedup.audit.withholding import withholding_marks
+from joinedup.db import make_engine
 
 #: How long a write transaction may plausibly stay open between dating its entry and
 #: committing it: an unsequenced entry dated longer than this before a checkpoint was made
 #: is reported as backdated. Far longer than the store's 60 s busy timeout.
 BACKDATING_GRACE = timedelta(minutes=10)
+
+#: Processes ``joinedup audit verify`` checks rows with unless told otherwise.
+DEFAULT_WORKERS = min(os.cpu_count() or 1, 8)
+#: Fewer places than this per worker are checked in one process: starting workers costs more.
+RANGE_MINIMUM = 25_000
 
 _LEAVES = AuditLogLeaf.__table__
 
@@ -80,11 +93,13 @@ Progress = Callable[[int, int], None]
 
 
 def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[StoredCheckpoint] = (),
-               progress: Progress | None = None) -> Verification:
+               progress: Progress | None = None, workers: int = 1) -> Verification:
     """Check every entry against the stored leaves and the tree against ``checkpoint``
     (already signature-checked); ``kept`` are the other signature-checked checkpoints, which
     narrow down a rewrite of rows and leaves together. ``progress(done, total)`` is called
-    as entries are checked.
+    as entries are checked. With ``workers`` above one, a large log's rows are checked in
+    ranges of positions by that many processes, each with its own connection: they read
+    what is committed, so this is for a log verified from outside its writers' transactions.
 
     The common case, nothing wrong, is kept fast (a million entries in seconds): each row
     is hashed and compared with its stored leaf, and only a place that fails is looked
@@ -95,36 +110,24 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     for source in connection.execute(select(_LEAVES.c.source).distinct()).scalars():
         logged_table(source)
 
-    hashes: list[bytes | None] = [None] * size
-    leaves = select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash).order_by(_LEAVES.c.log_index)
-    for index, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
-        if index < size:
-            hashes[index] = bytes(leaf)
-        else:
-            failures.append(Failure(index, "", None, "forged",
-                                    f"a leaf past the end of the log ({sequenced:,} entries sequenced)"))
-
-    claimed = bytearray(size)
-    unmatched: list[tuple[int, str, int]] = []
-    done = 0
-    for logged in logged_tables():
-        reader = EntryReader(logged, connection.dialect)
-        entry_hash = reader.hash
-        for row in reader.rows(connection, logged.table.c.log_index.is_not(None), order_by="log_index"):
-            row_id, index = row[0], row[1]
-            done += 1
-            if progress and not done % 50_000:
-                progress(done, size)
-            if index >= size:
-                failures.append(Failure(index, logged.name, row_id, "forged",
-                                        f"claims a place past the end of the log ({sequenced:,} entries sequenced)"))
-            elif claimed[index]:
-                failures.append(Failure(index, logged.name, row_id, "forged",
-                                        "claims a place another entry holds: it was inserted"))
+    with _started(connection, size, sequenced, workers) as started:
+        hashes: list[bytes | None] = [None] * size
+        leaves = select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash).order_by(_LEAVES.c.log_index)
+        for index, leaf in stream(connection, str(leaves.compile(dialect=connection.dialect))):
+            if index < size:
+                hashes[index] = bytes(leaf)
             else:
-                claimed[index] = 1
-                if entry_hash(row_id, row[2:]) != hashes[index]:
-                    unmatched.append((index, logged.name, row_id))
+                failures.append(Failure(index, "", None, "forged",
+                                        f"a leaf past the end of the log ({sequenced:,} entries sequenced)"))
+        # The tree is checked while any workers check rows.
+        tree = _tree_failures(hashes, checkpoint, kept, sequenced, connection)
+
+        claimed = bytearray(size)
+        unmatched: list[tuple[int, str, int]] = []
+        for checked in _checked_ranges(connection, size, sequenced, hashes, started, progress):
+            failures.extend(checked.failures)
+            unmatched.extend(checked.unmatched)
+            claimed[checked.low:checked.high] = checked.claimed
     if progress:
         progress(size, size)
     failed = {index for index, _source, _row_id in unmatched}
@@ -135,7 +138,7 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
                                [index for index in range(mark, size) if not claimed[index]]))
 
     precise = [failure.index for failure in failures if failure.index is not None]
-    for failure in _tree_failures(hashes, checkpoint, kept, sequenced, connection):
+    for failure in tree:
         end = failure.row_id if failure.kind == "rewritten" else None
         if end is None or not any(failure.index <= index < end for index in precise):
             failures.append(failure)
@@ -143,6 +146,106 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
     failures.extend(backdated)
     failures.sort(key=lambda failure: (failure.index is None, failure.index or 0))
     return Verification(checkpoint, sequenced, unsequenced, failures, withheld)
+
+
+class _Range(NamedTuple):
+    """What checking the rows at places ``low`` to ``high`` found: ``claimed[i]`` is set when
+    a row holds place ``low + i``; ``count`` is the rows read."""
+
+    low: int
+    high: int
+    failures: list[Failure]
+    unmatched: list[tuple[int, str, int]]
+    claimed: bytearray
+    count: int
+
+
+def _check_rows(connection: Connection, size: int, sequenced: int, low: int, high: int,
+                leaves: Sequence[bytes | None], progress: Progress | None) -> _Range:
+    """Each row sequenced at a place from ``low`` to ``high`` (``leaves[i]`` is the stored
+    leaf of place ``low + i``) hashed and compared with its leaf. The first range also takes
+    any place below it and the last any place past it, so every sequenced row is read once:
+    a place past the end, or claimed twice, is forged; a hash that differs is looked into
+    later, once all ranges are in."""
+    claimed = bytearray(high - low)
+    failures: list[Failure] = []
+    unmatched: list[tuple[int, str, int]] = []
+    done = 0
+    for logged in logged_tables():
+        reader = EntryReader(logged, connection.dialect)
+        entry_hash = reader.hash
+        place = logged.table.c.log_index
+        where = place.is_not(None)
+        if low > 0:
+            where = where & (place >= low)
+        if high < size:
+            where = where & (place < high)
+        for row in reader.rows(connection, where, order_by="log_index"):
+            row_id, index = row[0], row[1]
+            done += 1
+            if progress and not done % 50_000:
+                progress(done, size)
+            if index >= size:
+                failures.append(Failure(index, logged.name, row_id, "forged",
+                                        f"claims a place past the end of the log ({sequenced:,} entries sequenced)"))
+            elif claimed[index - low]:
+                failures.append(Failure(index, logged.name, row_id, "forged",
+                                        "claims a place another entry holds: it was inserted"))
+            else:
+                claimed[index - low] = 1
+                if entry_hash(row_id, row[2:]) != leaves[index - low]:
+                    unmatched.append((index, logged.name, row_id))
+    return _Range(low, high, failures, unmatched, claimed, done)
+
+
+@contextmanager
+def _started(connection: Connection, size: int, sequenced: int, workers: int) -> Iterator[list[Future] | None]:
+    """Workers checking the rows by ranges of places, one range each, when the log is large
+    enough to repay starting them (None: this process checks them)."""
+    url = connection.engine.url
+    if workers < 2 or size < workers * RANGE_MINIMUM or url.database in (None, "", ":memory:"):
+        yield None
+        return
+    bounds = [size * part // workers for part in range(workers + 1)]
+    address = url.render_as_string(hide_password=False)
+    # Forked workers make no reference cycles; collecting would only walk (and copy) the
+    # parent's heap they share.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=gc.disable) as pool:
+        yield [pool.submit(_check_range, address, size, sequenced, low, high)
+               for low, high in itertools.pairwise(bounds)]
+
+
+def _checked_ranges(connection: Connection, size: int, sequenced: int, hashes: list[bytes | None],
+                    started: list[Future] | None, progress: Progress | None) -> Iterator[_Range]:
+    """Every sequenced row checked against its stored leaf: by the ``started`` workers, or
+    in this process."""
+    if started is None:
+        yield _check_rows(connection, size, sequenced, 0, size, hashes, progress)
+        return
+    if progress:
+        done = 0
+        for future in as_completed(started):
+            done += future.result().count
+            progress(min(done, size), size)
+    for future in started:
+        yield future.result()
+
+
+def _check_range(address: str, size: int, sequenced: int, low: int, high: int) -> _Range:
+    """One worker's range (see _check_rows), read through its own connection."""
+    engine = make_engine(address)
+    try:
+        with engine.connect() as connection:
+            leaves: list[bytes | None] = [None] * (high - low)
+            query = (select(_LEAVES.c.log_index, _LEAVES.c.leaf_hash)
+                     .where(_LEAVES.c.log_index >= low, _LEAVES.c.log_index < high))
+            for index, leaf in stream(connection, str(query.compile(dialect=connection.dialect,
+                                                                    compile_kwargs={"literal_binds": True}))):
+                leaves[index - low] = bytes(leaf)
+            return _check_rows(connection, size, sequenced, low, high, leaves, None)
+    finally:
+        engine.dispose()
 
 
 def _explained(connection: Connection, unmatched: list[tuple[int, str, int]], unclaimed: list[int]) -> list[Failure]:
@@ -224,15 +327,16 @@ def _when(moment: datetime) -> str:
 
 
 def verify_checkpoint(connection: Connection, verifier: Verifier, note: str | None = None, *,
-                      progress: Progress | None = None) -> Verification:
+                      progress: Progress | None = None, workers: int = 1) -> Verification:
     """What ``joinedup audit verify`` does: the log against the latest kept checkpoint, or
     against ``note`` (a checkpoint a partner kept), which must then also be consistent with
-    the latest kept one. Every checkpoint must be signed by ``verifier``."""
+    the latest kept one. Every checkpoint must be signed by ``verifier``; ``workers`` as
+    verify_log takes them."""
     kept = stored_checkpoints(connection, verifier)
     if note is None and not kept:
         raise LogError("no checkpoint has been made yet: run joinedup audit checkpoint")
     checkpoint = open_checkpoint(note, verifier) if note is not None else kept[-1].checkpoint
-    result = verify_log(connection, checkpoint, kept=kept, progress=progress)
+    result = verify_log(connection, checkpoint, kept=kept, progress=progress, workers=workers)
     latest = kept[-1].checkpoint if kept else None
     if note is None or latest is None or checkpoint.size == 0:
         return result
