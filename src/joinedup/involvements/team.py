@@ -298,3 +298,18 @@ def _history(session: Session, keys: list[str], shown: dict[int, InvolvementShow
 def _audit(session: Session, actor: Actor, person_id: str, outcome: str, rows: int, invited: int) -> None:
     record_event(session, actor, action=TEAM_VIEW.name, outcome=outcome, subject_type="person", subject_id=person_id,
                  details={"involvements_shown": rows, "invited_shown": invited})
+
+
+def invitable_workers(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """Every active worker of every organisation's directory, as (id, "name, role, team,
+    organisation"): whom the invite form offers. A sensitive service's workers are offered
+    only to their own organisation."""
+    offered = []
+    for worker in session.scalars(select(Worker).where(Worker.active.is_(True))
+                                  .options(joinedload(Worker.team)).order_by(Worker.name, Worker.id)):
+        team = worker.team
+        if team.sensitive_category and worker.organisation_id != actor.organisation_id:
+            continue
+        role = INVOLVEMENT_ROLES.get(worker.role, worker.role)
+        offered.append((worker.id, f"{worker.name}, {role}, {team.name}, {team.organisation.name}"))
+    return offered
