@@ -11,12 +11,14 @@ is involved is the domain's check.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from joinedup.audit import Actor
+from joinedup.audit import Actor, record_event
 from joinedup.disclosure import access_action
 from joinedup.errors import Refusal
 from joinedup.involvements import (
@@ -27,9 +29,9 @@ from joinedup.involvements import (
     team_around,
 )
 from joinedup.people import PERSON_ID
-from joinedup.permissions import LEAD_NAME, TEAM_INVITE, TEAM_REMOVE, TEAM_VIEW
+from joinedup.permissions import LEAD_NAME, TEAM_INVITE, TEAM_REMOVE, TEAM_VIEW, Action
 from joinedup.web.access.views import stated_purpose
-from joinedup.web.context import CheckedForm, CurrentVisit, WebApp, render
+from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.gates import require
 from joinedup.web.params import Id, Text
 
@@ -73,10 +75,24 @@ def team_page(request: Request, app: WebApp, visit: CurrentVisit, actor: Annotat
     return _page(request, app, visit, actor, person_id, done=done)
 
 
-def _changed(request, app, visit, actor, person_id: str, change, done: str, values: dict) -> Response:
+@contextmanager
+def refusals_logged(app, actor: Actor, act: Action, person_id: str) -> Iterator[None]:
+    """A refusal of authority by the domain (an organisation not involved) is logged as a
+    denied event, in its own transaction: the change's own was rolled back."""
+    try:
+        yield
+    except Refusal as exc:
+        if exc.forbidden:
+            with app.transaction() as session:
+                record_event(session, actor, action=act.name, outcome="denied", subject_type="person",
+                             subject_id=person_id, details={"field": exc.field, "reason": exc.message})
+        raise
+
+
+def _changed(request, app, visit, actor, person_id: str, act: Action, change, done: str, values: dict) -> Response:
     """Make ``change``; back to the page, or the page again with the refusal beside its field."""
     try:
-        with app.transaction() as session:
+        with refusals_logged(app, actor, act, person_id), app.transaction() as session:
             change(session)
     except Refusal as exc:
         if exc.status == 404 and exc.field == "person_id":
@@ -89,31 +105,31 @@ def _changed(request, app, visit, actor, person_id: str, change, done: str, valu
 
 
 @router.post("/persons/{person_id}/lead")
-def lead(request: Request, app: WebApp, visit: CheckedForm, actor: Annotated[Actor, require(LEAD_NAME)],
+def lead(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, actor: Annotated[Actor, require(LEAD_NAME)],
          person_id: Text, scope: Annotated[Text, Form()] = "", involvement_id: Annotated[Text, Form()] = "",
          reason: Annotated[Text, Form()] = "") -> Response:
     """Name the lead professional for the person or the family."""
     chosen = int(involvement_id) if involvement_id.isdigit() else None
-    return _changed(request, app, visit, actor, person_id,
+    return _changed(request, app, visit, actor, person_id, LEAD_NAME,
                     lambda session: name_lead(session, actor, person_id, scope, chosen, reason), "lead-named",
                     {"scope": scope, "involvement_id": involvement_id, "reason": reason})
 
 
 @router.post("/persons/{person_id}/team/members")
-def invite(request: Request, app: WebApp, visit: CheckedForm, actor: Annotated[Actor, require(TEAM_INVITE)],
+def invite(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, actor: Annotated[Actor, require(TEAM_INVITE)],
            person_id: Text, worker_id: Annotated[Text, Form()] = "",
            invite_reason: Annotated[Text, Form()] = "") -> Response:
     """Invite a worker from any organisation's directory into the team."""
     chosen = int(worker_id) if worker_id.isdigit() else None
-    return _changed(request, app, visit, actor, person_id,
+    return _changed(request, app, visit, actor, person_id, TEAM_INVITE,
                     lambda session: invite_member(session, actor, person_id, chosen, invite_reason),
                     "member-invited", {"worker_id": worker_id, "invite_reason": invite_reason})
 
 
 @router.post("/persons/{person_id}/team/members/{member_id}/remove")
-def remove(request: Request, app: WebApp, visit: CheckedForm, actor: Annotated[Actor, require(TEAM_REMOVE)],
+def remove(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, actor: Annotated[Actor, require(TEAM_REMOVE)],
            person_id: Text, member_id: Id, remove_reason: Annotated[Text, Form()] = "") -> Response:
     """Remove an invited member, saying why."""
-    return _changed(request, app, visit, actor, person_id,
+    return _changed(request, app, visit, actor, person_id, TEAM_REMOVE,
                     lambda session: remove_member(session, actor, person_id, member_id, remove_reason),
                     "member-removed", {"remove_reason": remove_reason, "removing": member_id})

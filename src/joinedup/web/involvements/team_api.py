@@ -27,6 +27,7 @@ from joinedup.permissions import LEAD_NAME, TEAM_INVITE, TEAM_REMOVE, TEAM_VIEW
 from joinedup.web.api import UNAUTHENTICATED, CheckedWrite, Problem
 from joinedup.web.context import WebApp
 from joinedup.web.gates import require
+from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, PersonId, Text
 from joinedup.web.persons.records_api import PurposeQuery
 
@@ -78,6 +79,7 @@ class LeadChangeOut(BaseModel):
 
 class TeamOut(BaseModel):
     person_id: str
+    name: str
     family: str = Field(description="What the family is known by: uprn:<UPRN> of their home, or person:<id>.")
     rows: list[TeamRowOut]
     shielded: list[str] = Field(description="Family members a service is involved with that cannot be named "
@@ -148,7 +150,7 @@ def team(app: WebApp, actor: Annotated[Actor, require(TEAM_VIEW)], person_id: Pe
     """Every current involvement of the person and their family you may see, the lead
     professionals marked, and the invited members; audited as `team.view`."""
     found = _read(app, actor, person_id, asked)
-    return TeamOut(person_id=found.person_id, family=found.family, rows=[_row(row) for row in found.rows],
+    return TeamOut(person_id=found.person_id, name=found.name, family=found.family, rows=[_row(row) for row in found.rows],
                    shielded=list(found.shielded),
                    invited=[InvitedOut(id=one.id, worker=one.worker, role=one.role, organisation=one.organisation,
                                        team=one.team, contacts=[list(pair) for pair in one.contacts],
@@ -174,7 +176,7 @@ def name(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(LEAD_
          body: LeadIn, asked: PurposeQuery) -> LeadOut:
     """Name one of the current involvements lead for the person or the family; the previous
     lead ends. Audited as `lead.name`."""
-    with app.transaction() as session:
+    with refusals_logged(app, actor, LEAD_NAME, person_id), app.transaction() as session:
         name_lead(session, actor, person_id, body.scope, body.involvement_id, body.reason)
     return _lead(_read(app, actor, person_id, asked))
 
@@ -184,7 +186,7 @@ def name(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(LEAD_
 def invite(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(TEAM_INVITE)], person_id: PersonId,
            body: InviteIn) -> InvitedOut:
     """Audited as `team.invite`."""
-    with app.transaction() as session:
+    with refusals_logged(app, actor, TEAM_INVITE, person_id), app.transaction() as session:
         member = invite_member(session, actor, person_id, body.worker_id, body.reason)
         worker = member.worker
         return InvitedOut(id=member.id, worker=worker.name, role=worker.role, organisation=worker.team.organisation.name,
@@ -197,5 +199,5 @@ def invite(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(TEA
 def remove(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(TEAM_REMOVE)], person_id: PersonId,
            member_id: Id, body: RemoveIn) -> None:
     """Audited as `team.remove`, with why."""
-    with app.transaction() as session:
+    with refusals_logged(app, actor, TEAM_REMOVE, person_id), app.transaction() as session:
         remove_member(session, actor, person_id, member_id, body.reason)
