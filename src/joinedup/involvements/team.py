@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.disclosure import view_person
-from joinedup.disclosure.persons import FamilyMemberShown, PersonView, StatedPurpose
+from joinedup.disclosure.persons import PersonView, StatedPurpose
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.gazetteer.normalise import canonical_uprn
 from joinedup.involvements.models import (
@@ -210,14 +210,6 @@ class TeamAround:
         return next((row for row in self.rows if scope in row.lead), None)
 
 
-def relation_of(member: FamilyMemberShown) -> str:
-    """What a family member is to the person, in words."""
-    ties = ", ".join(dict.fromkeys(tie.role for tie in member.ties))
-    if ties and member.co_resident:
-        return f"{ties.capitalize()}, lives with them"
-    return ties.capitalize() if ties else "Lives with them"
-
-
 def team_around(session: Session, actor: Actor, person_id: str, *, action: str,
                 purpose: StatedPurpose | None = None, today: date | None = None) -> TeamAround | None:
     """The team around ``person_id``'s family as ``actor`` may see it (None: no such
@@ -239,7 +231,7 @@ def team_around(session: Session, actor: Actor, person_id: str, *, action: str,
         card = member.card
         seen = PersonView(card.person_id, True, f"Shown in the family of {view.person_id}", view.action, card=card,
                           records=card.records)
-        everyone.append((seen, card.name, relation_of(member)))
+        everyone.append((seen, card.name, member.relation))
     # A lead whose involvement has since ended leads no more.
     leads = {lead.scope: lead for lead in session.scalars(
         select(LeadProfessional).join(Involvement, Involvement.id == LeadProfessional.involvement_id)
