@@ -13,6 +13,7 @@ from joinedup.audit import AuditEvent
 from joinedup.db import transaction
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.involvements import (
+    Involvement,
     LeadProfessional,
     TeamMember,
     Worker,
@@ -53,7 +54,6 @@ def test_a_shielded_service_shows_only_that_a_service_is_involved(world):
     csc = world.actor("CSC", "practitioner")
     with transaction(world.engine) as session:
         build_team(session, world)
-        from joinedup.involvements import Involvement
         vcs = session.scalar(select(Involvement).where(Involvement.organisation_id == world.orgs["VCS"]))
         vcs.status, vcs.ends_on = "current", None
         session.flush()
@@ -159,7 +159,6 @@ def test_an_invited_sensitive_worker_is_named_only_to_their_own_organisation(wor
     vcs = world.actor("VCS", "practitioner")
     with transaction(world.engine) as session:
         build_team(session, world)
-        from joinedup.involvements import Involvement
         involvement = session.scalar(select(Involvement).where(Involvement.organisation_id == world.orgs["VCS"]))
         involvement.status, involvement.ends_on = "current", None
         rowan = session.scalar(select(Worker).where(Worker.name == SECRETS[3]))
@@ -169,3 +168,27 @@ def test_an_invited_sensitive_worker_is_named_only_to_their_own_organisation(wor
     assert seen_by_csc.invited == () and seen_by_csc.invited_shielded
     assert not any(secret in repr(seen_by_csc) for secret in SECRETS)
     assert [one.worker for one in seen_by_vcs.invited] == [SECRETS[3]]
+
+
+def test_a_lead_whose_involvement_ended_leads_no_more_but_stays_in_the_history(world):
+    csc = world.actor("CSC", "practitioner")
+    with transaction(world.engine) as session:
+        ids = build_team(session, world)
+        name_lead(session, csc, CHILD, "person", ids["csc"], "The plan's social worker")
+        session.get(Involvement, ids["csc"]).status = "ended"
+        session.flush()
+        team = _team(session, world.actor("HSG", "practitioner"))
+    assert team.lead("person") is None and team.lead_hidden == ()
+    assert [(change.scope, change.reason, change.ended_at) for change in team.history] == [
+        ("person", "The plan's social worker", None)]
+
+
+def test_nobody_who_may_not_see_the_person_is_told_of_their_team(world):
+    with transaction(world.engine) as session:
+        ids = build_team(session, world)
+        invite_member(session, world.actor("CSC", "practitioner"), CHILD, ids["ivy"], "Arrears support")
+        team = team_around(session, world.actor("POL", "practitioner"), CHILD, action="record.view")
+        denied = session.scalar(select(AuditEvent).where(AuditEvent.action == "team.view",
+                                                         AuditEvent.outcome == "denied"))
+    assert not team.allowed and team.rows == () and team.invited == () and team.history == ()
+    assert denied is not None
