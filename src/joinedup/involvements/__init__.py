@@ -40,6 +40,7 @@ from joinedup.involvements.team import (
     invite_member,
     remove_member,
     team_around,
+    team_of_view,
 )
 from joinedup.involvements.who import (
     RECENTLY_ENDED,
@@ -86,5 +87,6 @@ __all__ = [
     "record_involvement",
     "remove_member",
     "team_around",
+    "team_of_view",
     "who_is_involved",
 ]

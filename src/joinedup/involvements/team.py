@@ -219,8 +219,14 @@ def team_around(session: Session, actor: Actor, person_id: str, *, action: str,
     if not TEAM_VIEW.permits(actor.roles):
         raise Forbidden(TEAM_VIEW.refusal, "role")
     view = view_person(session, actor, person_id, action=action, purpose=purpose)
-    if view is None:
-        return None
+    return None if view is None else team_of_view(session, actor, view, today=today)
+
+
+def team_of_view(session: Session, actor: Actor, view: PersonView, *, today: date | None = None) -> TeamAround:
+    """The team around the family of the person of ``view`` (as the actor may see them,
+    already read and audited: the person page's own view, not read twice)."""
+    if not TEAM_VIEW.permits(actor.roles):
+        raise Forbidden(TEAM_VIEW.refusal, "role")
     if not view.allowed or view.retired:
         _audit(session, actor, view.person_id, "denied", 0, 0)
         return TeamAround(view.person_id, False, view.reason if not view.retired else "This person is retired.")
