@@ -221,6 +221,15 @@ INVOLVEMENT_INDEX = _act("involvement.index", "Involvements read from a source's
 HOME_VIEW = _act("home.view", "A practitioner's home page or their people through the API: whom it listed and how "
                  "many flags had changed since their previous look (which this event dates).", "user", FRONTLINE_ROLES,
                  "Your people are listed for practitioners and MASH officers.")
+_TEAM_DENIED = "The lead professional and the team around the family are kept by practitioners and MASH officers."
+TEAM_VIEW = _act("team.view", "The lead professional and the team around a person's family read, with how many "
+                 "involvements and invited members it showed.", "person", FRONTLINE_ROLES, _TEAM_DENIED)
+LEAD_NAME = _act("lead.name", "A lead professional named for a person or a family (the previous one ended), with "
+                 "why.", "lead_professional", FRONTLINE_ROLES, _TEAM_DENIED)
+TEAM_INVITE = _act("team.invite", "A worker invited into the team around a family, with why.", "team_member",
+                   FRONTLINE_ROLES, _TEAM_DENIED)
+TEAM_REMOVE = _act("team.remove", "An invited member removed from the team around a family, with why.",
+                   "team_member", FRONTLINE_ROLES, _TEAM_DENIED)
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
 

@@ -133,6 +133,12 @@ PROMISES = {
     "my_people": ("involvements.md", "`GET /api/v1/me/people` is for practitioners and MASH officers (`practitioner`, "
                                      "`mash_officer`); anyone else gets an audited 403."),
     "my_people_own": ("involvements.md", "It lists only the user's own people."),
+    "team": ("involvements.md", "The lead professional and the team around the family are for practitioners and MASH "
+                                "officers: anyone else gets an audited 403."),
+    "team_sees": ("involvements.md", "The team shows only the involvements the viewer may see, of the family members the "
+                                     "family view lets them see, as the person page decides"),
+    "team_changed_by": ("involvements.md", "Only practitioners and MASH officers of an organisation working with the "
+                                           "person or family now name the lead professional and invite or remove members"),
     "flag_types": ("flags.md", "The catalogue of flag types holds no personal data and is open to every signed-in "
                                "user."),
 }
@@ -438,6 +444,16 @@ CHRONOLOGY_API = by_relation(
     scoped=e(200, "Sia Scoped", (), promise="consent"),
 )
 
+#: The team around the family follows the person page's decision; what it shows is what is seen.
+TEAM_PAGE = {relation: E(cell.status, tuple(shown for shown in cell.shows if shown != SHIELD_NOTICE), cell.hides,
+                         "team_sees" if cell.status == 200 else cell.promise)
+             for relation, cell in CHRONOLOGY_PAGE.items()}
+TEAM_API = {relation: E(cell.status, tuple(shown for shown in cell.shows if shown != '"shielded":true'), cell.hides,
+                        "team_sees" if cell.status == 200 else cell.promise)
+            for relation, cell in CHRONOLOGY_API.items()}
+LEAD_API = {relation: E(cell.status, () if cell.status == 200 else cell.shows, cell.hides, cell.promise)
+            for relation, cell in TEAM_API.items()}
+
 
 def readers(frontline: dict[str, E], data_team: dict[str, E], others: dict[str, E]) -> dict[str, Cell]:
     """A relational row's columns: frontline roles, the data team, IG leads and trainers."""
@@ -563,6 +579,29 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/flag-types"): Row(api(e(200, "child_protection_plan", tuple(NAMES.values()))), "flag_types"),
     ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
     ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
+    # ---- the team around the family: frontline users read it as they may see the person; changes need an
+    # organisation involved (none is, in this world: an empty form is refused before that, or a member unknown)
+    ("GET", "/persons/{person_id}/team"): Row(
+        {**page(TEAM_PAGE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "team", relational=True),
+    ("GET", "/api/v1/persons/{person_id}/team"): Row(
+        {**api(TEAM_API, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "team", relational=True,
+        url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/team", world, relation)),
+    ("GET", "/api/v1/persons/{person_id}/lead-professional"): Row(
+        {**api(LEAD_API, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "team", relational=True,
+        url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/lead-professional", world, relation)),
+    ("POST", "/persons/{person_id}/lead"): Row(page(e(400, "Select whether the lead is for"), FRONTLINE),
+                                               "team_changed_by", form={}),
+    ("POST", "/persons/{person_id}/team/members"): Row(page(e(403, "Only a practitioner of an organisation involved"),
+                                                            FRONTLINE), "team_changed_by", form={}),
+    ("POST", "/persons/{person_id}/team/members/{member_id}/remove"): Row(
+        page(e(403, "Only a practitioner of an organisation involved"), FRONTLINE), "team_changed_by", form={},
+        url=lambda world, relation: concrete("/persons/{person_id}/team/members/999999/remove", world, "own")),
+    ("PUT", "/api/v1/persons/{person_id}/lead-professional"): Row(api(e(422), FRONTLINE), "team_changed_by", json={}),
+    ("POST", "/api/v1/persons/{person_id}/team/members"): Row(api(e(422), FRONTLINE), "team_changed_by", json={}),
+    ("DELETE", "/api/v1/persons/{person_id}/team/members/{member_id}"): Row(
+        api(e(403, "Only a practitioner of an organisation involved"), FRONTLINE), "team_changed_by",
+        json={"reason": "Matrix"},
+        url=lambda world, relation: concrete("/api/v1/persons/{person_id}/team/members/999999", world, "own")),
     # ---- the chronology: practitioners' and MASH officers', following what they may see of the person
     ("GET", "/persons/{person_id}/chronology"): Row(
         {**page(CHRONOLOGY_PAGE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),

@@ -26,7 +26,6 @@ from joinedup.chronology.timeline import (
     Chronology,
     Filters,
     chronology_of,
-    relation_of,
 )
 
 __all__ = [
@@ -49,5 +48,4 @@ __all__ = [
     "facts",
     "flags",
     "involvements",
-    "relation_of",
 ]

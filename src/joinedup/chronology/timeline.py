@@ -77,14 +77,6 @@ class Chronology:
         return (self.events[0].on, self.events[-1].on) if self.events else None
 
 
-def relation_of(member: FamilyMemberShown) -> str:
-    """What a family member is to the person, in words."""
-    ties = ", ".join(dict.fromkeys(tie.role for tie in member.ties))
-    if ties and member.co_resident:
-        return f"{ties.capitalize()}, lives with them"
-    return ties.capitalize() if ties else "Lives with them"
-
-
 def chronology_of(session: Session, actor: Actor, person_id: str, *, action: str,
                   purpose: StatedPurpose | None = None, family: bool = False,
                   filters: Filters | None = None) -> Chronology | None:
@@ -127,7 +119,7 @@ def _member(view: PersonView, member: FamilyMemberShown) -> Whose:
     card = member.card
     seen = PersonView(card.person_id, True, f"Shown in the family of {view.person_id}", view.action, card=card,
                       records=card.records)
-    return Whose(seen, card.name, card.records, relation_of(member))
+    return Whose(seen, card.name, card.records, member.relation)
 
 
 def _audit(session: Session, actor: Actor, person_id: str, outcome: str, family: bool, filters: Filters,

@@ -224,6 +224,14 @@ class FamilyMemberShown:
     address: Address | None
     stated_by: tuple[str, ...] = ()  # the names of the systems stating the ties shown
 
+    @property
+    def relation(self) -> str:
+        """What the member is to the person, in words ("Parent, lives with them")."""
+        ties = ", ".join(dict.fromkeys(tie.role for tie in self.ties))
+        if ties and self.co_resident:
+            return f"{ties.capitalize()}, lives with them"
+        return ties.capitalize() if ties else "Lives with them"
+
 
 @dataclass(frozen=True)
 class FamilyShown:

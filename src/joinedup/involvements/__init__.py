@@ -13,7 +13,15 @@ from joinedup.involvements.directory import (
     may_keep_directory,
 )
 from joinedup.involvements.extracts import IndexReport, index_involvements
-from joinedup.involvements.models import Involvement, Team, Worker
+from joinedup.involvements.lead import current_lead, name_lead
+from joinedup.involvements.models import (
+    LEAD_SCOPES,
+    Involvement,
+    LeadProfessional,
+    Team,
+    TeamMember,
+    Worker,
+)
 from joinedup.involvements.recording import (
     InvolvementTerms,
     correct_involvement,
@@ -22,36 +30,63 @@ from joinedup.involvements.recording import (
     own_involvement,
     record_involvement,
 )
+from joinedup.involvements.team import (
+    InvitedShown,
+    LeadChange,
+    TeamAround,
+    TeamRow,
+    family_key,
+    invitable_workers,
+    invite_member,
+    remove_member,
+    team_around,
+    team_of_view,
+)
 from joinedup.involvements.who import (
     RECENTLY_ENDED,
     InvolvementShown,
     WhoIsInvolved,
-    involvements_seen,
     involved_organisations,
+    involvements_seen,
     who_is_involved,
 )
 
 __all__ = [
     "DIRECTORY_COLUMNS",
+    "LEAD_SCOPES",
     "RECENTLY_ENDED",
     "DirectoryLoad",
     "IndexReport",
+    "InvitedShown",
     "Involvement",
     "InvolvementShown",
     "InvolvementTerms",
+    "LeadChange",
+    "LeadProfessional",
     "RowRefused",
     "Team",
+    "TeamAround",
+    "TeamMember",
+    "TeamRow",
     "WhoIsInvolved",
     "Worker",
     "correct_involvement",
+    "current_lead",
     "directory_of",
     "end_involvement",
+    "family_key",
     "index_involvements",
-    "involvements_seen",
+    "invitable_workers",
+    "invite_member",
     "involved_organisations",
+    "involvements_seen",
     "load_directory",
     "may_keep_directory",
+    "name_lead",
     "own_involvement",
     "record_involvement",
+    "remove_member",
+    "team_around",
+    "team_of_view",
     "who_is_involved",
 ]

@@ -96,3 +96,55 @@ class Involvement(Base):
     team: Mapped[Team | None] = relationship()
     worker: Mapped[Worker | None] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+
+#: What a lead professional leads for: one person, or a family.
+LEAD_SCOPES = ("person", "family")
+
+
+class LeadProfessional(Base):
+    """One involvement named lead for a person or a family, from when it was named (by
+    whom, why) until another was named or it ended (when, by whom, why). The rows are the
+    history; the one with no ``ended_at`` is the current lead.
+
+    ``scope_key`` is what is led for: ``person:<person id>`` for a person, the family's
+    key (:func:`joinedup.involvements.team.family_key`) for a family."""
+
+    __tablename__ = "lead_professionals"
+    __table_args__ = (Index("ix_lead_professionals_scope_key", "scope_key", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    scope_key: Mapped[str] = mapped_column(String(80))
+    involvement_id: Mapped[int] = mapped_column(ForeignKey("involvements.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    named_by: Mapped[str] = mapped_column(String(120))
+    named_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    ended_by: Mapped[str] = mapped_column(String(120), default="")
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+
+    involvement: Mapped[Involvement] = relationship()
+
+
+class TeamMember(Base):
+    """A worker invited into the team around a family (any organisation's directory), by
+    whom and why, until removed (when, by whom, why)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (Index("ix_team_members_family_key", "family_key", "removed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_key: Mapped[str] = mapped_column(String(80))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("directory_workers.id"))
+    invited_by: Mapped[str] = mapped_column(String(120))
+    invited_by_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    removed_at: Mapped[datetime | None] = mapped_column()
+    removed_by: Mapped[str] = mapped_column(String(120), default="")
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
+
+    worker: Mapped[Worker] = relationship()

@@ -2,7 +2,7 @@
 involvements; administrators load their organisation's directory. The person page shows
 who is involved (:mod:`joinedup.web.persons.pages`)."""
 
-from joinedup.web.involvements import pages
+from joinedup.web.involvements import pages, team, team_api
 
 #: The routers the app serves.
-ROUTERS = (pages.router,)
+ROUTERS = (pages.router, team.router, team_api.router)

@@ -27,7 +27,7 @@ from fastapi.responses import Response
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
 from joinedup.flags import flags_in_search, flags_on_page
 from joinedup.web.flags.views import FLAG_DONE
-from joinedup.involvements import who_is_involved
+from joinedup.involvements import team_of_view, who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
 from joinedup.sharing.consent import consent_history
@@ -134,6 +134,7 @@ def person(
             frontline_history = found.allowed and access["frontline"] and not found.retired
             history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
             involved = who_is_involved(session, actor, found)
+            team = team_of_view(session, actor, found) if frontline_history else None
             if working is not None and found.allowed:
                 working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
                                           found.family_ids)
@@ -152,6 +153,7 @@ def person(
         "asks_purpose": found.action != "person.review",
         "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE, *FLAG_DONE) else "",
         "involved": involved,
+        "team": team,
         "flags": flags,
         "errors": [],
         "consents": history,

@@ -1,0 +1,12 @@
+"""The team around the family's world: the chronology's child and mother, on each
+database the ``engine`` fixture gives."""
+
+from __future__ import annotations
+
+import pytest
+from chronology_support import World, build_world
+
+
+@pytest.fixture
+def world(engine) -> World:
+    return build_world(engine)
