@@ -218,3 +218,37 @@ def test_a_port_already_taken_is_told_in_one_line_before_anything_else(settings,
     assert result.output == (f"Port {port} on 127.0.0.1 is already in use. Stop what is using it, or choose "
                              f"another port: --port {port + 1} (make demo PORT={port + 1}).\n")
     assert not settings.home.exists(), "nothing was set up, built or loaded first"
+
+
+INVOLVEMENTS_MAPPING = EXTRACT_MAPPING + """
+[facts]
+team = "Team"
+worker = "Worker"
+since = "Since"
+
+[involvements]
+role = "housing_officer"
+team = "team"
+worker = "worker"
+starts = "since"
+"""
+
+
+def test_involvements_index_names_the_rows_refused_and_refuses_a_mapping_without_the_section(settings, tmp_path):
+    """`involvements index` and `flags index` are one run over a loaded extract: this one
+    reads [involvements], names each row refused and its field, and keeps the rest."""
+    mapping = tmp_path / "tenancies.toml"
+    mapping.write_text(INVOLVEMENTS_MAPPING)
+    extract = tmp_path / "tenancies.csv"
+    extract.write_text("Id,Address,Postcode,Team,Worker,Since\nT1,12 High St,JU1 1AA,,,\n"
+                       "T2,10 High Street,JU1 1AA,,ann@hsg.example,2025-01-01\nT3,14 High St,JU1 1AA,,,someday\n")
+    assert runner.invoke(app, ["ingest", "--mapping", str(mapping), str(extract)]).exit_code == 0
+    indexed = runner.invoke(app, ["involvements", "index", "--source", str(mapping)])
+    assert indexed.exit_code == 0, indexed.output
+    said = " ".join(indexed.output.split())
+    assert "Involvements read from the extracts" in said
+    assert "tenancies: row T2, worker: the worker ann@hsg.example is not in the directory" in said
+    assert "tenancies: row T3, since: 'someday' is not a date" in said
+    mapping.write_text(EXTRACT_MAPPING)
+    refused = runner.invoke(app, ["involvements", "index", "--source", str(mapping)])
+    assert refused.exit_code == 1 and "has no [involvements] section" in refused.output

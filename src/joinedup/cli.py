@@ -787,22 +787,9 @@ def involvements_index(
     source: Annotated[str, typer.Option(help="The source's mapping: a shipped name or a TOML file.")],
 ) -> None:
     """Read a loaded source's involvements through its mapping's [involvements] section."""
-    from joinedup.audit import Actor
-    from joinedup.db import transaction
-    from joinedup.errors import Refusal
-    from joinedup.ingest import MappingError, load_mapping
     from joinedup.involvements import index_involvements
-    from joinedup.store import initialise
 
-    engine = initialise(load_settings())
-    try:
-        mapping = load_mapping(source)
-        with transaction(engine) as session:
-            report = index_involvements(session, Actor.system(), mapping)
-    except (Refusal, MappingError) as exc:
-        console.print(f"[red]Not indexed[/]: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    _print_involvements([report])
+    _index_extract(source, index_involvements, "Involvements read from the extracts")
 
 
 @flags_app.command("index")
@@ -810,10 +797,17 @@ def flags_index(
     source: Annotated[str, typer.Option(help="The source's mapping: a shipped name or a TOML file.")],
 ) -> None:
     """Read a loaded source's flags through its mapping's [flags] section (after linking)."""
+    from joinedup.flags import index_flags
+
+    _index_extract(source, index_flags, "Flags read from the extract")
+
+
+def _index_extract(source: str, indexer, title: str) -> None:
+    """One index run over a loaded source's extract (``indexer`` reads its mapping's
+    section), in one transaction, as the system; a refusal exits 1 saying why."""
     from joinedup.audit import Actor
     from joinedup.db import transaction
     from joinedup.errors import Refusal
-    from joinedup.flags import index_flags
     from joinedup.ingest import MappingError, load_mapping
     from joinedup.store import initialise
 
@@ -821,11 +815,11 @@ def flags_index(
     try:
         mapping = load_mapping(source)
         with transaction(engine) as session:
-            report = index_flags(session, Actor.system(), mapping)
+            report = indexer(session, Actor.system(), mapping)
     except (Refusal, MappingError) as exc:
         console.print(f"[red]Not indexed[/]: {escape(str(exc))}")
         raise typer.Exit(1) from None
-    _print_involvements([report], "Flags read from the extract")
+    _print_involvements([report], title)
 
 
 def _print_involvements(reports, title: str = "Involvements read from the extracts") -> None:

@@ -10,52 +10,41 @@ row no longer states is ended (on today's date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from joinedup.audit import Actor, record_event
+from joinedup.audit import Actor
 from joinedup.db import utcnow
-from joinedup.errors import Refusal
 from joinedup.flags.catalogue import FLAG_TYPES, legal_status_in_words
 from joinedup.flags.models import Flag
 from joinedup.ingest.mapping import FlagMapping, SourceMapping
 from joinedup.ingest.models import SourceRecord
-from joinedup.involvements import RowRefused, Team
-from joinedup.partners.models import SourceSystem
+from joinedup.ingest.sections import (
+    IndexReport,
+    RowRefusal,
+    loaded_source,
+    read_rows,
+    record_run,
+)
+from joinedup.involvements import Team
 from joinedup.permissions import FLAG_INDEX
 from joinedup.sharing.models import DataCategory
 
-#: How many stored rows are read at once.
-CHUNK = 2_000
 #: The fields compared to tell an unchanged flag from a changed one.
 COMPARED = ("category", "team_id", "starts_on", "ends_on", "legal_status", "status")
 
-
-@dataclass
-class FlagIndexReport:
-    """What reading a source's flags did; ``refused`` names the row (its local id)."""
-
-    source: str
-    created: int = 0
-    updated: int = 0
-    ended: int = 0
-    unchanged: int = 0
-    refused: list[RowRefused] = field(default_factory=list)
+#: What reading a source's flags did: the report every index from an extract gives.
+FlagIndexReport = IndexReport
 
 
 def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today: date | None = None
-                ) -> FlagIndexReport:
+                ) -> IndexReport:
     """Read the flags of ``mapping``'s source from its stored rows, in the caller's
     transaction; audited (``flag.index``)."""
-    if not mapping.flags:
-        raise Refusal(f"The mapping of {mapping.code} has no [flags] section.", "mapping")
-    system = session.scalar(select(SourceSystem).where(SourceSystem.code == mapping.code))
-    if system is None:
-        raise Refusal(f"There is no source {mapping.code}: load its extract first.", "source")
+    system = loaded_source(session, mapping, "flags")
     today = today or date.today()
     organisation_id = system.owner_organisation_id
     teams = dict(session.execute(select(Team.name, Team.id).where(Team.organisation_id == organisation_id)).all())
@@ -67,45 +56,38 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
     held: dict[int, list[tuple[int, str]]] = {}
     for key in existing:
         held.setdefault(key[0], []).append(key)
-    report = FlagIndexReport(mapping.code)
+    report = IndexReport(mapping.code)
     inserts: list[dict] = []
     updates: list[dict] = []
     stated: set[tuple[int, str]] = set()
     now = utcnow()
-    last = 0
-    while True:
-        rows = session.execute(select(SourceRecord.id, SourceRecord.local_id, SourceRecord.facts)
-                               .where(SourceRecord.source_system_id == system.id, SourceRecord.id > last)
-                               .order_by(SourceRecord.id).limit(CHUNK)).all()
-        if not rows:
-            break
-        last = rows[-1].id
-        for record_id, local_id, facts in rows:
-            try:
-                found = [_flag(spec, facts or {}, teams, categories, today) for spec in mapping.flags]
-            except ValueError as exc:
-                report.refused.append(RowRefused(local_id, *exc.args))
-                # A row refused states nothing new: its flags are kept as they were.
-                stated.update(held.get(record_id, ()))
+
+    def read(record_id: int, facts: dict) -> None:
+        found = [_flag(spec, facts, teams, categories, today) for spec in mapping.flags]
+        for values in found:
+            if values is None:
                 continue
-            for values in found:
-                if values is None:
-                    continue
-                key = (record_id, values["type"])
-                if key in stated:
-                    continue  # two rules of the mapping stating one flag: the first holds
-                stated.add(key)
-                before = existing.get(key)
-                if before is None:
-                    inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
-                                    "source": f"extract:{mapping.code}", "recorded_by": "", "created_at": now,
-                                    "updated_at": now})
-                    report.created += 1
-                elif any(getattr(before, name) != values[name] for name in COMPARED):
-                    updates.append({"id": before.id, **{name: values[name] for name in COMPARED}, "updated_at": now})
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
+            key = (record_id, values["type"])
+            if key in stated:
+                continue  # two rules of the mapping stating one flag: the first holds
+            stated.add(key)
+            before = existing.get(key)
+            if before is None:
+                inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
+                                "source": f"extract:{mapping.code}", "recorded_by": "", "created_at": now,
+                                "updated_at": now})
+                report.created += 1
+            elif any(getattr(before, name) != values[name] for name in COMPARED):
+                updates.append({"id": before.id, **{name: values[name] for name in COMPARED}, "updated_at": now})
+                report.updated += 1
+            else:
+                report.unchanged += 1
+
+    def kept(record_id: int) -> None:
+        """A row refused states nothing new: its flags are kept as they were."""
+        stated.update(held.get(record_id, ()))
+
+    read_rows(session, system, report, read, refused=kept)
     for key, before in existing.items():
         if key not in stated and before.status == "current":
             updates.append({"id": before.id, "status": "ended", "ends_on": before.ends_on or today, "updated_at": now})
@@ -115,18 +97,14 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
     if updates:
         for keys in {tuple(sorted(change)) for change in updates}:
             session.execute(update(Flag), [change for change in updates if tuple(sorted(change)) == keys])
-    record_event(session, actor, action=FLAG_INDEX.name, outcome="success", subject_type="source_system",
-                 subject_id=mapping.code,
-                 details={"created": report.created, "updated": report.updated, "ended": report.ended,
-                          "unchanged": report.unchanged, "refused": len(report.refused),
-                          "reasons": [refused.described for refused in report.refused[:20]]})
+    record_run(session, actor, FLAG_INDEX, report)
     return report
 
 
 def _flag(spec: FlagMapping, facts: dict[str, Any], teams: dict[str, int], categories: set[str],
           today: date) -> dict | None:
-    """The flag one rule finds in a row's facts (None: the row states none), or a
-    ValueError of (field, why)."""
+    """The flag one rule finds in a row's facts (None: the row states none); a
+    :class:`RowRefusal` naming the field when the row states one wrongly."""
     for key, wanted in spec.when.items():
         if str(facts.get(key, "")).lower() not in wanted:
             return None
@@ -136,7 +114,7 @@ def _flag(spec: FlagMapping, facts: dict[str, Any], teams: dict[str, int], categ
         return None
     if spec.values:
         if value not in spec.values:
-            raise ValueError(spec.type, f"'{value}' is not one of the values the mapping turns into flags "
+            raise RowRefusal(spec.type, f"'{value}' is not one of the values the mapping turns into flags "
                                         f"({', '.join(sorted(spec.values))})")
         code = spec.values[value]
         if not code:
@@ -145,20 +123,20 @@ def _flag(spec: FlagMapping, facts: dict[str, Any], teams: dict[str, int], categ
         code = value
     flag_type = FLAG_TYPES.get(code)
     if flag_type is None:
-        raise ValueError(spec.type, f"'{code}' is not a flag type in the catalogue")
+        raise RowRefusal(spec.type, f"'{code}' is not a flag type in the catalogue")
     category = spec.category or flag_type.category
     if category not in categories:
-        raise ValueError(spec.type, f"the category '{category}' of a {flag_type.name.lower()} flag is not a "
+        raise RowRefusal(spec.type, f"the category '{category}' of a {flag_type.name.lower()} flag is not a "
                                     "data category")
     starts = _date(facts, spec.fact_for("starts", code))
     ends = _date(facts, spec.fact_for("ends", code))
     if starts and ends and ends < starts:
-        raise ValueError(spec.fact_for("ends", code),
+        raise RowRefusal(spec.fact_for("ends", code),
                          f"ends on {ends.isoformat()}, before it starts on {starts.isoformat()}")
     team_name = spec.contact_team or (str(facts.get(spec.team) or "").strip() if spec.team else "")
     team_id = teams.get(team_name) if team_name else None
     if team_name and team_id is None and not spec.contact_team:
-        raise ValueError(spec.team, f"the team '{team_name}' is not in the organisation's directory")
+        raise RowRefusal(spec.team, f"the team '{team_name}' is not in the organisation's directory")
     legal = str(facts.get(spec.legal_status) or "") if spec.legal_status and flag_type.legal_status else ""
     return {"type": code, "category": category, "team_id": team_id, "starts_on": starts, "ends_on": ends,
             "legal_status": legal_status_in_words(legal)[:120],
@@ -171,4 +149,4 @@ def _date(facts: dict, key: str | None) -> date | None:
     try:
         return datetime.fromisoformat(str(facts[key])).date()
     except ValueError:
-        raise ValueError(key, f"'{facts[key]}' is not a date") from None
+        raise RowRefusal(key, f"'{facts[key]}' is not a date") from None

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.errors import Forbidden, Refusal
+from joinedup.ingest.sections import RowRefused
 from joinedup.involvements.models import Team, Worker
 from joinedup.partners.models import Organisation
 from joinedup.partners.roles import INVOLVEMENT_ROLES
@@ -35,19 +36,6 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"[0-9 +()-]{6,40}")
 LIMITS = {"team": 200, "worker": 200, "secure_email": 254, "team_secure_email": 254, "phone": 40,
           "team_duty_phone": 40}
-
-
-@dataclass(frozen=True)
-class RowRefused:
-    """A row not taken: its number in the file (or the agency's id for it), the field, why."""
-
-    row: int | str
-    field: str
-    reason: str
-
-    @property
-    def described(self) -> str:
-        return f"row {self.row}, {self.field}: {self.reason}"
 
 
 @dataclass
