@@ -574,3 +574,41 @@ def test_the_api_is_in_the_openapi_description(client):
         for operation in schema["paths"][path].values():
             assert "401" in operation["responses"] and "403" in operation["responses"]
     assert "DecisionIn" in schema["components"]["schemas"]
+
+
+def test_each_gate_records_what_the_route_acts_on(data_team, engine, linked):
+    """Every linkage route declares its act (``require``); its gate's audit event names what
+    it acts on: both records of a pair, the person, the run, the settings' row, the model
+    version as sent, the queue's page. An id the route refuses is refused before the gate
+    audits anything."""
+    pair = f"{linked.records['CSC-001']}-{linked.records['POL-77']}"
+    person = linked.person_of(engine, "CSC-001")
+    token = csrf_token(data_team.get("/linkage/model").text)
+    header = {"X-CSRF-Token": token}
+    asked = [
+        (data_team.get(_pair(linked, "CSC-001", "POL-77")), "linkage.pair.view", pair, None),
+        (data_team.get(f"/api/v1/linkage/pairs/{pair.replace('-', '/')}"), "linkage.pair.view", pair, None),
+        (data_team.get(f"/linkage/persons/{person}"), "linkage.person.view", person, None),
+        (data_team.get(f"/linkage/persons/{person}/split"), "linkage.person.split", person, None),
+        (data_team.get(f"/linkage/runs/{linked.run_id}"), "linkage.runs.view", str(linked.run_id), None),
+        (data_team.get(f"/api/v1/linkage/runs/{linked.run_id}"), "linkage.runs.view", str(linked.run_id), None),
+        (data_team.get("/api/v1/linkage/runs"), "linkage.runs.view", "", None),
+        (data_team.get("/api/v1/linkage/thresholds"), "linkage.model.view", "1", None),
+        (data_team.put("/api/v1/linkage/thresholds", json={"threshold": 0.99, "review_from": 0.8}, headers=header),
+         "linkage.thresholds.change", "1", None),
+        (data_team.post("/linkage/model/adopt", data={"csrf_token": token, "version": "99999999999"}),
+         "linkage.model.adopt", "9999999999", None),
+        (data_team.get("/linkage/review?page=2"), "linkage.review.view", "", {"page": 2}),
+        (data_team.get("/api/v1/linkage/review?offset=5"), "linkage.review.view", "", {"offset": 5}),
+    ]
+    for response, action, subject, details in asked:
+        assert response.status_code < 500, (action, response.status_code)
+        last = _events(engine, action, gate=True)[-1]
+        assert (last.outcome, last.subject_id, last.details or None) == ("allowed", subject, details), action
+    with transaction(engine) as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    for path in ("/linkage/runs/2147483648", "/api/v1/linkage/runs/2147483648", "/api/v1/linkage/pairs/1/0",
+                 "/linkage/persons/P%00"):
+        assert data_team.get(path).status_code in (400, 422), path
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == before

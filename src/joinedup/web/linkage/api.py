@@ -19,6 +19,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from joinedup.audit import Actor
 from joinedup.disclosure.linkage import (
     LINK_RECORD_DENIED,
     RecordView,
@@ -68,8 +69,9 @@ from joinedup.web.api import (
     Problem,
     offer_csrf,
 )
-from joinedup.web.context import ApiUser, CurrentVisit, WebApp
-from joinedup.web.gates import check
+from joinedup.web.context import ApiUser, WebApp
+from joinedup.web.gates import require
+from joinedup.web.linkage import subjects
 from joinedup.web.linkage.schemas import (
     DecisionIn,
     DecisionOut,
@@ -121,9 +123,9 @@ def _disclosed_pair(session, actor, left: int, right: int) -> tuple[RecordView, 
 
 
 @router.get("/runs", response_model=RunPageOut, summary="Link runs")
-def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, offset: Offset = 0) -> RunPageOut:
+def runs(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(LINKAGE_RUNS_VIEW)], limit: Limit = 50,
+         offset: Offset = 0) -> RunPageOut:
     """Every run of `joinedup link`, newest first, with its figures. For the data team."""
-    check(app, visit.actor("api"), LINKAGE_RUNS_VIEW)
     with app.transaction() as session:
         found, total = link_runs(session, limit=limit, offset=offset)
         versions = model_versions(session)
@@ -131,8 +133,8 @@ def runs(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, off
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="One link run", responses=NOT_FOUND)
-def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
-    check(app, visit.actor("api"), LINKAGE_RUNS_VIEW, subject_id=run_id)
+def run(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(LINKAGE_RUNS_VIEW, subject=subjects.run)],
+        run_id: Id) -> RunOut:
     with app.transaction() as session:
         found = link_run(session, run_id)
         if found is None:
@@ -141,11 +143,11 @@ def run(app: WebApp, user: ApiUser, visit: CurrentVisit, run_id: Id) -> RunOut:
 
 
 @router.get("/review", response_model=QueuePageOut, summary="The clerical review queue")
-def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, offset: Offset = 0) -> QueuePageOut:
+def queue(app: WebApp, user: ApiUser,
+          actor: Annotated[Actor, require(LINKAGE_REVIEW_VIEW, details=subjects.offset)], limit: Limit = 50,
+          offset: Offset = 0) -> QueuePageOut:
     """Pairs the last runs kept for a reviewer (conflict, refused, review), not yet decided and
     still in two persons, with each record's disclosed identifying fields."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_REVIEW_VIEW, details={"offset": offset})
     with app.transaction() as session:
         rows, total = queue_for_review(session, actor, limit=limit, offset=offset, persons=True)
         out = [
@@ -166,11 +168,10 @@ def queue(app: WebApp, user: ApiUser, visit: CurrentVisit, limit: Limit = 50, of
 
 @router.get("/pairs/{left}/{right}", response_model=PairOut, summary="A pair of records, explained",
             responses=NOT_FOUND)
-def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -> PairOut:
+def pair(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(LINKAGE_PAIR_VIEW, subject=subjects.pair)],
+         left: Id, right: Id) -> PairOut:
     """Both records' disclosed identifying fields, their persons, the current decision, and
     why the pair scored as it did: the prior and each comparison's match weight."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_PAIR_VIEW, subject_id=f"{left}-{right}")
     with app.transaction() as session:
         first, second = _disclosed_pair(session, actor, left, right)
         explanation = explain_pair(session, left, right)
@@ -196,11 +197,11 @@ def pair(app: WebApp, user: ApiUser, visit: CurrentVisit, left: Id, right: Id) -
 
 @router.post("/pairs/{left}/{right}/decision", response_model=OutcomeOut, summary="Decide a pair",
              responses=WRITE | NOT_FOUND)
-def decide(app: WebApp, user: ApiUser, visit: CheckedWrite, left: Id, right: Id, body: DecisionIn) -> OutcomeOut:
+def decide(app: WebApp, user: ApiUser, visit: CheckedWrite,
+           actor: Annotated[Actor, require(LINKAGE_PAIR_DECIDE, subject=subjects.pair)], left: Id, right: Id,
+           body: DecisionIn) -> OutcomeOut:
     """Accept (the two records are one person: their persons merge) or reject (different
     people: split apart if they are one person). Applies now; every later run keeps it."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_PAIR_DECIDE, subject_id=f"{left}-{right}")
     try:
         with app.transaction() as session:
             _disclosed_pair(session, actor, left, right)
@@ -226,11 +227,11 @@ def _live_person(session, person_id: str, what: str) -> Person:
 
 @router.post("/persons/{person_id}/merge", response_model=OutcomeOut, summary="Merge another person into this one",
              responses=WRITE | NOT_FOUND)
-def merge(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: MergeIn) -> OutcomeOut:
+def merge(app: WebApp, user: ApiUser, visit: CheckedWrite,
+          actor: Annotated[Actor, require(LINKAGE_PERSON_MERGE, subject=subjects.person)], person_id: PersonId,
+          body: MergeIn) -> OutcomeOut:
     """Every record of `other` moves to this person and `other` is retired. Refused (409) when a
     reviewer rejected a pair across them or they hold different NHS numbers, NI numbers or UPNs."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id)
     try:
         with app.transaction() as session:
             keep = _live_person(session, person_id, "The person")
@@ -246,11 +247,11 @@ def merge(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, 
 
 @router.post("/persons/{person_id}/split", response_model=OutcomeOut, summary="Split a record out of a person",
              responses=WRITE | NOT_FOUND)
-def split(app: WebApp, user: ApiUser, visit: CheckedWrite, person_id: PersonId, body: SplitIn) -> OutcomeOut:
+def split(app: WebApp, user: ApiUser, visit: CheckedWrite,
+          actor: Annotated[Actor, require(LINKAGE_PERSON_SPLIT, subject=subjects.person)], person_id: PersonId,
+          body: SplitIn) -> OutcomeOut:
     """The record (with the same agency's other records of this person) moves to a new person,
     and is recorded as a different person from every record that stays."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id)
     try:
         with app.transaction() as session:
             person = _live_person(session, person_id, "The person")
@@ -276,18 +277,18 @@ def _thresholds(session) -> ThresholdsOut:
 
 
 @router.get("/thresholds", response_model=ThresholdsOut, summary="The link and review thresholds")
-def thresholds(app: WebApp, user: ApiUser, visit: CurrentVisit) -> ThresholdsOut:
-    check(app, visit.actor("api"), LINKAGE_MODEL_VIEW, subject_id=1)
+def thresholds(app: WebApp, user: ApiUser,
+               actor: Annotated[Actor, require(LINKAGE_MODEL_VIEW, subject=subjects.settings)]) -> ThresholdsOut:
     with app.transaction() as session:
         return _thresholds(session)
 
 
 @router.put("/thresholds", response_model=ThresholdsOut, summary="Set the link and review thresholds",
             responses=WRITE)
-def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: ThresholdsIn) -> ThresholdsOut:
+def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite,
+                   actor: Annotated[Actor, require(LINKAGE_THRESHOLDS_CHANGE, subject=subjects.settings)],
+                   body: ThresholdsIn) -> ThresholdsOut:
     """Both thresholds apply from the next link run. Audited as `people.thresholds`."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_THRESHOLDS_CHANGE, subject_id=1)
     try:
         with app.transaction() as session:
             set_link_thresholds(session, actor, body.threshold, body.review_from)
@@ -297,10 +298,9 @@ def set_thresholds(app: WebApp, user: ApiUser, visit: CheckedWrite, body: Thresh
 
 
 @router.get("/models", response_model=list[ModelOut], summary="Model versions and their parameters")
-def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
+def models(app: WebApp, user: ApiUser, actor: Annotated[Actor, require(LINKAGE_MODEL_VIEW)]) -> list[ModelOut]:
     """Every trained version, newest first: which is adopted, its parameters (each comparison
     level's m, u and match weight) and its last full run's figures, to compare."""
-    check(app, visit.actor("api"), LINKAGE_MODEL_VIEW)
     with app.transaction() as session:
         found = trained_models(session)
         last, versions = last_full_runs(session), model_versions(session)
@@ -309,10 +309,9 @@ def models(app: WebApp, user: ApiUser, visit: CurrentVisit) -> list[ModelOut]:
 
 @router.post("/models/{version}/adopt", response_model=ModelOut, summary="Adopt a model version",
              responses=WRITE | NOT_FOUND)
-def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite, version: Id) -> ModelOut:
+def adopt(app: WebApp, user: ApiUser, visit: CheckedWrite,
+          actor: Annotated[Actor, require(LINKAGE_MODEL_ADOPT, subject=subjects.version)], version: Id) -> ModelOut:
     """Every later link run uses this version. Audited as `people.model.adopt`."""
-    actor = visit.actor("api")
-    check(app, actor, LINKAGE_MODEL_ADOPT, subject_id=version)
     try:
         adopt_model(app.engine, version, actor=actor)
     except LookupError as exc:

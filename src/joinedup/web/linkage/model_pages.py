@@ -26,7 +26,8 @@ from joinedup.permissions import (
 )
 from joinedup.web.charts import show_probability
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
-from joinedup.web.gates import check, require
+from joinedup.web.gates import require
+from joinedup.web.linkage import subjects
 from joinedup.web.linkage.views import base, weight_charts
 from joinedup.web.params import Text
 
@@ -79,11 +80,10 @@ def thresholds(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(LINKAGE_THRESHOLDS_CHANGE, subject=subjects.settings)],
     threshold: Annotated[Text, Form()] = "",
     review_from: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_THRESHOLDS_CHANGE, subject_id=1)
     errors: list[tuple[str, str]] = []
     link_at, review_at = parse_probability(threshold), parse_probability(review_from)
     if link_at is None:
@@ -113,10 +113,9 @@ def adopt(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(LINKAGE_MODEL_ADOPT, subject=subjects.version_form)],
     version: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_MODEL_ADOPT, subject_id=version[:10])
     if not version.isdigit() or len(version) > 9:
         raise HTTPException(404)
     try:

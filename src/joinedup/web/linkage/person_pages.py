@@ -31,8 +31,9 @@ from joinedup.permissions import (
     LINKAGE_PERSON_SPLIT,
     LINKAGE_PERSON_VIEW,
 )
-from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.web.gates import check
+from joinedup.web.context import CheckedForm, PageUser, WebApp, render
+from joinedup.web.gates import require
+from joinedup.web.linkage import subjects
 from joinedup.web.linkage.views import (
     base,
     clean_reason,
@@ -64,10 +65,9 @@ def event_banner(session: Session, actor: Actor, person: Person, event: str) -> 
 
 
 @router.get("/linkage/persons/{person_id}")
-def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+def person_page(request: Request, app: WebApp, user: PageUser,
+                actor: Annotated[Actor, require(LINKAGE_PERSON_VIEW, subject=subjects.person_page)], person_id: Text,
                 event: Text = "") -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PERSON_VIEW, subject_id=person_id[:20])
     with app.transaction() as session:
         person = person_or_404(session, person_id)
         view = person_for_review(session, actor, person, pairs=True)
@@ -79,10 +79,9 @@ def person_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVis
 
 
 @router.get("/linkage/persons/{person_id}/split")
-def split_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+def split_page(request: Request, app: WebApp, user: PageUser,
+               actor: Annotated[Actor, require(LINKAGE_PERSON_SPLIT, subject=subjects.person_page)], person_id: Text,
                record: Text = "") -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id[:20])
     with app.transaction() as session:
         context = _split_context(session, actor, person_id, record)
     return render(request, "linkage/split.html", {**base("review"), **context, "errors": [], "reason": ""})
@@ -108,12 +107,11 @@ def split(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(LINKAGE_PERSON_SPLIT, subject=subjects.person_page)],
     person_id: Text,
     record: Annotated[Text, Form()] = "",
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PERSON_SPLIT, subject_id=person_id[:20])
     reason, errors = clean_reason(reason)
     event_id = None
     if not errors:
@@ -136,10 +134,9 @@ def split(
 
 
 @router.get("/linkage/persons/{person_id}/merge")
-def merge_page(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, person_id: Text,
+def merge_page(request: Request, app: WebApp, user: PageUser,
+               actor: Annotated[Actor, require(LINKAGE_PERSON_MERGE, subject=subjects.person_page)], person_id: Text,
                other: Text | None = None) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id[:20])
     with app.transaction() as session:
         context = _merge_context(session, actor, person_id, other)
     return render(request, "linkage/merge.html", {**base("review"), **context, "reason": ""},
@@ -178,12 +175,11 @@ def merge(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(LINKAGE_PERSON_MERGE, subject=subjects.person_page)],
     person_id: Text,
     other: Annotated[Text, Form()] = "",
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PERSON_MERGE, subject_id=person_id[:20])
     reason, errors = clean_reason(reason)
     event_id = None
     with app.transaction() as session:

@@ -39,8 +39,9 @@ from joinedup.permissions import (
     LINKAGE_PAIR_VIEW,
     LINKAGE_REVIEW_VIEW,
 )
-from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
-from joinedup.web.gates import check
+from joinedup.web.context import CheckedForm, PageUser, WebApp, render
+from joinedup.web.gates import require
+from joinedup.web.linkage import subjects
 from joinedup.web.linkage.views import (
     NO_DECISION,
     QUEUE_PAGE,
@@ -55,11 +56,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/linkage/review")
-def queue(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, page: Text = "1",
+def queue(request: Request, app: WebApp, user: PageUser,
+          actor: Annotated[Actor, require(LINKAGE_REVIEW_VIEW, details=subjects.page)], page: Text = "1",
           decided: Text = "") -> Response:
     number = page_number(page)
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_REVIEW_VIEW, details={"page": number})
     offset = (number - 1) * QUEUE_PAGE
     with app.transaction() as session:
         rows, total = queue_for_review(session, actor, limit=QUEUE_PAGE, offset=offset)
@@ -118,10 +118,9 @@ def _pair_context(session: Session, actor: Actor, left: int, right: int) -> dict
 
 
 @router.get("/linkage/pairs/{left:int}/{right:int}")
-def pair(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, left: Id, right: Id,
+def pair(request: Request, app: WebApp, user: PageUser,
+         actor: Annotated[Actor, require(LINKAGE_PAIR_VIEW, subject=subjects.pair)], left: Id, right: Id,
          decided: Text = "") -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PAIR_VIEW, subject_id=f"{left}-{right}")
     with app.transaction() as session:
         context = _pair_context(session, actor, left, right)
         context["banner"] = decided_banner(session, actor, decided)
@@ -134,13 +133,12 @@ def decide(
     app: WebApp,
     user: PageUser,
     visit: CheckedForm,
+    actor: Annotated[Actor, require(LINKAGE_PAIR_DECIDE, subject=subjects.pair)],
     left: Id,
     right: Id,
     decision: Annotated[Text, Form()] = "",
     reason: Annotated[Text, Form()] = "",
 ) -> Response:
-    actor = visit.actor("web")
-    check(app, actor, LINKAGE_PAIR_DECIDE, subject_id=f"{left}-{right}")
     reason, errors = clean_reason(reason)
     if decision not in ("accept", "reject"):
         errors.insert(0, ("decision", NO_DECISION))

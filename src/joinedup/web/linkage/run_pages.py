@@ -1,7 +1,8 @@
 """The link runs: every run of ``joinedup link`` with its figures, and one run's pairs.
 
-The runs list declares its act (``require``). The run page checks its gate once the id in
-its path is read, so that an id out of range is refused before anything is audited.
+Both declare their act (``require``); the run page's gate reads the id in its path typed
+(:mod:`joinedup.web.linkage.subjects`), so that an id out of range is refused before
+anything is audited.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from joinedup.audit import Actor
 from joinedup.people import link_thresholds, review_queue
 from joinedup.people.runs import link_run, link_runs, model_versions, pairs_kept
 from joinedup.permissions import LINKAGE_RUNS_VIEW
-from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
-from joinedup.web.gates import check, require
+from joinedup.web.context import PageUser, WebApp, render
+from joinedup.web.gates import require
+from joinedup.web.linkage import subjects
 from joinedup.web.linkage.views import RUNS_PAGE, base
 from joinedup.web.pagination import page_count, page_links, page_number
 from joinedup.web.params import Id, Text
@@ -48,8 +50,8 @@ def runs_alias(user: PageUser) -> Response:
 
 
 @router.get("/linkage/runs/{run_id:int}")
-def run(request: Request, app: WebApp, user: PageUser, visit: CurrentVisit, run_id: Id) -> Response:
-    check(app, visit.actor("web"), LINKAGE_RUNS_VIEW, subject_id=run_id)
+def run(request: Request, app: WebApp, user: PageUser,
+        actor: Annotated[Actor, require(LINKAGE_RUNS_VIEW, subject=subjects.run)], run_id: Id) -> Response:
     with app.transaction() as session:
         found = link_run(session, run_id)
         if found is None:

@@ -2,8 +2,8 @@
 the charts.
 
 Every linkage page is for the data team and administrators: each checks its act from the
-registry (:mod:`joinedup.permissions`) with :func:`joinedup.web.gates.check` or
-``require``, audited either way, a clear 403 without. The gate is checked in its own
+registry (:mod:`joinedup.permissions`) with ``require`` (the subjects it records are in
+:mod:`joinedup.web.linkage.subjects`), audited either way, a clear 403 without. The gate is checked in its own
 transaction, so that a refusal by the domain (:class:`~joinedup.people.ReviewRefused`)
 rolls back a decision but not the audit of who asked.
 """
