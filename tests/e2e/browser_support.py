@@ -16,18 +16,19 @@ from typing import Any, NamedTuple
 import pytest
 import uvicorn
 from argon2 import PasswordHasher
+from factories import PASSWORD, user
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from joinedup.accounts import passwords
 from joinedup.config import Settings
-from joinedup.db import make_engine
+from joinedup.db import make_engine, transaction
 from joinedup.db.migrate import upgrade
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.web import create_app
 
-PASSWORD = "correct horse battery"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -168,19 +169,35 @@ class SeededServer(NamedTuple):
     engine: Engine
 
 
-def module_server(store_name: str, seed: Callable[[Engine], Any]):
+def module_server(store_name: str, world: Callable[[Engine], Any], *, users: Iterable[tuple] = (),
+                  then: Callable[[Session, Any], None] | None = None):
     """A module-scoped fixture: the module's own server over its own store, so that its
     decisions disturb no other journey. Assign it to the fixture's name in the module.
 
-    Asking for ``browser_type_launch_args`` first skips the module before any seeding
-    when Chromium is missing.
+    The store is ``world(engine)`` (a test world's builder: what it returns is the
+    server's ``world``), then ``users`` (each ``(username, organisation code, roles)``,
+    with a dict of details after them when needed; they sign in with :data:`PASSWORD`),
+    then ``then(session, world)``, in a transaction: a journey states only what differs.
+    Passwords are hashed cheaply while it is built. Asking for ``browser_type_launch_args``
+    first skips the module before any seeding when Chromium is missing.
     """
+
+    def build(engine: Engine) -> Any:
+        with cheap_passwords():
+            built = world(engine)
+            with transaction(engine) as session:
+                for username, organisation, roles, *details in users:
+                    user(session, username, organisation, roles, **(details[0] if details else {}))
+        if then is not None:
+            with transaction(engine) as session:
+                then(session, built)
+        return built
 
     @pytest.fixture(scope="module")
     def server(tmp_path_factory, browser_type_launch_args) -> Iterator[SeededServer]:
         with migrated_store(tmp_path_factory, store_name) as (settings, engine):
-            world = seed(engine)
+            built = build(engine)
             with serving(create_app(settings, engine=engine)) as url:
-                yield SeededServer(url, world, engine)
+                yield SeededServer(url, built, engine)
 
     return server

@@ -17,7 +17,6 @@ import re
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
@@ -33,13 +32,7 @@ pytestmark = pytest.mark.e2e
 NOBODY, PARTNER, SHIELDED, OWN = RELATIONS["none"], RELATIONS["partner"], RELATIONS["shielded"], RELATIONS["own"]
 
 
-def _seed(engine):
-    """practice_support's world, its many staff's passwords hashed cheaply to keep the setup quick."""
-    with cheap_passwords():
-        return seed_sharing(engine)
-
-
-practice_server = module_server("e2e-break-glass", _seed)
+practice_server = module_server("e2e-break-glass", seed_sharing)
 
 
 def _signed_in(browser: Browser, url: str, username: str, *, javascript: bool = True) -> Page:

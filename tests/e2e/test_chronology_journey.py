@@ -11,27 +11,16 @@ from __future__ import annotations
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
 from chronology_support import CHILD, SECRETS, build_world
-from factories import user
 from playwright.sync_api import Browser, expect
-
-from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
 
 
-def _seed(engine):
-    world = build_world(engine)
-    with cheap_passwords(), transaction(engine) as session:
-        user(session, "cat.social", "CSC", ["practitioner"])
-    return world
-
-
-chronology_server = module_server("e2e-chronology", _seed)
+chronology_server = module_server("e2e-chronology", build_world, users=[("cat.social", "CSC", ["practitioner"])])
 
 
 def test_a_social_worker_reads_the_chronology_and_the_familys(browser: Browser, chronology_server, axe_source):

@@ -16,29 +16,20 @@ from datetime import date
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
 from chronology_support import CHILD, MOTHER, SECRETS, allocate_and_flag, build_world
-from factories import user
 from playwright.sync_api import Browser, expect
-
-from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
 
 
-def _seed(engine):
-    world = build_world(engine)
-    with cheap_passwords(), transaction(engine) as session:
-        user(session, "cat.social", "CSC", ["practitioner"])
-    with transaction(engine) as session:
-        allocate_and_flag(session, world, flag_starts=date(2025, 3, 15))
-    return world
+def _allocate_and_flag(session, world):
+    allocate_and_flag(session, world, flag_starts=date(2025, 3, 15))
 
 
-first_minute_server = module_server("e2e-first-minute", _seed)
+first_minute_server = module_server("e2e-first-minute", build_world, users=[("cat.social", "CSC", ["practitioner"])], then=_allocate_and_flag)
 
 
 def test_a_social_workers_first_minute_from_the_child_to_the_mothers_incident(browser: Browser, first_minute_server,

@@ -17,7 +17,6 @@ from datetime import date
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
@@ -25,7 +24,6 @@ from playwright.sync_api import Browser, expect
 from practice_support import MARKERS, SYSTEM, seed_sharing
 from sqlalchemy import select
 
-from joinedup.db import transaction
 from joinedup.flags import Flag
 from joinedup.involvements import Team, load_directory
 
@@ -36,23 +34,20 @@ CSC_DIRECTORY = ("team,team_duty_phone,team_secure_email,sensitive_category,work
                  "sam.okafor@csc.example\n")
 
 
-def _seed(engine):
-    with cheap_passwords():
-        world = seed_sharing(engine)
-    with transaction(engine) as session:
-        load_directory(session, SYSTEM, "CSC", CSC_DIRECTORY)
-        team = session.scalar(select(Team).where(Team.name == "Child Protection Team"))
-        for reference, kind, category, organisation, team_id in (
-            ("CSC-100", "child_protection_plan", "social_care_status", "CSC", team.id),
-            ("VCS-400", "domestic_abuse_victim", "sensitive_services", "VCS", None),
-        ):
-            session.add(Flag(source_record_id=world.records[reference], type=kind, category=category,
-                             organisation_id=world.organisations[organisation], team_id=team_id,
-                             starts_on=date(2025, 5, 3), legal_status="", status="current", source="extract:e2e"))
-    return world
+def _flags(session, world):
+    """Sam's team in the directory, and a flag of Sam's own record and of a sensitive service's."""
+    load_directory(session, SYSTEM, "CSC", CSC_DIRECTORY)
+    team = session.scalar(select(Team).where(Team.name == "Child Protection Team"))
+    for reference, kind, category, organisation, team_id in (
+        ("CSC-100", "child_protection_plan", "social_care_status", "CSC", team.id),
+        ("VCS-400", "domestic_abuse_victim", "sensitive_services", "VCS", None),
+    ):
+        session.add(Flag(source_record_id=world.records[reference], type=kind, category=category,
+                         organisation_id=world.organisations[organisation], team_id=team_id,
+                         starts_on=date(2025, 5, 3), legal_status="", status="current", source="extract:e2e"))
 
 
-flag_server = module_server("e2e-flags", _seed)
+flag_server = module_server("e2e-flags", seed_sharing, then=_flags)
 
 
 def test_a_social_worker_sees_a_childs_plan_in_the_results_and_first_on_the_page(browser: Browser, flag_server,

@@ -17,31 +17,23 @@ from datetime import date, timedelta
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
 from chronology_support import CHILD, SECRETS, allocate_and_flag, build_world
-from factories import user
 from playwright.sync_api import Browser, expect
-
-from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
 
 SET_ON = date.today() - timedelta(days=4)
 
 
-def _seed(engine):
-    world = build_world(engine)
-    with cheap_passwords(), transaction(engine) as session:
-        user(session, "cat.social", "CSC", ["practitioner"], email="ada.lovelace@csc.example")
-    with transaction(engine) as session:
-        allocate_and_flag(session, world, flag_starts=SET_ON)
-    return world
+def _allocate_and_flag(session, world):
+    allocate_and_flag(session, world, flag_starts=SET_ON)
 
 
-home_server = module_server("e2e-home-page", _seed)
+home_server = module_server("e2e-home-page", build_world, then=_allocate_and_flag,
+                            users=[("cat.social", "CSC", ["practitioner"], {"email": "ada.lovelace@csc.example"})])
 
 
 def test_a_social_worker_sees_their_people_and_the_flags_changed_then_searches(browser: Browser, home_server,

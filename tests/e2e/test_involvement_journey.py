@@ -17,7 +17,6 @@ from datetime import date
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
@@ -26,7 +25,6 @@ from practice_support import SYSTEM, seed_sharing
 from sqlalchemy import select
 
 from joinedup.audit import Actor
-from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.involvements import (
     InvolvementTerms,
@@ -53,33 +51,30 @@ DIRECTORIES = {
 HIDDEN = ("Domestic Abuse Outreach", "Rowan Hidden", "0306 999 0701", "Family Support Network")
 
 
-def _seed(engine):
-    with cheap_passwords():
-        world = seed_sharing(engine)
-    with transaction(engine) as session:
-        for code, text in DIRECTORIES.items():
-            load_directory(session, SYSTEM, code, text)
-        csc = session.scalar(select(SourceSystem).where(SourceSystem.code == "csc"))
-        row = SourceRecord(source_system_id=csc.id, local_id="CSC-950", forename="Rory", surname="Journey",
-                           date_of_birth=date(2016, 2, 2), row_hash="csc950")
-        session.add(row)
-        session.flush()
-        person = Person(person_id=CHILD, record_count=1, forename="Rory", surname="Journey")
-        session.add(person)
-        session.flush()
-        session.add(PersonRecord(source_record_id=row.id, person_id=person.id))
-        for code, role in (("HSG", "housing_officer"), ("VCS", "voluntary_key_worker")):
-            organisation = session.scalar(select(Organisation).where(Organisation.code == code))
-            team = session.scalar(select(Team).where(Team.organisation_id == organisation.id))
-            worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
-            actor = Actor(username=f"{code.lower()}.seed", organisation_id=organisation.id,
-                          roles=frozenset({"practitioner"}))
-            record_involvement(session, actor, CHILD, InvolvementTerms(role, team.id, worker.id, "phone",
-                                                                       date(2025, 1, 6)))
-    return world
+def _involvements(session, _world):
+    """The directories, and Rory, with Housing's and a sensitive service's involvement."""
+    for code, text in DIRECTORIES.items():
+        load_directory(session, SYSTEM, code, text)
+    csc = session.scalar(select(SourceSystem).where(SourceSystem.code == "csc"))
+    row = SourceRecord(source_system_id=csc.id, local_id="CSC-950", forename="Rory", surname="Journey",
+                       date_of_birth=date(2016, 2, 2), row_hash="csc950")
+    session.add(row)
+    session.flush()
+    person = Person(person_id=CHILD, record_count=1, forename="Rory", surname="Journey")
+    session.add(person)
+    session.flush()
+    session.add(PersonRecord(source_record_id=row.id, person_id=person.id))
+    for code, role in (("HSG", "housing_officer"), ("VCS", "voluntary_key_worker")):
+        organisation = session.scalar(select(Organisation).where(Organisation.code == code))
+        team = session.scalar(select(Team).where(Team.organisation_id == organisation.id))
+        worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
+        actor = Actor(username=f"{code.lower()}.seed", organisation_id=organisation.id,
+                      roles=frozenset({"practitioner"}))
+        record_involvement(session, actor, CHILD, InvolvementTerms(role, team.id, worker.id, "phone",
+                                                                   date(2025, 1, 6)))
 
 
-involvement_server = module_server("e2e-involvements", _seed)
+involvement_server = module_server("e2e-involvements", seed_sharing, then=_involvements)
 
 
 def test_a_practitioner_sees_who_is_involved_first_and_records_an_involvement(browser: Browser, involvement_server,

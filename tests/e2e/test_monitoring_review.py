@@ -11,17 +11,15 @@ import re
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
+from factories import actor_of
 from playwright.sync_api import Browser, expect
 from practice_support import MARKERS, RELATIONS, seed_sharing
 from sqlalchemy import select
 
 from joinedup.accounts import User
-from joinedup.audit import Actor
-from joinedup.db import transaction
 from joinedup.people.models import Person
 from joinedup.sharing.break_glass import start_break_glass
 
@@ -32,22 +30,15 @@ pytestmark = pytest.mark.e2e
 USERS = {"sam.social": True, "mo.mash": False}
 
 
-def _seed(engine):
-    """practice_support's world, and Sam's and Mo's break-glass accesses to Cal, whom
-    nobody at Children's Social Care knows."""
-    with cheap_passwords():
-        world = seed_sharing(engine)
-    with transaction(engine) as session:
-        cal = session.scalar(select(Person).where(Person.person_id == RELATIONS["none"]))
-        for username in USERS:
-            who = session.scalar(select(User).where(User.username == username))
-            start_break_glass(session, Actor(user_id=who.id, username=who.username, organisation_id=who.organisation_id,
-                                             roles=frozenset(who.roles), channel="web"),
-                              cal, reason="A child found alone at the address")
-    return world
+def _break_glass(session, _world):
+    """Sam's and Mo's break-glass accesses to Cal, whom nobody at Children's Social Care knows."""
+    cal = session.scalar(select(Person).where(Person.person_id == RELATIONS["none"]))
+    for username in USERS:
+        who = session.scalar(select(User).where(User.username == username))
+        start_break_glass(session, actor_of(who), cal, reason="A child found alone at the address")
 
 
-monitoring_server = module_server("e2e-monitoring", _seed)
+monitoring_server = module_server("e2e-monitoring", seed_sharing, then=_break_glass)
 
 
 @pytest.mark.parametrize("username", list(USERS), ids=["javascript", "no-javascript"])

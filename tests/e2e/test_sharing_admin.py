@@ -11,31 +11,22 @@ governance place on top (tests/web/governance_support.py).
 from __future__ import annotations
 
 import pytest
-from browser_support import PASSWORD, assert_accessible, module_server, signed_in_page
+from browser_support import assert_accessible, module_server, signed_in_page
 from governance_support import PERSON, seed_governance
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 from web_support import seed
-
-from joinedup.accounts import create_user
-from joinedup.db import transaction
-from joinedup.partners.models import Organisation
 
 pytestmark = pytest.mark.e2e
 
 
-def _seed(engine):
-    """The web tests' place, with the governance place on top, and a trainer."""
+def _place(engine):
+    """The web tests' place, with the governance place on top."""
     seed(engine)
-    world = seed_governance(engine)
-    with transaction(engine) as session:
-        create_user(session, username="tara.trainer", password=PASSWORD, display_name="Tara Brooks",
-                    organisation=session.scalar(select(Organisation).where(Organisation.code == "CSC")),
-                    roles=["trainer"])
-    return world
+    return seed_governance(engine)
 
 
-sharing_server = module_server("e2e-sharing", _seed)
+sharing_server = module_server("e2e-sharing", _place,
+                               users=[("tara.trainer", "CSC", ["trainer"], {"display_name": "Tara Brooks"})])
 
 
 def _signed_in(browser: Browser, url: str, username: str = "iris.ig", *, javascript: bool = True) -> Page:

@@ -14,30 +14,17 @@ from __future__ import annotations
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
 from chronology_support import CHILD, SECRETS, build_world
-from factories import user
 from playwright.sync_api import Browser, expect
 from team_support import build_team
-
-from joinedup.db import transaction
 
 pytestmark = pytest.mark.e2e
 
 
-def _seed(engine):
-    world = build_world(engine)
-    with cheap_passwords(), transaction(engine) as session:
-        user(session, "cat.social", "CSC", ["practitioner"])
-    with transaction(engine) as session:
-        build_team(session, world)
-    return world
-
-
-team_server = module_server("e2e-team", _seed)
+team_server = module_server("e2e-team", build_world, users=[("cat.social", "CSC", ["practitioner"])], then=build_team)
 
 
 def test_a_practitioner_names_the_lead_and_sees_the_team_around_the_family(browser: Browser, team_server,

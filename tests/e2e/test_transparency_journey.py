@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
@@ -31,12 +30,7 @@ from transparency_support import AVA, build_world
 pytestmark = pytest.mark.e2e
 
 
-def _seed(engine):
-    with cheap_passwords():
-        return build_world(engine)
-
-
-transparency_server = module_server("e2e-transparency", _seed)
+transparency_server = module_server("e2e-transparency", build_world)
 
 
 def _pdf_text(data: bytes) -> str:

@@ -16,7 +16,6 @@ from datetime import date
 import pytest
 from browser_support import (
     assert_accessible,
-    cheap_passwords,
     module_server,
     signed_in_page,
 )
@@ -25,7 +24,6 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from joinedup.audit import Actor
-from joinedup.db import transaction
 from joinedup.involvements import (
     InvolvementTerms,
     Team,
@@ -42,21 +40,18 @@ DIRECTORY = ("team,team_duty_phone,team_secure_email,sensitive_category,worker,r
              "dana.reid@pol.example\n")
 
 
-def _seed(engine):
-    with cheap_passwords():
-        world = seed_family(engine)
-    with transaction(engine) as session:
-        load_directory(session, SYSTEM, "POL", DIRECTORY)
-        police = session.scalar(select(Organisation).where(Organisation.code == "POL"))
-        team = session.scalar(select(Team).where(Team.organisation_id == police.id))
-        worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
-        officer = Actor(username="pol.seed", organisation_id=police.id, roles=frozenset({"practitioner"}))
-        record_involvement(session, officer, CHILD, InvolvementTerms("youth_justice_worker", team.id, worker.id,
-                                                                     "phone", date(2025, 9, 1)))
-    return world
+def _youth_justice(session, _world):
+    """The police directory, and its youth justice worker's involvement with the child."""
+    load_directory(session, SYSTEM, "POL", DIRECTORY)
+    police = session.scalar(select(Organisation).where(Organisation.code == "POL"))
+    team = session.scalar(select(Team).where(Team.organisation_id == police.id))
+    worker = session.scalar(select(Worker).where(Worker.team_id == team.id))
+    officer = Actor(username="pol.seed", organisation_id=police.id, roles=frozenset({"practitioner"}))
+    record_involvement(session, officer, CHILD, InvolvementTerms("youth_justice_worker", team.id, worker.id,
+                                                                 "phone", date(2025, 9, 1)))
 
 
-context_server = module_server("e2e-working-context", _seed)
+context_server = module_server("e2e-working-context", seed_family, then=_youth_justice)
 
 
 def test_from_a_child_to_the_mothers_police_incident_stating_the_purpose_once(browser: Browser, context_server,
