@@ -28,10 +28,12 @@ PORT ?= 8000
 demo: $(VENV)/.installed
 	$(BIN)/joinedup demo --port $(PORT)
 
-# One worker per core (pytest-xdist); a file's tests stay on one worker, so a module's
-# seeded world and browser server are built once.
+# One worker per core (pytest-xdist), tests shared out one at a time so a slow file is run
+# by both workers; a module whose tests share a module-scoped fixture (a browser journey's
+# server, a seeded world) is kept on one worker (tests/conftest.py), so it is built once.
+# docs/testing.md says where the time goes.
 test: $(VENV)/.installed-dev node_modules/.installed
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # Rebuild the committed GOV.UK Frontend assets (needs Node and npm).
 assets: node_modules/.installed

@@ -113,3 +113,23 @@ def settings(tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("JOINEDUP_HOME", str(home))
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
     return Settings(home=Path(home), database_url=f"sqlite:///{home / 'joinedup.db'}")
+
+
+#: Fixture scopes that a module's tests share: their tests stay on one worker.
+_SHARED_SCOPES = {"module", "class", "package"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup`` (``make test``) tests are shared out one at a time, so a
+    file of slow tests is run by both workers. A module whose tests share a fixture built
+    once for the module (a browser journey's server, a seeded world) is one group, kept on
+    one worker, so the fixture is still built once; the browser journeys are one group
+    each by module, as they share the module's server."""
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        shared = fixtures is not None and any(
+            definitions and definitions[-1].scope in _SHARED_SCOPES
+            for definitions in fixtures.name2fixturedefs.values())
+        if shared or "/e2e/" in item.nodeid or item.nodeid.startswith("e2e/"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

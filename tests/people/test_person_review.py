@@ -81,8 +81,8 @@ def test_the_queue_holds_pairs_between_the_thresholds_and_explains_each(linked_s
             assert all(step["level"] for step in explanation.steps)
 
 
-def test_rejecting_a_linked_pair_splits_it_now_and_every_rerun_keeps_it_apart(linked_store):
-    link_people(linked_store)
+def test_rejecting_a_linked_pair_splits_it_now_and_every_rerun_keeps_it_apart(linked_once):
+    linked_store = linked_once
     with session_factory(linked_store)() as session:
         # A pair that is a whole person of two records: rejecting it must split them.
         pairs = [pair for pair in session.scalars(select(LinkPair).where(LinkPair.status == "linked")
@@ -134,8 +134,8 @@ def test_accepting_a_pair_merges_two_persons_and_reruns_keep_them_together(linke
     assert _person(linked_store, left) == _person(linked_store, right)
 
 
-def test_merging_persons_with_different_nhs_numbers_is_refused(linked_store):
-    link_people(linked_store)
+def test_merging_persons_with_different_nhs_numbers_is_refused(linked_once):
+    linked_store = linked_once
     with transaction(linked_store) as session:
         rows = session.execute(
             select(Person.id, SourceRecord.nhs_number).join(PersonRecord, PersonRecord.person_id == Person.id)
@@ -154,8 +154,8 @@ def test_merging_persons_with_different_nhs_numbers_is_refused(linked_store):
         assert (refused.value.field, refused.value.status) == ("other", 409)
 
 
-def test_splitting_a_record_out_makes_a_new_person_kept_apart_by_reruns(linked_store):
-    link_people(linked_store)
+def test_splitting_a_record_out_makes_a_new_person_kept_apart_by_reruns(linked_once):
+    linked_store = linked_once
     with session_factory(linked_store)() as session:
         person = session.scalar(select(Person).where(Person.record_count >= 3, Person.retired_at.is_(None))
                                 .order_by(Person.id).limit(1))

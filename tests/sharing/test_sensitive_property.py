@@ -16,6 +16,7 @@ allows, so the property can fail.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -235,8 +236,15 @@ AT_RISK = {"organisation": "CSC", "roles": ("practitioner",), "purpose": "safegu
            "break_glass": False}
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+#: Random cases per store (the five examples below are always tried besides): 40 on each
+#: of the two stores by default, each sending every page and API request of a case, so
+#: ``make test`` stays quick; JOINEDUP_PROPERTY_EXAMPLES=100 searches as deep as before.
+#: A case that fails is kept in hypothesis' example database and tried first next time.
+EXAMPLES = int(os.environ.get("JOINEDUP_PROPERTY_EXAMPLES", "40"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                       HealthCheck.too_slow])
 @given(terms=agreements, given_consents=consents, request=requests)
 # Always tried, besides the random ones: issue 10's repro (a risk stated with break-glass),
 # a risk under an agreement that does not name the sensitive category, consent that does
