@@ -1,8 +1,8 @@
 """The data team's linkage pages and API: link runs, the review queue, a pair explained and
 decided, merge and split, thresholds and model versions.
 
-Each test links the web place for real (a hand-set model, Splink on DuckDB, about a
-second): Ann Shah's council and police records are one person; Zed Brown's police
+The web place is linked for real once for the module (a hand-set model, Splink on DuckDB),
+and each test gets a copy of that store of its own: Ann Shah's council and police records are one person; Zed Brown's police
 record carries her NHS number (a conflict, twice); the council's and the police's
 Jordan Smith wait for review. dev.data is in the council, so the sharing decision would
 show the council's records in full: the pages must still show identifying fields only.
@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from linkage_support import Linked, seed_linkage
 from markupsafe import escape
 from sqlalchemy import func, select
-from web_support import csrf_token, sign_in
+from sqlalchemy.engine import Engine
+from web_support import Place, csrf_token, seed, sign_in
 
+from joinedup.accounts import passwords
 from joinedup.audit import AuditEvent
-from joinedup.db import transaction
+from joinedup.db import make_engine, transaction
 from joinedup.people import explain_pair
 from joinedup.people.explanation import sentence
 from joinedup.people.models import (
@@ -38,9 +43,41 @@ PAGE_ROUTERS = [router for router in ROUTERS if router is not api_linkage.router
 FACTS = ("secret_fact", "never shown to the data team", "cp_status", "Cp status", "domestic_abuse", "Domestic abuse")
 
 
+@pytest.fixture(scope="module")
+def linked_template(tmp_path_factory, sqlite_template) -> tuple[Path, Place, Linked]:
+    """The web place, linked, built once for the module (cheap password hashes, as the web
+    tests' own): each test copies it, so each still writes to a store of its own."""
+    path = tmp_path_factory.mktemp("linkage-template") / "joinedup.db"
+    shutil.copy2(sqlite_template, path)
+    template = make_engine(f"sqlite:///{path}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        built = seed(template)
+        linked = seed_linkage(template)
+    with template.connect() as connection:
+        connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
+    template.dispose()
+    return path, built, linked
+
+
 @pytest.fixture
-def linked(engine, place) -> Linked:
-    return seed_linkage(engine)
+def engine(tmp_path, linked_template) -> Engine:
+    """A copy of the linked place (the web tests' SQLite store, already seeded)."""
+    path = tmp_path / "joinedup.db"
+    shutil.copy2(linked_template[0], path)
+    copied = make_engine(f"sqlite:///{path}")
+    yield copied
+    copied.dispose()
+
+
+@pytest.fixture
+def place(linked_template) -> Place:
+    return linked_template[1]
+
+
+@pytest.fixture
+def linked(linked_template) -> Linked:
+    return linked_template[2]
 
 
 @pytest.fixture
@@ -586,25 +623,26 @@ def test_each_gate_records_what_the_route_acts_on(data_team, engine, linked):
     token = csrf_token(data_team.get("/linkage/model").text)
     header = {"X-CSRF-Token": token}
     asked = [
-        (data_team.get(_pair(linked, "CSC-001", "POL-77")), "linkage.pair.view", pair, None),
-        (data_team.get(f"/api/v1/linkage/pairs/{pair.replace('-', '/')}"), "linkage.pair.view", pair, None),
-        (data_team.get(f"/linkage/persons/{person}"), "linkage.person.view", person, None),
-        (data_team.get(f"/linkage/persons/{person}/split"), "linkage.person.split", person, None),
-        (data_team.get(f"/linkage/runs/{linked.run_id}"), "linkage.runs.view", str(linked.run_id), None),
-        (data_team.get(f"/api/v1/linkage/runs/{linked.run_id}"), "linkage.runs.view", str(linked.run_id), None),
-        (data_team.get("/api/v1/linkage/runs"), "linkage.runs.view", "", None),
-        (data_team.get("/api/v1/linkage/thresholds"), "linkage.model.view", "1", None),
-        (data_team.put("/api/v1/linkage/thresholds", json={"threshold": 0.99, "review_from": 0.8}, headers=header),
+        ("GET", _pair(linked, "CSC-001", "POL-77"), {}, "linkage.pair.view", pair, None),
+        ("GET", f"/api/v1/linkage/pairs/{pair.replace('-', '/')}", {}, "linkage.pair.view", pair, None),
+        ("GET", f"/linkage/persons/{person}", {}, "linkage.person.view", person, None),
+        ("GET", f"/linkage/persons/{person}/split", {}, "linkage.person.split", person, None),
+        ("GET", f"/linkage/runs/{linked.run_id}", {}, "linkage.runs.view", str(linked.run_id), None),
+        ("GET", f"/api/v1/linkage/runs/{linked.run_id}", {}, "linkage.runs.view", str(linked.run_id), None),
+        ("GET", "/api/v1/linkage/runs", {}, "linkage.runs.view", "", None),
+        ("GET", "/api/v1/linkage/thresholds", {}, "linkage.model.view", "1", None),
+        ("PUT", "/api/v1/linkage/thresholds", {"json": {"threshold": 0.99, "review_from": 0.8}, "headers": header},
          "linkage.thresholds.change", "1", None),
-        (data_team.post("/linkage/model/adopt", data={"csrf_token": token, "version": "99999999999"}),
+        ("POST", "/linkage/model/adopt", {"data": {"csrf_token": token, "version": "99999999999"}},
          "linkage.model.adopt", "9999999999", None),
-        (data_team.get("/linkage/review?page=2"), "linkage.review.view", "", {"page": 2}),
-        (data_team.get("/api/v1/linkage/review?offset=5"), "linkage.review.view", "", {"offset": 5}),
+        ("GET", "/linkage/review?page=2", {}, "linkage.review.view", "", {"page": 2}),
+        ("GET", "/api/v1/linkage/review?offset=5", {}, "linkage.review.view", "", {"offset": 5}),
     ]
-    for response, action, subject, details in asked:
-        assert response.status_code < 500, (action, response.status_code)
+    for method, url, sent, action, subject, details in asked:
+        response = data_team.request(method, url, **sent)
+        assert response.status_code < 500, (url, response.status_code)
         last = _events(engine, action, gate=True)[-1]
-        assert (last.outcome, last.subject_id, last.details or None) == ("allowed", subject, details), action
+        assert (last.outcome, last.subject_id, last.details or None) == ("allowed", subject, details), url
     with transaction(engine) as session:
         before = session.scalar(select(func.count()).select_from(AuditEvent))
     for path in ("/linkage/runs/2147483648", "/api/v1/linkage/runs/2147483648", "/api/v1/linkage/pairs/1/0",
