@@ -12,6 +12,14 @@ true person is represented by the index person holding most of their rows.
 - **recall**: of the flags of rows the truth names, the share shown on the index person
   representing that true person (a flag whose row is on no live person is missed).
 
+Per flag type, against the flags each row truly states (``truth/flags.csv``), so that a
+mapping misreading its source counts as much as linkage putting a row on the wrong person:
+
+- **precision** of a type: of its flags shown on index persons, the share whose row truly
+  states that type and is the true person's the index person stands for;
+- **recall** of a type: of the rows truly stating it, the share whose flag of that type is
+  shown on the index person representing the row's true person.
+
     JOINEDUP_HOME=DIR .venv/bin/python benchmarks/flags_truth.py
 
 ``tests/flags/test_flags_truth.py`` runs :func:`measure` over a small demo place with a floor.
@@ -64,13 +72,49 @@ def measure(session: Session, place: Path) -> dict:
             held[true_of[record_id]][pk] += 1
     stands_for = {pk: counter.most_common(1)[0][0] for pk, counter in votes.items()}
     represented_by = {person: counter.most_common(1)[0][0] for person, counter in held.items()}
+    typed = _by_type(session, place, manifest, index_of, stands_for, represented_by)
     known = [(flag_id, person) for flag_id, _type, person in flagged if person]
     shown = [(flag_id, person) for flag_id, person in known if record_of[flag_id] in index_of]
     right = sum(1 for flag_id, person in shown if stands_for[index_of[record_of[flag_id]]] == person)
     found = sum(1 for flag_id, person in shown if represented_by.get(person) == index_of[record_of[flag_id]])
     return {"flags": len(flagged), "known": len(known), "shown": len(shown), "right": right, "found": found,
             "by_type": dict(Counter(flag_type for _id, flag_type, _person in flagged)),
-            "precision": right / len(shown) if shown else 0.0, "recall": found / len(known) if known else 0.0}
+            "precision": right / len(shown) if shown else 0.0, "recall": found / len(known) if known else 0.0,
+            "types": typed}
+
+
+def _by_type(session: Session, place: Path, manifest: dict, index_of: dict[int, int], stands_for: dict[int, str],
+             represented_by: dict[str, int]) -> dict[str, dict]:
+    """Each flag type's precision and recall against ``truth/flags.csv`` (empty for a place
+    generated before the generator wrote it)."""
+    path = manifest["truth"].get("flags")
+    if not path or not (place / path).exists():
+        return {}
+    stated: dict[tuple[str, str, str, str], str] = {}
+    with open(place / path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            stated[(row["source"], row["local_id"], row["record_ref"], row["type"])] = row["person_id"]
+    stored: dict[tuple[str, str, str, str], int] = {}
+    for flag_type, code, local_id, ref, record_id in session.execute(
+            select(Flag.type, SourceSystem.code, SourceRecord.local_id, SourceRecord.record_ref, SourceRecord.id)
+            .join(SourceRecord, SourceRecord.id == Flag.source_record_id)
+            .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)):
+        stored[(code, local_id, ref or "", flag_type)] = record_id
+    figures: dict[str, dict] = {}
+    for flag_type in sorted({key[3] for key in stated} | {key[3] for key in stored}):
+        truly = {key: person for key, person in stated.items() if key[3] == flag_type}
+        shown = {key: index_of[record] for key, record in stored.items()
+                 if key[3] == flag_type and record in index_of}
+        right = sum(1 for key, pk in shown.items() if key in truly and stands_for.get(pk) == truly[key])
+        found = sum(1 for key, person in truly.items()
+                    if key in shown and represented_by.get(person) == shown[key])
+        figures[flag_type] = {"truth": len(truly), "shown": len(shown), "right": right, "found": found,
+                              "precision": right / len(shown) if shown else 0.0,
+                              "recall": found / len(truly) if truly else 0.0}
+    totals = {name: sum(figure[name] for figure in figures.values()) for name in ("truth", "shown", "right", "found")}
+    figures["all"] = {**totals, "precision": totals["right"] / totals["shown"] if totals["shown"] else 0.0,
+                      "recall": totals["found"] / totals["truth"] if totals["truth"] else 0.0}
+    return figures
 
 
 def main() -> None:
@@ -88,6 +132,15 @@ def main() -> None:
           f"person)")
     print(f"recall    {figures['recall']:.4f} ({figures['found']:,} of {figures['known']:,} on the person "
           f"representing theirs)")
+    if not figures["types"]:
+        print("no truth/flags.csv in this place (generated before it was written): no figures per type")
+        return
+    print("\nagainst the flags each row truly states (truth/flags.csv):")
+    print(f"{'type':30} {'truth':>6} {'shown':>6} {'precision':>20} {'recall':>20}")
+    for flag_type, figure in figures["types"].items():
+        print(f"{flag_type:30} {figure['truth']:>6,} {figure['shown']:>6,} "
+              f"{figure['precision']:.4f} ({figure['right']:>5,}/{figure['shown']:<5,}) "
+              f"{figure['recall']:.4f} ({figure['found']:>5,}/{figure['truth']:<5,})")
 
 
 if __name__ == "__main__":

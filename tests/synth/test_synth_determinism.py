@@ -22,7 +22,7 @@ def test_the_same_seed_gives_byte_identical_files(tmp_path):
     first = _files_of(tmp_path / "a", seed=5)
     second = _files_of(tmp_path / "b", seed=5)
     assert first.keys() == second.keys()
-    assert len(first) == 20  # manifest, gazetteer, seven extracts, five truth files, six directories
+    assert len(first) == 21  # manifest, gazetteer, seven extracts, six truth files, six directories
     for name in first:
         assert first[name] == second[name], f"{name} differs between two runs with one seed"
 

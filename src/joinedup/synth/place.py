@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from joinedup.synth.agencies import EXTRACTS, TRUTH_RECORD_COLUMNS, Extract, PlaceContext, record_neighbourhood
+from joinedup.synth.agencies import EXTRACTS, TRUTH_FLAG_COLUMNS, TRUTH_RECORD_COLUMNS, Extract, PlaceContext, record_neighbourhood
 from joinedup.synth.directories import DIRECTORY_COLUMNS, directories, directory_file
 from joinedup.synth.gazetteer import GAZETTEER_COLUMNS
 from joinedup.synth.geography import AUTHORITY, EXTRACT_DATE, PERIOD_START, POSTCODE_AREA, TOWN, plan_town
@@ -47,6 +47,7 @@ TRUTH_FILES = {
     "relationships": ("truth/relationships.csv", RELATIONSHIP_COLUMNS),
     "address_history": ("truth/address_history.csv", ADDRESS_HISTORY_COLUMNS),
     "records": ("truth/records.csv", TRUTH_RECORD_COLUMNS),
+    "flags": ("truth/flags.csv", TRUTH_FLAG_COLUMNS),
 }
 
 
@@ -106,7 +107,7 @@ def neighbourhood_text(context: TownContext, index: int) -> NeighbourhoodText:
     gazetteer_rows = hood.gazetteer.rows()
     texts = {GAZETTEER_FILE: _csv_text(gazetteer_rows)}
     texts.update(_truth_texts(hood))
-    truth = []
+    truth, flags = [], []
     rows = {"gazetteer": len(gazetteer_rows)}
     for extract in EXTRACTS:
         sheet = sheets[extract.source]
@@ -115,8 +116,10 @@ def neighbourhood_text(context: TownContext, index: int) -> NeighbourhoodText:
         else:
             texts[extract.file] = _csv_text(sheet.rows, extract.delimiter, extract.line_terminator)
         truth.extend(sheet.truth)
+        flags.extend(sheet.flags)
         rows[extract.source] = len(sheet.rows)
     texts[TRUTH_FILES["records"][0]] = _csv_text(truth)
+    texts[TRUTH_FILES["flags"][0]] = _csv_text(flags)
     return NeighbourhoodText(
         index=index, people=len(hood.people), households=len(hood.households),
         uprns=len(hood.gazetteer.premises), texts=texts, rows=rows,

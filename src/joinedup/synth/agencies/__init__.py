@@ -8,7 +8,7 @@ voluntary sector, as it does in a real place.
 from __future__ import annotations
 
 from joinedup.synth.agencies import csc, dwp, education, gp, housing, police, voluntary
-from joinedup.synth.agencies.base import TRUTH_RECORD_COLUMNS, Encounters, Extract, PlaceContext, Sheet
+from joinedup.synth.agencies.base import TRUTH_FLAG_COLUMNS, TRUTH_RECORD_COLUMNS, Encounters, Extract, PlaceContext, Sheet
 from joinedup.synth.population import Neighbourhood
 
 #: The extracts, in the order the manifest lists them.
@@ -30,4 +30,4 @@ def record_neighbourhood(hood: Neighbourhood, place: PlaceContext) -> dict[str, 
     return {extract.source: sheets[extract.source] for extract in EXTRACTS}
 
 
-__all__ = ["EXTRACTS", "TRUTH_RECORD_COLUMNS", "Extract", "PlaceContext", "Sheet", "record_neighbourhood"]
+__all__ = ["EXTRACTS", "TRUTH_FLAG_COLUMNS", "TRUTH_RECORD_COLUMNS", "Extract", "PlaceContext", "Sheet", "record_neighbourhood"]

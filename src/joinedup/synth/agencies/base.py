@@ -19,6 +19,9 @@ from joinedup.synth.services import Practitioner, Services
 
 MONTHS = ("", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 TRUTH_RECORD_COLUMNS = ("source", "local_id", "record_ref", "person_id", "uprn", "errors", "address_error")
+#: The flags each row truly states (a CP-IS-like flag type of the catalogue), whatever
+#: the agency's slips in writing the person: what ``benchmarks/flags_truth.py`` measures.
+TRUTH_FLAG_COLUMNS = ("source", "local_id", "record_ref", "person_id", "type", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,17 @@ class Sheet:
     extract: Extract
     rows: list = field(default_factory=list)
     truth: list[tuple[str, ...]] = field(default_factory=list)
+    flags: list[tuple[str, ...]] = field(default_factory=list)
 
     def add(self, row, local_id: str, record_ref: str, person: Person, recorded: Recorded, extra_errors: tuple[str, ...] = ()) -> None:
         self.rows.append(row)
         errors = ";".join((*recorded.errors, *extra_errors))
         self.truth.append((self.extract.source, local_id, record_ref, person.person_id, recorded.uprn, errors,
                            address_error_class(recorded)))
+
+    def flag(self, local_id: str, record_ref: str, person: Person, flag_type: str, start: str = "", end: str = "") -> None:
+        """Note that the row just added truly states a flag of ``flag_type`` (ISO dates)."""
+        self.flags.append((self.extract.source, local_id, record_ref, person.person_id, flag_type, start, end))
 
 
 class LocalIds:
@@ -87,6 +95,9 @@ class Encounters:
 
     domestic_abuse_victims: set[int] = field(default_factory=set)
     domestic_abuse_households: set[str] = field(default_factory=set)
+    #: Victims of a high-risk incident whose case police referred to the MARAC, and when
+    #: it was heard (the domestic-abuse service's IDVA attends the same conference).
+    marac_cases: dict[int, date] = field(default_factory=dict)
 
 
 def as_tuple(value: date) -> tuple[int, int, int]:

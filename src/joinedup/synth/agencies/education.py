@@ -5,13 +5,15 @@ the school and national curriculum year, this year's attendance and suspensions,
 provision, and the designated safeguarding lead's contact. Written with a byte-order
 mark, as a spreadsheet saves "CSV UTF-8", so its mapping reads it as ``utf-8-sig``.
 A pupil who changed school mid-year is on roll twice, with two pupil references.
+A pupil the school knows to be a young carer (the school census has asked since 2023) is
+marked, with the date the school identified it.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from joinedup.synth.agencies.base import Extract, PlaceContext, Sheet, agency_rng, dmy, random_date
+from joinedup.synth.agencies.base import Extract, PlaceContext, Sheet, agency_rng, dmy, iso, random_date
 from joinedup.synth.population import Neighbourhood
 from joinedup.synth.recording import Habits, address_lines, pack_lines, record_person
 from joinedup.synth.names import NICKNAMES
@@ -25,7 +27,7 @@ EXTRACT = Extract(
         "PupilRef", "UPN", "LegalSurname", "LegalForename", "MiddleNames", "PreferredForename",
         "DOB", "Gender", "AddressLine1", "AddressLine2", "AddressLine3", "Town", "Postcode",
         "SchoolName", "SchoolURN", "NCYear", "AttendancePct", "Suspensions", "LastSuspensionDate",
-        "SENProvision", "DSLName", "DSLPhone", "DSLEmail", "ParentContactPhone",
+        "SENProvision", "DSLName", "DSLPhone", "DSLEmail", "ParentContactPhone", "YoungCarer", "YoungCarerSince",
     ),
 )
 HABITS = Habits(
@@ -34,8 +36,11 @@ HABITS = Habits(
     missing_phone=1.0, missing_email=1.0, duplicate=0.01,
 )
 ACADEMIC_YEAR_START = date(2023, 9, 1)
+#: Households where a child is likelier to care for a parent, sibling or grandparent.
+CARING_KINDS = {"lone_parent": 0.05, "lone_parent_adult_children": 0.04, "three_generation": 0.06, "kinship_care": 0.05}
 TERM_START = date(2023, 9, 5)
 TERM_END = date(2024, 3, 28)
+YOUNG_CARERS_FROM = date(2021, 9, 1)
 
 
 def national_curriculum_year(dob: date) -> int:
@@ -46,6 +51,7 @@ def national_curriculum_year(dob: date) -> int:
 
 def records(hood: Neighbourhood, place: PlaceContext) -> Sheet:
     rng = agency_rng(place.seed, hood, EXTRACT.source)
+    carer_rng = agency_rng(place.seed, hood, "education:young-carer")  # its own stream: other columns keep theirs
     ids = place.local_ids(EXTRACT.source, "PUP")
     services = place.services
     sheet = Sheet(EXTRACT)
@@ -76,6 +82,7 @@ def records(hood: Neighbourhood, place: PlaceContext) -> Sheet:
             preferred = ""
             if person.forename in NICKNAMES and rng.random() < 0.25:
                 preferred = rng.choice(NICKNAMES[person.forename])
+            carer = _young_carer(carer_rng, household, person)
             copies = 2 if rng.random() < HABITS.duplicate else 1
             for copy in range(copies):
                 if copy:
@@ -89,6 +96,20 @@ def records(hood: Neighbourhood, place: PlaceContext) -> Sheet:
                     *pack_lines(lines, 3), recorded.lpi.town, recorded.postcode, school.name, school.urn,
                     "R" if year == 0 else str(year), f"{attendance:.1f}", str(suspensions), last, sen,
                     school.dsl.name, school.dsl.phone, school.dsl.email, parent_phone,
+                    "Y" if carer else "N", dmy(carer),
                 )
                 sheet.add(row, local_id, "", person, recorded, ("duplicate",) if copy else ())
+                if sen == "E":
+                    sheet.flag(local_id, "", person, "send_ehc_plan")
+                if carer:
+                    sheet.flag(local_id, "", person, "young_carer", iso(carer))
     return sheet
+
+
+def _young_carer(rng, household, person) -> date | None:
+    """Since when the school has known a pupil of eight or over to be a young carer (None: not one)."""
+    roll, offset = rng.random(), rng.random()
+    chance = 0.004 + CARING_KINDS.get(household.kind, 0.0) + 0.04 * household.adversity
+    if person.age < 8 or roll >= chance:
+        return None
+    return date.fromordinal(YOUNG_CARERS_FROM.toordinal() + int(offset * (TERM_END - YOUNG_CARERS_FROM).days))

@@ -3,7 +3,9 @@
 A pipe-delimited export from a records management system: upper-case surnames in one
 column as "SURNAME, Forename", the address as one upper-case line (as it was on the day
 of the incident), domestic abuse incidents flagged with the victim and perpetrator roles
-and a DASH risk level, and the officer in the case. A person keeps their nominal id
+and a DASH risk level, and the officer in the case. The victim of a high-risk incident
+is referred to the MARAC (the multi-agency risk assessment conference): their row of that
+incident says so, with the date the conference heard the case. A person keeps their nominal id
 across incidents, except the duplicate nominals every force has: the same person created
 again under a second id.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from joinedup.synth.agencies.base import Encounters, Extract, PlaceContext, Sheet, agency_rng, dmy, random_date
+from joinedup.synth.agencies.base import Encounters, Extract, PlaceContext, Sheet, agency_rng, dmy, iso, random_date
 from joinedup.synth.geography import EXTRACT_DATE, PERIOD_START
 from joinedup.synth.identifiers import IdentifierSpace
 from joinedup.synth.population import Neighbourhood, Person
@@ -26,7 +28,7 @@ EXTRACT = Extract(
     columns=(
         "NOMINAL_ID", "INCIDENT_REF", "INCIDENT_DATE", "INCIDENT_TYPE", "ROLE", "NOMINAL_NAME",
         "DOB", "SEX", "ADDRESS", "POSTCODE", "DA_FLAG", "DASH_RISK", "OIC_NAME", "OIC_COLLAR",
-        "OIC_TEAM", "OIC_PHONE", "OIC_EMAIL",
+        "OIC_TEAM", "OIC_PHONE", "OIC_EMAIL", "MARAC", "MARAC_DATE",
     ),
 )
 HABITS = Habits(
@@ -40,6 +42,10 @@ OTHER_INCIDENTS = (
     ("PUBLIC ORDER", ("SUSPECT", "WITNESS"), 8), ("DRUGS", ("SUSPECT",), 6), ("BURGLARY", ("VICTIM",), 7),
     ("CONCERN FOR WELFARE", ("SUBJECT",), 8), ("MENTAL HEALTH", ("SUBJECT",), 6), ("ROAD TRAFFIC", ("DRIVER", "WITNESS"), 4),
 )
+
+
+#: The share of high-risk victims whose case is heard at the MARAC (SafeLives expects all).
+MARAC_REFERRED = 0.85
 
 
 class IncidentRefs:
@@ -58,6 +64,7 @@ class IncidentRefs:
 
 def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) -> Sheet:
     rng = agency_rng(place.seed, hood, EXTRACT.source)
+    marac_rng = agency_rng(place.seed, hood, "police:marac")  # its own stream: the other columns keep theirs
     nominals = place.local_ids(EXTRACT.source, "NOM")
     refs = IncidentRefs(place.seed)
     officers = place.services.officers
@@ -72,7 +79,8 @@ def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) ->
         copy = 1 if person.index in duplicate_from and when >= duplicate_from[person.index] else 0
         return nominals(person.index, copy), copy
 
-    def incident(kind: str, when: datetime, involved: list[tuple[Person, str]], risk: str = "") -> None:
+    def incident(kind: str, when: datetime, involved: list[tuple[Person, str]], risk: str = "",
+                 marac: date | None = None) -> None:
         nonlocal serial
         ref = refs(hood.plan.index, serial, when.date())
         serial += 1
@@ -89,8 +97,15 @@ def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) ->
                 one_line(lines, recorded.lpi.town).upper(), recorded.postcode,
                 "Y" if kind == "DOMESTIC ABUSE" else "N", risk, officer.name, officer.title.split(" ")[-1],
                 officer.team, officer.phone, officer.email,
+                "Y" if marac and role == "VICTIM" else "", dmy(marac) if marac and role == "VICTIM" else "",
             )
             sheet.add(row, local_id, ref, person, recorded, ("duplicate",) if copy else ())
+            if kind == "DOMESTIC ABUSE" and role == "VICTIM":
+                sheet.flag(local_id, ref, person, "domestic_abuse_victim", iso(when.date()))
+                if marac:
+                    sheet.flag(local_id, ref, person, "marac_case", iso(marac))
+            elif kind == "MISSING PERSON":
+                sheet.flag(local_id, ref, person, "missing_episodes", iso(when.date()))
 
     for household in hood.households:
         members = household.members
@@ -108,7 +123,11 @@ def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) ->
                 involved = [(victim, "VICTIM"), (perpetrator, "PERPETRATOR")]
                 if children and rng.random() < 0.4:
                     involved += [(child, "CHILD PRESENT") for child in children if child.dob < when.date()]
-                incident("DOMESTIC ABUSE", when, involved, rng.choices(("STANDARD", "MEDIUM", "HIGH"), (55, 33, 12))[0])
+                risk = rng.choices(("STANDARD", "MEDIUM", "HIGH"), (55, 33, 12))[0]
+                marac = _marac(marac_rng, risk, when.date())
+                if marac:
+                    encounters.marac_cases.setdefault(victim.index, marac)
+                incident("DOMESTIC ABUSE", when, involved, risk, marac)
         kinds, roles, weights = zip(*OTHER_INCIDENTS)
         for person in members:
             if person.age < 10:
@@ -128,6 +147,13 @@ def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) ->
                 choice = rng.choices(range(len(kinds)), weights)[0]
                 incident(kinds[choice], when, [(person, rng.choice(roles[choice]))])
     return sheet
+
+
+def _marac(rng, risk: str, incident: date) -> date | None:
+    """When the MARAC heard a high-risk victim's case (None: not referred, or not yet heard)."""
+    referred = rng.random() < MARAC_REFERRED
+    heard = incident + timedelta(days=rng.randint(5, 28))
+    return heard if risk == "HIGH" and referred and heard <= EXTRACT_DATE else None
 
 
 def _moment(rng, earliest: date) -> datetime:

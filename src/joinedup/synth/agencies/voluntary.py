@@ -5,7 +5,8 @@ that code page arrives as "?", apostrophes have been "corrected" to ’, and the
 carry £ signs and dashes. People give the name they go by, in one column and forename
 first; the address is whatever they said, on one line, usually without a
 postcode; a date of birth only sometimes, an approximate age more often. The same
-person often refers themselves again later and gets a new reference.
+person often refers themselves again later and gets a new reference. The domestic-abuse
+outreach team's IDVA marks a victim whose case the MARAC heard, with the conference's date.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from joinedup.synth.agencies.base import (
     Sheet,
     agency_rng,
     dmy,
+    iso,
     pick_worker,
     random_date,
 )
@@ -35,7 +37,7 @@ EXTRACT = Extract(
     columns=(
         "Ref", "Date Referred", "Name", "DOB", "Age", "Address", "Postcode", "Phone", "Email",
         "Need", "Notes", "Key Worker", "Team", "Key Worker Phone", "Key Worker Email",
-        "Consent To Share", "How Heard",
+        "Consent To Share", "How Heard", "MARAC", "MARAC Date",
     ),
 )
 HABITS = Habits(
@@ -60,11 +62,14 @@ NOTES = {
     "Carers support": ("Caring for mum – exhausted", "Respite needed", ""),
     "Domestic abuse support": ("Do not contact at home – use mobile only", "Safe to call after 2pm", ""),
 }
+#: The share of the MARAC's cases the outreach team's record of the victim marks.
+MARAC_KNOWN = 0.8
 HOW_HEARD = ("GP", "School", "Jobcentre", "Friend or family", "Social media", "Police", "Walk-in", "Council")
 
 
 def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) -> Sheet:
     rng = agency_rng(place.seed, hood, EXTRACT.source)
+    marac_rng = agency_rng(place.seed, hood, "voluntary:marac")  # its own stream: other columns keep theirs
     refs = place.local_ids(EXTRACT.source, "VR")
     workers = place.services.key_workers
     needs = list(NEEDS)
@@ -111,12 +116,19 @@ def records(hood: Neighbourhood, place: PlaceContext, encounters: Encounters) ->
                 note = rng.choice(NOTES[need]).format(size=rng.randint(2, 6), amount=rng.randrange(80, 3000, 10))
                 worker = pick_worker(rng, workers, team)
                 local_id = refs(person.index, copy)
+                heard = encounters.marac_cases.get(person.index) if need == "Domestic abuse support" else None
+                if marac_rng.random() >= MARAC_KNOWN:
+                    heard = None
                 row = (
                     local_id, dmy(referred), name, dmy(recorded.dob), age, address, recorded.postcode,
                     recorded.phone, recorded.email, need, note, worker.name, worker.team, worker.phone, worker.email,
-                    "Y" if rng.random() < 0.8 else "N", rng.choice(HOW_HEARD),
+                    "Y" if rng.random() < 0.8 else "N", rng.choice(HOW_HEARD), "Y" if heard else "", dmy(heard),
                 )
                 sheet.add(row, local_id, "", person, recorded, tuple(extra))
+                if need == "Domestic abuse support":
+                    sheet.flag(local_id, "", person, "domestic_abuse_victim", iso(referred))
+                if heard:
+                    sheet.flag(local_id, "", person, "marac_case", iso(heard))
     return sheet
 
 
