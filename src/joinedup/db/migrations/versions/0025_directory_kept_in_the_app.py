@@ -16,8 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('directory_teams') as batch:
-        batch.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # A plain ADD COLUMN (SQLite too): rebuilding the table would trip the foreign keys naming it.
+    op.add_column('directory_teams', sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade() -> None:
