@@ -133,7 +133,8 @@ def test_a_retired_worker_is_kept_for_what_names_them_and_no_longer_offered(worl
         was_active = kept.active
         involvement = session.scalar(select(Involvement).where(Involvement.worker_id == ada.id))
         offered = [worker.id for _team, workers in directory_of(session, world.orgs["CSC"]) for worker in workers]
-        invitable = [worker_id for worker_id, _label in invitable_workers(session, world.actor("EDU", "practitioner"))]
+        invitable = [worker_id for _organisation, workers in invitable_workers(session, world.actor("EDU", "practitioner"))
+                     for worker_id, _label in workers]
         listed = {worker.secure_email: worker.active for kept_team in kept_directory(session, admin)
                   for worker in kept_team.workers}
         retired = _events(session, "directory.worker.retire")

@@ -51,6 +51,7 @@ def test_the_team_without_a_lead_prompts_to_name_one(web):
     assert NO_LEAD in person and f'href="/persons/{CHILD}/team#name-lead"' in person
     assert NO_LEAD in team and 'id="name-lead"' in team
     assert "End the lead professional" not in team  # nothing to end yet
+    assert '<optgroup label="' in team  # the workers to invite, grouped by organisation
 
 
 def test_a_practitioner_ends_the_lead_without_naming_a_successor(web, engine):
