@@ -4,14 +4,17 @@ import json
 import subprocess
 from pathlib import Path
 
+from factories import actor_of
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from joinedup.accounts import authenticate
+from joinedup.accounts import authenticate, find_user
+from joinedup.caseload import my_people
 from joinedup.cli import app
 from joinedup.db import make_engine, transaction
 from joinedup.demo import DEMO_USERS
 from joinedup.ingest.models import IngestLoad, SourceRecord
+from joinedup.involvements import Worker
 
 runner = CliRunner()
 
@@ -33,6 +36,13 @@ def test_demo_builds_loads_and_creates_users_who_can_sign_in(settings):
                 session, username=user.username, password=password, client_address="test"
             )
             assert signed_in.outcome == "success", user.username
+        # The demo's social worker is a worker of their organisation's directory, so their home page lists people.
+        social = find_user(session, "sam.social")
+        worker = session.scalar(select(Worker).where(Worker.organisation_id == social.organisation_id,
+                                                     Worker.secure_email == social.email))
+        assert worker is not None and worker.role == "allocated_social_worker"
+        assert social.display_name == worker.name
+        assert my_people(session, actor_of(social)).people, "the demo social worker's 'my people' is empty"
 
 
 def test_a_tiny_demo_with_an_empty_extract_still_has_every_demo_user(settings):

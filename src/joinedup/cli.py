@@ -701,6 +701,7 @@ def demo(
         load_place_gazetteer,
         load_place_flags,
         load_place_involvements,
+        tie_demo_users,
     )
     from joinedup.store import initialise
 
@@ -743,12 +744,13 @@ def demo(
     users = ensure_demo_users(engine, password)
     ensure_demo_sharing(engine)
     _print_involvements(load_place_involvements(engine, place))
+    users = tie_demo_users(engine, users)
     _print_involvements(load_place_flags(engine, place), "Flags read from the extracts")
     who = Table(title="Sign in as any of these (the password is the same for all)")
-    for column in ("username", "name", "job", "roles"):
+    for column in ("username", "name", "job", "team", "roles"):
         who.add_column(column)
     for user in users:
-        who.add_row(user.username, user.display_name, user.job_title, ", ".join(user.roles))
+        who.add_row(user.username, user.display_name, user.job_title, user.team, ", ".join(user.roles))
     console.print(who)
     console.print(f"Password: [bold]{password}[/]  (kept in {settings.home / 'demo-credentials.json'})")
     if listening is not None:

@@ -12,10 +12,10 @@ import json
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from joinedup.accounts import create_user, find_user
@@ -35,16 +35,22 @@ class DemoUser:
     team: str
     job_title: str
     roles: tuple[str, ...]
+    #: The directory role whose worker they are (:func:`tie_demo_users`); None: none fits.
+    works_as: str | None = None
 
 
 DEMO_USERS = (
-    DemoUser("sam.social", "Sam Okafor", "csc", "Children in Need Team 2", "Social worker", ("practitioner",)),
-    DemoUser("dana.dsl", "Dana Whitfield", "education", "Safeguarding", "Designated safeguarding lead", ("practitioner",)),
+    DemoUser("sam.social", "Sam Okafor", "csc", "Children in Need Team 2", "Social worker", ("practitioner",),
+             "allocated_social_worker"),
+    DemoUser("dana.dsl", "Dana Whitfield", "education", "Safeguarding", "Designated safeguarding lead", ("practitioner",),
+             "designated_safeguarding_lead"),
     DemoUser("gita.gp", "Dr Gita Rao", "gp", "Riverside Surgery", "GP", ("practitioner",)),
     DemoUser("pat.police", "PC Pat Lowe", "police", "Safeguarding Hub", "Police officer", ("practitioner",)),
-    DemoUser("harry.housing", "Harry Bennett", "housing", "Tenancy Sustainment", "Housing officer", ("practitioner",)),
-    DemoUser("wendy.work", "Wendy Clarke", "dwp", "Jobcentre Plus Central", "Work coach", ("practitioner",)),
-    DemoUser("val.voluntary", "Val Mensah", "voluntary", "Family Support", "Key worker", ("practitioner",)),
+    DemoUser("harry.housing", "Harry Bennett", "housing", "Tenancy Sustainment", "Housing officer", ("practitioner",),
+             "housing_officer"),
+    DemoUser("wendy.work", "Wendy Clarke", "dwp", "Jobcentre Plus Central", "Work coach", ("practitioner",), "work_coach"),
+    DemoUser("val.voluntary", "Val Mensah", "voluntary", "Family Support", "Key worker", ("practitioner",),
+             "voluntary_key_worker"),
     DemoUser("mo.mash", "Mo Hussain", "csc", "MASH", "MASH triage officer", ("mash_officer", "practitioner")),
     DemoUser("tara.trainer", "Tara Brooks", "csc", "Workforce Development", "Safeguarding trainer", ("trainer",)),
     DemoUser("iris.ig", "Iris Grant", None, "Information Governance", "Information governance lead", ("ig_lead",)),
@@ -226,3 +232,39 @@ def load_place_flags(engine: Engine, place: Path) -> list:
                 continue
             reports.append(index_flags(session, actor, mapping))
     return reports
+
+
+def tie_demo_users(engine: Engine, users: tuple[DemoUser, ...] = DEMO_USERS) -> tuple[DemoUser, ...]:
+    """Make each demo practitioner one of their organisation's directory workers in their
+    role: the active worker of a team that is not a sensitive service with the most
+    current involvements (the one they already are, if still so). The user takes the
+    worker's secure e-mail (how "my people" knows them), name and team, so that the home
+    page lists the people that worker works with and the person page names the user.
+    After :func:`load_place_involvements`. Returns the users as they now are: a user no
+    worker fits (no directory for their organisation, no worker in their role, a GP
+    practice reached through its reception) is left as created."""
+    from joinedup.accounts import find_user
+    from joinedup.involvements import Involvement, Team, Worker
+
+    tied = []
+    with transaction(engine) as session:
+        for demo in users:
+            account = find_user(session, demo.username)
+            if demo.works_as is None or account is None:
+                tied.append(demo)
+                continue
+            involvements = func.count(Involvement.id)
+            worker = session.scalar(
+                select(Worker).join(Team, Team.id == Worker.team_id)
+                .join(Involvement, Involvement.worker_id == Worker.id)
+                .where(Worker.organisation_id == account.organisation_id, Worker.role == demo.works_as,
+                       Worker.active.is_(True), Team.sensitive_category.is_(None), Involvement.status == "current")
+                .group_by(Worker.id)
+                .order_by((Worker.secure_email == (account.email or "")).desc(), involvements.desc(), Worker.id)
+                .limit(1))
+            if worker is None:
+                tied.append(demo)
+                continue
+            account.email, account.display_name, account.team = worker.secure_email, worker.name, worker.team.name
+            tied.append(replace(demo, display_name=worker.name, team=worker.team.name))
+    return tuple(tied)

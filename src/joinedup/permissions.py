@@ -232,6 +232,23 @@ TEAM_REMOVE = _act("team.remove", "An invited member removed from the team aroun
                    "team_member", FRONTLINE_ROLES, _TEAM_DENIED)
 DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, workers, contacts) loaded from a file.",
                       "organisation", ("admin",), "An organisation's directory is kept by its administrators.")
+LEAD_END = _act("lead.end", "A lead professional ended with no successor named, with why.", "lead_professional",
+               FRONTLINE_ROLES, _TEAM_DENIED)
+_DIRECTORY_DENIED = "An organisation's directory is kept by its administrators."
+DIRECTORY_FORM = _act("directory.form", "A form to add, correct or retire a team or worker of the directory opened.",
+                      "organisation", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_TEAM_ADD = _act("directory.team.add", "A team added to the organisation's directory (or brought back), "
+                          "with its fields.", "directory_team", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_TEAM_CORRECT = _act("directory.team.correct", "A team of the directory corrected: what changed, from what "
+                              "to what.", "directory_team", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_TEAM_RETIRE = _act("directory.team.retire", "A team of the directory retired: kept for what names it, no "
+                             "longer offered.", "directory_team", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_WORKER_ADD = _act("directory.worker.add", "A worker added to the organisation's directory (or brought "
+                            "back), with their fields.", "directory_worker", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_WORKER_CORRECT = _act("directory.worker.correct", "A worker of the directory corrected: what changed, from "
+                                "what to what.", "directory_worker", ("admin",), _DIRECTORY_DENIED)
+DIRECTORY_WORKER_RETIRE = _act("directory.worker.retire", "A worker of the directory retired: kept for what names "
+                               "them, no longer offered.", "directory_worker", ("admin",), _DIRECTORY_DENIED)
 
 # --------------------------------------------------------------------------- retention
 

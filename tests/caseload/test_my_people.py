@@ -66,6 +66,17 @@ def test_my_people_are_the_current_involvements_that_name_me_as_their_worker(wor
     assert _look(world, other).people == ()  # the worker named is Ada, not another of her colleagues
 
 
+def test_an_involvement_from_an_extract_row_counts_for_the_person_the_row_is_linked_into(world):
+    ada = _people(world, "ada", "CSC", email="ada.lovelace@csc.example")
+    with transaction(world.engine) as session:
+        org = world.orgs["CSC"]
+        worker = session.scalar(select(Worker).where(Worker.organisation_id == org))
+        session.add(Involvement(source_record_id=world.records["C1"], organisation_id=org, team_id=worker.team_id,
+                                worker_id=worker.id, role="allocated_social_worker", contact_route="phone",
+                                starts_on=date(2025, 9, 2), status="current", source="extract", note=""))
+    assert [(person.person_id, person.since) for person in _look(world, ada).people] == [(CHILD, date(2025, 9, 2))]
+
+
 def test_an_involvement_naming_no_worker_is_the_one_who_recorded_it(world):
     cat = _people(world, "cat", "CSC")
     _involve(world, CHILD, worker=False, recorded_by="cat")

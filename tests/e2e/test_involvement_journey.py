@@ -12,6 +12,7 @@ with directories, a child, and two partners' involvements.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -129,9 +130,62 @@ def test_the_administrators_directory_page(browser: Browser, involvement_server,
     url, _world, _engine = involvement_server
     page = signed_in_page(browser, url, "dev.data")
     page.goto("/directory")
-    expect(page.get_by_role("cell", name="Sam Okafor")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Sam Okafor")).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("button", name="Load directory").click()
     expect(page.get_by_role("alert").get_by_text("Select a CSV file")).to_be_visible()
     assert_accessible(page, axe_source)
+    page.context.close()
+
+
+def test_the_administrator_keeps_the_directory_a_row_at_a_time(browser: Browser, involvement_server, axe_source):
+    """Add a team (refused first), add a worker to it, correct them, retire them."""
+    url, _world, _engine = involvement_server
+    page = signed_in_page(browser, url, "dev.data")
+    page.goto("/directory")
+    page.get_by_role("button", name="Add a team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a team")
+    assert_accessible(page, axe_source)
+    page.get_by_label("Duty line (optional)").fill("call me")
+    page.get_by_role("button", name="Add team").click()
+    alert = page.get_by_role("alert")
+    expect(alert.get_by_text("Enter the team's name")).to_be_visible()
+    expect(alert.get_by_text("'call me' is not a phone number")).to_be_visible()
+    assert_accessible(page, axe_source)
+    page.get_by_label("Team name").fill("Leaving Care Team")
+    page.get_by_label("Duty line (optional)").fill("0306 999 0150")
+    page.get_by_role("button", name="Add team").click()
+    expect(page.get_by_text("Team added.")).to_be_visible()
+    assert_accessible(page, axe_source)
+
+    page.get_by_role("link", name="Add a worker to Leaving Care Team").click()
+    expect(page.get_by_label("Team", exact=True)).to_have_value(re.compile(r"\d+"))
+    page.get_by_label("Name", exact=True).fill("Fay Wu")
+    page.get_by_label("Role").select_option("key_worker")
+    page.get_by_label("Secure e-mail").fill("fay.wu@csc.example")
+    page.get_by_role("button", name="Add worker").click()
+    expect(page.get_by_role("rowheader", name="Fay Wu")).to_be_visible()
+    page.get_by_role("link", name="Change Fay Wu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change Fay Wu")
+    assert_accessible(page, axe_source)
+    page.get_by_label("Phone (optional)").fill("0306 999 0151")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Worker corrected.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Fay Wu")).to_contain_text("0306 999 0151")
+    page.get_by_role("link", name="Change Fay Wu").click()
+    page.get_by_role("button", name="Retire Fay Wu").click()
+    expect(page.get_by_text("Worker retired.")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Fay Wu")).to_contain_text("Retired")
+    assert_accessible(page, axe_source)
+    page.context.close()
+
+
+def test_the_directory_is_kept_without_javascript(browser: Browser, involvement_server):
+    url, _world, _engine = involvement_server
+    page = signed_in_page(browser, url, "dev.data", javascript=False)
+    page.goto("/directory/teams/new")
+    page.get_by_label("Team name").fill("Edge of Care Team")
+    page.get_by_role("button", name="Add team").click()
+    expect(page.get_by_text("Team added.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Edge of Care Team")).to_be_visible()
     page.context.close()

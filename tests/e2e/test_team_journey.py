@@ -66,3 +66,15 @@ def test_a_practitioner_names_the_lead_and_sees_the_team_around_the_family(brows
     body = page.content()
     assert not any(secret in body for secret in SECRETS)
     assert_accessible(page, axe_source)
+
+    # The lead's work ends with no one yet agreed to follow: the lead simply ends.
+    page.locator("form[action$='/lead/end']").get_by_role("button", name="End lead professional").click()
+    expect(page.get_by_role("alert").get_by_text("Enter why")).to_be_visible()
+    assert_accessible(page, axe_source)
+    ending = page.locator("form[action$='/lead/end']")
+    ending.get_by_label("Why it ends").fill("The plan ended at the review")
+    ending.get_by_role("button", name="End lead professional").click()
+    expect(page.get_by_text("Lead professional ended")).to_be_visible()
+    expect(page.locator("#no-lead")).to_contain_text("No lead professional is named for this person or the family")
+    expect(page.locator("#lead-history")).to_contain_text("Ended by cat.social")
+    assert_accessible(page, axe_source)

@@ -114,6 +114,9 @@ PROMISES = {
     "involved_by": ("involvements.md", "Only practitioners and MASH officers record, end and correct involvements, "
                                        "and only their own organisation's"),
     "directory": ("involvements.md", "An organisation's directory is loaded by its administrators"),
+    "directory_kept": ("involvements.md", "An organisation's directory is kept in the app by its administrators"),
+    "lead_ended_by": ("involvements.md", "only practitioners and MASH officers of an organisation working with the "
+                                         "person or family now end a lead, saying why"),
     "chronology": ("chronology.md", "The chronology is for practitioners and MASH officers: anyone else gets an "
                                     "audited 403."),
     "chronology_sees": ("chronology.md", "It shows only events from records and involvements the viewer may see."),
@@ -579,6 +582,23 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/flag-types"): Row(api(e(200, "child_protection_plan", tuple(NAMES.values()))), "flag_types"),
     ("GET", "/directory"): Row(page(e(200, "Your organisation"), (D,)), "directory"),
     ("POST", "/directory"): Row(page(e(400, "Select a CSV file"), (D,)), "directory", form={}),
+    # Kept row by row: an empty form is refused (400), a team or worker that does not exist is 404 past the gate.
+    ("GET", "/directory/teams/new"): Row(page(e(200, "Add a team"), (D,)), "directory_kept"),
+    ("POST", "/directory/teams"): Row(page(e(400, "Enter the team"), (D,)), "directory_kept", form={}),
+    ("GET", "/directory/teams/{team_id}"): Row(page(e(404), (D,)), "directory_kept",
+                                               url=fixed("/directory/teams/999999")),
+    ("POST", "/directory/teams/{team_id}"): Row(page(e(404), (D,)), "directory_kept", form={},
+                                                url=fixed("/directory/teams/999999")),
+    ("POST", "/directory/teams/{team_id}/retire"): Row(page(e(404), (D,)), "directory_kept", form={},
+                                                       url=fixed("/directory/teams/999999/retire")),
+    ("GET", "/directory/workers/new"): Row(page(e(200, "Add a worker"), (D,)), "directory_kept"),
+    ("POST", "/directory/workers"): Row(page(e(400, "Select a team"), (D,)), "directory_kept", form={}),
+    ("GET", "/directory/workers/{worker_id}"): Row(page(e(404), (D,)), "directory_kept",
+                                                   url=fixed("/directory/workers/999999")),
+    ("POST", "/directory/workers/{worker_id}"): Row(page(e(404), (D,)), "directory_kept", form={},
+                                                    url=fixed("/directory/workers/999999")),
+    ("POST", "/directory/workers/{worker_id}/retire"): Row(page(e(404), (D,)), "directory_kept", form={},
+                                                           url=fixed("/directory/workers/999999/retire")),
     # ---- the team around the family: frontline users read it as they may see the person; changes need an
     # organisation involved (none is, in this world: an empty form is refused before that, or a member unknown)
     ("GET", "/persons/{person_id}/team"): Row(
@@ -591,6 +611,10 @@ TABLE: dict[tuple[str, str], Row] = {
         url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/lead-professional", world, relation)),
     ("POST", "/persons/{person_id}/lead"): Row(page(e(400, "Select whether the lead is for"), FRONTLINE),
                                                "team_changed_by", form={}),
+    ("POST", "/persons/{person_id}/lead/end"): Row(page(e(400, "Select whether the lead that ends"), FRONTLINE),
+                                                   "lead_ended_by", form={}),
+    ("POST", "/api/v1/persons/{person_id}/lead-professional/end"): Row(api(e(422), FRONTLINE), "lead_ended_by",
+                                                                        json={}),
     ("POST", "/persons/{person_id}/team/members"): Row(page(e(403, "Only a practitioner of an organisation involved"),
                                                             FRONTLINE), "team_changed_by", form={}),
     ("POST", "/persons/{person_id}/team/members/{member_id}/remove"): Row(

@@ -171,6 +171,6 @@ def test_an_administrator_loads_their_organisations_directory(web):
                             files={"file": ("directory.csv", (CSC_DIRECTORY + ",,,,Nobody,key_worker,,x@y.example\n")
                                             .encode(), "text/csv")})
     assert response.status_code == 200, response.text
-    assert "1 teams and 1 workers" in response.text and "Row 3, team: a team is required" in response.text
+    assert "1 teams and 1 workers" in response.text and "Row 3, team: Enter the team&#39;s name" in response.text
     empty = web.post("/directory", data={"csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400 and "Select a CSV file" in empty.text

@@ -161,7 +161,7 @@ def _involved(session: Session, actor: Actor, involvements: list[Involvement]) -
             if superseded_by is None or superseded_by in successor:
                 live[pk] = successor[superseded_by] if superseded_by else pk
     linked = dict(session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id)
-                                  .where(PersonRecord.source_record_id.in_(rows)))) if rows else {}
+                                  .where(PersonRecord.source_record_id.in_(rows))).all()) if rows else {}
     found: dict[int, tuple[date | None, list]] = {}
     for involvement in involvements:
         pk = live.get(involvement.person_id) if involvement.person_id is not None else linked.get(

@@ -1,5 +1,6 @@
 """Each organisation's directory: its teams, who works in them, in which role, and how to
-reach them. Kept by the organisation's administrator, loaded from a CSV file.
+reach them. Kept by the organisation's administrator, loaded from a CSV file here or kept
+row by row in the app (:mod:`joinedup.involvements.keeping`), with the same checks.
 
 One row a worker (or a team with no worker named, such as a GP practice reached through
 its reception). Columns: ``team``, ``team_duty_phone``, ``team_secure_email``,
@@ -36,6 +37,10 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE = re.compile(r"[0-9 +()-]{6,40}")
 LIMITS = {"team": 200, "worker": 200, "secure_email": 254, "team_secure_email": 254, "phone": 40,
           "team_duty_phone": 40}
+#: Each field in words, for the messages.
+FIELD_NAMES = {"team": "The team's name", "worker": "The worker's name", "secure_email": "The secure e-mail",
+               "team_secure_email": "The team's secure e-mail", "phone": "The phone number",
+               "team_duty_phone": "The duty line"}
 
 
 @dataclass
@@ -99,6 +104,7 @@ def load_directory(session: Session, actor: Actor, organisation_code: str, text:
             team.duty_phone = values["team_duty_phone"] or None
             team.secure_email = values["team_secure_email"] or None
             team.sensitive_category = values["sensitive_category"] or None
+            team.active = True
         if not values["worker"]:
             continue
         email = values["secure_email"].lower()
@@ -127,23 +133,60 @@ def load_directory(session: Session, actor: Actor, organisation_code: str, text:
 
 
 def _problem(values: dict[str, str], sensitive: set[str]) -> tuple[str, str] | None:
-    """The first thing wrong with a row, as (field, why), or None."""
+    """The first thing wrong with a file's row, as (field, why), or None."""
+    problems = team_problems(values, sensitive) + (worker_problems(values) if values["worker"] else [])
+    return problems[0] if problems else None
+
+
+def team_problems(values: dict[str, str], sensitive: set[str]) -> list[tuple[str, str]]:
+    """What is wrong with a team's fields (``team``, ``team_duty_phone``,
+    ``team_secure_email``, ``sensitive_category``), each as (field, why): the one check
+    of a file's row and of the administrator's form."""
+    problems = []
     if not values["team"]:
-        return "team", "a team is required"
-    for name, most in LIMITS.items():
-        if len(values[name]) > most:
-            return name, f"must be at most {most} characters"
-    for name in ("team_duty_phone", "phone"):
-        if values[name] and not PHONE.fullmatch(values[name]):
-            return name, f"'{values[name]}' is not a phone number"
-    if values["team_secure_email"] and not EMAIL.fullmatch(values["team_secure_email"]):
-        return "team_secure_email", f"'{values['team_secure_email']}' is not an e-mail address"
+        problems.append(("team", "Enter the team's name (a team is required)"))
+    problems += _too_long(values, ("team", "team_duty_phone", "team_secure_email"))
+    problems += _contact_problems(values, "team_duty_phone", "team_secure_email")
     if values["sensitive_category"] and values["sensitive_category"] not in sensitive:
-        return "sensitive_category", f"'{values['sensitive_category']}' is not a sensitive data category"
+        problems.append(("sensitive_category",
+                         f"'{values['sensitive_category']}' is not a sensitive data category"))
+    return _first_each(problems)
+
+
+def worker_problems(values: dict[str, str]) -> list[tuple[str, str]]:
+    """What is wrong with a worker's fields (``worker``, ``role``, ``phone``,
+    ``secure_email``), each as (field, why): the one check of a file's row and of the
+    administrator's form."""
+    problems = []
     if not values["worker"]:
-        return None
+        problems.append(("worker", "Enter the worker's name"))
+    problems += _too_long(values, ("worker", "phone", "secure_email"))
     if values["role"] not in INVOLVEMENT_ROLES:
-        return "role", f"'{values['role']}' is not a role (expected one of {', '.join(INVOLVEMENT_ROLES)})"
+        problems.append(("role", f"'{values['role']}' is not a role (expected one of {', '.join(INVOLVEMENT_ROLES)})"
+                         if values["role"] else "Select the worker's role"))
+    problems += _contact_problems(values, "phone", None)
     if not EMAIL.fullmatch(values["secure_email"]):
-        return "secure_email", f"'{values['secure_email']}' is not an e-mail address (a worker is known by it)"
-    return None
+        problems.append(("secure_email", f"'{values['secure_email']}' is not an e-mail address (a worker is known by it)"
+                         if values["secure_email"] else "Enter the worker's secure e-mail address (a worker is known "
+                         "by it)"))
+    return _first_each(problems)
+
+
+def _too_long(values: dict[str, str], names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(name, f"{FIELD_NAMES[name]} must be at most {LIMITS[name]} characters") for name in names
+            if len(values[name]) > LIMITS[name]]
+
+
+def _contact_problems(values: dict[str, str], phone: str, email: str | None) -> list[tuple[str, str]]:
+    problems = []
+    if values[phone] and not PHONE.fullmatch(values[phone]):
+        problems.append((phone, f"'{values[phone]}' is not a phone number (digits, spaces, + ( ) and -)"))
+    if email and values[email] and not EMAIL.fullmatch(values[email]):
+        problems.append((email, f"'{values[email]}' is not an e-mail address"))
+    return problems
+
+
+def _first_each(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One problem a field, the first found."""
+    seen: set[str] = set()
+    return [(name, why) for name, why in problems if not (name in seen or seen.add(name))]

@@ -2,8 +2,9 @@
 or for their family (:func:`joinedup.involvements.team.family_key`).
 
 Only one lead is current for a person or a family: naming another ends the previous one,
-and both the naming and the ending record who, when and why (the rows of
-``lead_professionals`` are the history). Only a frontline user of an organisation involved
+and a lead can also simply end, with no successor named (the person or family then has
+no lead until one is named). Both the naming and the ending record who, when and why
+(the rows of ``lead_professionals`` are the history). Only a frontline user of an organisation involved
 now with the person (or family) names one, and only one of the person's (or family's)
 current involvements.
 """
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
-from joinedup.errors import Conflict, Refusal
+from joinedup.errors import Conflict, NotFound, Refusal
 from joinedup.involvements.models import LEAD_SCOPES, LeadProfessional
 from joinedup.involvements.team import (
     checked_reason,
@@ -25,7 +26,7 @@ from joinedup.involvements.team import (
     live_person,
     may_change,
 )
-from joinedup.permissions import LEAD_NAME
+from joinedup.permissions import LEAD_END, LEAD_NAME
 
 
 def scope_key(session: Session, person, scope: str) -> str:
@@ -71,4 +72,27 @@ def name_lead(session: Session, actor: Actor, person_id: str, scope: str, involv
                  subject_id=lead.id, details={"person": person.person_id, "scope": scope, "key": key,
                                               "involvement": chosen.id, "reason": reason,
                                               "replaced": previous.involvement_id if previous else None})
+    return lead
+
+
+def end_lead(session: Session, actor: Actor, person_id: str, scope: str, reason: str) -> LeadProfessional:
+    """End the current lead professional for the person (``scope`` "person") or their
+    family ("family") with no successor named, saying why: until another is named there
+    is none. The same people as name one may end one. Audited (``lead.end``)."""
+    if scope not in LEAD_SCOPES:
+        raise Refusal("Select whether the lead that ends is for this person or for the family", "scope")
+    person = live_person(session, person_id)
+    persons = [person] if scope == "person" else family_of(session, person)
+    may_change(actor, LEAD_END, current_involvements(session, persons),
+               whom="this person" if scope == "person" else "this family")
+    lead = current_lead(session, scope_key(session, person, scope))
+    if lead is None:
+        raise NotFound("There is no lead professional named" + (" for this person" if scope == "person" else
+                                                                 " for this family") + " to end.", "scope")
+    reason = checked_reason(reason)
+    lead.ended_at, lead.ended_by, lead.end_reason = utcnow(), actor.username[:120], reason
+    session.flush()
+    record_event(session, actor, action=LEAD_END.name, outcome="success", subject_type="lead_professional",
+                 subject_id=lead.id, details={"person": person.person_id, "scope": scope, "key": lead.scope_key,
+                                              "involvement": lead.involvement_id, "reason": reason})
     return lead

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
@@ -39,6 +48,8 @@ class Team(Base):
     duty_phone: Mapped[str | None] = mapped_column(String(40))
     secure_email: Mapped[str | None] = mapped_column(String(254))
     sensitive_category: Mapped[str | None] = mapped_column(String(40))
+    #: False once retired by the organisation's administrator: kept for what names it, no longer offered.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

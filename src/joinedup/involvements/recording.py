@@ -147,7 +147,7 @@ def _checked(session: Session, actor: Actor, terms: InvolvementTerms, today: dat
         problems.append(("worker_id", "Select a worker in your organisation's directory"))
     elif worker is not None and team is None:
         team = worker.team
-    if team is None or team.organisation_id != actor.organisation_id:
+    if team is None or team.organisation_id != actor.organisation_id or not team.active:
         problems.append(("team_id", "Select a team in your organisation's directory"))
     elif worker is not None and worker.team_id != team.id:
         problems.append(("worker_id", f"{worker.name} is not in {team.name}"))
@@ -166,11 +166,12 @@ def _described(involvement: Involvement) -> dict:
 
 
 def directory_of(session: Session, organisation_id: int | None) -> list[tuple[Team, list[Worker]]]:
-    """The organisation's teams, by name, each with its active workers by name: what the
-    forms offer."""
+    """The organisation's active teams, by name, each with its active workers by name:
+    what the forms offer."""
     if organisation_id is None:
         return []
-    teams = list(session.scalars(select(Team).where(Team.organisation_id == organisation_id).order_by(Team.name)))
+    teams = list(session.scalars(select(Team).where(Team.organisation_id == organisation_id, Team.active.is_(True))
+                                 .order_by(Team.name)))
     workers: dict[int, list[Worker]] = {team.id: [] for team in teams}
     for worker in session.scalars(select(Worker).where(Worker.organisation_id == organisation_id,
                                                        Worker.active.is_(True)).order_by(Worker.name)):

@@ -298,16 +298,16 @@ def _audit(session: Session, actor: Actor, person_id: str, outcome: str, rows: i
                  details={"involvements_shown": rows, "invited_shown": invited})
 
 
-def invitable_workers(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """Every active worker of every organisation's directory, as (id, "name, role, team,
-    organisation"): whom the invite form offers. A sensitive service's workers are offered
-    only to their own organisation."""
-    offered = []
+def invitable_workers(session: Session, actor: Actor) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every active worker of every organisation's directory, by organisation (by name),
+    each as (id, "name, role, team"): whom the invite form offers, grouped so a long list
+    can be read. A sensitive service's workers are offered only to their own organisation."""
+    offered: dict[str, list[tuple[int, str]]] = {}
     for worker in session.scalars(select(Worker).where(Worker.active.is_(True))
                                   .options(joinedload(Worker.team)).order_by(Worker.name, Worker.id)):
         team = worker.team
         if team.sensitive_category and worker.organisation_id != actor.organisation_id:
             continue
         role = INVOLVEMENT_ROLES.get(worker.role, worker.role)
-        offered.append((worker.id, f"{worker.name}, {role}, {team.name}, {team.organisation.name}"))
-    return offered
+        offered.setdefault(team.organisation.name, []).append((worker.id, f"{worker.name}, {role}, {team.name}"))
+    return sorted(offered.items())

@@ -1,33 +1,30 @@
-"""The forms to record, end and correct an involvement, and to load a directory.
+"""The forms to record, end and correct an involvement (the directory's are in
+:mod:`joinedup.web.involvements.directory`).
 
 Each route is parse → one domain call (:mod:`joinedup.involvements`) → shape. Only
 frontline users of the involved organisation may record, end and correct
-(``require(INVOLVEMENT_*)`` here; the organisation is the domain's check), and only an
-organisation's administrator loads its directory.
+(``require(INVOLVEMENT_*)`` here; the organisation is the domain's check).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from joinedup.audit import Actor
 from joinedup.errors import Refusal
 from joinedup.involvements import (
-    DIRECTORY_COLUMNS,
     InvolvementTerms,
     correct_involvement,
     directory_of,
     end_involvement,
-    load_directory,
     own_involvement,
     record_involvement,
 )
 from joinedup.partners.roles import CONTACT_ROUTES, INVOLVEMENT_ROLES
 from joinedup.permissions import (
-    DIRECTORY_LOAD,
     INVOLVEMENT_CORRECT,
     INVOLVEMENT_END,
     INVOLVEMENT_FORM,
@@ -39,9 +36,6 @@ from joinedup.web.gates import require
 from joinedup.web.params import Id, Text, parse_date
 
 router = APIRouter(include_in_schema=False)
-
-#: The largest directory file taken, in bytes.
-DIRECTORY_MAX = 5_000_000
 
 
 def _form_context(session, actor: Actor, **values) -> dict:
@@ -173,43 +167,3 @@ def _change_context(session, actor: Actor, involvement, *, values: dict | None =
                          team_name=involvement.team.name if involvement.team else "",
                          values=values or current, errors=errors or [], ending=ending or {})
 
-
-@router.get("/directory")
-def directory_page(request: Request, app: WebApp, user: PageUser,
-                   actor: Annotated[Actor, require(DIRECTORY_LOAD)]) -> Response:
-    with app.transaction() as session:
-        teams = directory_of(session, actor.organisation_id)
-    return render(request, "involvements/directory.html", {"current": "directory", "teams": teams, "errors": [],
-                                                           "columns": DIRECTORY_COLUMNS, "report": None})
-
-
-@router.post("/directory")
-def directory_load(request: Request, app: WebApp, user: PageUser, visit: CheckedForm,
-                   actor: Annotated[Actor, require(DIRECTORY_LOAD)],
-                   file: Annotated[UploadFile | None, File()] = None) -> Response:
-    """Load the administrator's organisation's directory from a CSV file."""
-    errors: list[tuple[str, str]] = []
-    report = None
-    content = file.file.read(DIRECTORY_MAX + 1) if file is not None else b""
-    if not content:
-        errors.append(("file", "Select a CSV file of your organisation's directory"))
-    elif len(content) > DIRECTORY_MAX:
-        errors.append(("file", f"The file must be smaller than {DIRECTORY_MAX // 1_000_000} MB"))
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            errors.append(("file", "The file must be saved as UTF-8 CSV"))
-        else:
-            try:
-                with app.transaction() as session:
-                    report = load_directory(session, actor, user.organisation_code, text)
-            except Refusal as exc:
-                if exc.status != 400:
-                    raise
-                errors = [("file", exc.message)]
-    with app.transaction() as session:
-        teams = directory_of(session, actor.organisation_id)
-    return render(request, "involvements/directory.html", {"current": "directory", "teams": teams, "errors": errors,
-                                                           "columns": DIRECTORY_COLUMNS, "report": report},
-                  status_code=400 if errors else 200)

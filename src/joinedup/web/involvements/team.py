@@ -22,6 +22,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.disclosure import access_action
 from joinedup.errors import Refusal
 from joinedup.involvements import (
+    end_lead,
     invitable_workers,
     invite_member,
     name_lead,
@@ -29,7 +30,14 @@ from joinedup.involvements import (
     team_around,
 )
 from joinedup.people import PERSON_ID
-from joinedup.permissions import LEAD_NAME, TEAM_INVITE, TEAM_REMOVE, TEAM_VIEW, Action
+from joinedup.permissions import (
+    LEAD_END,
+    LEAD_NAME,
+    TEAM_INVITE,
+    TEAM_REMOVE,
+    TEAM_VIEW,
+    Action,
+)
 from joinedup.web.access.views import stated_purpose
 from joinedup.web.context import CheckedForm, CurrentVisit, PageUser, WebApp, render
 from joinedup.web.gates import require
@@ -37,7 +45,8 @@ from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
 
-DONE = {"lead-named": "Lead professional named", "member-invited": "Member invited into the team",
+DONE = {"lead-named": "Lead professional named", "lead-ended": "Lead professional ended: name another when one is agreed",
+        "member-invited": "Member invited into the team",
         "member-removed": "Member removed from the team"}
 
 
@@ -56,7 +65,7 @@ def _page(request: Request, app, visit, actor: Actor, person_id: str, *, errors=
                       status_code=403)
     return render(request, "involvements/team.html", {
         "current": "persons", "team": team, "workers": workers, "errors": list(errors), "values": values or {},
-        "done": DONE.get(done, ""), "lead_options": _lead_options(team),
+        "done": DONE.get(done, ""), "lead_options": _lead_options(team), "lead_endings": _lead_endings(team),
     }, status_code=status_code)
 
 
@@ -67,6 +76,18 @@ def _lead_options(team) -> list[tuple[str, str]]:
         options.setdefault(str(shown.id), f"{shown.worker or 'The team'}, {shown.role or 'involved'}, "
                                           f"{shown.organisation or ''} (with {row.person_name})")
     return list(options.items())
+
+
+def _lead_endings(team) -> list[tuple[str, str, str]]:
+    """The current leads the user sees, as radios: (scope, whose, who leads)."""
+    endings = []
+    for scope, whose in (("family", "The family"), ("person", team.name)):
+        row = team.lead(scope)
+        if row is not None:
+            shown = row.involvement
+            led_by = f"Now led by {shown.worker or 'the team'}, {shown.role or 'involved'}, {shown.organisation or ''}"
+            endings.append((scope, whose, led_by))
+    return endings
 
 
 @router.get("/persons/{person_id}/team")
@@ -89,8 +110,10 @@ def refusals_logged(app, actor: Actor, act: Action, person_id: str) -> Iterator[
         raise
 
 
-def _changed(request, app, visit, actor, person_id: str, act: Action, change, done: str, values: dict) -> Response:
-    """Make ``change``; back to the page, or the page again with the refusal beside its field."""
+def _changed(request, app, visit, actor, person_id: str, act: Action, change, done: str, values: dict,
+             prefix: str = "") -> Response:
+    """Make ``change``; back to the page, or the page again with the refusal beside its field
+    (named with ``prefix`` where the page has two forms with that field)."""
     try:
         with refusals_logged(app, actor, act, person_id), app.transaction() as session:
             change(session)
@@ -99,7 +122,8 @@ def _changed(request, app, visit, actor, person_id: str, act: Action, change, do
             raise HTTPException(404) from exc
         if exc.forbidden:
             raise HTTPException(403, exc.message) from exc
-        return _page(request, app, visit, actor, person_id, errors=exc.problems, values=values,
+        errors = [(prefix + field if field else field, message) for field, message in exc.problems]
+        return _page(request, app, visit, actor, person_id, errors=errors, values=values,
                      status_code=exc.status if exc.status != 404 else 400)
     return RedirectResponse(f"/persons/{person_id}/team?done={done}", status_code=303)
 
@@ -113,6 +137,16 @@ def lead(request: Request, app: WebApp, user: PageUser, visit: CheckedForm, acto
     return _changed(request, app, visit, actor, person_id, LEAD_NAME,
                     lambda session: name_lead(session, actor, person_id, scope, chosen, reason), "lead-named",
                     {"scope": scope, "involvement_id": involvement_id, "reason": reason})
+
+
+@router.post("/persons/{person_id}/lead/end")
+def lead_ended(request: Request, app: WebApp, user: PageUser, visit: CheckedForm,
+               actor: Annotated[Actor, require(LEAD_END)], person_id: Text, end_scope: Annotated[Text, Form()] = "",
+               end_reason: Annotated[Text, Form()] = "") -> Response:
+    """End the lead professional for the person or the family, naming no successor."""
+    return _changed(request, app, visit, actor, person_id, LEAD_END,
+                    lambda session: end_lead(session, actor, person_id, end_scope, end_reason), "lead-ended",
+                    {"end_scope": end_scope, "end_reason": end_reason}, prefix="end_")
 
 
 @router.post("/persons/{person_id}/team/members")

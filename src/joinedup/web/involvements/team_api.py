@@ -17,13 +17,20 @@ from joinedup.audit import Actor
 from joinedup.disclosure import access_action
 from joinedup.involvements import (
     TeamAround,
+    end_lead,
     invite_member,
     name_lead,
     remove_member,
     team_around,
 )
 from joinedup.involvements.who import InvolvementShown
-from joinedup.permissions import LEAD_NAME, TEAM_INVITE, TEAM_REMOVE, TEAM_VIEW
+from joinedup.permissions import (
+    LEAD_END,
+    LEAD_NAME,
+    TEAM_INVITE,
+    TEAM_REMOVE,
+    TEAM_VIEW,
+)
 from joinedup.web.api import UNAUTHENTICATED, CheckedWrite, Problem
 from joinedup.web.context import WebApp
 from joinedup.web.gates import require
@@ -103,6 +110,11 @@ class LeadIn(BaseModel):
     reason: Text = Field(max_length=2_000)
 
 
+class LeadEndIn(BaseModel):
+    scope: Text = Field(description="'person' or 'family': whose lead professional ends.")
+    reason: Text = Field(max_length=2_000)
+
+
 class InviteIn(BaseModel):
     worker_id: int = Field(ge=1, le=2_147_483_647, description="A worker of any organisation's directory.")
     reason: Text = Field(max_length=2_000)
@@ -178,6 +190,17 @@ def name(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(LEAD_
     lead ends. Audited as `lead.name`."""
     with refusals_logged(app, actor, LEAD_NAME, person_id), app.transaction() as session:
         name_lead(session, actor, person_id, body.scope, body.involvement_id, body.reason)
+    return _lead(_read(app, actor, person_id, asked))
+
+
+@router.post("/{person_id}/lead-professional/end", response_model=LeadOut,
+             summary="End the lead professional, naming no successor", responses=REFUSALS)
+def end(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(LEAD_END)], person_id: PersonId,
+        body: LeadEndIn, asked: PurposeQuery) -> LeadOut:
+    """End the current lead professional for the person or the family, saying why; until
+    another is named there is none. Audited as `lead.end`."""
+    with refusals_logged(app, actor, LEAD_END, person_id), app.transaction() as session:
+        end_lead(session, actor, person_id, body.scope, body.reason)
     return _lead(_read(app, actor, person_id, asked))
 
 
