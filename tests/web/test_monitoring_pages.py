@@ -123,3 +123,58 @@ def test_a_rules_file_that_cannot_be_used_stops_a_run_from_the_page(client, engi
     assert ran.headers["location"] == "/monitoring?refused=rules"
     shown = client.get(ran.headers["location"]).text
     assert "Monitoring did not run" in shown and "No tasks match" in shown
+
+
+def test_a_practitioner_declares_sees_and_withdraws_their_own(client, glass):
+    sign_in(client, "sam.social")
+    page = client.get("/monitoring/declaration")
+    assert page.status_code == 200 and "You have not declared" in page.text
+    refused = client.post("/monitoring/declaration", data={"csrf_token": csrf_token(page.text), "surname": "",
+                                                           "postcode": "nowhere"})
+    assert refused.status_code == 400
+    assert 'href="#surname"' in refused.text and 'href="#postcode"' in refused.text and 'value="nowhere"' in refused.text
+    kept = client.post("/monitoring/declaration", data={"csrf_token": csrf_token(page.text), "surname": "Social",
+                                                        "postcode": "ls2 7ew"})
+    assert kept.status_code == 303
+    shown = client.get(kept.headers["location"]).text
+    assert "Declaration kept" in shown and "Social" in shown and "LS2 7EW" in shown and "by sam.social" in shown
+    gone = client.post("/monitoring/declaration/withdraw", data={"csrf_token": csrf_token(shown)})
+    assert gone.status_code == 303
+    after = client.get(gone.headers["location"]).text
+    assert "Declaration withdrawn" in after and "You have not declared" in after and "LS2 7EW" not in after
+
+
+def test_the_ig_lead_sees_only_their_organisations_declarations(client, glass):
+    sign_in(client, "sam.social")
+    page = client.get("/monitoring/declaration")
+    client.post("/monitoring/declaration", data={"csrf_token": csrf_token(page.text), "surname": "Social",
+                                                 "postcode": "LS1 4AP"})
+    assert client.get("/monitoring/declarations").status_code == 403
+    assert client.get("/api/v1/monitoring/declarations").status_code == 403
+    sign_in(client, "ivy.ig")
+    listed = client.get("/monitoring/declarations")
+    assert listed.status_code == 200 and "sam.social" in listed.text and "LS1 4AP" in listed.text
+    assert [(staff["username"], staff["surname"], staff["postcode"]) for staff in
+            client.get("/api/v1/monitoring/declarations").json()] == [("sam.social", "Social", "LS1 4AP")]
+    sign_in(client, "pia.ig")
+    assert "sam.social" not in client.get("/monitoring/declarations").text
+    assert client.get("/api/v1/monitoring/declarations").json() == []
+
+
+def test_the_api_declares_reads_and_withdraws_your_own(client, glass):
+    sign_in(client, "sam.social")
+    missing = client.get("/api/v1/monitoring/declaration")
+    assert missing.status_code == 404 and missing.json()["field"] == "declaration"
+    token = csrf_token(client.get("/").text)
+    url = "/api/v1/monitoring/declaration"
+    assert client.put(url, json={"surname": "Social", "postcode": "LS1 4AP"}).status_code == 403  # no CSRF
+    bad = client.put(url, json={"surname": "Social", "postcode": "12345"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 400 and bad.json()["field"] == "postcode"
+    kept = client.put(url, json={"surname": "Social", "postcode": "ls14ap"}, headers={"X-CSRF-Token": token})
+    assert kept.status_code == 200
+    assert (kept.json()["surname"], kept.json()["postcode"], kept.json()["declared_by"]) == (
+        "Social", "LS1 4AP", "sam.social")
+    assert client.get(url).json()["postcode"] == "LS1 4AP"
+    assert client.delete(url, headers={"X-CSRF-Token": token}).status_code == 204
+    assert client.get(url).status_code == 404
+    assert client.delete(url, headers={"X-CSRF-Token": token}).status_code == 404
