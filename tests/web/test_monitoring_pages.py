@@ -4,6 +4,8 @@ not theirs."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from factories import actor_of, person_of, user
 from sqlalchemy import select
@@ -11,8 +13,9 @@ from web_support import csrf_token, sign_in
 
 from joinedup.accounts import User
 from joinedup.db import transaction
-from joinedup.monitoring import MonitoringTask
+from joinedup.monitoring import RULES, MonitoringTask, OrganisationSummary
 from joinedup.sharing.break_glass import start_break_glass
+from joinedup.web.monitoring.views import task_chart
 
 
 @pytest.fixture
@@ -178,3 +181,31 @@ def test_the_api_declares_reads_and_withdraws_your_own(client, glass):
     assert client.delete(url, headers={"X-CSRF-Token": token}).status_code == 204
     assert client.get(url).status_code == 404
     assert client.delete(url, headers={"X-CSRF-Token": token}).status_code == 404
+
+
+def test_the_summary_charts_each_organisations_tasks_by_rule_and_outcome(client, engine, glass):
+    sign_in(client, "ivy.ig")
+    _run(client)
+    page = client.get("/monitoring/summary")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Tasks raised by rule and outcome, Children&#39;s Social Care" in page.text
+    assert "Break-glass used: 1 task (1 open)." in page.text and "Repeated refusals: 0 tasks." in page.text
+    assert "as a table" in page.text  # the same counts, as text
+
+
+def test_a_rules_bar_is_as_long_as_its_tasks_split_by_outcome():
+    found = OrganisationSummary("Police", {"refusals": Counter({"open": 2, "no_concern": 1, "escalated": 1}),
+                                           "break_glass": Counter({"advice_given": 1})})
+    chart = task_chart(found)
+    bars = {bar.label: bar for bar in chart.bars}
+    assert [bar.label for bar in chart.bars] == list(RULES.values())
+    refusals = bars[RULES["refusals"]]
+    assert refusals.total == 4 and [(part.label, part.count) for part in refusals.segments] == [
+        ("Open", 2), ("No concern", 1), ("Escalated", 1)]
+    unit = refusals.segments[1].width
+    assert refusals.segments[0].width == pytest.approx(2 * unit)
+    assert refusals.segments[1].x == pytest.approx(refusals.segments[0].x + refusals.segments[0].width)
+    assert bars[RULES["break_glass"]].segments[0].width == pytest.approx(unit)
+    assert bars[RULES["household"]].segments == [] and bars[RULES["household"]].total == 0
+    assert all(label.replace(",", "").isdigit() for _x, label in chart.ticks)  # whole tasks on the axis
+    assert refusals.words == f"{RULES['refusals']}: 4 tasks (2 open, 1 no concern, 1 escalated)"

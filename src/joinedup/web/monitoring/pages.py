@@ -37,7 +37,7 @@ from joinedup.permissions import (
 )
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
 from joinedup.web.gates import require
-from joinedup.web.monitoring.views import PAGE_SIZE, labels
+from joinedup.web.monitoring.views import PAGE_SIZE, labels, task_chart
 from joinedup.web.pagination import page_links
 from joinedup.web.params import Id, Offset, Text
 
@@ -79,7 +79,8 @@ def summary_page(request: Request, app: WebApp, user: PageUser,
                  actor: Annotated[Actor, require(MONITORING_VIEW)]) -> Response:
     with app.transaction() as session:
         organisations = summary(session, actor)
-    return render(request, "monitoring/summary.html", {**labels(), "organisations": organisations})
+    return render(request, "monitoring/summary.html", {
+        **labels(), "organisations": [(found, task_chart(found)) for found in organisations]})
 
 
 @router.get("/monitoring/tasks/{task_id:int}")
