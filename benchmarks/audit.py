@@ -27,12 +27,11 @@ import argparse
 import os
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from _store import fresh_store
+from sqlalchemy import insert
 
 import joinedup.schema  # noqa: F401 - every logged table registered
 from joinedup.audit.checkpoints import load_signer
@@ -40,8 +39,7 @@ from joinedup.audit.log import make_checkpoint
 from joinedup.audit.models import AuditEvent
 from joinedup.audit.sequencer import sequence
 from joinedup.audit.verify import DEFAULT_WORKERS, verify_checkpoint
-from joinedup.db import make_engine, utcnow
-from joinedup.db.migrate import upgrade
+from joinedup.db import utcnow
 from joinedup.sharing.models import SharingDecision
 
 TARGET_VERIFY_SECONDS = 10.0
@@ -81,27 +79,6 @@ def _fill(engine, views: int, start: int = 0) -> None:
             connection.execute(insert(SharingDecision.__table__), decisions)
 
 
-def _store(database_url: str | None, folder: Path):
-    if not database_url:
-        url = f"sqlite:///{folder / 'audit-bench.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        return engine, lambda: None
-    admin_url = make_url(database_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"joinedup_audit_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'create database "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
-    upgrade(engine)
-
-    def drop():
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'drop database if exists "{name}" with (force)'))
-    return engine, drop
-
-
 def _children_cpu() -> float:
     """CPU seconds of this process's finished child processes (the verifying workers)."""
     times = os.times()
@@ -117,7 +94,7 @@ def main() -> None:
     arguments = parser.parse_args()
     views = arguments.entries // 2
     with tempfile.TemporaryDirectory() as folder:
-        engine, drop = _store(arguments.database_url, Path(folder))
+        engine, drop = fresh_store(arguments.database_url, Path(folder), "audit-bench")
         try:
             signer = load_signer(Path(folder) / "audit-signing.key", "bench.example.org/audit")
             started = time.perf_counter()

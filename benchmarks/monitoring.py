@@ -20,20 +20,18 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from _store import fresh_store
+from sqlalchemy import func, insert, select
 
 import joinedup.schema  # noqa: F401 - every logged table registered
 from joinedup.accounts.models import User
 from joinedup.audit import Actor
 from joinedup.audit.models import AuditEvent
 from joinedup.audit.sequencer import sequence
-from joinedup.db import make_engine, transaction
-from joinedup.db.migrate import upgrade
+from joinedup.db import transaction
 from joinedup.monitoring import MonitoringRules, MonitoringTask, run_monitoring
 from joinedup.partners.models import Organisation
 
@@ -83,26 +81,6 @@ def _fill(engine, rows: list[dict]) -> None:
             connection.execute(insert(AuditEvent.__table__), rows[offset:offset + 25_000])
 
 
-def _store(database_url: str | None, folder: Path):
-    if not database_url:
-        engine = make_engine(f"sqlite:///{folder / 'monitoring-bench.db'}")
-        upgrade(engine)
-        return engine, lambda: None
-    admin_url = make_url(database_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"joinedup_monitoring_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'create database "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
-    upgrade(engine)
-
-    def drop():
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'drop database if exists "{name}" with (force)'))
-    return engine, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000, help="audit events in the day's backlog")
@@ -111,7 +89,7 @@ def main() -> None:
     arguments = parser.parse_args()
     actor = Actor.system("cli", "benchmark")
     with tempfile.TemporaryDirectory() as folder:
-        engine, drop = _store(arguments.database_url, Path(folder))
+        engine, drop = fresh_store(arguments.database_url, Path(folder), "monitoring-bench")
         try:
             people = _people(engine, arguments.users)
             _fill(engine, _events(people, 0, arguments.events, DAY))

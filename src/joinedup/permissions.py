@@ -309,8 +309,19 @@ MONITORING_VIEW = _act("monitoring.view", "The monitoring review tasks, a task, 
                        "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
 MONITORING_DECIDE = _act("monitoring.decide", "A reviewer's outcome for a monitoring task, with a note.",
                          "monitoring_task", GOVERNANCE_ROLES, _MONITOR_DENIED)
-MONITORING_DECLARE = _act("monitoring.declare", "A member of staff's own surname and postcode declared.", "user",
+MONITORING_DECLARE = _act("monitoring.declare", "A member of staff's own surname and postcode recorded by an "
+                          "administrator (from the command line).", "user",
                           ("admin",), "Staff declarations are recorded by administrators.")
+# A member of staff declares, reads and withdraws their own: any signed-in user.
+MONITORING_DECLARATION_VIEW = _act("monitoring.declaration.view", "A user's own staff declaration opened.", "user")
+MONITORING_DECLARATION_SAVE = _act("monitoring.declaration.save", "A user's own surname and home postcode declared by "
+                                   "themselves (replacing any before; the values are not logged).", "user")
+MONITORING_DECLARATION_WITHDRAW = _act("monitoring.declaration.withdraw", "A user's own staff declaration withdrawn: "
+                                       "the household rule no longer checks them.", "user")
+MONITORING_DECLARATIONS_VIEW = _act("monitoring.declarations.view", "The staff declarations of the organisations a "
+                                    "reviewer reviews for listed, with those withdrawn.", "staff_declarations",
+                                    GOVERNANCE_ROLES, "Staff declarations are listed for information governance "
+                                    "leads and administrators.")
 # --------------------------------------------------------------------------- flags
 
 FLAG_VIEW = _act("flag.view", "Flags shown on a person's page, in search results or through the API (one event per "

@@ -2,7 +2,8 @@
 task a break-glass use raised, see whom it was about by name, be refused an outcome
 without one, record it, and find it in the closed tasks and the summary; every page is
 checked with axe-core. A second pass without JavaScript runs the same forms (axe-core,
-a script, checks the first)."""
+a script, checks the first). Then a member of staff declares their own surname and
+postcode (refused by field first), and the IG lead finds it among the staff declarations."""
 
 from __future__ import annotations
 
@@ -87,3 +88,41 @@ def test_the_ig_lead_reviews_a_task_monitoring_raised(browser: Browser, monitori
     expect(page.get_by_role("row").filter(has_text="Break-glass used").first).to_be_visible()
     accessible(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("username", list(USERS), ids=["javascript", "no-javascript"])
+def test_a_member_of_staff_declares_and_the_ig_lead_sees_it(browser: Browser, monitoring_server, axe_source, username):
+    javascript = USERS[username]
+
+    def accessible(page) -> None:
+        if javascript:
+            assert_accessible(page, axe_source)
+    url, _world, _engine = monitoring_server
+    page = signed_in_page(browser, url, username, javascript=javascript)
+    page.goto(f"{url}/monitoring/declaration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your staff declaration")
+    expect(page.locator("main")).to_contain_text("You have not declared")
+    accessible(page)
+
+    page.get_by_label("Your home postcode").fill("not a postcode")
+    page.get_by_role("button", name="Declare").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the surname")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real postcode")
+    accessible(page)
+
+    page.get_by_label("Your surname").fill("Declared")
+    page.get_by_label("Your home postcode").fill("ls2 7ew")
+    page.get_by_role("button", name="Declare").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Declaration kept")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("LS2 7EW")
+    accessible(page)
+    page.context.close()
+
+    lead = signed_in_page(browser, url, "iris.ig", javascript=javascript)
+    lead.get_by_role("link", name="Monitoring").click()
+    lead.get_by_role("link", name="Staff declarations").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Staff declarations")
+    expect(lead.get_by_role("row").filter(has_text=username)).to_contain_text("LS2 7EW")
+    accessible(lead)
+    lead.context.close()

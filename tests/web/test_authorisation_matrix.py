@@ -127,6 +127,9 @@ PROMISES = {
     "monitoring": ("monitoring.md", "The review pages and the API under `/api/v1/monitoring` are for information "
                                     "governance leads (`ig_lead`) and administrators (`admin`)."),
     "monitoring_scope": ("monitoring.md", "A task goes to the reviewers of the user's organisation"),
+    "declaration_own": ("monitoring.md", "Your own declaration is for every signed-in user, and only your own"),
+    "declarations": ("monitoring.md", "Staff declarations are listed for information governance leads and "
+                                      "administrators, each seeing the organisations whose tasks they review"),
     "flags": ("flags.md", "A flag is shown only to those the sharing rules let see its category of the record it "
                           "came from."),
     "flags_frontline": ("flags.md", "Flags are read through the API by practitioners and MASH officers "
@@ -821,6 +824,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/monitoring/tasks/{task_id}/outcome"): Row(
         api(e(404), GOVERN), url=fixed("/api/v1/monitoring/tasks/999999/outcome"),
         json={"outcome": "no_concern", "note": "Matrix"}),
+    # ---- staff declarations: everyone's own (none is made here: a withdrawal finds nothing,
+    # an empty form is refused by field); the list is the reviewers'.
+    ("GET", "/monitoring/declaration"): Row(page(e(200, "You have not declared")), "declaration_own"),
+    ("POST", "/monitoring/declaration"): Row(page(e(400, "Enter the surname")), "declaration_own", form={}),
+    ("POST", "/monitoring/declaration/withdraw"): Row(page(e(404)), "declaration_own", form={}),
+    ("GET", "/api/v1/monitoring/declaration"): Row(api(e(404, "no declaration")), "declaration_own"),
+    ("PUT", "/api/v1/monitoring/declaration"): Row(api(e(400, '"surname"')), "declaration_own",
+                                                   json={"surname": "", "postcode": "LS1 4AP"}),
+    ("DELETE", "/api/v1/monitoring/declaration"): Row(api(e(404, "no declaration")), "declaration_own", json={}),
+    ("GET", "/monitoring/declarations"): Row(page(e(200, "Staff declarations"), GOVERN), "declarations"),
+    ("GET", "/api/v1/monitoring/declarations"): Row(api(e(200, "[]"), GOVERN), "declarations"),
     # ---- the administrators' API: unlocking an account (an unknown one here: nothing changes)
     ("POST", "/api/v1/admin/users/{username}/unlock"): Row(
         api(e(404, "No account has this username"), (D,)), url=fixed("/api/v1/admin/users/no.such.user/unlock"),

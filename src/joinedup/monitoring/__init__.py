@@ -5,7 +5,16 @@ It sits above the involvement index: one rule asks whether the user's organisati
 involved with the people they viewed. People are named through the disclosure layer.
 """
 
-from joinedup.monitoring.declarations import DeclarationRefused, declare
+from joinedup.monitoring.declarations import (
+    DeclarationRefused,
+    DeclaredStaff,
+    declare,
+    declare_own,
+    own_declaration,
+    reviewed_declarations,
+    withdraw_own,
+    written_postcode,
+)
 from joinedup.monitoring.models import (
     OUTCOMES,
     RULES,
@@ -44,6 +53,7 @@ __all__ = [
     "RULES",
     "TASK_STATUSES",
     "DeclarationRefused",
+    "DeclaredStaff",
     "Evidence",
     "FilterRefused",
     "MonitoringRules",
@@ -57,11 +67,14 @@ __all__ = [
     "TaskPage",
     "decide_task",
     "declare",
+    "declare_own",
     "evidence",
     "load_rules",
     "open_task",
+    "own_declaration",
     "record_outcome",
     "review_tasks",
+    "reviewed_declarations",
     "rules_from",
     "rules_path",
     "run_configured",
@@ -70,4 +83,6 @@ __all__ = [
     "task_list",
     "task_people",
     "task_to_review",
+    "withdraw_own",
+    "written_postcode",
 ]

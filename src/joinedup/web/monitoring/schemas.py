@@ -65,3 +65,26 @@ class TaskPageOut(BaseModel):
 class OutcomeIn(BaseModel):
     outcome: Outcome
     note: Text = Field(min_length=1, max_length=4000, description="What you found and did.")
+
+
+class DeclarationIn(BaseModel):
+    surname: Text = Field(description="Your own surname, 200 characters or fewer.")
+    postcode: Text = Field(description="Your home postcode, like LS1 4AP.")
+
+
+class DeclarationOut(BaseModel):
+    surname: str
+    postcode: str
+    declared_by: str = Field(description="Who recorded it: you, or an administrator from the starter form.")
+    declared_at: datetime
+
+
+class DeclaredStaffOut(BaseModel):
+    username: str
+    display_name: str
+    organisation: str
+    surname: str | None = Field(description="Empty when the declaration was withdrawn.")
+    postcode: str | None
+    declared_by: str | None
+    declared_at: datetime | None
+    withdrawn_at: datetime | None = Field(description="When they withdrew it, if they have not declared again.")
