@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from joinedup.gazetteer.models import GazetteerAddress
@@ -386,7 +386,10 @@ def _stated(session: Session, person_pks: set[int] | None) -> dict[tuple[int, in
         pks = sorted(person_pks)
         for start in range(0, len(pks), _CHUNK):
             chunk = pks[start:start + _CHUNK]
-            rows.extend(session.execute(query.where(or_(own.person_id.in_(chunk), other.person_id.in_(chunk)))))
+            # One side at a time: each is an index lookup, where "either side" joined by
+            # ``or`` reads every stated relationship.
+            rows.extend(session.execute(query.where(own.person_id.in_(chunk))))
+            rows.extend(session.execute(query.where(other.person_id.in_(chunk))))
     collapsed: dict[tuple[int, int, str], set[str]] = defaultdict(set)
     for a, b, kind, source in rows:
         if a != b:  # two records of one person: nothing to say about the person
