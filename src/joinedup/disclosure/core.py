@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from joinedup.audit import Actor
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.sharing import AccessDecision, StatedPurpose, decide_record_access, disclosed_fields
+from joinedup.sharing import AccessDecision, DecisionMemo, StatedPurpose, decide_record_access, disclosed_fields
 
 #: How many records are put to the policy point at once.
 BATCH_SIZE = 100
@@ -68,15 +68,18 @@ def shaped(record: SourceRecord, decision: AccessDecision) -> Disclosed:
 
 
 def disclose(session: Session, actor: Actor, records: Sequence[SourceRecord], *, action: str,
-             purpose: StatedPurpose | None = None, subject_access_open: bool = False) -> list[Disclosed]:
+             purpose: StatedPurpose | None = None, subject_access_open: bool = False,
+             memo: DecisionMemo | None = None) -> list[Disclosed]:
     """Each record as ``actor`` may see it for ``action`` and the stated ``purpose``, in
     order, every decision audited. A refusal comes back as a value (``allowed`` false), so
-    the caller's transaction commits and keeps the audit."""
+    the caller's transaction commits and keeps the audit. ``memo``: the request's
+    :class:`~joinedup.sharing.DecisionMemo`, when it discloses in several calls."""
     shown: list[Disclosed] = []
+    memo = memo or DecisionMemo(actor)
     for start in range(0, len(records), BATCH_SIZE):
         chunk = records[start:start + BATCH_SIZE]
         decisions = decide_record_access(session, actor, chunk, action=action, purpose=purpose,
-                                         subject_access_open=subject_access_open)
+                                         subject_access_open=subject_access_open, memo=memo)
         shown += [shaped(record, decision) for record, decision in zip(chunk, decisions, strict=True)]
     return shown
 
