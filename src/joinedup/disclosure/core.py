@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from joinedup.audit import Actor
 from joinedup.ingest.models import SourceRecord
@@ -90,8 +91,23 @@ def load_records(session: Session, record_ids: Iterable[int]) -> list[SourceReco
     wanted = sorted(set(record_ids))
     if not wanted:
         return []
-    return list(session.scalars(with_source(select(SourceRecord).where(SourceRecord.id.in_(wanted)))
-                                .order_by(SourceRecord.id)))
+    records = list(session.scalars(select(SourceRecord).where(SourceRecord.id.in_(wanted)).order_by(SourceRecord.id)))
+    with_systems(session, records)
+    return records
+
+
+def with_systems(session: Session, records: Iterable[SourceRecord]) -> None:
+    """Give each of ``records`` its source system and the system's owner, in one query for
+    them all (a place has a handful of systems), where loading them alongside the records
+    costs a query and the loader's work per relationship and batch."""
+    waiting = [record for record in records if "source_system" in inspect(record).unloaded]
+    if not waiting:
+        return
+    systems = {system.id: system for system in session.scalars(
+        select(SourceSystem).where(SourceSystem.id.in_({record.source_system_id for record in waiting}))
+        .options(joinedload(SourceSystem.owner)))}
+    for record in waiting:
+        set_committed_value(record, "source_system", systems.get(record.source_system_id))
 
 
 def disclose_ids(session: Session, actor: Actor, record_ids: Iterable[int], *, action: str,

@@ -35,17 +35,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import SourceSystem
 from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.disclosure.core import Disclosed, disclose, load_records
+from joinedup.disclosure.core import Disclosed, disclose, load_records, with_systems
 from joinedup.disclosure.search import CLOSENESS, EXACT, RecordQuery, disclosed_match, matching_records, stored_keys
 from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, DecisionMemo, StatedPurpose
 
@@ -691,11 +690,11 @@ def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]
         select(PersonRecord.person_id, SourceRecord)
         .join(SourceRecord, SourceRecord.id == PersonRecord.source_record_id)
         .where(PersonRecord.person_id.in_(wanted))
-        .options(selectinload(SourceRecord.source_system).selectinload(SourceSystem.owner))
         .order_by(SourceRecord.id)
-    )
+    ).all()
     for pk, record in rows:
         held[pk].append(record)
+    with_systems(session, (record for _pk, record in rows))
     return held
 
 
