@@ -103,9 +103,13 @@ def with_systems(session: Session, records: Iterable[SourceRecord]) -> None:
     waiting = [record for record in records if "source_system" in inspect(record).unloaded]
     if not waiting:
         return
-    systems = {system.id: system for system in session.scalars(
-        select(SourceSystem).where(SourceSystem.id.in_({record.source_system_id for record in waiting}))
-        .options(joinedload(SourceSystem.owner)))}
+    wanted = {record.source_system_id for record in waiting}
+    systems = {key[1][0]: system for key, system in session.identity_map.items()
+               if key[0] is SourceSystem and key[1][0] in wanted and "owner" not in inspect(system).unloaded}
+    if wanted - systems.keys():
+        systems.update((system.id, system) for system in session.scalars(
+            select(SourceSystem).where(SourceSystem.id.in_(wanted - systems.keys()))
+            .options(joinedload(SourceSystem.owner))))
     for record in waiting:
         set_committed_value(record, "source_system", systems.get(record.source_system_id))
 

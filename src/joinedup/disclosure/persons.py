@@ -398,10 +398,12 @@ def search_persons(
     ordered = session.execute(matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
     ).outerjoin(Person, Person.id == PersonRecord.person_id).with_only_columns(
-        SourceRecord.id, PersonRecord.person_id, Person.retired_at.is_(None)
+        SourceRecord.id, PersonRecord.person_id, Person.retired_at.is_(None), Person.person_id
     ).limit(scan_limit + 1)).all()
     seen: dict[int, Disclosed] = {}
     memo = DecisionMemo(actor)
+    for record_id, pk, _live, public_id in ordered:
+        memo.held(record_id, pk, public_id)
     loaded: dict[int, SourceRecord] = {}
     best: dict[int, int] = {}
     matched: dict[int, list[int]] = defaultdict(list)
@@ -415,9 +417,9 @@ def search_persons(
             loaded.update((record.id, record) for record in load_records(
                 session, [row[0] for row in ordered[considered:min(considered + LOAD_AHEAD, scan_limit)]]))
         considered += len(batch)
-        records = sorted((loaded[record_id] for record_id, _pk, _live in batch), key=lambda record: record.id)
+        records = sorted((loaded[row[0]] for row in batch), key=lambda record: record.id)
         _disclose(session, actor, records, action, seen, purpose, memo)
-        for record_id, pk, live in batch:
+        for record_id, pk, live, _public_id in batch:
             found = seen[record_id]
             grade = disclosed_match(query, found.fields, stored_keys(loaded[record_id])) if found.allowed else None
             if grade is None:
@@ -433,6 +435,9 @@ def search_persons(
     page = min(max(1, page), pages)
     shown = ranked[(page - 1) * per_page:page * per_page]
     persons, held = _persons(session, shown), _held(session, shown)
+    for pk in shown:
+        for record in held[pk]:
+            memo.held(record.id, pk, persons[pk].person_id)
     _disclose(session, actor, [record for pk in shown for record in held[pk]], action, seen, purpose, memo)
     cards = [replace(_card(persons[pk], held[pk], seen, matched=matched[pk]), closeness=best[pk]) for pk in shown]
     unlinked.sort(key=lambda item: item[0])
@@ -476,6 +481,8 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
     records = _held(session, [person.id]).get(person.id, [])
     seen: dict[int, Disclosed] = {}
     memo = DecisionMemo(actor)
+    for record in records:
+        memo.held(record.id, person.id, person.person_id)
     _disclose(session, actor, records, action, seen, purpose, memo)
     disclosed = [seen[record.id] for record in records if seen[record.id].allowed]
     allowed = bool(disclosed)
@@ -621,6 +628,9 @@ def _family(
     members = {found.person_id: found for found in session.scalars(select(Person).where(Person.person_id.in_(wanted)))} \
         if wanted else {}
     held = _held(session, [found.id for found in members.values()])
+    for found in members.values() if memo is not None else ():
+        for record in held[found.id]:
+            memo.held(record.id, found.id, found.person_id)
     _disclose(session, actor, [record for rows in held.values() for record in rows], action, seen, purpose, memo)
     shown = []
     for member in view.members:

@@ -120,6 +120,13 @@ class DecisionMemo:
     actor_org: str | None = None
     systems: dict[int, tuple[str, int | None, str]] = field(default_factory=dict)
     answers: dict[str, tuple] = field(default_factory=dict)
+    #: record id → (the person pk holding it, their public id), or None for a record of
+    #: no person: what the caller read with the records in this request's transaction.
+    holders: dict[int, tuple[int, str] | None] = field(default_factory=dict)
+
+    def held(self, record_id: int, person_pk: int | None, public_id: str | None) -> None:
+        """Note the person holding a record, as read with it in this request."""
+        self.holders[record_id] = None if person_pk is None else (person_pk, public_id)
 
     def prepare(self, session: Session, actor: Actor, source_system_ids: set[int]) -> None:
         if actor != self.actor:
@@ -156,7 +163,10 @@ def decide_record_access(
     compiled, systems, actor_org = memo.compiled, memo.systems, memo.actor_org
     processing = ("address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS
                   else "subject_access" if action in SUBJECT_ACCESS_ACTIONS else "")
-    person_of, public = _persons(session, [record.id for record in records])
+    person_of, public = _persons(session, [record.id for record in records if record.id not in memo.holders])
+    for record in records:
+        if (holder := memo.holders.get(record.id)) is not None:
+            person_of[record.id], public[holder[0]] = holder
     consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
     glass = _break_glass(session, actor, set(person_of.values())) if not processing else {}
     today = date.today()
@@ -337,6 +347,8 @@ def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[s
 
 def _persons(session: Session, record_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
     """record id → the person pk holding it, and person pk → the person's public id."""
+    if not record_ids:
+        return {}, {}
     rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id, Person.person_id)
                            .join(Person, Person.id == PersonRecord.person_id)
                            .where(PersonRecord.source_record_id.in_(record_ids))).all()
