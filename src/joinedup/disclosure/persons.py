@@ -397,13 +397,14 @@ def search_persons(
         return PersonSearchResult(query, per_page=per_page)
     ordered = session.execute(matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
-    ).outerjoin(Person, Person.id == PersonRecord.person_id).with_only_columns(
-        SourceRecord.id, PersonRecord.person_id, Person.retired_at.is_(None), Person.person_id
-    ).limit(scan_limit + 1)).all()
+    ).with_only_columns(SourceRecord.id, PersonRecord.person_id).limit(scan_limit + 1)).all()
+    # Whose, and whether live, read once for the records the search may consider (not
+    # joined into the match, which would look up the person of every record with the name).
+    people = _people(session, {pk for _record_id, pk in ordered if pk is not None})
     seen: dict[int, Disclosed] = {}
     memo = DecisionMemo(actor)
-    for record_id, pk, _live, public_id in ordered:
-        memo.held(record_id, pk, public_id)
+    for record_id, pk in ordered:
+        memo.held(record_id, pk, people[pk][1] if pk in people else None)
     loaded: dict[int, SourceRecord] = {}
     best: dict[int, int] = {}
     matched: dict[int, list[int]] = defaultdict(list)
@@ -419,14 +420,14 @@ def search_persons(
         considered += len(batch)
         records = sorted((loaded[row[0]] for row in batch), key=lambda record: record.id)
         _disclose(session, actor, records, action, seen, purpose, memo)
-        for record_id, pk, live, _public_id in batch:
+        for record_id, pk in batch:
             found = seen[record_id]
             grade = disclosed_match(query, found.fields, stored_keys(loaded[record_id])) if found.allowed else None
             if grade is None:
                 continue
             if pk is None:
                 unlinked.append((grade, found))
-            elif live:
+            elif people.get(pk, (False,))[0]:
                 matched[pk].append(record_id)
                 best[pk] = min(best.get(pk, grade), grade)
     truncated = considered < len(ordered)
@@ -681,6 +682,16 @@ def _live(session: Session, pks: Iterable[int]) -> set[int]:
     if not wanted:
         return set()
     return set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.retired_at.is_(None))))
+
+
+def _people(session: Session, pks: set[int]) -> dict[int, tuple[bool, str]]:
+    """person pk → whether they are live, and their public id."""
+    wanted = sorted(pks)
+    found: dict[int, tuple[bool, str]] = {}
+    for start in range(0, len(wanted), 1000):
+        found.update((pk, (retired_at is None, public_id)) for pk, retired_at, public_id in session.execute(
+            select(Person.id, Person.retired_at, Person.person_id).where(Person.id.in_(wanted[start:start + 1000]))))
+    return found
 
 
 def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:
