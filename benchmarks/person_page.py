@@ -5,7 +5,8 @@ Runs against a data directory the demo built (``joinedup demo --no-serve``, SQLi
 opens every person their organisation's records reach that has at least one involvement,
 up to ``--persons``, ``--rounds`` times, timing each answer; and times
 :func:`joinedup.disclosure.view_person` (the page's read without who is involved) and
-:func:`joinedup.involvements.who_is_involved` and :func:`joinedup.flags.flags_on_page` alone
+:func:`joinedup.involvements.who_is_involved`, :func:`joinedup.flags.flags_on_page` and
+:func:`joinedup.involvements.team_of_view` alone
 for the same persons (the policy point's decisions and their audit included, in a
 transaction rolled back).
 
@@ -34,7 +35,7 @@ from joinedup.db import engine_for, session_factory
 from joinedup.disclosure import access_action, view_person
 from joinedup.ingest.models import SourceRecord
 from joinedup.flags import flags_on_page
-from joinedup.involvements import Involvement, who_is_involved
+from joinedup.involvements import Involvement, team_of_view, who_is_involved
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
 from joinedup.web import create_app
@@ -82,7 +83,7 @@ def main() -> None:
     client = TestClient(create_app(settings, engine=engine))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     client.post("/sign-in", data={"username": USERNAME, "password": password, "csrf_token": token})
-    pages, alone, viewed, flagged = [], [], [], []
+    pages, alone, viewed, flagged, teamed = [], [], [], [], []
     for _ in range(args.rounds):
         for person_id in persons:
             started = time.perf_counter()
@@ -100,12 +101,16 @@ def main() -> None:
                 started = time.perf_counter()
                 flags_on_page(session, actor, view)
                 flagged.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                team_of_view(session, actor, view)
+                teamed.append((time.perf_counter() - started) * 1000)
                 session.rollback()
     print(f"{len(persons)} persons with involvements, {args.rounds} rounds, store {engine.url.get_backend_name()}")
     print(summary("GET /persons/{id}", pages))
     print(summary("view_person alone (the page's read before this issue)", viewed))
     print(summary("who_is_involved alone", alone))
     print(summary("flags_on_page alone (one query, the flags' decisions and their audit event)", flagged))
+    print(summary("team_of_view alone (the team around the family, from the page's own view)", teamed))
 
 
 if __name__ == "__main__":

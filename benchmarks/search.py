@@ -21,7 +21,8 @@ median and 95th percentile per kind and reader beside the target: p95 at most 15
     .venv/bin/python benchmarks/search.py --store /tmp/search-bench/sqlite-20000/joinedup.db
 
 With ``--database-url`` a fresh database is created on that server (dropped afterwards
-unless ``--keep``). With ``--store`` an SQLite store already loaded and linked is reused.
+unless ``--keep``), or with ``--reuse`` that very database, already loaded and linked, is
+analysed and timed as it is. With ``--store`` an SQLite store already loaded and linked is reused.
 ``--copies 32`` copies the linked place 32 times over before timing (new local ids and
 person ids, the same names, the real indexes and search keys): about a million records
 without generating and linking them, which is the linkage benchmark's job.
@@ -168,6 +169,9 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="An SQLite store already loaded and linked, to reuse.")
     parser.add_argument("--database-url", help="A PostgreSQL server: a fresh database is made on it.")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database made.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="The --database-url database is already loaded and linked (a demo's, say): use it "
+                             "as it is, neither made nor dropped.")
     parser.add_argument("--repeat", type=int, default=3, help="Times each query is run.")
     parser.add_argument("--copies", type=int, default=0,
                         help="Copy the linked place this many times over first (32 copies of the 20,000-person "
@@ -175,7 +179,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
-        url, dropping = _database(args.database_url, Path(tmp))
+        url, dropping = (args.database_url, None) if args.reuse and args.database_url \
+            else _database(args.database_url, Path(tmp))
         if args.store and not args.database_url:
             url = f"sqlite:///{args.store}"
         engine = make_engine(url)
@@ -183,6 +188,11 @@ def main() -> None:
             upgrade(engine)
             _build(engine, lambda: _place(args.people, args.place, Path(tmp)))
             _copy(engine, args.copies)
+            if args.reuse and engine.dialect.name == "postgresql":
+                # A database loaded where autovacuum is off (as on the development server)
+                # has no planner statistics until it is analysed: timed as a live one would be.
+                with engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("analyze")
             with transaction(engine) as session:
                 persons = session.scalar(select(func.count(Person.id)).where(Person.retired_at.is_(None)))
                 records = session.scalar(select(func.count(SourceRecord.id)))

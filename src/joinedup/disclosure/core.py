@@ -13,13 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from joinedup.audit import Actor
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.sharing import AccessDecision, StatedPurpose, decide_record_access, disclosed_fields
+from joinedup.sharing import AccessDecision, DecisionMemo, StatedPurpose, decide_record_access, disclosed_fields
 
 #: How many records are put to the policy point at once.
 BATCH_SIZE = 100
@@ -68,15 +69,18 @@ def shaped(record: SourceRecord, decision: AccessDecision) -> Disclosed:
 
 
 def disclose(session: Session, actor: Actor, records: Sequence[SourceRecord], *, action: str,
-             purpose: StatedPurpose | None = None, subject_access_open: bool = False) -> list[Disclosed]:
+             purpose: StatedPurpose | None = None, subject_access_open: bool = False,
+             memo: DecisionMemo | None = None) -> list[Disclosed]:
     """Each record as ``actor`` may see it for ``action`` and the stated ``purpose``, in
     order, every decision audited. A refusal comes back as a value (``allowed`` false), so
-    the caller's transaction commits and keeps the audit."""
+    the caller's transaction commits and keeps the audit. ``memo``: the request's
+    :class:`~joinedup.sharing.DecisionMemo`, when it discloses in several calls."""
     shown: list[Disclosed] = []
+    memo = memo or DecisionMemo(actor)
     for start in range(0, len(records), BATCH_SIZE):
         chunk = records[start:start + BATCH_SIZE]
         decisions = decide_record_access(session, actor, chunk, action=action, purpose=purpose,
-                                         subject_access_open=subject_access_open)
+                                         subject_access_open=subject_access_open, memo=memo)
         shown += [shaped(record, decision) for record, decision in zip(chunk, decisions, strict=True)]
     return shown
 
@@ -87,8 +91,27 @@ def load_records(session: Session, record_ids: Iterable[int]) -> list[SourceReco
     wanted = sorted(set(record_ids))
     if not wanted:
         return []
-    return list(session.scalars(with_source(select(SourceRecord).where(SourceRecord.id.in_(wanted)))
-                                .order_by(SourceRecord.id)))
+    records = list(session.scalars(select(SourceRecord).where(SourceRecord.id.in_(wanted)).order_by(SourceRecord.id)))
+    with_systems(session, records)
+    return records
+
+
+def with_systems(session: Session, records: Iterable[SourceRecord]) -> None:
+    """Give each of ``records`` its source system and the system's owner, in one query for
+    them all (a place has a handful of systems), where loading them alongside the records
+    costs a query and the loader's work per relationship and batch."""
+    waiting = [record for record in records if "source_system" in inspect(record).unloaded]
+    if not waiting:
+        return
+    wanted = {record.source_system_id for record in waiting}
+    systems = {key[1][0]: system for key, system in session.identity_map.items()
+               if key[0] is SourceSystem and key[1][0] in wanted and "owner" not in inspect(system).unloaded}
+    if wanted - systems.keys():
+        systems.update((system.id, system) for system in session.scalars(
+            select(SourceSystem).where(SourceSystem.id.in_(wanted - systems.keys()))
+            .options(joinedload(SourceSystem.owner))))
+    for record in waiting:
+        set_committed_value(record, "source_system", systems.get(record.source_system_id))
 
 
 def disclose_ids(session: Session, actor: Actor, record_ids: Iterable[int], *, action: str,

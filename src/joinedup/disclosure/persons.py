@@ -35,19 +35,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.gazetteer.models import AddressMatch
 from joinedup.ingest.models import SourceRecord
-from joinedup.partners.models import SourceSystem
 from joinedup.people.households import Address, Tie, family_view
 from joinedup.people.models import Person, PersonRecord
 from joinedup.people.golden import GOLDEN_FIELDS
 from joinedup.people.review import person_history
-from joinedup.disclosure.core import Disclosed, disclose, load_records
+from joinedup.disclosure.core import Disclosed, disclose, load_records, with_systems
 from joinedup.disclosure.search import CLOSENESS, EXACT, RecordQuery, disclosed_match, matching_records, stored_keys
-from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, StatedPurpose
+from joinedup.sharing import BREAK_GLASS, LINKAGE_ACTIONS, LINKAGE_ROLES, OWN_ORGANISATION, DecisionMemo, StatedPurpose
 
 #: Persons on a page of search results.
 PER_PAGE = 20
@@ -59,6 +58,8 @@ MIN_BATCH = 10
 COUNT_LIMIT = 50
 #: The most matching records a search considers (most may be refused): past it, the same.
 SCAN_LIMIT = 1000
+#: Matching records loaded at once, ahead of the batches decided.
+LOAD_AHEAD = 100
 #: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
 DISCLOSED_AS = {"uprn": "address_text"}
 #: How far a chain of retired persons is followed to the live person who holds their records.
@@ -397,7 +398,14 @@ def search_persons(
     ordered = session.execute(matching_records(query).outerjoin(
         PersonRecord, PersonRecord.source_record_id == SourceRecord.id
     ).with_only_columns(SourceRecord.id, PersonRecord.person_id).limit(scan_limit + 1)).all()
+    # Whose, and whether live, read once for the records the search may consider (not
+    # joined into the match, which would look up the person of every record with the name).
+    people = _people(session, {pk for _record_id, pk in ordered if pk is not None})
     seen: dict[int, Disclosed] = {}
+    memo = DecisionMemo(actor)
+    for record_id, pk in ordered:
+        memo.held(record_id, pk, people[pk][1] if pk in people else None)
+    loaded: dict[int, SourceRecord] = {}
     best: dict[int, int] = {}
     matched: dict[int, list[int]] = defaultdict(list)
     unlinked: list[tuple[int, Disclosed]] = []
@@ -406,18 +414,20 @@ def search_persons(
         # No bigger than it takes to pass the count limit, if every record were a new person.
         wanted = min(BATCH_SIZE, max(MIN_BATCH, count_limit + 1 - len(best)))
         batch = ordered[considered:min(considered + wanted, scan_limit)]
+        if batch[-1][0] not in loaded:  # loaded ahead: a load is not a disclosure, and one costs less than many
+            loaded.update((record.id, record) for record in load_records(
+                session, [row[0] for row in ordered[considered:min(considered + LOAD_AHEAD, scan_limit)]]))
         considered += len(batch)
-        records = {record.id: record for record in load_records(session, [record_id for record_id, _pk in batch])}
-        _disclose(session, actor, list(records.values()), action, seen, purpose)
-        live = _live(session, {pk for _record_id, pk in batch if pk is not None})
+        records = sorted((loaded[row[0]] for row in batch), key=lambda record: record.id)
+        _disclose(session, actor, records, action, seen, purpose, memo)
         for record_id, pk in batch:
             found = seen[record_id]
-            grade = disclosed_match(query, found.fields, stored_keys(records[record_id])) if found.allowed else None
+            grade = disclosed_match(query, found.fields, stored_keys(loaded[record_id])) if found.allowed else None
             if grade is None:
                 continue
             if pk is None:
                 unlinked.append((grade, found))
-            elif pk in live:
+            elif people.get(pk, (False,))[0]:
                 matched[pk].append(record_id)
                 best[pk] = min(best.get(pk, grade), grade)
     truncated = considered < len(ordered)
@@ -426,7 +436,10 @@ def search_persons(
     page = min(max(1, page), pages)
     shown = ranked[(page - 1) * per_page:page * per_page]
     persons, held = _persons(session, shown), _held(session, shown)
-    _disclose(session, actor, [record for pk in shown for record in held[pk]], action, seen, purpose)
+    for pk in shown:
+        for record in held[pk]:
+            memo.held(record.id, pk, persons[pk].person_id)
+    _disclose(session, actor, [record for pk in shown for record in held[pk]], action, seen, purpose, memo)
     cards = [replace(_card(persons[pk], held[pk], seen, matched=matched[pk]), closeness=best[pk]) for pk in shown]
     unlinked.sort(key=lambda item: item[0])
     result = PersonSearchResult(
@@ -468,7 +481,10 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
         return _retired(session, actor, person, action, purpose)
     records = _held(session, [person.id]).get(person.id, [])
     seen: dict[int, Disclosed] = {}
-    _disclose(session, actor, records, action, seen, purpose)
+    memo = DecisionMemo(actor)
+    for record in records:
+        memo.held(record.id, person.id, person.person_id)
+    _disclose(session, actor, records, action, seen, purpose, memo)
     disclosed = [seen[record.id] for record in records if seen[record.id].allowed]
     allowed = bool(disclosed)
     _audit_view(session, actor, person, action, allowed, len(disclosed), purpose)
@@ -489,7 +505,7 @@ def view_person(session: Session, actor: Actor, person_id: str, *, action: str,
         records=tuple(disclosed),
         others_withheld=len(disclosed) < len(records),
         history=_history(session, person, action),
-        family=_family(session, actor, person, records, seen, golden, action, purpose),
+        family=_family(session, actor, person, records, seen, golden, action, purpose, memo),
         shielded=any(seen[record.id].shielded for record in records),
         bases=bases_of(disclosed),
     )
@@ -601,6 +617,7 @@ def _family(
     golden: tuple[GoldenValue, ...],
     action: str,
     purpose: StatedPurpose | None = None,
+    memo: DecisionMemo | None = None,
 ) -> FamilyShown | None:
     try:
         view = family_view(session, person)
@@ -612,7 +629,10 @@ def _family(
     members = {found.person_id: found for found in session.scalars(select(Person).where(Person.person_id.in_(wanted)))} \
         if wanted else {}
     held = _held(session, [found.id for found in members.values()])
-    _disclose(session, actor, [record for rows in held.values() for record in rows], action, seen, purpose)
+    for found in members.values() if memo is not None else ():
+        for record in held[found.id]:
+            memo.held(record.id, found.id, found.person_id)
+    _disclose(session, actor, [record for rows in held.values() for record in rows], action, seen, purpose, memo)
     shown = []
     for member in view.members:
         other = members.get(member.person.person_id)
@@ -664,6 +684,16 @@ def _live(session: Session, pks: Iterable[int]) -> set[int]:
     return set(session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.retired_at.is_(None))))
 
 
+def _people(session: Session, pks: set[int]) -> dict[int, tuple[bool, str]]:
+    """person pk → whether they are live, and their public id."""
+    wanted = sorted(pks)
+    found: dict[int, tuple[bool, str]] = {}
+    for start in range(0, len(wanted), 1000):
+        found.update((pk, (retired_at is None, public_id)) for pk, retired_at, public_id in session.execute(
+            select(Person.id, Person.retired_at, Person.person_id).where(Person.id.in_(wanted[start:start + 1000]))))
+    return found
+
+
 def _persons(session: Session, pks: Iterable[int]) -> dict[int, Person]:
     wanted = sorted(set(pks))
     if not wanted:
@@ -681,19 +711,21 @@ def _held(session: Session, pks: Iterable[int]) -> dict[int, list[SourceRecord]]
         select(PersonRecord.person_id, SourceRecord)
         .join(SourceRecord, SourceRecord.id == PersonRecord.source_record_id)
         .where(PersonRecord.person_id.in_(wanted))
-        .options(selectinload(SourceRecord.source_system).selectinload(SourceSystem.owner))
         .order_by(SourceRecord.id)
-    )
+    ).all()
     for pk, record in rows:
         held[pk].append(record)
+    with_systems(session, (record for _pk, record in rows))
     return held
 
 
 def _disclose(session: Session, actor: Actor, records: list[SourceRecord], action: str,
-            seen: dict[int, Disclosed], purpose: StatedPurpose | None = None) -> None:
+              seen: dict[int, Disclosed], purpose: StatedPurpose | None = None,
+              memo: DecisionMemo | None = None) -> None:
     """Disclose (deciding and auditing) each record not disclosed yet, into ``seen``."""
     waiting = list({record.id: record for record in records if record.id not in seen}.values())
-    seen.update((found.id, found) for found in disclose(session, actor, waiting, action=action, purpose=purpose))
+    seen.update((found.id, found) for found in disclose(session, actor, waiting, action=action, purpose=purpose,
+                                                        memo=memo))
 
 
 def _sources(records: list[SourceRecord], seen: dict[int, Disclosed]) -> set[str]:

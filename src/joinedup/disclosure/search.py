@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, literal_column, or_, select
@@ -223,10 +224,18 @@ def nickname_group(name: str) -> frozenset[str]:
     """The folded forenames that share ``name``'s root in the curated list of nicknames
     (:mod:`joinedup.people.nicknames`): "bill" gives william, will, billy and the rest.
     Empty when the name is in no group."""
-    folded = fold(name)
-    group_root = root(folded.upper())
-    group = frozenset(fold(other) for other, its_root in NICKNAMES.items() if its_root == group_root)
-    return group if len(group) > 1 else frozenset()
+    return _nickname_groups().get(root(fold(name).upper()), frozenset())
+
+
+@cache
+def _nickname_groups() -> dict[str, frozenset[str]]:
+    """Each root of the curated list → its group of folded forenames (groups of two or
+    more). Worked out once: the list is fixed, and a search grades every record it
+    considers against the names typed."""
+    groups: dict[str, set[str]] = {}
+    for other, its_root in NICKNAMES.items():
+        groups.setdefault(its_root, set()).add(fold(other))
+    return {its_root: frozenset(group) for its_root, group in groups.items() if len(group) > 1}
 
 
 def _name_match(name: str):

@@ -66,12 +66,7 @@ def family_of(session: Session, person: Person) -> list[Person]:
 
 def current_involvements(session: Session, persons: list[Person]) -> list[Involvement]:
     """The current involvements of these persons (a rule's check, never shown)."""
-    found: dict[int, Involvement] = {}
-    for person in persons:
-        for involvement in _involvements_of(session, person, None):
-            if involvement.status == "current":
-                found[involvement.id] = involvement
-    return [found[key] for key in sorted(found)]
+    return [involvement for involvement in _involvements_of(session, persons, None) if involvement.status == "current"]
 
 
 def live_person(session: Session, person_id: str) -> Person:

@@ -105,19 +105,25 @@ def involvements_seen(session: Session, actor: Actor, view: PersonView | None, *
     return shown, shielded
 
 
-def _involvements_of(session: Session, person: Person, ended_since: date | None) -> list[Involvement]:
-    """The person's involvements: from their records' rows, and recorded for them (or for
-    a person merged into them), current or ended since ``ended_since`` (None: all). Two indexed
-    lookups rather than one query joined by ``or``, which no index serves."""
-    records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)))
-    persons = [person.id, *session.scalars(select(Person.id).where(Person.superseded_by == person.person_id))]
+def _involvements_of(session: Session, person: Person | list[Person], ended_since: date | None) -> list[Involvement]:
+    """The involvements of a person (or of several, together): from their records' rows,
+    and recorded for them (or for a person merged into them), current or ended since
+    ``ended_since`` (None: all). Indexed lookups rather than one query joined by ``or``,
+    which no index serves; one set of them for a family, not one per member."""
+    persons = person if isinstance(person, list) else [person]
+    if not persons:
+        return []
+    pks = sorted({one.id for one in persons})
+    records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id.in_(pks))))
+    holders = [*pks, *session.scalars(select(Person.id).where(
+        Person.superseded_by.in_(sorted({one.person_id for one in persons}))))]
     recent = true() if ended_since is None else or_(Involvement.status == "current",
                                                     Involvement.ends_on >= ended_since)
     # Each involvement's organisation, team and worker are one row each: joined, not
     # fetched in further queries.
     loading = (joinedload(Involvement.organisation), joinedload(Involvement.team), joinedload(Involvement.worker))
     found = {involvement.id: involvement for involvement in session.scalars(
-        select(Involvement).where(Involvement.person_id.in_(persons), recent).options(*loading))}
+        select(Involvement).where(Involvement.person_id.in_(holders), recent).options(*loading))}
     if records:
         found.update((involvement.id, involvement) for involvement in session.scalars(
             select(Involvement).where(Involvement.source_record_id.in_(records), recent).options(*loading)))

@@ -122,7 +122,7 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column()
-    superseded_by: Mapped[str | None] = mapped_column(String(20))
+    superseded_by: Mapped[str | None] = mapped_column(String(20), index=True)
 
     records: Mapped[list[PersonRecord]] = relationship(back_populates="person", order_by="PersonRecord.source_record_id")
     events: Mapped[list[PersonEvent]] = relationship(back_populates="person", order_by="PersonEvent.id")

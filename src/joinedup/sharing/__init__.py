@@ -19,6 +19,7 @@ from joinedup.sharing.decision import (
     OWN_ORGANISATION,
     RECORD_FIELDS,
     AccessDecision,
+    DecisionMemo,
     decide_record_access,
     disclosed_fields,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "OWN_ORGANISATION",
     "RECORD_FIELDS",
     "AccessDecision",
+    "DecisionMemo",
     "InvolvementDecision",
     "InvolvementSubject",
     "StatedPurpose",

@@ -52,8 +52,8 @@ from sqlalchemy.orm import Session
 from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
-from joinedup.people.models import Person, PersonRecord
 from joinedup.partners.models import Organisation, SourceSystem
+from joinedup.people.models import Person, PersonRecord
 from joinedup.sharing.consent import NO_CONSENT, consent_states
 from joinedup.sharing.models import BreakGlass, SharingDecision
 from joinedup.sharing.policy import (
@@ -70,6 +70,7 @@ from joinedup.sharing.policy import (
     RECORD_FIELDS,
     SENSITIVE_SHIELD,
     SUBJECT_ACCESS_ACTIONS,
+    CompiledRules,
     evaluate,
     rules_for,
 )
@@ -78,7 +79,7 @@ from joinedup.sharing.purposes import StatedPurpose, organisation_code
 __all__ = [
     "ADDRESS_ACTIONS", "ADDRESS_DATA_QUALITY", "ADDRESS_FIELDS", "ADDRESS_ROLES", "BREAK_GLASS", "LINKAGE_ACTIONS",
     "LINKAGE_DATA_QUALITY", "LINKAGE_FIELDS", "LINKAGE_ROLES", "OWN_ORGANISATION", "RECORD_FIELDS",
-    "AccessDecision", "StatedPurpose", "decide_record_access", "disclosed_fields",
+    "AccessDecision", "DecisionMemo", "StatedPurpose", "decide_record_access", "disclosed_fields",
 ]
 
 #: Decisions are appended through the table (as audit events are): one row per record decided.
@@ -104,6 +105,40 @@ class AccessDecision:
     break_glass_id: int | None = field(default=None, compare=False)
 
 
+@dataclass
+class DecisionMemo:
+    """What one request's decisions share, read once for the request: the rules in force,
+    the actor's organisation, the source systems met so far, and Cedar's answer for each
+    distinct set of decision inputs (see :func:`joinedup.sharing.policy.evaluate`).
+
+    Made for one request by one actor (a search, a person page) and dropped with it:
+    never kept across requests, so a change of rules, agreements or consent applies to
+    the next one. Every record is still decided, audited and logged on its own."""
+
+    actor: Actor
+    compiled: CompiledRules | None = None
+    actor_org: str | None = None
+    systems: dict[int, tuple[str, int | None, str]] = field(default_factory=dict)
+    answers: dict[str, tuple] = field(default_factory=dict)
+    #: record id → (the person pk holding it, their public id), or None for a record of
+    #: no person: what the caller read with the records in this request's transaction.
+    holders: dict[int, tuple[int, str] | None] = field(default_factory=dict)
+
+    def held(self, record_id: int, person_pk: int | None, public_id: str | None) -> None:
+        """Note the person holding a record, as read with it in this request."""
+        self.holders[record_id] = None if person_pk is None else (person_pk, public_id)
+
+    def prepare(self, session: Session, actor: Actor, source_system_ids: set[int]) -> None:
+        if actor != self.actor:
+            raise ValueError("a decision memo is one actor's")
+        if self.compiled is None:
+            self.compiled = rules_for(session)
+            self.actor_org = organisation_code(session, actor.organisation_id)
+        missing = source_system_ids - self.systems.keys()
+        if missing:
+            self.systems.update(_systems(session, missing))
+
+
 def decide_record_access(
     session: Session,
     actor: Actor,
@@ -112,20 +147,26 @@ def decide_record_access(
     action: str = "record.view",
     purpose: StatedPurpose | None = None,
     subject_access_open: bool = False,
+    memo: DecisionMemo | None = None,
 ) -> list[AccessDecision]:
     """Decide, for each record, whether ``actor`` may see it and which fields, for the
     stated ``purpose``; audit and log every decision. Deny by default.
     ``subject_access_open``: for a subject access export, whether the person's request is
-    open (the request register sits above this layer, so its caller says)."""
+    open (the request register sits above this layer, so its caller says). ``memo``: what
+    the request's earlier decisions read (:class:`DecisionMemo`), for a request that puts
+    its records to the policy point in several batches."""
     if not records:
         return []
     purpose = purpose or StatedPurpose()
-    compiled = rules_for(session)
-    systems = _systems(session, {record.source_system_id for record in records})
-    actor_org = organisation_code(session, actor.organisation_id)
+    memo = memo or DecisionMemo(actor)
+    memo.prepare(session, actor, {record.source_system_id for record in records})
+    compiled, systems, actor_org = memo.compiled, memo.systems, memo.actor_org
     processing = ("address" if action in ADDRESS_ACTIONS else "linkage" if action in LINKAGE_ACTIONS
                   else "subject_access" if action in SUBJECT_ACCESS_ACTIONS else "")
-    person_of, public = _persons(session, [record.id for record in records])
+    person_of, public = _persons(session, [record.id for record in records if record.id not in memo.holders])
+    for record in records:
+        if (holder := memo.holders.get(record.id)) is not None:
+            person_of[record.id], public[holder[0]] = holder
     consents = consent_states(session, set(person_of.values()), purpose.code, actor_org) if purpose.code else {}
     glass = _break_glass(session, actor, set(person_of.values())) if not processing else {}
     today = date.today()
@@ -152,7 +193,7 @@ def decide_record_access(
             **({"subject_access_open": subject_access_open} if processing == "subject_access" else {}),
         })
     decisions = []
-    answers = evaluate(compiled, principal, resources, contexts)
+    answers = evaluate(compiled, principal, resources, contexts, memo.answers)
     for record, context, (allowed, clauses) in zip(records, contexts, answers, strict=True):
         decisions.append(_decision(compiled, record.id, allowed, clauses, context, processing,
                                    glass.get(person_of.get(record.id))))
@@ -306,6 +347,8 @@ def _systems(session: Session, source_system_ids: set[int]) -> dict[int, tuple[s
 
 def _persons(session: Session, record_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
     """record id → the person pk holding it, and person pk → the person's public id."""
+    if not record_ids:
+        return {}, {}
     rows = session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id, Person.person_id)
                            .join(Person, Person.id == PersonRecord.person_id)
                            .where(PersonRecord.source_record_id.in_(record_ids))).all()

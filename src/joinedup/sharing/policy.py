@@ -22,6 +22,7 @@ both and times them).
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -423,17 +424,31 @@ def rules_for(session: Session) -> CompiledRules:
 
 
 def evaluate(compiled: CompiledRules, principal: dict[str, Any], resources: list[dict[str, Any]],
-             contexts: list[dict[str, Any]]) -> list[tuple[bool, list[Clause]]]:
+             contexts: list[dict[str, Any]], answers: dict | None = None) -> list[tuple[bool, list[Clause]]]:
     """Evaluate one read per resource, each over the slice for the principal's organisation,
-    the context's purpose and the resource's owner: allowed, and the clauses that decided it."""
+    the context's purpose and the resource's owner: allowed, and the clauses that decided it.
+
+    No policy names a resource by its id: reads whose principal, resource attributes and
+    context are the same are decided the same, so Cedar is asked once for each distinct
+    set of inputs (a search's records of one agency, with no purpose, are a handful).
+    ``answers`` keeps those answers for further calls in the same request, over the same
+    ``compiled`` rules; it must never outlive the request."""
+    answers = {} if answers is None else answers
     recipient = principal["attrs"]["organisation"]
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index, (resource, context) in enumerate(zip(resources, contexts, strict=True)):
-        groups.setdefault((context["purpose"], resource["attrs"]["owner"]), []).append(index)
-    answers: list[tuple[bool, list[Clause]]] = [(False, [])] * len(resources)
-    for (purpose, provider), indexes in groups.items():
+    keys = [_inputs(principal, resource, context) for resource, context in zip(resources, contexts, strict=True)]
+    groups: dict[tuple[str, str], dict[str, int]] = {}
+    for index, (key, resource, context) in enumerate(zip(keys, resources, contexts, strict=True)):
+        if key not in answers:
+            groups.setdefault((context["purpose"], resource["attrs"]["owner"]), {}).setdefault(key, index)
+    for (purpose, provider), first in groups.items():
         rules = compiled.slice(recipient, purpose, provider)
+        indexes = list(first.values())
         decided = rules.evaluate(principal, [resources[i] for i in indexes], [contexts[i] for i in indexes])
-        for index, answer in zip(indexes, decided, strict=True):
-            answers[index] = answer
-    return answers
+        answers.update(zip(first, decided, strict=True))
+    return [answers[key] for key in keys]
+
+
+def _inputs(principal: dict[str, Any], resource: dict[str, Any], context: dict[str, Any]) -> str:
+    """Everything a policy can read of one request (all but the resource's id), as a key."""
+    return json.dumps([principal["uid"], principal["attrs"], resource["uid"]["type"], resource["attrs"], context],
+                      sort_keys=True, default=str)
