@@ -1,0 +1,370 @@
+"""The standing index: what an incremental link run needs, kept between runs.
+
+A full run reads, prepares and scores every record; an incremental run must not. So
+each full run leaves behind, in the store:
+
+- every linkable record as the model compares it (:class:`LinkIndexRecord`, identifier
+  schemes' values in :class:`LinkIndexIdentifier`): its columns are the blocking keys,
+  each blocking rule's equalities an indexed lookup (:func:`candidates`);
+- the term-frequency counts of the columns the model adjusts for (the UPRN), and how
+  many records hold each column (:class:`LinkTermFrequency`, ``LinkIndexState.totals``);
+- the adopted model's scoring SQL (``LinkIndexState.scoring_sql``), compiled once from
+  the model by Splink, so that scoring a new record needs DuckDB, not a Splink linker.
+
+An incremental run looks up a new record's candidates, scores the pairs the model's
+blocking rules generate between them (lower id on the left, as a full run does) with the
+term frequencies the full run would compute with the new record included, and adds the
+record to the standing index (:func:`plan_additions`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from joinedup.db import utcnow
+from joinedup.db.bulk import BulkInsert
+from joinedup.people import linkage_model as linkage
+from joinedup.people.models import (
+    INDEX_COLUMNS,
+    LinkIndexIdentifier,
+    LinkIndexRecord,
+    LinkIndexState,
+    LinkTermFrequency,
+)
+
+_EQUAL = re.compile(r"^l\.(\w+) = r\.(\w+)$")
+_INITIAL = re.compile(r"^substr\(l\.(\w+), 1, 1\) = substr\(r\.(\w+), 1, 1\)$")
+#: A lookup's rows at most, per statement.
+CHUNK = 500
+
+Scored = list[tuple[int, int, float, float, str, str]]
+
+
+class StaleIndex(LookupError):
+    """There is no standing index for the adopted model: a full run must come first."""
+
+
+# --------------------------------------------------------------------------- compiling the model
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    return linkage._term_frequency_columns(model)
+
+
+def scoring_sql(model: dict[str, Any]) -> str:
+    """The SQL that scores every pair the model's blocking rules generate within a table
+    ``everyone`` (the prepared columns, ``tf_<column>`` for each term-frequency column and
+    ``is_new``) that has a new record: Splink's own comparison and prediction SQL, so that
+    a pair scores as it would in a full run."""
+    from splink.internals.predict import (
+        predict_from_comparison_vectors_sqls_using_settings,
+    )
+
+    settings = linkage._explaining(model)
+    frame = pd.DataFrame({column: pd.Series([None], dtype="string") for column in linkage.COLUMNS})
+    frame["unique_id"] = [1]
+    for column in model["comparisons"]:
+        if column["output_column_name"].startswith(linkage.SCHEME_PREFIX):
+            frame[column["output_column_name"]] = pd.Series([None], dtype="string")
+    compiled = linkage.linker(frame, settings)._settings_obj
+    rules = [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
+    pairs = " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM everyone AS l JOIN everyone AS r ON ({rule}) "
+        "WHERE l.unique_id < r.unique_id AND (l.is_new OR r.is_new)" for rule in rules)
+    ctes = [
+        ("blocked_ids", pairs),
+        ("blocked", (f"SELECT {', '.join(compiled._columns_to_select_for_blocking)}, 0 AS match_key "
+                    "FROM blocked_ids JOIN everyone AS l ON l.unique_id = blocked_ids.a "
+                    "JOIN everyone AS r ON r.unique_id = blocked_ids.b")),
+        ("__splink__df_comparison_vectors",
+         f"SELECT {', '.join(compiled._columns_to_select_for_comparison_vector_values)} FROM blocked"),
+        *((step["output_table_name"], step["sql"]) for step in predict_from_comparison_vectors_sqls_using_settings(
+            compiled, sql_infinity_expression="'infinity'")),
+    ]
+    gammas, weights = [], []
+    for comparison in model["comparisons"]:
+        column = comparison["output_column_name"]
+        gammas.append(f"gamma_{column}")
+        adjusted = any(level.get("tf_adjustment_column") for level in comparison["comparison_levels"])
+        factor = f"bf_{column}" + (f" * bf_tf_adj_{column}" if adjusted else "")
+        weights.append(f"round(log2(greatest({factor}, 1e-300)), 3)")
+    identifiers = [comparison["output_column_name"] for comparison in model["comparisons"]
+                   if comparison["output_column_name"] in linkage.IDENTIFIER_COMPARISONS
+                   or comparison["output_column_name"].startswith(linkage.SCHEME_PREFIX)]
+    shares = " OR ".join(f'coalesce("{column}_l" = "{column}_r", false)' for column in identifiers) or "false"
+    return (
+        "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in ctes) +
+        "\nSELECT least(unique_id_l, unique_id_r) AS l, greatest(unique_id_l, unique_id_r) AS r, match_probability, "
+        f"match_weight, concat_ws(',', {', '.join(gammas)}) AS gammas, concat_ws(',', {', '.join(weights)}) AS weights, "
+        f"({shares}) AS shares FROM __splink__df_predict"
+    )
+
+
+def score(sql: str, everyone: pd.DataFrame, keep_from: float) -> tuple[Scored, int]:
+    """Score the pairs ``sql`` (:func:`scoring_sql`) generates over ``everyone``: those at
+    or above ``keep_from`` and those sharing an identifier, as :func:`linkage_model.score`
+    returns them, and how many pairs were compared."""
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        connection.register("everyone", everyone)
+        rows = connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+    kept = [(int(left), int(right), float(probability), float(weight), gammas, weights)
+            for left, right, probability, weight, gammas, weights, shares in rows
+            if probability >= keep_from or shares]
+    return kept, len(rows)
+
+
+# --------------------------------------------------------------------------- writing it
+
+
+@dataclass
+class StandingPlan:
+    """Rows of the standing index, their parameters made before the transaction."""
+
+    records: tuple[BulkInsert, list] | None
+    identifiers: tuple[BulkInsert, list] | None
+    frequencies: dict[str, Counter]
+    totals: dict[str, int]
+    sql: str
+
+
+def _rows(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    schemes = [column for column in frame.columns if column.startswith(linkage.SCHEME_PREFIX)]
+    plain = frame[["unique_id", *INDEX_COLUMNS, *schemes]].astype(object)
+    plain = plain.where(plain.notna(), None)
+    records, identifiers = [], []
+    for row in plain.itertuples(index=False, name=None):
+        record_id = int(row[0])
+        records.append({"source_record_id": record_id, **dict(zip(INDEX_COLUMNS, row[1:len(INDEX_COLUMNS) + 1],
+                                                                   strict=True))})
+        for scheme, value in zip(schemes, row[len(INDEX_COLUMNS) + 1:], strict=True):
+            if value is not None:
+                identifiers.append({"source_record_id": record_id, "scheme": scheme[len(linkage.SCHEME_PREFIX):],
+                                    "value": value})
+    return records, identifiers
+
+
+def _prepared(dialect, table, rows: list[dict[str, Any]]) -> tuple[BulkInsert, list] | None:
+    if not rows:
+        return None
+    insert = BulkInsert(table, dialect, list(rows[0]))
+    return insert, insert.prepare(rows)
+
+
+def plan_index(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> StandingPlan:
+    """The standing index of the linkable records ``frame`` (prepared) under ``model``."""
+    records, identifiers = _rows(frame)
+    frequencies = {column: Counter(frame[column].dropna().tolist()) for column in tf_columns(model)}
+    return StandingPlan(
+        records=_prepared(dialect, LinkIndexRecord.__table__, records),
+        identifiers=_prepared(dialect, LinkIndexIdentifier.__table__, identifiers),
+        frequencies=frequencies, totals={column: sum(counts.values()) for column, counts in frequencies.items()},
+        sql=scoring_sql(model))
+
+
+def _write(connection, prepared: tuple[BulkInsert, list] | None) -> None:
+    if prepared is not None:
+        prepared[0].write(connection, prepared[1])
+
+
+def write_index(session: Session, plan: StandingPlan, *, model_id: int, run_id: int) -> None:
+    """Replace the standing index with ``plan`` (a full run's, in its transaction)."""
+    for table in (LinkIndexIdentifier, LinkIndexRecord, LinkTermFrequency):
+        session.execute(delete(table))
+    connection = session.connection()
+    _write(connection, plan.records)
+    _write(connection, plan.identifiers)
+    _write(connection, _prepared(session.get_bind().dialect, LinkTermFrequency.__table__, [
+        {"column": column, "value": value, "count": count}
+        for column, counts in plan.frequencies.items() for value, count in counts.items()]))
+    state = session.get(LinkIndexState, 1)
+    if state is None:
+        state = LinkIndexState(id=1)
+        session.add(state)
+    state.model_id, state.run_id, state.records = model_id, run_id, len(plan.records[1]) if plan.records else 0
+    state.totals, state.scoring_sql, state.updated_at = plan.totals, plan.sql, utcnow()
+    session.flush()
+
+
+def current_state(session: Session, model_id: int) -> LinkIndexState:
+    """The standing index built with model ``model_id``, or :class:`StaleIndex`."""
+    state = session.get(LinkIndexState, 1)
+    if state is None or not state.scoring_sql:
+        raise StaleIndex("there is no standing index yet: run a full link first (joinedup link)")
+    if state.model_id != model_id:
+        raise StaleIndex("the adopted model is not the one the standing index was built with: "
+                         "run a full link first (joinedup link)")
+    return state
+
+
+def plan_additions(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> StandingPlan:
+    """The new linkable records ``frame`` as additions to the standing index (no SQL)."""
+    records, identifiers = _rows(frame)
+    frequencies = {column: Counter(frame[column].dropna().tolist()) for column in tf_columns(model)}
+    return StandingPlan(
+        records=_prepared(dialect, LinkIndexRecord.__table__, records),
+        identifiers=_prepared(dialect, LinkIndexIdentifier.__table__, identifiers),
+        frequencies=frequencies, totals={column: sum(counts.values()) for column, counts in frequencies.items()},
+        sql="")
+
+
+def write_additions(session: Session, plan: StandingPlan, *, run_id: int) -> None:
+    """Add ``plan`` (:func:`plan_additions`) to the standing index: its records and the
+    term-frequency counts, in the incremental run's transaction."""
+    connection = session.connection()
+    _write(connection, plan.records)
+    _write(connection, plan.identifiers)
+    frequencies = LinkTermFrequency.__table__
+    for column, counts in plan.frequencies.items():
+        values = sorted(counts)
+        held = _counts(session, column, values)
+        for value in values:
+            if value in held:
+                session.execute(update(frequencies).where(frequencies.c.column == column, frequencies.c.value == value)
+                                .values(count=held[value] + counts[value]))
+            else:
+                session.execute(frequencies.insert().values(column=column, value=value, count=counts[value]))
+    state = session.get(LinkIndexState, 1)
+    state.totals = {column: state.totals.get(column, 0) + plan.totals.get(column, 0)
+                    for column in {*state.totals, *plan.totals}}
+    state.records += len(plan.records[1]) if plan.records else 0
+    state.run_id, state.updated_at = run_id, utcnow()
+    session.flush()
+
+
+# --------------------------------------------------------------------------- reading it
+
+
+def _counts(session: Session, column: str, values: Iterable[str]) -> dict[str, int]:
+    values, found = sorted(set(values)), {}
+    table = LinkTermFrequency.__table__.c
+    for start in range(0, len(values), CHUNK):
+        found.update(session.execute(select(table.value, table["count"]).where(
+            table.column == column, table.value.in_(values[start:start + CHUNK]))).all())
+    return found
+
+
+def lookups(rules: Iterable[str]) -> list[tuple[tuple[str, str, bool], ...]]:
+    """Each blocking rule as the equalities a standing record must share with a new one,
+    once with the new record on the left and once on the right: (standing record's
+    column, new record's column, first letter only). Other conditions (a year either
+    side) are left to the scoring SQL, which applies each rule whole."""
+    found: list[tuple[tuple[str, str, bool], ...]] = []
+    for rule in rules:
+        terms = []
+        for part in rule.split(" AND "):
+            part = part.strip()
+            if match := _EQUAL.match(part):
+                terms.append((match[1], match[2], False))
+            elif match := _INITIAL.match(part):
+                terms.append((match[1], match[2], True))
+        if not any(not initial for *_, initial in terms):
+            raise ValueError(f"the blocking rule {rule!r} has no equality to look candidates up by")
+        for lookup in (tuple((right, left, initial) for left, right, initial in terms),
+                       tuple((left, right, initial) for left, right, initial in terms)):
+            if lookup not in found:
+                found.append(lookup)
+    return found
+
+
+def _key(row: dict[str, Any], lookup: tuple[tuple[str, str, bool], ...]) -> tuple | None:
+    key = []
+    for _, column, initial in lookup:
+        value = row.get(column)
+        if value is None or value is pd.NA:
+            return None
+        key.append(value[:1] if initial else value)
+    return tuple(key)
+
+
+def candidates(session: Session, new: pd.DataFrame, rules: Iterable[str]) -> pd.DataFrame:
+    """The standing records that share a blocking rule's equalities with one of the
+    ``new`` records (prepared), prepared the same way."""
+    table, schemes_table = LinkIndexRecord.__table__, LinkIndexIdentifier.__table__
+    rows = new.astype(object).where(new.notna(), None).to_dict("records")
+    found: set[int] = set()
+    for lookup in lookups(rules):
+        keys = sorted({key for row in rows if (key := _key(row, lookup)) is not None})
+        if not keys:
+            continue
+        standing = lookup[0][0]
+        if standing.startswith(linkage.SCHEME_PREFIX):
+            scheme = standing[len(linkage.SCHEME_PREFIX):]
+            statements = [select(schemes_table.c.source_record_id).where(
+                schemes_table.c.scheme == scheme, schemes_table.c.value.in_([key[0] for key in keys[start:start + CHUNK]]))
+                for start in range(0, len(keys), CHUNK)]
+        else:
+            statements = [select(table.c.source_record_id).where(_matching(lookup, keys[start:start + CHUNK]))
+                          for start in range(0, len(keys), CHUNK)]
+        for statement in statements:
+            found.update(session.scalars(statement))
+    return read_standing(session, found)
+
+
+def _matching(lookup: tuple[tuple[str, str, bool], ...], keys: list[tuple]):
+    """A standing record holds one of ``keys`` in the lookup's columns."""
+    table = LinkIndexRecord.__table__
+    expressions = [func.substr(table.c[column], 1, 1) if initial else table.c[column]
+                   for column, _, initial in lookup]
+    if len(keys) == 1:
+        return and_(*(expression == value for expression, value in zip(expressions, keys[0], strict=True)))
+    if len(expressions) == 1:
+        return expressions[0].in_([key[0] for key in keys])
+    return tuple_(*expressions).in_(keys)
+
+
+def read_standing(session: Session, record_ids: Iterable[int]) -> pd.DataFrame:
+    """Standing records by id, as :func:`linkage_model.prepare` makes them."""
+    wanted = sorted(set(record_ids))
+    table, schemes_table = LinkIndexRecord.__table__, LinkIndexIdentifier.__table__
+    rows, held = [], {}
+    for start in range(0, len(wanted), CHUNK):
+        some = wanted[start:start + CHUNK]
+        rows += session.execute(select(table.c.source_record_id, *(table.c[c] for c in INDEX_COLUMNS))
+                                .where(table.c.source_record_id.in_(some))).all()
+        for record_id, scheme, value in session.execute(select(
+                schemes_table.c.source_record_id, schemes_table.c.scheme, schemes_table.c.value)
+                .where(schemes_table.c.source_record_id.in_(some))):
+            held.setdefault(record_id, {})[linkage.SCHEME_PREFIX + scheme] = value
+    frame = pd.DataFrame.from_records([tuple(row) for row in rows], columns=["unique_id", *INDEX_COLUMNS])
+    for record_id, values in held.items():
+        for column, value in values.items():
+            if column not in frame.columns:
+                frame[column] = None
+            frame.loc[frame["unique_id"] == record_id, column] = value
+    return frame
+
+
+def everyone(new: pd.DataFrame, found: pd.DataFrame, model: dict[str, Any], session: Session,
+             totals: dict[str, int]) -> pd.DataFrame:
+    """The table the scoring SQL reads: the new records and their candidates, with each
+    term-frequency column's frequency as a full run would compute it, the new records
+    counted in."""
+    new = new.assign(is_new=True)
+    found = found[~found["unique_id"].isin(new["unique_id"])].assign(is_new=False)
+    table = pd.concat([new, found], ignore_index=True)
+    for column in new.columns:
+        if column != "unique_id" and column != "is_new":
+            table[column] = table[column].astype("string")
+    table["unique_id"] = table["unique_id"].astype("int64")
+    for column in tf_columns(model):
+        added = Counter(new[column].dropna().tolist())
+        held = _counts(session, column, table[column].dropna().tolist())
+        total = totals.get(column, 0) + sum(added.values())
+        counts = {value: held.get(value, 0) + added.get(value, 0) for value in {*held, *added}}
+        table[f"tf_{column}"] = table[column].map(lambda value, counts=counts, total=total:
+                                                  counts.get(value, 0) / total if isinstance(value, str) and total
+                                                  else None).astype("float64")
+    return table
