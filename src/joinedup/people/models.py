@@ -14,9 +14,9 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    Index,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
