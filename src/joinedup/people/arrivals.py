@@ -119,14 +119,23 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
     scored: list[tuple[int, int, float, float, str, str]] = []
     compared = 0
     with transaction(engine) as session:
+        # A record taken out of the index and arriving again is still standing: it is
+        # replaced, its old values no longer counted.
+        replaced = standing.read_standing(session, fresh)
         if not linkable.empty:
             found = standing.candidates(session, linkable, (rule["blocking_rule"] for rule in
                                                             model["blocking_rules_to_generate_predictions"]))
-            table = standing.everyone(linkable, found, model, session, totals)
-            scored, compared = standing.score(sql, table, review_from)
+            table = standing.everyone(linkable, found, model, session, totals, replaced)
+            scored, compared = standing.score(sql, table, review_from, model)
         involved = set(linkable["unique_id"].astype(int))
         for left, right, *_ in scored:
             involved.update((left, right))
+        held = _memberships(session, involved)
+        # Only this run's records and records persons hold: another record no person
+        # holds yet waits for its own run.
+        arriving = set(fresh)
+        scored = [pair for pair in scored if all(end in arriving or end in held for end in pair[:2])]
+        involved = {end for pair in scored for end in pair[:2]} | set(linkable["unique_id"].astype(int))
         for left, right, _ in decisions:
             involved.update((left, right))
         held = _memberships(session, involved)
@@ -159,7 +168,7 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
             session.execute(delete(LinkPair).where(or_(LinkPair.record_id_l.in_(chunk), LinkPair.record_id_r.in_(chunk))))
         pair_rows.write(session.connection())
         _write_persons(session, plan)
-        standing.write_additions(session, additions, run_id=run_id)
+        standing.write_additions(session, additions, run_id=run_id, replaced=replaced)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=len(plan.new_ids),
                 linked_persons=plan.attached, low=len(low), candidates=compared, pairs_scored=len(scored),
                 clusters=clusters, pairs=pairs, ids=(0, len(plan.new_ids), 0))

@@ -294,7 +294,7 @@ class LinkTermFrequency(Base):
 
     __tablename__ = "link_term_frequencies"
 
-    column: Mapped[str] = mapped_column(String(40), primary_key=True)
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -20,13 +20,14 @@ record to the standing index (:func:`plan_additions`).
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, delete, func, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from joinedup.db import utcnow
@@ -75,10 +76,7 @@ def scoring_sql(model: dict[str, Any]) -> str:
         if column["output_column_name"].startswith(linkage.SCHEME_PREFIX):
             frame[column["output_column_name"]] = pd.Series([None], dtype="string")
     compiled = linkage.linker(frame, settings)._settings_obj
-    rules = [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
-    pairs = " UNION ".join(
-        f"SELECT l.unique_id AS a, r.unique_id AS b FROM everyone AS l JOIN everyone AS r ON ({rule}) "
-        "WHERE l.unique_id < r.unique_id AND (l.is_new OR r.is_new)" for rule in rules)
+    pairs = _blocking(_rules(model), small=False)
     ctes = [
         ("blocked_ids", pairs),
         ("blocked", (f"SELECT {', '.join(compiled._columns_to_select_for_blocking)}, 0 AS match_key "
@@ -108,18 +106,48 @@ def scoring_sql(model: dict[str, Any]) -> str:
     )
 
 
-def score(sql: str, everyone: pd.DataFrame, keep_from: float) -> tuple[Scored, int]:
-    """Score the pairs ``sql`` (:func:`scoring_sql`) generates over ``everyone``: those at
-    or above ``keep_from`` and those sharing an identifier, as :func:`linkage_model.score`
-    returns them, and how many pairs were compared."""
+def _rules(model: dict[str, Any]) -> list[str]:
+    return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
+
+
+def _blocking(rules: list[str], *, small: bool) -> str:
+    """The pairs the rules generate within ``everyone`` that have a new record, lower id
+    on the left as in a full run: one join per rule (hash joins, for many records), or
+    for a few records one pass over every pair (a join per rule costs more to plan than
+    to run)."""
+    if small:
+        return ("SELECT l.unique_id AS a, r.unique_id AS b FROM everyone AS l, everyone AS r "
+                "WHERE l.unique_id < r.unique_id AND (l.is_new OR r.is_new) AND ((" + ") OR (".join(rules) + "))")
+    return " UNION ".join(
+        f"SELECT l.unique_id AS a, r.unique_id AS b FROM everyone AS l JOIN everyone AS r ON ({rule}) "
+        "WHERE l.unique_id < r.unique_id AND (l.is_new OR r.is_new)" for rule in rules)
+
+
+#: Up to this many records (new and candidates), pairs are generated in one pass.
+SMALL = 400
+_duckdb: list = []
+_duckdb_lock = threading.Lock()
+
+
+def score(sql: str, everyone: pd.DataFrame, keep_from: float, model: dict[str, Any]) -> tuple[Scored, int]:
+    """Score the pairs ``sql`` (:func:`scoring_sql` of ``model``) generates over
+    ``everyone``: those at or above ``keep_from`` and those sharing an identifier, as
+    :func:`linkage_model.score` returns them, and how many pairs were compared. One
+    in-memory DuckDB connection serves the process."""
     import duckdb
 
-    connection = duckdb.connect()
-    try:
+    if len(everyone) <= SMALL:
+        rules = _rules(model)
+        sql = sql.replace(_blocking(rules, small=False), _blocking(rules, small=True), 1)
+    with _duckdb_lock:
+        if not _duckdb:
+            _duckdb.append(duckdb.connect())
+        connection = _duckdb[0]
         connection.register("everyone", everyone)
-        rows = connection.execute(sql).fetchall()
-    finally:
-        connection.close()
+        try:
+            rows = connection.execute(sql).fetchall()
+        finally:
+            connection.unregister("everyone")
     kept = [(int(left), int(right), float(probability), float(weight), gammas, weights)
             for left, right, probability, weight, gammas, weights, shares in rows
             if probability >= keep_from or shares]
@@ -140,12 +168,16 @@ class StandingPlan:
     sql: str
 
 
+def _plain(frame: pd.DataFrame) -> list[tuple]:
+    """The frame's rows as tuples, None for a missing value (pandas' NA is not SQL's)."""
+    return [tuple(None if pd.isna(value) else value for value in row)
+            for row in frame.itertuples(index=False, name=None)]
+
+
 def _rows(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     schemes = [column for column in frame.columns if column.startswith(linkage.SCHEME_PREFIX)]
-    plain = frame[["unique_id", *INDEX_COLUMNS, *schemes]].astype(object)
-    plain = plain.where(plain.notna(), None)
     records, identifiers = [], []
-    for row in plain.itertuples(index=False, name=None):
+    for row in _plain(frame[["unique_id", *INDEX_COLUMNS, *schemes]]):
         record_id = int(row[0])
         records.append({"source_record_id": record_id, **dict(zip(INDEX_COLUMNS, row[1:len(INDEX_COLUMNS) + 1],
                                                                    strict=True))})
@@ -187,7 +219,7 @@ def write_index(session: Session, plan: StandingPlan, *, model_id: int, run_id: 
     _write(connection, plan.records)
     _write(connection, plan.identifiers)
     _write(connection, _prepared(session.get_bind().dialect, LinkTermFrequency.__table__, [
-        {"column": column, "value": value, "count": count}
+        {"field": column, "value": value, "count": count}
         for column, counts in plan.frequencies.items() for value, count in counts.items()]))
     state = session.get(LinkIndexState, 1)
     if state is None:
@@ -220,26 +252,37 @@ def plan_additions(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> Stand
         sql="")
 
 
-def write_additions(session: Session, plan: StandingPlan, *, run_id: int) -> None:
+def write_additions(session: Session, plan: StandingPlan, *, run_id: int, replaced: pd.DataFrame) -> None:
     """Add ``plan`` (:func:`plan_additions`) to the standing index: its records and the
-    term-frequency counts, in the incremental run's transaction."""
+    term-frequency counts, in the incremental run's transaction. The standing records
+    ``replaced`` (:func:`read_standing`) go first, and their values are no longer counted."""
+    gone = sorted(int(record_id) for record_id in replaced["unique_id"])
+    for start in range(0, len(gone), CHUNK):
+        for table in (LinkIndexIdentifier, LinkIndexRecord):
+            session.execute(delete(table).where(table.source_record_id.in_(gone[start:start + CHUNK])))
+    frequencies = {column: Counter(plan.frequencies.get(column, {})) for column in {*plan.frequencies}}
+    for column, counts in frequencies.items():
+        if column in replaced.columns:
+            counts.subtract(Counter(replaced[column].dropna().tolist()))
+    plan.totals = {column: sum(counts.values()) for column, counts in frequencies.items()}
+    plan.frequencies = frequencies
     connection = session.connection()
     _write(connection, plan.records)
     _write(connection, plan.identifiers)
-    frequencies = LinkTermFrequency.__table__
+    counted = LinkTermFrequency.__table__
     for column, counts in plan.frequencies.items():
-        values = sorted(counts)
+        values = sorted(value for value, change in counts.items() if change)
         held = _counts(session, column, values)
         for value in values:
             if value in held:
-                session.execute(update(frequencies).where(frequencies.c.column == column, frequencies.c.value == value)
+                session.execute(update(counted).where(counted.c.field == column, counted.c.value == value)
                                 .values(count=held[value] + counts[value]))
             else:
-                session.execute(frequencies.insert().values(column=column, value=value, count=counts[value]))
+                session.execute(counted.insert().values(field=column, value=value, count=counts[value]))
     state = session.get(LinkIndexState, 1)
     state.totals = {column: state.totals.get(column, 0) + plan.totals.get(column, 0)
                     for column in {*state.totals, *plan.totals}}
-    state.records += len(plan.records[1]) if plan.records else 0
+    state.records += (len(plan.records[1]) if plan.records else 0) - len(gone)
     state.run_id, state.updated_at = run_id, utcnow()
     session.flush()
 
@@ -252,7 +295,7 @@ def _counts(session: Session, column: str, values: Iterable[str]) -> dict[str, i
     table = LinkTermFrequency.__table__.c
     for start in range(0, len(values), CHUNK):
         found.update(session.execute(select(table.value, table["count"]).where(
-            table.column == column, table.value.in_(values[start:start + CHUNK]))).all())
+            table.field == column, table.value.in_(values[start:start + CHUNK]))).all())
     return found
 
 
@@ -293,23 +336,22 @@ def candidates(session: Session, new: pd.DataFrame, rules: Iterable[str]) -> pd.
     """The standing records that share a blocking rule's equalities with one of the
     ``new`` records (prepared), prepared the same way."""
     table, schemes_table = LinkIndexRecord.__table__, LinkIndexIdentifier.__table__
-    rows = new.astype(object).where(new.notna(), None).to_dict("records")
-    found: set[int] = set()
+    rows = [dict(zip(new.columns, row, strict=True)) for row in _plain(new)]
+    statements = []
     for lookup in lookups(rules):
         keys = sorted({key for row in rows if (key := _key(row, lookup)) is not None})
-        if not keys:
-            continue
         standing = lookup[0][0]
-        if standing.startswith(linkage.SCHEME_PREFIX):
-            scheme = standing[len(linkage.SCHEME_PREFIX):]
-            statements = [select(schemes_table.c.source_record_id).where(
-                schemes_table.c.scheme == scheme, schemes_table.c.value.in_([key[0] for key in keys[start:start + CHUNK]]))
-                for start in range(0, len(keys), CHUNK)]
-        else:
-            statements = [select(table.c.source_record_id).where(_matching(lookup, keys[start:start + CHUNK]))
-                          for start in range(0, len(keys), CHUNK)]
-        for statement in statements:
-            found.update(session.scalars(statement))
+        for start in range(0, len(keys), CHUNK):
+            some = keys[start:start + CHUNK]
+            if standing.startswith(linkage.SCHEME_PREFIX):
+                statements.append(select(schemes_table.c.source_record_id).where(
+                    schemes_table.c.scheme == standing[len(linkage.SCHEME_PREFIX):],
+                    schemes_table.c.value.in_([key[0] for key in some])))
+            else:
+                statements.append(select(table.c.source_record_id).where(_matching(lookup, some)))
+    found: set[int] = set()
+    for start in range(0, len(statements), 50):
+        found.update(session.scalars(union(*statements[start:start + 50])))
     return read_standing(session, found)
 
 
@@ -348,10 +390,10 @@ def read_standing(session: Session, record_ids: Iterable[int]) -> pd.DataFrame:
 
 
 def everyone(new: pd.DataFrame, found: pd.DataFrame, model: dict[str, Any], session: Session,
-             totals: dict[str, int]) -> pd.DataFrame:
+             totals: dict[str, int], replaced: pd.DataFrame) -> pd.DataFrame:
     """The table the scoring SQL reads: the new records and their candidates, with each
     term-frequency column's frequency as a full run would compute it, the new records
-    counted in."""
+    counted in (and the standing values they replace counted out)."""
     new = new.assign(is_new=True)
     found = found[~found["unique_id"].isin(new["unique_id"])].assign(is_new=False)
     table = pd.concat([new, found], ignore_index=True)
@@ -361,6 +403,8 @@ def everyone(new: pd.DataFrame, found: pd.DataFrame, model: dict[str, Any], sess
     table["unique_id"] = table["unique_id"].astype("int64")
     for column in tf_columns(model):
         added = Counter(new[column].dropna().tolist())
+        if column in replaced.columns:
+            added.subtract(Counter(replaced[column].dropna().tolist()))
         held = _counts(session, column, table[column].dropna().tolist())
         total = totals.get(column, 0) + sum(added.values())
         counts = {value: held.get(value, 0) + added.get(value, 0) for value in {*held, *added}}

@@ -17,10 +17,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('link_term_frequencies',
-    sa.Column('column', sa.String(length=40), nullable=False),
+    sa.Column('field', sa.String(length=40), nullable=False),
     sa.Column('value', sa.String(length=200), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('column', 'value', name=op.f('pk_link_term_frequencies'))
+    sa.PrimaryKeyConstraint('field', 'value', name=op.f('pk_link_term_frequencies'))
     )
     op.create_table('link_index_state',
     sa.Column('id', sa.Integer(), nullable=False),
