@@ -340,7 +340,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     if len(linkable) > 1:
         candidates = linkage.candidate_pairs(frame, chosen.settings)
         scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
-    kept_index = standing.plan_index(engine.dialect, frame, chosen.settings)
+    kept_index = standing.plan_index(engine, frame, chosen.settings, chosen.id)
     del frame
     gc.collect()  # the comparison frame and Splink's DuckDB tables: gigabytes at a million records
     _step(progress, "Clustering", 3)

@@ -23,7 +23,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -159,17 +159,26 @@ def score(sql: str, everyone: pd.DataFrame, keep_from: float, model: dict[str, A
 
 @dataclass
 class StandingPlan:
-    """Rows of the standing index, their parameters made before the transaction."""
+    """Changes to the standing index, their parameters made before the transaction."""
 
     records: tuple[BulkInsert, list] | None
     identifiers: tuple[BulkInsert, list] | None
     frequencies: dict[str, Counter]
     totals: dict[str, int]
     sql: str
+    #: Records whose standing rows go first (changed, or no longer linkable).
+    gone: list[int] = field(default_factory=list)
+    #: A full run's term-frequency rows: (field, value, count) to write, and to delete.
+    counts: list[dict[str, Any]] = field(default_factory=list)
+    uncounted: list[tuple[str, str]] = field(default_factory=list)
+    size: int = 0
 
 
 def _plain(frame: pd.DataFrame) -> list[tuple]:
     """The frame's rows as tuples, None for a missing value (pandas' NA is not SQL's)."""
+    if len(frame) > 1000:
+        plain = frame.astype(object)
+        return list(plain.where(plain.notna(), None).itertuples(index=False, name=None))
     return [tuple(None if pd.isna(value) else value for value in row)
             for row in frame.itertuples(index=False, name=None)]
 
@@ -195,15 +204,43 @@ def _prepared(dialect, table, rows: list[dict[str, Any]]) -> tuple[BulkInsert, l
     return insert, insert.prepare(rows)
 
 
-def plan_index(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> StandingPlan:
-    """The standing index of the linkable records ``frame`` (prepared) under ``model``."""
+def plan_index(engine, frame: pd.DataFrame, model: dict[str, Any], model_id: int) -> StandingPlan:
+    """The standing index of the linkable records ``frame`` (prepared) under ``model``,
+    as changes to the one stored: a full run after a few arrivals rewrites a few rows,
+    not every record's (each row is a dozen index entries)."""
     records, identifiers = _rows(frame)
     frequencies = {column: Counter(frame[column].dropna().tolist()) for column in tf_columns(model)}
+    table, schemes_table, counted = (LinkIndexRecord.__table__, LinkIndexIdentifier.__table__,
+                                     LinkTermFrequency.__table__)
+    with Session(engine) as session:
+        state = session.get(LinkIndexState, 1)
+        sql = state.scoring_sql if state is not None and state.model_id == model_id else ""
+        stored = {row[0]: tuple(row[1:]) for row in session.execute(
+            select(table.c.source_record_id, *(table.c[column] for column in INDEX_COLUMNS)))}
+        stored_schemes: dict[int, set] = {}
+        for record_id, scheme, value in session.execute(
+                select(schemes_table.c.source_record_id, schemes_table.c.scheme, schemes_table.c.value)):
+            stored_schemes.setdefault(record_id, set()).add((scheme, value))
+        stored_counts = {(name, value): count for name, value, count in session.execute(
+            select(counted.c.field, counted.c.value, counted.c["count"]))}
+    held: dict[int, set] = {}
+    for row in identifiers:
+        held.setdefault(row["source_record_id"], set()).add((row["scheme"], row["value"]))
+    changed = {row["source_record_id"] for row in records
+               if stored.get(row["source_record_id"]) != tuple(row[column] for column in INDEX_COLUMNS)
+               or stored_schemes.get(row["source_record_id"], set()) != held.get(row["source_record_id"], set())}
+    kept = {row["source_record_id"] for row in records}
+    gone = sorted((changed & set(stored)) | (set(stored) - kept))
+    counts = {(name, value): count for name, values in frequencies.items() for value, count in values.items()}
     return StandingPlan(
-        records=_prepared(dialect, LinkIndexRecord.__table__, records),
-        identifiers=_prepared(dialect, LinkIndexIdentifier.__table__, identifiers),
-        frequencies=frequencies, totals={column: sum(counts.values()) for column, counts in frequencies.items()},
-        sql=scoring_sql(model))
+        records=_prepared(engine.dialect, table, [row for row in records if row["source_record_id"] in changed]),
+        identifiers=_prepared(engine.dialect, schemes_table,
+                              [row for row in identifiers if row["source_record_id"] in changed]),
+        frequencies=frequencies, totals={column: sum(values.values()) for column, values in frequencies.items()},
+        sql=sql or scoring_sql(model), gone=gone, size=len(records),
+        counts=[{"field": name, "value": value, "count": count} for (name, value), count in counts.items()
+                if stored_counts.get((name, value)) != count],
+        uncounted=sorted(set(stored_counts) - set(counts)))
 
 
 def _write(connection, prepared: tuple[BulkInsert, list] | None) -> None:
@@ -211,21 +248,31 @@ def _write(connection, prepared: tuple[BulkInsert, list] | None) -> None:
         prepared[0].write(connection, prepared[1])
 
 
+def _forget(session: Session, record_ids: list[int]) -> None:
+    for start in range(0, len(record_ids), CHUNK):
+        for table in (LinkIndexIdentifier, LinkIndexRecord):
+            session.execute(delete(table).where(table.source_record_id.in_(record_ids[start:start + CHUNK])))
+
+
 def write_index(session: Session, plan: StandingPlan, *, model_id: int, run_id: int) -> None:
-    """Replace the standing index with ``plan`` (a full run's, in its transaction)."""
-    for table in (LinkIndexIdentifier, LinkIndexRecord, LinkTermFrequency):
-        session.execute(delete(table))
+    """Bring the standing index to ``plan`` (a full run's, in its transaction)."""
+    _forget(session, plan.gone)
     connection = session.connection()
     _write(connection, plan.records)
     _write(connection, plan.identifiers)
-    _write(connection, _prepared(session.get_bind().dialect, LinkTermFrequency.__table__, [
-        {"field": column, "value": value, "count": count}
-        for column, counts in plan.frequencies.items() for value, count in counts.items()]))
+    counted = LinkTermFrequency.__table__
+    gone = plan.uncounted + [(row["field"], row["value"]) for row in plan.counts]
+    for name in {name for name, _ in gone}:
+        values = sorted(value for field_name, value in gone if field_name == name)
+        for start in range(0, len(values), CHUNK):
+            session.execute(delete(counted).where(counted.c.field == name,
+                                                  counted.c.value.in_(values[start:start + CHUNK])))
+    _write(connection, _prepared(session.get_bind().dialect, counted, plan.counts))
     state = session.get(LinkIndexState, 1)
     if state is None:
         state = LinkIndexState(id=1)
         session.add(state)
-    state.model_id, state.run_id, state.records = model_id, run_id, len(plan.records[1]) if plan.records else 0
+    state.model_id, state.run_id, state.records = model_id, run_id, plan.size
     state.totals, state.scoring_sql, state.updated_at = plan.totals, plan.sql, utcnow()
     session.flush()
 
@@ -257,9 +304,7 @@ def write_additions(session: Session, plan: StandingPlan, *, run_id: int, replac
     term-frequency counts, in the incremental run's transaction. The standing records
     ``replaced`` (:func:`read_standing`) go first, and their values are no longer counted."""
     gone = sorted(int(record_id) for record_id in replaced["unique_id"])
-    for start in range(0, len(gone), CHUNK):
-        for table in (LinkIndexIdentifier, LinkIndexRecord):
-            session.execute(delete(table).where(table.source_record_id.in_(gone[start:start + CHUNK])))
+    _forget(session, gone)
     frequencies = {column: Counter(plan.frequencies.get(column, {})) for column in {*plan.frequencies}}
     for column, counts in frequencies.items():
         if column in replaced.columns:
