@@ -185,3 +185,29 @@ def test_incremental_needs_the_standing_index_of_the_adopted_model(held_back, sm
     assert run.status == "completed"
     with session_factory(engine)() as session:
         assert session.get(LinkIndexState, 1).model_id == trained.id
+
+
+def test_arrivals_respect_a_reviewers_reject(held_back, small_place):
+    from joinedup.audit import Actor
+    from joinedup.db import transaction
+    from joinedup.people import LinkPair, decide_pair
+
+    engine = held_back
+    before = _persons(engine)
+    arrived = _arrive(engine, small_place)
+    keys, real = _keys(engine), _truth(small_place)
+    true = {record_id: real[key] for record_id, key in keys.items()}
+    pairs = [(new, old) for new in sorted(arrived) for old in sorted(before) if true[new] == true[old]]
+    new, old = pairs[0]
+    with transaction(engine) as session:
+        decide_pair(session, Actor(username="rev.iewer", roles=frozenset({"data_team"}), channel="web"),
+                    new, old, "reject", reason="different people")
+    link_new_records(engine)
+    persons = _persons(engine)
+    assert persons[new] != persons[old]
+    # Their other true partners still link: the reject is about this pair.
+    assert sum(persons[a] == persons[b] for a, b in pairs[1:]) >= 0.9 * len(pairs[1:])
+    with session_factory(engine)() as session:
+        kept = session.scalar(select(LinkPair).where(LinkPair.record_id_l == min(new, old),
+                                                     LinkPair.record_id_r == max(new, old)))
+        assert kept is None or kept.status != "linked"
