@@ -110,15 +110,15 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
         fresh = new_record_ids(session, record_ids)
         new = read_records(session, fresh)
         decisions = _decisions(session, fresh)
-    model = chosen.settings
-    _step(progress, "Scoring new records", 1)
-    frame = linkage.prepare(new, linkage.model_schemes(model))
-    accepted = {record_id for left, right, decision in decisions if decision == "accept" for record_id in (left, right)}
-    low = low_information(frame, model, threshold) - accepted
-    linkable = frame[~frame["unique_id"].isin(low)]
-    scored: list[tuple[int, int, float, float, str, str]] = []
-    compared = 0
-    with transaction(engine) as session:
+        model = chosen.settings
+        _step(progress, "Scoring new records", 1)
+        frame = linkage.prepare(new, linkage.model_schemes(model))
+        accepted = {record_id for left, right, decision in decisions if decision == "accept"
+                    for record_id in (left, right)}
+        low = low_information(frame, model, threshold) - accepted
+        linkable = frame[~frame["unique_id"].isin(low)]
+        scored: list[tuple[int, int, float, float, str, str]] = []
+        compared = 0
         # A record taken out of the index and arriving again is still standing: it is
         # replaced, its old values no longer counted.
         replaced = standing.read_standing(session, fresh)
