@@ -216,3 +216,24 @@ def test_arrivals_respect_a_reviewers_reject(held_back, small_place):
         kept = session.scalar(select(LinkPair).where(LinkPair.record_id_l == min(new, old),
                                                      LinkPair.record_id_r == max(new, old)))
         assert kept is None or kept.status != "linked"
+
+
+def test_erasing_a_record_takes_it_out_of_the_standing_index(held_back):
+    from joinedup.audit import Actor
+    from joinedup.db import transaction
+    from joinedup.people.erasure import erase_records
+
+    engine = held_back
+    with session_factory(engine)() as session:
+        totals = dict(session.get(LinkIndexState, 1).totals)
+        record_id, uprn = session.execute(select(LinkIndexRecord.source_record_id, LinkIndexRecord.uprn)
+                                          .where(LinkIndexRecord.uprn.is_not(None)).limit(1)).one()
+        count = session.scalar(select(LinkTermFrequency.count).where(LinkTermFrequency.field == "uprn",
+                                                                     LinkTermFrequency.value == uprn))
+    with transaction(engine) as session:
+        erase_records(session, Actor.system("cli", "test"), [record_id], reason="retention")
+    with session_factory(engine)() as session:
+        assert session.get(LinkIndexRecord, record_id) is None
+        assert session.get(LinkIndexState, 1).totals["uprn"] == totals["uprn"] - 1
+        assert (session.scalar(select(LinkTermFrequency.count).where(LinkTermFrequency.field == "uprn",
+                                                                     LinkTermFrequency.value == uprn)) or 0) == count - 1

@@ -457,3 +457,15 @@ def everyone(new: pd.DataFrame, found: pd.DataFrame, model: dict[str, Any], sess
                                                   counts.get(value, 0) / total if isinstance(value, str) and total
                                                   else None).astype("float64")
     return table
+
+
+def forget(session: Session, record_ids: Iterable[int]) -> None:
+    """Take records that are being erased out of the standing index: their rows, and
+    their values out of the term-frequency counts (in the caller's transaction)."""
+    state = session.get(LinkIndexState, 1)
+    replaced = read_standing(session, record_ids)
+    if state is None or replaced.empty:
+        return
+    empty = StandingPlan(records=None, identifiers=None, frequencies={column: Counter() for column in state.totals},
+                         totals={}, sql="")
+    write_additions(session, empty, run_id=state.run_id, replaced=replaced)
