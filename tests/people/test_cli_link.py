@@ -29,3 +29,24 @@ def test_link_prints_a_summary_and_export_writes_one_row_per_record(settings, sm
     assert all(row["person_id"].startswith("P") for row in links)
     result = runner.invoke(app, ["link", "--model", "99"])
     assert result.exit_code == 2 and "no model version 99" in result.output
+
+
+def test_link_incremental_attaches_new_records_and_says_what_it_did(settings, small_place):
+    import json
+
+    from joinedup.ingest import ingest_file, load_mapping
+
+    engine = initialise(settings)
+    extracts = json.loads((small_place / "manifest.json").read_text())["extracts"]
+    held_back = next(extract for extract in extracts if extract["source"] == "voluntary")
+    result = runner.invoke(app, ["link", "--incremental"])
+    assert result.exit_code == 2 and "full link first" in result.output
+    for extract in extracts:
+        if extract is not held_back:
+            ingest_file(engine, load_mapping(extract["mapping"]), small_place / extract["file"], loaded_by="test")
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    load = ingest_file(engine, load_mapping(held_back["mapping"]), small_place / held_back["file"], loaded_by="test")
+    result = runner.invoke(app, ["link", "--incremental"])
+    assert result.exit_code == 0, result.output
+    assert "Incremental link run" in result.output and "new source records" in result.output
+    assert f"{load.rows_loaded:,}" in result.output

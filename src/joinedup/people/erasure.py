@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from joinedup.audit import Actor
 from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
+from joinedup.people import standing
 from joinedup.people.golden import read_records
 from joinedup.people.linking import refresh_person
 from joinedup.people.models import Person, PersonEvent, PersonRecord
@@ -45,6 +46,7 @@ def erase_records(session: Session, actor: Actor, record_ids: Sequence[int], *, 
                 select(PersonRecord.person_id, PersonRecord.source_record_id)
                 .where(PersonRecord.source_record_id.in_(wanted[start:start + _CHUNK]))):
             held[person_id].append(record_id)
+    standing.forget(session, wanted)
     deleted = 0
     for start in range(0, len(wanted), _CHUNK):
         deleted += session.execute(delete(SourceRecord).where(SourceRecord.id.in_(wanted[start:start + _CHUNK]))

@@ -566,7 +566,33 @@ def ceilings(frame: pd.DataFrame, model: dict[str, Any]) -> pd.Series:
     a common value's weight), so a ceiling errs towards linking being possible. Only
     trained levels count: an untrained one adds nothing.
     """
+    levels = _self_levels(model, set(frame.columns))
+    if len(frame) <= 64:  # a few arrivals: pandas' overhead per operation outweighs the work
+        columns = list(frame.columns)
+        totals = []
+        for row in frame.itertuples(index=False, name=None):
+            filled = {name for name, value in zip(columns, row, strict=True) if not pd.isna(value)}
+            totals.append(prior_weight(model) + sum(
+                next((weight for needed, weight in options if filled.issuperset(needed)), 0.0) for options in levels))
+        return pd.Series([1 / (1 + 2 ** (-total)) for total in totals], index=frame.index, dtype="float64")
     total = pd.Series(prior_weight(model), index=frame.index, dtype="float64")
+    for options in levels:
+        gained = pd.Series(0.0, index=frame.index)
+        decided = pd.Series(False, index=frame.index)
+        for needed, weight in options:
+            filled = frame[list(needed)].notna().all(axis=1) & ~decided
+            gained[filled] = weight
+            decided |= filled
+        total += gained
+    return 1 / (1 + 2 ** (-total))
+
+
+def _self_levels(model: dict[str, Any], columns: set[str]) -> list[list[tuple[tuple[str, ...], float]]]:
+    """For each comparison, the levels a record paired with itself can reach, best first:
+    the columns each needs filled, and its weight. A partner without the field gives the
+    null level (weight 0), so a level that counts against even on agreement (one source
+    alone carries phones, say) never lowers what a record can reach."""
+    found = []
     for comparison in model["comparisons"]:
         column = comparison["output_column_name"]
         by_label = {level.get("label_for_charts"): level for level in comparison["comparison_levels"]}
@@ -574,20 +600,9 @@ def ceilings(frame: pd.DataFrame, model: dict[str, Any]) -> pd.Series:
         if choices is None:
             exact = next(level for level in comparison["comparison_levels"] if not level.get("is_null_level"))
             choices = (((column,), exact.get("label_for_charts")),)
-        gained = pd.Series(0.0, index=frame.index)
-        decided = pd.Series(False, index=frame.index)
-        for needed, label in choices:
-            level = by_label.get(label)
-            if level is None or any(name not in frame.columns for name in needed):
-                continue
-            filled = frame[list(needed)].notna().all(axis=1) & ~decided
-            # A partner without the field gives the null level (weight 0), so a level that
-            # counts against even on agreement (one source alone carries phones, say) never
-            # lowers what a record can reach.
-            gained[filled] = max(level_weight(level), 0.0)
-            decided |= filled
-        total += gained
-    return 1 / (1 + 2 ** (-total))
+        found.append([(tuple(needed), max(level_weight(by_label[label]), 0.0)) for needed, label in choices
+                      if label in by_label and all(name in columns for name in needed)])
+    return found
 
 
 def candidate_pairs(frame: pd.DataFrame, model: dict[str, Any]) -> int:

@@ -8,8 +8,9 @@ cluster a public id (keeping the old ones that fit), and writes everything in on
 transaction at the end: only changed persons and memberships are written; each kept
 person's gains and losses go into their history.
 
-``link_new_records`` is an incremental run: only the records no person holds yet are
-scored, against every record (the whole index's term frequencies), and attached to
+``link_new_records`` is an incremental run (:mod:`joinedup.people.arrivals`): only the
+records no person holds yet are read and scored, against their candidates in the
+standing index each full run keeps (:mod:`joinedup.people.standing`), and attached to
 the person they match or made new persons. It never joins two existing persons: a new
 record that matches two goes to the review queue.
 
@@ -23,12 +24,12 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,6 +38,7 @@ from joinedup.db import session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import linkage_model as linkage
+from joinedup.people import standing
 from joinedup.people.clustering import (
     Clusters,
     Identity,
@@ -265,14 +267,18 @@ def link_people(
 
 
 def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by: str = "cli",
-                     on_abandoned: Abandoned | None = None) -> LinkRun:
-    """Attach the records no person holds yet to the index, without a full rerun.
+                     on_abandoned: Abandoned | None = None, record_ids: Iterable[int] | None = None) -> LinkRun:
+    """Attach the records no person holds yet (of ``record_ids``, when given: those that
+    just arrived) to the index, without a full rerun.
 
-    Each is scored against every record with the adopted model and joins the person it
+    Each is scored against its candidates from the standing index the last full run kept
+    (:mod:`joinedup.people.arrivals`), with the adopted model, and joins the person it
     matches at or above the threshold, or becomes a new person. Needs a full run first.
     """
     def work(run_id: int, started: float) -> None:
-        _incremental(engine, run_id, progress, ran_by, started)
+        from joinedup.people.arrivals import attach_new_records
+
+        attach_new_records(engine, run_id, progress, ran_by, started, record_ids)
 
     return _run(engine, "incremental", ran_by, work, on_abandoned)
 
@@ -334,6 +340,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     if len(linkable) > 1:
         candidates = linkage.candidate_pairs(frame, chosen.settings)
         scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
+    kept_index = standing.plan_index(engine, frame, chosen.settings, chosen.id)
     del frame
     gc.collect()  # the comparison frame and Splink's DuckDB tables: gigabytes at a million records
     _step(progress, "Clustering", 3)
@@ -354,63 +361,11 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
         session.execute(delete(LinkPair))
         pair_rows.write(session.connection())
         _write_persons(session, plan)
+        standing.write_index(session, kept_index, model_id=chosen.id, run_id=run_id)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(by_id), persons=len(members),
                 linked_persons=sum(1 for ids in members.values() if len(ids) > 1), low=len(low),
                 candidates=candidates, pairs_scored=len(scored), clusters=clusters, pairs=pairs,
                 ids=(len(identity.kept), len(identity.new), len(plan.retired)))
-    _step(progress, "Done", STEPS)
-
-
-def _incremental(engine: Engine, run_id: int, progress: Progress | None, ran_by: str, started: float) -> None:
-    _step(progress, "Reading records", 0)
-    with transaction(engine) as session:
-        context = _Context(session, run_id, None, None)
-        chosen = adopted_model(session)
-        if chosen is None or not context.previous:
-            raise LookupError("there is no person index to add to yet: run a full link first (joinedup link)")
-    _step(progress, "Model ready", 1)
-    by_id = context.by_id
-    new = [record for record in context.records if record["id"] not in context.previous]
-    everything = linkage.prepare(context.records, linkage.model_schemes(chosen.settings))
-    thin = low_information(everything, chosen.settings, context.threshold)
-    low = {record["id"] for record in new if record["id"] in thin}
-    linkable = [record for record in context.records if record["id"] not in thin]
-    new_linkable = [record["id"] for record in new if record["id"] not in low]
-    _step(progress, "Scoring new records", 2)
-    scored: list[tuple[int, int, float, float, str, str]] = []
-    candidates = 0
-    if new_linkable:
-        frame = everything[~everything["unique_id"].isin(thin)]
-        scored = linkage.score(frame, chosen.settings, keep_from=context.review_from, new_ids=new_linkable)
-    _step(progress, "Attaching", 3)
-    involved = set(new_linkable)
-    for left, right, *_ in scored:
-        involved.update((left, right))
-    anchor_of = {record_id: pk for record_id, (_, pk) in context.previous.items()}
-    touched_persons = {anchor_of[record_id] for record_id in involved if record_id in anchor_of}
-    records = {record["id"]: record for record in linkable
-               if record["id"] in involved or anchor_of.get(record["id"]) in touched_persons}
-    clusters = cluster(records, scored, context.threshold, context.decisions,
-                       anchors={record_id: anchor_of[record_id] for record_id in records if record_id in anchor_of})
-    groups: dict[int, list[int]] = defaultdict(list)
-    for record_id, label in clusters.labels.items():
-        groups[label].append(record_id)
-    _step(progress, "Keeping person ids", 4)
-    _step(progress, "Writing persons", 5)
-    pairs = _pair_rows(scored, dict(clusters.labels), clusters, by_id, context, run_id, chosen.id)
-    pair_rows = _bulk(engine, LinkPair.__table__, pairs)
-    plan = _plan_attachments(engine, run_id, ran_by, by_id, groups, low, anchor_of, clusters, context)
-    with transaction(engine) as session:
-        _check_index_unchanged(session, plan.last_event)
-        for start in range(0, len(new_linkable), CHUNK):
-            chunk = new_linkable[start:start + CHUNK]
-            session.execute(delete(LinkPair).where(or_(LinkPair.record_id_l.in_(chunk), LinkPair.record_id_r.in_(chunk))))
-        pair_rows.write(session.connection())
-        _write_persons(session, plan)
-        _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=len(plan.new_ids),
-                linked_persons=plan.attached, low=len(low), candidates=candidates, pairs_scored=len(scored),
-                clusters=clusters, pairs=pairs,
-                ids=(0, len(plan.new_ids), 0))
     _step(progress, "Done", STEPS)
 
 

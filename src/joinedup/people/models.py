@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -223,3 +224,91 @@ class PersonEvent(Base):
     details: Mapped[dict] = mapped_column(default=dict)
 
     person: Mapped[Person] = relationship(back_populates="events")
+
+
+# --------------------------------------------------------------------------- the standing index
+
+#: The comparison columns a standing record keeps (:data:`joinedup.people.linkage_model.COLUMNS`
+#: without ``unique_id``); identifier schemes' values go in :class:`LinkIndexIdentifier`.
+INDEX_COLUMNS = (
+    "forename", "forename_root", "forename_sound", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
+    "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
+    "outward", "phone", "email",
+)
+
+
+class LinkIndexRecord(Base):
+    """A linkable record as the adopted model compares it, kept so that a new record is
+    scored against its candidates without re-reading and re-preparing every record. Its
+    columns are the blocking keys: each blocking rule's equalities are an indexed lookup.
+    Written by each full run; new records are added by incremental runs."""
+
+    __tablename__ = "link_index_records"
+
+    source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"),
+                                                  primary_key=True, autoincrement=False)
+    forename: Mapped[str | None] = mapped_column(Text)
+    forename_root: Mapped[str | None] = mapped_column(Text)
+    forename_sound: Mapped[str | None] = mapped_column(Text)
+    surname: Mapped[str | None] = mapped_column(Text, index=True)
+    surname_sound: Mapped[str | None] = mapped_column(Text, index=True)
+    dob: Mapped[str | None] = mapped_column(Text, index=True)
+    dob_swapped: Mapped[str | None] = mapped_column(Text)
+    birth_year: Mapped[str | None] = mapped_column(Text)
+    birthday: Mapped[str | None] = mapped_column(Text)
+    sex: Mapped[str | None] = mapped_column(Text)
+    nhs_number: Mapped[str | None] = mapped_column(Text, index=True)
+    ni_number: Mapped[str | None] = mapped_column(Text, index=True)
+    upn: Mapped[str | None] = mapped_column(Text, index=True)
+    uprn: Mapped[str | None] = mapped_column(Text, index=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    house: Mapped[str | None] = mapped_column(Text)
+    street: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text, index=True)
+    outward: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text, index=True)
+    email: Mapped[str | None] = mapped_column(Text, index=True)
+
+    __table_args__ = (
+        Index("ix_link_index_records_house_street", "house", "street"),
+        Index("ix_link_index_records_forename_root_birthday", "forename_root", "birthday"),
+    )
+
+
+class LinkIndexIdentifier(Base):
+    """A standing record's value of an identifier scheme (``id_<scheme>`` in the model)."""
+
+    __tablename__ = "link_index_identifiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_link_index_identifiers_scheme_value", "scheme", "value"),)
+
+
+class LinkTermFrequency(Base):
+    """How many standing records hold a value of a term-frequency column (the UPRN): a
+    value many people share counts for less. Kept up to date by incremental runs."""
+
+    __tablename__ = "link_term_frequencies"
+
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LinkIndexState(Base):
+    """What the standing index was built with (one row): the model, the run, how many
+    records hold each term-frequency column, and the model's scoring SQL."""
+
+    __tablename__ = "link_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("link_models.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("link_runs.id", ondelete="SET NULL"))
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    totals: Mapped[dict] = mapped_column(default=dict)
+    scoring_sql: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
