@@ -1,7 +1,7 @@
 """a team of a directory can be retired in the app (kept for what names it, no longer offered)
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-02 23:10:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0025'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 persons a live person took over, on every person page, and without it read every person
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-02 23:05:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '0026'
-down_revision = '0023'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
