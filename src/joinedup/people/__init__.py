@@ -8,6 +8,7 @@ persons for people to see is the disclosure layer's (:mod:`joinedup.disclosure.p
 See docs/people.md.
 """
 
+from joinedup.people.arrivals import link_new_records
 from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
 from joinedup.people.golden import GOLDEN_FIELDS, golden_record, read_records
@@ -31,7 +32,6 @@ from joinedup.people.linking import (
     adopt_model,
     adopted_model,
     last_run,
-    link_new_records,
     link_people,
     link_thresholds,
     low_information,

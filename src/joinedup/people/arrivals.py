@@ -30,12 +30,14 @@ from joinedup.people.golden import read_records
 from joinedup.people.linking import (
     CHUNK,
     STEPS,
+    Abandoned,
     Progress,
     _bulk,
     _check_index_unchanged,
     _finish,
     _pair_rows,
     _plan_attachments,
+    _run,
     _step,
     _write_persons,
     adopted_model,
@@ -173,3 +175,18 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
                 linked_persons=plan.attached, low=len(low), candidates=compared, pairs_scored=len(scored),
                 clusters=clusters, pairs=pairs, ids=(0, len(plan.new_ids), 0))
     _step(progress, "Done", STEPS)
+
+
+def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by: str = "cli",
+                     on_abandoned: Abandoned | None = None, record_ids: Iterable[int] | None = None) -> LinkRun:
+    """Attach the records no person holds yet (of ``record_ids``, when given: those that
+    just arrived) to the index, without a full rerun.
+
+    Each is scored against its candidates from the standing index the last full run kept
+    (:mod:`joinedup.people.arrivals`), with the adopted model, and joins the person it
+    matches at or above the threshold, or becomes a new person. Needs a full run first.
+    """
+    def work(run_id: int, started: float) -> None:
+        attach_new_records(engine, run_id, progress, ran_by, started, record_ids)
+
+    return _run(engine, "incremental", ran_by, work, on_abandoned)

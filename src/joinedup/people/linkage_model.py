@@ -23,7 +23,13 @@ from typing import Any
 
 import pandas as pd
 
-from joinedup.gazetteer.normalise import CANONICAL_WORDS, SUB_UNIT_WORDS, is_number, outward_code, tokens
+from joinedup.gazetteer.normalise import (
+    CANONICAL_WORDS,
+    SUB_UNIT_WORDS,
+    is_number,
+    outward_code,
+    tokens,
+)
 from joinedup.people.nicknames import root
 
 #: The normalised words that end a street's name (RD, ST, AVE…).
@@ -608,7 +614,9 @@ def _self_levels(model: dict[str, Any], columns: set[str]) -> list[list[tuple[tu
 def candidate_pairs(frame: pd.DataFrame, model: dict[str, Any]) -> int:
     """How many pairs the model's blocking rules generate over ``frame`` (each pair once)."""
     from splink import DuckDBAPI
-    from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+    from splink.blocking_analysis import (
+        cumulative_comparisons_to_be_scored_from_blocking_rules_data,
+    )
 
     if len(frame) < 2:
         return 0

@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,23 +264,6 @@ def link_people(
         _full(engine, run_id, progress, threshold, review_from, model_version, retrain, ran_by, started)
 
     return _run(engine, "full", ran_by, work, on_abandoned)
-
-
-def link_new_records(engine: Engine, *, progress: Progress | None = None, ran_by: str = "cli",
-                     on_abandoned: Abandoned | None = None, record_ids: Iterable[int] | None = None) -> LinkRun:
-    """Attach the records no person holds yet (of ``record_ids``, when given: those that
-    just arrived) to the index, without a full rerun.
-
-    Each is scored against its candidates from the standing index the last full run kept
-    (:mod:`joinedup.people.arrivals`), with the adopted model, and joins the person it
-    matches at or above the threshold, or becomes a new person. Needs a full run first.
-    """
-    def work(run_id: int, started: float) -> None:
-        from joinedup.people.arrivals import attach_new_records
-
-        attach_new_records(engine, run_id, progress, ran_by, started, record_ids)
-
-    return _run(engine, "incremental", ran_by, work, on_abandoned)
 
 
 def _step(progress: Progress | None, stage: str, step: int) -> None:

@@ -23,7 +23,7 @@ from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
 from joinedup.people.decisions import decide_pair
 from joinedup.people.golden import read_records
-from joinedup.people.linking import _free_person_id, refresh_person, adopted_model
+from joinedup.people.linking import _free_person_id, adopted_model, refresh_person
 from joinedup.people.models import (
     LinkModel,
     LinkPair,
