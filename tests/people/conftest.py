@@ -1,6 +1,6 @@
 """A small synthetic place, every extract ingested and its addresses matched, per backend.
 
-Loading the place (and, for ``linked_once``, linking it) is done once per backend and test
+Loading the place (and training, or linking it) is done once per backend, kind and test
 session (per xdist worker), into a template store; each test gets a copy of its own (a
 file copy on SQLite, ``create database ... template`` on PostgreSQL), so tests still
 write freely and never see each other's changes.
@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from place_support import place_extracts, without_some
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -20,7 +21,8 @@ from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
 from joinedup.demo import load_place, load_place_gazetteer
 from joinedup.gazetteer import match_addresses
-from joinedup.people import link_people
+from joinedup.ingest import ingest_file, load_mapping
+from joinedup.people import link_people, train_model
 from joinedup.synth import generate_place
 
 PEOPLE = 400
@@ -37,43 +39,54 @@ def small_place(tmp_path_factory) -> Path:
     return place
 
 
-def _fill(engine, place: Path, linked: bool) -> None:
-    load_place(engine, place)
+def _fill(engine, place: Path, kind: str, scratch: Path) -> None:
+    """Load the place (``held_back``: without one row in EVERY of each extract) and match
+    its addresses; then link it (``linked``, ``held_back``), or else only train the model
+    (``loaded``: version 1, adopted, as a first run would), so no test pays for training."""
+    if kind == "held_back":
+        for extract in place_extracts(place):
+            partial = scratch / extract["file"].replace("/", "_")
+            without_some(extract, place, partial)
+            ingest_file(engine, load_mapping(extract["mapping"]), partial, loaded_by="test")
+    else:
+        load_place(engine, place)
     load_place_gazetteer(engine, place)
     match_addresses(engine, full=True, address_engine=None)
-    if linked:
+    if kind == "loaded":
+        assert train_model(engine, trained_by="tests").adopted
+    else:
         assert link_people(engine).status == "completed"
 
 
 class _Templates:
-    """The loaded (and the loaded-and-linked) stores of this session, built when first asked for."""
+    """The stores of this session by kind (see :func:`_fill`), built when first asked for."""
 
     def __init__(self, tmp_path_factory, request, place: Path) -> None:
         self.tmp_path_factory, self.request, self.place = tmp_path_factory, request, place
-        self.built: dict[tuple[str, bool], str] = {}
+        self.built: dict[tuple[str, str], str] = {}
         self.databases: list[str] = []
 
-    def template(self, backend: str, linked: bool) -> str:
-        key = (backend, linked)
+    def template(self, backend: str, kind: str) -> str:
+        key = (backend, kind)
         if key not in self.built:
-            self.built[key] = self._sqlite(linked) if backend == "sqlite" else self._postgres(linked)
+            self.built[key] = self._sqlite(kind) if backend == "sqlite" else self._postgres(kind)
         return self.built[key]
 
-    def _sqlite(self, linked: bool) -> str:
+    def _sqlite(self, kind: str) -> str:
         path = self.tmp_path_factory.mktemp("people-template") / "joinedup.db"
         shutil.copy2(self.request.getfixturevalue("sqlite_template"), path)
         engine = make_engine(f"sqlite:///{path}")
-        _fill(engine, self.place, linked)
+        _fill(engine, self.place, kind, path.parent)
         with engine.connect() as connection:
             connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
         engine.dispose()
         return str(path)
 
-    def _postgres(self, linked: bool) -> str:
+    def _postgres(self, kind: str) -> str:
         name = self.create(None)
         engine = make_engine(self.url(name))
         upgrade(engine)
-        _fill(engine, self.place, linked)
+        _fill(engine, self.place, kind, self.tmp_path_factory.mktemp("people-template"))
         engine.dispose()
         return name
 
@@ -109,8 +122,8 @@ def _templates(tmp_path_factory, request, small_place):
         templates.drop(name)
 
 
-def _copy(templates: _Templates, backend: str, linked: bool, tmp_path: Path):
-    template = templates.template(backend, linked)
+def _copy(templates: _Templates, backend: str, kind: str, tmp_path: Path):
+    template = templates.template(backend, kind)
     if backend == "sqlite":
         path = tmp_path / "joinedup.db"
         shutil.copy2(template, path)
@@ -127,13 +140,20 @@ def _copy(templates: _Templates, backend: str, linked: bool, tmp_path: Path):
 
 @pytest.fixture(params=BACKENDS)
 def linked_store(request, _templates, tmp_path):
-    """A store of its own with the small place's extracts loaded and addresses matched, not
-    yet linked; once per backend."""
-    yield from _copy(_templates, request.param, False, tmp_path)
+    """A store of its own with the small place's extracts loaded, addresses matched and the
+    model trained (version 1, adopted), not yet linked; once per backend."""
+    yield from _copy(_templates, request.param, "loaded", tmp_path)
 
 
 @pytest.fixture(params=BACKENDS)
 def linked_once(request, _templates, tmp_path):
     """As ``linked_store``, after one link run with the default thresholds (which the
     template's build checks completed): for tests of what follows a first run."""
-    yield from _copy(_templates, request.param, True, tmp_path)
+    yield from _copy(_templates, request.param, "linked", tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def held_back(request, _templates, tmp_path):
+    """The small place loaded without one record in EVERY of each extract, its addresses
+    matched, and fully linked: the rest arrive in the test (incremental linking)."""
+    yield from _copy(_templates, request.param, "held_back", tmp_path)

@@ -3,54 +3,34 @@
 from __future__ import annotations
 
 import csv
-import json
 
 import pytest
+from place_support import place_extracts
 from sqlalchemy import func, select
 
+from joinedup.audit import Actor
 from joinedup.audit.models import AuditEvent
-from joinedup.db import session_factory
-from joinedup.demo import load_place_gazetteer
+from joinedup.db import session_factory, transaction
 from joinedup.gazetteer import match_addresses
 from joinedup.ingest import ingest_file, load_mapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people import (
     LinkModel,
+    LinkPair,
     Person,
     PersonRecord,
     adopt_model,
+    decide_pair,
     link_new_records,
     link_people,
     standing,
     train_model,
 )
 from joinedup.people import linkage_model as linkage
+from joinedup.people.erasure import erase_records
 from joinedup.people.golden import read_records
 from joinedup.people.models import LinkIndexRecord, LinkIndexState, LinkTermFrequency
-
-#: Every how many rows of each extract one is held back, to arrive later.
-EVERY = 8
-
-
-def _extracts(place):
-    return json.loads((place / "manifest.json").read_text())["extracts"]
-
-
-def _without_some(extract, place, out) -> set[str]:
-    """Write ``extract`` to ``out`` without every EVERY-th row; return the rows' texts held back."""
-    source = place / extract["file"]
-    if extract["format"] == "fhir-ndjson":
-        lines = source.read_text(encoding=extract["encoding"]).splitlines(keepends=True)
-        out.write_text("".join(line for index, line in enumerate(lines) if index % EVERY != 3),
-                       encoding=extract["encoding"])
-        return {line for index, line in enumerate(lines) if index % EVERY == 3}
-    with source.open(encoding=extract["encoding"], newline="") as handle:
-        rows = list(csv.reader(handle, delimiter=extract["delimiter"]))
-    with out.open("w", encoding=extract["encoding"], newline="") as handle:
-        csv.writer(handle, delimiter=extract["delimiter"]).writerows(
-            [rows[0], *(row for index, row in enumerate(rows[1:]) if index % EVERY != 3)])
-    return {"|".join(row) for index, row in enumerate(rows[1:]) if index % EVERY == 3}
 
 
 def _keys(engine) -> dict[int, tuple[str, str, str]]:
@@ -78,22 +58,9 @@ def _precision_recall(persons: dict[int, str], true: dict[int, str], arrived: se
     return len(found & real) / max(len(found), 1), len(found & real) / max(len(real), 1)
 
 
-@pytest.fixture
-def held_back(engine, small_place, tmp_path):
-    """The small place loaded and fully linked without one record in EVERY of each extract."""
-    for extract in _extracts(small_place):
-        partial = tmp_path / extract["file"].replace("/", "_")
-        _without_some(extract, small_place, partial)
-        ingest_file(engine, load_mapping(extract["mapping"]), partial, loaded_by="test")
-    load_place_gazetteer(engine, small_place)
-    match_addresses(engine, full=True, address_engine=None)
-    link_people(engine)
-    return engine
-
-
 def _arrive(engine, place) -> set[int]:
     before = set(_keys(engine))
-    for extract in _extracts(place):
+    for extract in place_extracts(place):
         ingest_file(engine, load_mapping(extract["mapping"]), place / extract["file"], loaded_by="test")
     match_addresses(engine, full=False, address_engine=None)
     return set(_keys(engine)) - before
@@ -193,10 +160,6 @@ def test_incremental_needs_the_standing_index_of_the_adopted_model(held_back, sm
 
 
 def test_arrivals_respect_a_reviewers_reject(held_back, small_place):
-    from joinedup.audit import Actor
-    from joinedup.db import transaction
-    from joinedup.people import LinkPair, decide_pair
-
     engine = held_back
     before = _persons(engine)
     arrived = _arrive(engine, small_place)
@@ -219,10 +182,6 @@ def test_arrivals_respect_a_reviewers_reject(held_back, small_place):
 
 
 def test_erasing_a_record_takes_it_out_of_the_standing_index(held_back):
-    from joinedup.audit import Actor
-    from joinedup.db import transaction
-    from joinedup.people.erasure import erase_records
-
     engine = held_back
     with session_factory(engine)() as session:
         totals = dict(session.get(LinkIndexState, 1).totals)

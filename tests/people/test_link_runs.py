@@ -14,11 +14,10 @@ from joinedup.cli import app
 from joinedup.db import session_factory, transaction
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.demo import load_place
-from joinedup.ingest import SourceRecord
-from joinedup.people import LinkRun, Person, PersonRecord, link_people
-from joinedup.people import linking
-from joinedup.people.models import PersonEvent
 from joinedup.disclosure.records import fetch_record
+from joinedup.ingest import SourceRecord
+from joinedup.people import LinkRun, Person, PersonRecord, link_people, linking
+from joinedup.people.models import PersonEvent
 from joinedup.store import initialise
 
 runner = CliRunner()

@@ -10,6 +10,10 @@ import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from splink import DuckDBAPI
+from splink.blocking_analysis import (
+    cumulative_comparisons_to_be_scored_from_blocking_rules_data,
+)
 
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import cluster, shared_identifiers
@@ -178,6 +182,31 @@ def test_some_blocking_rules_need_no_date_of_birth_and_none_needs_nothing():
     without = [rule for rule in rules if "dob" not in rule and "birth" not in rule]
     assert {"l.surname = r.surname AND l.postcode = r.postcode",
             "l.forename_root = r.forename_root AND l.postcode = r.postcode"} <= set(without)
+
+
+def test_candidate_pairs_are_counted_as_splink_blocks_them():
+    """Each pair once, whichever rules make it; a missing value blocks nothing."""
+    born, other = date(2015, 3, 1), date(1980, 7, 9)
+    records = [
+        _record(1, forename="Amy", surname="Khan", date_of_birth=born, postcode="JU1 1AA", nhs_number="4010232137"),
+        _record(2, forename="Amie", surname="Khan", date_of_birth=born, postcode="JU1 1AA", nhs_number="4010232137"),
+        _record(3, forename="Khan", surname="Amy", date_of_birth=born, postcode="JU1 1AA"),
+        _record(4, forename="Olivia", surname="Khan", date_of_birth=None, postcode="JU1 1AA"),
+        _record(5, forename="Sam", surname="Lee", date_of_birth=other, postcode=None),
+        _record(6, forename="Sam", surname="Lee", date_of_birth=other, postcode="JU2 2BB"),
+        _record(7, forename=None, surname=None, date_of_birth=None, postcode=None),
+    ]
+    model = linkage.settings()
+    frame = linkage.prepare(records, {})
+    rules = model_rules(model)
+    expected = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
+        table_or_tables=frame, link_type="dedupe_only", db_api=DuckDBAPI(), blocking_rules=rules)
+    counted = linkage.candidate_pairs(frame, model)
+    assert counted == int(expected["row_count"].sum())
+    # 1-2-3-4 share a surname or swapped name with the postcode, 5-6 a name and date of
+    # birth; 7 has nothing to block on.
+    assert counted == 7
+    assert linkage.candidate_pairs(frame.iloc[:1], model) == 0
 
 
 def _scored(records, model, keep_from=0.0):

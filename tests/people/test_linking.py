@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from joinedup.audit import Actor
 from joinedup.db import session_factory, transaction
+from joinedup.disclosure import export_links
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people import LinkModel, Person, PersonRecord, decide_pair, link_people
-from joinedup.disclosure import export_links
-
 
 EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")
 

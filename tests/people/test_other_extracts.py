@@ -11,9 +11,9 @@ from datetime import date
 
 from joinedup.audit import Actor
 from joinedup.db import session_factory
+from joinedup.disclosure import export_links
 from joinedup.ingest import ingest_file, load_mapping
 from joinedup.people import link_people
-from joinedup.disclosure import export_links
 
 LEISURE = '''
 [source]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from joinedup.audit import Actor
 from joinedup.audit.models import AuditEvent
 from joinedup.db import session_factory, transaction
+from joinedup.disclosure import PERSON_COLUMNS, export_persons
 from joinedup.ingest import ingest_file, load_mapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import (
@@ -31,7 +32,6 @@ from joinedup.people import (
     set_link_thresholds,
     split_record,
 )
-from joinedup.disclosure import PERSON_COLUMNS, export_persons
 
 REVIEWER = Actor(username="rev.iewer", roles=frozenset({"data_team"}), channel="web")
 
