@@ -23,6 +23,7 @@ from joinedup.demo import load_place, load_place_gazetteer
 from joinedup.gazetteer import match_addresses
 from joinedup.ingest import ingest_file, load_mapping
 from joinedup.people import link_people, train_model
+from joinedup.store import initialise
 from joinedup.synth import generate_place
 
 PEOPLE = 400
@@ -157,3 +158,26 @@ def held_back(request, _templates, tmp_path):
     """The small place loaded without one record in EVERY of each extract, its addresses
     matched, and fully linked: the rest arrive in the test (incremental linking)."""
     yield from _copy(_templates, request.param, "held_back", tmp_path)
+
+
+def home_with(templates: _Templates, settings, kind: str):
+    """The SQLite template of ``kind`` as the store of ``settings`` (which the CLI opens)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(templates.template("sqlite", kind), settings.home / "joinedup.db")
+    return initialise(settings)
+
+
+@pytest.fixture
+def loaded_home(_templates, settings):
+    """``settings`` whose store is a copy of the loaded place with its model trained, for the CLI."""
+    engine = home_with(_templates, settings, "loaded")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def held_back_home(_templates, settings):
+    """``settings`` whose store is a copy of the linked place held back in part, for the CLI."""
+    engine = home_with(_templates, settings, "held_back")
+    yield engine
+    engine.dispose()

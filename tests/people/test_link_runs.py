@@ -13,12 +13,10 @@ from joinedup.audit import Actor, AuditEvent
 from joinedup.cli import app
 from joinedup.db import session_factory, transaction
 from joinedup.db.locks import AlreadyRunning, exclusive
-from joinedup.demo import load_place
 from joinedup.disclosure.records import fetch_record
 from joinedup.ingest import SourceRecord
 from joinedup.people import LinkRun, Person, PersonRecord, link_people, linking
 from joinedup.people.models import PersonEvent
-from joinedup.store import initialise
 
 runner = CliRunner()
 
@@ -91,9 +89,8 @@ def test_a_merge_decided_while_a_run_plans_its_writing_fails_the_run_and_keeps_t
     assert sorted(after) == sorted(before)
 
 
-def test_the_cli_says_an_abandoned_run_is_now_failed(settings, small_place):
-    engine = initialise(settings)
-    load_place(engine, small_place)
+def test_the_cli_says_an_abandoned_run_is_now_failed(loaded_home):
+    engine = loaded_home
     killed = _killed_run(engine)
     result = runner.invoke(app, ["link"])
     assert result.exit_code == 0, result.output
