@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from joinedup.config import Settings
 from joinedup.db import make_engine
@@ -58,9 +59,19 @@ def postgres_url():
 
 
 def _empty_postgres(engine: Engine) -> None:
+    """Truncate every table. A session an earlier test left open (idle in a transaction)
+    would hold its locks and make this wait for ever; it fails here instead, saying so."""
     tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"truncate {tables} restart identity cascade"))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("set local lock_timeout = '60s'"))
+            connection.execute(text(f"truncate {tables} restart identity cascade"))
+    except OperationalError as exc:
+        with engine.connect() as connection:
+            held = connection.execute(text(
+                "select state, left(query, 200) from pg_stat_activity "
+                "where datname = current_database() and pid <> pg_backend_pid()")).all()
+        pytest.fail(f"an earlier test left a session open on the test database: {held} ({exc.__class__.__name__})")
 
 
 @pytest.fixture(scope="session")

@@ -136,6 +136,7 @@ def test_a_practitioner_declares_sees_and_withdraws_their_own(client, glass):
                                                            "postcode": "nowhere"})
     assert refused.status_code == 400
     assert 'href="#surname"' in refused.text and 'href="#postcode"' in refused.text and 'value="nowhere"' in refused.text
+    assert "<title>Error: Your staff declaration –" in refused.text  # "Error: " once, from the layout
     kept = client.post("/monitoring/declaration", data={"csrf_token": csrf_token(page.text), "surname": "Social",
                                                         "postcode": "ls2 7ew"})
     assert kept.status_code == 303

@@ -41,6 +41,7 @@ def test_the_report_hides_staff_names_until_the_ig_lead_gives_a_reason(client):
     token = csrf_token(page.text)
     refused = client.post(f"/transparency/persons/{AVA}/names", data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 400 and "Say why the staff names are needed" in refused.text
+    assert f"<title>Error: Who has seen the record of {AVA} –" in refused.text  # "Error: " once
     shown = client.post(f"/transparency/persons/{AVA}/names", data={"csrf_token": token, "reason": "A complaint"})
     assert shown.status_code == 200 and "Pete Constable" in shown.text
 

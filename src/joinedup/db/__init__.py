@@ -110,7 +110,10 @@ def engine_for(url: str) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions that keep their objects' loaded values after commit, and that refuse to be
+    used once closed: a closed session that quietly began a new transaction would hold
+    its connection, and on PostgreSQL its locks, until it happened to be collected."""
+    return sessionmaker(bind=engine, expire_on_commit=False, close_resets_only=False)
 
 
 @contextmanager
