@@ -36,6 +36,12 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
+def postgres_admin_url(postgres_url) -> str:
+    """The server's own database, from which test databases are created and dropped."""
+    return make_url(POSTGRES_URL).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
 def postgres_url():
     """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
     admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")

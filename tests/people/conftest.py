@@ -66,6 +66,7 @@ class _Templates:
         self.tmp_path_factory, self.request, self.place = tmp_path_factory, request, place
         self.built: dict[tuple[str, str], str] = {}
         self.databases: list[str] = []
+        self.server: str | None = None
 
     def template(self, backend: str, kind: str) -> str:
         key = (backend, kind)
@@ -92,11 +93,17 @@ class _Templates:
         return name
 
     def url(self, database: str) -> str:
-        return make_url(self.request.getfixturevalue("postgres_url")).set(database=database).render_as_string(
-            hide_password=False)
+        return make_url(self._server()).set(database=database).render_as_string(hide_password=False)
 
     def admin(self):
-        return create_engine(self.request.getfixturevalue("postgres_url"), isolation_level="AUTOCOMMIT")
+        return create_engine(self._server(), isolation_level="AUTOCOMMIT")
+
+    def _server(self) -> str:
+        """The server's own database, kept when first asked for: the templates are dropped
+        through it at the end, when pytest may have torn its fixture down already."""
+        if self.server is None:
+            self.server = self.request.getfixturevalue("postgres_admin_url")
+        return self.server
 
     def create(self, template: str | None) -> str:
         name = f"joinedup_people_{uuid.uuid4().hex[:10]}"

@@ -130,6 +130,7 @@ def test_a_rules_file_that_cannot_be_used_stops_a_run_from_the_page(client, engi
 
 def test_a_practitioner_declares_sees_and_withdraws_their_own(client, glass):
     sign_in(client, "sam.social")
+    assert 'href="/monitoring/declaration">Your staff declaration</a>' in client.get("/").text  # every page's footer
     page = client.get("/monitoring/declaration")
     assert page.status_code == 200 and "You have not declared" in page.text
     refused = client.post("/monitoring/declaration", data={"csrf_token": csrf_token(page.text), "surname": "",

@@ -39,14 +39,38 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
-from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
-from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, MappingError, SourceMapping
-from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord, StagedRecord, StatedRelationship
-from joinedup.ingest.readers import REJECTED, WARNING, Extract, Issue, LoadFailed, open_extract
+from joinedup.ingest.mapping import (
+    CANONICAL_FIELDS,
+    NAME_PARTS,
+    MappingError,
+    SourceMapping,
+)
+from joinedup.ingest.models import (
+    IngestLoad,
+    LoadIssue,
+    SourceRecord,
+    StagedRecord,
+    StatedRelationship,
+)
+from joinedup.ingest.readers import (
+    REJECTED,
+    WARNING,
+    Extract,
+    Issue,
+    LoadFailed,
+    open_extract,
+)
 from joinedup.ingest.reports import get_load
-from joinedup.ingest.rows import RELATIONSHIP_FIELD, Absent, RecordBuilder, ShapedRow, stored_row_hash
+from joinedup.ingest.rows import (
+    RELATIONSHIP_FIELD,
+    Absent,
+    RecordBuilder,
+    ShapedRow,
+    stored_row_hash,
+)
 from joinedup.ingest.search_keys import search_keys
 from joinedup.partners.models import Organisation, SourceSystem
 
@@ -150,7 +174,8 @@ def ingest_file(
                 pass
             raise
         else:
-            _refresh_statistics(engine, work.counts["loaded"])
+            if work.counts["loaded"] >= ANALYZE_AFTER_ROWS:
+                refresh_statistics(engine, _RECORDS.name)
         finally:
             _clear_staging(engine, load_id)
     with session_factory(engine)() as session:
@@ -224,16 +249,6 @@ def _clear_staging(engine: Engine, load_id: int) -> None:
                 return
             session.execute(delete(_STAGED).where(
                 staged.load_id == load_id, staged.id >= first, staged.id < first + CLEAR_ROWS))
-
-
-def _refresh_statistics(engine: Engine, new_records: int) -> None:
-    """After a large load, PostgreSQL's planner needs new statistics to find records by key.
-
-    Autovacuum would get there in time; the next load may come sooner.
-    """
-    if engine.dialect.name == "postgresql" and new_records >= ANALYZE_AFTER_ROWS:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"ANALYZE {_RECORDS.name}")
 
 
 @contextmanager

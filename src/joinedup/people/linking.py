@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
-from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import linkage_model as linkage
@@ -49,10 +49,13 @@ from joinedup.people.clustering import (
 )
 from joinedup.people.golden import golden_record, person_columns, read_records
 from joinedup.people.models import (
+    LinkIndexIdentifier,
+    LinkIndexRecord,
     LinkModel,
     LinkPair,
     LinkRun,
     LinkSettings,
+    LinkTermFrequency,
     PairDecision,
     Person,
     PersonEvent,
@@ -64,6 +67,12 @@ Progress = Callable[[str, int, int], None]
 
 CHUNK = 2000
 STEPS = 6
+
+#: The tables a full run rewrites, whose statistics it refreshes (search and the person
+#: page read them at once).
+WRITTEN_BY_A_FULL_RUN = (Person.__tablename__, PersonRecord.__tablename__, LinkPair.__tablename__,
+                         LinkIndexRecord.__tablename__, LinkIndexIdentifier.__tablename__,
+                         LinkTermFrequency.__tablename__)
 #: A person's history lists at most this many record ids per event.
 HISTORY_RECORDS = 50
 
@@ -262,6 +271,7 @@ def link_people(
     """
     def work(run_id: int, started: float) -> None:
         _full(engine, run_id, progress, threshold, review_from, model_version, retrain, ran_by, started)
+        refresh_statistics(engine, *WRITTEN_BY_A_FULL_RUN)
 
     return _run(engine, "full", ran_by, work, on_abandoned)
 
