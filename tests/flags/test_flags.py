@@ -25,6 +25,7 @@ from joinedup.flags import (
     legal_status_in_words,
     record_flag,
 )
+from joinedup.ingest import sections
 from joinedup.ingest.mapping import MappingError, load_mapping, parse_mapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.involvements import load_directory
@@ -149,7 +150,10 @@ def test_flags_are_read_from_the_rows_with_dates_legal_status_and_the_directory_
         assert len(by_source) == 4 and set(world["rows"]) == {"csc", "police", "education", "voluntary"}
 
 
-def test_bad_rows_are_refused_naming_row_and_field_and_the_rest_kept(engine):
+@pytest.mark.parametrize("chunk", [sections.CHUNK, 2])
+def test_bad_rows_are_refused_naming_row_and_field_and_the_rest_kept(engine, chunk, monkeypatch):
+    """Whether the rows are read (and written) in one chunk or in several."""
+    monkeypatch.setattr(sections, "CHUNK", chunk)
     world = _world(engine)
     with transaction(engine) as session:
         system = session.get(SourceSystem, world["systems"]["csc"])

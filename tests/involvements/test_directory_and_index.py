@@ -12,6 +12,7 @@ from sqlalchemy import select
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
 from joinedup.errors import Forbidden, Refusal
+from joinedup.ingest import sections
 from joinedup.ingest.mapping import MappingError, load_mapping, parse_mapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.involvements import (
@@ -82,7 +83,10 @@ def test_extract_rows_become_involvements_of_the_source_organisation(world):
     assert (again.created, again.updated, again.unchanged, again.refused) == (0, 0, 1, [])
 
 
-def test_bad_extract_rows_are_refused_with_the_field_named_and_the_rest_kept(world):
+@pytest.mark.parametrize("chunk", [sections.CHUNK, 2])
+def test_bad_extract_rows_are_refused_with_the_field_named_and_the_rest_kept(world, chunk, monkeypatch):
+    """Whether the rows are read (and written) in one chunk or in several."""
+    monkeypatch.setattr(sections, "CHUNK", chunk)
     with transaction(world.engine) as session:
         system_id = session.scalar(select(SourceRecord.source_system_id).where(SourceRecord.id == world.records["csc"]))
         session.add_all([

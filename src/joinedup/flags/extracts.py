@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor
@@ -24,6 +24,7 @@ from joinedup.ingest.mapping import FlagMapping, SourceMapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.ingest.sections import (
     IndexReport,
+    PendingWrites,
     RowRefusal,
     loaded_source,
     read_rows,
@@ -57,8 +58,7 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
     for key in existing:
         held.setdefault(key[0], []).append(key)
     report = IndexReport(mapping.code)
-    inserts: list[dict] = []
-    updates: list[dict] = []
+    pending = PendingWrites(session, Flag)
     stated: set[tuple[int, str]] = set()
     now = utcnow()
 
@@ -73,12 +73,12 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
             stated.add(key)
             before = existing.get(key)
             if before is None:
-                inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
+                pending.inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
                                 "source": f"extract:{mapping.code}", "recorded_by": "", "created_at": now,
                                 "updated_at": now})
                 report.created += 1
             elif any(getattr(before, name) != values[name] for name in COMPARED):
-                updates.append({"id": before.id, **{name: values[name] for name in COMPARED}, "updated_at": now})
+                pending.updates.append({"id": before.id, **{name: values[name] for name in COMPARED}, "updated_at": now})
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -87,16 +87,13 @@ def index_flags(session: Session, actor: Actor, mapping: SourceMapping, *, today
         """A row refused states nothing new: its flags are kept as they were."""
         stated.update(held.get(record_id, ()))
 
-    read_rows(session, system, report, read, refused=kept)
+    read_rows(session, system, report, read, refused=kept, pending=pending)
     for key, before in existing.items():
         if key not in stated and before.status == "current":
-            updates.append({"id": before.id, "status": "ended", "ends_on": before.ends_on or today, "updated_at": now})
+            pending.updates.append({"id": before.id, "status": "ended", "ends_on": before.ends_on or today,
+                                    "updated_at": now})
             report.ended += 1
-    if inserts:
-        session.execute(insert(Flag), inserts)
-    if updates:
-        for keys in {tuple(sorted(change)) for change in updates}:
-            session.execute(update(Flag), [change for change in updates if tuple(sorted(change)) == keys])
+    pending.write()
     record_run(session, actor, FLAG_INDEX, report)
     return report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
@@ -71,11 +71,31 @@ def loaded_source(session: Session, mapping: SourceMapping, section: str) -> Sou
     return system
 
 
+class PendingWrites:
+    """The rows an index run will insert into ``model``'s table and the changes it will make
+    (each with its ``id``), written a chunk of stored rows at a time, so that a run's memory
+    follows a chunk and not the whole extract."""
+
+    def __init__(self, session: Session, model: type) -> None:
+        self.session, self.model = session, model
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+
+    def write(self) -> None:
+        if self.inserts:
+            self.session.execute(insert(self.model), self.inserts)
+        for keys in {tuple(sorted(change)) for change in self.updates}:
+            self.session.execute(update(self.model),
+                                 [change for change in self.updates if tuple(sorted(change)) == keys])
+        self.inserts, self.updates = [], []
+
+
 def read_rows(session: Session, system: SourceSystem, report: IndexReport, read: Callable[[int, dict], None],
-              *, refused: Callable[[int], None] | None = None) -> None:
+              *, refused: Callable[[int], None] | None = None, pending: PendingWrites | None = None) -> None:
     """Hand each stored row of ``system`` to ``read`` (its record id and facts), in the order
-    stored, a chunk at a time. A row ``read`` refuses (:class:`RowRefusal`) goes in the
-    report under its local id, and ``refused`` is told its record id."""
+    stored, a chunk at a time, writing what is ``pending`` after each chunk. A row ``read``
+    refuses (:class:`RowRefusal`) goes in the report under its local id, and ``refused`` is
+    told its record id."""
     last = 0
     while True:
         rows = session.execute(select(SourceRecord.id, SourceRecord.local_id, SourceRecord.facts)
@@ -91,6 +111,8 @@ def read_rows(session: Session, system: SourceSystem, report: IndexReport, read:
                 report.refused.append(RowRefused(local_id, exc.field, exc.reason))
                 if refused is not None:
                     refused(record_id)
+        if pending is not None:
+            pending.write()
 
 
 def record_run(session: Session, actor: Actor, action: Action, report: IndexReport) -> None:

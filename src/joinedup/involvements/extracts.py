@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor
@@ -21,6 +21,7 @@ from joinedup.ingest.mapping import SourceMapping
 from joinedup.ingest.models import SourceRecord
 from joinedup.ingest.sections import (
     IndexReport,
+    PendingWrites,
     RowRefusal,
     loaded_source,
     read_rows,
@@ -47,9 +48,7 @@ def index_involvements(session: Session, actor: Actor, mapping: SourceMapping, *
         .join(SourceRecord, SourceRecord.id == Involvement.source_record_id)
         .where(SourceRecord.source_system_id == system.id))}
     report = IndexReport(mapping.code)
-    inserts: list[dict] = []
-    updates: list[dict] = []
-    endings: list[dict] = []
+    pending = PendingWrites(session, Involvement)
     now = utcnow()
 
     def read(record_id: int, facts: dict) -> None:
@@ -60,7 +59,7 @@ def index_involvements(session: Session, actor: Actor, mapping: SourceMapping, *
         ends = _date(facts, spec.ends)
         if not team_name and not email:
             if before is not None and before.status == "current":
-                endings.append({"id": before.id, "status": "ended", "ends_on": ends or today, "updated_at": now})
+                pending.updates.append({"id": before.id, "status": "ended", "ends_on": ends or today, "updated_at": now})
                 report.ended += 1
             return
         worker = workers.get(email) if email else None
@@ -75,24 +74,19 @@ def index_involvements(session: Session, actor: Actor, mapping: SourceMapping, *
         values = {"team_id": team.id, "worker_id": worker.id if worker else None, "starts_on": starts,
                   "ends_on": ends, "status": status}
         if before is None:
-            inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
+            pending.inserts.append({**values, "source_record_id": record_id, "organisation_id": organisation_id,
                             "role": spec.role, "contact_route": spec.contact, "source": "extract",
                             "recorded_by": f"extract:{mapping.code}", "note": "", "created_at": now,
                             "updated_at": now})
             report.created += 1
         elif any(getattr(before, name) != value for name, value in values.items()):
-            updates.append({"id": before.id, **values, "role": spec.role, "contact_route": spec.contact,
+            pending.updates.append({"id": before.id, **values, "role": spec.role, "contact_route": spec.contact,
                             "updated_at": now})
             report.updated += 1
         else:
             report.unchanged += 1
 
-    read_rows(session, system, report, read)
-    if inserts:
-        session.execute(insert(Involvement), inserts)
-    for changes in (updates, endings):
-        if changes:
-            session.execute(update(Involvement), changes)
+    read_rows(session, system, report, read, pending=pending)
     record_run(session, actor, INVOLVEMENT_INDEX, report)
     return report
 
