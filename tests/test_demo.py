@@ -78,6 +78,7 @@ def test_synth_then_ingest_through_the_cli(settings, tmp_path):
     loaded = runner.invoke(app, ["ingest", "--source", "police", str(place / police["file"])])
     assert loaded.exit_code == 0, loaded.output
     assert "loaded (new)" in loaded.output and "Field completeness" in loaded.output
+    assert "There is no person index yet, so the new records were not linked" in " ".join(loaded.output.split())
 
 
 def test_ingest_of_an_unreadable_file_fails_with_the_reason(settings, tmp_path):

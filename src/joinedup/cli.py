@@ -11,7 +11,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from joinedup.config import load_settings
@@ -119,8 +126,11 @@ def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The agency extract.")],
     source: Annotated[str | None, typer.Option(help="A shipped mapping's name, e.g. csc, gp, police.")] = None,
     mapping: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Your own mapping TOML.")] = None,
+    link: Annotated[bool, typer.Option(
+        help="Attach the new records to the person index (incremental), once a full link has made it.")] = True,
 ) -> None:
-    """Load one agency extract through its mapping, and print the data-quality summary."""
+    """Load one agency extract through its mapping, and print the data-quality summary;
+    then match the new records' addresses and attach them to the person index."""
     if (source is None) == (mapping is None):
         raise typer.BadParameter("give exactly one of --source NAME or --mapping FILE")
     from joinedup.db.locks import AlreadyRunning
@@ -147,6 +157,20 @@ def ingest(
     if load.status == "failed":
         raise typer.Exit(1)
     _match_new_records(engine)
+    if link:
+        _link_arrivals(engine)
+
+
+def _link_arrivals(engine) -> None:
+    """After an ingest: attach the records no person holds yet, when there is an index to attach them to."""
+    from joinedup.db import session_factory
+    from joinedup.people import index_stands
+
+    with session_factory(engine)() as session:
+        if not index_stands(session):
+            console.print("There is no person index yet, so the new records were not linked (see 'joinedup link').")
+            return
+    _run_linking(engine, incremental=True)
 
 
 def _match_new_records(engine) -> None:
@@ -698,8 +722,8 @@ def demo(
         ensure_demo_sharing,
         ensure_demo_users,
         load_place,
-        load_place_gazetteer,
         load_place_flags,
+        load_place_gazetteer,
         load_place_involvements,
         tie_demo_users,
     )

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from joinedup.cli import app
 from joinedup.db import session_factory
 from joinedup.ingest import SourceRecord, ingest_file, load_mapping
+from joinedup.people import PersonRecord
 from joinedup.store import initialise
 
 runner = CliRunner()
@@ -52,3 +53,23 @@ def test_link_incremental_attaches_new_records_and_says_what_it_did(held_back_ho
     assert result.exit_code == 0, result.output
     assert "Incremental link run" in result.output and "new source records" in result.output
     assert f"{arrived:,}" in result.output
+
+
+def test_an_ingest_attaches_its_new_records_to_the_index_unless_told_not_to(held_back_home, small_place):
+    first, second = sorted(place_extracts(small_place), key=lambda extract: -extract["rows"])[:2]  # rows held back
+
+    def unlinked() -> int:
+        with session_factory(held_back_home)() as session:
+            return session.scalar(select(func.count()).select_from(SourceRecord)
+                                  .where(SourceRecord.id.not_in(select(PersonRecord.source_record_id))))
+
+    assert unlinked() == 0
+    kept = runner.invoke(app, ["ingest", "--source", first["mapping"], "--no-link", str(small_place / first["file"])])
+    assert kept.exit_code == 0, kept.output
+    waiting = unlinked()
+    assert waiting > 0 and "link run" not in kept.output
+    result = runner.invoke(app, ["ingest", "--source", second["mapping"], str(small_place / second["file"])])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Incremental link run" in said and "new source records" in said
+    assert unlinked() == 0  # this load's arrivals, and the earlier load's left waiting

@@ -8,7 +8,7 @@ persons for people to see is the disclosure layer's (:mod:`joinedup.disclosure.p
 See docs/people.md.
 """
 
-from joinedup.people.arrivals import link_new_records
+from joinedup.people.arrivals import index_stands, link_new_records
 from joinedup.people.clustering import Clusters, assign_ids, cluster
 from joinedup.people.decisions import decide_pair
 from joinedup.people.golden import GOLDEN_FIELDS, golden_record, read_records
@@ -106,6 +106,7 @@ __all__ = [
     "households",
     "last_event",
     "last_run",
+    "index_stands",
     "link_new_records",
     "link_people",
     "link_thresholds",

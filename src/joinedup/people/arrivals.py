@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
@@ -97,6 +98,12 @@ def _members_of(session, persons: Iterable[int]) -> set[int]:
     return found
 
 
+def index_stands(session: Session) -> bool:
+    """Whether there is a person index to attach arrivals to: a full run has made persons,
+    and a model is adopted."""
+    return adopted_model(session) is not None and session.scalar(select(Person.id).limit(1)) is not None
+
+
 def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, ran_by: str, started: float,
                        record_ids: Iterable[int] | None) -> None:
     """The work of :func:`joinedup.people.link_new_records` (see this module)."""
@@ -104,9 +111,9 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
     with transaction(engine) as session:
         run = session.get(LinkRun, run_id)
         threshold, review_from = run.threshold, run.review_from
-        chosen = adopted_model(session)
-        if chosen is None or session.scalar(select(Person.id).limit(1)) is None:
+        if not index_stands(session):
             raise LookupError("there is no person index to add to yet: run a full link first (joinedup link)")
+        chosen = adopted_model(session)
         state = standing.current_state(session, chosen.id)
         sql, totals = state.scoring_sql, dict(state.totals)
         fresh = new_record_ids(session, record_ids)
