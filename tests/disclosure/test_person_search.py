@@ -10,7 +10,7 @@ from sqlalchemy import select
 from joinedup.audit import Actor
 from joinedup.db import transaction, utcnow
 from joinedup.disclosure import parse_search, search_persons, search_records
-from joinedup.disclosure.search import BEGINS, EXACT, NICKNAME, SOUNDS_LIKE
+from joinedup.disclosure.search import BEGINS, EXACT, NICKNAME, SOUNDS_LIKE, matching_records
 from joinedup.ingest import SourceRecord, ingest_file, load_mapping
 from joinedup.partners import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
@@ -137,3 +137,28 @@ def test_past_the_count_limit_the_search_stops_and_says_so(engine, world, monkey
     # Every record considered in a batch is counted: the count stays true past the limit.
     whole = _search(engine, world, "smith", count_limit=4, scan_limit=1000, per_page=50)
     assert whole.total == 5 and whole.truncated
+
+
+def test_finding_a_record_by_an_identifier_is_an_index_lookup_on_each_store(engine):
+    """An identifier typed with spaces or in lower case is compared upper case without
+    spaces, through an index of each identifier written that way (migration 0027), not by
+    reading every record."""
+    statement = matching_records(parse_search("401 023 2137 ab123456c"))
+    compiled = statement.compile(engine)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())))
+        else:
+            connection.exec_driver_sql("set enable_seqscan = off")  # an empty table: ask whether an index can serve
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+    for column in ("nhs_number", "ni_number", "upn", "local_id", "record_ref"):
+        assert f"ix_source_records_{column}_compact" in plan, plan
+    assert "SCAN source_records" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_an_identifier_is_found_however_it_was_sent_or_typed(engine, tmp_path):
+    _ingest(engine, tmp_path, "ab 12 34,Ann,Lee\nCD5678,Bob,Lee\n")
+    with transaction(engine) as session:
+        found = session.scalars(matching_records(parse_search("AB1234"))).all()
+        assert [record.local_id for record in found] == ["ab 12 34"]

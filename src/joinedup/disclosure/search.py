@@ -18,17 +18,10 @@ from typing import Any
 from sqlalchemy import Select, and_, case, false, func, literal_column, or_, select
 
 from joinedup.disclosure.core import with_source
-from joinedup.ingest.models import SourceRecord
+from joinedup.ingest.models import IDENTIFIER_COLUMNS, SourceRecord, compacted
 from joinedup.ingest.search_keys import NAME_KEYS, SOUND_KEYS, fold, search_keys, sound
 from joinedup.people.nicknames import NICKNAMES, root
 
-IDENTIFIER_COLUMNS = (
-    SourceRecord.nhs_number,
-    SourceRecord.ni_number,
-    SourceRecord.upn,
-    SourceRecord.local_id,
-    SourceRecord.record_ref,
-)
 NAME_FIELDS = ("forename", "middle_names", "surname")
 
 NHS_NUMBER = re.compile(r"(?<![\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w])")
@@ -167,7 +160,7 @@ def matching_records(query: RecordQuery) -> Select:
     if query.postcode is not None:
         conditions.append(SourceRecord.postcode.in_(_postcode_forms(query.postcode)))
     for identifier in query.identifiers:
-        conditions.append(or_(*(_compacted(column) == identifier for column in IDENTIFIER_COLUMNS)))
+        conditions.append(or_(*(compacted(column) == identifier for column in IDENTIFIER_COLUMNS)))
     if query.problems:
         conditions.append(false())
     return with_source(
@@ -278,7 +271,3 @@ def _heard(name: str) -> str:
 def _postcode_forms(postcode: str) -> tuple[str, str]:
     """A postcode as stored (the validator writes "JU1 0AB") and as some agencies send it."""
     return postcode, compact(postcode)
-
-
-def _compacted(column):
-    return func.upper(func.replace(column, " ", ""))

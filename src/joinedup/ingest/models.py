@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from joinedup.db import Base, utcnow
@@ -41,9 +41,9 @@ class SourceRecord(Base):
     sex: Mapped[str | None] = mapped_column(String(16))
     address_text: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(16), index=True)
-    nhs_number: Mapped[str | None] = mapped_column(String(32), index=True)
-    ni_number: Mapped[str | None] = mapped_column(String(32), index=True)
-    upn: Mapped[str | None] = mapped_column(String(32), index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(32))
+    ni_number: Mapped[str | None] = mapped_column(String(32))
+    upn: Mapped[str | None] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
     facts: Mapped[dict] = mapped_column(default=dict)
@@ -64,6 +64,21 @@ class SourceRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     source_system: Mapped[SourceSystem] = relationship()
+
+
+def compacted(column):
+    """An identifier as search compares it: upper case, without spaces (a value that failed
+    validation is stored as sent). The spaces are written into the SQL, not bound, so that
+    SQLite and PostgreSQL match it to the indexes below."""
+    return func.upper(func.replace(column, literal_column("' '"), literal_column("''")))
+
+
+#: Each identifier a practitioner may type, indexed as :func:`compacted` writes it, so that
+#: finding a record by one is an index lookup and not a read of every record.
+IDENTIFIER_COLUMNS = (SourceRecord.nhs_number, SourceRecord.ni_number, SourceRecord.upn, SourceRecord.local_id,
+                      SourceRecord.record_ref)
+for _column in IDENTIFIER_COLUMNS:
+    Index(f"ix_source_records_{_column.key}_compact", compacted(_column))
 
 
 @event.listens_for(SourceRecord, "before_insert")
