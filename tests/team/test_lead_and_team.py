@@ -11,6 +11,7 @@ from team_support import HOME, build_team
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
+from joinedup.disclosure import view_person
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.involvements import (
     Involvement,
@@ -22,6 +23,8 @@ from joinedup.involvements import (
     name_lead,
     remove_member,
     team_around,
+    team_of_view,
+    who_is_involved,
 )
 from joinedup.people.models import Person
 
@@ -48,6 +51,23 @@ def test_the_family_is_known_by_its_home_and_its_team_holds_every_members_involv
     assert ("Phone", "0306 999 0301") in mother.involvement.contacts
     assert team.may_change
     assert viewed[-1].details == {"involvements_shown": 2, "invited_shown": 0}
+
+
+@pytest.mark.parametrize(("org", "vcs_current"), [("CSC", False), ("CSC", True), ("VCS", True)])
+def test_the_page_s_own_who_is_involved_gives_the_same_team_as_reading_it_again(world, org, vcs_current):
+    """The person page hands the team the involvements it has already read (and audited);
+    the team is the one a fresh read makes, shielded services included."""
+    actor = world.actor(org, "practitioner")
+    with transaction(world.engine) as session:
+        build_team(session, world)
+        if vcs_current:
+            vcs = session.scalar(select(Involvement).where(Involvement.organisation_id == world.orgs["VCS"]))
+            vcs.status, vcs.ends_on = "current", None
+            session.flush()
+        view = view_person(session, actor, CHILD, action="record.view", purpose=SAFEGUARDING)
+        again = team_of_view(session, actor, view)
+        reused = team_of_view(session, actor, view, involved=who_is_involved(session, actor, view))
+    assert reused.rows and reused == again
 
 
 def test_a_shielded_service_shows_only_that_a_service_is_involved(world):

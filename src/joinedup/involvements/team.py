@@ -36,6 +36,7 @@ from joinedup.involvements.models import (
 )
 from joinedup.involvements.who import (
     InvolvementShown,
+    WhoIsInvolved,
     _involvements_of,
     involvements_seen,
 )
@@ -217,9 +218,12 @@ def team_around(session: Session, actor: Actor, person_id: str, *, action: str,
     return None if view is None else team_of_view(session, actor, view, today=today)
 
 
-def team_of_view(session: Session, actor: Actor, view: PersonView, *, today: date | None = None) -> TeamAround:
+def team_of_view(session: Session, actor: Actor, view: PersonView, *, today: date | None = None,
+                 involved: WhoIsInvolved | None = None) -> TeamAround:
     """The team around the family of the person of ``view`` (as the actor may see them,
-    already read and audited: the person page's own view, not read twice)."""
+    already read and audited: the person page's own view, not read twice). ``involved``:
+    who is involved with that person, when the page has already read it (and audited it),
+    so it is not read again."""
     if not TEAM_VIEW.permits(actor.roles):
         raise Forbidden(TEAM_VIEW.refusal, "role")
     if not view.allowed or view.retired:
@@ -243,7 +247,10 @@ def team_of_view(session: Session, actor: Actor, view: PersonView, *, today: dat
         by_involvement.setdefault(lead.involvement_id, []).append(scope)
     rows, shielded, shown_by_id = [], [], {}
     for seen, name, relation in everyone:
-        found, hidden = involvements_seen(session, actor, seen, ended_since=today or date.today())
+        if seen is view and involved is not None:
+            found, hidden = sorted(involved.current, key=lambda shown: shown.id), involved.shielded  # as read
+        else:
+            found, hidden = involvements_seen(session, actor, seen, ended_since=today or date.today())
         if hidden:
             shielded.append(name)
         for shown in found:

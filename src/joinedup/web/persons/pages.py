@@ -26,7 +26,6 @@ from fastapi.responses import Response
 
 from joinedup.disclosure import access_action, parse_search, search_persons, view_person
 from joinedup.flags import flags_in_search, flags_on_page
-from joinedup.web.flags.views import FLAG_DONE
 from joinedup.involvements import team_of_view, who_is_involved
 from joinedup.people import PERSON_ID, person_by_id
 from joinedup.sharing import LINKAGE_ROLES
@@ -46,6 +45,7 @@ from joinedup.web.access.views import (
     working_context,
 )
 from joinedup.web.context import CurrentVisit, PageUser, WebApp, render
+from joinedup.web.flags.views import FLAG_DONE
 from joinedup.web.pagination import page_number, pagination
 from joinedup.web.params import Text
 
@@ -130,11 +130,12 @@ def person(
     with app.transaction() as session:
         found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
         if found is not None:
-            access = access_context(session, user, actor, person_by_id(session, person_id), stated, prefill=prefill)
+            indexed = person_by_id(session, person_id)
+            access = access_context(session, user, actor, indexed, stated, prefill=prefill)
             frontline_history = found.allowed and access["frontline"] and not found.retired
-            history = consent_history(session, person_by_id(session, person_id)) if frontline_history else []
+            history = consent_history(session, indexed) if frontline_history else []
             involved = who_is_involved(session, actor, found)
-            team = team_of_view(session, actor, found) if frontline_history else None
+            team = team_of_view(session, actor, found, involved=involved) if frontline_history else None
             if working is not None and found.allowed:
                 working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
                                           found.family_ids)
