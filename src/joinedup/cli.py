@@ -11,14 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from joinedup.config import load_settings
@@ -722,8 +715,8 @@ def demo(
         ensure_demo_sharing,
         ensure_demo_users,
         load_place,
-        load_place_flags,
         load_place_gazetteer,
+        load_place_flags,
         load_place_involvements,
         tie_demo_users,
     )

@@ -42,35 +42,11 @@ from joinedup.audit import Actor, record_event
 from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
-from joinedup.ingest.mapping import (
-    CANONICAL_FIELDS,
-    NAME_PARTS,
-    MappingError,
-    SourceMapping,
-)
-from joinedup.ingest.models import (
-    IngestLoad,
-    LoadIssue,
-    SourceRecord,
-    StagedRecord,
-    StatedRelationship,
-)
-from joinedup.ingest.readers import (
-    REJECTED,
-    WARNING,
-    Extract,
-    Issue,
-    LoadFailed,
-    open_extract,
-)
+from joinedup.ingest.mapping import CANONICAL_FIELDS, NAME_PARTS, MappingError, SourceMapping
+from joinedup.ingest.models import IngestLoad, LoadIssue, SourceRecord, StagedRecord, StatedRelationship
+from joinedup.ingest.readers import REJECTED, WARNING, Extract, Issue, LoadFailed, open_extract
 from joinedup.ingest.reports import get_load
-from joinedup.ingest.rows import (
-    RELATIONSHIP_FIELD,
-    Absent,
-    RecordBuilder,
-    ShapedRow,
-    stored_row_hash,
-)
+from joinedup.ingest.rows import RELATIONSHIP_FIELD, Absent, RecordBuilder, ShapedRow, stored_row_hash
 from joinedup.ingest.search_keys import search_keys
 from joinedup.partners.models import Organisation, SourceSystem
 

@@ -629,7 +629,7 @@ def candidate_pairs(frame: pd.DataFrame, model: dict[str, Any]) -> int:
         connection.register("records", frame)
         total = 0
         for index, rule in enumerate(rules):
-            earlier = " OR ".join(f"coalesce(({rule}), false)" for rule in rules[:index])
+            earlier = " OR ".join(f"coalesce(({made}), false)" for made in rules[:index])
             total += connection.execute(
                 f"SELECT count(*) FROM records l JOIN records r ON l.unique_id < r.unique_id AND ({rule})"
                 + (f" WHERE NOT ({earlier})" if earlier else "")
