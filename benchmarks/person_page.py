@@ -26,7 +26,7 @@ import statistics
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from joinedup.accounts import find_user
 from joinedup.audit import Actor
@@ -84,11 +84,19 @@ def main() -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     client.post("/sign-in", data={"username": USERNAME, "password": password, "csrf_token": token})
     pages, alone, viewed, flagged, teamed = [], [], [], [], []
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_):
+        statements[0] += 1
+
+    per_page = []
     for _ in range(args.rounds):
         for person_id in persons:
-            started = time.perf_counter()
+            before, started = statements[0], time.perf_counter()
             answer = client.get(f"/persons/{person_id}")
             pages.append((time.perf_counter() - started) * 1000)
+            per_page.append(statements[0] - before)
             if answer.status_code != 200 or 'id="who-is-involved"' not in answer.text:
                 raise SystemExit(f"/persons/{person_id} answered {answer.status_code} without who is involved")
             with session_factory(engine)() as session:
@@ -107,6 +115,8 @@ def main() -> None:
                 session.rollback()
     print(f"{len(persons)} persons with involvements, {args.rounds} rounds, store {engine.url.get_backend_name()}")
     print(summary("GET /persons/{id}", pages))
+    print(f"statements the page sends to the database: median {statistics.median(per_page):.0f}, "
+          f"most {max(per_page)} (each one a round trip on PostgreSQL)")
     print(summary("view_person alone (the page's read before this issue)", viewed))
     print(summary("who_is_involved alone", alone))
     print(summary("flags_on_page alone (one query, the flags' decisions and their audit event)", flagged))
