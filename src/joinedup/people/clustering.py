@@ -9,6 +9,8 @@ public person id, keeping the old ones that fit.
 
 from __future__ import annotations
 
+import itertools
+import math
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -230,10 +232,55 @@ def cluster(
             join(left, right, 1.0)
     strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
     groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
+    torn = _torn_between_twins(records, strong, groups.linked)
     for pair in strong:
+        if pair[0] in torn or pair[1] in torn:
+            continue  # as like one twin as the other: left for a reviewer (its pairs stay in the queue)
         join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(records[pair[0]], records[pair[1]]))
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
+
+
+#: Two pairs of one record whose match weights are this close (bits) say it is as like
+#: one partner as the other.
+TIED_BITS = 1.0
+
+
+def _weight(probability: float) -> float:
+    """A probability's match weight, for pairs given without one (bounded at 0 and 1)."""
+    probability = min(max(probability, 1e-300), 1 - 1e-16)
+    return math.log2(probability / (1 - probability))
+
+
+def _torn_between_twins(records: dict[int, dict[str, Any]], strong: list, linked: set[tuple[int, int]]) -> set[int]:
+    """Records with no forename (or an initial alone) whose best pairs reach two records
+    that look like twins about equally (within :data:`TIED_BITS`): one date of birth,
+    clearly different forenames, not scored a match with each other. Such a record that
+    shares the twins' surname, birthday and address scores the same with each; which one
+    it joined would be decided by rounding, and either way it would bridge them. It is
+    linked to neither, and its pairs stay in the review queue."""
+    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for pair in strong:
+        # The match weight when the pair carries it: probabilities near 1 all round to one.
+        weight = pair[3] if len(pair) > 3 else _weight(pair[2])
+        best[pair[0]].append((weight, pair[1]))
+        best[pair[1]].append((weight, pair[0]))
+    torn = set()
+    for record_id, partners in best.items():
+        forename = normalised_name(records[record_id].get("forename"))
+        if len(partners) < 2 or (forename and len(forename.replace(" ", "")) > 1):
+            continue  # a forename of its own tells the twins apart
+        top = max(weight for weight, _ in partners)
+        close = [other for weight, other in partners if weight >= top - TIED_BITS]
+        for one, other in itertools.combinations(close, 2):
+            left, right = records[one], records[other]
+            born = left.get("date_of_birth")
+            first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
+            if (born and born == right.get("date_of_birth") and first and second
+                    and (min(one, other), max(one, other)) not in linked and forenames_differ(first, second)):
+                torn.add(record_id)
+                break
+    return torn
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:

@@ -355,7 +355,9 @@ def _name() -> dict[str, Any]:
     return _comparison("name", "forename and surname together", [
         _null("(forename_l IS NULL AND surname_l IS NULL) OR (forename_r IS NULL AND surname_r IS NULL)",
               "no name on one or both"),
-        _level("forename_l = forename_r AND surname_l = surname_r", "same forename and surname"),
+        # Spaces aside: "LAUR A" is LAURA and "MARY ANN" is MARYANN (a space typed or lost).
+        _level("replace(forename_l, ' ', '') = replace(forename_r, ' ', '') "
+               "AND replace(surname_l, ' ', '') = replace(surname_r, ' ', '')", "same forename and surname"),
         _level("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
         _level(f"surname_l = surname_r AND {_FORENAME_CLOSE}", "same surname, forename a nickname or a typo"),
         _level(f"{_FORENAME_CLOSE} AND {_SURNAME_CLOSE}",
@@ -367,18 +369,32 @@ def _name() -> dict[str, Any]:
                "same forename, no surname on one of them"),
         _level(f"{_FORENAME_CLOSE}", "same forename, different surname (a married name?)"),
         _level(f"surname_l = surname_r OR {_SURNAME_CLOSE}", "same surname, different forename"),
+        _level("forename_l = surname_r OR surname_l = forename_r",
+               "one's forename is the other's surname, the other name different (swapped, and one changed)"),
         _else("different names"),
     ])
 
 
-def _dob() -> dict[str, Any]:
+def _same_unique_identifier(schemes: dict[str, bool]) -> str:
+    """SQL: the pair holds one value of a strong identifier (NHS number, NI number, UPN)
+    or of a scheme unique per person. Twins never share one (see
+    :meth:`joinedup.people.clustering.Groups.twins`); only exact agreement counts, since
+    twins registered together may hold numbers one character apart."""
+    columns = [*IDENTIFIER_COMPARISONS, *(SCHEME_PREFIX + scheme for scheme, unique in schemes.items() if unique)]
+    return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false)' for column in columns)
+
+
+def _dob(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
     return _comparison("dob", "date of birth", [
         _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
-        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER}", _TWINS,
+        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER} AND NOT ({_same_unique_identifier(schemes or {})})", _TWINS,
                m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
         _level("dob_l = dob_r", "same date of birth"),
         _level("dob_swapped_l = dob_r", "day and month swapped"),
-        _level("damerau_levenshtein(dob_l, dob_r) <= 1", "one digit different"),
+        # On the digits alone, so that a transposition across the month and day (1957-10-24
+        # typed 1957-12-04) is one edit, as it is to the clerk typing 19571024.
+        _level("damerau_levenshtein(replace(dob_l, '-', ''), replace(dob_r, '-', '')) <= 1",
+               "one digit different, or two neighbouring digits swapped"),
         _level("birthday_l = birthday_r", "same day and month, another year"),
         _level("birth_year_l = birth_year_r", "same year"),
         _else("different dates of birth"),
@@ -396,8 +412,16 @@ def _address() -> dict[str, Any]:
         _level(f"{no_uprn} AND house_l = house_r AND street_l = street_r", "same house number and street"),
         _level(f"{no_uprn} AND house_l = house_r AND jaro_winkler_similarity(street_l, street_r) >= 0.9",
                "same house number, street a typo away"),
+        _level(f"{no_uprn} AND house_l = house_r AND ("
+               "(length(split_part(street_l, ' ', 1)) >= 5 "
+               "AND starts_with(replace(street_r, ' ', ''), split_part(street_l, ' ', 1))) "
+               "OR (length(split_part(street_r, ' ', 1)) >= 5 "
+               "AND starts_with(replace(street_l, ' ', ''), split_part(street_r, ' ', 1))))",
+               "same house number, street's name the same once spaces are ignored"),
         _level(f"{no_uprn} AND postcode_l = postcode_r", "same postcode, no UPRN on one of them"),
         _level("postcode_l = postcode_r", "same postcode, different UPRNs"),
+        _level("length(postcode_l) >= 4 AND damerau_levenshtein(postcode_l, postcode_r) <= 1",
+               "postcode one character different, or two swapped"),
         _level("outward_l = outward_r", "same outward code"),
         _else("different addresses"),
     ])
@@ -415,7 +439,7 @@ def blocking_rules(schemes: Iterable[str] = ()) -> list[str]:
         ("dob", "surname"), ("dob", "forename_root"), ("dob", "uprn"), ("dob", "postcode"),
         ("forename_root", "surname", "birth_year"),
         ("surname", "postcode"), ("forename_root", "postcode"), ("surname", "birthday"),
-        ("uprn", "forename_root"), ("house", "street", "forename_root"),
+        ("uprn", "forename_root"), ("house", "street", "forename_root"), ("house", "street", "surname_sound"),
     )]
     rules += [
         "l.forename_root = r.forename_root AND l.birthday = r.birthday AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)",
@@ -441,7 +465,7 @@ def settings(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
         unique_id_column_name="unique_id",
         probability_two_random_records_match=1e-4,
         comparisons=[
-            _name(), _dob(), _exact("sex", "sex"),
+            _name(), _dob(schemes), _exact("sex", "sex"),
             _exact("nhs_number", "NHS number", typo=True), _exact("ni_number", "NI number", typo=True),
             _exact("upn", "unique pupil number", typo=True), _address(),
             _exact("phone", "phone"), _exact("email", "email"),
