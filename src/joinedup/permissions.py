@@ -87,7 +87,7 @@ ADDRESS_EXPORT = _act("address.export", "A record read for the addresses export.
 SHARING_PREVIEW = _act("sharing.preview", "A person previewed as a partner would see them ('view as').", "person",
                        ("ig_lead", "admin", "trainer"),
                        "Seeing a person as a partner would is for information governance leads and trainers.")
-SEARCH = _act("search", "A search, with its criteria and how many results were shown.", "persons")
+SEARCH = _act("search", "A search, with the kinds of criteria typed (never their values) and how many results were shown.", "persons")
 PERSON_VIEW = _act("person.view", "A person's page or API answer, allowed or refused.", "person")
 
 # --------------------------------------------------------------------------- loading and matching data

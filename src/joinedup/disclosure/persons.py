@@ -389,7 +389,8 @@ def search_persons(
     ``count_limit`` persons are found or ``scan_limit`` records considered: then the
     search stops and says so (``truncated``), and the count is a floor. The other records
     of the persons on the page are then disclosed for their cards. Persons refused are
-    left out without a trace. The search itself is audited with its criteria.
+    left out without a trace. The search itself is audited with the kinds of criteria typed
+    (never their values: :meth:`RecordQuery.given`).
     ``purpose`` is what the user stated (none: their own organisation's records only, and
     the data team's processing rules).
     """
@@ -453,7 +454,7 @@ def search_persons(
         action="search",
         outcome="completed",
         subject_type="persons",
-        details={"criteria": query.as_dict(), "purpose": action, "found": result.total, "page": page,
+        details={"criteria": query.given(), "purpose": action, "found": result.total, "page": page,
                  "shown": len(cards), "unlinked": result.unlinked_total, "truncated": truncated,
                  **({"stated_purpose": purpose.code} if purpose and purpose.code else {})},
     )

@@ -42,7 +42,7 @@ def search_records(
     the fields disclosed of it. Records refused are left out without a trace on screen:
     that an agency holds a record about someone can itself be sensitive. Every candidate
     considered has its decision audited, shown or not, and the search itself is audited
-    with its criteria.
+    with the kinds of criteria typed, never their values.
     """
     if query.is_empty:
         return SearchResult(query)
@@ -71,7 +71,7 @@ def search_records(
         action="search",
         outcome="completed",
         subject_type="source_records",
-        details={"criteria": query.as_dict(), "shown": len(shown), "truncated": truncated},
+        details={"criteria": query.given(), "shown": len(shown), "truncated": truncated},
     )
     return SearchResult(query, shown, truncated)
 

@@ -64,13 +64,14 @@ class RecordQuery:
     def is_empty(self) -> bool:
         return not (self.names or self.date_of_birth or self.postcode or self.identifiers)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "names": list(self.names),
-            "date_of_birth": None if self.date_of_birth is None else self.date_of_birth.isoformat(),
-            "postcode": self.postcode,
-            "identifiers": list(self.identifiers),
-        }
+    def given(self) -> dict[str, int]:
+        """What kinds of criteria were typed, and how many of each: what the search's audit
+        event keeps. Never the values: a name, a date of birth or an identifier is personal
+        data, and the log refers to people by id only, so that erasing a person never
+        breaks it (docs/audit.md)."""
+        counts = {"names": len(self.names), "date_of_birth": int(self.date_of_birth is not None),
+                  "postcode": int(self.postcode is not None), "identifiers": len(self.identifiers)}
+        return {kind: count for kind, count in counts.items() if count}
 
 
 def compact(value: str) -> str:
