@@ -12,13 +12,17 @@ from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from factories import person_of, source_record
+from sqlalchemy import delete, select
 from transparency_support import AVA
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
+from joinedup.disclosure.core import disclose, load_records
 from joinedup.errors import Conflict, Forbidden, Refusal
 from joinedup.ingest.models import SourceRecord
+from joinedup.partners.models import SourceSystem
+from joinedup.people.models import Person, PersonRecord
 from joinedup.sharing import decide_record_access
 from joinedup.sharing.models import SharingDecision
 from joinedup.transparency import (
@@ -106,6 +110,34 @@ def test_the_systems_own_processing_is_listed_and_explained(world):
     assert "never what an agency recorded about you" in whats  # the data team's index check
     assert "Received your record from Joinford Police's Police records" in whats  # ingest
     assert all(entry.who.startswith("JoinedUp (automatic processing)") for entry in system)
+
+
+def test_a_decision_belongs_to_whoever_holds_the_record_now(world):
+    """Issue 14: "every access and disclosure about one person". A record read before it
+    was linked is the person's once linked; one split away takes its reads with it."""
+    with transaction(world.engine) as session:
+        csc_sys = session.scalar(select(SourceSystem).where(SourceSystem.code == "csc"))
+        late = source_record(session, csc_sys, "C9", forename="Ava", surname="Stone", date_of_birth=date(2015, 4, 1))
+        disclose(session, world.social, load_records(session, [late.id]), action="record.view")
+        unlinked = session.scalar(select(SharingDecision.id).where(SharingDecision.record_id == late.id))
+        police_reads = set(session.scalars(select(SharingDecision.id).where(
+            SharingDecision.record_id == world.ava_records[1], SharingDecision.outcome == "shared")))
+        assert session.scalar(select(SharingDecision.person_id).where(SharingDecision.id == unlinked)) is None
+        assert police_reads
+    with transaction(world.engine) as session:
+        assert f"sharing_decisions:{unlinked}" not in {entry.source for entry in
+                                                       access_report(session, world.ig_lead, AVA).entries}
+        ava = session.scalar(select(Person).where(Person.person_id == AVA))
+        session.add(PersonRecord(source_record_id=late.id, person_id=ava.id))  # linked since
+        # The police's record was Ava's when read, and is split away to a person of its own.
+        session.execute(delete(PersonRecord).where(PersonRecord.source_record_id == world.ava_records[1]))
+        person_of(session, "PAVB0000001", [world.ava_records[1]])
+    with transaction(world.engine) as session:
+        sources = {entry.source for entry in access_report(session, world.ig_lead, AVA).entries}
+        split_off = {entry.source for entry in access_report(session, world.ig_lead, "PAVB0000001").entries}
+    assert f"sharing_decisions:{unlinked}" in sources
+    assert not {f"sharing_decisions:{read}" for read in police_reads} & sources
+    assert {f"sharing_decisions:{read}" for read in police_reads} <= split_off
 
 
 def test_a_hold_keeps_an_organisations_entries_back_until_its_day_and_is_recorded(world):

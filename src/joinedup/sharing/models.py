@@ -199,6 +199,7 @@ class SharingDecision(Base):
     __table_args__ = (
         Index("ix_sharing_decisions_person_at", "person_id", "at"),
         Index("ix_sharing_decisions_user_at", "user_id", "at"),
+        Index("ix_sharing_decisions_record_id", "record_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

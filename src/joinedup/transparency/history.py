@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.accounts.models import User
@@ -165,9 +165,17 @@ def _person_ids(session: Session, person: Person) -> list[str]:
 
 
 def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntry]:
-    """Every entry about the person, with staff names: the caller hides them."""
+    """Every entry about the person, with staff names: the caller hides them.
+
+    A decision about one record belongs to whoever holds that record now, not to the
+    person logged with it: a record read before it was linked (logged with no person) is
+    the person's once linked, and one split away takes its entries with it. Only entries
+    of no one record (a refusal counting several) go by the person logged."""
     organisations = {row.id: row.name for row in session.execute(select(Organisation.id, Organisation.name))}
-    decisions = list(session.scalars(select(SharingDecision).where(SharingDecision.person_id.in_(ids))))
+    records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)))
+    decisions = list(session.scalars(select(SharingDecision).where(or_(
+        SharingDecision.record_id.in_(records),
+        and_(SharingDecision.record_id.is_(None), SharingDecision.person_id.in_(ids))))))
     events = list(session.scalars(select(AuditEvent).where(
         AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(EVENTS),
         AuditEvent.outcome.in_(("success", "allowed")))))
