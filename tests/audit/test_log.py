@@ -186,6 +186,23 @@ def test_a_forged_entry_claiming_a_taken_place_is_named(logged, signer):
     assert [(failure.index, failure.row_id, failure.kind) for failure in result.failures] == [(2, 100, "forged")]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_forged_entry_in_the_table_read_first_is_named_not_the_row_it_displaces(logged, signer, monkeypatch,
+                                                                                  workers):
+    """The tables are read one after the other: a forger in the first one is read before
+    the genuine row of the place it claims, and must still be the one named."""
+    monkeypatch.setattr("joinedup.audit.verify.RANGE_MINIMUM", 1)
+    place = _position(logged, SharingDecision.__table__, 2)
+    with logged.begin() as connection:
+        connection.execute(text(
+            "insert into audit_events (id, at, actor, action, subject_type, subject_id, outcome, channel,"
+            " client_address, reason, details, log_index) values (100, :at, 'sam.social', 'person.view', 'person',"
+            " 'P000099', 'allowed', 'web', '10.0.0.7', '', '{}', :place)"), {"at": utcnow(), "place": place})
+    result = verify(logged, signer, workers=workers)
+    assert [(failure.index, failure.source, failure.row_id, failure.kind) for failure in result.failures] == \
+        [(place, "audit_events", 100, "forged")]
+
+
 def test_workers_checking_ranges_find_what_one_process_finds(logged, signer, monkeypatch):
     monkeypatch.setattr("joinedup.audit.verify.RANGE_MINIMUM", 1)
     seen = []

@@ -124,12 +124,16 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
 
         claimed = bytearray(size)
         unmatched: list[tuple[int, str, int]] = []
+        doubles: list[tuple[int, str, int, bool]] = []
         for checked in _checked_ranges(connection, size, sequenced, hashes, started, progress):
             failures.extend(checked.failures)
             unmatched.extend(checked.unmatched)
+            doubles.extend(checked.doubles)
             claimed[checked.low:checked.high] = checked.claimed
     if progress:
         progress(size, size)
+    unmatched, inserted = _claimed_twice(connection, unmatched, doubles)
+    failures.extend(inserted)
     failed = {index for index, _source, _row_id in unmatched}
     mark = max((below for _row_id, index, below in withholding_marks(connection)
                 if index < size and claimed[index] and index not in failed and below <= index), default=0)
@@ -150,14 +154,20 @@ def verify_log(connection: Connection, checkpoint: Checkpoint, *, kept: list[Sto
 
 class _Range(NamedTuple):
     """What checking the rows at places ``low`` to ``high`` found: ``claimed[i]`` is set when
-    a row holds place ``low + i``; ``count`` is the rows read."""
+    a row holds place ``low + i``; ``doubles`` are the rows read after another row had
+    claimed their place (place, table, row id, whether it matches the place's leaf);
+    ``count`` is the rows read."""
 
     low: int
     high: int
     failures: list[Failure]
     unmatched: list[tuple[int, str, int]]
+    doubles: list[tuple[int, str, int, bool]]
     claimed: bytearray
     count: int
+
+
+INSERTED = "claims a place another entry holds: it was inserted"
 
 
 def _check_rows(connection: Connection, size: int, sequenced: int, low: int, high: int,
@@ -165,11 +175,12 @@ def _check_rows(connection: Connection, size: int, sequenced: int, low: int, hig
     """Each row sequenced at a place from ``low`` to ``high`` (``leaves[i]`` is the stored
     leaf of place ``low + i``) hashed and compared with its leaf. The first range also takes
     any place below it and the last any place past it, so every sequenced row is read once:
-    a place past the end, or claimed twice, is forged; a hash that differs is looked into
-    later, once all ranges are in."""
+    a place past the end is forged; a place claimed twice, and a hash that differs, are
+    looked into later, once all ranges are in."""
     claimed = bytearray(high - low)
     failures: list[Failure] = []
     unmatched: list[tuple[int, str, int]] = []
+    doubles: list[tuple[int, str, int, bool]] = []
     done = 0
     for logged in logged_tables():
         reader = EntryReader(logged, connection.dialect)
@@ -190,13 +201,12 @@ def _check_rows(connection: Connection, size: int, sequenced: int, low: int, hig
                 failures.append(Failure(index, logged.name, row_id, "forged",
                                         f"claims a place past the end of the log ({sequenced:,} entries sequenced)"))
             elif claimed[index - low]:
-                failures.append(Failure(index, logged.name, row_id, "forged",
-                                        "claims a place another entry holds: it was inserted"))
+                doubles.append((index, logged.name, row_id, leaf(row) == leaves[index - low]))
             else:
                 claimed[index - low] = 1
                 if leaf(row) != leaves[index - low]:
                     unmatched.append((index, logged.name, row_id))
-    return _Range(low, high, failures, unmatched, claimed, done)
+    return _Range(low, high, failures, unmatched, doubles, claimed, done)
 
 
 @contextmanager
@@ -249,16 +259,44 @@ def _check_range(address: str, size: int, sequenced: int, low: int, high: int) -
         engine.dispose()
 
 
-def _explained(connection: Connection, unmatched: list[tuple[int, str, int]], unclaimed: list[int]) -> list[Failure]:
-    """What happened at each place that failed, from the row sequenced there: a row whose
-    hash changed is edited, or moved if another row was sequenced at its place; a place no
-    row holds was deleted."""
+def _owners(connection: Connection, places: list[int]) -> dict[int, tuple[str, int]]:
+    """Place → (table, row id) its leaf was sequenced for."""
     owners: dict[int, tuple[str, int]] = {}
-    places = [index for index, _source, _row_id in unmatched] + unclaimed
     for start in range(0, len(places), 1000):
         owners.update((index, (source, row_id)) for index, source, row_id in connection.execute(
             select(_LEAVES.c.log_index, _LEAVES.c.source, _LEAVES.c.row_id)
             .where(_LEAVES.c.log_index.in_(places[start:start + 1000]))))
+    return owners
+
+
+def _claimed_twice(connection: Connection, unmatched: list[tuple[int, str, int]],
+                   doubles: list[tuple[int, str, int, bool]]) -> tuple[list[tuple[int, str, int]], list[Failure]]:
+    """A place two rows claim belongs to the row its leaf names (table and row id); the
+    other was inserted, whichever of them was read first (the tables are read one after
+    the other, so a forger in the first table is read before the row it displaces).
+    Returns the places left to explain, and the inserted rows."""
+    if not doubles:
+        return unmatched, []
+    owners = _owners(connection, sorted({index for index, *_rest in doubles}))
+    first_failed = {index: (source, row_id) for index, source, row_id in unmatched}
+    left, inserted = list(unmatched), []
+    for index, source, row_id, matches in doubles:
+        if owners.get(index) == (source, row_id) and index in first_failed:
+            first = first_failed.pop(index)  # read first, and not the row sequenced here
+            left.remove((index, *first))
+            inserted.append(Failure(index, *first, "forged", INSERTED))
+            if not matches:
+                left.append((index, source, row_id))  # the place's own row, edited too
+        else:
+            inserted.append(Failure(index, source, row_id, "forged", INSERTED))
+    return left, inserted
+
+
+def _explained(connection: Connection, unmatched: list[tuple[int, str, int]], unclaimed: list[int]) -> list[Failure]:
+    """What happened at each place that failed, from the row sequenced there: a row whose
+    hash changed is edited, or moved if another row was sequenced at its place; a place no
+    row holds was deleted."""
+    owners = _owners(connection, [index for index, _source, _row_id in unmatched] + unclaimed)
     failures = []
     for index, source, row_id in unmatched:
         if index not in owners:
