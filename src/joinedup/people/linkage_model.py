@@ -438,15 +438,19 @@ def blocking_rules(schemes: Iterable[str] = ()) -> list[str]:
         ("phone", "surname"), ("phone", "forename_root"),
         ("dob", "surname"), ("dob", "forename_root"), ("dob", "uprn"), ("dob", "postcode"),
         ("forename_root", "surname", "birth_year"),
-        ("surname", "postcode"), ("forename_root", "postcode"), ("surname", "birthday"),
+        ("surname", "postcode"), ("forename_root", "postcode"),
         ("uprn", "forename_root"), ("house", "street", "forename_root"), ("house", "street", "surname_sound"),
     )]
     rules += [
         "l.forename_root = r.forename_root AND l.birthday = r.birthday AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)",
         "l.uprn = r.uprn AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
         "l.house = r.house AND l.street = r.street AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
-        "l.surname_sound = r.surname_sound AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1) "
-        "AND abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1",
+        # A surname and birthday alone, or a surname's sound with an initial and a year
+        # near, made 16.5 and 25.1 million pairs at a million records: each is bounded by
+        # the forename's initial, or the outward code.
+        "l.surname = r.surname AND l.birthday = r.birthday AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
+        ("l.surname_sound = r.surname_sound AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1) "
+         "AND abs(CAST(l.birth_year AS INTEGER) - CAST(r.birth_year AS INTEGER)) <= 1 AND l.outward = r.outward"),
         "l.forename = r.surname AND l.dob = r.dob", "l.surname = r.forename AND l.dob = r.dob",
         "l.forename = r.surname AND l.postcode = r.postcode", "l.surname = r.forename AND l.postcode = r.postcode",
         "l.dob_swapped = r.dob AND l.surname = r.surname",
