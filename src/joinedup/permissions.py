@@ -285,6 +285,9 @@ TRANSPARENCY_REPORT_VIEW = _transparency("transparency.report.view",
                                          "person")
 TRANSPARENCY_NAMES_REVEAL = _transparency("transparency.names.reveal",
                                           "Staff names shown on a person's access report, with the reason.", "person")
+TRANSPARENCY_RECEIPT = _transparency(
+    "transparency.receipt", "A receipt made for one entry of a person's report: the entry, its place and the proof "
+    "that the signed log holds it.", "person")
 TRANSPARENCY_HOLD_RECORD = _transparency(
     "transparency.hold.record", "Entries about a person held back from their report until a date (a covert case), "
     "with who asked and why.", "person")

@@ -14,12 +14,14 @@ import pytest
 from pypdf import PdfReader
 from factories import person_of, source_record
 from sqlalchemy import delete, select
-from transparency_support import AVA
+from transparency_support import AVA, TOM
 
 from joinedup.audit import AuditEvent
+from joinedup.audit.checkpoints import load_signer
+from joinedup.audit.log import check_receipt, make_checkpoint
 from joinedup.db import transaction
 from joinedup.disclosure.core import disclose, load_records
-from joinedup.errors import Conflict, Forbidden, Refusal
+from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
@@ -30,6 +32,7 @@ from joinedup.transparency import (
     access_report_pdf,
     add_months,
     due_on,
+    entry_receipt,
     extended_due_on,
     move_request,
     record_hold,
@@ -138,6 +141,32 @@ def test_a_decision_belongs_to_whoever_holds_the_record_now(world):
     assert f"sharing_decisions:{unlinked}" in sources
     assert not {f"sharing_decisions:{read}" for read in police_reads} & sources
     assert {f"sharing_decisions:{read}" for read in police_reads} <= split_off
+
+
+def test_a_line_of_the_report_gets_a_receipt_checked_with_the_public_key_alone(world, tmp_path):
+    """Issue 14: "a person can be handed a receipt for an access"."""
+    signer = load_signer(tmp_path / "audit-signing.key", "test.example/joinedup-audit")
+    with transaction(world.engine) as session:
+        line = next(entry for entry in access_report(session, world.ig_lead, AVA).entries
+                    if entry.kind == "access" and entry.has_receipt)
+        system = next(entry for entry in access_report(session, world.ig_lead, AVA).entries
+                      if entry.source.startswith("source_records:"))  # "received your record": not a log entry
+        assert not system.has_receipt
+        with pytest.raises(Conflict):  # no checkpoint covers it yet
+            entry_receipt(session, world.ig_lead, AVA, line.source, signer.verifier)
+    make_checkpoint(world.engine, signer)
+    with transaction(world.engine) as session:
+        text = entry_receipt(session, world.ig_lead, AVA, line.source, signer.verifier)
+        (event,) = _events(session, "transparency.receipt")
+        assert (event.subject_id, event.details) == (AVA, {"entry": line.source})
+        with pytest.raises(NotFound):  # Ava's line asked on her brother's report
+            entry_receipt(session, world.ig_lead, TOM, line.source, signer.verifier)
+        with pytest.raises(NotFound):  # not a line of the report at all
+            entry_receipt(session, world.ig_lead, AVA, system.source, signer.verifier)
+        with pytest.raises(Forbidden):
+            entry_receipt(session, world.social, AVA, line.source, signer.verifier)
+    checked = check_receipt(text, signer.verifier)
+    assert checked.entry["id"] == int(line.source.split(":")[1]) and checked.entry["person_id"] == AVA
 
 
 def test_a_hold_keeps_an_organisations_entries_back_until_its_day_and_is_recorded(world):

@@ -783,6 +783,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/transparency/persons/{person_id}"): Row(page(e(200, "Who has seen this record", FACTS,
                                                              promise="report_not_records"), TRANSPARENT)),
     ("GET", "/transparency/persons/{person_id}/report.pdf"): Row(page(e(200), TRANSPARENT)),
+    # A receipt is asked for an entry that is not on the report: refused, nothing made.
+    ("GET", "/transparency/persons/{person_id}/receipts/{entry}"): Row(page(e(404), TRANSPARENT)),
     ("POST", "/transparency/persons/{person_id}/names"): Row(page(e(400, "Say why the staff names are needed"),
                                                                   TRANSPARENT), form={}),
     ("POST", "/transparency/persons/{person_id}/holds"): Row(page(e(400, "Say why the entries must be held back"),
@@ -796,6 +798,7 @@ TABLE: dict[tuple[str, str], Row] = {
                                                             url=fixed("/subject-access/999999/export.zip")),
     ("GET", "/api/v1/transparency/persons/{person_id}"): Row(api(e(200, '"entries"', FACTS,
                                                                    promise="report_not_records"), TRANSPARENT)),
+    ("GET", "/api/v1/transparency/persons/{person_id}/receipts/{entry}"): Row(api(e(404), TRANSPARENT)),
     ("GET", "/api/v1/subject-access"): Row(api(e(200), TRANSPARENT)),
     ("POST", "/api/v1/subject-access"): Row(api(e(400), TRANSPARENT),
                                             json={"person_id": "PNOBODY0001", "received_on": "2026-01-01"}),
@@ -938,7 +941,8 @@ def concrete(template: str, world: World, relation: str) -> str:
             .replace("/purposes/{code}", "/purposes/early_help").replace("/categories/{code}", "/categories/identity")
             .replace("{code}", "SAFE-ISA").replace("{number:int}", "1").replace("{version}", "1")
             .replace("{access_id:int}", ids.get("access", "0")).replace("{access_id}", ids.get("access", "0"))
-            .replace("{task_id:int}", ids.get("task", "0")).replace("{task_id}", ids.get("task", "0")))
+            .replace("{task_id:int}", ids.get("task", "0")).replace("{task_id}", ids.get("task", "0"))
+            .replace("{entry}", "sharing_decisions:999999"))
     assert "{" not in path, path
     return path
 

@@ -4,6 +4,7 @@ with a reason), a hold, the PDF, and a subject access request to its zip."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from datetime import date
@@ -14,6 +15,8 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from web_support import csrf_token, sign_in
 
+from joinedup.audit.checkpoints import instance_signer
+from joinedup.audit.log import check_receipt, make_checkpoint
 from joinedup.web import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transparency"))
@@ -108,3 +111,20 @@ def test_the_request_pages(client):
                         data={"csrf_token": token, "move": "start"})
     assert moved.status_code == 303
     assert "In progress" in client.get("/subject-access").text
+
+
+def test_each_log_line_of_the_report_links_to_its_receipt_once_a_checkpoint_covers_it(client, web_settings, engine):
+    _ig(client)
+    page = client.get(f"/transparency/persons/{AVA}").text
+    links = re.findall(rf'href="(/transparency/persons/{AVA}/receipts/[a-z_]+:\d+)"', page)
+    assert links and all(":" in link for link in links)
+    assert client.get(links[0]).status_code == 409  # no checkpoint covers it yet: said, not made
+    signer = instance_signer(web_settings)
+    make_checkpoint(engine, signer)
+    receipt = client.get(links[0])
+    assert receipt.status_code == 200 and receipt.headers["content-type"] == "application/json"
+    assert receipt.headers["content-disposition"].startswith(f'attachment; filename="receipt-{AVA}-')
+    assert check_receipt(receipt.text, signer.verifier).entry["id"] == int(links[0].rsplit(":", 1)[1])
+    api = client.get(f"/api/v1/transparency/persons/{AVA}").json()
+    entry = next(line["entry"] for line in api["entries"] if line["entry"])
+    assert client.get(f"/api/v1/transparency/persons/{AVA}/receipts/{entry}").status_code == 200

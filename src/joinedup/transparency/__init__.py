@@ -9,6 +9,7 @@ subject access export reports on all of them; it reads personal data only throug
 from joinedup.transparency.export import access_report_pdf, subject_access_export
 from joinedup.transparency.history import AccessEntry, AccessReport, access_report
 from joinedup.transparency.holds import HoldShown, record_hold
+from joinedup.transparency.receipts import entry_receipt
 from joinedup.transparency.requests import (
     RequestShown,
     add_months,
@@ -22,6 +23,6 @@ from joinedup.transparency.requests import (
 
 __all__ = [
     "AccessEntry", "AccessReport", "HoldShown", "RequestShown", "access_report", "access_report_pdf", "add_months",
-    "due_on", "extended_due_on", "move_request", "record_hold", "record_request", "request_shown",
+    "due_on", "entry_receipt", "extended_due_on", "move_request", "record_hold", "record_request", "request_shown",
     "requests_by_due", "subject_access_export",
 ]

@@ -69,6 +69,8 @@ EVENTS = {
 }
 KINDS = {"access": "Looked at", "disclosure": "Shared", "refusal": "Refused", "declined": "Decided not to share",
          "system": "System processing", "governance": "Handling your request"}
+#: The report's lines that are entries of the tamper-evident log, by their source's table.
+LOGGED = ("sharing_decisions:", "audit_events:")
 STAFF = "A member of staff"
 SYSTEM = "JoinedUp (automatic processing)"
 REASON_MAX = 2000
@@ -100,6 +102,12 @@ class AccessEntry:
     @property
     def kind_name(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def has_receipt(self) -> bool:
+        """Whether the line is an entry of the tamper-evident log (a decision or an audit
+        event), which a receipt can prove; the system's processing lines are not."""
+        return self.source.startswith(LOGGED)
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,18 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
+from joinedup.audit.checkpoints import instance_signer
 from joinedup.permissions import (
     SUBJECT_ACCESS_DOWNLOAD,
     SUBJECT_ACCESS_RECORD,
     SUBJECT_ACCESS_STATUS,
     SUBJECT_ACCESS_VIEW,
+    TRANSPARENCY_RECEIPT,
     TRANSPARENCY_REPORT_VIEW,
 )
 from joinedup.transparency import (
     access_report,
+    entry_receipt,
     move_request,
     record_request,
     request_shown,
@@ -49,6 +52,8 @@ class EntryOut(BaseModel):
     who: str = Field(description="A role at an organisation (staff names are never given by the API).")
     what: str
     purpose: str
+    entry: str | None = Field(None, description="The log entry the line is (`table:id`), for its receipt; none for "
+                                                "the system's processing lines.")
 
 
 class HoldOut(BaseModel):
@@ -110,11 +115,26 @@ def report(app: WebApp, actor: Annotated[Actor, require(TRANSPARENCY_REPORT_VIEW
         found = access_report(session, actor, person_id)
     return ReportOut(
         person_id=found.person_id,
-        entries=[EntryOut(at=entry.at, kind=entry.kind_name, who=entry.who, what=entry.what, purpose=entry.purpose)
+        entries=[EntryOut(at=entry.at, kind=entry.kind_name, who=entry.who, what=entry.what, purpose=entry.purpose,
+                          entry=entry.source if entry.has_receipt else None)
                  for entry in found.entries],
         holds=[HoldOut(organisation=hold.organisation, until=hold.until, reason=hold.reason,
                        requested_by=hold.requested_by, recorded_by=hold.recorded_by, recorded_at=hold.recorded_at,
                        entries_held=hold.entries_held) for hold in found.holds])
+
+
+@router.get("/api/v1/transparency/persons/{person_id}/receipts/{entry}", summary="A receipt for one entry",
+            responses=IG_LEAD | REFUSED | {200: {"content": {"application/json": {}},
+                                                  "description": "The receipt (joinedup audit check-receipt)."}})
+def receipt(app: WebApp, actor: Annotated[Actor, require(TRANSPARENCY_RECEIPT)], person_id: PersonId,
+            entry: Text) -> Response:
+    """The receipt of one entry of the person's report (`sharing_decisions:ID` or
+    `audit_events:ID`): the entry, its place and the proof that the latest signed
+    checkpoint holds it, checked with the log's public key alone. 409 when no checkpoint
+    covers the entry yet. Audited as `transparency.receipt`."""
+    with app.transaction() as session:
+        text = entry_receipt(session, actor, person_id, entry, instance_signer(app.settings).verifier)
+    return Response(text, media_type="application/json")
 
 
 @router.get("/api/v1/subject-access", response_model=list[RequestOut], summary="Subject access requests by due date",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from joinedup.audit import Actor
+from joinedup.audit.checkpoints import instance_signer
 from joinedup.errors import Refusal
 from joinedup.partners.directory import organisations
 from joinedup.permissions import (
@@ -22,11 +23,13 @@ from joinedup.permissions import (
     SUBJECT_ACCESS_VIEW,
     TRANSPARENCY_HOLD_RECORD,
     TRANSPARENCY_NAMES_REVEAL,
+    TRANSPARENCY_RECEIPT,
     TRANSPARENCY_REPORT_VIEW,
 )
 from joinedup.transparency import (
     access_report,
     access_report_pdf,
+    entry_receipt,
     move_request,
     record_hold,
     record_request,
@@ -90,6 +93,16 @@ def report_pdf(app: WebApp, user: PageUser, actor: Annotated[Actor, require(TRAN
         report = access_report(session, actor, person_id)
     return Response(access_report_pdf(report), media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="who-has-seen-{report.person_id}.pdf"'})
+
+
+@router.get("/transparency/persons/{person_id}/receipts/{entry}")
+def receipt(app: WebApp, user: PageUser, actor: Annotated[Actor, require(TRANSPARENCY_RECEIPT)],
+            person_id: PersonId, entry: Text) -> Response:
+    """The receipt of one line of the report, to hand to the person (audited)."""
+    with app.transaction() as session:
+        text = entry_receipt(session, actor, person_id, entry, instance_signer(app.settings).verifier)
+    return Response(text, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="receipt-{person_id.upper()}-{entry.replace(":", "-")}.json"'})
 
 
 @router.post("/transparency/persons/{person_id}/names")
