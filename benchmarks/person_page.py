@@ -69,6 +69,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--purpose", default="",
+                        help="State this purpose (e.g. safeguarding_child) on each person's page first, as a user "
+                             "would: the page then shows partners' records, flags and family as that purpose allows. "
+                             "The parts timed alone are read without it.")
     args = parser.parse_args()
     settings = load_settings()
     engine = engine_for(settings.database_url)
@@ -83,6 +87,13 @@ def main() -> None:
     client = TestClient(create_app(settings, engine=engine))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     client.post("/sign-in", data={"username": USERNAME, "password": password, "csrf_token": token})
+    if args.purpose:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        for person_id in persons:
+            stated = client.post(f"/persons/{person_id}/purpose", data={"csrf_token": token, "purpose": args.purpose},
+                                 follow_redirects=False)
+            if stated.status_code != 303:
+                raise SystemExit(f"stating {args.purpose} for {person_id} answered {stated.status_code}")
     pages, alone, viewed, flagged, teamed = [], [], [], [], []
     statements = [0]
 
@@ -113,7 +124,8 @@ def main() -> None:
                 team_of_view(session, actor, view)
                 teamed.append((time.perf_counter() - started) * 1000)
                 session.rollback()
-    print(f"{len(persons)} persons with involvements, {args.rounds} rounds, store {engine.url.get_backend_name()}")
+    print(f"{len(persons)} persons with involvements, {args.rounds} rounds, store {engine.url.get_backend_name()}, "
+          f"purpose stated: {args.purpose or 'none'}")
     print(summary("GET /persons/{id}", pages))
     print(f"statements the page sends to the database: median {statistics.median(per_page):.0f}, "
           f"most {max(per_page)} (each one a round trip on PostgreSQL)")
