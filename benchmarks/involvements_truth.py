@@ -34,29 +34,24 @@ from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
 
 
-def main() -> None:
-    settings = load_settings()
-    places = sorted((settings.home / "place").glob("*/manifest.json"))
-    if not places:
-        raise SystemExit("no synthetic place in the data directory: run the demo first")
-    place = places[-1].parent
-    manifest = json.loads(places[-1].read_text())
+def measure(session, place) -> dict:
+    """Precision and recall of the involvements on the index's persons, against the truth
+    of ``place`` (a generated place's directory), with their counts."""
+    manifest = json.loads((place / "manifest.json").read_text())
     truth: dict[tuple[str, str, str], str] = {}
     with open(place / manifest["truth"]["records"], encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             truth[(row["source"], row["local_id"], row["record_ref"])] = row["person_id"]
-    engine = engine_for(settings.database_url)
-    with session_factory(engine)() as session:
-        rows = session.execute(
-            select(SourceRecord.id, SourceSystem.code, SourceRecord.local_id, SourceRecord.record_ref,
-                   PersonRecord.person_id)
-            .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)
-            .join(PersonRecord, PersonRecord.source_record_id == SourceRecord.id)
-            .join(Person, Person.id == PersonRecord.person_id).where(Person.retired_at.is_(None))).all()
-        involved = {record_id: truth.get((code, local_id, ref or "")) for record_id, code, local_id, ref in session.execute(
-            select(SourceRecord.id, SourceSystem.code, SourceRecord.local_id, SourceRecord.record_ref)
-            .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)
-            .join(Involvement, Involvement.source_record_id == SourceRecord.id))}
+    rows = session.execute(
+        select(SourceRecord.id, SourceSystem.code, SourceRecord.local_id, SourceRecord.record_ref,
+               PersonRecord.person_id)
+        .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)
+        .join(PersonRecord, PersonRecord.source_record_id == SourceRecord.id)
+        .join(Person, Person.id == PersonRecord.person_id).where(Person.retired_at.is_(None))).all()
+    involved = {record_id: truth.get((code, local_id, ref or "")) for record_id, code, local_id, ref in session.execute(
+        select(SourceRecord.id, SourceSystem.code, SourceRecord.local_id, SourceRecord.record_ref)
+        .join(SourceSystem, SourceSystem.id == SourceRecord.source_system_id)
+        .join(Involvement, Involvement.source_record_id == SourceRecord.id))}
     true_of = {record_id: truth.get((code, local_id, ref or "")) for record_id, code, local_id, ref, _pk in rows}
     index_of = {record_id: pk for record_id, _code, _local, _ref, pk in rows}
     votes: dict[int, Counter] = defaultdict(Counter)
@@ -71,10 +66,24 @@ def main() -> None:
     shown = [record_id for record_id in known if record_id in index_of]
     right = sum(1 for record_id in shown if stands_for[index_of[record_id]] == involved[record_id])
     found = sum(1 for record_id in shown if represented_by.get(involved[record_id]) == index_of[record_id])
-    print(f"place {place.name}: {len(involved):,} involvements from extracts, {len(known):,} of rows the truth "
-          f"names, {len(shown):,} of them on a live person")
-    print(f"precision {right / len(shown):.4f} ({right:,} of {len(shown):,} shown on the right person)")
-    print(f"recall    {found / len(known):.4f} ({found:,} of {len(known):,} on the person representing theirs)")
+    return {"involvements": len(involved), "known": len(known), "shown": len(shown), "right": right, "found": found,
+            "precision": right / len(shown) if shown else 0.0, "recall": found / len(known) if known else 0.0}
+
+
+def main() -> None:
+    settings = load_settings()
+    places = sorted((settings.home / "place").glob("*/manifest.json"))
+    if not places:
+        raise SystemExit("no synthetic place in the data directory: run the demo first")
+    place = places[-1].parent
+    with session_factory(engine_for(settings.database_url))() as session:
+        figures = measure(session, place)
+    print(f"place {place.name}: {figures['involvements']:,} involvements from extracts, {figures['known']:,} of rows "
+          f"the truth names, {figures['shown']:,} of them on a live person")
+    print(f"precision {figures['precision']:.4f} ({figures['right']:,} of {figures['shown']:,} shown on the right "
+          "person)")
+    print(f"recall    {figures['recall']:.4f} ({figures['found']:,} of {figures['known']:,} on the person representing "
+          "theirs)")
 
 
 if __name__ == "__main__":
