@@ -331,8 +331,11 @@ FLAG_VIEW = _act("flag.view", "Flags shown on a person's page, in search results
                  "read, naming the flags shown and counting those withheld).", "person", FRONTLINE_ROLES,
                  "Flags are shown to practitioners and MASH officers.")
 FLAG_INDEX = _act("flag.index", "Flags read from a source's extract rows, with the rows refused.", "source_system")
-_FLAGGED_DENIED = "Flags are recorded and ended by practitioners and MASH officers."
-FLAG_FORM = _act("flag.form", "The form to record or end a flag opened.", "person", FRONTLINE_ROLES, _FLAGGED_DENIED)
+_FLAGGED_DENIED = "Flags are recorded, corrected and ended by practitioners and MASH officers."
+FLAG_FORM = _act("flag.form", "The form to record, correct or end a flag opened.", "person", FRONTLINE_ROLES,
+                 _FLAGGED_DENIED)
 FLAG_RECORD = _act("flag.record", "A flag recorded for a person in the app.", "flag", FRONTLINE_ROLES, _FLAGGED_DENIED)
+FLAG_CORRECT = _act("flag.correct", "A flag recorded in the app corrected, with each field changed, before and after.",
+                    "flag", FRONTLINE_ROLES, _FLAGGED_DENIED)
 FLAG_END = _act("flag.end", "A flag recorded in the app ended, with the date it ended.", "flag", FRONTLINE_ROLES,
                 _FLAGGED_DENIED)

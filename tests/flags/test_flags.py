@@ -19,6 +19,7 @@ from joinedup.flags import (
     FLAG_TYPES,
     Flag,
     FlagTerms,
+    correct_flag,
     end_flag,
     flags_on_page,
     index_flags,
@@ -275,6 +276,33 @@ def test_a_practitioner_records_their_organisations_flag_each_field_refused_name
             end_flag(session, actor, flag_id, date(2025, 12, 2), today=TODAY)
         actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == str(flag_id))))
         assert {"flag.record", "flag.end"} <= actions
+
+
+def test_a_practitioner_corrects_their_organisations_flag_and_the_audit_names_each_change(engine):
+    """Issue 13 item 1 for flags: "record, end and correct"."""
+    world = _world(engine)
+    actor = _frontline(world, "CSC")
+    with transaction(engine) as session:
+        flag_id = record_flag(session, actor, CHILD, FlagTerms("child_in_need", date(2025, 9, 1)), today=TODAY).id
+    with transaction(engine) as session:
+        with pytest.raises(Refusal) as refused:  # checked as when recorded, each field named
+            correct_flag(session, actor, flag_id, FlagTerms("not_a_flag", date(2099, 1, 1), "", 999_999), today=TODAY)
+        assert [field for field, _message in refused.value.problems] == ["type", "starts_on", "team"]
+        with pytest.raises(NotFound):  # another organisation's flag is not theirs to correct
+            correct_flag(session, _frontline(world, "EDU"), flag_id, FlagTerms("child_in_need", date(2025, 9, 1)),
+                         today=TODAY)
+        flag = correct_flag(session, actor, flag_id, FlagTerms("looked_after", date(2025, 8, 15), "Interim care order"),
+                            today=TODAY)
+        assert (flag.type, flag.starts_on, flag.legal_status, flag.category) == (
+            "looked_after", date(2025, 8, 15), "Interim care order", "social_care_status")
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "flag.correct",
+                                                            AuditEvent.subject_id == str(flag_id)))
+        assert event.details["changed"] == {"type": ["child_in_need", "looked_after"],
+                                            "starts_on": ["2025-09-01", "2025-08-15"],
+                                            "legal_status": ["", "Interim care order"]}
+        end_flag(session, actor, flag_id, date(2025, 12, 1), today=TODAY)
+        with pytest.raises(Conflict):  # an ended flag is not corrected: a new one is recorded
+            correct_flag(session, actor, flag_id, FlagTerms("child_in_need", date(2025, 9, 1)), today=TODAY)
 
 
 def test_a_flag_recorded_in_the_app_is_shared_as_its_organisations_records_of_the_person_are(engine):

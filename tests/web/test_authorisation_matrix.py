@@ -134,8 +134,8 @@ PROMISES = {
                           "came from."),
     "flags_frontline": ("flags.md", "Flags are read through the API by practitioners and MASH officers "
                                     "(`practitioner`, `mash_officer`); anyone else gets an audited 403."),
-    "flags_recorded_by": ("flags.md", "Only practitioners and MASH officers record and end flags, and only their own "
-                                      "organisation's"),
+    "flags_recorded_by": ("flags.md", "Only practitioners and MASH officers record, correct and end flags, and only "
+                                      "their own organisation's"),
     "my_people": ("involvements.md", "`GET /api/v1/me/people` is for practitioners and MASH officers (`practitioner`, "
                                      "`mash_officer`); anyone else gets an audited 403."),
     "my_people_own": ("involvements.md", "It lists only the user's own people."),
@@ -579,7 +579,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/flags/{flag_id}"): Row(page(e(404), FRONTLINE), "flags_recorded_by", url=fixed("/flags/999999")),
     ("POST", "/flags/{flag_id}/end"): Row(page(e(404), FRONTLINE), "flags_recorded_by", form={},
                                           url=fixed("/flags/999999/end")),
+    ("POST", "/flags/{flag_id}/correct"): Row(page(e(404), FRONTLINE), "flags_recorded_by", form={},
+                                              url=fixed("/flags/999999/correct")),
     ("POST", "/api/v1/persons/{person_id}/flags"): Row(api(e(422), FRONTLINE), "flags_recorded_by", json={}),
+    ("POST", "/api/v1/flags/{flag_id}/correct"): Row(api(e(404), FRONTLINE), "flags_recorded_by",
+                                                     url=fixed("/api/v1/flags/999999/correct"),
+                                                     json={"type": "child_in_need", "starts_on": "2025-01-01"}),
     ("POST", "/api/v1/flags/{flag_id}/end"): Row(api(e(404), FRONTLINE), "flags_recorded_by",
                                                  url=fixed("/api/v1/flags/999999/end"), json={"ends_on": "2025-01-01"}),
     ("GET", "/api/v1/flag-types"): Row(api(e(200, "child_protection_plan", tuple(NAMES.values()))), "flag_types"),

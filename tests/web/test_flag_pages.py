@@ -162,6 +162,17 @@ def test_a_practitioner_records_a_flag_on_the_page_errors_beside_their_fields_an
     end_link = re.search(r'href="(/flags/\d+)"', page).group(1)
     ending = practice_client.get(end_link)
     assert ending.status_code == 200 and "End the flag: Exploitation concern" in ending.text
+    assert f'href="{end_link}#correct"' in page and 'id="correct"' in ending.text
+    wrong = practice_client.post(f"{end_link}/correct", data={
+        "csrf_token": token, "type": "exploitation_concern", "starts_on-day": "1", "starts_on-month": "2",
+        "starts_on-year": str(date.today().year + 1)})
+    assert wrong.status_code == 400 and '<a href="#starts_on-day">The date the flag started must be today' in wrong.text
+    corrected = practice_client.post(f"{end_link}/correct", data={
+        "csrf_token": token, "type": "exploitation_concern", "starts_on-day": "3", "starts_on-month": "2",
+        "starts_on-year": "2025"})
+    assert corrected.status_code == 303 and "done=flag-corrected" in corrected.headers["location"]
+    page = practice_client.get(corrected.headers["location"]).text
+    assert "The flag is corrected" in page and "Exploitation concern since 3 February 2025" in page
     too_early = practice_client.post(f"{end_link}/end", data={
         "csrf_token": token, "ends_on-day": "1", "ends_on-month": "1", "ends_on-year": "2025"})
     assert too_early.status_code == 400 and "on or after the date it started" in too_early.text

@@ -13,7 +13,7 @@ came from discloses its category (:func:`joinedup.disclosure.flags.disclose_flag
 from joinedup.flags.catalogue import FLAG_TYPES, LEGAL_STATUSES, FlagType, legal_status_in_words
 from joinedup.flags.extracts import FlagIndexReport, index_flags
 from joinedup.flags.models import Flag
-from joinedup.flags.recording import FlagTerms, end_flag, own_flag, record_flag
+from joinedup.flags.recording import FlagTerms, correct_flag, end_flag, own_flag, record_flag
 from joinedup.flags.shown import RECENTLY_ENDED, FlagShown, flags_in_search, flags_of_cards, flags_on_page
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "FlagShown",
     "FlagTerms",
     "FlagType",
+    "correct_flag",
     "end_flag",
     "flags_in_search",
     "flags_of_cards",

@@ -1,9 +1,10 @@
-"""Practitioners record flags in the app, for their own organisation, and end them.
+"""Practitioners record flags in the app, for their own organisation, correct them and end
+them.
 
 A flag recorded in the app is the recording organisation's: only a frontline user of that
-organisation records or ends it, naming a team of its directory to contact (or none: the
-organisation's own line). A flag from an extract is corrected at source. Each change is
-one audit event.
+organisation records, corrects or ends it, naming a team of its directory to contact (or
+none: the organisation's own line). A flag from an extract is corrected at source. Each
+change is one audit event; a correction names each field it changed, before and after.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
-from joinedup.flags.catalogue import FLAG_TYPES
+from joinedup.flags.catalogue import FLAG_TYPES, FlagType
 from joinedup.flags.models import APP, Flag
 from joinedup.involvements import Team
 from joinedup.people import person_by_id
-from joinedup.permissions import FLAG_END, FLAG_FORM, FLAG_RECORD
+from joinedup.permissions import FLAG_CORRECT, FLAG_END, FLAG_FORM, FLAG_RECORD
 
 LEGAL_STATUS_MAX = 120
 
@@ -43,7 +44,21 @@ def record_flag(session: Session, actor: Actor, person_id: str, terms: FlagTerms
     person = person_by_id(session, person_id)
     if person is None or person.retired_at is not None:
         raise NotFound(f"There is no current person {person_id}.", "person")
-    today = today or date.today()
+    kind, team, legal = _checked(session, actor, terms, today or date.today())
+    flag = Flag(person_id=person.id, type=terms.type, category=kind.category, organisation_id=actor.organisation_id,
+                team_id=team.id if team else None, starts_on=terms.starts_on, legal_status=legal, status="current",
+                source=APP, recorded_by=actor.username[:120])
+    session.add(flag)
+    session.flush()
+    record_event(session, actor, action=FLAG_RECORD.name, outcome="success", subject_type="flag", subject_id=flag.id,
+                 details={"person": person.person_id, "type": flag.type, "starts_on": flag.starts_on.isoformat(),
+                          "team": team.name if team else None})
+    return flag
+
+
+def _checked(session: Session, actor: Actor, terms: FlagTerms, today: date) -> tuple[FlagType, Team | None, str]:
+    """The flag's type, team and legal status as stated, or every problem with them, each
+    naming its field."""
     problems = []
     kind = FLAG_TYPES.get(terms.type)
     if kind is None:
@@ -65,20 +80,43 @@ def record_flag(session: Session, actor: Actor, person_id: str, terms: FlagTerms
             problems.append(("team", "Select a team of your organisation's directory"))
     if problems:
         raise Refusal(problems)
-    flag = Flag(person_id=person.id, type=terms.type, category=kind.category, organisation_id=actor.organisation_id,
-                team_id=team.id if team else None, starts_on=terms.starts_on, legal_status=legal, status="current",
-                source=APP, recorded_by=actor.username[:120])
-    session.add(flag)
+    return kind, team, legal
+
+
+def correct_flag(session: Session, actor: Actor, flag_id: int, terms: FlagTerms, *,
+                 today: date | None = None) -> Flag:
+    """Correct one of the actor's organisation's current flags recorded in the app: its
+    type, start, legal status and team, checked as when recorded; audited
+    (``flag.correct``) with each field changed, before and after."""
+    _may(actor, FLAG_CORRECT.refusal)
+    flag = own_flag(session, actor, flag_id)
+    if flag.status != "current":
+        raise Conflict("This flag has ended: record a new one instead.", "type")
+    kind, team, legal = _checked(session, actor, terms, today or date.today())
+    if flag.ends_on and terms.starts_on > flag.ends_on:
+        raise Refusal("The date the flag started must be on or before the date it ended", "starts_on")
+    stated = {"type": terms.type, "starts_on": terms.starts_on, "legal_status": legal,
+              "team_id": team.id if team else None}
+    changes = {name: [_text(getattr(flag, name)), _text(value)] for name, value in stated.items()
+               if getattr(flag, name) != value}
+    if not changes:
+        return flag
+    for name, value in stated.items():
+        setattr(flag, name, value)
+    flag.category, flag.recorded_by = kind.category, actor.username[:120]
     session.flush()
-    record_event(session, actor, action=FLAG_RECORD.name, outcome="success", subject_type="flag", subject_id=flag.id,
-                 details={"person": person.person_id, "type": flag.type, "starts_on": flag.starts_on.isoformat(),
-                          "team": team.name if team else None})
+    record_event(session, actor, action=FLAG_CORRECT.name, outcome="success", subject_type="flag", subject_id=flag.id,
+                 details={"person": flag.person.person_id, "changed": changes})
     return flag
+
+
+def _text(value) -> str | int | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def own_flag(session: Session, actor: Actor, flag_id: int) -> Flag:
     """One of the actor's organisation's flags recorded in the app (NotFound otherwise: an
-    extract's flag, or another organisation's, is not theirs to end)."""
+    extract's flag, or another organisation's, is not theirs to correct or end)."""
     _may(actor, FLAG_FORM.refusal)
     flag = session.get(Flag, flag_id)
     if flag is None or flag.source != APP or flag.organisation_id != actor.organisation_id:

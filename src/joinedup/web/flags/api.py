@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
 from joinedup.disclosure import access_action, view_person
-from joinedup.flags import FLAG_TYPES, FlagShown, FlagTerms, end_flag, flags_on_page, record_flag
-from joinedup.permissions import FLAG_END, FLAG_RECORD, FLAG_VIEW
+from joinedup.flags import FLAG_TYPES, FlagShown, FlagTerms, correct_flag, end_flag, flags_on_page, record_flag
+from joinedup.permissions import FLAG_CORRECT, FLAG_END, FLAG_RECORD, FLAG_VIEW
 from joinedup.web.api import UNAUTHENTICATED, CheckedWrite, Problem
 from joinedup.web.context import ApiUser, WebApp
 from joinedup.web.gates import require
@@ -137,6 +137,23 @@ def record(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(FLA
                            FlagTerms(body.type, body.starts_on, body.legal_status, body.team_id))
         return FlagRecordedOut(id=flag.id, person_id=flag.person.person_id, type=flag.type, starts_on=flag.starts_on,
                                status=flag.status)
+
+
+@router.post(
+    "/flags/{flag_id}/correct",
+    response_model=FlagRecordedOut,
+    summary="Correct a flag your organisation recorded",
+    responses={400: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}},
+)
+def correct(app: WebApp, visit: CheckedWrite, actor: Annotated[Actor, require(FLAG_CORRECT)], flag_id: Id,
+            body: FlagIn) -> FlagRecordedOut:
+    """The flag as it should have been recorded (every field, as when recording it);
+    audited as `flag.correct` with each field changed, before and after."""
+    with app.transaction() as session:
+        flag = correct_flag(session, actor, flag_id, FlagTerms(body.type, body.starts_on, body.legal_status,
+                                                               body.team_id))
+        return FlagRecordedOut(id=flag.id, person_id=flag.person.person_id, type=flag.type, starts_on=flag.starts_on,
+                               ends_on=flag.ends_on, status=flag.status)
 
 
 @router.post(
