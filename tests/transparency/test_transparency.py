@@ -11,8 +11,8 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from pypdf import PdfReader
 from factories import person_of, source_record
+from pypdf import PdfReader
 from sqlalchemy import delete, select
 from transparency_support import AVA, TOM
 
