@@ -31,6 +31,17 @@ def _record_context(session, actor: Actor, person_id: str, values: dict, errors:
             "types": [(kind.code, kind.name) for kind in FLAG_TYPES.values()]}
 
 
+def _stated(type: str, team: str, legal_status: str, day: str, month: str, year: str,
+            ) -> tuple[FlagTerms | None, list[tuple[str, str]], dict]:
+    """The flag form as the domain takes it (None when its date is not one), the date's
+    problem, and the values to show again."""
+    starts_on, problem = parse_date(day.strip(), month.strip(), year.strip(), label="The date the flag started")
+    values = {"type": type, "team": team, "legal_status": legal_status, "starts_on": (day, month, year)}
+    if problem:
+        return None, [("starts_on-day", problem)], values
+    return FlagTerms(type, starts_on, legal_status, int(team) if team.isdigit() else None), [], values
+
+
 def _form_fields(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The domain's fields as the form names them (a date by its day input)."""
     return [("starts_on-day" if name == "starts_on" else name, message) for name, message in problems]
@@ -55,22 +66,17 @@ def record(
     starts_year: Annotated[Text, Form(alias="starts_on-year")] = "",
 ) -> Response:
     """Record a flag of the user's organisation for the person."""
-    starts_on, problem = parse_date(starts_day.strip(), starts_month.strip(), starts_year.strip(),
-                                    label="The date the flag started")
-    errors = [("starts_on-day", problem)] if problem else []
-    if not errors:
+    terms, errors, values = _stated(type, team, legal_status, starts_day, starts_month, starts_year)
+    if terms is not None:
         try:
             with app.transaction() as session:
                 person = person_or_404(session, person_id)
-                record_flag(session, actor, person.person_id,
-                            FlagTerms(type, starts_on, legal_status, int(team) if team.isdigit() else None))
+                record_flag(session, actor, person.person_id, terms)
             return RedirectResponse(back_to(person.person_id, "", done="flag-recorded"), status_code=303)
         except Refusal as exc:
             if exc.status != 400:
                 raise
             errors = _form_fields(exc.problems)
-    values = {"type": type, "team": team, "legal_status": legal_status,
-              "starts_on": (starts_day, starts_month, starts_year)}
     with app.transaction() as session:
         person = person_or_404(session, person_id)
         context = _record_context(session, actor, person.person_id, values, errors)
@@ -96,22 +102,17 @@ def correct(
     starts_year: Annotated[Text, Form(alias="starts_on-year")] = "",
 ) -> Response:
     """Correct one of the organisation's flags; the audit names each change."""
-    starts_on, problem = parse_date(starts_day.strip(), starts_month.strip(), starts_year.strip(),
-                                    label="The date the flag started")
-    errors = [("starts_on-day", problem)] if problem else []
-    if not errors:
+    terms, errors, values = _stated(type, team, legal_status, starts_day, starts_month, starts_year)
+    if terms is not None:
         try:
             with app.transaction() as session:
-                flag = correct_flag(session, actor, flag_id,
-                                    FlagTerms(type, starts_on, legal_status, int(team) if team.isdigit() else None))
+                flag = correct_flag(session, actor, flag_id, terms)
                 person_id = flag.person.person_id
             return RedirectResponse(back_to(person_id, "", done="flag-corrected"), status_code=303)
         except Refusal as exc:
             if exc.status != 400:
                 raise
             errors = _form_fields(exc.problems)
-    values = {"type": type, "team": team, "legal_status": legal_status,
-              "starts_on": (starts_day, starts_month, starts_year)}
     with app.transaction() as session:
         flag = own_flag(session, actor, flag_id)
         context = _end_context(session, actor, flag, ("", "", ""), errors, values=values)
