@@ -22,6 +22,7 @@ from joinedup.audit.log import check_receipt, make_checkpoint
 from joinedup.db import transaction
 from joinedup.disclosure.core import disclose, load_records
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
+from joinedup.flags import FlagTerms, record_flag
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
@@ -235,13 +236,14 @@ def test_requests_move_through_their_states_and_list_by_due_date(world):
 
 def test_the_export_holds_everything_with_other_people_redacted(world):
     with transaction(world.engine) as session:
+        record_flag(session, world.social, AVA, FlagTerms("child_in_need", date(2025, 3, 1)))  # recorded in the app
         request = record_request(session, world.ig_lead, AVA, TODAY)
         name, data = subject_access_export(session, world.ig_lead, request.id)
     assert name == f"subject-access-{request.id}-{AVA}.zip"
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert set(archive.namelist()) == {"README.txt", "person.json", "source_records.json", "golden_record.json",
-                                       "links.json", "relationships.json", "involvements.json", "consents.json",
-                                       "sharing_decisions.json", "access_history.json", "report.pdf"}
+                                       "links.json", "relationships.json", "involvements.json", "flags.json",
+                                       "consents.json", "sharing_decisions.json", "access_history.json", "report.pdf"}
     records = json.loads(archive.read("source_records.json"))
     assert {record["local_id"] for record in records} == {"C1", "P1"}  # both agencies', every field
     everything = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".json"))
@@ -256,11 +258,16 @@ def test_the_export_holds_everything_with_other_people_redacted(world):
          "role": "Allocated social worker", "starts_on": "2025-01-06", "ends_on": None, "status": "current",
          "recorded_from": "app"}]
     assert "Wendy Worker" not in everything
+    # A flag recorded in the app is held nowhere else: it is in the copy (who recorded it is staff, not named).
+    assert json.loads(archive.read("flags.json")) == [
+        {"flag": "Child in need", "legal_status": None, "starts_on": "2025-03-01", "ends_on": None,
+         "status": "current", "organisation": "Joinford Children's Services", "recorded_from": "app"}]
     history = json.loads(archive.read("access_history.json"))
     assert any(entry["who"] == "Practitioner at Joinford Police" for entry in history)
     text = _text(archive.read("report.pdf"))
     assert "Your information held by JoinedUp" in text and "Who has seen your record" in text
     assert "Tom" not in text and "Mary Stone" not in text and "Ava lives with [another person]" in text
+    assert "Flags agencies hold about you" in text and "Child in need" in text
     with transaction(world.engine) as session:
         (event,) = _events(session, "subject_access.download")
         assert event.details["records"] == 2 and event.details["redacted"] >= 3

@@ -2,7 +2,8 @@
 
 The export is made only for an open request: everything held about the person, read
 through :mod:`joinedup.disclosure.subject_access` (the records decided by the policy point,
-other people's details redacted there), their involvements (staff by role, not name), and
+other people's details redacted there), their involvements (staff by role, not name), the
+flags held about them (from the agencies' records and recorded in the app), and
 their access history as the report gives it to them (names hidden, holds applied). The
 download is audited with what it held.
 """
@@ -14,16 +15,17 @@ import json
 import zipfile
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.disclosure.subject_access import HeldAbout, held_about
 from joinedup.documents import PdfReport
 from joinedup.errors import Conflict, NotFound
+from joinedup.flags import FLAG_TYPES, Flag, legal_status_in_words
 from joinedup.involvements.who import every_involvement
 from joinedup.partners.roles import INVOLVEMENT_ROLES
-from joinedup.people.models import Person
+from joinedup.people.models import Person, PersonRecord
 from joinedup.permissions import SUBJECT_ACCESS_DOWNLOAD
 from joinedup.transparency.authority import check_ig_lead
 from joinedup.transparency.history import AccessReport, access_report
@@ -32,7 +34,7 @@ from joinedup.transparency.requests import STATUS_NAMES
 
 #: The files of the zip, in order.
 FILES = ("README.txt", "person.json", "source_records.json", "golden_record.json", "links.json",
-         "relationships.json", "involvements.json", "consents.json", "sharing_decisions.json",
+         "relationships.json", "involvements.json", "flags.json", "consents.json", "sharing_decisions.json",
          "access_history.json", "report.pdf")
 README = """Your information held by JoinedUp
 
@@ -46,6 +48,7 @@ golden_record.json     the details the index brings together from your records
 links.json             which records the index matched to you, and how sure it was
 relationships.json     relationships the agencies recorded (the other person is not named)
 involvements.json      the organisations and teams working with you
+flags.json             the flags agencies hold about you (a child-protection plan, say)
 consents.json          your decisions about consent to share
 sharing_decisions.json every decision to share your information, or not
 access_history.json    who has seen your record: organisation, role, date and purpose
@@ -82,6 +85,21 @@ def _involvements(session: Session, person: Person) -> list[dict]:
             for involvement in every_involvement(session, person)]
 
 
+def _flags(session: Session, person: Person) -> list[dict]:
+    """Every flag held about the person: those an agency's records state (on the records
+    the index puts in them) and those recorded in the app for them, or for a person since
+    merged into them. Who recorded one is staff, so not named."""
+    merged = select(Person.id).where(or_(Person.id == person.id, Person.superseded_by == person.person_id))
+    records = select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
+    flags = session.scalars(select(Flag).where(or_(Flag.person_id.in_(merged), Flag.source_record_id.in_(records)))
+                            .order_by(Flag.starts_on, Flag.id))
+    return [{"flag": FLAG_TYPES[flag.type].name if flag.type in FLAG_TYPES else flag.type,
+             "legal_status": legal_status_in_words(flag.legal_status or "") or None, "starts_on": flag.starts_on,
+             "ends_on": flag.ends_on, "status": flag.status, "organisation": flag.organisation.name,
+             "recorded_from": "app" if flag.source == "app" else "the agency's records"}
+            for flag in flags]
+
+
 def _history(report: AccessReport) -> list[dict]:
     return [{"at": entry.at.isoformat(), "kind": entry.kind_name, "who": entry.who, "what": entry.what,
              "purpose": entry.purpose} for entry in report.entries]
@@ -93,9 +111,10 @@ def subject_access_export(session: Session, actor: Actor, request_id: int, *,
     request, person = _open_request(session, actor, request_id)
     held = held_about(session, actor, person, request_open=True)
     involvements = _involvements(session, person)
+    flags = _flags(session, person)
     report = access_report(session, actor, person.person_id, today=today, audit=False)
     history = _history(report)
-    pdf = subject_access_pdf(request, held, involvements, report)
+    pdf = subject_access_pdf(request, held, involvements, report, flags)
     contents = {
         "README.txt": README.format(request=request.id, received=request.received_on.isoformat()).encode("utf-8"),
         "person.json": _json({key: value for key, value in held.golden.items() if key != "golden_record"}),
@@ -104,6 +123,7 @@ def subject_access_export(session: Session, actor: Actor, request_id: int, *,
         "links.json": _json(held.links),
         "relationships.json": _json(held.relationships),
         "involvements.json": _json(involvements),
+        "flags.json": _json(flags),
         "consents.json": _json(held.consents),
         "sharing_decisions.json": _json(held.decisions),
         "access_history.json": _json(history),
@@ -116,12 +136,13 @@ def subject_access_export(session: Session, actor: Actor, request_id: int, *,
     record_event(session, actor, action=SUBJECT_ACCESS_DOWNLOAD, outcome="success", subject_type="person",
                  subject_id=person.person_id,
                  details={"request": request.id, "records": len(held.records), "withheld": held.withheld,
-                          "involvements": len(involvements), "entries": len(history), "redacted": held.redacted})
+                          "involvements": len(involvements), "flags": len(flags), "entries": len(history),
+                          "redacted": held.redacted})
     return f"subject-access-{request.id}-{person.person_id}.zip", buffer.getvalue()
 
 
 def subject_access_pdf(request: SubjectAccessRequest, held: HeldAbout, involvements: list[dict],
-                       report: AccessReport) -> bytes:
+                       report: AccessReport, flags: list[dict]) -> bytes:
     pdf = PdfReport("Your information held by JoinedUp",
                     subtitle=f"Subject access request {request.id}, received {request.received_on:%d %B %Y}",
                     footer=f"Subject access request {request.id}")
@@ -145,6 +166,10 @@ def subject_access_pdf(request: SubjectAccessRequest, held: HeldAbout, involveme
     pdf.table(("Organisation", "Team", "Role", "From", "To"),
               [(row["organisation"], row["team"] or "", row["role"], row["starts_on"] or "", row["ends_on"] or "")
                for row in involvements])
+    pdf.heading("Flags agencies hold about you")
+    pdf.table(("Flag", "Organisation", "From", "To"),
+              [(row["flag"] + (f" ({row['legal_status']})" if row["legal_status"] else ""), row["organisation"],
+                row["starts_on"] or "", row["ends_on"] or "") for row in flags])
     pdf.heading("Your consent decisions")
     pdf.table(("Recorded", "Decision", "Purposes", "Organisations"),
               [(row["recorded_at"][:10], row["decision"], ", ".join(row["purposes"]), ", ".join(row["organisations"]))
