@@ -208,6 +208,9 @@ SHARING_DECLINE = _frontline("sharing.decline", "A practitioner's decision not t
 _INVOLVED_DENIED = "Involvements are recorded, ended and corrected by practitioners and MASH officers."
 INVOLVEMENT_VIEW = _act("involvement.view", "An involvement read for who is involved (one event per involvement "
                         "decided).", "involvement")
+INVOLVEMENT_LIST = _act("involvement.list", "A person's involvements asked for through the API (the gate: each "
+                        "involvement shown or withheld is its own involvement.view).", "person", FRONTLINE_ROLES,
+                        "Who is involved is read through the API by practitioners and MASH officers.")
 INVOLVEMENT_FORM = _act("involvement.form", "The form to record, end or correct an involvement opened.", "person",
                         FRONTLINE_ROLES, _INVOLVED_DENIED)
 INVOLVEMENT_RECORD = _act("involvement.record", "An involvement recorded for a person in the app.", "involvement",
@@ -235,6 +238,10 @@ DIRECTORY_LOAD = _act("directory.load", "An organisation's directory (teams, wor
 LEAD_END = _act("lead.end", "A lead professional ended with no successor named, with why.", "lead_professional",
                FRONTLINE_ROLES, _TEAM_DENIED)
 _DIRECTORY_DENIED = "An organisation's directory is kept by its administrators."
+DIRECTORY_VIEW = _act("directory.view", "The organisation's own directory listed through the API: to its "
+                      "administrators to keep it, to its practitioners and MASH officers to name a team or worker.",
+                      "organisation", ("admin", *FRONTLINE_ROLES),
+                      "An organisation's directory is listed for its administrators, practitioners and MASH officers.")
 DIRECTORY_FORM = _act("directory.form", "A form to add, correct or retire a team or worker of the directory opened.",
                       "organisation", ("admin",), _DIRECTORY_DENIED)
 DIRECTORY_TEAM_ADD = _act("directory.team.add", "A team added to the organisation's directory (or brought back), "

@@ -54,6 +54,7 @@ from joinedup.audit import Actor, AuditEvent
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
 from joinedup.flags import Flag
+from joinedup.involvements import Involvement, Team, Worker
 from joinedup.ingest.models import IngestLoad
 from joinedup.monitoring import MonitoringRules, MonitoringTask, run_monitoring
 from joinedup.partners.models import SourceSystem
@@ -145,6 +146,16 @@ PROMISES = {
                                      "family view lets them see, as the person page decides"),
     "team_changed_by": ("involvements.md", "Only practitioners and MASH officers of an organisation working with the "
                                            "person or family now name the lead professional and invite or remove members"),
+    "involved_seen": ("sharing.md", "Practitioners and MASH officers who may see a person see who is involved with "
+                                    "them and how to contact them, without stating a purpose"),
+    "involved_shielded": ("sharing.md", "An involvement with a sensitive service shows to another organisation only "
+                                        "as \"a service is involved: contact through the IG lead\", never the "
+                                        "service, its team or its worker."),
+    "involvements_api": ("involvements.md", "Who is involved is read through the API by practitioners and MASH "
+                                            "officers (`practitioner`, `mash_officer`); anyone else gets an audited "
+                                            "403."),
+    "directory_listed": ("involvements.md", "An organisation's directory is listed through the API to its "
+                                            "administrators, practitioners and MASH officers"),
     "flag_types": ("flags.md", "The catalogue of flag types holds no personal data and is open to every signed-in "
                                "user."),
 }
@@ -384,6 +395,29 @@ MATRIX_FLAGS = {
     "VCS-800": ("domestic_abuse_victim", "sensitive_services", "VCS"),
     "VCS-900": ("domestic_abuse_victim", "sensitive_services", "VCS"),
 }
+#: Who is involved in the matrix's world: the record it comes from → (organisation, team, worker, role,
+#: a sensitive service). Dee's voluntary-sector worker is a sensitive service's: never named.
+MATRIX_INVOLVEMENTS = {
+    "CSC-100": ("CSC", "Child Protection Team", "Sam Okafor", "allocated_social_worker", False),
+    "POL-200": ("POL", "Public Protection Unit", "Ray Constable", "key_worker", False),
+    "VCS-400": ("VCS", "Wellbeing Outreach", "Rowan Hidden", "voluntary_key_worker", True),
+    "POL-500": ("POL", "Neighbourhood Team", "Eve Officer", "key_worker", False),
+}
+#: A person's involvements through the API, for a frontline user: shown, without a purpose for them, to a
+#: user who may see the person; a sensitive service's shows only as shielded.
+HIDDEN_SERVICE = ("Rowan Hidden", "Wellbeing Outreach", m["shield_org"])
+INVOLVEMENTS_API = by_relation(
+    own=e(200, ("Sam Okafor", "Child Protection Team", "0306 999 0101"), promise="involved_seen"),
+    partner=e(200, ("Ray Constable", "Public Protection Unit"), (m["partner_phone"], m["partner_warning"]),
+              promise="involved_seen"),
+    none=e(403, "No rule allows you to see any of this person", NAMES["none"], promise="deny"),
+    shielded=e(200, '"shielded":true', SECRETS + HIDDEN_SERVICE, promise="involved_shielded"),
+    withdrawn=e(403, (), (NAMES["withdrawn"], "Eve Officer"), promise="refusals"),
+    not_open=e(403, NOT_OPEN, NAMES["not_open"], promise="stating"),
+    glass=e(200, '"current":[]', GLASS_SECRETS, promise="break_glass"),
+    unscoped=e(200, '"current":[]', MORE["una_notes"], promise="consent"),
+    scoped=e(200, '"current":[]', promise="consent"),
+)
 
 #: What a frontline practitioner may do about a person needs them to see the person.
 SEEN = by_relation(own=e(200, promise="own"), partner=e(200, promise="partners"), none=e(403, promise="deny"),
@@ -567,6 +601,33 @@ TABLE: dict[tuple[str, str], Row] = {
                                                             url=fixed("/involvements/999999/correct")),
     ("POST", "/involvements/{involvement_id}/end"): Row(page(e(404), FRONTLINE), "involved_by", form={},
                                                         url=fixed("/involvements/999999/end")),
+    # The same through the API: the read for the purpose in the query, the writes of an involvement that
+    # does not exist (404 past the gate) or with an empty body (422).
+    ("GET", "/api/v1/persons/{person_id}/involvements"): Row(
+        {**api(e(403), FRONTLINE), P: INVOLVEMENTS_API, M: INVOLVEMENTS_API}, "involvements_api", relational=True,
+        url=lambda world, relation: with_purpose("/api/v1/persons/{person_id}/involvements", world, relation)),
+    ("POST", "/api/v1/persons/{person_id}/involvements"): Row(api(e(422), FRONTLINE), "involved_by", json={}),
+    ("POST", "/api/v1/involvements/{involvement_id}/correct"): Row(
+        api(e(404), FRONTLINE), "involved_by", url=fixed("/api/v1/involvements/999999/correct"),
+        json={"role": "key_worker", "contact_route": "duty_line", "starts_on": "2025-01-01"}),
+    ("POST", "/api/v1/involvements/{involvement_id}/end"): Row(
+        api(e(404), FRONTLINE), "involved_by", url=fixed("/api/v1/involvements/999999/end"),
+        json={"ends_on": "2025-01-01"}),
+    # The directory: listed (no one's personal data: the organisation's own teams and staff contacts),
+    # kept by the administrator; the writes of a team or worker that does not exist, or with an empty body.
+    ("GET", "/api/v1/directory"): Row(api(e(200, '"teams":', PERSONAL), (P, M, D)), "directory_listed"),
+    ("POST", "/api/v1/directory/teams"): Row(api(e(422), (D,)), "directory_kept", json={}),
+    ("POST", "/api/v1/directory/teams/{team_id}/correct"): Row(
+        api(e(404), (D,)), "directory_kept", url=fixed("/api/v1/directory/teams/999999/correct"),
+        json={"team": "Matrix"}),
+    ("POST", "/api/v1/directory/teams/{team_id}/retire"): Row(
+        api(e(404), (D,)), "directory_kept", url=fixed("/api/v1/directory/teams/999999/retire")),
+    ("POST", "/api/v1/directory/workers"): Row(api(e(422), (D,)), "directory_kept", json={}),
+    ("POST", "/api/v1/directory/workers/{worker_id}/correct"): Row(
+        api(e(404), (D,)), "directory_kept", url=fixed("/api/v1/directory/workers/999999/correct"),
+        json={"team": 1, "worker": "Matrix", "role": "key_worker", "secure_email": "m@matrix.example"}),
+    ("POST", "/api/v1/directory/workers/{worker_id}/retire"): Row(
+        api(e(404), (D,)), "directory_kept", url=fixed("/api/v1/directory/workers/999999/retire")),
     # ---- flags: a person's, for the purpose stated in the query; the catalogue, for anyone signed in
     ("GET", "/api/v1/persons/{person_id}/flags"): Row(
         {**api(e(403), FRONTLINE), P: FLAGS_API, M: FLAGS_API}, "flags_frontline", relational=True,
@@ -623,17 +684,19 @@ TABLE: dict[tuple[str, str], Row] = {
                                                    "lead_ended_by", form={}),
     ("POST", "/api/v1/persons/{person_id}/lead-professional/end"): Row(api(e(422), FRONTLINE), "lead_ended_by",
                                                                         json={}),
-    ("POST", "/persons/{person_id}/team/members"): Row(page(e(403, "Only a practitioner of an organisation involved"),
-                                                            FRONTLINE), "team_changed_by", form={}),
+    # Asked about Ben, whom the police work with and the users' organisation (children's social care) does not.
+    ("POST", "/persons/{person_id}/team/members"): Row(
+        page(e(403, "Only a practitioner of an organisation involved"), FRONTLINE), "team_changed_by", form={},
+        url=lambda world, relation: concrete("/persons/{person_id}/team/members", world, "partner")),
     ("POST", "/persons/{person_id}/team/members/{member_id}/remove"): Row(
         page(e(403, "Only a practitioner of an organisation involved"), FRONTLINE), "team_changed_by", form={},
-        url=lambda world, relation: concrete("/persons/{person_id}/team/members/999999/remove", world, "own")),
+        url=lambda world, relation: concrete("/persons/{person_id}/team/members/999999/remove", world, "partner")),
     ("PUT", "/api/v1/persons/{person_id}/lead-professional"): Row(api(e(422), FRONTLINE), "team_changed_by", json={}),
     ("POST", "/api/v1/persons/{person_id}/team/members"): Row(api(e(422), FRONTLINE), "team_changed_by", json={}),
     ("DELETE", "/api/v1/persons/{person_id}/team/members/{member_id}"): Row(
         api(e(403, "Only a practitioner of an organisation involved"), FRONTLINE), "team_changed_by",
         json={"reason": "Matrix"},
-        url=lambda world, relation: concrete("/api/v1/persons/{person_id}/team/members/999999", world, "own")),
+        url=lambda world, relation: concrete("/api/v1/persons/{person_id}/team/members/999999", world, "partner")),
     # ---- the chronology: practitioners' and MASH officers', following what they may see of the person
     ("GET", "/persons/{person_id}/chronology"): Row(
         {**page(CHRONOLOGY_PAGE, FRONTLINE), **each(e(403, (), PERSONAL), D, I, T)}, "chronology", relational=True),
@@ -1009,6 +1072,17 @@ def _seed(engine) -> World:
             session.add(Flag(source_record_id=world.records[reference], type=kind, category=category,
                              organisation_id=world.organisations[organisation], starts_on=date(2025, 5, 3),
                              legal_status="", status="current", source="extract:matrix"))
+        for reference, (organisation, team, worker, role, sensitive) in MATRIX_INVOLVEMENTS.items():
+            kept = Team(organisation_id=world.organisations[organisation], name=team, duty_phone="0306 999 0100",
+                        sensitive_category="sensitive_services" if sensitive else None)
+            named = Worker(organisation_id=world.organisations[organisation], team=kept, name=worker, role=role,
+                           phone="0306 999 0101", secure_email=f"{worker.split()[-1].lower()}@matrix.example")
+            session.add_all([kept, named])
+            session.flush()
+            session.add(Involvement(source_record_id=world.records[reference],
+                                    organisation_id=world.organisations[organisation], team_id=kept.id,
+                                    worker_id=named.id, role=role, contact_route="phone", starts_on=date(2025, 5, 3),
+                                    status="current", source="extract", recorded_by="matrix"))
         run = session.scalar(select(func.min(LinkRun.id)))
         _IDS[id(world)] = {"load": str(load.id), "access": str(access.id), "run": str(run)}
     run_monitoring(engine, Actor.system("cli", "monitor"), MonitoringRules())

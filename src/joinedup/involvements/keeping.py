@@ -74,10 +74,11 @@ class KeptTeam:
     involvements: int  # current involvements naming the team
 
 
-def kept_directory(session: Session, actor: Actor) -> list[KeptTeam]:
-    """The administrator's organisation's teams (active first, by name), each with all its
-    workers (active first, by name) and how many current involvements name it."""
-    organisation = _keeper(actor, DIRECTORY_FORM)
+def kept_directory(session: Session, actor: Actor, act: Action = DIRECTORY_FORM) -> list[KeptTeam]:
+    """The actor's organisation's teams (active first, by name), each with all its workers
+    (active first, by name) and how many current involvements name it: to its
+    administrators (``DIRECTORY_FORM``) or, through the API, to those ``act`` lets list it."""
+    organisation = _keeper(actor, act)
     teams = list(session.scalars(select(Team).where(Team.organisation_id == organisation)
                                  .order_by(Team.active.desc(), Team.name)))
     workers: dict[int, list[Worker]] = {team.id: [] for team in teams}

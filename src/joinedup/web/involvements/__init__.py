@@ -2,7 +2,7 @@
 involvements; administrators keep their organisation's directory, loaded from a file or row by row. The person page shows
 who is involved (:mod:`joinedup.web.persons.pages`)."""
 
-from joinedup.web.involvements import directory, pages, team, team_api
+from joinedup.web.involvements import api, directory, directory_api, pages, team, team_api
 
 #: The routers the app serves.
-ROUTERS = (pages.router, directory.router, team.router, team_api.router)
+ROUTERS = (pages.router, directory.router, team.router, team_api.router, api.router, directory_api.router)

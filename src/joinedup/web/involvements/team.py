@@ -97,7 +97,8 @@ def team_page(request: Request, app: WebApp, visit: CurrentVisit, actor: Annotat
 
 
 @contextmanager
-def refusals_logged(app, actor: Actor, act: Action, person_id: str) -> Iterator[None]:
+def refusals_logged(app, actor: Actor, act: Action, subject_id: str | int, *,
+                    subject_type: str = "person") -> Iterator[None]:
     """A refusal of authority by the domain (an organisation not involved) is logged as a
     denied event, in its own transaction: the change's own was rolled back."""
     try:
@@ -105,8 +106,8 @@ def refusals_logged(app, actor: Actor, act: Action, person_id: str) -> Iterator[
     except Refusal as exc:
         if exc.forbidden:
             with app.transaction() as session:
-                record_event(session, actor, action=act.name, outcome="denied", subject_type="person",
-                             subject_id=person_id, details={"field": exc.field, "reason": exc.message})
+                record_event(session, actor, action=act.name, outcome="denied", subject_type=subject_type,
+                             subject_id=subject_id, details={"field": exc.field, "reason": exc.message})
         raise
 
 

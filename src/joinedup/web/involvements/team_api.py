@@ -7,7 +7,7 @@ every involvement decided and audited, a shielded service never named.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
@@ -23,7 +23,6 @@ from joinedup.involvements import (
     remove_member,
     team_around,
 )
-from joinedup.involvements.who import InvolvementShown
 from joinedup.permissions import (
     LEAD_END,
     LEAD_NAME,
@@ -34,6 +33,7 @@ from joinedup.permissions import (
 from joinedup.web.api import UNAUTHENTICATED, CheckedWrite, Problem
 from joinedup.web.context import WebApp
 from joinedup.web.gates import require
+from joinedup.web.involvements.api import InvolvementOut, involvement_out
 from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, PersonId, Text
 from joinedup.web.persons.records_api import PurposeQuery
@@ -41,16 +41,6 @@ from joinedup.web.persons.records_api import PurposeQuery
 router = APIRouter(prefix="/api/v1/persons", tags=["team around the family"],
                    responses=UNAUTHENTICATED | {422: {"model": Problem}})
 REFUSALS = {400: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}}
-
-
-class InvolvementOut(BaseModel):
-    id: int
-    role: str | None
-    worker: str | None
-    organisation: str | None
-    team: str | None
-    contacts: list[list[str]] = Field(description="[route, value] pairs, the one to try first first.")
-    starts_on: date | None
 
 
 class TeamRowOut(BaseModel):
@@ -124,14 +114,9 @@ class RemoveIn(BaseModel):
     reason: Text = Field(max_length=2_000)
 
 
-def _involvement(shown: InvolvementShown) -> InvolvementOut:
-    return InvolvementOut(id=shown.id, role=shown.role, worker=shown.worker, organisation=shown.organisation,
-                          team=shown.team, contacts=[list(pair) for pair in shown.contacts], starts_on=shown.starts_on)
-
-
 def _row(row) -> TeamRowOut:
     return TeamRowOut(person_id=row.person_id, person_name=row.person_name, relation=row.relation,
-                      involvement=_involvement(row.involvement), lead_for=list(row.lead))
+                      involvement=involvement_out(row.involvement), lead_for=list(row.lead))
 
 
 def _read(app, actor: Actor, person_id: str, asked) -> TeamAround:
@@ -146,7 +131,7 @@ def _read(app, actor: Actor, person_id: str, asked) -> TeamAround:
 
 
 def _lead(found: TeamAround) -> LeadOut:
-    history = [LeadChangeOut(scope=change.scope, involvement=_involvement(change.involvement)
+    history = [LeadChangeOut(scope=change.scope, involvement=involvement_out(change.involvement)
                              if change.involvement else None, named_by=change.named_by, named_at=change.named_at,
                              reason=change.reason, ended_at=change.ended_at, ended_by=change.ended_by,
                              end_reason=change.end_reason) for change in found.history]
