@@ -128,5 +128,9 @@ def test_only_an_administrator_of_the_organisation_changes_its_rows(web, engine)
     assert web.post(f"/directory/teams/{police}/retire", data={"csrf_token": token}).status_code == 403
     assert web.post("/directory/teams", data={"team": "No token"}).status_code in (400, 403)
     with transaction(engine) as session:
+        denied = session.execute(select(AuditEvent.action, AuditEvent.subject_id).where(
+            AuditEvent.outcome == "denied", AuditEvent.actor == "dev.data")).all()
+    assert set(denied) == {("directory.form", str(police)), ("directory.team.retire", str(police))}
+    with transaction(engine) as session:
         assert session.get(Team, police).active
         assert session.scalar(select(Team).where(Team.name.in_(["Mine", "No token"]))) is None

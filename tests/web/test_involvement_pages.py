@@ -135,6 +135,10 @@ def test_the_involved_organisation_ends_and_corrects_its_involvement_and_nobody_
         mine = session.scalar(select(Involvement).where(Involvement.role == "voluntary_key_worker")).id
     sign_in(web, "sam.social")
     assert web.get(f"/involvements/{mine}").status_code == 403  # the voluntary group's, not CSC's
+    with transaction(engine) as session:
+        denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "involvement.form",
+                                                          AuditEvent.outcome == "denied")).all()
+    assert [(event.subject_type, event.subject_id) for event in denied] == [("involvement", str(mine))]
     with TestClient(web.app, raise_server_exceptions=False, follow_redirects=False) as val:
         sign_in(val, "val.vcs")
         page = val.get(f"/involvements/{mine}")

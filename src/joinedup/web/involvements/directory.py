@@ -45,6 +45,7 @@ from joinedup.permissions import (
 )
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
 from joinedup.web.gates import require
+from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, Text
 
 router = APIRouter(include_in_schema=False)
@@ -105,7 +106,8 @@ def directory_load(request: Request, app: WebApp, user: PageUser, visit: Checked
 
 def _team_page(request: Request, app, actor: Actor, team_id: int | None, *, values: dict | None = None,
                errors=(), status_code: int = 200) -> Response:
-    with app.transaction() as session:
+    with refusals_logged(app, actor, DIRECTORY_FORM, team_id or "", subject_type="directory_team"), \
+            app.transaction() as session:
         team = kept_team(session, actor, team_id) if team_id is not None else None
         categories = sensitive_categories(session)
         if values is None:
@@ -159,7 +161,8 @@ def team_corrected(request: Request, app: WebApp, user: PageUser, visit: Checked
     """Correct a team; the audit names each change."""
     values = dict(zip(TEAM_FIELDS, (team, team_duty_phone, team_secure_email, sensitive_category), strict=True))
     try:
-        with app.transaction() as session:
+        with refusals_logged(app, actor, DIRECTORY_TEAM_CORRECT, team_id, subject_type="directory_team"), \
+                app.transaction() as session:
             correct_team(session, actor, team_id, _team_terms(*values.values()))
     except Refusal as exc:
         if exc.status not in (400, 409):
@@ -173,7 +176,8 @@ def team_retired(request: Request, app: WebApp, user: PageUser, visit: CheckedFo
                  actor: Annotated[Actor, require(DIRECTORY_TEAM_RETIRE)], team_id: Id) -> Response:
     """Retire a team with no active worker: kept for what names it, no longer offered."""
     try:
-        with app.transaction() as session:
+        with refusals_logged(app, actor, DIRECTORY_TEAM_RETIRE, team_id, subject_type="directory_team"), \
+                app.transaction() as session:
             retire_team(session, actor, team_id)
     except Refusal as exc:
         if exc.status not in (400, 409):
@@ -187,7 +191,8 @@ def team_retired(request: Request, app: WebApp, user: PageUser, visit: CheckedFo
 
 def _worker_page(request: Request, app, actor: Actor, worker_id: int | None, *, values: dict | None = None,
                  errors=(), status_code: int = 200) -> Response:
-    with app.transaction() as session:
+    with refusals_logged(app, actor, DIRECTORY_FORM, worker_id or "", subject_type="directory_worker"), \
+            app.transaction() as session:
         worker = kept_worker(session, actor, worker_id) if worker_id is not None else None
         teams = [(str(kept.team.id), kept.team.name) for kept in kept_directory(session, actor)
                  if kept.team.active or (worker is not None and kept.team.id == worker.team_id)]
@@ -241,7 +246,8 @@ def worker_corrected(request: Request, app: WebApp, user: PageUser, visit: Check
     """Correct a worker; the audit names each change."""
     values = dict(zip(WORKER_FIELDS, (team, worker, role, phone, secure_email), strict=True))
     try:
-        with app.transaction() as session:
+        with refusals_logged(app, actor, DIRECTORY_WORKER_CORRECT, worker_id, subject_type="directory_worker"), \
+                app.transaction() as session:
             correct_worker(session, actor, worker_id, _worker_terms(*values.values()))
     except Refusal as exc:
         if exc.status not in (400, 409):
@@ -256,7 +262,8 @@ def worker_retired(request: Request, app: WebApp, user: PageUser, visit: Checked
                    actor: Annotated[Actor, require(DIRECTORY_WORKER_RETIRE)], worker_id: Id) -> Response:
     """Retire a worker: kept for the involvements that name them, no longer offered."""
     try:
-        with app.transaction() as session:
+        with refusals_logged(app, actor, DIRECTORY_WORKER_RETIRE, worker_id, subject_type="directory_worker"), \
+                app.transaction() as session:
             retire_worker(session, actor, worker_id)
     except Refusal as exc:
         if exc.status not in (400, 409):

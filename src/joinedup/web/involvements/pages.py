@@ -33,6 +33,7 @@ from joinedup.permissions import (
 from joinedup.web.access.views import back_to, person_or_404
 from joinedup.web.context import CheckedForm, PageUser, WebApp, render
 from joinedup.web.gates import require
+from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, Text, parse_date
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +75,7 @@ def record(
     terms, errors = _terms(role, team, worker, contact_route, starts_day, starts_month, starts_year, note)
     if not errors:
         try:
-            with app.transaction() as session:
+            with refusals_logged(app, actor, INVOLVEMENT_RECORD, person_id), app.transaction() as session:
                 person = person_or_404(session, person_id)
                 record_involvement(session, actor, person.person_id, terms)
             return RedirectResponse(back_to(person.person_id, "", done="involvement-recorded"), status_code=303)
@@ -93,7 +94,8 @@ def record(
 @router.get("/involvements/{involvement_id}")
 def change_involvement(request: Request, app: WebApp, user: PageUser,
                        actor: Annotated[Actor, require(INVOLVEMENT_FORM)], involvement_id: Id) -> Response:
-    with app.transaction() as session:
+    with refusals_logged(app, actor, INVOLVEMENT_FORM, involvement_id, subject_type="involvement"), \
+            app.transaction() as session:
         involvement = own_involvement(session, actor, involvement_id)
         context = _change_context(session, actor, involvement)
     return render(request, "involvements/change.html", context)
@@ -112,7 +114,8 @@ def correct(
     terms, errors = _terms(role, team, worker, contact_route, starts_day, starts_month, starts_year, note)
     if not errors:
         try:
-            with app.transaction() as session:
+            with refusals_logged(app, actor, INVOLVEMENT_CORRECT, involvement_id, subject_type="involvement"), \
+                    app.transaction() as session:
                 involvement = correct_involvement(session, actor, involvement_id, terms)
                 person_id = involvement.person.person_id
             return RedirectResponse(back_to(person_id, "", done="involvement-corrected"), status_code=303)
@@ -140,7 +143,8 @@ def end(
     errors = [("ends_on", problem)] if problem else []
     if not errors:
         try:
-            with app.transaction() as session:
+            with refusals_logged(app, actor, INVOLVEMENT_END, involvement_id, subject_type="involvement"), \
+                    app.transaction() as session:
                 involvement = end_involvement(session, actor, involvement_id, ends_on, note=end_note.strip())
                 person_id = involvement.person.person_id
             return RedirectResponse(back_to(person_id, "", done="involvement-ended"), status_code=303)
