@@ -14,7 +14,7 @@ from browser_support import (
     module_server,
     signed_in_page,
 )
-from chronology_support import CHILD, SECRETS, build_world
+from chronology_support import CHILD, MOTHER, SECRETS, build_world
 from playwright.sync_api import Browser, expect
 
 pytestmark = pytest.mark.e2e
@@ -51,5 +51,20 @@ def test_a_social_worker_reads_the_chronology_and_the_familys(browser: Browser, 
     expect(incident).to_contain_text("Significant")
     content = page.content()
     assert not any(secret in content for secret in SECRETS)
+    assert_accessible(page, axe_source)
+    page.context.close()
+
+
+def test_the_chronology_refused_says_why_and_is_accessible(browser: Browser, chronology_server, axe_source):
+    """The mother's records are the police's and housing's: without a purpose stated, the
+    chronology is refused, with the reason and the way on, and shows none of her events."""
+    url, _world, _engine = chronology_server
+    page = signed_in_page(browser, url, "cat.social")
+    response = page.goto(f"/persons/{MOTHER}/chronology")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to see this chronology")
+    expect(page.get_by_text("state why you are looking")).to_be_visible()
+    content = page.content()
+    assert "Domestic abuse incident reported" not in content and "Lou Stone" not in content
     assert_accessible(page, axe_source)
     page.context.close()

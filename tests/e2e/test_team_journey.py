@@ -17,7 +17,7 @@ from browser_support import (
     module_server,
     signed_in_page,
 )
-from chronology_support import CHILD, SECRETS, build_world
+from chronology_support import CHILD, MOTHER, SECRETS, build_world
 from playwright.sync_api import Browser, expect
 from team_support import build_team
 
@@ -78,3 +78,19 @@ def test_a_practitioner_names_the_lead_and_sees_the_team_around_the_family(brows
     expect(page.locator("#no-lead")).to_contain_text("No lead professional is named for this person or the family")
     expect(page.locator("#lead-history")).to_contain_text("Ended by cat.social")
     assert_accessible(page, axe_source)
+
+
+def test_the_team_refused_says_why_and_is_accessible(browser: Browser, team_server, axe_source):
+    """Without a purpose stated, the mother's team (her records are the police's and
+    housing's) is refused with the reason, naming none of her professionals."""
+    url, _world, _engine = team_server
+    page = signed_in_page(browser, url, "cat.social")
+    response = page.goto(f"/persons/{MOTHER}/team")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You do not have permission to see this team around the family")
+    expect(page.get_by_text("state why you are looking")).to_be_visible()
+    content = page.content()
+    assert "Lou Stone" not in content and "Housing officer" not in content
+    assert_accessible(page, axe_source)
+    page.context.close()
