@@ -1,0 +1,116 @@
+"""Issue 13's first-minute check on a place the test did not write: the demo's own synthetic
+place, built by ``joinedup demo`` as a newcomer builds it (extracts, mappings, linkage,
+addresses, involvements, flags), then served.
+
+The child and the mother are chosen from the place's ground truth (``truth/``): a child
+on a current child-protection plan whose mother the police record as a domestic-abuse
+victim. Everything the journey then sees comes through the index and the pages, so a
+link the index missed, a family the address matching split, or a page whose first screen
+overflows with a real family's records fails the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from browser_support import assert_accessible, serving, sign_in
+from playwright.sync_api import Browser, expect
+
+from joinedup.config import load_settings
+from joinedup.web import create_app
+
+pytestmark = pytest.mark.e2e
+
+PEOPLE, SEED = "400", "8"  # a place this size and seed holds such a family (asserted below)
+
+
+def _long_date(text: str) -> str:
+    day = date.fromisoformat(text)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _family(truth: Path) -> tuple[dict, dict, str]:
+    """The child, the mother (rows of people.csv) and the date the child's plan started."""
+    people = {row["person_id"]: row for row in csv.DictReader((truth / "people.csv").open())}
+    flags = list(csv.DictReader((truth / "flags.csv").open()))
+    plans = {row["person_id"]: row["start"] for row in flags
+             if row["type"] == "child_protection_plan" and not row["end"]}
+    victims = {row["person_id"] for row in flags if row["type"] == "domestic_abuse_victim" and row["source"] == "police"}
+    for row in csv.DictReader((truth / "relationships.csv").open()):
+        child, parent = row["person_id"], row["related_person_id"]
+        if (row["relationship"] == "child_of" and child in plans and parent in victims
+                and people[parent]["sex"] == "female"):
+            return people[child], people[parent], plans[child]
+    pytest.fail(f"the demo place of {PEOPLE} people, seed {SEED}, holds no child on a plan with a mother the "
+                "police record as a domestic-abuse victim: choose another seed")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, browser_type_launch_args):
+    home = tmp_path_factory.mktemp("e2e-demo")
+    env = {**os.environ, "JOINEDUP_HOME": str(home)}
+    env.pop("JOINEDUP_DATABASE_URL", None)
+    built = subprocess.run([str(Path(sys.executable).parent / "joinedup"), "demo", "--people", PEOPLE, "--seed", SEED,
+                            "--no-serve"], env=env, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    password = json.loads((home / "demo-credentials.json").read_text())["password"]
+    truth = next((home / "place").glob("*/truth"))
+    settings = load_settings({"JOINEDUP_HOME": str(home)})
+    with serving(create_app(settings)) as url:
+        yield url, password, _family(truth)
+
+
+def test_a_social_workers_first_minute_on_the_demo_place(browser: Browser, demo_server, axe_source):
+    url, password, (child, mother, plan_started) = demo_server
+    child_name = f"{child['forename']} {child['surname']}"
+    # The pages may name her with her middle names, as her records do.
+    mother_name = re.compile(rf"^{mother['forename']}( [\w' -]+)? {mother['surname']}$")
+    context = browser.new_context(base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/sign-in")
+    sign_in(page, "sam.social", password)
+
+    # 1. Find the child, saying why once.
+    page.goto("/persons")
+    page.get_by_label("Find a person").fill(child_name)
+    page.get_by_text("Search partners' records too").click()
+    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
+    page.get_by_role("button", name="Search").click()
+    found = page.get_by_role("row").filter(has_text=_long_date(child["date_of_birth"]))
+    expect(found.get_by_role("link", name=child_name)).to_have_count(1)
+    assert_accessible(page, axe_source)
+
+    # 2. The first screen, without scrolling: the plan, and who is involved with a contact.
+    found.get_by_role("link", name=child_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(child_name)
+    expect(page.get_by_text(f"Child-protection plan since {_long_date(plan_started)}").first).to_be_in_viewport()
+    who = page.locator("#who-is-involved")
+    social_worker = who.get_by_role("row").filter(has_text="Allocated social worker").first
+    expect(social_worker).to_be_in_viewport()
+    expect(social_worker.get_by_text("0306 ").first).to_be_in_viewport()
+    assert_accessible(page, axe_source)
+
+    # 3. The mother, from the family, without stating the purpose again.
+    page.get_by_role("link", name=mother_name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(mother_name)
+    expect(page.get_by_text("State why you are looking")).to_have_count(0)
+    assert_accessible(page, axe_source)
+
+    # 4. Her police domestic-abuse incident in the child's family chronology.
+    page.go_back()
+    page.get_by_role("link", name="Family chronology").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Family chronology: {child_name}")
+    incident = (page.get_by_role("row").filter(has_text=re.compile(mother["forename"] + ".*" + mother["surname"]))
+                .filter(has_text="Domestic abuse"))
+    expect(incident.first).to_be_visible()
+    assert_accessible(page, axe_source)
+    context.close()
