@@ -108,3 +108,35 @@ def test_an_involvement_from_an_extract_is_corrected_at_source(world):
         from_extract = session.scalar(select(Involvement).where(Involvement.source_record_id == world.records["csc"]))
         with pytest.raises(Conflict, match="extract"):
             end_involvement(session, world.actor("CSC", "practitioner"), from_extract.id, date(2025, 6, 1))
+
+
+def test_another_organisations_team_or_worker_is_refused_without_naming_them(world):
+    """Ids are sequential: a refusal that named the worker of the id sent would let anyone
+    read every organisation's staff, a sensitive service's included, one id at a time."""
+    hsg = world.actor("HSG", "practitioner")
+    with transaction(world.engine) as session:
+        team, (officer,) = _directory(session, "Tenancy Sustainment")
+        their_team, their_workers = _directory(session, "Child Protection Team")
+        for terms in (InvolvementTerms("housing_officer", team.id, their_workers[0].id, "phone", None),
+                      InvolvementTerms("housing_officer", None, their_workers[0].id, "phone", None),
+                      InvolvementTerms("housing_officer", their_team.id, officer.id, "phone", None),
+                      InvolvementTerms("housing_officer", their_team.id, None, "duty_line", None)):
+            with pytest.raises(Refusal) as refused:
+                record_involvement(session, hsg, PERSON, terms)
+            said = " ".join(message for _field, message in refused.value.problems)
+            assert not [name for name in (their_team.name, *(worker.name for worker in their_workers)) if name in said]
+            assert {field for field, _why in refused.value.problems} <= {"team_id", "worker_id"}
+
+
+def test_a_note_alone_is_corrected_and_the_log_says_so_without_its_words(world):
+    hsg = world.actor("HSG", "practitioner")
+    with transaction(world.engine) as session:
+        team, (officer,) = _directory(session, "Tenancy Sustainment")
+        recorded = record_involvement(session, hsg, PERSON, InvolvementTerms(
+            "housing_officer", team.id, officer.id, "phone", date(2025, 2, 1), "Tenancy at risk"))
+        correct_involvement(session, hsg, recorded.id, InvolvementTerms(
+            "housing_officer", team.id, officer.id, "phone", date(2025, 2, 1), "Arrears cleared in March"))
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "involvement.correct"))
+        assert session.get(Involvement, recorded.id).note == "Arrears cleared in March"
+    assert event.details == {"changes": {}, "note": "changed"}
+    assert "Arrears" not in str(event.details)

@@ -94,6 +94,7 @@ def correct_involvement(session: Session, actor: Actor, involvement_id: int, ter
     if involvement.ends_on and terms.starts_on and involvement.ends_on < terms.starts_on:
         raise Refusal("The date it started must be on or before the date it ended", "starts_on")
     before = _described(involvement)
+    note_changed = involvement.note != terms.note
     involvement.role, involvement.team_id = terms.role, team.id
     involvement.worker_id = worker.id if worker else None
     involvement.contact_route, involvement.starts_on = terms.contact_route, terms.starts_on
@@ -103,10 +104,11 @@ def correct_involvement(session: Session, actor: Actor, involvement_id: int, ter
     session.refresh(involvement)
     after = _described(involvement)
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
-    if not changes:
+    if not changes and not note_changed:
         raise Refusal("Nothing was changed", "role")
+    # That the note changed, never its words: free text stays out of the log.
     record_event(session, actor, action=INVOLVEMENT_CORRECT.name, outcome="success", subject_type="involvement",
-                 subject_id=involvement.id, details={"changes": changes})
+                 subject_id=involvement.id, details={"changes": changes, **({"note": "changed"} if note_changed else {})})
     return involvement
 
 
@@ -141,13 +143,15 @@ def _checked(session: Session, actor: Actor, terms: InvolvementTerms, today: dat
         problems.append(("starts_on", "The date it started must be today or in the past"))
     if len(terms.note) > NOTE_MAX:
         problems.append(("note", f"The note must be {NOTE_MAX:,} characters or fewer"))
-    team = session.get(Team, terms.team_id) if terms.team_id is not None else None
-    worker = session.get(Worker, terms.worker_id) if terms.worker_id is not None else None
-    if worker is not None and (worker.organisation_id != actor.organisation_id or not worker.active):
+    # Another organisation's team or worker is refused without a word of it: not even
+    # whether the id exists (a sensitive service's staff are never named).
+    team = _own(session.get(Team, terms.team_id) if terms.team_id is not None else None, actor)
+    worker = _own(session.get(Worker, terms.worker_id) if terms.worker_id is not None else None, actor)
+    if terms.worker_id is not None and worker is None:
         problems.append(("worker_id", "Select a worker in your organisation's directory"))
-    elif worker is not None and team is None:
+    elif worker is not None and terms.team_id is None:
         team = worker.team
-    if team is None or team.organisation_id != actor.organisation_id or not team.active:
+    if team is None or not team.active:
         problems.append(("team_id", "Select a team in your organisation's directory"))
     elif worker is not None and worker.team_id != team.id:
         problems.append(("worker_id", f"{worker.name} is not in {team.name}"))
@@ -156,6 +160,16 @@ def _checked(session: Session, actor: Actor, terms: InvolvementTerms, today: dat
     if problems:
         raise Refusal(problems)
     return team, worker
+
+
+def _own(kept: Team | Worker | None, actor: Actor) -> Team | Worker | None:
+    """A team or worker of the actor's organisation's directory (a worker still active),
+    else None."""
+    if kept is None or kept.organisation_id != actor.organisation_id:
+        return None
+    if isinstance(kept, Worker) and not kept.active:
+        return None
+    return kept
 
 
 def _described(involvement: Involvement) -> dict:

@@ -56,7 +56,8 @@ class InvolvementOut(BaseModel):
     ends_on: date | None = None
     current: bool = True
     source: str = Field("", description="'extract' (corrected in the agency's system) or 'recorded' (in the app).")
-    own: bool = Field(False, description="Your organisation's: recorded in the app, you may correct or end it.")
+    own: bool = Field(False, description="Your organisation's. One recorded in the app you may correct or end "
+                                        "here; one from an extract is corrected in your own system (409 here).")
 
 
 class PersonInvolvementsOut(BaseModel):
