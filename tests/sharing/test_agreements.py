@@ -16,6 +16,7 @@ from joinedup.sharing import StatedPurpose, decide_record_access, disclosed_fiel
 from joinedup.sharing.break_glass import start_break_glass
 from joinedup.sharing.catalogue import ensure_catalogue
 from joinedup.sharing.consent import record_consent
+from joinedup.sharing.log import decision_bases
 from joinedup.sharing.models import SharingDecision
 from joinedup.sharing.rules import RuleError, create_agreement, new_version, set_status, sign, update_draft
 
@@ -85,7 +86,10 @@ def test_an_agreement_discloses_its_purposes_minimum_dataset_and_names_its_claus
         logged = session.scalars(select(SharingDecision).order_by(SharingDecision.id)).all()
         assert [row.outcome for row in logged] == ["withheld", "shared", "withheld"]
         assert logged[1].agreement_version_id == version.id and logged[1].person_id == "PANN"
-        assert "Children Act 2004 s11" in logged[1].basis
+        # The clause by reference: the row keeps no words; they are read back as the decision said them.
+        assert logged[1].basis == ""
+        read_back = decision_bases(session, logged)[logged[1].id]
+        assert read_back == shared.basis and "Children Act 2004 s11" in read_back
 
 
 def test_consent_withdrawn_or_an_agreement_suspended_blocks_the_very_next_request(engine):

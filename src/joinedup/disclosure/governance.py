@@ -21,7 +21,7 @@ from joinedup.people.models import Person
 from joinedup.sharing.agreements import version_names
 from joinedup.sharing.break_glass import may_review
 from joinedup.sharing.consent import consent_register
-from joinedup.sharing.log import LogFilter, search_decisions
+from joinedup.sharing.log import LogFilter, decision_bases, search_decisions
 from joinedup.sharing.models import BreakGlass, ConsentRecord, SharingDecision
 
 
@@ -43,6 +43,8 @@ class LogRow:
     organisation_code: str = ""
     source_organisation_code: str = ""
     person_name: str = ""
+    #: Why, in words: as logged, or read back from the clauses the decision names.
+    basis: str = ""
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
@@ -61,13 +63,14 @@ def decision_log(session: Session, filters: LogFilter, *, limit: int, offset: in
     organisations = _organisations(session)
     versions = version_names(session, {d.agreement_version_id for d in found if d.agreement_version_id})
     names = person_names(session, {d.person_id for d in found if d.person_id})
+    bases = decision_bases(session, found)
     rows = []
     for decision in found:
         code, number = versions.get(decision.agreement_version_id, ("", 0))
         holder = organisations.get(decision.organisation_id, ("", ""))
         source = organisations.get(decision.source_organisation_id, ("", ""))
         rows.append(LogRow(decision, holder[1], source[1], code, number, holder[0], source[0],
-                           names.get(decision.person_id, "")))
+                           names.get(decision.person_id, ""), bases[decision.id]))
     return rows, total
 
 

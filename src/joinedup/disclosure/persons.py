@@ -62,6 +62,11 @@ SCAN_LIMIT = 1000
 LOAD_AHEAD = 100
 #: The record field whose disclosure lets a golden field be shown (the UPRN is the address).
 DISCLOSED_AS = {"uprn": "address_text"}
+#: What a person search shows of a record it finds, or matches it on: who the record is
+#: about and whose it is, never what the agency recorded. The decision log names only
+#: these for a search (the person's page, or the record's, shows and logs the rest).
+SEARCH_SHOWS = frozenset({"source", "local_id", "record_ref", "forename", "middle_names", "surname", "date_of_birth",
+                          "sex", "postcode", "nhs_number", "ni_number", "upn"})
 #: How far a chain of retired persons is followed to the live person who holds their records.
 SUCCESSION_LIMIT = 20
 
@@ -403,7 +408,7 @@ def search_persons(
     # joined into the match, which would look up the person of every record with the name).
     people = _people(session, {pk for _record_id, pk in ordered if pk is not None})
     seen: dict[int, Disclosed] = {}
-    memo = DecisionMemo(actor)
+    memo = DecisionMemo(actor, shows=SEARCH_SHOWS)
     for record_id, pk in ordered:
         memo.held(record_id, pk, people[pk][1] if pk in people else None)
     loaded: dict[int, SourceRecord] = {}
@@ -444,7 +449,7 @@ def search_persons(
     cards = [replace(_card(persons[pk], held[pk], seen, matched=matched[pk]), closeness=best[pk]) for pk in shown]
     unlinked.sort(key=lambda item: item[0])
     result = PersonSearchResult(
-        query, cards, [found for _grade, found in unlinked[:per_page]], truncated, total=len(ranked),
+        query, cards, [_as_found(found) for _grade, found in unlinked[:per_page]], truncated, total=len(ranked),
         exact=sum(1 for grade in best.values() if grade == EXACT), unlinked_total=len(unlinked), page=page,
         per_page=per_page,
     )
@@ -459,6 +464,12 @@ def search_persons(
                  **({"stated_purpose": purpose.code} if purpose and purpose.code else {})},
     )
     return result
+
+
+def _as_found(record: Disclosed) -> Disclosed:
+    """A record as a search lists it: who it is about and whose it is (what the log says
+    the search showed); opening it shows the rest, and is logged then."""
+    return replace(record, fields={name: value for name, value in record.fields.items() if name in SEARCH_SHOWS})
 
 
 # --------------------------------------------------------------------------- one person

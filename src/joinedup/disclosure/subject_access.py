@@ -28,6 +28,7 @@ from joinedup.disclosure.core import disclose, load_records
 from joinedup.ingest.models import SourceRecord, StatedRelationship
 from joinedup.partners.models import Organisation
 from joinedup.people.models import Person, PersonRecord
+from joinedup.sharing.log import decision_bases
 from joinedup.sharing.models import ConsentRecord, SharingDecision
 
 ACTION = "subject_access.export"
@@ -126,11 +127,12 @@ def held_about(session: Session, actor: Actor, person: Person, *, request_open: 
                  "recorded_at": row.recorded_at.isoformat()}
                 for row in session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person.id)
                                            .order_by(ConsentRecord.id))]
+    logged = list(session.scalars(select(SharingDecision).where(SharingDecision.person_id == person.person_id)
+                                  .order_by(SharingDecision.at, SharingDecision.id)))
+    bases = decision_bases(session, logged)
     decisions = [{"at": row.at.isoformat(), "by": staff.get(row.user_id, "A member of staff"),
-                  "action": row.action, "purpose": row.purpose, "outcome": row.outcome, "basis": row.basis,
-                  "fields": row.fields or [], "records": row.record_count}
-                 for row in session.scalars(select(SharingDecision).where(SharingDecision.person_id == person.person_id)
-                                            .order_by(SharingDecision.at, SharingDecision.id))]
+                  "action": row.action, "purpose": row.purpose, "outcome": row.outcome, "basis": bases[row.id],
+                  "fields": row.fields or [], "records": row.record_count} for row in logged]
     golden = {name: redactor.value(value, name) for name, value in (person.golden or {}).items()}
     return HeldAbout(
         person.person_id, {"person_id": person.person_id, "forename": person.forename, "surname": person.surname,

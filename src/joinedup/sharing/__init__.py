@@ -24,6 +24,7 @@ from joinedup.sharing.decision import (
     disclosed_fields,
 )
 from joinedup.sharing.involvements import InvolvementDecision, InvolvementSubject, decide_involvement_access
+from joinedup.sharing.log import decision_bases
 from joinedup.sharing.purposes import StatedPurpose
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "StatedPurpose",
     "decide_involvement_access",
     "decide_record_access",
+    "decision_bases",
     "disclosed_fields",
 ]

@@ -123,6 +123,10 @@ class DecisionMemo:
     #: record id → (the person pk holding it, their public id), or None for a record of
     #: no person: what the caller read with the records in this request's transaction.
     holders: dict[int, tuple[int, str] | None] = field(default_factory=dict)
+    #: The fields the request shows of a record it shares (a person search shows who a
+    #: person is, not what an agency recorded): the log names only these. None: every
+    #: field disclosed is shown.
+    shows: frozenset[str] | None = None
 
     def held(self, record_id: int, person_pk: int | None, public_id: str | None) -> None:
         """Note the person holding a record, as read with it in this request."""
@@ -197,7 +201,7 @@ def decide_record_access(
     for record, context, (allowed, clauses) in zip(records, contexts, answers, strict=True):
         decisions.append(_decision(compiled, record.id, allowed, clauses, context, processing,
                                    glass.get(person_of.get(record.id))))
-    _log(session, actor, action, purpose, records, decisions, person_of, public, systems)
+    _log(session, actor, action, purpose, records, decisions, person_of, public, systems, memo.shows)
     return decisions
 
 
@@ -214,8 +218,7 @@ def _decision(compiled, record_id: int, allowed: bool, clauses, context: dict, p
         permits = [clause for clause in permits if clause.policy_id == OWN_ORGANISATION]
     fields = frozenset().union(*(_clause_fields(compiled, clause, context) for clause in permits))
     agreement = next((clause for clause in permits if clause.agreement_version_id), None)
-    first = agreement or permits[0]
-    reason = first.basis if len(permits) == 1 or agreement is None else "; ".join(clause.basis for clause in permits)
+    reason = "; ".join(clause.basis for clause in permits)
     return AccessDecision(
         record_id, True, reason, fields, tuple(clause.policy_id for clause in permits),
         basis=reason, agreement_version_id=agreement.agreement_version_id if agreement else None,
@@ -239,9 +242,12 @@ def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
 
 
 def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],
-         decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict) -> None:
+         decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict,
+         shows: frozenset[str] | None = None) -> None:
     """One audit event for the request, one decision row per record shared, and one row
-    for all the records it withheld, counting them by reason."""
+    for all the records it withheld, counting them by reason. A row shared names its
+    clauses by id and keeps no basis in words: :func:`joinedup.sharing.decision_bases`
+    reads it back, so the log does not repeat it on every row."""
     owner_of = {record.id: systems.get(record.source_system_id, ("", None, ""))[1] for record in records}
     held = {record.id: record for record in records}
     shared = [d for d in decisions if d.allowed]
@@ -262,9 +268,9 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
               "channel": actor.channel[:20] if actor.channel else ""}
     rows = [
         {**common, "person_id": public.get(person_of.get(d.record_id)), "record_id": d.record_id,
-         "source_organisation_id": owner_of[d.record_id], "outcome": "shared", "basis": d.basis,
+         "source_organisation_id": owner_of[d.record_id], "outcome": "shared", "basis": "",
          "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
-         "fields": _shown(held[d.record_id], d),
+         "fields": [name for name in _shown(held[d.record_id], d) if shows is None or name in shows],
          "reason": purpose.relationship or "", "break_glass_id": d.break_glass_id, "record_count": 1, "reasons": None}
         for d in shared
     ]

@@ -116,7 +116,7 @@ def _log(session: Session, actor: Actor, subjects: Sequence[InvolvementSubject],
          decisions: list[InvolvementDecision]) -> None:
     record_events(session, actor, (
         {"action": INVOLVEMENT_VIEW.name, "outcome": "allowed" if d.allowed else "denied", "subject_type": "involvement",
-         "subject_id": d.involvement_id, "reason": d.reason,
+         "subject_id": d.involvement_id, "reason": "" if d.allowed else d.reason,
          "details": {"policy_ids": list(d.policy_ids), "fields": sorted(d.fields), "person": subject.person_id}}
         for subject, d in zip(subjects, decisions, strict=True)
     ))
@@ -127,7 +127,7 @@ def _log(session: Session, actor: Actor, subjects: Sequence[InvolvementSubject],
         {"at": now, "user_id": actor.user_id, "username": actor.username[:120],
          "organisation_id": actor.organisation_id, "person_id": subject.person_id or None, "record_id": None,
          "source_organisation_id": owners.get(subject.owner), "action": INVOLVEMENT_VIEW.name, "purpose": "",
-         "outcome": "shared" if d.allowed else "withheld", "basis": d.reason if d.allowed else "",
+         "outcome": "shared" if d.allowed else "withheld", "basis": "",
          "agreement_version_id": None, "policy_ids": list(d.policy_ids), "fields": sorted(d.fields),
          "reason": "" if d.allowed else d.reason, "channel": actor.channel[:20] if actor.channel else "",
          "break_glass_id": None}

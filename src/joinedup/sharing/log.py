@@ -14,6 +14,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.errors import Refusal
 from joinedup.partners.models import Organisation
 from joinedup.sharing.models import DECISION_OUTCOMES, AgreementVersion, Purpose, SharingAgreement, SharingDecision
+from joinedup.sharing.policy import SENSITIVE_SHIELD, clause_bases
 from joinedup.spreadsheets import SafeWriter
 
 #: What a search for a person's id may hold.
@@ -84,6 +85,21 @@ def log_filter(session: Session, *, person_id: str = "", username: str = "", org
                      outcome=outcome, since=first, until=last)
 
 
+def decision_bases(session: Session, decisions) -> dict[int, str]:
+    """decision id → its basis in words. A decision to share names the clauses that allowed
+    it (``policy_ids``) and keeps no words, so the log does not repeat them on every row:
+    they are read back from the clauses (:func:`joinedup.sharing.policy.clause_bases`). A
+    decision not to share keeps its own words."""
+    rows = list(decisions)
+    shared = [row for row in rows if row.outcome == "shared" and not row.basis]
+    named = clause_bases(session, {policy for row in shared for policy in row.policy_ids or []
+                                   if policy != SENSITIVE_SHIELD})
+    bases = {row.id: row.basis or "" for row in rows}
+    for row in shared:
+        bases[row.id] = "; ".join(named[policy] for policy in row.policy_ids or [] if policy != SENSITIVE_SHIELD)
+    return bases
+
+
 def _statement(filters: LogFilter):
     statement = select(SharingDecision)
     if filters.person_id:
@@ -125,14 +141,17 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
     with Path(out).open("w", encoding="utf-8", newline="") as handle:
         writer = SafeWriter(handle)
         writer.writerow(LOG_COLUMNS)
-        for decision in session.scalars(_statement(filters).order_by(SharingDecision.at, SharingDecision.id)):
-            writer.writerow((decision.at.isoformat(), decision.username, decision.organisation_id or "",
-                             decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
-                             decision.action, decision.purpose, decision.outcome, decision.basis,
-                             codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
-                             " ".join(decision.fields or []), decision.reason, decision.channel,
-                             decision.record_count, _reasons(decision.reasons)))
-            rows += 1
+        ordered = _statement(filters).order_by(SharingDecision.at, SharingDecision.id)
+        for decisions in session.scalars(ordered.execution_options(yield_per=2_000)).partitions():
+            bases = decision_bases(session, decisions)
+            for decision in decisions:
+                writer.writerow((decision.at.isoformat(), decision.username, decision.organisation_id or "",
+                                 decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
+                                 decision.action, decision.purpose, decision.outcome, bases[decision.id],
+                                 codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
+                                 " ".join(decision.fields or []), decision.reason, decision.channel,
+                                 decision.record_count, _reasons(decision.reasons)))
+                rows += 1
     record_event(session, actor, action="sharing.log.export", outcome="success", subject_type="sharing_decisions",
                  details={"rows": rows, "filters": filters.__dict__})
     return rows

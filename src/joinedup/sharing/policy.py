@@ -23,6 +23,7 @@ both and times them).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,6 +72,40 @@ SUBJECT_ACCESS = "subject-access"
 #: disclose: what an IG lead leaves out of the category is never shown.
 WHO_IS_INVOLVED_CATEGORY = "who_is_involved"
 INVOLVEMENT_FIELDS = frozenset({"organisation", "team", "role", "worker", "contact", "dates"})
+
+
+#: The basis in words of each fixed clause, by policy id. A logged decision to share names
+#: its clauses by id and keeps no words: they are read back from here, and an agreement
+#: clause's from its version (:func:`clause_bases`).
+FIXED_BASES = {
+    OWN_ORGANISATION: "The record belongs to your organisation.",
+    ADDRESS_DATA_QUALITY: "The data team matches every agency's addresses to the gazetteer: address fields only.",
+    LINKAGE_DATA_QUALITY: "The data team decides which records are one person: identifying fields only.",
+    SUBJECT_ACCESS: "A subject access request: the person is entitled to a copy of everything held about them.",
+    BREAK_GLASS: "Break-glass: an emergency access, limited in time and reviewed by the IG lead.",
+    WHO_IS_INVOLVED: ("Who is involved: shown to frontline staff who may see the person, with no purpose needed; "
+                      "every view is recorded."),
+    SENSITIVE_SHIELD: "A sensitive service is involved: only consent naming it or a safeguarding basis allows more.",
+}
+#: An agreement clause's policy id: ``agreement:CODE:vN:PURPOSE:PROVIDER->RECIPIENT``.
+AGREEMENT_POLICY = re.compile(r"agreement:(?P<code>[^:]+):v(?P<version>\d+):(?P<purpose>[^:]+):")
+
+
+def clause_bases(session: Session, policy_ids: set[str]) -> dict[str, str]:
+    """policy id → the basis in words of the clause it names, as the clause said it when
+    it decided: a fixed clause's from :data:`FIXED_BASES`, an agreement's from its version
+    (which no longer changes once signed). A clause whose agreement version is gone is
+    named by its id."""
+    found = {policy: FIXED_BASES[policy] for policy in policy_ids if policy in FIXED_BASES}
+    wanted = {policy: match for policy in policy_ids if (match := AGREEMENT_POLICY.match(policy))}
+    codes = {match["code"] for match in wanted.values()}
+    versions = {(code, version.version): version for version, code in session.execute(
+        select(AgreementVersion, SharingAgreement.code).join(SharingAgreement)
+        .where(SharingAgreement.code.in_(codes)))} if codes else {}
+    for policy, match in wanted.items():
+        version = versions.get((match["code"], int(match["version"])))
+        found[policy] = describe_basis(version, match["code"], match["purpose"]) if version else policy
+    return found | {policy: policy for policy in policy_ids if policy not in found}
 
 
 @dataclass(frozen=True)
@@ -298,30 +333,26 @@ def compile_rules(session: Session) -> CompiledRules:
 
     read = 'action == Action::"read"'
     frontline = _set(FRONTLINE_ROLES)
-    add(Clause(OWN_ORGANISATION, "permit", RECORD_FIELDS, "The record belongs to your organisation."),
+    add(Clause(OWN_ORGANISATION, "permit", RECORD_FIELDS, FIXED_BASES[OWN_ORGANISATION]),
         f'permit(principal, {read}, resource) when {{ principal.organisation != "" && '
         f'principal.organisation == resource.owner && principal.roles.containsAny({frontline}) && '
         f'context.processing != "linkage" }};')
-    add(Clause(ADDRESS_DATA_QUALITY, "permit", ADDRESS_FIELDS,
-               "The data team matches every agency's addresses to the gazetteer: address fields only."),
+    add(Clause(ADDRESS_DATA_QUALITY, "permit", ADDRESS_FIELDS, FIXED_BASES[ADDRESS_DATA_QUALITY]),
         f'permit(principal, {read}, resource) when {{ context.processing == "address" && '
         f'principal.roles.containsAny({_set(PROCESSING_ROLES)}) }};')
-    add(Clause(LINKAGE_DATA_QUALITY, "permit", LINKAGE_FIELDS,
-               "The data team decides which records are one person: identifying fields only."),
+    add(Clause(LINKAGE_DATA_QUALITY, "permit", LINKAGE_FIELDS, FIXED_BASES[LINKAGE_DATA_QUALITY]),
         f'permit(principal, {read}, resource) when {{ context.processing == "linkage" && '
         f'principal.roles.containsAny({_set(PROCESSING_ROLES)}) }};')
     # The right of access (UK GDPR Article 15): a person is given everything held about
     # them, so the IG lead handling their open request reads every field of their records,
     # a sensitive service's included. The caller says whether the request is open.
-    add(Clause(SUBJECT_ACCESS, "permit", RECORD_FIELDS,
-               "A subject access request: the person is entitled to a copy of everything held about them."),
+    add(Clause(SUBJECT_ACCESS, "permit", RECORD_FIELDS, FIXED_BASES[SUBJECT_ACCESS]),
         f'permit(principal, {read}, resource) when {{ context.processing == "subject_access" && '
         f'principal.roles.containsAny({_set(SUBJECT_ACCESS_ROLES)}) && context has subject_access_open && '
         f'context.subject_access_open }};')
     # Break-glass never opens a record of a sensitive service: such a record is sensitive
     # as a whole, whatever other categories its fields appear in.
-    add(Clause(BREAK_GLASS, "permit", category_fields(non_sensitive),
-               "Break-glass: an emergency access, limited in time and reviewed by the IG lead."),
+    add(Clause(BREAK_GLASS, "permit", category_fields(non_sensitive), FIXED_BASES[BREAK_GLASS]),
         f'permit(principal, {read}, resource) when {{ context.break_glass && context.processing == "" && '
         f'principal.roles.containsAny({frontline}) && !resource.sensitive }};')
     # Who is involved, as ContactPoint showed it: a frontline user who may see the person
@@ -330,15 +361,13 @@ def compile_rules(session: Session) -> CompiledRules:
     involved = categories.get(WHO_IS_INVOLVED_CATEGORY)
     if involved is not None:
         add(Clause(WHO_IS_INVOLVED, "permit", frozenset(involved.fields) & INVOLVEMENT_FIELDS,
-                   "Who is involved: shown to frontline staff who may see the person, with no purpose needed; "
-                   "every view is recorded."),
+                   FIXED_BASES[WHO_IS_INVOLVED]),
             f'permit(principal, {read}, resource) when {{ context.processing == "involvement" && '
             f'principal.roles.containsAny({frontline}) && context has person_seen && context.person_seen }};')
     # Only consent naming the record's sensitive category, or a safeguarding purpose with a
     # stated risk under an agreement naming that category, lifts the shield. An
     # involvement with a sensitive service is shielded the same way.
-    add(Clause(SENSITIVE_SHIELD, "forbid", frozenset(),
-               "A sensitive service is involved: only consent naming it or a safeguarding basis allows more."),
+    add(Clause(SENSITIVE_SHIELD, "forbid", frozenset(), FIXED_BASES[SENSITIVE_SHIELD]),
         'forbid(principal, action, resource) when { resource.sensitive && principal.organisation != resource.owner '
         '&& (context.processing == "" || context.processing == "involvement") && !(resource.sensitive_categories.containsAny(context.consented_categories) || '
         '(context.safeguarding_risk && context.safeguarding_purpose && '

@@ -31,6 +31,7 @@ from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import LinkRun, Person, PersonRecord
 from joinedup.permissions import TRANSPARENCY_NAMES_REVEAL, TRANSPARENCY_REPORT_VIEW
+from joinedup.sharing.log import decision_bases
 from joinedup.sharing.models import Purpose, SharingDecision
 from joinedup.sharing.policy import ADDRESS_ACTIONS, LINKAGE_ACTIONS
 from joinedup.transparency.authority import check_ig_lead
@@ -189,7 +190,8 @@ def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntr
         AuditEvent.outcome.in_(("success", "allowed")))))
     users = _users(session, {row.user_id for row in (*decisions, *events) if row.user_id is not None})
     purposes = dict(session.execute(select(Purpose.code, Purpose.name)).all())
-    entries = [_from_decision(row, organisations, users, purposes) for row in decisions]
+    bases = decision_bases(session, decisions)
+    entries = [_from_decision(row, bases[row.id], organisations, users, purposes) for row in decisions]
     entries += [_from_event(row, organisations, users) for row in events]
     entries += _processing(session, person, organisations)
     return entries
@@ -212,7 +214,8 @@ def _who(row, users: dict[int, tuple[str, str]]) -> tuple[str, str]:
     return users.get(row.user_id, ("", STAFF)) if row.user_id is not None else ("", STAFF)
 
 
-def _from_decision(row: SharingDecision, organisations: dict, users: dict, purposes: dict) -> AccessEntry:
+def _from_decision(row: SharingDecision, basis: str, organisations: dict, users: dict, purposes: dict
+                   ) -> AccessEntry:
     name, role = _who(row, users)
     organisation = organisations.get(row.organisation_id, "")
     source = organisations.get(row.source_organisation_id, "")
@@ -222,7 +225,7 @@ def _from_decision(row: SharingDecision, organisations: dict, users: dict, purpo
                            f"sharing_decisions:{row.id}")
     read = READS.get(row.action, "Looked at your record")
     if row.outcome == "declined":
-        kind, what = "declined", f"Decided not to share your information. {row.basis}".strip()
+        kind, what = "declined", f"Decided not to share your information. {basis}".strip()
     elif row.outcome == "withheld":
         kind = "refusal"
         what = (f"{read}: {row.record_count} record{'s' if row.record_count != 1 else ''} not shown, "
@@ -233,8 +236,8 @@ def _from_decision(row: SharingDecision, organisations: dict, users: dict, purpo
         from_whom = f"{source}'s" if source and not own else "their own organisation's"
         shown = ", ".join(field.replace("_", " ").replace("fact:", "") for field in row.fields or [])
         what = f"{read}: {from_whom} record" + (f" ({shown})" if shown else "")
-        if row.basis:
-            what += f". Allowed because: {row.basis}"
+        if basis:
+            what += f". Allowed because: {basis}"
     return AccessEntry(row.at, kind, what, organisation, role, purposes.get(row.purpose, row.purpose or ""), name,
                        row.organisation_id, f"sharing_decisions:{row.id}")
 

@@ -99,7 +99,7 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
             reasons=dict(row.decision.reasons or {}),
             record_id=row.decision.record_id, source_organisation=row.source_organisation_code or None,
             action=row.decision.action, purpose=row.decision.purpose, outcome=row.decision.outcome,
-            basis=row.decision.basis, agreement=row.agreement or None, policy_ids=list(row.decision.policy_ids or []),
+            basis=row.basis, agreement=row.agreement or None, policy_ids=list(row.decision.policy_ids or []),
             fields=list(row.decision.fields or []), reason=row.decision.reason, channel=row.decision.channel,
             break_glass_id=row.decision.break_glass_id,
         ) for row in rows])
