@@ -66,6 +66,8 @@ def action_named(name: str) -> Action:
 
 SIGN_IN = _act("sign_in", "A sign-in attempt, with its outcome (and, when refused, the wait).", "user")
 SIGN_OUT = _act("sign_out", "A session ended: signed out, idle too long, or past its lifetime.", "web_session")
+CSRF_REFUSED = _act("csrf.refused", "A signed-in user's form or API write refused: it did not carry the session's "
+                    "CSRF token (a forged or stale request). The path is the subject.", "request")
 ACCOUNT_UNLOCK = _act("account.unlock", "An administrator lifted an account's sign-in waits.", "user", ("admin",),
                       "Unlocking an account is for administrators.")
 

@@ -8,13 +8,12 @@ CSRF token in the ``X-CSRF-Token`` header, which every response of a session car
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from joinedup.web.context import ApiUser, CurrentVisit, Visit
+from joinedup.web.context import ApiUser, CurrentVisit, Visit, csrf_matches
 
 UNAUTHENTICATED = {401: {"description": "No signed-in session: no data is returned."}}
 CSRF_HEADER = "X-CSRF-Token"
@@ -45,9 +44,7 @@ def offer_csrf(response: Response, visit: CurrentVisit) -> None:
 
 def api_csrf_checked(request: Request, user: ApiUser, visit: CurrentVisit) -> Visit:
     """For writes: a signed-in session (else 401) that sent its own CSRF token (else 403)."""
-    sent = request.headers.get(CSRF_HEADER, "")
-    expected = visit.session.csrf_token or ""
-    if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
+    if not csrf_matches(request, visit, request.headers.get(CSRF_HEADER, "")):
         raise HTTPException(403, f"Send this session's CSRF token in the {CSRF_HEADER} header.")
     return visit
 

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from joinedup.accounts import SessionState, SignedInUser, resume_session
-from joinedup.audit import Actor
+from joinedup.audit import Actor, record_event
 from joinedup.config import Settings
 from joinedup.db import transaction
+from joinedup.permissions import CSRF_REFUSED
 
 SESSION_COOKIE = "joinedup_session"
 CSRF_FIELD = "csrf_token"
@@ -135,10 +136,25 @@ def api_user(visit: Annotated[Visit, Depends(current_visit)]) -> SignedInUser:
 async def verify_csrf(request: Request, visit: Visit) -> None:
     """The session's own CSRF token must come back with the form, or :class:`CSRFRejected`."""
     form = await request.form()
-    sent = form.get(CSRF_FIELD)
-    expected = visit.session.csrf_token
-    if not (isinstance(sent, str) and expected and hmac.compare_digest(sent.encode(), expected.encode())):
+    if not csrf_matches(request, visit, form.get(CSRF_FIELD)):
         raise CSRFRejected()
+
+
+def csrf_matches(request: Request, visit: Visit, sent: Any) -> bool:
+    """Whether ``sent`` is the session's CSRF token. A signed-in user's request without it
+    is refused and the refusal audited (``csrf.refused``, in its own transaction): a forged
+    request leaves a trace."""
+    expected = visit.session.csrf_token
+    if isinstance(sent, str) and expected and hmac.compare_digest(sent.encode(), expected.encode()):
+        return True
+    if visit.user is not None:
+        channel = "api" if request.url.path.startswith("/api/") else "web"
+        with web(request).transaction() as session:
+            record_event(session, visit.actor(channel), action=CSRF_REFUSED, outcome="denied",
+                         subject_type=CSRF_REFUSED.subject_type, subject_id=request.url.path[:64],
+                         reason="The request did not carry this session's CSRF token.",
+                         details={"method": request.method})
+    return False
 
 
 async def csrf_checked(request: Request, visit: Annotated[Visit, Depends(current_visit)]) -> Visit:
