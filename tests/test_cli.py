@@ -160,6 +160,36 @@ def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
     assert [tuple(event) for event in events] == [("success", "cli"), ("failure", "cli")]
 
 
+def test_users_roles_changes_a_users_roles_saying_why(settings, monkeypatch):
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from joinedup.accounts import create_user, find_user, passwords
+    from joinedup.audit import AuditEvent
+    from joinedup.db import transaction
+    from joinedup.partners import Organisation
+
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    engine = make_engine(settings.database_url)
+    with transaction(engine) as session:
+        csc = Organisation(code="CSC", name="Children's Social Care", type="childrens_social_care")
+        session.add(csc)
+        session.flush()
+        create_user(session, username="sam.social", password="correct horse battery", display_name="Sam",
+                    organisation=csc, roles=["practitioner"])
+    changed = runner.invoke(app, ["users", "roles", "Sam.Social", "--role", "ig_lead", "--reason", "New post"])
+    assert changed.exit_code == 0, changed.output
+    assert "sam.social now holds: ig_lead." in changed.output
+    refused = runner.invoke(app, ["users", "roles", "sam.social", "--role", "wizard", "--reason", "Why not"])
+    assert refused.exit_code == 1 and "roles: Unknown roles: wizard" in refused.output
+    with transaction(engine) as session:
+        assert find_user(session, "sam.social").roles == ["ig_lead"]
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.roles"))
+        assert (event.details, event.reason, event.channel) == (
+            {"before": ["practitioner"], "after": ["ig_lead"]}, "New post", "cli")
+
+
 @pytest.mark.parametrize(("trusted", "peer", "forwarded", "recorded"), [
     ("", "127.0.0.1", "198.51.100.23", "127.0.0.1"),  # no proxy is trusted unless named, not even a local one
     ("10.9.9.9", "10.1.1.1", "198.51.100.23", "10.1.1.1"),  # nor a peer that is not the proxy

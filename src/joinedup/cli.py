@@ -905,6 +905,31 @@ def unlock_user(username: Annotated[str, typer.Argument(help="The account's user
     console.print(f"Unlocked {name}: earlier failed sign-ins no longer make them wait, at any address.")
 
 
+@users_app.command("roles")
+def change_user_roles(
+    username: Annotated[str, typer.Argument(help="The account's username, in any case.")],
+    role: Annotated[list[str], typer.Option(help="A role the user holds from now; repeat for several.")],
+    reason: Annotated[str, typer.Option(help="Why the roles change (kept in the audit trail).")],
+) -> None:
+    """Give a user the roles named (every one they hold from now), saying why. The change is
+    audited with the roles before and after, so each earlier access keeps the role held then."""
+    from joinedup.accounts import change_roles
+    from joinedup.db import transaction
+    from joinedup.errors import Refusal
+    from joinedup.store import initialise
+
+    engine = initialise(load_settings())
+    try:
+        with transaction(engine) as session:
+            user = change_roles(session, administrator_actor(), username, role, reason)
+            name, roles = user.username, list(user.roles)
+    except Refusal as exc:
+        for field, message in exc.problems:
+            console.print(f"[red]{escape(field)}: {escape(message)}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"{name} now holds: {', '.join(roles)}.")
+
+
 def _audit_store():
     """The store with every logged table's encoding registered (the whole schema loaded)."""
     import joinedup.schema  # noqa: F401 - each capability registers its logged tables

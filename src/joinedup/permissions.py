@@ -68,6 +68,9 @@ SIGN_IN = _act("sign_in", "A sign-in attempt, with its outcome (and, when refuse
 SIGN_OUT = _act("sign_out", "A session ended: signed out, idle too long, or past its lifetime.", "web_session")
 CSRF_REFUSED = _act("csrf.refused", "A signed-in user's form or API write refused: it did not carry the session's "
                     "CSRF token (a forged or stale request). The path is the subject.", "request")
+ACCOUNT_ROLES = _act("account.roles", "A user's roles changed by an administrator: before and after, with why (what "
+                     "\"who has seen my record\" reads to give each access the role held then).", "user", ("admin",),
+                     "Changing a user's roles is for administrators.")
 ACCOUNT_UNLOCK = _act("account.unlock", "An administrator lifted an account's sign-in waits.", "user", ("admin",),
                       "Unlocking an account is for administrators.")
 

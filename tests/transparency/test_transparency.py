@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select
 from transparency_support import AVA, TOM
 
-from joinedup.audit import AuditEvent
+from joinedup.accounts import change_roles, roles_held
+from joinedup.audit import Actor, AuditEvent
 from joinedup.audit.checkpoints import load_signer
 from joinedup.audit.log import check_receipt, make_checkpoint
 from joinedup.db import transaction
@@ -86,6 +87,23 @@ def test_staff_are_a_role_and_an_organisation_by_default(world):
         assert all(entry.purpose == "" or entry.purpose for entry in seen)
         (event,) = _events(session, "transparency.report.view")
         assert (event.subject_id, event.user_id) == (AVA, world.ig_lead.user_id)
+
+
+def test_each_access_names_the_role_its_user_held_then_not_now(world):
+    """Pete read Ava's record as a police practitioner; he is later made a trainer. The
+    report, and the subject access export, still say a practitioner read it."""
+    admin = Actor(username="root", roles=frozenset({"admin"}), channel="cli")
+    with transaction(world.engine) as session:
+        change_roles(session, admin, "pete.police", ["trainer"], "Moved to the training team")
+    with transaction(world.engine) as session:
+        who = {entry.who for entry in access_report(session, world.ig_lead, AVA).entries}
+        assert "Practitioner at Joinford Police" in who and "Trainer at Joinford Police" not in who
+        assert roles_held(session, {world.police.user_id}).current[world.police.user_id] == ("trainer",)
+        request = record_request(session, world.ig_lead, AVA, TODAY)
+        _name, data = subject_access_export(session, world.ig_lead, request.id)
+    decisions = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("sharing_decisions.json"))
+    police = [decision["by"] for decision in decisions if "Joinford Police" in decision["by"]]
+    assert police and set(police) == {"Practitioner at Joinford Police"}
 
 
 def test_the_ig_lead_shows_staff_names_only_with_a_reason_and_it_is_audited(world):

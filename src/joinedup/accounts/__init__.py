@@ -17,13 +17,14 @@ from joinedup.accounts.sessions import (
     resume_session,
 )
 from joinedup.accounts.signin import Authentication, SignInLimits, UnlockRefused, authenticate, unlock_account
-from joinedup.accounts.users import create_user, find_user
+from joinedup.accounts.users import RolesHeld, change_roles, create_user, find_user, roles_held
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "ROLES",
     "ROLE_NAMES",
     "Authentication",
+    "RolesHeld",
     "SessionState",
     "SignInAttempt",
     "SignInLimits",
@@ -32,13 +33,15 @@ __all__ = [
     "User",
     "WebSession",
     "authenticate",
+    "change_roles",
     "create_user",
+    "end_session",
     "find_user",
     "gate",
-    "end_session",
     "hash_password",
     "open_session",
     "resume_session",
+    "roles_held",
     "unlock_account",
     "verify_password",
 ]

@@ -21,8 +21,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import User
-from joinedup.accounts.permissions import ROLE_NAMES
+from joinedup.accounts import RolesHeld, roles_held
 from joinedup.audit import Actor
 from joinedup.disclosure.core import disclose, load_records
 from joinedup.ingest.models import SourceRecord, StatedRelationship
@@ -104,7 +103,6 @@ def held_about(session: Session, actor: Actor, person: Person, *, request_open: 
     redactor = Redactor(_other_names(session, person, others), (person.forename or "", person.surname or "",
                                                                  *(part for record in records for part in
                                                                    (record.forename, record.surname) if part)))
-    staff = _staff(session)
     own_records = []
     for record in shown:
         if not record.allowed:
@@ -130,7 +128,9 @@ def held_about(session: Session, actor: Actor, person: Person, *, request_open: 
     logged = list(session.scalars(select(SharingDecision).where(SharingDecision.person_id == person.person_id)
                                   .order_by(SharingDecision.at, SharingDecision.id)))
     bases = decision_bases(session, logged)
-    decisions = [{"at": row.at.isoformat(), "by": staff.get(row.user_id, "A member of staff"),
+    staff = roles_held(session, {row.user_id for row in logged if row.user_id is not None})
+    organisations = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    decisions = [{"at": row.at.isoformat(), "by": _staff(row, staff, organisations),
                   "action": row.action, "purpose": row.purpose, "outcome": row.outcome, "basis": bases[row.id],
                   "fields": row.fields or [], "records": row.record_count} for row in logged]
     golden = {name: redactor.value(value, name) for name, value in (person.golden or {}).items()}
@@ -167,11 +167,10 @@ def _forms(forename: str | None, surname: str | None) -> set[str]:
     return {form for form in forms if form}
 
 
-def _staff(session: Session) -> dict[int, str]:
-    """user id → a role at an organisation: staff are named by role, never by name."""
-    organisations = dict(session.execute(select(Organisation.id, Organisation.name)).all())
-    found = {}
-    for user_id, roles, organisation_id in session.execute(select(User.id, User.roles, User.organisation_id)):
-        role = next((ROLE_NAMES[role] for role in roles or [] if role in ROLE_NAMES), "A member of staff")
-        found[user_id] = f"{role} at {organisations.get(organisation_id, 'a partner organisation')}"
-    return found
+def _staff(row: SharingDecision, staff: RolesHeld, organisations: dict[int, str]) -> str:
+    """A role at an organisation, as the user was when they did it: staff are named by
+    role, never by name."""
+    if row.user_id is None or row.user_id not in staff.current:
+        return "A member of staff"
+    organisation = organisations.get(row.organisation_id, "a partner organisation")
+    return f"{staff.role_name(row.user_id, row.at, 'A member of staff')} at {organisation}"

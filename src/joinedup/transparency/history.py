@@ -21,8 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from joinedup.accounts.models import User
-from joinedup.accounts.permissions import ROLE_NAMES
+from joinedup.accounts import RolesHeld, roles_held
 from joinedup.audit import Actor, AuditEvent, record_event
 from joinedup.disclosure.governance import person_names
 from joinedup.errors import NotFound, Refusal
@@ -188,7 +187,7 @@ def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntr
     events = list(session.scalars(select(AuditEvent).where(
         AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(EVENTS),
         AuditEvent.outcome.in_(("success", "allowed")))))
-    users = _users(session, {row.user_id for row in (*decisions, *events) if row.user_id is not None})
+    users = roles_held(session, {row.user_id for row in (*decisions, *events) if row.user_id is not None})
     purposes = dict(session.execute(select(Purpose.code, Purpose.name)).all())
     bases = decision_bases(session, decisions)
     entries = [_from_decision(row, bases[row.id], organisations, users, purposes) for row in decisions]
@@ -197,24 +196,13 @@ def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntr
     return entries
 
 
-def _users(session: Session, user_ids: set[int]) -> dict[int, tuple[str, str]]:
-    """user id → (their name, their role in words)."""
-    if not user_ids:
-        return {}
-    found = {}
-    for user_id, name, roles in session.execute(select(User.id, User.display_name, User.roles)
-                                                .where(User.id.in_(user_ids))):
-        role = next((ROLE_NAMES[role] for role in roles or [] if role in ROLE_NAMES), STAFF)
-        found[user_id] = (name, role)
-    return found
+def _who(row, staff: RolesHeld) -> tuple[str, str]:
+    """(name, role in words) of whoever wrote ``row``, in the role they held then; a user
+    since removed is 'a member of staff'."""
+    return staff.names.get(row.user_id, ""), staff.role_name(row.user_id, row.at, STAFF)
 
 
-def _who(row, users: dict[int, tuple[str, str]]) -> tuple[str, str]:
-    """(name, role) of the user who did it; a user since removed is 'a member of staff'."""
-    return users.get(row.user_id, ("", STAFF)) if row.user_id is not None else ("", STAFF)
-
-
-def _from_decision(row: SharingDecision, basis: str, organisations: dict, users: dict, purposes: dict
+def _from_decision(row: SharingDecision, basis: str, organisations: dict, users: RolesHeld, purposes: dict
                    ) -> AccessEntry:
     name, role = _who(row, users)
     organisation = organisations.get(row.organisation_id, "")
@@ -242,7 +230,7 @@ def _from_decision(row: SharingDecision, basis: str, organisations: dict, users:
                        row.organisation_id, f"sharing_decisions:{row.id}")
 
 
-def _from_event(row: AuditEvent, organisations: dict, users: dict) -> AccessEntry:
+def _from_event(row: AuditEvent, organisations: dict, users: RolesHeld) -> AccessEntry:
     name, role = _who(row, users)
     kind = "governance" if row.action.startswith("subject_access.") else (
         "system" if row.action.startswith("linkage.") else "access")
