@@ -37,6 +37,16 @@ def _long_date(text: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _social_worker(truth: Path, child: str) -> tuple[str, str]:
+    """The child's allocated social worker and their phone, as children's social care's
+    extract states them."""
+    local = next(row["local_id"] for row in csv.DictReader((truth / "records.csv").open())
+                 if row["source"] == "csc" and row["person_id"] == child)
+    row = next(row for row in csv.DictReader((truth.parent / "extracts" / "csc_children.csv").open())
+               if row["PersonID"] == local)
+    return row["AllocatedWorker"], row["WorkerPhone"]
+
+
 def _family(truth: Path) -> tuple[dict, dict, str]:
     """The child, the mother (rows of people.csv) and the date the child's plan started."""
     people = {row["person_id"]: row for row in csv.DictReader((truth / "people.csv").open())}
@@ -64,12 +74,13 @@ def demo_server(tmp_path_factory, browser_type_launch_args):
     password = json.loads((home / "demo-credentials.json").read_text())["password"]
     truth = next((home / "place").glob("*/truth"))
     settings = load_settings({"JOINEDUP_HOME": str(home)})
+    child, mother, plan_started = _family(truth)
     with serving(create_app(settings)) as url:
-        yield url, password, _family(truth)
+        yield url, password, (child, mother, plan_started, _social_worker(truth, child["person_id"]))
 
 
 def test_a_social_workers_first_minute_on_the_demo_place(browser: Browser, demo_server, axe_source):
-    url, password, (child, mother, plan_started) = demo_server
+    url, password, (child, mother, plan_started, (worker, phone)) = demo_server
     child_name = f"{child['forename']} {child['surname']}"
     # The pages may name her with her middle names, as her records do.
     mother_name = re.compile(rf"^{mother['forename']}( [\w' -]+)? {mother['surname']}$")
@@ -89,14 +100,17 @@ def test_a_social_workers_first_minute_on_the_demo_place(browser: Browser, demo_
     expect(found.get_by_role("link", name=child_name)).to_have_count(1)
     assert_accessible(page, axe_source)
 
-    # 2. The first screen, without scrolling: the plan, and who is involved with a contact.
+    # 2. The first screen, without scrolling (wholly in view): the plan, and the social
+    #    worker the agency's extract names, with their phone.
     found.get_by_role("link", name=child_name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(child_name)
-    expect(page.get_by_text(f"Child-protection plan since {_long_date(plan_started)}").first).to_be_in_viewport()
+    expect(page.get_by_text(f"Child-protection plan since {_long_date(plan_started)}").first).to_be_in_viewport(
+        ratio=1)
     who = page.locator("#who-is-involved")
-    social_worker = who.get_by_role("row").filter(has_text="Allocated social worker").first
-    expect(social_worker).to_be_in_viewport()
-    expect(social_worker.get_by_text("0306 ").first).to_be_in_viewport()
+    social_worker = who.get_by_role("row").filter(has_text="Allocated social worker").filter(has_text=worker)
+    expect(social_worker).to_have_count(1)
+    expect(social_worker.get_by_text(worker, exact=True)).to_be_in_viewport(ratio=1)
+    expect(social_worker.get_by_text(phone).first).to_be_in_viewport(ratio=1)
     assert_accessible(page, axe_source)
 
     # 3. The mother, from the family, without stating the purpose again.

@@ -12,6 +12,7 @@ with CSC's directory and three flags.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_social_worker_sees_a_childs_plan_in_the_results_and_first_on_the_page
     expect(warning).to_contain_text("Child Protection Team, contact: duty line 0306 999 0100")
     assert_accessible(page, axe_source)
 
-    page.get_by_role("link", name="Record a flag of your organisation").click()
+    page.get_by_role("link", name=re.compile("Record a flag of your organisation")).click()
     page.get_by_role("button", name="Record flag").click()
     expect(page.get_by_role("alert").get_by_text("Select a flag type from the catalogue")).to_be_visible()
     assert_accessible(page, axe_source)

@@ -160,6 +160,7 @@ def test_the_administrator_keeps_the_directory_a_row_at_a_time(browser: Browser,
 
     page.get_by_role("link", name="Add a worker to Leaving Care Team").click()
     expect(page.get_by_label("Team", exact=True)).to_have_value(re.compile(r"\d+"))
+    assert_accessible(page, axe_source)
     page.get_by_label("Name", exact=True).fill("Fay Wu")
     page.get_by_label("Role").select_option("key_worker")
     page.get_by_label("Secure e-mail").fill("fay.wu@csc.example")
@@ -176,6 +177,11 @@ def test_the_administrator_keeps_the_directory_a_row_at_a_time(browser: Browser,
     page.get_by_role("button", name="Retire Fay Wu").click()
     expect(page.get_by_text("Worker retired.")).to_be_visible()
     expect(page.get_by_role("rowheader", name="Fay Wu")).to_contain_text("Retired")
+    assert_accessible(page, axe_source)
+
+    # Correcting the team: its own form.
+    page.get_by_role("link", name=re.compile("Change Leaving Care Team")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Leaving Care Team")
     assert_accessible(page, axe_source)
     page.context.close()
 

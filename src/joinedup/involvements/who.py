@@ -61,12 +61,20 @@ class WhoIsInvolved:
         return not (self.current or self.recently_ended or self.shielded)
 
 
+#: A role in words → its place in the catalogue (partners.roles.INVOLVEMENT_ROLES).
+ROLE_RANK = {words: rank for rank, words in enumerate(INVOLVEMENT_ROLES.values())}
+
+
 def who_is_involved(session: Session, actor: Actor, view: PersonView | None, *,
                     today: date | None = None) -> WhoIsInvolved:
     """Who is involved with the person of ``view`` (their page, as the actor may see it)."""
     today = today or date.today()
     shown, shielded = involvements_seen(session, actor, view, ended_since=today - RECENTLY_ENDED)
-    current = sorted((one for one in shown if one.current), key=lambda one: one.starts_on or date.min, reverse=True)
+    # The professionals a practitioner most often needs first: the catalogue's order of
+    # roles (the allocated social worker, the key worker, the school's safeguarding lead
+    # before the GP), then the latest to start.
+    current = sorted((one for one in shown if one.current),
+                     key=lambda one: (ROLE_RANK.get(one.role, len(ROLE_RANK)), -(one.starts_on or date.min).toordinal()))
     ended = sorted((one for one in shown if not one.current), key=lambda one: one.ends_on or date.min, reverse=True)
     return WhoIsInvolved(tuple(current), tuple(ended), shielded)
 
