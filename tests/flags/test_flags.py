@@ -5,6 +5,7 @@ they came from. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -189,6 +190,26 @@ def test_bad_rows_are_refused_naming_row_and_field_and_the_rest_kept(engine, chu
         assert closed.ended == 1
         plan = session.scalar(select(Flag).where(Flag.source_record_id == world["rows"]["csc"]))
         assert (plan.status, plan.ends_on) == ("ended", TODAY)
+
+
+def test_a_flag_type_not_in_the_catalogue_is_refused_naming_the_row_and_the_rest_kept(engine):
+    """A mapping without ``values``: the fact holds the codes, and a code the catalogue does
+    not have refuses its row alone."""
+    world = _world(engine)
+    csc = load_mapping("csc")
+    codes = replace(csc, flags=(replace(csc.flags[0], values={}),))
+    with transaction(engine) as session:
+        system = session.get(SourceSystem, world["systems"]["csc"])
+        source_record(session, system, "C7", forename="Kid", surname="Seven",
+                      facts={"case_status": "child_in_need", "cin_start": "2025-02-01"})
+        source_record(session, system, "C8", forename="Kid", surname="Eight",
+                      facts={"case_status": "wellbeing_watch", "cin_start": "2025-02-01"})
+        report = index_flags(session, SYSTEM, codes, today=TODAY)
+        refused = {row.row: (row.field, row.reason) for row in report.refused}
+        assert refused["C8"] == ("case_status", "'wellbeing_watch' is not a flag type in the catalogue")
+        kept = session.scalar(select(Flag).join(SourceRecord, SourceRecord.id == Flag.source_record_id)
+                              .where(SourceRecord.local_id == "C7"))
+        assert kept is not None and kept.type == "child_in_need"
 
 
 def test_without_a_purpose_a_practitioner_sees_only_their_own_organisations_flags(engine):

@@ -54,6 +54,14 @@ def test_a_directory_without_its_columns_is_refused_naming_them(world):
     assert refused.value.field == "file"
 
 
+def test_a_directory_of_an_unknown_organisation_is_refused_naming_it(world):
+    with transaction(world.engine) as session, pytest.raises(Refusal, match="There is no organisation NOPE") as refused:
+        load_directory(session, SYSTEM, "NOPE", HEADER + "Lost Team,,,,Zed Nowhere,key_worker,,zed@nope.example\n")
+    assert refused.value.field == "organisation"
+    with transaction(world.engine) as session:
+        assert session.scalar(select(Worker).where(Worker.secure_email == "zed@nope.example")) is None
+
+
 def test_only_the_organisations_administrator_keeps_its_directory(world):
     with transaction(world.engine) as session:
         with pytest.raises(Forbidden):
