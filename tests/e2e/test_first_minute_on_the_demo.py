@@ -128,3 +128,32 @@ def test_a_social_workers_first_minute_on_the_demo_place(browser: Browser, demo_
     expect(incident.first).to_be_visible()
     assert_accessible(page, axe_source)
     context.close()
+
+
+@pytest.mark.parametrize("username", ["dana.dsl", "harry.housing"])
+def test_a_school_dsl_and_a_housing_officer_see_the_plan_and_the_social_worker_first(
+        browser: Browser, demo_server, axe_source, username):
+    """The demo's school safeguarding lead and housing officer, asked about the same child
+    for safeguarding, see what the social worker sees first: the plan and whom to call."""
+    url, password, (child, _mother, plan_started, (worker, phone)) = demo_server
+    child_name = f"{child['forename']} {child['surname']}"
+    context = browser.new_context(base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/sign-in")
+    sign_in(page, username, password)
+    page.goto("/persons")
+    page.get_by_label("Find a person").fill(child_name)
+    page.get_by_text("Search partners' records too").click()
+    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
+    page.get_by_role("button", name="Search").click()
+    found = page.get_by_role("row").filter(has_text=_long_date(child["date_of_birth"]))
+    found.get_by_role("link", name=child_name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(child_name)
+    expect(page.get_by_text(f"Child-protection plan since {_long_date(plan_started)}").first).to_be_in_viewport(
+        ratio=1)
+    social_worker = page.locator("#who-is-involved").get_by_role("row").filter(
+        has_text="Allocated social worker").filter(has_text=worker)
+    expect(social_worker.get_by_text(phone).first).to_be_in_viewport(ratio=1)
+    assert_accessible(page, axe_source)
+    context.close()
