@@ -22,7 +22,7 @@ LAYERS = (
     {"disclosure"},
     {"involvements", "retention"},
     {"flags"},  # a flag's contact is a team of the involvement index's directories
-    {"chronology", "transparency", "monitoring", "caseload"},  # read the involvement index and flags
+    {"chronology", "transparency", "monitoring", "caseload", "summary"},  # read the involvement index and flags
     {"schema", "demo", "web"},
     {"cli"},
 )

@@ -1,9 +1,11 @@
 """Finding a person and seeing one: every value shown passed the sharing decision.
 
 The search finds persons in the person index, not source records
-(:func:`joinedup.people.search_persons`); the person page shows the golden record, the
-contributing records, the family view and the history (:func:`joinedup.people.view_person`).
-Both read for the purpose the user's role gives (:func:`joinedup.people.access_action`):
+(:func:`joinedup.disclosure.search_persons`); the person page shows the person's summary,
+read in one domain call (:func:`joinedup.summary.person_summary`): the golden record, the
+contributing records, the family view and the history, who is involved, the team around
+the family, the flags and the consent history.
+Both read for the purpose the user's role gives (:func:`joinedup.disclosure.access_action`):
 a practitioner under their organisation's rule, the data team as person-index processing
 (identifying fields, never facts).
 
@@ -24,19 +26,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from joinedup.disclosure import access_action, parse_search, search_persons, view_person
-from joinedup.flags import flags_in_search, flags_on_page
-from joinedup.involvements import team_of_view, who_is_involved
-from joinedup.people import PERSON_ID, person_by_id
+from joinedup.disclosure import access_action, parse_search, search_persons
+from joinedup.flags import flags_in_search
+from joinedup.people import PERSON_ID
 from joinedup.sharing import LINKAGE_ROLES
-from joinedup.sharing.consent import consent_history
-from joinedup.sharing.context import open_in_context, start_context
+from joinedup.sharing.context import start_context
 from joinedup.sharing.purposes import (
     RELATIONSHIP_MAX,
     PurposeRefused,
     purposes_open_to,
     state_purpose,
 )
+from joinedup.summary import person_summary
 from joinedup.web.access.views import (
     access_context,
     context_shown,
@@ -128,21 +129,14 @@ def person(
     prefill = {"purpose": purpose[:40], "relationship_choice": "other" if relationship else "",
                "relationship_other": relationship[:RELATIONSHIP_MAX], "safeguarding_risk": is_yes(safeguarding_risk)}
     with app.transaction() as session:
-        found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
-        if found is not None:
-            indexed = person_by_id(session, person_id)
-            access = access_context(session, user, actor, indexed, stated, prefill=prefill)
-            frontline_history = found.allowed and access["frontline"] and not found.retired
-            history = consent_history(session, indexed) if frontline_history else []
-            involved = who_is_involved(session, actor, found)
-            team = team_of_view(session, actor, found, involved=involved) if frontline_history else None
-            if working is not None and found.allowed:
-                working = open_in_context(session, visit.session.token, working, found.person_id, found.name,
-                                          found.family_ids)
-            shown = context_shown(session, working, access["purpose_names"])
-            flags = flags_on_page(session, actor, found)
-    if found is None:
+        summary = person_summary(session, actor, person_id, purpose=stated, working=working,
+                                 session_token=visit.session.token)
+        if summary is not None:
+            access = access_context(session, user, actor, summary.person, stated, prefill=prefill)
+            shown = context_shown(session, summary.working, access["purpose_names"])
+    if summary is None:
         raise HTTPException(404)
+    found = summary.view
     q = q[:MAX_QUERY_LENGTH]
     context = {
         "current": "persons",
@@ -153,11 +147,11 @@ def person(
         "data_team": user.has_role(*LINKAGE_ROLES),
         "asks_purpose": found.action != "person.review",
         "done": done if done in ("break-glass", "declined", *INVOLVEMENT_DONE, *FLAG_DONE) else "",
-        "involved": involved,
-        "team": team,
-        "flags": flags,
+        "involved": summary.involved,
+        "team": summary.team,
+        "flags": summary.flags,
         "errors": [],
-        "consents": history,
+        "consents": summary.consents,
         "done_message": INVOLVEMENT_DONE.get(done) or FLAG_DONE.get(done, ""),
         "working": shown,
         **access,
