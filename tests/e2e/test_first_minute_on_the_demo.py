@@ -63,6 +63,26 @@ def _family(truth: Path) -> tuple[dict, dict, str]:
                 "police record as a domestic-abuse victim: choose another seed")
 
 
+def _signed_in(browser: Browser, url: str, username: str, password: str):
+    """A browser context of its own at 1280×800, signed in as the demo's ``username``."""
+    context = browser.new_context(base_url=url, bypass_csp=True)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/sign-in")
+    sign_in(page, username, password)
+    return context, page
+
+
+def _find(page, name: str, born: str):
+    """Search partners' records for ``name``, for safeguarding a child: the result's row."""
+    page.goto("/persons")
+    page.get_by_label("Find a person").fill(name)
+    page.get_by_text("Search partners' records too").click()
+    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
+    page.get_by_role("button", name="Search").click()
+    return page.get_by_role("row").filter(has_text=_long_date(born))
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, browser_type_launch_args):
     home = tmp_path_factory.mktemp("e2e-demo")
@@ -84,19 +104,10 @@ def test_a_social_workers_first_minute_on_the_demo_place(browser: Browser, demo_
     child_name = f"{child['forename']} {child['surname']}"
     # The pages may name her with her middle names, as her records do.
     mother_name = re.compile(rf"^{mother['forename']}( [\w' -]+)? {mother['surname']}$")
-    context = browser.new_context(base_url=url, bypass_csp=True)
-    page = context.new_page()
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto("/sign-in")
-    sign_in(page, "sam.social", password)
+    context, page = _signed_in(browser, url, "sam.social", password)
 
     # 1. Find the child, saying why once.
-    page.goto("/persons")
-    page.get_by_label("Find a person").fill(child_name)
-    page.get_by_text("Search partners' records too").click()
-    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
-    page.get_by_role("button", name="Search").click()
-    found = page.get_by_role("row").filter(has_text=_long_date(child["date_of_birth"]))
+    found = _find(page, child_name, child["date_of_birth"])
     expect(found.get_by_role("link", name=child_name)).to_have_count(1)
     assert_accessible(page, axe_source)
 
@@ -137,17 +148,8 @@ def test_a_school_dsl_and_a_housing_officer_see_the_plan_and_the_social_worker_f
     for safeguarding, see what the social worker sees first: the plan and whom to call."""
     url, password, (child, _mother, plan_started, (worker, phone)) = demo_server
     child_name = f"{child['forename']} {child['surname']}"
-    context = browser.new_context(base_url=url, bypass_csp=True)
-    page = context.new_page()
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto("/sign-in")
-    sign_in(page, username, password)
-    page.goto("/persons")
-    page.get_by_label("Find a person").fill(child_name)
-    page.get_by_text("Search partners' records too").click()
-    page.get_by_label("Why are you looking?").select_option("safeguarding_child")
-    page.get_by_role("button", name="Search").click()
-    found = page.get_by_role("row").filter(has_text=_long_date(child["date_of_birth"]))
+    context, page = _signed_in(browser, url, username, password)
+    found = _find(page, child_name, child["date_of_birth"])
     found.get_by_role("link", name=child_name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(child_name)
     expect(page.get_by_text(f"Child-protection plan since {_long_date(plan_started)}").first).to_be_in_viewport(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
@@ -22,7 +22,7 @@ from joinedup.web.chronology.views import filters_of
 from joinedup.web.context import WebApp
 from joinedup.web.gates import require
 from joinedup.web.params import PersonId, Text
-from joinedup.web.persons.records_api import PurposeQuery
+from joinedup.web.persons.records_api import PurposeQuery, person_answer
 
 
 class EventOut(BaseModel):
@@ -106,8 +106,5 @@ def chronology(
         found = chronology_of(session, actor, person_id, action=access_action(actor),
                               purpose=asked.stated(session, actor), family=family,
                               filters=filters_of(agency, category, significant))
-    if found is None:
-        raise HTTPException(404, "There is no person with this id.")
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
+    found = person_answer(found)
     return _out(found)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
@@ -24,7 +24,7 @@ from joinedup.web.api import UNAUTHENTICATED, CheckedWrite, Problem
 from joinedup.web.context import ApiUser, WebApp
 from joinedup.web.gates import require
 from joinedup.web.params import Id, PersonId, Text
-from joinedup.web.persons.records_api import PurposeQuery
+from joinedup.web.persons.records_api import PurposeQuery, person_answer
 
 router = APIRouter(prefix="/api/v1", tags=["flags"], responses=UNAUTHENTICATED | {422: {"model": Problem}})
 
@@ -114,10 +114,7 @@ def person_flags(app: WebApp, actor: Annotated[Actor, require(FLAG_VIEW)], perso
         stated = asked.stated(session, actor)
         found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
         flags = flags_on_page(session, actor, found)
-    if found is None:
-        raise HTTPException(404, "There is no person with this id.")
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
+    found = person_answer(found)
     return PersonFlagsOut(person_id=found.person_id, purpose=stated.code if stated else None,
                           flags=[flag_out(flag) for flag in flags])
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
@@ -37,7 +37,7 @@ from joinedup.web.context import WebApp
 from joinedup.web.gates import require
 from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, PersonId, Text
-from joinedup.web.persons.records_api import PurposeQuery
+from joinedup.web.persons.records_api import PurposeQuery, person_answer
 
 router = APIRouter(prefix="/api/v1", tags=["who is involved"], responses=UNAUTHENTICATED | {422: {"model": Problem}})
 REFUSALS = {400: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem}, 409: {"model": Problem}}
@@ -135,10 +135,7 @@ def person_involvements(app: WebApp, actor: Annotated[Actor, require(INVOLVEMENT
         stated = asked.stated(session, actor)
         found = view_person(session, actor, person_id, action=access_action(actor), purpose=stated)
         involved = who_is_involved(session, actor, found)
-    if found is None:
-        raise HTTPException(404, "There is no person with this id.")
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
+    found = person_answer(found)
     return PersonInvolvementsOut(person_id=found.person_id, purpose=stated.code if stated else None,
                                  current=[involvement_out(one) for one in involved.current],
                                  recently_ended=[involvement_out(one) for one in involved.recently_ended],

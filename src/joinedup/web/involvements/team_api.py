@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from joinedup.audit import Actor
@@ -36,7 +36,7 @@ from joinedup.web.gates import require
 from joinedup.web.involvements.api import InvolvementOut, involvement_out
 from joinedup.web.involvements.team import refusals_logged
 from joinedup.web.params import Id, PersonId, Text
-from joinedup.web.persons.records_api import PurposeQuery
+from joinedup.web.persons.records_api import PurposeQuery, person_answer
 
 router = APIRouter(prefix="/api/v1/persons", tags=["team around the family"],
                    responses=UNAUTHENTICATED | {422: {"model": Problem}})
@@ -123,11 +123,7 @@ def _read(app, actor: Actor, person_id: str, asked) -> TeamAround:
     with app.transaction() as session:
         found = team_around(session, actor, person_id, action=access_action(actor),
                             purpose=asked.stated(session, actor))
-    if found is None:
-        raise HTTPException(404, "There is no person with this id.")
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
-    return found
+    return person_answer(found)
 
 
 def _lead(found: TeamAround) -> LeadOut:

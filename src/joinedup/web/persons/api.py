@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from joinedup.disclosure import (
@@ -44,6 +44,7 @@ from joinedup.web.persons.records_api import (
     QueryOut,
     RecordOut,
     _query,
+    person_answer,
     record_out,
 )
 
@@ -241,10 +242,7 @@ def person(
                             + (f", {contact.email}" if contact.email else "")) if contact else None,
                 "break_glass_until": glass.until if glass else None,
             }
-    if found is None:
-        raise HTTPException(404, "There is no person with this id.")
-    if not found.allowed:
-        raise HTTPException(403, found.reason)
+    found = person_answer(found)
     return _person(found, **extra)
 
 

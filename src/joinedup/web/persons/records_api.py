@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -132,6 +132,19 @@ def purpose_asked(
 
 #: The purpose query parameters: every API read of a person's records takes them alike.
 PurposeQuery = Annotated[PurposeAsked, Depends(purpose_asked)]
+
+
+Read = TypeVar("Read")
+
+
+def person_answer(found: Read | None) -> Read:
+    """A read of one person as every API route answers it: 404 when there is no such
+    person, 403 with the reason when the rules let the caller see none of their records."""
+    if found is None:
+        raise HTTPException(404, "There is no person with this id.")
+    if not found.allowed:
+        raise HTTPException(403, found.reason)
+    return found
 
 
 @router.get(
