@@ -78,11 +78,13 @@ def views(engine, place: Place, username: str, at: datetime, count: int, *, star
         event(engine, place, username, at, subject_id=place.persons[number], details=details)
 
 
-def involve(engine, place: Place, organisation: str, person_id: str) -> None:
+def involve(engine, place: Place, organisation: str, person_id: str, *, recorded_by: str = "",
+            recorded_at: datetime | None = None) -> None:
     with transaction(engine) as session:
         person = session.scalar(select(Person).where(Person.person_id == person_id))
         session.add(Involvement(person_id=person.id, organisation_id=place.organisations[organisation],
-                                role="allocated_social_worker", contact_route="secure_email", source="recorded"))
+                                role="allocated_social_worker", contact_route="secure_email", source="recorded",
+                                recorded_by=recorded_by, **({"created_at": recorded_at} if recorded_at else {})))
 
 
 def run(engine, rules: MonitoringRules | None = None):

@@ -65,6 +65,27 @@ def test_views_with_an_involvement_or_a_stated_relationship_do_not_count(sqlite_
     assert place.persons[0] not in task.persons and place.persons[1] not in task.persons and task.count == 6
 
 
+def test_involvements_the_user_records_in_the_window_do_not_excuse_their_views(sqlite_engine, place):
+    """Recording involvements with everyone one looks at is no reason to look: the ones
+    recorded before the window are."""
+    for number in range(6):
+        involve(sqlite_engine, place, "CSC", place.persons[number], recorded_by="sam.social",
+                recorded_at=TUESDAY + timedelta(minutes=1))
+    views(sqlite_engine, place, "sam.social", TUESDAY + timedelta(minutes=2), 6)
+    run(sqlite_engine, SMALL)
+    (task,) = _tasks(sqlite_engine, "unrelated_views")
+    assert task.count == 6
+    later = TUESDAY + timedelta(hours=2)
+    for number in range(6, 9):
+        involve(sqlite_engine, place, "CSC", place.persons[number], recorded_by="bea.social", recorded_at=later)
+    for number in range(9, 12):
+        involve(sqlite_engine, place, "CSC", place.persons[number], recorded_by="sam.social",
+                recorded_at=TUESDAY - timedelta(days=7))
+    views(sqlite_engine, place, "sam.social", later + timedelta(minutes=1), 6, start=6)
+    run(sqlite_engine, SMALL)
+    assert len(_tasks(sqlite_engine, "unrelated_views")) == 1  # a colleague's, and sam's of last week, excuse
+
+
 def test_views_in_different_windows_are_counted_apart(sqlite_engine, place):
     views(sqlite_engine, place, "sam.social", TUESDAY, 4)
     views(sqlite_engine, place, "sam.social", TUESDAY + timedelta(hours=1), 4, start=4)

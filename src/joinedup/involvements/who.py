@@ -11,9 +11,9 @@ and that the IG lead can put the practitioner in touch, never the service, team 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from joinedup.audit import Actor
@@ -185,16 +185,24 @@ def every_involvement(session: Session, person: Person) -> list[Involvement]:
     return _involvements_of(session, person, date.min)
 
 
-def involved_organisations(session: Session, person_ids: set[str]) -> dict[str, set[int]]:
+def involved_organisations(session: Session, person_ids: set[str], *, not_recorded_by: str = "",
+                           since: datetime | None = None) -> dict[str, set[int]]:
     """Public person id → the organisations that have (or had) an involvement with them:
     recorded for them, or from one of their records' rows. A fact about who works with
-    whom, without any involvement's details; monitoring asks it of the people a user viewed."""
+    whom, without any involvement's details; monitoring asks it of the people a user viewed.
+
+    ``not_recorded_by`` and ``since``: leave out the involvements that user recorded in the
+    app from then on, so that recording involvements does not excuse the views it was
+    recorded to excuse."""
     if not person_ids:
         return {}
     found: dict[str, set[int]] = {person_id: set() for person_id in person_ids}
-    for person_id, organisation_id in session.execute(
-            select(Person.person_id, Involvement.organisation_id).join(Involvement, Involvement.person_id == Person.id)
-            .where(Person.person_id.in_(person_ids))):
+    recorded = (select(Person.person_id, Involvement.organisation_id)
+                .join(Involvement, Involvement.person_id == Person.id).where(Person.person_id.in_(person_ids)))
+    if not_recorded_by:
+        recorded = recorded.where(~and_(Involvement.recorded_by == not_recorded_by,
+                                        Involvement.created_at >= (since or datetime.min)))
+    for person_id, organisation_id in session.execute(recorded):
         found[person_id].add(organisation_id)
     for person_id, organisation_id in session.execute(
             select(Person.person_id, Involvement.organisation_id)

@@ -152,7 +152,9 @@ def _unrelated_views(session: Session, new: list[Seen], rules: MonitoringRules, 
         if len({event.subject_id for event in views}) <= rule.people:
             continue
         stated = {event.subject_id for event in views if (event.details.get("relationship") or "").strip()}
-        involved = involved_organisations(session, {event.subject_id for event in views} - stated)
+        # An involvement the user recorded in this window does not excuse their views in it.
+        involved = involved_organisations(session, {event.subject_id for event in views} - stated,
+                                          not_recorded_by=views[0].username, since=start)
         unrelated = [event for event in views if event.subject_id not in stated
                      and event.organisation_id not in involved.get(event.subject_id, set())]
         people = list(dict.fromkeys(event.subject_id for event in unrelated))
