@@ -52,3 +52,28 @@ def test_anyone_else_is_refused_and_the_refusal_audited(client, app, engine):
         assert refused.status_code == 403 and refused.json() == {"detail": "Unlocking an account is for administrators."}
     assert _events(engine) == [("sam.social", "denied", "api")] * 2
     assert client.post(UNLOCK.format("pat.police")).status_code == 401
+
+
+ROLES = "/api/v1/admin/users/{}/roles"
+
+
+def test_an_administrator_changes_a_users_roles_and_anyone_else_is_refused_and_audited(client, app, engine):
+    with transaction(engine) as session:
+        create_user(session, username="ada.admin", password=PASSWORD, display_name="Ada", organisation="CSC",
+                    roles=["admin"])
+    practitioner, csrf = _as(app, "sam.social")
+    refused = practitioner.put(ROLES.format("sam.social"), json={"roles": ["admin"], "reason": "Promote me"},
+                               headers=csrf)
+    assert refused.status_code == 403
+    admin, csrf = _as(app, "ada.admin")
+    bad = admin.put(ROLES.format("sam.social"), json={"roles": ["wizard"], "reason": "Why not"}, headers=csrf)
+    assert bad.status_code == 400 and bad.json()["field"] == "roles"
+    changed = admin.put(ROLES.format("Sam.Social"), json={"roles": ["mash_officer", "practitioner"],
+                                                         "reason": "Joined the MASH"}, headers=csrf)
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {"username": "sam.social", "roles": ["practitioner", "mash_officer"]}
+    with transaction(engine) as session:
+        events = [tuple(row) for row in session.execute(
+            select(AuditEvent.actor, AuditEvent.outcome, AuditEvent.channel)
+            .where(AuditEvent.action == "account.roles").order_by(AuditEvent.id))]
+    assert events == [("sam.social", "denied", "api"), ("ada.admin", "success", "api")]

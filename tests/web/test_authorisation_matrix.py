@@ -109,6 +109,7 @@ PROMISES = {
     "data_pages": ("architecture.md", "The data team's pages keep a role check as their gate (a clear 403 for anyone "
                                       "else)"),
     "unlock": ("architecture.md", "administrator unlocks the account"),
+    "roles": ("transparency.md", "An administrator changes a user's roles, saying why"),
     "public": ("architecture.md", "The JSON API lives under `/api/v1` with an OpenAPI"),
     "privacy": ("sharing.md", "The privacy notice at `/privacy` is public: anyone can read it without signing in"),
     "signed_in": ("architecture.md", "every form carries a CSRF token"),
@@ -907,6 +908,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/monitoring/declarations"): Row(page(e(200, "Staff declarations"), GOVERN), "declarations"),
     ("GET", "/api/v1/monitoring/declarations"): Row(api(e(200, "[]"), GOVERN), "declarations"),
     # ---- the administrators' API: unlocking an account (an unknown one here: nothing changes)
+    ("PUT", "/api/v1/admin/users/{username}/roles"): Row(
+        api(e(404, "No account has this username"), (D,)), "roles",
+        url=fixed("/api/v1/admin/users/no.such.user/roles"), json={"roles": ["trainer"], "reason": "Matrix"}),
     ("POST", "/api/v1/admin/users/{username}/unlock"): Row(
         api(e(404, "No account has this username"), (D,)), url=fixed("/api/v1/admin/users/no.such.user/unlock"),
         json={}),
