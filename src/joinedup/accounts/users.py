@@ -129,7 +129,6 @@ class RolesHeld:
     when they did it, not the one they hold today."""
 
     names: dict[int, str]
-    organisations: dict[int, int | None]
     current: dict[int, tuple[str, ...]]
     changes: dict[int, tuple[tuple[datetime, tuple[str, ...]], ...]]
 
@@ -148,20 +147,20 @@ class RolesHeld:
 
 def roles_held(session: Session, user_ids: Iterable[int] | None = None) -> RolesHeld:
     """:class:`RolesHeld` for ``user_ids`` (every user when None)."""
-    users = select(User.id, User.display_name, User.organisation_id, User.roles)
+    users = select(User.id, User.display_name, User.roles)
     changes = select(AuditEvent).where(AuditEvent.action == ACCOUNT_ROLES.name, AuditEvent.outcome == "success",
                                        AuditEvent.subject_type == "user")
     if user_ids is not None:
         wanted = set(user_ids)
         users = users.where(User.id.in_(wanted))
         changes = changes.where(AuditEvent.subject_id.in_([str(one) for one in wanted]))
-    names, organisations, current = {}, {}, {}
-    for user_id, name, organisation_id, roles in session.execute(users):
-        names[user_id], organisations[user_id], current[user_id] = name, organisation_id, tuple(roles or ())
+    names, current = {}, {}
+    for user_id, name, roles in session.execute(users):
+        names[user_id], current[user_id] = name, tuple(roles or ())
     before: dict[int, list[tuple[datetime, tuple[str, ...]]]] = {}
     for event in session.scalars(changes.order_by(AuditEvent.at, AuditEvent.id)):
         before.setdefault(int(event.subject_id), []).append((event.at, tuple(event.details.get("before", ()))))
-    return RolesHeld(names, organisations, current, {user: tuple(found) for user, found in before.items()})
+    return RolesHeld(names, current, {user: tuple(found) for user, found in before.items()})
 
 
 def _organisation(session: Session, organisation: Organisation | int | str) -> Organisation:
