@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from _pytest.nodeid import NodeId
+
 from joinedup.config import Settings
 from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
@@ -150,3 +152,26 @@ def pytest_collection_modifyitems(config, items):
             for definitions in fixtures.name2fixturedefs.values())
         if shared or "/e2e/" in item.nodeid or item.nodeid.startswith("e2e/"):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+
+class _GroupNames:
+    """pytest-xdist 3.8 puts a test in its group by renaming ``item._nodeid`` to end in
+    ``@group``, but pytest 9.2 keeps a node's id in ``item._id``, so every group was
+    silently ignored and a module's shared fixture was built again whenever a worker came
+    back to the module. This does the renaming xdist means to do, after every other hook
+    has marked its groups (on a worker, under ``--dist loadgroup``); tests/test_groups.py
+    checks that a group takes effect."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if not getattr(config.option, "loadgroup", False):
+            return
+        for item in items:
+            groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")})
+            if groups and "@" not in item.nodeid.rsplit("]", 1)[-1]:
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_GroupNames(), "joinedup-group-names")

@@ -33,6 +33,26 @@ BACKENDS = [pytest.param("sqlite", id="sqlite"),
             pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
 
 
+#: The template each store fixture copies: (kind, backend), the backend ``None`` when the
+#: fixture is parametrised by it.
+TEMPLATE_OF = {"linked_store": ("loaded", None), "linked_once": ("linked", None), "held_back": ("held_back", None),
+               "loaded_home": ("loaded", "sqlite"), "held_back_home": ("held_back", "sqlite")}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``make test`` (``--dist loadgroup``) the tests copying one template are one
+    group, run by one worker, so each template (some 15 s to build) is built once in the
+    run rather than once by each worker."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for name, (kind, backend) in TEMPLATE_OF.items():
+            if name in fixtures:
+                backend = backend or item.callspec.params[name]
+                item.add_marker(pytest.mark.xdist_group(f"people-{kind}-{backend}"))
+                break
+
+
 @pytest.fixture(scope="session")
 def small_place(tmp_path_factory) -> Path:
     place = tmp_path_factory.mktemp("people-place")
