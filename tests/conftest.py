@@ -14,11 +14,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
-
-from _pytest.nodeid import NodeId
 
 from joinedup.config import Settings
 from joinedup.db import make_engine
