@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from joinedup.accounts.models import User, WebSession
 from joinedup.audit import Actor, record_event
@@ -141,6 +141,16 @@ def open_session(
     return SessionState("active", token, row.csrf_token, None if user is None else SignedInUser.of(user))
 
 
+def _session_row(session: Session, token: str) -> WebSession | None:
+    """The session behind ``token`` with its user and organisation, in one query: every
+    request asks this first."""
+    return session.scalar(
+        select(WebSession)
+        .where(WebSession.token_hash == token_hash(token))
+        .options(joinedload(WebSession.user).joinedload(User.organisation))
+    )
+
+
 def resume_session(
     session: Session,
     token: str | None,
@@ -155,11 +165,7 @@ def resume_session(
     if not token:
         return NO_SESSION
     now = now or utcnow()
-    row = session.scalar(
-        select(WebSession)
-        .where(WebSession.token_hash == token_hash(token))
-        .options(selectinload(WebSession.user).selectinload(User.organisation))
-    )
+    row = _session_row(session, token)
     if row is None:
         return NO_SESSION
     idle = now - row.last_seen_at
@@ -239,11 +245,7 @@ def end_session(session: Session, token: str | None, *, client_address: str = ""
     """Sign out: delete the session behind ``token``. True if there was one."""
     if not token:
         return False
-    row = session.scalar(
-        select(WebSession)
-        .where(WebSession.token_hash == token_hash(token))
-        .options(selectinload(WebSession.user).selectinload(User.organisation))
-    )
+    row = _session_row(session, token)
     if row is None:
         return False
     if row.user is not None:
