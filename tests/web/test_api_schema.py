@@ -243,33 +243,48 @@ def _schema(described: str) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_dict(json.loads(described))
 
 
+@functools.cache
+def _cases(described: str, examples: int) -> tuple[tuple[str, tuple], ...]:
+    """Every operation's generated requests, up to ``examples`` in each mode, as
+    ``(operation label, cases)``: generated once per process and then asked as every role
+    on every store. The run is derandomised, so each sweep would generate the same cases
+    again, and generating them is nearly all of a sweep's time."""
+    schema = _schema(described)
+    generated = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        takes_input = bool(list(operation.iter_parameters())) or bool(operation.body)
+        for mode in MODES if takes_input else MODES[:1]:
+            cases = []
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
+                      phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+            def collect(case):
+                cases.append(case)
+
+            try:
+                collect()
+            except Unsatisfiable:  # an operation that takes only free text cannot be sent it wrong
+                assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
+            generated.append((operation.label, tuple(cases)))
+    return tuple(generated)
+
+
 def sweep(app, username: str, examples: int,
           checks=(not_a_server_error, names_the_refused_field)) -> tuple[int, list[str]]:
     """Every operation, up to ``examples`` cases in each mode, signed in as ``username``:
     how many requests were sent, and every failure (not just each operation's first)."""
     cookies, headers = _signed_in(app, username)
-    schema = _schema(json.dumps(app.openapi()))
     sent = 0
     failures: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        takes_input = bool(list(operation.iter_parameters())) or bool(operation.body)
-        for mode in MODES if takes_input else MODES[:1]:
-            @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                      phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-            def ask(case):
-                nonlocal sent
-                sent += 1
-                try:
-                    case.call_and_validate(headers=headers, cookies=cookies, checks=list(checks), app=app)
-                except (Exception, FailureGroup) as exc:  # noqa: BLE001 - an exception the app let out counts too
-                    failures.append(f"{operation.label}: {exc.__class__.__name__}: {str(exc).strip()[:2000]}")
-
+    for label, cases in _cases(json.dumps(app.openapi()), examples):
+        for case in cases:
+            sent += 1
             try:
-                ask()
-            except Unsatisfiable:  # an operation that takes only free text cannot be sent it wrong
-                assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
+                case.call_and_validate(headers=headers, cookies=cookies, checks=list(checks), app=app)
+            except (Exception, FailureGroup) as exc:  # noqa: BLE001 - an exception the app let out counts too
+                failures.append(f"{label}: {exc.__class__.__name__}: {str(exc).strip()[:2000]}")
     return sent, failures
 
 
