@@ -107,6 +107,7 @@ def make_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     environment.filters.update(
         uk_date=uk_date, uk_datetime=uk_datetime, number=number, field_label=field_label, fact=fact,
