@@ -153,7 +153,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
-
 class _GroupNames:
     """pytest-xdist 3.8 puts a test in its group by renaming ``item._nodeid`` to end in
     ``@group``, but pytest 9.2 keeps a node's id in ``item._id``, so every group was
