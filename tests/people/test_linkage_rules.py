@@ -314,6 +314,44 @@ def test_a_record_without_a_forename_does_not_join_twins_through_itself():
     assert accepted.labels[1] == accepted.labels[2]
 
 
+def test_names_swapped_are_not_two_forenames():
+    """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
+    read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""
+    assert linkage.forenames_differ("SIGGINS", "BARNABY")
+    assert not linkage.forenames_differ("SIGGINS", "BARNABY", "BARNABY", "SIGGINS")
+    assert not linkage.forenames_differ("SIGINS", "BARNABY", "BARNABY", "SIGGINS")  # swapped, with a typo
+    assert linkage.forenames_differ("AMY", "OLIVIA", "KHAN", "KHAN")
+
+
+def test_swapped_names_join_where_twins_are_checked():
+    born = date(1990, 5, 4)
+    records = {
+        1: _record(1, forename="Barnaby", surname="Siggins", date_of_birth=born, source="a", local_id="1"),
+        2: _record(2, forename="Siggins", surname="Barnaby", date_of_birth=born, source="b", local_id="2"),
+    }
+    assert len(set(cluster(records, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1
+
+
+def test_a_person_holding_a_stray_forename_still_takes_a_typo_of_their_own():
+    """febrl3 split "micaela" from a person holding "michaela" and, at the same date of
+    birth, a record whose forename was replaced (it joined on the identifier): one record
+    of the person is compatible, so the join is not refused as twins."""
+    born = date(1984, 2, 9)
+    records = {
+        1: _record(1, forename="Michaela", surname="Ryan", date_of_birth=born, source="a", local_id="1"),
+        2: _record(2, forename="Georgia", surname="Ryan", date_of_birth=born, source="b", local_id="2"),
+        3: _record(3, forename="Micaela", surname="Ryan", date_of_birth=born, source="c", local_id="3"),
+    }
+    joined = cluster(records, [(1, 2, 0.999), (1, 3, 0.995)], 0.99, [])
+    assert joined.labels[1] == joined.labels[2] == joined.labels[3]
+    assert not joined.refusals
+    # Twins are still kept apart: nothing of the person is compatible with Olivia.
+    twin = {**records, 3: dict(records[3], forename="Olivia")}
+    apart = cluster(twin, [(1, 2, 0.999), (1, 3, 0.995)], 0.99, [])
+    assert apart.labels[1] == apart.labels[2] != apart.labels[3]
+    assert "twins" in apart.refusals[(1, 3)]
+
+
 def test_shared_identifiers_name_schemes_in_words():
     left = {"nhs_number": "4010232137", "invalid": frozenset(), "identifiers": {
         "council_person_id": {"value": "CP1", "unique": True}}}

@@ -79,12 +79,13 @@ class Groups:
                 self.identifiers[record_id] = {name: {value} for name, value in found.items()}
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
-        #: group root → date of birth → (forename, record id) of its records with that date.
-        self.births: dict[int, dict[Any, set[tuple[str, int]]]] = {}
+        #: group root → date of birth → (forename, surname, record id) of its records with that date.
+        self.births: dict[int, dict[Any, set[tuple[str, str | None, int]]]] = {}
         for record_id, record in records.items():
             forename = normalised_name(record.get("forename"))
             if forename and record.get("date_of_birth"):
-                self.births[record_id] = {record["date_of_birth"]: {(forename, record_id)}}
+                self.births[record_id] = {
+                    record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
         #: group root → the identifiers its records hold: strong ones, and unique schemes'.
         self.keys: dict[int, set[tuple[str, str]]] = {}
         for record_id, record in records.items():
@@ -128,21 +129,25 @@ class Groups:
 
     def twins(self, a: int, b: int) -> str | None:
         """Why the groups rooted at ``a`` and ``b`` look like two people born the same day
-        (twins, or siblings recorded with one date): two of their records share a date of
-        birth under clearly different forenames, and were not themselves scored as a
-        match, and the groups share no strong or unique identifier. It stops a record with
-        no forename joining twins through itself. Checked for scored pairs only; a reviewer
-        may accept."""
+        (twins, or siblings recorded with one date): at a date of birth both hold, every
+        forename of one clearly differs from every forename of the other (names swapped
+        aside), one such pair was not itself scored as a match, and the groups share no
+        strong or unique identifier. It stops a record with no forename joining twins
+        through itself. One pair whose forenames agree is enough to join, so a person
+        holding a stray forename at that date (a replaced name that joined on an
+        identifier) still takes a record spelling their own forename with a typo.
+        Checked for scored pairs only; a reviewer may accept."""
         births_a, births_b = self.births.get(a), self.births.get(b)
         if not births_a or not births_b or self.keys.get(a, set()) & self.keys.get(b, set()):
             return None  # twins never share an NHS number or a unique identifier
         for born, names in births_a.items():
-            for other, other_id in births_b.get(born, ()):
-                for one, one_id in names:
-                    if (min(one_id, other_id), max(one_id, other_id)) not in self.linked \
-                            and forenames_differ(one, other):
-                        return ("Linking them would put two people born on the same day with different "
-                                "forenames (twins?) in one person.")
+            pairs = [(one, other) for one in names for other in births_b.get(born, ())]
+            differing = [(one, other) for one, other in pairs
+                         if forenames_differ(one[0], other[0], one[1], other[1])]
+            if differing and len(differing) == len(pairs) and any(
+                    (min(one[2], other[2]), max(one[2], other[2])) not in self.linked for one, other in differing):
+                return ("Linking them would put two people born on the same day with different "
+                        "forenames (twins?) in one person.")
         return None
 
     def union(self, a: int, b: int, scored: bool = False) -> bool | str:
@@ -277,7 +282,9 @@ def _torn_between_twins(records: dict[int, dict[str, Any]], strong: list, linked
             born = left.get("date_of_birth")
             first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
             if (born and born == right.get("date_of_birth") and first and second
-                    and (min(one, other), max(one, other)) not in linked and forenames_differ(first, second)):
+                    and (min(one, other), max(one, other)) not in linked
+                    and forenames_differ(first, second, normalised_name(left.get("surname")),
+                                         normalised_name(right.get("surname")))):
                 torn.add(record_id)
                 break
     return torn

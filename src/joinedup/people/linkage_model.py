@@ -95,6 +95,8 @@ TWIN_M, TWIN_U = 1 / 1024, 1 / 16
 _TWINS = "same date of birth, but clearly different forenames (twins?)"
 #: Forenames less alike than this (Jaro-Winkler) are clearly different.
 TWIN_SIMILARITY = 0.8
+#: Names at least this alike (Jaro-Winkler) are one name with a typo.
+_CLOSE = 0.88
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -149,11 +151,17 @@ def jaro_winkler(left: str, right: str) -> float:
     return jaro + prefix * 0.1 * (1 - jaro)
 
 
-def forenames_differ(left: str, right: str) -> bool:
+def forenames_differ(left: str, right: str, left_surname: str | None = None,
+                     right_surname: str | None = None) -> bool:
     """Whether two normalised forenames are clearly two people's: not one root (a
-    nickname), not alike in spelling or sound (a typo, Amy and Amie), and neither an
-    initial or short form of the other."""
+    nickname), not alike in spelling or sound (a typo, Amy and Amie), neither an
+    initial or short form of the other, and, given the surnames, not the names swapped
+    ("SIGGINS BARNABY" and "BARNABY SIGGINS"). The SQL twins level asks the same
+    (``_FORENAMES_DIFFER``)."""
     if left.startswith(right) or right.startswith(left) or soundex(left) == soundex(right):
+        return False
+    if (right_surname and jaro_winkler(left, right_surname) >= _CLOSE) \
+            or (left_surname and jaro_winkler(left_surname, right) >= _CLOSE):
         return False
     if root(left.split()[0]) == root(right.split()[0]):
         return False
@@ -331,7 +339,6 @@ def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
     ])
 
 
-_CLOSE = 0.88
 _FORENAME_CLOSE = ("(forename_root_l = forename_root_r OR forename_sound_l = forename_sound_r "
                    f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})")
 _SURNAME_CLOSE = (f"(jaro_winkler_similarity(surname_l, surname_r) >= {_CLOSE} "
