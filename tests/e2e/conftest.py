@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser_support import PASSWORD, add_partners, migrated_store, serving
+from browser_support import AXE, PASSWORD, add_partners, load_axe, migrated_store, serving
 
 from joinedup.accounts import create_user
 from joinedup.db import transaction, utcnow
@@ -26,7 +26,6 @@ from joinedup.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JOINEDUP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-AXE = Path(os.environ.get("JOINEDUP_AXE") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -62,6 +61,12 @@ def base_url(live_server) -> str:
 def browser_context_args(browser_context_args):
     # axe is injected as a script, which our content security policy would block.
     return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, its pages loading axe-core as they start."""
+    return load_axe(context)
 
 
 @pytest.fixture(scope="session")

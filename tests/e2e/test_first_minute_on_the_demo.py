@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser_support import assert_accessible, serving, sign_in
+from browser_support import assert_accessible, load_axe, serving, sign_in
 from playwright.sync_api import Browser, expect
 
 from joinedup.config import load_settings
@@ -65,7 +65,7 @@ def _family(truth: Path) -> tuple[dict, dict, str]:
 
 def _signed_in(browser: Browser, url: str, username: str, password: str):
     """A browser context of its own at 1280×800, signed in as the demo's ``username``."""
-    context = browser.new_context(base_url=url, bypass_csp=True)
+    context = load_axe(browser.new_context(base_url=url, bypass_csp=True))
     page = context.new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/sign-in")
