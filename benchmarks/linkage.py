@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/linkage.py --people 2000      # a quicker look
     .venv/bin/python benchmarks/linkage.py --place DIR        # a place already generated
     .venv/bin/python benchmarks/linkage.py --people 700000 --no-baseline --incremental ''   # ~1M records
+    .venv/bin/python benchmarks/linkage.py --place DIR --keep OUT   # keep the stores and links in OUT
 
 The place is generated (or reused), every extract is ingested into a fresh SQLite
 store, the gazetteer loaded and every address matched (not timed). Then, each in its
@@ -241,9 +242,14 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Splink run (the scale run)")
     parser.add_argument("--incremental", default="1,100,1000", metavar="N,N",
                         help="batch sizes for incremental linking after the full run ('' skips it)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and keep it: the linked stores and each method's exported links, to read "
+                             "the misses against the truth")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="joinedup-linkage-") as work:
-        work = Path(work)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="joinedup-linkage-") as scratch:
+        work = args.keep or Path(scratch)
         place = args.place
         if place is None:
             from joinedup.synth import generate_place

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/linkage_unseen.py                       # every set
     .venv/bin/python benchmarks/linkage_unseen.py --sets febrl4,faker   # some of them
     .venv/bin/python benchmarks/linkage_unseen.py --people 3000 --seed 5
+    .venv/bin/python benchmarks/linkage_unseen.py --sets febrl1 --keep OUT   # keep OUT/febrl1 to read the misses
 
 The sets:
 
@@ -41,6 +42,7 @@ import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -369,11 +371,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "joinedup-febrl")
     parser.add_argument("--mappings", type=Path, default=HERE, help="the directory of the sets' mapping files")
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Splink model")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR/SET and keep it: the extracts, the data directory and its exported links")
     args = parser.parse_args()
     table = []
     for name in args.sets.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"joinedup-{name}-") as work:
-            work = Path(work)
+        with tempfile.TemporaryDirectory(prefix=f"joinedup-{name}-") as scratch:
+            work = args.keep / name if args.keep else Path(scratch)
+            if args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+                work.mkdir(parents=True)
             twins: list = []
             if name == "faker":
                 extracts, truth, classes, twins = faker_set(work, args.people, args.seed, args.mappings)

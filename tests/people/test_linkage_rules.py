@@ -295,6 +295,33 @@ def test_a_record_as_like_one_twin_as_the_other_joins_neither():
     assert own.labels[1] == own.labels[3] != own.labels[2]
 
 
+def test_a_record_as_like_one_child_as_another_of_the_same_name_joins_neither():
+    """On a 150,000-person synthetic place, 7 twin pairs were merged: two children of one
+    name, birthday and address told apart only by their NHS numbers, and a housing record
+    of that name (no NHS number) joined one of them by rounding."""
+    born = date(2006, 5, 8)
+    child = {"forename": "Isabella", "surname": "Hill", "date_of_birth": born, "invalid": frozenset()}
+    records = {
+        1: _record(1, **child, nhs_number="9345603840", source="gp", local_id="1"),
+        2: _record(2, **child, nhs_number="9475914064", source="gp", local_id="2"),
+        3: _record(3, **child, source="housing", local_id="3"),
+    }
+    tied = cluster(records, [(1, 3, 0.9999, 16.0), (2, 3, 0.9999, 15.9)], 0.99, [])
+    assert len(set(tied.labels.values())) == 3
+    nearer = cluster(records, [(1, 3, 0.9999, 18.0), (2, 3, 0.9999, 15.9)], 0.99, [])
+    assert nearer.labels[1] == nearer.labels[3] != nearer.labels[2]
+    # Numbers one of them does not hold are not a reason: one person's GP and school records.
+    one_number = {**records, 2: dict(records[2], nhs_number=None)}
+    assert len(set(cluster(one_number, [(1, 3, 0.9999, 16.0), (2, 3, 0.9999, 15.9)], 0.99, []).labels.values())) == 1
+    # Each child's housing record too (their NI numbers differ): both GP records tie between
+    # them, and the housing record whose best partner was left may not take a weaker one.
+    housing = {**records, 4: _record(4, **child, ni_number="LZ446581B", source="housing", local_id="4"),
+               3: dict(records[3], ni_number="BN301341A")}
+    pairs = [(1, 2, 0.9999, 24.9), (1, 3, 0.9999, 25.8), (1, 4, 0.9999, 16.0), (2, 3, 0.9999, 25.8),
+             (2, 4, 0.9999, 25.8), (3, 4, 0.9999, 19.4)]
+    assert len(set(cluster(housing, pairs, 0.99, []).labels.values())) == 4
+
+
 def test_a_record_without_a_forename_does_not_join_twins_through_itself():
     born = date(2015, 3, 1)
     records = {

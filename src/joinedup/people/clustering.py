@@ -258,12 +258,15 @@ def _weight(probability: float) -> float:
 
 
 def _torn_between_twins(records: dict[int, dict[str, Any]], strong: list, linked: set[tuple[int, int]]) -> set[int]:
-    """Records with no forename (or an initial alone) whose best pairs reach two records
-    that look like twins about equally (within :data:`TIED_BITS`): one date of birth,
-    clearly different forenames, not scored a match with each other. Such a record that
-    shares the twins' surname, birthday and address scores the same with each; which one
-    it joined would be decided by rounding, and either way it would bridge them. It is
-    linked to neither, and its pairs stay in the review queue."""
+    """Records whose best pairs reach, within :data:`TIED_BITS` of each other, two records
+    that cannot be one person: two holding different valid strong identifiers of one kind
+    (two children of one name, birthday and address, told apart only by their NHS
+    numbers), or, for a record with no forename (or an initial alone), two that look like
+    twins (one date of birth, clearly different forenames, not scored a match with each
+    other). Such a record scores the same with each; which one it joined would be decided
+    by rounding, and either way it might be the other's. It is linked to neither, and its
+    pairs stay in the review queue; so is a record whose best pairs all reach such
+    records."""
     best: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for pair in strong:
         # The match weight when the pair carries it: probabilities near 1 all round to one.
@@ -272,22 +275,37 @@ def _torn_between_twins(records: dict[int, dict[str, Any]], strong: list, linked
         best[pair[1]].append((weight, pair[0]))
     torn = set()
     for record_id, partners in best.items():
+        if len(partners) < 2:
+            continue
         forename = normalised_name(records[record_id].get("forename"))
-        if len(partners) < 2 or (forename and len(forename.replace(" ", "")) > 1):
-            continue  # a forename of its own tells the twins apart
+        nameless = not forename or len(forename.replace(" ", "")) <= 1  # else its forename tells twins apart
         top = max(weight for weight, _ in partners)
         close = [other for weight, other in partners if weight >= top - TIED_BITS]
         for one, other in itertools.combinations(close, 2):
-            left, right = records[one], records[other]
-            born = left.get("date_of_birth")
-            first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
-            if (born and born == right.get("date_of_birth") and first and second
-                    and (min(one, other), max(one, other)) not in linked
-                    and forenames_differ(first, second, normalised_name(left.get("surname")),
-                                         normalised_name(right.get("surname")))):
+            if _identifiers_differ(records[one], records[other]) or (
+                    nameless and _look_like_twins(records[one], records[other], (min(one, other), max(one, other))
+                                                  not in linked)):
                 torn.add(record_id)
                 break
-    return torn
+    # A record whose best pairs all reach torn records is left too: joining it by a pair
+    # much weaker than its best would decide, against the stronger evidence, whose it is.
+    return torn | {record_id for record_id, partners in best.items() if record_id not in torn and all(
+        other in torn for weight, other in partners if weight >= max(w for w, _ in partners) - TIED_BITS)}
+
+
+def _identifiers_differ(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether two records hold different valid values of one strong identifier."""
+    theirs = strong_identifiers(right)
+    return any(name in theirs and theirs[name] != value for name, value in strong_identifiers(left).items())
+
+
+def _look_like_twins(left: dict[str, Any], right: dict[str, Any], unscored: bool) -> bool:
+    """One date of birth, clearly different forenames, and not scored a match with each other."""
+    born = left.get("date_of_birth")
+    first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
+    return bool(born and born == right.get("date_of_birth") and first and second and unscored
+                and forenames_differ(first, second, normalised_name(left.get("surname")),
+                                     normalised_name(right.get("surname"))))
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
