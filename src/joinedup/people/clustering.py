@@ -237,7 +237,7 @@ def cluster(
             join(left, right, 1.0)
     strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
     groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
-    torn = _torn_between_twins(records, strong, groups.linked)
+    torn = _torn_records(records, strong, groups.linked)
     for pair in strong:
         if pair[0] in torn or pair[1] in torn:
             continue  # as like one twin as the other: left for a reviewer (its pairs stay in the queue)
@@ -257,7 +257,7 @@ def _weight(probability: float) -> float:
     return math.log2(probability / (1 - probability))
 
 
-def _torn_between_twins(records: dict[int, dict[str, Any]], strong: list, linked: set[tuple[int, int]]) -> set[int]:
+def _torn_records(records: dict[int, dict[str, Any]], strong: list, linked: set[tuple[int, int]]) -> set[int]:
     """Records whose best pairs reach, within :data:`TIED_BITS` of each other, two records
     that cannot be one person: two holding different valid strong identifiers of one kind
     (two children of one name, birthday and address, told apart only by their NHS
