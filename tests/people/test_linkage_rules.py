@@ -7,6 +7,7 @@ import copy
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -320,6 +321,10 @@ def test_a_record_as_like_one_child_as_another_of_the_same_name_joins_neither():
     pairs = [(1, 2, 0.9999, 24.9), (1, 3, 0.9999, 25.8), (1, 4, 0.9999, 16.0), (2, 3, 0.9999, 25.8),
              (2, 4, 0.9999, 25.8), (3, 4, 0.9999, 19.4)]
     assert len(set(cluster(housing, pairs, 0.99, []).labels.values())) == 4
+    # A pair nearly as strong as the best still joins: the first child's own school record.
+    school = {**housing, 5: _record(5, **child, upn="A123456789012", source="school", local_id="5")}
+    joined = cluster(school, [*pairs, (1, 5, 0.9999, 24.7)], 0.99, [])
+    assert joined.labels[1] == joined.labels[5]
 
 
 def test_a_record_without_a_forename_does_not_join_twins_through_itself():
@@ -348,15 +353,55 @@ def test_names_swapped_are_not_two_forenames():
     assert not linkage.forenames_differ("SIGGINS", "BARNABY", "BARNABY", "SIGGINS")
     assert not linkage.forenames_differ("SIGINS", "BARNABY", "BARNABY", "SIGGINS")  # swapped, with a typo
     assert linkage.forenames_differ("AMY", "OLIVIA", "KHAN", "KHAN")
+    # One crossing alone is not a swap: Robert and Emily Roberts may be twins.
+    assert linkage.forenames_differ("ROBERT", "EMILY", "ROBERTS", "ROBERTS")
+    assert linkage.forenames_differ("EMILY", "ROBERT", "ROBERTS", "ROBERTS")
+
+
+@pytest.mark.parametrize(("left", "right", "twins"), [
+    (("AMY", "KHAN"), ("OLIVIA", "KHAN"), True), (("ROBERT", "ROBERTS"), ("EMILY", "ROBERTS"), True),
+    (("BARNABY", "SIGGINS"), ("SIGGINS", "BARNABY"), False), (("BARNABY", "SIGGINS"), ("SIGINS", "BARNABY"), False),
+    (("J", "KHAN"), ("JAMES", "KHAN"), False), (("WILLIAM", "KHAN"), ("BILL", "KHAN"), False),
+    (("AMY", "LEE"), ("LEA", "AMY"), False),  # swapped, with a typo in a short surname
+])
+def test_the_clustering_and_the_model_read_twins_alike(left, right, twins):
+    """The clustering's test (Python) and the twins level (SQL) are one rule written twice."""
+    assert linkage.forenames_differ(left[0], right[0], left[1], right[1]) is twins
+    frame = pd.DataFrame([{"forename": name[0], "surname": name[1], "forename_root": linkage.root(name[0]),
+                           "forename_sound": linkage.soundex(name[0])} for name in (left, right)])
+    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
+    sql = f"SELECT {linkage._FORENAMES_DIFFER} FROM (SELECT {columns} FROM frame a, frame b WHERE a.forename = ? AND b.forename = ?)"
+    assert duckdb.execute(sql, [left[0], right[0]]).fetchone()[0] is twins
 
 
 def test_swapped_names_join_where_twins_are_checked():
+    """A record with no forename joins the person first; then the swapped record is
+    checked against the person's forename, which its swap exempts."""
     born = date(1990, 5, 4)
     records = {
         1: _record(1, forename="Barnaby", surname="Siggins", date_of_birth=born, source="a", local_id="1"),
         2: _record(2, forename="Siggins", surname="Barnaby", date_of_birth=born, source="b", local_id="2"),
+        3: _record(3, forename=None, surname="Siggins", date_of_birth=born, source="c", local_id="3"),
     }
-    assert len(set(cluster(records, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1
+    joined = cluster(records, [(1, 3, 0.999, 12.0), (2, 3, 0.998, 9.0)], 0.99, [])
+    assert len(set(joined.labels.values())) == 1 and not joined.refusals
+
+
+def test_an_initial_does_not_vouch_for_joining_twins():
+    """Amy's group holds an "A" (it joined on her NHS number); "A" starts Alice too, but
+    must not make Alice's record compatible with Amy's group."""
+    born = date(2015, 3, 1)
+    records = {
+        1: _record(1, forename="Amy", surname="Khan", date_of_birth=born, nhs_number="4010232137",
+                   invalid=frozenset(), source="a", local_id="1"),
+        2: _record(2, forename="A", surname="Khan", date_of_birth=born, nhs_number="4010232137",
+                   invalid=frozenset(), source="b", local_id="2"),
+        3: _record(3, forename="Alice", surname="Khan", date_of_birth=born, source="c", local_id="3"),
+        4: _record(4, forename=None, surname="Khan", date_of_birth=born, source="d", local_id="4"),
+    }
+    clusters = cluster(records, [(1, 2, 0.9999, 14.0), (1, 4, 0.999, 12.0), (3, 4, 0.998, 9.0)], 0.99, [])
+    assert clusters.labels[1] == clusters.labels[2] == clusters.labels[4] != clusters.labels[3]
+    assert "twins" in clusters.refusals[(3, 4)]
 
 
 def test_a_person_holding_a_stray_forename_still_takes_a_typo_of_their_own():

@@ -83,7 +83,8 @@ class Groups:
         self.births: dict[int, dict[Any, set[tuple[str, str | None, int]]]] = {}
         for record_id, record in records.items():
             forename = normalised_name(record.get("forename"))
-            if forename and record.get("date_of_birth"):
+            # An initial agrees with every forename it starts: it must not vouch for a join.
+            if forename and len(forename.replace(" ", "")) > 1 and record.get("date_of_birth"):
                 self.births[record_id] = {
                     record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
         #: group root → the identifiers its records hold: strong ones, and unique schemes'.
@@ -141,14 +142,22 @@ class Groups:
         if not births_a or not births_b or self.keys.get(a, set()) & self.keys.get(b, set()):
             return None  # twins never share an NHS number or a unique identifier
         for born, names in births_a.items():
-            pairs = [(one, other) for one in names for other in births_b.get(born, ())]
-            differing = [(one, other) for one, other in pairs
-                         if forenames_differ(one[0], other[0], one[1], other[1])]
-            if differing and len(differing) == len(pairs) and any(
-                    (min(one[2], other[2]), max(one[2], other[2])) not in self.linked for one, other in differing):
+            others = births_b.get(born)
+            if others and self._all_differ(names, others):
                 return ("Linking them would put two people born on the same day with different "
                         "forenames (twins?) in one person.")
         return None
+
+    def _all_differ(self, names: set[tuple[str, str | None, int]], others: set[tuple[str, str | None, int]]) -> bool:
+        """Whether every forename of ``names`` clearly differs from every one of ``others``,
+        and one such pair of records was not itself scored as a match."""
+        unscored = False
+        for forename, surname, one_id in names:
+            for other_forename, other_surname, other_id in others:
+                if not forenames_differ(forename, other_forename, surname, other_surname):
+                    return False
+                unscored = unscored or (min(one_id, other_id), max(one_id, other_id)) not in self.linked
+        return unscored
 
     def union(self, a: int, b: int, scored: bool = False) -> bool | str:
         """Merge the groups of ``a`` and ``b``: True merged, False already one, else why
@@ -237,10 +246,13 @@ def cluster(
             join(left, right, 1.0)
     strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
     groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
-    torn = _torn_records(records, strong, groups.linked)
+    torn, floors = _torn_records(records, strong, groups.linked)
     for pair in strong:
         if pair[0] in torn or pair[1] in torn:
-            continue  # as like one twin as the other: left for a reviewer (its pairs stay in the queue)
+            continue  # as like one person as another: left for a reviewer (its pairs stay in the queue)
+        weight = _pair_weight(pair)
+        if weight < floors.get(pair[0], -math.inf) or weight < floors.get(pair[1], -math.inf):
+            continue  # far weaker than its best pair, whose partner was left for a reviewer
         join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(records[pair[0]], records[pair[1]]))
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
@@ -249,6 +261,10 @@ def cluster(
 #: Two pairs of one record whose match weights are this close (bits) say it is as like
 #: one partner as the other.
 TIED_BITS = 1.0
+#: A record whose best partners were all left for a reviewer joins nothing by a pair this
+#: much weaker (bits) than its best: that would decide whose it is against the stronger
+#: evidence. A pair nearly as strong (its own record of another source) still joins.
+OUTWEIGHED_BITS = 4.0
 
 
 def _weight(probability: float) -> float:
@@ -257,55 +273,74 @@ def _weight(probability: float) -> float:
     return math.log2(probability / (1 - probability))
 
 
-def _torn_records(records: dict[int, dict[str, Any]], strong: list, linked: set[tuple[int, int]]) -> set[int]:
-    """Records whose best pairs reach, within :data:`TIED_BITS` of each other, two records
-    that cannot be one person: two holding different valid strong identifiers of one kind
-    (two children of one name, birthday and address, told apart only by their NHS
+def _pair_weight(pair: tuple) -> float:
+    """The pair's match weight when it carries one: probabilities near 1 all round to one."""
+    return pair[3] if len(pair) > 3 else _weight(pair[2])
+
+
+def _torn_records(records: dict[int, dict[str, Any]], strong: list,
+                  linked: set[tuple[int, int]]) -> tuple[set[int], dict[int, float]]:
+    """The records left for a reviewer, and the weakest pair each record whose best
+    partners were all left may still join by.
+
+    A record is left when its best pairs reach, within :data:`TIED_BITS` of each other, two
+    records that cannot be one person: two holding different valid strong identifiers of
+    one kind (two children of one name, birthday and address, told apart only by their NHS
     numbers), or, for a record with no forename (or an initial alone), two that look like
     twins (one date of birth, clearly different forenames, not scored a match with each
     other). Such a record scores the same with each; which one it joined would be decided
     by rounding, and either way it might be the other's. It is linked to neither, and its
-    pairs stay in the review queue; so is a record whose best pairs all reach such
-    records."""
+    pairs stay in the review queue. A record whose best partners were all left joins
+    nothing by a pair more than :data:`OUTWEIGHED_BITS` weaker than its best."""
     best: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for pair in strong:
-        # The match weight when the pair carries it: probabilities near 1 all round to one.
-        weight = pair[3] if len(pair) > 3 else _weight(pair[2])
+        weight = _pair_weight(pair)
         best[pair[0]].append((weight, pair[1]))
         best[pair[1]].append((weight, pair[0]))
+    tops = {record_id: max(weight for weight, _ in partners) for record_id, partners in best.items()}
+    close = {record_id: [other for weight, other in partners if weight >= tops[record_id] - TIED_BITS]
+             for record_id, partners in best.items()}
+    held = {record_id: strong_identifiers(records[record_id]) for record_id in best}
     torn = set()
-    for record_id, partners in best.items():
+    for record_id, partners in close.items():
         if len(partners) < 2:
             continue
         forename = normalised_name(records[record_id].get("forename"))
         nameless = not forename or len(forename.replace(" ", "")) <= 1  # else its forename tells twins apart
-        top = max(weight for weight, _ in partners)
-        close = [other for weight, other in partners if weight >= top - TIED_BITS]
-        for one, other in itertools.combinations(close, 2):
-            if _identifiers_differ(records[one], records[other]) or (
-                    nameless and _look_like_twins(records[one], records[other], (min(one, other), max(one, other))
-                                                  not in linked)):
-                torn.add(record_id)
-                break
-    # A record whose best pairs all reach torn records is left too: joining it by a pair
-    # much weaker than its best would decide, against the stronger evidence, whose it is.
-    return torn | {record_id for record_id, partners in best.items() if record_id not in torn and all(
-        other in torn for weight, other in partners if weight >= max(w for w, _ in partners) - TIED_BITS)}
+        if _identifiers_differ([held[other] for other in partners]) or (
+                nameless and _twins_among(records, partners, linked)):
+            torn.add(record_id)
+    floors = {record_id: tops[record_id] - OUTWEIGHED_BITS for record_id, partners in close.items()
+              if record_id not in torn and all(other in torn for other in partners)}
+    return torn, floors
 
 
-def _identifiers_differ(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    """Whether two records hold different valid values of one strong identifier."""
-    theirs = strong_identifiers(right)
-    return any(name in theirs and theirs[name] != value for name, value in strong_identifiers(left).items())
+def _identifiers_differ(holdings: list[dict[str, str]]) -> bool:
+    """Whether two of these records' valid strong identifiers of one kind differ."""
+    seen: dict[str, str] = {}
+    for identifiers in holdings:
+        for name, value in identifiers.items():
+            if seen.setdefault(name, value) != value:
+                return True
+    return False
 
 
-def _look_like_twins(left: dict[str, Any], right: dict[str, Any], unscored: bool) -> bool:
-    """One date of birth, clearly different forenames, and not scored a match with each other."""
-    born = left.get("date_of_birth")
-    first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
-    return bool(born and born == right.get("date_of_birth") and first and second and unscored
-                and forenames_differ(first, second, normalised_name(left.get("surname")),
-                                     normalised_name(right.get("surname"))))
+def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked: set[tuple[int, int]]) -> bool:
+    """Whether two of ``partners`` look like twins: one date of birth, clearly different
+    forenames, and not scored a match with each other."""
+    born: dict[Any, list[int]] = defaultdict(list)
+    for record_id in partners:
+        if records[record_id].get("date_of_birth"):
+            born[records[record_id]["date_of_birth"]].append(record_id)
+    for same_day in born.values():
+        for one, other in itertools.combinations(same_day, 2):
+            left, right = records[one], records[other]
+            first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
+            if (first and second and (min(one, other), max(one, other)) not in linked
+                    and forenames_differ(first, second, normalised_name(left.get("surname")),
+                                         normalised_name(right.get("surname")))):
+                return True
+    return False
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:

@@ -156,13 +156,16 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
     """Whether two normalised forenames are clearly two people's: not one root (a
     nickname), not alike in spelling or sound (a typo, Amy and Amie), neither an
     initial or short form of the other, and, given the surnames, not the names swapped
-    ("SIGGINS BARNABY" and "BARNABY SIGGINS"). The SQL twins level asks the same
-    (``_FORENAMES_DIFFER``)."""
+    ("SIGGINS BARNABY" and "BARNABY SIGGINS": one forename alike the other's surname, and
+    the other crossing at least not clearly different, which a typo in a short name such
+    as LEE keeps; one crossing alone is not a swap, or Robert and Emily Roberts would not
+    be twins). The SQL twins level asks the same (``_FORENAMES_DIFFER``)."""
     if left.startswith(right) or right.startswith(left) or soundex(left) == soundex(right):
         return False
-    if (right_surname and jaro_winkler(left, right_surname) >= _CLOSE) \
-            or (left_surname and jaro_winkler(left_surname, right) >= _CLOSE):
-        return False
+    if left_surname and right_surname:
+        crossings = (jaro_winkler(left, right_surname), jaro_winkler(left_surname, right))
+        if max(crossings) >= _CLOSE and min(crossings) >= TWIN_SIMILARITY:
+            return False
     if root(left.split()[0]) == root(right.split()[0]):
         return False
     return jaro_winkler(left, right) < TWIN_SIMILARITY
@@ -345,6 +348,8 @@ _SURNAME_CLOSE = (f"(jaro_winkler_similarity(surname_l, surname_r) >= {_CLOSE} "
                   "OR list_has_any(string_split(surname_l, ' '), string_split(surname_r, ' ')))")
 _SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
                   f"AND jaro_winkler_similarity(surname_l, forename_r) >= {_CLOSE}")
+_CROSSINGS = ("coalesce(jaro_winkler_similarity(forename_l, surname_r), 0), "
+              "coalesce(jaro_winkler_similarity(surname_l, forename_r), 0)")
 #: Forenames that are clearly two people's: both there, not one root, not alike in
 #: spelling or sound, not an initial of the other, and not the names swapped.
 _FORENAMES_DIFFER = (
@@ -352,8 +357,7 @@ _FORENAMES_DIFFER = (
     "AND forename_sound_l <> forename_sound_r "
     f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
     "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
-    f"AND NOT (coalesce(jaro_winkler_similarity(forename_l, surname_r), 0) >= {_CLOSE} "
-    f"OR coalesce(jaro_winkler_similarity(surname_l, forename_r), 0) >= {_CLOSE})"
+    f"AND NOT (greatest({_CROSSINGS}) >= {_CLOSE} AND least({_CROSSINGS}) >= {TWIN_SIMILARITY})"
 )
 
 
