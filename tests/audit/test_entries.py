@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
 from joinedup.audit.entries import (
-    ENCODING,
+    ENCODINGS,
     EntryReader,
     logged_table,
     register_logged_table,
@@ -19,6 +19,8 @@ from joinedup.audit.entries import (
 from joinedup.audit.models import AuditEvent
 from joinedup.db import transaction
 from joinedup.sharing.models import SharingDecision
+
+ENCODING = ENCODINGS[1].encode()
 
 EVENT = {
     "at": datetime(2026, 12, 2, 9, 30, 5, 120, tzinfo=UTC), "user_id": None, "actor": "sam.social",

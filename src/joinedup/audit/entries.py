@@ -4,14 +4,18 @@ A capability whose rows are entries registers its table here (the audit trail's 
 ``audit_events`` below; ``sharing_decisions`` from the sharing package), so that the
 audit package reads them through their ``Table`` and never imports the capability.
 
-The encoding (version 1) is what a leaf of the Merkle tree hashes::
+The encoding is what a leaf of the Merkle tree hashes::
 
     joinedup-audit-entry/v1 LF canonical-JSON
 
 where the JSON object has ``table``, ``id`` and the registered fields, keys sorted, no
 spaces, UTF-8, timestamps as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC). People appear by
-internal id only (person ids, user ids), as the rows hold them. A field added to a logged
-table is not in version 1: encoding it needs a new version.
+internal id only (person ids, user ids), as the rows hold them.
+
+A field added to a logged table after version 1 is registered as ``added``: an entry that
+holds a value in one is encoded as version 2 (``joinedup-audit-entry/v2``, its JSON with
+the added fields too); an entry that holds none is encoded as version 1, exactly as before,
+so every entry written before the field existed still verifies.
 """
 
 from __future__ import annotations
@@ -44,23 +48,29 @@ from sqlalchemy.types import NullType, TypeEngine
 
 from joinedup.audit.models import AuditEvent
 
-ENCODING = b"joinedup-audit-entry/v1\n"
-#: What a leaf hashes before the encoding (RFC 6962's 0x00), joined once.
-_LEAF_PREFIX = b"\x00" + ENCODING
+#: The first line of an entry, by version: a version 2 entry holds a value in an added field.
+ENCODINGS = {1: "joinedup-audit-entry/v1\n", 2: "joinedup-audit-entry/v2\n"}
 _scan = make_scanner(json.JSONDecoder())
 _sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True)
 class LoggedTable:
-    """A table whose every row is an entry of the log, and the fields its entries encode."""
+    """A table whose every row is an entry of the log, and the fields its entries encode:
+    ``fields`` always (version 1), ``added`` when the entry holds a value in one (version 2)."""
 
     table: Table
     fields: tuple[str, ...]
+    added: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.table.name
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every field an entry may encode, in the order rows are read."""
+        return self.fields + self.added
 
 
 _REGISTRY: dict[str, LoggedTable] = {}
@@ -70,18 +80,20 @@ class UnknownSource(LookupError):
     """An entry of a table whose encoding is not registered in this process."""
 
 
-def register_logged_table(table: Table, fields: Sequence[str]) -> LoggedTable:
-    """Make every row of ``table`` an entry of the log, encoding ``fields`` (version 1).
+def register_logged_table(table: Table, fields: Sequence[str], added: Sequence[str] = ()) -> LoggedTable:
+    """Make every row of ``table`` an entry of the log, encoding ``fields`` (version 1) and,
+    when it holds a value in one, the ``added`` fields too (version 2).
 
-    The table needs an ``id`` and a nullable ``log_index`` column."""
-    if {"id", "table", "log_index"} & set(fields) or "at" not in fields:
-        raise ValueError("an entry encodes when it was written (at), its id and table always, its log_index never")
-    missing = [name for name in ("id", "log_index", *fields) if name not in table.c]
+    The table needs an ``id`` and a nullable ``log_index`` column; an added field is nullable."""
+    if {"id", "table", "log_index"} & {*fields, *added} or "at" not in fields or set(fields) & set(added):
+        raise ValueError("an entry encodes when it was written (at), its id and table always, its log_index never, "
+                         "and each field once")
+    missing = [name for name in ("id", "log_index", *fields, *added) if name not in table.c]
     if missing:
         raise ValueError(f"{table.name} has no column {', '.join(missing)}")
-    for name in fields:
+    for name in (*fields, *added):
         _writer(table.c[name].type)
-    logged = LoggedTable(table, tuple(fields))
+    logged = LoggedTable(table, tuple(fields), tuple(added))
     if _REGISTRY.get(table.name, logged) != logged:
         raise ValueError(f"{table.name} is already logged with other fields")
     _REGISTRY[table.name] = logged
@@ -221,14 +233,13 @@ class EntryReader:
     def __init__(self, logged: LoggedTable, dialect: Dialect) -> None:
         self.logged = logged
         self._dialect = dialect
-        self._fields = logged.fields
-        self._body = _body_writer(logged)
+        self._entry = _entry_writer(logged)
 
     def statement(self, where: ColumnElement[bool], *, order_by: str = "id", limit: int | None = None) -> str:
         """SQL selecting ``id, log_index`` and the encoded fields of the rows ``where`` holds."""
         table = self.logged.table
         columns = [cast(table.c[name], Text) if isinstance(table.c[name].type, JSON) else table.c[name]
-                   for name in self._fields]
+                   for name in self.logged.columns]
         query = select(table.c.id, table.c.log_index, *columns).where(where).order_by(table.c[order_by])
         if limit is not None:
             query = query.limit(limit)
@@ -239,8 +250,8 @@ class EntryReader:
         return stream(connection, self.statement(where, **options))
 
     def encode(self, row_id: int, values: Sequence[Any]) -> bytes:
-        """The canonical encoding of one entry from its stored field values, in field order."""
-        return ENCODING + self._body((row_id, None, *values)).encode("utf-8")
+        """The canonical encoding of one entry from its stored field values, in column order."""
+        return self._entry((row_id, None, *values)).encode("utf-8")
 
     def hash(self, row_id: int, values: Sequence[Any]) -> bytes:
         """The entry's leaf hash (RFC 6962: SHA-256 of 0x00 and its encoding)."""
@@ -248,35 +259,44 @@ class EntryReader:
 
     def leaf(self, row: Sequence[Any]) -> bytes:
         """The leaf hash of a row as :meth:`rows` gives it (id, log_index, field values)."""
-        return _sha256(_LEAF_PREFIX + self._body(row).encode("utf-8")).digest()
+        return _sha256(b"\x00" + self._entry(row).encode("utf-8")).digest()
 
 
-def _body_writer(logged: LoggedTable) -> Callable[[Sequence[Any]], str]:
-    """The function writing the JSON object of an entry from its row (id, log_index, field
-    values): canonical JSON (keys sorted, no spaces, UTF-8) written field by field, as
+def _entry_writer(logged: LoggedTable) -> Callable[[Sequence[Any]], str]:
+    """The function writing an entry from its row (id, log_index, field values): its version
+    line, then canonical JSON (keys sorted, no spaces, UTF-8) written field by field, as
     json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) would write the
-    whole object, without building it. It is made as one f-string for the table's fields
-    in key order (as namedtuple and dataclasses make theirs): walking a list of fields for
-    each entry was most of the time of verifying a million."""
-    scope: dict[str, Any] = {"_null": "null"}
-    place = {name: 2 + index for index, name in enumerate(logged.fields)} | {"id": 0}
-    parts = []
-    for number, name in enumerate(sorted([*logged.fields, "id", "table"])):
+    whole object, without building it. It is made as one f-string per version for the
+    table's fields in key order (as namedtuple and dataclasses make theirs): walking a list
+    of fields for each entry was most of the time of verifying a million."""
+    scope: dict[str, Any] = {"_null": "null", "_table": encode_basestring(logged.name)}
+    place = {name: 2 + index for index, name in enumerate(logged.columns)} | {"id": 0}
+    for number, name in enumerate(logged.columns):
         if not name.isidentifier():
             raise ValueError(f"{logged.name} has a logged column named {name!r}")
-        if name == "table":
-            value = "{_table}"
-            scope["_table"] = encode_basestring(logged.name)
-        elif name == "id":
-            value = "{row[0]}"
-        else:
-            writer = _writer(logged.table.c[name].type)
-            scope[f"_w{number}"] = _Documents().__getitem__ if writer is _document else writer
-            value = f"{{_null if row[{place[name]}] is None else _w{number}(row[{place[name]}])}}"
-        parts.append(f'{"," if parts else "{{"}"{name}":{value}')
-    source = "def body(row):\n    return f'" + "".join(parts) + "}}'\n"
+        writer = _writer(logged.table.c[name].type)
+        scope[f"_w{number}"] = _Documents().__getitem__ if writer is _document else writer
+
+    def text(version: int, names: Sequence[str]) -> str:
+        parts = []
+        for name in sorted([*names, "id", "table"]):
+            if name == "table":
+                value = "{_table}"
+            elif name == "id":
+                value = "{row[0]}"
+            else:
+                at = place[name]
+                value = f"{{_null if row[{at}] is None else _w{at - 2}(row[{at}])}}"
+            parts.append(f'{"," if parts else "{{"}"{name}":{value}')
+        return "f" + repr(ENCODINGS[version])[:-1] + "".join(parts) + "}}'"
+
+    source = "def entry(row):\n"
+    if logged.added:
+        unset = " and ".join(f"row[{place[name]}] is None" for name in logged.added)
+        source += f"    if not ({unset}):\n        return {text(2, logged.columns)}\n"
+    source += f"    return {text(1, logged.fields)}\n"
     exec(compile(source, f"<entry encoding of {logged.name}>", "exec"), scope)  # noqa: S102 - our own text
-    return scope["body"]
+    return scope["entry"]
 
 
 register_logged_table(AuditEvent.__table__, (
