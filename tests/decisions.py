@@ -1,8 +1,9 @@
 """What the policy point decided about each record, read back from the log as tests need it.
 
 A request is one audit event (which records it allowed and denied, by id, in its
-details); each record shared is a decision-log row (the fields it showed and the
-policies that allowed it); the records withheld are counted in one row. :func:`per_record`
+details); what it shared of each person on each basis is a decision-log row (the records,
+the fields they showed and the policies that allowed them); the records withheld are
+counted in one row. :func:`per_record`
 turns that back into one entry per record decided, so a test can say "every record shown
 was decided and logged" without the log writing a row per refusal.
 """
@@ -29,8 +30,8 @@ def per_record(engine, action: str) -> list[SimpleNamespace]:
         shared = session.scalars(select(SharingDecision).where(
             SharingDecision.action == action, SharingDecision.outcome == "shared").order_by(SharingDecision.id)).all()
         rows = [(event.actor, event.channel, event.details or {}) for event in events]
-        shown = [(row.record_id, row.username, row.channel, list(row.policy_ids or []), list(row.fields or []),
-                  row.purpose) for row in shared]
+        shown = [(record_id, row.username, row.channel, list(row.policy_ids or []), list(row.fields or []),
+                  row.purpose) for row in shared for record_id in row.records]
     found = [SimpleNamespace(subject_type="source_record", subject_id=str(record_id), outcome="allowed", actor=actor,
                              channel=channel, details={"policy_ids": policy_ids, "fields": fields, "purpose": purpose})
              for record_id, actor, channel, policy_ids, fields, purpose in shown]

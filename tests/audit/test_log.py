@@ -128,6 +128,28 @@ def test_an_edited_entry_is_named(logged, signer):
         (place, "audit_events", 4, "edited")
 
 
+@pytest.mark.parametrize("records", [None, [7], [7, 8, 9], "null"])
+def test_an_entry_naming_several_records_verifies_and_its_records_cannot_be_edited(engine, signer, records):
+    """docs/audit.md: an entry holding ``record_ids`` is encoded as version 2. It verifies
+    beside version 1 entries, and dropping, changing or adding one of its records (or
+    writing JSON null for none) is an edit."""
+    write_entries(engine, 2)
+    with transaction(engine) as session:
+        session.execute(update(SharingDecision.__table__).where(SharingDecision.id == 2).values(
+            record_ids=[7, 8], record_count=2))
+    make_checkpoint(engine, signer)
+    assert verify(engine, signer).ok
+    with engine.begin() as connection:
+        if records == "null":
+            connection.execute(text("update sharing_decisions set record_ids = 'null' where id = 2"))
+        else:
+            connection.execute(update(SharingDecision.__table__).where(SharingDecision.id == 2).values(
+                record_ids=records))
+    result = verify(engine, signer)
+    assert (result.ok, result.first.source, result.first.row_id, result.first.kind) == (
+        False, "sharing_decisions", 2, "edited")
+
+
 def test_a_deleted_entry_is_named(logged, signer):
     place = _position(logged, SharingDecision.__table__, 2)
     with logged.begin() as connection:

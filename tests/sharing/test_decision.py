@@ -1,10 +1,15 @@
 """The single access-decision seam: own organisation only, deny by default, always audited."""
 
+import json
+from datetime import date
+
+from factories import person_of
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from joinedup.audit import Actor, AuditEvent
+from joinedup.audit.entries import EntryReader, logged_table
 from joinedup.db import transaction
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners import Organisation, SourceSystem
@@ -15,7 +20,7 @@ from joinedup.sharing import (
     disclosed_fields,
 )
 from joinedup.sharing.decision import DENIED
-from joinedup.sharing.models import SharingDecision
+from joinedup.sharing.models import SharingDecision, SharingDecisionRecord
 
 
 def _place(session):
@@ -84,7 +89,7 @@ def test_every_request_is_audited_with_who_where_and_outcome(engine):
 
 
 def test_a_shared_record_is_a_row_and_the_withheld_ones_are_counted_in_one(engine):
-    """A log designed to be read and kept: what was disclosed, per record; refusals summed up."""
+    """A log designed to be read and kept: what was disclosed, per person; refusals summed up."""
     with transaction(engine) as session:
         police, school, (police_record, school_record) = _place(session)
         more = [SourceRecord(source_system_id=school_record.source_system_id, local_id=f"S{n}", row_hash=f"s{n}")
@@ -100,6 +105,57 @@ def test_a_shared_record_is_a_row_and_the_withheld_ones_are_counted_in_one(engin
     assert rows[0].fields and rows[0].policy_ids
     assert rows[1].reasons == {DENIED: 4} and rows[1].reason == DENIED and rows[1].fields == []
     assert rows[1].source_organisation_id == school.id  # all four were the school's
+
+
+def test_what_a_request_shared_of_one_person_on_one_basis_is_one_row(engine):
+    """Issue 14: "per request, the person and the fields shown". Two records of one person
+    are one row naming both, with the fields either showed; another person, and a record
+    of no person yet, are rows of their own: a row never mixes two people."""
+    with transaction(engine) as session:
+        police, _school, (police_record, _school_record) = _place(session)
+        police_record.facts = {"incident_type": "Missing episode"}
+        second, third, unlinked = (
+            SourceRecord(source_system_id=police_record.source_system_id, local_id=f"N{n}", forename="Ann",
+                         date_of_birth=date(2015, 1, 1), row_hash=f"n{n}") for n in (2, 3, 4))
+        session.add_all([second, third, unlinked])
+        session.flush()
+        person_of(session, "PANN0000001", [police_record.id, second.id])
+        person_of(session, "PBOB0000001", [third.id])
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="web")
+        decide_record_access(session, officer, [police_record, third, second, unlinked])
+    with transaction(engine) as session:
+        rows = session.scalars(select(SharingDecision).order_by(SharingDecision.id)).all()
+        indexed = session.execute(select(SharingDecisionRecord.decision_id, SharingDecisionRecord.record_id)
+                                  .order_by(SharingDecisionRecord.record_id)).all()
+    assert [(row.person_id, row.record_id, row.record_ids, row.record_count) for row in rows] == [
+        ("PANN0000001", None, sorted([police_record.id, second.id]), 2), ("PBOB0000001", third.id, None, 1),
+        (None, unlinked.id, None, 1)]
+    assert rows[0].fields == ["date_of_birth", "facts", "forename", "local_id", "source", "surname"]
+    assert rows[0].source_organisation_id == police.id
+    assert indexed == [(rows[0].id, police_record.id), (rows[0].id, second.id)]
+
+
+def test_an_entry_naming_several_records_is_encoded_as_version_2_and_one_record_as_version_1(engine):
+    """docs/audit.md: entries written before ``record_ids`` existed still verify, because an
+    entry holding none is encoded exactly as version 1 was."""
+    with transaction(engine) as session:
+        police, _school, (police_record, _school_record) = _place(session)
+        second = SourceRecord(source_system_id=police_record.source_system_id, local_id="N2", row_hash="n2")
+        lone = SourceRecord(source_system_id=police_record.source_system_id, local_id="N3", row_hash="n3")
+        session.add_all([second, lone])
+        session.flush()
+        person_of(session, "PANN0000001", [police_record.id, second.id])
+        officer = Actor(username="pc", organisation_id=police.id, roles=frozenset({"practitioner"}), channel="web")
+        decide_record_access(session, officer, [police_record, second, lone])
+    reader = EntryReader(logged_table("sharing_decisions"), engine.dialect)
+    with engine.connect() as connection:
+        several, one = [reader.encode(row[0], row[2:])
+                        for row in reader.rows(connection, SharingDecision.id.is_not(None))]
+    head, _, body = several.partition(b"\n")
+    assert head == b"joinedup-audit-entry/v2"
+    assert json.loads(body)["record_ids"] == sorted([police_record.id, second.id])
+    head, _, body = one.partition(b"\n")
+    assert head == b"joinedup-audit-entry/v1" and "record_ids" not in json.loads(body)
 
 
 def test_a_shared_row_names_the_fields_the_record_showed_not_every_field_allowed(engine):

@@ -162,6 +162,41 @@ def test_a_decision_belongs_to_whoever_holds_the_record_now(world):
     assert {f"sharing_decisions:{read}" for read in police_reads} <= split_off
 
 
+def test_a_decision_naming_several_records_follows_each_of_them(world):
+    """Issue 14: one row for what a request showed of one person, and still "every access
+    and disclosure about one person": split one of its records away, and the row is in both
+    people's reports; the person who now holds neither record no longer sees it."""
+    with transaction(world.engine) as session:
+        csc_sys = session.scalar(select(SourceSystem).where(SourceSystem.code == "csc"))
+        ava = session.scalar(select(Person).where(Person.person_id == AVA))
+        pair = [source_record(session, csc_sys, f"C{n}", forename="Ava", surname="Stone",
+                              date_of_birth=date(2015, 4, 1)) for n in (21, 22)]
+        session.add_all([PersonRecord(source_record_id=record.id, person_id=ava.id) for record in pair])
+        session.flush()
+        disclose(session, world.social, load_records(session, [record.id for record in pair]), action="record.view")
+        [row] = session.scalars(select(SharingDecision).where(SharingDecision.action == "record.view",
+                                                              SharingDecision.record_ids.is_not(None))).all()
+        assert (row.person_id, row.record_id, row.record_ids, row.record_count) == (
+            AVA, None, sorted(record.id for record in pair), 2)
+    with transaction(world.engine) as session:
+        assert f"sharing_decisions:{row.id}" in {entry.source for entry in
+                                                 access_report(session, world.ig_lead, AVA).entries}
+        session.execute(delete(PersonRecord).where(PersonRecord.source_record_id == pair[1].id))
+        person_of(session, "PAVC0000001", [pair[1].id])
+    with transaction(world.engine) as session:
+        ava_report = access_report(session, world.ig_lead, AVA).entries
+        split_off = {entry.source for entry in access_report(session, world.ig_lead, "PAVC0000001").entries}
+        assert f"sharing_decisions:{row.id}" in {entry.source for entry in ava_report}
+        assert f"sharing_decisions:{row.id}" in split_off
+        [line] = [entry for entry in ava_report if entry.source == f"sharing_decisions:{row.id}"]
+        assert "their own organisation's 2 records" in line.what
+        session.execute(delete(PersonRecord).where(PersonRecord.source_record_id == pair[0].id))
+        person_of(session, "PAVC0000002", [pair[0].id])
+    with transaction(world.engine) as session:
+        assert f"sharing_decisions:{row.id}" not in {entry.source for entry in
+                                                     access_report(session, world.ig_lead, AVA).entries}
+
+
 def test_a_line_of_the_report_gets_a_receipt_checked_with_the_public_key_alone(world, tmp_path):
     """Issue 14: "a person can be handed a receipt for an access"."""
     signer = load_signer(tmp_path / "audit-signing.key", "test.example/joinedup-audit")

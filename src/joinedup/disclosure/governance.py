@@ -95,10 +95,10 @@ def consent_rows(session: Session, *, person_id: str, decision: str, limit: int,
 
 @dataclass(frozen=True)
 class Seen:
-    """A record seen under a break-glass access, from the decision log."""
+    """Records seen under a break-glass access, from the decision log: one request's."""
 
     at: datetime
-    record_id: int | None
+    records: tuple[int, ...]
     source_organisation: str
     fields: list[str]
     purpose: str
@@ -116,6 +116,11 @@ class GlassView:
     active: bool
     seen: list[Seen]
 
+    @property
+    def records_seen(self) -> int:
+        """How many records were seen under it, each counted once however often."""
+        return len({record for item in self.seen for record in item.records})
+
 
 def glass_views(session: Session, accesses: list[BreakGlass]) -> list[GlassView]:
     """Each access with its person, its organisation and what was seen under it."""
@@ -128,7 +133,7 @@ def glass_views(session: Session, accesses: list[BreakGlass]) -> list[GlassView]
     seen: dict[int, list[Seen]] = defaultdict(list)
     for decision in session.scalars(select(SharingDecision).where(SharingDecision.break_glass_id.in_(ids))
                                     .order_by(SharingDecision.at, SharingDecision.id)):
-        seen[decision.break_glass_id].append(Seen(decision.at, decision.record_id,
+        seen[decision.break_glass_id].append(Seen(decision.at, tuple(decision.records),
                                                   names.get(decision.source_organisation_id, ""),
                                                   list(decision.fields or []), decision.purpose, decision.action))
     now = utcnow()

@@ -32,10 +32,12 @@ frontline roles; an agreement's clause applies only to the roles its purpose nam
 data team and administrators read for processing only, and never see a fact.
 
 Every request is one audit event (what was asked, for which purpose, how many records were
-shared and withheld). Every record shared is a row of the decision log
-(:class:`~joinedup.sharing.models.SharingDecision`): the person, the fields shown, the
-purpose and the clause (the policies) that allowed it. The records a request withheld are
-one row that counts them and says why, so a search does not write a row per refusal.
+shared and withheld). What it shared of each person on each basis (their own
+organisation's records, an agreement version, a break-glass access) is a row of the
+decision log (:class:`~joinedup.sharing.models.SharingDecision`): the person, their
+records, the fields shown, the purpose and the clauses (the policies) that allowed it.
+The records a request withheld are one row that counts them and says why, so a search
+does not write a row per refusal.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
 from joinedup.sharing.consent import NO_CONSENT, consent_states
-from joinedup.sharing.models import BreakGlass, SharingDecision
+from joinedup.sharing.models import BreakGlass, SharingDecision, SharingDecisionRecord
 from joinedup.sharing.policy import (
     ADDRESS_ACTIONS,
     ADDRESS_DATA_QUALITY,
@@ -244,8 +246,8 @@ def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
 def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],
          decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict,
          shows: frozenset[str] | None = None) -> None:
-    """One audit event for the request, one decision row per record shared, and one row
-    for all the records it withheld, counting them by reason. A row shared names its
+    """One audit event for the request, one decision row per person and basis shared, and
+    one row for all the records it withheld, counting them by reason. A row shared names its
     clauses by id and keeps no basis in words: :func:`joinedup.sharing.decision_bases`
     reads it back, so the log does not repeat it on every row."""
     owner_of = {record.id: systems.get(record.source_system_id, ("", None, ""))[1] for record in records}
@@ -266,14 +268,27 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
     common = {"at": now, "user_id": actor.user_id, "username": actor.username[:120],
               "organisation_id": actor.organisation_id, "action": action[:64], "purpose": purpose.code[:40],
               "channel": actor.channel[:20] if actor.channel else ""}
-    rows = [
-        {**common, "person_id": public.get(person_of.get(d.record_id)), "record_id": d.record_id,
-         "source_organisation_id": owner_of[d.record_id], "outcome": "shared", "basis": "",
-         "agreement_version_id": d.agreement_version_id, "policy_ids": list(d.policy_ids),
-         "fields": [name for name in _shown(held[d.record_id], d) if shows is None or name in shows],
-         "reason": purpose.relationship or "", "break_glass_id": d.break_glass_id, "record_count": 1, "reasons": None}
-        for d in shared
-    ]
+    groups: dict[tuple, list[AccessDecision]] = {}
+    for d in shared:
+        person = public.get(person_of.get(d.record_id))
+        # A record of no person is a person of its own: a row never mixes two people, nor the
+        # user's own organisation's records with another's.
+        key = (person or f"record:{d.record_id}", owner_of[d.record_id] == actor.organisation_id,
+               d.agreement_version_id, d.break_glass_id)
+        groups.setdefault(key, []).append(d)
+    rows = []
+    for group in groups.values():
+        ids = sorted({d.record_id for d in group})
+        owners = {owner_of[record_id] for record_id in ids}
+        shown = {name for d in group for name in _shown(held[d.record_id], d) if shows is None or name in shows}
+        rows.append({
+            **common, "person_id": public.get(person_of.get(ids[0])), "record_id": ids[0] if len(ids) == 1 else None,
+            "record_ids": ids if len(ids) > 1 else None,
+            "source_organisation_id": owners.pop() if len(owners) == 1 else None, "outcome": "shared", "basis": "",
+            "agreement_version_id": group[0].agreement_version_id,
+            "policy_ids": sorted({policy for d in group for policy in d.policy_ids}), "fields": sorted(shown),
+            "reason": purpose.relationship or "", "break_glass_id": group[0].break_glass_id,
+            "record_count": len(ids), "reasons": None})
     if withheld:
         persons = {public.get(person_of.get(d.record_id)) for d in withheld}
         owners = {owner_of[d.record_id] for d in withheld}
@@ -284,9 +299,13 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
             "basis": "", "agreement_version_id": None,
             "policy_ids": sorted({policy for d in withheld for policy in d.policy_ids}), "fields": [],
             "reason": reasons.most_common(1)[0][0], "break_glass_id": None, "record_count": len(withheld),
-            "reasons": dict(reasons.most_common()),
+            "reasons": dict(reasons.most_common()), "record_ids": None,
         })
-    session.execute(insert(_DECISIONS), rows)
+    written = session.execute(insert(_DECISIONS).returning(_DECISIONS.c.id, sort_by_parameter_order=True), rows)
+    several = [{"decision_id": decision_id, "record_id": record_id}
+               for decision_id, row in zip(written.scalars(), rows, strict=True) for record_id in row["record_ids"] or ()]
+    if several:
+        session.execute(insert(SharingDecisionRecord.__table__), several)
 
 
 def _shown(record: SourceRecord, decision: AccessDecision) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -185,14 +186,18 @@ class BreakGlass(Base):
 
 
 class SharingDecision(Base):
-    """One decision to share or not: what (record, fields), with whom (user, organisation),
+    """One decision to share or not: what (records, fields), with whom (user, organisation),
     for which purpose, on which basis (agreement version, consent, break-glass), and why.
 
-    A record shared is a row of its own. The records one request withheld are one row that
-    counts them (``record_count``) and says why (``reasons``: each reason and how many it
-    withheld), naming the record and the person only when there is one; a search that
-    withholds 250 records writes one row, not 250. A practitioner's own decision not to
-    share (``declined``) is always a row of its own.
+    What one request shared of one person on one basis (their own organisation's records,
+    one agreement version, or one break-glass access) is one row: the fields shown of the
+    person's records, the clauses that allowed them (``policy_ids``), and the records,
+    ``record_id`` when there is one and ``record_ids`` when there are several (each also in
+    :class:`SharingDecisionRecord`, so they are found by record). The records one request
+    withheld are one row that counts them (``record_count``) and says why (``reasons``: each
+    reason and how many it withheld), naming the record and the person only when there is
+    one; a search that withholds 250 records writes one row, not 250. A practitioner's own
+    decision not to share (``declined``) is always a row of its own.
     """
 
     __tablename__ = "sharing_decisions"
@@ -226,16 +231,37 @@ class SharingDecision(Base):
     break_glass_id: Mapped[int | None] = mapped_column(ForeignKey("break_glass.id", ondelete="SET NULL"))
     record_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reasons: Mapped[dict | None] = mapped_column(default=None)
+    #: The records a row shared when they are several, ids ascending (``record_id`` is empty then).
+    #: (SQL NULL when not, never JSON null: an entry holding none is encoded as version 1.)
+    record_ids: Mapped[list | None] = mapped_column(JSON(none_as_null=True), default=None)
     #: The decision's position among the leaves of the audit log's Merkle tree; empty until sequenced.
     log_index: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
 
+    @property
+    def records(self) -> list[int]:
+        """Every record the row names: its one record, or its several."""
+        return list(self.record_ids or ([] if self.record_id is None else [self.record_id]))
+
+
+class SharingDecisionRecord(Base):
+    """Each record of a decision that shared several (``SharingDecision.record_ids``), so
+    that "who has seen my record" finds the decision by any of them. An index of what the
+    logged entry holds, written in the same transaction; the entry is what verifies."""
+
+    __tablename__ = "sharing_decision_records"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("sharing_decisions.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+
 
 #: Every decision is an entry of the tamper-evident audit log: these fields, in the
-#: canonical encoding of docs/audit.md (version 1). A new field needs a new version.
+#: canonical encoding of docs/audit.md; ``record_ids`` came later, so an entry holding
+#: them is encoded as version 2. A new field needs a new version.
 register_logged_table(SharingDecision.__table__, (
     "at", "user_id", "username", "organisation_id", "person_id", "record_id", "source_organisation_id",
     "action", "purpose", "outcome", "basis", "agreement_version_id", "policy_ids", "fields", "reason",
-    "channel", "break_glass_id", "record_count", "reasons"))
+    "channel", "break_glass_id", "record_count", "reasons"), added=("record_ids",))
 
 
 class RulesState(Base):

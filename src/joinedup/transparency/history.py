@@ -31,7 +31,7 @@ from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import LinkRun, Person, PersonRecord
 from joinedup.permissions import TRANSPARENCY_NAMES_REVEAL, TRANSPARENCY_REPORT_VIEW
 from joinedup.sharing.log import decision_bases
-from joinedup.sharing.models import Purpose, SharingDecision
+from joinedup.sharing.models import Purpose, SharingDecision, SharingDecisionRecord
 from joinedup.sharing.policy import ADDRESS_ACTIONS, LINKAGE_ACTIONS
 from joinedup.transparency.authority import check_ig_lead
 from joinedup.transparency.holds import HoldShown, holds_of
@@ -175,15 +175,18 @@ def _person_ids(session: Session, person: Person) -> list[str]:
 def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntry]:
     """Every entry about the person, with staff names: the caller hides them.
 
-    A decision about one record belongs to whoever holds that record now, not to the
-    person logged with it: a record read before it was linked (logged with no person) is
-    the person's once linked, and one split away takes its entries with it. Only entries
-    of no one record (a refusal counting several) go by the person logged."""
+    A decision about records belongs to whoever holds one of them now, not to the person
+    logged with it: a record read before it was linked (logged with no person) is the
+    person's once linked, and one split away takes its entries with it. Only entries that
+    name no record (a refusal counting several) go by the person logged."""
     organisations = {row.id: row.name for row in session.execute(select(Organisation.id, Organisation.name))}
-    records = list(session.scalars(select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)))
+    records = select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
     decisions = list(session.scalars(select(SharingDecision).where(or_(
         SharingDecision.record_id.in_(records),
-        and_(SharingDecision.record_id.is_(None), SharingDecision.person_id.in_(ids))))))
+        SharingDecision.id.in_(select(SharingDecisionRecord.decision_id)
+                               .where(SharingDecisionRecord.record_id.in_(records))),
+        and_(SharingDecision.record_id.is_(None), SharingDecision.record_ids.is_(None),
+             SharingDecision.person_id.in_(ids))))))
     events = list(session.scalars(select(AuditEvent).where(
         AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(EVENTS),
         AuditEvent.outcome.in_(("success", "allowed")))))
@@ -221,9 +224,11 @@ def _from_decision(row: SharingDecision, basis: str, organisations: dict, users:
     else:
         own = row.source_organisation_id == row.organisation_id
         kind = "access" if own else "disclosure"
-        from_whom = f"{source}'s" if source and not own else "their own organisation's"
+        from_whom = "their own organisation's" if own else f"{source}'s" if source else "other organisations'"
+        count = row.record_count or 1
         shown = ", ".join(field.replace("_", " ").replace("fact:", "") for field in row.fields or [])
-        what = f"{read}: {from_whom} record" + (f" ({shown})" if shown else "")
+        what = (f"{read}: {from_whom} " + ("record" if count == 1 else f"{count} records")
+                + (f" ({shown})" if shown else ""))
         if basis:
             what += f". Allowed because: {basis}"
     return AccessEntry(row.at, kind, what, organisation, role, purposes.get(row.purpose, row.purpose or ""), name,

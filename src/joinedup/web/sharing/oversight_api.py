@@ -97,7 +97,7 @@ def decisions(app: WebApp, user: ApiUser, visit: CurrentVisit, person_id: Text =
             organisation=row.organisation_code or None, person_id=row.decision.person_id,
             person_name=row.person_name or None, records=row.decision.record_count,
             reasons=dict(row.decision.reasons or {}),
-            record_id=row.decision.record_id, source_organisation=row.source_organisation_code or None,
+            record_id=row.decision.record_id, record_ids=row.decision.records, source_organisation=row.source_organisation_code or None,
             action=row.decision.action, purpose=row.decision.purpose, outcome=row.decision.outcome,
             basis=row.basis, agreement=row.agreement or None, policy_ids=list(row.decision.policy_ids or []),
             fields=list(row.decision.fields or []), reason=row.decision.reason, channel=row.decision.channel,
@@ -150,7 +150,7 @@ def _glass(view: GlassView) -> BreakGlassOut:
         reason=access.reason, started_at=access.started_at, expires_at=access.expires_at, minutes=view.minutes,
         open=view.active, review_status=access.review_status, reviewed_by=access.reviewed_by or "",
         reviewed_at=access.reviewed_at, review_note=access.review_note or "",
-        seen=[SeenOut(at=item.at, record_id=item.record_id, source_organisation=item.source_organisation,
+        seen=[SeenOut(at=item.at, record_ids=list(item.records), source_organisation=item.source_organisation,
                       purpose=item.purpose, action=item.action, fields=item.fields) for item in view.seen],
     )
 

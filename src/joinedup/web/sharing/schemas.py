@@ -176,10 +176,13 @@ class DecisionOut(BaseModel):
     organisation: str | None = Field(description="The organisation of the user who asked.")
     person_id: str | None
     person_name: str | None = Field(default=None, description="The person's name in the index.")
-    record_id: int | None
-    source_organisation: str | None = Field(description="The organisation that holds the record.")
-    records: int = Field(default=1, description="How many records the decision covers: one when shared; "
-                                                "every record a request withheld when withheld.")
+    record_id: int | None = Field(description="The record, when the decision covers one.")
+    record_ids: list[int] = Field(default_factory=list,
+                                  description="Every record the decision names: what one request shared of "
+                                              "one person on one basis; a withheld decision names one or none.")
+    source_organisation: str | None = Field(description="The organisation that holds the records, when one does.")
+    records: int = Field(default=1, description="How many records the decision covers: those of the person "
+                                                "shared on one basis; every record a request withheld when withheld.")
     reasons: dict[str, int] = Field(default_factory=dict,
                                     description="When withheld: each reason, and how many records it withheld.")
     action: str
@@ -203,7 +206,7 @@ class DecisionPageOut(BaseModel):
 
 class SeenOut(BaseModel):
     at: datetime
-    record_id: int | None
+    record_ids: list[int]
     source_organisation: str
     purpose: str
     action: str
