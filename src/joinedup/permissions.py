@@ -75,11 +75,11 @@ ACCOUNT_UNLOCK = _act("account.unlock", "An administrator lifted an account's si
                       "Unlocking an account is for administrators.")
 
 # --------------------------------------------------------------------------- reading persons' records
-# The acts the policy point decides, one event per record (joinedup.sharing.decide_record_access).
+# The acts the policy point decides, one event per request (joinedup.sharing.decide_record_access).
 
-RECORD_VIEW = _act("record.view", "A record read for a page or the API (one event per record decided).",
+RECORD_VIEW = _act("record.view", "Records read for a page or the API (one event per request, counting those decided).",
                    "source_record")
-RECORD_SEARCH = _act("record.search", "A record considered for a search's results (one per record decided).",
+RECORD_SEARCH = _act("record.search", "Records considered for a search's results (one event per search).",
                      "source_record")
 PERSON_REVIEW = _act("person.review", "A record read to keep the person index: identifying fields only.",
                      "source_record")
