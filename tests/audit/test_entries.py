@@ -57,6 +57,9 @@ def test_both_stores_encode_an_entry_alike(sqlite_engine, postgres_engine):
     assert _encoded(sqlite_engine, AuditEvent.__table__, EVENT) == _encoded(postgres_engine, AuditEvent.__table__, EVENT)
     assert _encoded(sqlite_engine, SharingDecision.__table__, decision) == \
         _encoded(postgres_engine, SharingDecision.__table__, decision)
+    several = {**decision, "record_ids": [3, 11], "record_count": 2}  # version 2
+    assert _encoded(sqlite_engine, SharingDecision.__table__, several) == \
+        _encoded(postgres_engine, SharingDecision.__table__, several)
 
 
 text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)

@@ -128,11 +128,12 @@ def test_an_edited_entry_is_named(logged, signer):
         (place, "audit_events", 4, "edited")
 
 
-@pytest.mark.parametrize("records", [None, [7], [7, 8, 9], "null"])
-def test_an_entry_naming_several_records_verifies_and_its_records_cannot_be_edited(engine, signer, records):
+@pytest.mark.parametrize(("row_id", "records"), [(2, None), (2, [7]), (2, [7, 8, 9]), (2, "null"), (1, "null"),
+                                                 (1, [7, 8])])
+def test_an_entry_naming_several_records_verifies_and_its_records_cannot_be_edited(engine, signer, row_id, records):
     """docs/audit.md: an entry holding ``record_ids`` is encoded as version 2. It verifies
-    beside version 1 entries, and dropping, changing or adding one of its records (or
-    writing JSON null for none) is an edit."""
+    beside version 1 entries, and dropping, changing or adding one of its records, giving
+    records to an entry that had none, or writing JSON null for none, is an edit."""
     write_entries(engine, 2)
     with transaction(engine) as session:
         session.execute(update(SharingDecision.__table__).where(SharingDecision.id == 2).values(
@@ -141,13 +142,13 @@ def test_an_entry_naming_several_records_verifies_and_its_records_cannot_be_edit
     assert verify(engine, signer).ok
     with engine.begin() as connection:
         if records == "null":
-            connection.execute(text("update sharing_decisions set record_ids = 'null' where id = 2"))
+            connection.execute(text("update sharing_decisions set record_ids = 'null' where id = :id"), {"id": row_id})
         else:
-            connection.execute(update(SharingDecision.__table__).where(SharingDecision.id == 2).values(
+            connection.execute(update(SharingDecision.__table__).where(SharingDecision.id == row_id).values(
                 record_ids=records))
     result = verify(engine, signer)
     assert (result.ok, result.first.source, result.first.row_id, result.first.kind) == (
-        False, "sharing_decisions", 2, "edited")
+        False, "sharing_decisions", row_id, "edited")
 
 
 def test_a_deleted_entry_is_named(logged, signer):

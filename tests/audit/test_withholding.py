@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 from log_support import ACTOR, verify, write_entries
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from joinedup.audit.checkpoints import load_signer
 from joinedup.audit.log import make_checkpoint, make_receipt
 from joinedup.audit.models import AuditEvent, AuditLogLeaf
 from joinedup.audit.withholding import plan_withholding, withhold_before
 from joinedup.db import transaction, utcnow
-from joinedup.sharing.models import SharingDecision
+from joinedup.sharing.models import SharingDecision, SharingDecisionRecord
 
 
 @pytest.fixture
@@ -95,3 +95,27 @@ def test_a_forged_withholding_does_not_excuse_deleted_rows(aged, signer):
     result = verify(aged, signer)
     assert not result.ok
     assert {failure.kind for failure in result.failures} >= {"deleted", "forged"}
+
+
+def test_a_withheld_decision_takes_the_index_of_its_records_with_it(engine, signer):
+    """The index that finds a decision by its records (``sharing_decision_records``) keeps
+    nothing of a withheld entry, and a later entry keeps its own."""
+    write_entries(engine, 10)
+    old = utcnow() - timedelta(days=3650)
+    with transaction(engine) as session:
+        for table in (AuditEvent.__table__, SharingDecision.__table__):
+            session.execute(update(table).where(table.c.id <= 4).values(at=old))
+        for decision_id in (2, 6):
+            session.execute(update(SharingDecision.__table__).where(SharingDecision.id == decision_id).values(
+                record_ids=[7, 8], record_count=2))
+            session.execute(insert(SharingDecisionRecord.__table__), [
+                {"decision_id": decision_id, "record_id": record_id} for record_id in (7, 8)])
+    make_checkpoint(engine, signer)
+    with transaction(engine) as session:
+        withhold_before(session, ACTOR, utcnow() - timedelta(days=365 * 8))
+    with engine.connect() as connection:
+        kept = connection.execute(select(SharingDecisionRecord.decision_id, SharingDecisionRecord.record_id)
+                                  .order_by(SharingDecisionRecord.record_id)).all()
+    assert kept == [(6, 7), (6, 8)]
+    make_checkpoint(engine, signer)
+    assert verify(engine, signer).ok

@@ -135,6 +135,24 @@ def test_what_a_request_shared_of_one_person_on_one_basis_is_one_row(engine):
     assert indexed == [(rows[0].id, police_record.id), (rows[0].id, second.id)]
 
 
+def test_one_persons_records_of_two_providers_are_two_rows(engine):
+    """docs/sharing.md: a row never mixes two providers, so each provider's IG lead can say
+    what of theirs was shown: the data team's identity check reads both agencies' records
+    of one person on one basis (processing), and writes a row per provider."""
+    with transaction(engine) as session:
+        police, school, (police_record, school_record) = _place(session)
+        person_of(session, "PANN0000001", [police_record.id, school_record.id])
+        council = Organisation(code="LA", name="Council", type="local_authority")
+        session.add(council)
+        session.flush()
+        analyst = Actor(username="dt", organisation_id=council.id, roles=frozenset({"data_team"}), channel="web")
+        decide_record_access(session, analyst, [police_record, school_record], action="person.review")
+    with transaction(engine) as session:
+        rows = session.scalars(select(SharingDecision).order_by(SharingDecision.id)).all()
+    assert sorted((row.person_id, row.record_id, row.source_organisation_id, row.outcome) for row in rows) == sorted([
+        ("PANN0000001", police_record.id, police.id, "shared"), ("PANN0000001", school_record.id, school.id, "shared")])
+
+
 def test_an_entry_naming_several_records_is_encoded_as_version_2_and_one_record_as_version_1(engine):
     """docs/audit.md: entries written before ``record_ids`` existed still verify, because an
     entry holding none is encoded exactly as version 1 was."""

@@ -15,7 +15,9 @@ internal id only (person ids, user ids), as the rows hold them.
 A field added to a logged table after version 1 is registered as ``added``: an entry that
 holds a value in one is encoded as version 2 (``joinedup-audit-entry/v2``, its JSON with
 the added fields too); an entry that holds none is encoded as version 1, exactly as before,
-so every entry written before the field existed still verifies.
+so every entry written before the field existed still verifies. Version 2's fields are
+fixed once entries hold them: adding another to ``added`` would change every version 2
+entry's JSON, so a later field needs a version 3.
 """
 
 from __future__ import annotations

@@ -246,7 +246,7 @@ def _clause_fields(compiled, clause, context: dict) -> frozenset[str]:
 def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, records: Sequence[SourceRecord],
          decisions: list[AccessDecision], person_of: dict[int, int], public: dict[int, str], systems: dict,
          shows: frozenset[str] | None = None) -> None:
-    """One audit event for the request, one decision row per person and basis shared, and
+    """One audit event for the request, one decision row per person, provider and basis shared, and
     one row for all the records it withheld, counting them by reason. A row shared names its
     clauses by id and keeps no basis in words: :func:`joinedup.sharing.decision_bases`
     reads it back, so the log does not repeat it on every row."""
@@ -271,20 +271,18 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
     groups: dict[tuple, list[AccessDecision]] = {}
     for d in shared:
         person = public.get(person_of.get(d.record_id))
-        # A record of no person is a person of its own: a row never mixes two people, nor the
-        # user's own organisation's records with another's.
-        key = (person or f"record:{d.record_id}", owner_of[d.record_id] == actor.organisation_id,
-               d.agreement_version_id, d.break_glass_id)
+        # A record of no person is a person of its own: a row never mixes two people, nor two
+        # providers (each provider's IG lead answers for what of theirs was shown).
+        key = (person or f"record:{d.record_id}", owner_of[d.record_id], d.agreement_version_id, d.break_glass_id)
         groups.setdefault(key, []).append(d)
     rows = []
     for group in groups.values():
         ids = sorted({d.record_id for d in group})
-        owners = {owner_of[record_id] for record_id in ids}
         shown = {name for d in group for name in _shown(held[d.record_id], d) if shows is None or name in shows}
         rows.append({
             **common, "person_id": public.get(person_of.get(ids[0])), "record_id": ids[0] if len(ids) == 1 else None,
             "record_ids": ids if len(ids) > 1 else None,
-            "source_organisation_id": owners.pop() if len(owners) == 1 else None, "outcome": "shared", "basis": "",
+            "source_organisation_id": owner_of[ids[0]], "outcome": "shared", "basis": "",
             "agreement_version_id": group[0].agreement_version_id,
             "policy_ids": sorted({policy for d in group for policy in d.policy_ids}), "fields": sorted(shown),
             "reason": purpose.relationship or "", "break_glass_id": group[0].break_glass_id,
@@ -301,11 +299,16 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
             "reason": reasons.most_common(1)[0][0], "break_glass_id": None, "record_count": len(withheld),
             "reasons": dict(reasons.most_common()), "record_ids": None,
         })
-    written = session.execute(insert(_DECISIONS).returning(_DECISIONS.c.id, sort_by_parameter_order=True), rows)
-    several = [{"decision_id": decision_id, "record_id": record_id}
-               for decision_id, row in zip(written.scalars(), rows, strict=True) for record_id in row["record_ids"] or ()]
+    # Only a row naming several records needs its id back (for their index); the rest are
+    # one plain batch, which SQLite would otherwise send a row at a time to keep ids in order.
+    several = [row for row in rows if row["record_ids"]]
     if several:
-        session.execute(insert(SharingDecisionRecord.__table__), several)
+        ids = session.execute(insert(_DECISIONS).returning(_DECISIONS.c.id, sort_by_parameter_order=True), several)
+        session.execute(insert(SharingDecisionRecord.__table__), [
+            {"decision_id": decision_id, "record_id": record_id}
+            for decision_id, row in zip(ids.scalars(), several, strict=True) for record_id in row["record_ids"]])
+    if len(several) < len(rows):
+        session.execute(insert(_DECISIONS), [row for row in rows if not row["record_ids"]])
 
 
 def _shown(record: SourceRecord, decision: AccessDecision) -> list[str]:

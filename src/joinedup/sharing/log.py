@@ -21,9 +21,9 @@ from joinedup.spreadsheets import SafeWriter
 PERSON_ID_SEARCH = re.compile(r"[A-Za-z0-9]{1,20}")
 PERSON_ID_WORDS = "A person id is P and 10 letters and digits, like P0A1B2C3D4E."
 
-LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_ids", "source_organisation_id", "action",
+LOG_COLUMNS = ("at", "username", "organisation_id", "person_id", "record_id", "source_organisation_id", "action",
                "purpose", "outcome", "basis", "agreement", "policy_ids", "fields", "reason", "channel", "records",
-               "reasons")
+               "reasons", "record_ids")
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,12 @@ def export_decisions(session: Session, out: Path, filters: LogFilter, *, actor: 
             bases = decision_bases(session, decisions)
             for decision in decisions:
                 writer.writerow((decision.at.isoformat(), decision.username, decision.organisation_id or "",
-                                 decision.person_id or "", " ".join(map(str, decision.records)),
-                                 decision.source_organisation_id or "",
+                                 decision.person_id or "", decision.record_id or "", decision.source_organisation_id or "",
                                  decision.action, decision.purpose, decision.outcome, bases[decision.id],
                                  codes.get(decision.agreement_version_id, ""), " ".join(decision.policy_ids or []),
                                  " ".join(decision.fields or []), decision.reason, decision.channel,
-                                 decision.record_count, _reasons(decision.reasons)))
+                                 decision.record_count, _reasons(decision.reasons),
+                                 " ".join(map(str, decision.records))))
                 rows += 1
     record_event(session, actor, action="sharing.log.export", outcome="success", subject_type="sharing_decisions",
                  details={"rows": rows, "filters": filters.__dict__})

@@ -189,9 +189,10 @@ class SharingDecision(Base):
     """One decision to share or not: what (records, fields), with whom (user, organisation),
     for which purpose, on which basis (agreement version, consent, break-glass), and why.
 
-    What one request shared of one person on one basis (their own organisation's records,
-    one agreement version, or one break-glass access) is one row: the fields shown of the
-    person's records, the clauses that allowed them (``policy_ids``), and the records,
+    What one request (a batch of it, for a long search) shared of one person's records held
+    by one organisation on one basis (one agreement version, one break-glass access, or
+    neither: the user's own organisation's, or processing) is one row: the fields shown of
+    those records, the clauses that allowed them (``policy_ids``), and the records,
     ``record_id`` when there is one and ``record_ids`` when there are several (each also in
     :class:`SharingDecisionRecord`, so they are found by record). The records one request
     withheld are one row that counts them (``record_count``) and says why (``reasons``: each

@@ -180,20 +180,23 @@ def history(session: Session, person: Person, ids: list[str]) -> list[AccessEntr
     person's once linked, and one split away takes its entries with it. Only entries that
     name no record (a refusal counting several) go by the person logged."""
     organisations = {row.id: row.name for row in session.execute(select(Organisation.id, Organisation.name))}
-    records = select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
-    decisions = list(session.scalars(select(SharingDecision).where(or_(
-        SharingDecision.record_id.in_(records),
+    held = select(PersonRecord.source_record_id).where(PersonRecord.person_id == person.id)
+    records = set(session.scalars(held))
+    found = session.scalars(select(SharingDecision).where(or_(
+        SharingDecision.record_id.in_(held),
         SharingDecision.id.in_(select(SharingDecisionRecord.decision_id)
-                               .where(SharingDecisionRecord.record_id.in_(records))),
-        and_(SharingDecision.record_id.is_(None), SharingDecision.record_ids.is_(None),
-             SharingDecision.person_id.in_(ids))))))
+                               .where(SharingDecisionRecord.record_id.in_(held))),
+        and_(SharingDecision.record_id.is_(None), SharingDecision.person_id.in_(ids)))))
+    # The index finds a decision by its records; the logged entry says which they are.
+    decisions = [row for row in found if (records.intersection(row.records) if row.records
+                                          else row.person_id in ids)]
     events = list(session.scalars(select(AuditEvent).where(
         AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(ids), AuditEvent.action.in_(EVENTS),
         AuditEvent.outcome.in_(("success", "allowed")))))
     users = roles_held(session, {row.user_id for row in (*decisions, *events) if row.user_id is not None})
     purposes = dict(session.execute(select(Purpose.code, Purpose.name)).all())
     bases = decision_bases(session, decisions)
-    entries = [_from_decision(row, bases[row.id], organisations, users, purposes) for row in decisions]
+    entries = [_from_decision(row, bases[row.id], organisations, users, purposes, records) for row in decisions]
     entries += [_from_event(row, organisations, users) for row in events]
     entries += _processing(session, person, organisations)
     return entries
@@ -205,8 +208,8 @@ def _who(row, staff: RolesHeld) -> tuple[str, str]:
     return staff.names.get(row.user_id, ""), staff.role_name(row.user_id, row.at, STAFF)
 
 
-def _from_decision(row: SharingDecision, basis: str, organisations: dict, users: RolesHeld, purposes: dict
-                   ) -> AccessEntry:
+def _from_decision(row: SharingDecision, basis: str, organisations: dict, users: RolesHeld, purposes: dict,
+                   records: set[int]) -> AccessEntry:
     name, role = _who(row, users)
     organisation = organisations.get(row.organisation_id, "")
     source = organisations.get(row.source_organisation_id, "")
@@ -224,8 +227,9 @@ def _from_decision(row: SharingDecision, basis: str, organisations: dict, users:
     else:
         own = row.source_organisation_id == row.organisation_id
         kind = "access" if own else "disclosure"
-        from_whom = "their own organisation's" if own else f"{source}'s" if source else "other organisations'"
-        count = row.record_count or 1
+        from_whom = "their own organisation's" if own else f"{source}'s" if source else "another organisation's"
+        # Of the records the row names, those that are the person's now (one may be split away).
+        count = len(records.intersection(row.records)) or 1
         shown = ", ".join(field.replace("_", " ").replace("fact:", "") for field in row.fields or [])
         what = (f"{read}: {from_whom} " + ("record" if count == 1 else f"{count} records")
                 + (f" ({shown})" if shown else ""))

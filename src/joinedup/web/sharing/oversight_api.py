@@ -150,7 +150,8 @@ def _glass(view: GlassView) -> BreakGlassOut:
         reason=access.reason, started_at=access.started_at, expires_at=access.expires_at, minutes=view.minutes,
         open=view.active, review_status=access.review_status, reviewed_by=access.reviewed_by or "",
         reviewed_at=access.reviewed_at, review_note=access.review_note or "",
-        seen=[SeenOut(at=item.at, record_ids=list(item.records), source_organisation=item.source_organisation,
+        seen=[SeenOut(at=item.at, record_id=item.records[0] if len(item.records) == 1 else None,
+                      record_ids=list(item.records), source_organisation=item.source_organisation,
                       purpose=item.purpose, action=item.action, fields=item.fields) for item in view.seen],
     )
 

@@ -179,10 +179,12 @@ class DecisionOut(BaseModel):
     record_id: int | None = Field(description="The record, when the decision covers one.")
     record_ids: list[int] = Field(default_factory=list,
                                   description="Every record the decision names: what one request shared of "
-                                              "one person on one basis; a withheld decision names one or none.")
-    source_organisation: str | None = Field(description="The organisation that holds the records, when one does.")
-    records: int = Field(default=1, description="How many records the decision covers: those of the person "
-                                                "shared on one basis; every record a request withheld when withheld.")
+                                              "one person's records held by one organisation on one basis; a "
+                                              "withheld decision names one or none.")
+    source_organisation: str | None = Field(description="The organisation that holds the records (for a withheld "
+                                                        "decision, when one does).")
+    records: int = Field(default=1, description="How many records the decision covers: those it shared; every "
+                                                "record a request withheld when withheld.")
     reasons: dict[str, int] = Field(default_factory=dict,
                                     description="When withheld: each reason, and how many records it withheld.")
     action: str
@@ -206,7 +208,8 @@ class DecisionPageOut(BaseModel):
 
 class SeenOut(BaseModel):
     at: datetime
-    record_ids: list[int]
+    record_id: int | None = Field(description="The record, when one was seen.")
+    record_ids: list[int] = Field(description="Every record seen.")
     source_organisation: str
     purpose: str
     action: str

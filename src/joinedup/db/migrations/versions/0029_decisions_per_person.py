@@ -34,6 +34,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    several = op.get_bind().execute(sa.text("SELECT count(*) FROM sharing_decisions WHERE record_ids IS NOT NULL"))
+    if several.scalar():
+        raise RuntimeError("decisions naming several records are entries of log encoding version 2: without "
+                           "record_ids they would no longer verify, so 0029 is not downgraded")
     op.drop_index(op.f('ix_sharing_decision_records_record_id'), table_name='sharing_decision_records')
     op.drop_table('sharing_decision_records')
     with op.batch_alter_table('sharing_decisions', schema=None) as batch_op:
