@@ -9,7 +9,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from splink import DuckDBAPI
 from splink.blocking_analysis import (
@@ -66,6 +66,14 @@ def test_jaro_winkler_gives_what_duckdb_gives_on_names(left, right):
     assert linkage.jaro_winkler(left, right) == pytest.approx(theirs)
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet="ABCE", max_size=6), st.text(alphabet="ABCE", max_size=6))
+def test_one_slip_apart_is_what_duckdb_counts_as_one_edit(left, right):
+    """The clustering (Python) and the twins level (SQL) must agree on a slip."""
+    theirs = duckdb.sql("SELECT damerau_levenshtein(?, ?) <= 1", params=[left, right]).fetchone()[0]
+    assert linkage.one_slip_apart(left, right) is theirs
+
+
 @pytest.mark.parametrize(("left", "right", "differ"), [
     ("AMY", "BETHANY", True), ("OLIVER", "HARRY", True),
     ("WILLIAM", "BILL", False),        # a nickname of the curated list
@@ -73,6 +81,11 @@ def test_jaro_winkler_gives_what_duckdb_gives_on_names(left, right):
     ("J", "JAMES", False),             # an initial
     ("MARTHA", "MARHTA", False),       # a typo
     ("AMY", "AMIE", False),            # another spelling of the same sound
+    ("JOSEPH", "JACOB", True),         # one Soundex code (J210), two names
+    ("JACK", "JOSHUA", True),          # J200
+    ("LUCY", "LUKE", True),            # L200
+    ("MAX", "MXA", False),             # one sound, two letters swapped
+    ("ZOE", "ZE", False),              # one sound, a letter dropped
 ])
 def test_forenames_differ_only_when_they_are_clearly_two_peoples(left, right, differ):
     assert linkage.forenames_differ(left, right) is differ
@@ -363,6 +376,8 @@ def test_names_swapped_are_not_two_forenames():
     (("BARNABY", "SIGGINS"), ("SIGGINS", "BARNABY"), False), (("BARNABY", "SIGGINS"), ("SIGINS", "BARNABY"), False),
     (("J", "KHAN"), ("JAMES", "KHAN"), False), (("WILLIAM", "KHAN"), ("BILL", "KHAN"), False),
     (("AMY", "LEE"), ("LEA", "AMY"), False),  # swapped, with a typo in a short surname
+    (("JOSEPH", "KHAN"), ("JACOB", "KHAN"), True), (("AMY", "KHAN"), ("AMIE", "KHAN"), False),  # one Soundex code
+    (("LUCY", "KHAN"), ("LUKE", "KHAN"), True), (("MAX", "KHAN"), ("MXA", "KHAN"), False),
 ])
 def test_the_clustering_and_the_model_read_twins_alike(left, right, twins):
     """The clustering's test (Python) and the twins level (SQL) are one rule written twice."""

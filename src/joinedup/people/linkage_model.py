@@ -97,6 +97,11 @@ _TWINS = "same date of birth, but clearly different forenames (twins?)"
 TWIN_SIMILARITY = 0.8
 #: Names at least this alike (Jaro-Winkler) are one name with a typo.
 _CLOSE = 0.88
+#: Forenames of one sound (Soundex) are one name only when at least this alike, or one
+#: slip apart: Soundex keeps a first letter and three consonants, so JOSEPH and JACOB
+#: (J210), JACK and JOSHUA (J200), LUCY and LUKE (L200) share a code, while AMY and AMIE
+#: (0.78) are one name, and so are MAX and MXA (0.60, two letters swapped).
+SOUND_SIMILARITY = 0.75
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
@@ -154,13 +159,16 @@ def jaro_winkler(left: str, right: str) -> float:
 def forenames_differ(left: str, right: str, left_surname: str | None = None,
                      right_surname: str | None = None) -> bool:
     """Whether two normalised forenames are clearly two people's: not one root (a
-    nickname), not alike in spelling or sound (a typo, Amy and Amie), neither an
+    nickname), not alike in spelling or sound (a typo, Amy and Amie; one Soundex code is
+    not enough, see :data:`SOUND_SIMILARITY`), neither an
     initial or short form of the other, and, given the surnames, not the names swapped
     ("SIGGINS BARNABY" and "BARNABY SIGGINS": one forename alike the other's surname, and
     the other crossing at least not clearly different, which a typo in a short name such
     as LEE keeps; one crossing alone is not a swap, or Robert and Emily Roberts would not
     be twins). The SQL twins level asks the same (``_FORENAMES_DIFFER``)."""
-    if left.startswith(right) or right.startswith(left) or soundex(left) == soundex(right):
+    similarity = jaro_winkler(left, right)
+    if left.startswith(right) or right.startswith(left) or (
+            (similarity >= SOUND_SIMILARITY or one_slip_apart(left, right)) and soundex(left) == soundex(right)):
         return False
     if left_surname and right_surname:
         crossings = (jaro_winkler(left, right_surname), jaro_winkler(left_surname, right))
@@ -168,7 +176,21 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
             return False
     if root(left.split()[0]) == root(right.split()[0]):
         return False
-    return jaro_winkler(left, right) < TWIN_SIMILARITY
+    return similarity < TWIN_SIMILARITY
+
+
+def one_slip_apart(left: str, right: str) -> bool:
+    """Whether one letter added, dropped or changed, or two neighbours swapped, turns one
+    into the other: DuckDB's ``damerau_levenshtein(left, right) <= 1``."""
+    if abs(len(left) - len(right)) > 1:
+        return False
+    if len(left) == len(right):
+        at = [index for index, (one, other) in enumerate(zip(left, right, strict=True)) if one != other]
+        return len(at) <= 1 or (len(at) == 2 and at[1] == at[0] + 1
+                                and left[at[0]] == right[at[1]] and left[at[1]] == right[at[0]])
+    short, long = sorted((left, right), key=len)
+    first = next((index for index, (one, other) in enumerate(zip(short, long)) if one != other), len(short))
+    return short[first:] == long[first + 1:]
 
 
 def soundex(text: str | None) -> str | None:
@@ -354,7 +376,8 @@ _CROSSINGS = ("coalesce(jaro_winkler_similarity(forename_l, surname_r), 0), "
 #: spelling or sound, not an initial of the other, and not the names swapped.
 _FORENAMES_DIFFER = (
     "forename_l IS NOT NULL AND forename_r IS NOT NULL AND forename_root_l <> forename_root_r "
-    "AND forename_sound_l <> forename_sound_r "
+    f"AND NOT (forename_sound_l = forename_sound_r AND (jaro_winkler_similarity(forename_l, forename_r) "
+    f">= {SOUND_SIMILARITY} OR damerau_levenshtein(forename_l, forename_r) <= 1)) "
     f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
     "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
     f"AND NOT (greatest({_CROSSINGS}) >= {_CLOSE} AND least({_CROSSINGS}) >= {TWIN_SIMILARITY})"
