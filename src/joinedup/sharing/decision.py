@@ -32,9 +32,9 @@ frontline roles; an agreement's clause applies only to the roles its purpose nam
 data team and administrators read for processing only, and never see a fact.
 
 Every request is one audit event (what was asked, for which purpose, how many records were
-shared and withheld). What it shared of each person on each basis (their own
-organisation's records, an agreement version, a break-glass access) is a row of the
-decision log (:class:`~joinedup.sharing.models.SharingDecision`): the person, their
+shared and withheld). What it shared of one person's records held by one organisation, on
+one basis (an agreement version, a break-glass access, or neither), is a row of the
+decision log (:class:`~joinedup.sharing.models.SharingDecision`): the person, those
 records, the fields shown, the purpose and the clauses (the policies) that allowed it.
 The records a request withheld are one row that counts them and says why, so a search
 does not write a row per refusal.

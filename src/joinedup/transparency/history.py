@@ -225,7 +225,7 @@ def _from_decision(row: SharingDecision, basis: str, organisations: dict, users:
         what = (f"{read}: {row.record_count} record{'s' if row.record_count != 1 else ''} not shown, "
                 "because no rule allowed it")
     else:
-        own = row.source_organisation_id == row.organisation_id
+        own = row.source_organisation_id is not None and row.source_organisation_id == row.organisation_id
         kind = "access" if own else "disclosure"
         from_whom = "their own organisation's" if own else f"{source}'s" if source else "another organisation's"
         # Of the records the row names, those that are the person's now (one may be split away).
