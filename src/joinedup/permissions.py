@@ -211,10 +211,10 @@ SHARING_DECLINE = _frontline("sharing.decline", "A practitioner's decision not t
 # --------------------------------------------------------------------------- who is involved
 
 _INVOLVED_DENIED = "Involvements are recorded, ended and corrected by practitioners and MASH officers."
-INVOLVEMENT_VIEW = _act("involvement.view", "An involvement read for who is involved (one event per involvement "
-                        "decided).", "involvement")
-INVOLVEMENT_LIST = _act("involvement.list", "A person's involvements asked for through the API (the gate: each "
-                        "involvement shown or withheld is its own involvement.view).", "person", FRONTLINE_ROLES,
+INVOLVEMENT_VIEW = _act("involvement.view", "Involvements read for who is involved (one event per request, "
+                        "naming each involvement shown and withheld).", "involvement")
+INVOLVEMENT_LIST = _act("involvement.list", "A person's involvements asked for through the API (the gate: the "
+                        "involvements shown and withheld are then one involvement.view).", "person", FRONTLINE_ROLES,
                         "Who is involved is read through the API by practitioners and MASH officers.")
 INVOLVEMENT_FORM = _act("involvement.form", "The form to record, end or correct an involvement opened.", "person",
                         FRONTLINE_ROLES, _INVOLVED_DENIED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from involvement_support import PERSON, SECRETS
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from joinedup.audit import AuditEvent
 from joinedup.db import transaction
@@ -49,16 +49,24 @@ def test_a_practitioner_who_may_see_the_person_sees_who_is_involved_without_a_pu
 
 
 def test_every_involvement_read_is_audited_and_logged(world):
+    """Issue 14: one event per request naming every involvement decided; what was shown is
+    logged per person and organisation, and the refusals are summed up in one row."""
     school = world.actor("EDU", "practitioner")
     _who(world, school)
     with transaction(world.engine) as session:
-        events = session.execute(select(AuditEvent.outcome, func.count()).where(
-            AuditEvent.action == "involvement.view", AuditEvent.actor == school.username)
-            .group_by(AuditEvent.outcome)).all()
-        logged = session.scalar(select(func.count()).select_from(SharingDecision).where(
-            SharingDecision.action == "involvement.view", SharingDecision.person_id == PERSON))
-    assert dict(events) == {"allowed": 2, "denied": 1}
-    assert logged == 3
+        [event] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "involvement.view", AuditEvent.actor == school.username)).all()
+        logged = session.scalars(select(SharingDecision).where(
+            SharingDecision.action == "involvement.view", SharingDecision.person_id == PERSON)
+            .order_by(SharingDecision.id)).all()
+    assert (event.outcome, event.details["shared"], event.details["withheld"], event.details["persons"]) == (
+        "allowed", 2, 1, [PERSON])
+    assert len(event.details["involvements"]["allowed"]) == 2 and len(event.details["involvements"]["denied"]) == 1
+    shared = [row for row in logged if row.outcome == "shared"]
+    [withheld] = [row for row in logged if row.outcome == "withheld"]
+    assert sum(row.record_count for row in shared) == 2
+    assert len({row.source_organisation_id for row in shared}) == len(shared)  # one row per organisation
+    assert (withheld.record_count, withheld.reasons) == (1, {withheld.reason: 1})
 
 
 def test_the_sensitive_services_own_practitioners_see_their_involvement(world):

@@ -25,9 +25,14 @@ from joinedup.disclosure.core import disclose, load_records
 from joinedup.errors import Conflict, Forbidden, NotFound, Refusal
 from joinedup.flags import FlagTerms, record_flag
 from joinedup.ingest.models import SourceRecord
+from joinedup.involvements import Involvement
 from joinedup.partners.models import SourceSystem
 from joinedup.people.models import Person, PersonRecord
-from joinedup.sharing import decide_record_access
+from joinedup.sharing import (
+    InvolvementSubject,
+    decide_involvement_access,
+    decide_record_access,
+)
 from joinedup.sharing.models import SharingDecision
 from joinedup.transparency import (
     access_report,
@@ -196,6 +201,21 @@ def test_a_decision_naming_several_records_follows_each_of_them(world):
     with transaction(world.engine) as session:
         assert f"sharing_decisions:{row.id}" not in {entry.source for entry in
                                                      access_report(session, world.ig_lead, AVA).entries}
+
+
+def test_who_is_involved_reads_are_explained_as_involvements_not_records(world):
+    """Explanations come from decisions: a read of who works with the person says so, and a
+    refusal counts involvements, not records."""
+    with transaction(world.engine) as session:
+        ava = session.scalar(select(Person).where(Person.person_id == AVA))
+        involvement = session.scalar(select(Involvement.id).where(Involvement.person_id == ava.id))
+        subject = InvolvementSubject(involvement, owner="CSC", person_id=AVA)
+        decide_involvement_access(session, world.social, [subject], person_seen=True)
+        decide_involvement_access(session, world.police, [subject], person_seen=False)
+        whats = [entry.what for entry in access_report(session, world.ig_lead, AVA).entries]
+    assert any(what.startswith("Looked at who is working with you: their own organisation's involvement")
+               for what in whats), whats
+    assert "Looked at who is working with you: 1 involvement not shown, because no rule allowed it" in whats
 
 
 def test_a_line_of_the_report_gets_a_receipt_checked_with_the_public_key_alone(world, tmp_path):

@@ -13,12 +13,15 @@ the same compiled rules as a record (:mod:`joinedup.sharing.policy`), as a read 
   from is of a sensitive service): the decision says ``shielded``, and the page says that
   a service is involved and to ask the IG lead, never which.
 
-No purpose, consent or agreement widens what an involvement shows. Every decision is an
-``involvement.view`` audit event and a row of the decision log.
+No purpose, consent or agreement widens what an involvement shows. Every request is one
+``involvement.view`` audit event naming each involvement it showed and withheld, and is
+logged as records are (docs/sharing.md): a row for the involvements of one person held by
+one organisation that it showed, and one row counting those it withheld, by reason.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +30,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from joinedup.audit import Actor, record_events
+from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation
 from joinedup.permissions import INVOLVEMENT_VIEW
@@ -114,22 +117,44 @@ def decide_involvement_access(session: Session, actor: Actor, subjects: Sequence
 
 def _log(session: Session, actor: Actor, subjects: Sequence[InvolvementSubject],
          decisions: list[InvolvementDecision]) -> None:
-    record_events(session, actor, (
-        {"action": INVOLVEMENT_VIEW.name, "outcome": "allowed" if d.allowed else "denied", "subject_type": "involvement",
-         "subject_id": d.involvement_id, "reason": "" if d.allowed else d.reason,
-         "details": {"policy_ids": list(d.policy_ids), "fields": sorted(d.fields), "person": subject.person_id}}
-        for subject, d in zip(subjects, decisions, strict=True)
-    ))
+    """One audit event for the request, one decision row per person and organisation whose
+    involvements it showed, and one row for those it withheld, counting them by reason. In
+    these rows ``record_count`` counts involvements."""
+    pairs = list(zip(subjects, decisions, strict=True))
+    shown = [(subject, d) for subject, d in pairs if d.allowed]
+    withheld = [(subject, d) for subject, d in pairs if not d.allowed]
+    reasons = Counter(d.reason for _subject, d in withheld)
+    one = len(pairs) == 1
+    record_event(
+        session, actor, action=INVOLVEMENT_VIEW.name, outcome="allowed" if shown else "denied",
+        subject_type="involvement" if one else "involvements", subject_id=decisions[0].involvement_id if one else "",
+        reason=reasons.most_common(1)[0][0] if withheld and not shown else "",
+        details={"persons": sorted({subject.person_id for subject in subjects if subject.person_id}),
+                 "shared": len(shown), "withheld": len(withheld),
+                 "policy_ids": sorted({policy for d in decisions for policy in d.policy_ids}),
+                 "involvements": {"allowed": [d.involvement_id for _subject, d in shown],
+                                  "denied": [d.involvement_id for _subject, d in withheld]}},
+    )
     owners = dict(session.execute(select(Organisation.code, Organisation.id).where(
         Organisation.code.in_({subject.owner for subject in subjects}))).all())
-    now = utcnow()
-    session.execute(insert(SharingDecision.__table__), [
-        {"at": now, "user_id": actor.user_id, "username": actor.username[:120],
-         "organisation_id": actor.organisation_id, "person_id": subject.person_id or None, "record_id": None,
-         "source_organisation_id": owners.get(subject.owner), "action": INVOLVEMENT_VIEW.name, "purpose": "",
-         "outcome": "shared" if d.allowed else "withheld", "basis": "",
-         "agreement_version_id": None, "policy_ids": list(d.policy_ids), "fields": sorted(d.fields),
-         "reason": "" if d.allowed else d.reason, "channel": actor.channel[:20] if actor.channel else "",
-         "break_glass_id": None}
-        for subject, d in zip(subjects, decisions, strict=True)
-    ])
+    common = {"at": utcnow(), "user_id": actor.user_id, "username": actor.username[:120],
+              "organisation_id": actor.organisation_id, "record_id": None, "action": INVOLVEMENT_VIEW.name,
+              "purpose": "", "basis": "", "agreement_version_id": None,
+              "channel": actor.channel[:20] if actor.channel else "", "break_glass_id": None, "record_ids": None}
+    groups: dict[tuple, list[InvolvementDecision]] = {}
+    for subject, d in shown:
+        groups.setdefault((subject.person_id or None, owners.get(subject.owner)), []).append(d)
+    rows = [{**common, "person_id": person, "source_organisation_id": owner, "outcome": "shared",
+             "policy_ids": sorted({policy for d in group for policy in d.policy_ids}),
+             "fields": sorted({name for d in group for name in d.fields}), "reason": "",
+             "record_count": len(group), "reasons": None}
+            for (person, owner), group in groups.items()]
+    if withheld:
+        persons = {subject.person_id or None for subject, _d in withheld}
+        providers = {owners.get(subject.owner) for subject, _d in withheld}
+        rows.append({**common, "person_id": persons.pop() if len(persons) == 1 else None,
+                     "source_organisation_id": providers.pop() if len(providers) == 1 else None,
+                     "outcome": "withheld", "policy_ids": sorted({p for _s, d in withheld for p in d.policy_ids}),
+                     "fields": [], "reason": reasons.most_common(1)[0][0], "record_count": len(withheld),
+                     "reasons": dict(reasons.most_common())})
+    session.execute(insert(SharingDecision.__table__), rows)

@@ -44,7 +44,10 @@ READS = {
     "household.view": "Looked at who lives at your address",
     "sharing.preview": "Checked what a partner organisation would see of your record",
     "subject_access.export": "Copied your records for your subject access request",
+    "involvement.view": "Looked at who is working with you",
 }
+#: What a decision's rows count, when not records: (one, several).
+COUNTED = {"involvement.view": ("involvement", "involvements")}
 #: The system's processing, explained so that it does not alarm.
 PROCESSING = {
     "person.review": ("Checked which records are about you, so that agencies find the right person. Only your "
@@ -222,16 +225,18 @@ def _from_decision(row: SharingDecision, basis: str, organisations: dict, users:
         kind, what = "declined", f"Decided not to share your information. {basis}".strip()
     elif row.outcome == "withheld":
         kind = "refusal"
-        what = (f"{read}: {row.record_count} record{'s' if row.record_count != 1 else ''} not shown, "
+        one, several = COUNTED.get(row.action, ("record", "records"))
+        what = (f"{read}: {row.record_count} {one if row.record_count == 1 else several} not shown, "
                 "because no rule allowed it")
     else:
         own = row.source_organisation_id is not None and row.source_organisation_id == row.organisation_id
         kind = "access" if own else "disclosure"
         from_whom = "their own organisation's" if own else f"{source}'s" if source else "another organisation's"
         # Of the records the row names, those that are the person's now (one may be split away).
-        count = len(records.intersection(row.records)) or 1
+        count = len(records.intersection(row.records)) if row.records else row.record_count or 1
+        one, several = COUNTED.get(row.action, ("record", "records"))
         shown = ", ".join(field.replace("_", " ").replace("fact:", "") for field in row.fields or [])
-        what = (f"{read}: {from_whom} " + ("record" if count == 1 else f"{count} records")
+        what = (f"{read}: {from_whom} " + (one if count == 1 else f"{count} {several}")
                 + (f" ({shown})" if shown else ""))
         if basis:
             what += f". Allowed because: {basis}"
