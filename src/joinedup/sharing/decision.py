@@ -57,6 +57,7 @@ from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.people.models import Person, PersonRecord
 from joinedup.sharing.consent import NO_CONSENT, consent_states
+from joinedup.sharing.log import withheld_row
 from joinedup.sharing.models import BreakGlass, SharingDecision, SharingDecisionRecord
 from joinedup.sharing.policy import (
     ADDRESS_ACTIONS,
@@ -288,17 +289,8 @@ def _log(session: Session, actor: Actor, action: str, purpose: StatedPurpose, re
             "reason": purpose.relationship or "", "break_glass_id": group[0].break_glass_id,
             "record_count": len(ids), "reasons": None})
     if withheld:
-        persons = {public.get(person_of.get(d.record_id)) for d in withheld}
-        owners = {owner_of[d.record_id] for d in withheld}
-        rows.append({
-            **common, "person_id": persons.pop() if len(persons) == 1 else None,
-            "record_id": withheld[0].record_id if len(withheld) == 1 else None,
-            "source_organisation_id": owners.pop() if len(owners) == 1 else None, "outcome": "withheld",
-            "basis": "", "agreement_version_id": None,
-            "policy_ids": sorted({policy for d in withheld for policy in d.policy_ids}), "fields": [],
-            "reason": reasons.most_common(1)[0][0], "break_glass_id": None, "record_count": len(withheld),
-            "reasons": dict(reasons.most_common()), "record_ids": None,
-        })
+        rows.append(withheld_row({**common, "record_id": withheld[0].record_id if len(withheld) == 1 else None},
+                                 [(public.get(person_of.get(d.record_id)), owner_of[d.record_id], d) for d in withheld]))
     # Only a row naming several records needs its id back (for their index); the rest are
     # one plain batch, which SQLite would otherwise send a row at a time to keep ids in order.
     several = [row for row in rows if row["record_ids"]]

@@ -34,6 +34,7 @@ from joinedup.audit import Actor, record_event
 from joinedup.db import utcnow
 from joinedup.partners.models import Organisation
 from joinedup.permissions import INVOLVEMENT_VIEW
+from joinedup.sharing.log import withheld_row
 from joinedup.sharing.models import SharingDecision
 from joinedup.sharing.policy import (
     INVOLVEMENT_FIELDS,
@@ -150,11 +151,6 @@ def _log(session: Session, actor: Actor, subjects: Sequence[InvolvementSubject],
              "record_count": len(group), "reasons": None}
             for (person, owner), group in groups.items()]
     if withheld:
-        persons = {subject.person_id or None for subject, _d in withheld}
-        providers = {owners.get(subject.owner) for subject, _d in withheld}
-        rows.append({**common, "person_id": persons.pop() if len(persons) == 1 else None,
-                     "source_organisation_id": providers.pop() if len(providers) == 1 else None,
-                     "outcome": "withheld", "policy_ids": sorted({p for _s, d in withheld for p in d.policy_ids}),
-                     "fields": [], "reason": reasons.most_common(1)[0][0], "record_count": len(withheld),
-                     "reasons": dict(reasons.most_common())})
+        rows.append(withheld_row(common, [(subject.person_id or None, owners.get(subject.owner), d)
+                                          for subject, d in withheld]))
     session.execute(insert(SharingDecision.__table__), rows)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -83,6 +86,21 @@ def log_filter(session: Session, *, person_id: str = "", username: str = "", org
         raise LogFilterRefused(problems)
     return LogFilter(person_id=person_id, username=username, organisation_id=organisation_id, agreement=agreement,
                      outcome=outcome, since=first, until=last)
+
+
+def withheld_row(common: dict[str, Any], withheld: Sequence[tuple[str | None, int | None, Any]]) -> dict[str, Any]:
+    """The one decision row for all a request withheld, given ``(person, provider, decision)``
+    for each refusal: counted by reason, naming a person or provider only when there is one,
+    so a search's refusals are one row and not one per record."""
+    reasons = Counter(d.reason for _person, _provider, d in withheld)
+    persons = {person for person, _provider, _d in withheld}
+    providers = {provider for _person, provider, _d in withheld}
+    return {**common, "person_id": persons.pop() if len(persons) == 1 else None,
+            "source_organisation_id": providers.pop() if len(providers) == 1 else None, "outcome": "withheld",
+            "basis": "", "agreement_version_id": None, "break_glass_id": None, "record_ids": None,
+            "policy_ids": sorted({policy for _person, _provider, d in withheld for policy in d.policy_ids}),
+            "fields": [], "reason": reasons.most_common(1)[0][0], "record_count": len(withheld),
+            "reasons": dict(reasons.most_common())}
 
 
 def decision_bases(session: Session, decisions) -> dict[int, str]:
