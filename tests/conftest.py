@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from _pytest.nodeid import NodeId
+from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -23,6 +25,7 @@ from joinedup.config import Settings
 from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
 from joinedup.schema import metadata
+from joinedup.web import create_app
 
 POSTGRES_URL = os.environ.get(
     "JOINEDUP_TEST_POSTGRES_URL", "postgresql://joinedup@127.0.0.1:5432/test"
@@ -131,6 +134,29 @@ def settings(tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("JOINEDUP_HOME", str(home))
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
     return Settings(home=Path(home), database_url=f"sqlite:///{home / 'joinedup.db'}")
+
+
+@pytest.fixture(scope="session")
+def make_app():
+    """``make_app(settings, engine)``: the app over the test's own settings and store.
+
+    FastAPI (0.165) builds every included route's handler again for each app, on the first
+    request that passes it: about half a second for all of ours, more than most web tests
+    take. So a worker keeps one app for each kind of settings (all but the home and the
+    database) and gives it each test's settings and store. A test that changes the app
+    itself (adds a route) builds its own with ``create_app``."""
+    apps: dict[Settings, FastAPI] = {}
+
+    def build(settings: Settings, engine: Engine) -> FastAPI:
+        kind = replace(settings, home=Path("/"), database_url="")
+        app = apps.get(kind)
+        if app is None:
+            app = apps[kind] = create_app(settings, engine=engine)
+        else:
+            app.state.web = replace(app.state.web, settings=settings, engine=engine)
+        return app
+
+    return build
 
 
 #: Fixture scopes that a module's tests share: their tests stay on one worker.

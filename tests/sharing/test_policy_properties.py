@@ -62,7 +62,6 @@ from joinedup.sharing.models import (
 )
 from joinedup.sharing.policy import bump_rules, category_fields
 from joinedup.sharing.rules import create_agreement, set_status, sign
-from joinedup.web import create_app
 
 SYSTEM = Actor.system("cli", "property")
 PASSWORD = "correct horse battery"
@@ -394,12 +393,12 @@ def test_each_requests_slice_decides_as_every_policy_would(engine, world, terms,
 
 
 @pytest.fixture
-def api_world(engine, tmp_path, monkeypatch):
+def api_world(engine, tmp_path, monkeypatch, make_app):
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     monkeypatch.setattr(passwords, "_unknown_user_hash", None)
     _seed(engine)
-    app = create_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
-                     engine=engine)
+    app = make_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
+                   engine)
     clients = {}
     for code in ORGS:
         client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)

@@ -51,7 +51,6 @@ from joinedup.sharing.models import (
 )
 from joinedup.sharing.policy import bump_rules
 from joinedup.sharing.rules import create_agreement, set_status, sign
-from joinedup.web import create_app
 
 SYSTEM = Actor.system("cli", "property")
 ORGS = {"CSC": "csc", "POL": "police", "VCS": "voluntary", "HSG": "housing"}
@@ -68,7 +67,7 @@ CATEGORIES = ("identity", "contact", "sensitive_services", "voluntary_support", 
 
 
 @pytest.fixture
-def world(engine, tmp_path, monkeypatch):
+def world(engine, tmp_path, monkeypatch, make_app):
     """The organisations, a person known to the police and a domestic-abuse service, the
     catalogue, and a signed-in client for each role at two organisations."""
     monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -87,8 +86,8 @@ def world(engine, tmp_path, monkeypatch):
         for (org, roles), username in USERS.items():
             user(session, username, orgs[org], roles, display_name=username)
         service_id = service.id
-    app = create_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
-                     engine=engine)
+    app = make_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
+                   engine)
     clients = {}
     for key, username in USERS.items():
         client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)

@@ -15,7 +15,6 @@ from web_support import Place, seed, sign_in
 
 from joinedup.accounts import passwords
 from joinedup.config import Settings
-from joinedup.web import create_app
 
 
 @pytest.fixture
@@ -43,8 +42,8 @@ def place(engine) -> Place:
 
 
 @pytest.fixture
-def app(web_settings, engine):
-    return create_app(web_settings, engine=engine)
+def app(web_settings, engine, make_app):
+    return make_app(web_settings, engine)
 
 
 @pytest.fixture

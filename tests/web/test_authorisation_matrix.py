@@ -1182,9 +1182,9 @@ def _forged(client: TestClient, method: str, url: str, row: Row, where: str) -> 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role_and_relation(engine, web_settings, role):
+def test_every_route_for_every_role_and_relation(engine, web_settings, make_app, role):
     world = _seed(engine)
-    app = create_app(web_settings, engine=engine)
+    app = make_app(web_settings, engine)
     before = _snapshot(engine)
     problems: list[str] = []
     with _client(app) as client:

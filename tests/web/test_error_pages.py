@@ -12,6 +12,14 @@ import pytest
 import uvicorn
 from web_support import PASSWORD, csrf_token, sign_in
 
+from joinedup.web import create_app
+
+
+@pytest.fixture
+def app(web_settings, engine):
+    """An app of these tests' own: they add routes to it, which no other test may see."""
+    return create_app(web_settings, engine=engine)
+
 
 @pytest.fixture
 def crashing(app):

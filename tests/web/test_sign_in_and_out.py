@@ -13,7 +13,6 @@ from joinedup.accounts import WebSession
 from joinedup.audit import AuditEvent
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
-from joinedup.web import create_app
 from joinedup.web.context import SESSION_COOKIE
 from joinedup.web.accounts.pages import wait_in_words
 
@@ -34,16 +33,17 @@ def test_the_sign_in_page_starts_an_anonymous_session_for_its_csrf_token(client,
         assert row.user_id is None and row.csrf_token == csrf_token(page.text)
 
 
-def test_cookies_are_secure_when_the_settings_say_so(engine, place, tmp_path):
+def test_cookies_are_secure_when_the_settings_say_so(engine, place, tmp_path, make_app):
     settings = Settings(home=tmp_path, database_url="sqlite://", secure_cookies=True)
-    with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as client:
+    with TestClient(make_app(settings, engine), base_url="https://testserver") as client:
         assert "secure" in _set_cookie(client.get("/sign-in")).lower()
 
 
 @pytest.mark.parametrize("secure", [True, False])
-def test_browsers_are_told_to_keep_to_https_only_when_it_is_served_over_https(engine, place, tmp_path, secure):
+def test_browsers_are_told_to_keep_to_https_only_when_it_is_served_over_https(engine, place, tmp_path, make_app,
+                                                                              secure):
     settings = Settings(home=tmp_path, database_url="sqlite://", secure_cookies=secure)
-    with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as client:
+    with TestClient(make_app(settings, engine), base_url="https://testserver") as client:
         for path in ("/sign-in", "/static/joinedup.css", "/no-such-page", "/api/v1/me"):
             hsts = client.get(path).headers.get("strict-transport-security")
             assert hsts == ("max-age=31536000; includeSubDomains" if secure else None), path

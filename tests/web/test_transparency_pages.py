@@ -17,16 +17,15 @@ from web_support import csrf_token, sign_in
 
 from joinedup.audit.checkpoints import instance_signer
 from joinedup.audit.log import check_receipt, make_checkpoint
-from joinedup.web import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "transparency"))
 from transparency_support import AVA, build_world
 
 
 @pytest.fixture
-def client(web_settings, engine):
+def client(web_settings, engine, make_app):
     build_world(engine)
-    with TestClient(create_app(web_settings, engine=engine), raise_server_exceptions=False,
+    with TestClient(make_app(web_settings, engine), raise_server_exceptions=False,
                     follow_redirects=False) as client:
         yield client
 

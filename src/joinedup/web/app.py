@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for capability in CAPABILITIES:
         for router in capability.ROUTERS:
             app.include_router(router)
-    _handle_errors(app, settings)
+    _handle_errors(app)
     return app
 
 
@@ -130,7 +130,7 @@ async def error_page(request: Request, status_code: int, message: str = "", head
     )
 
 
-def _handle_errors(app: FastAPI, settings: Settings) -> None:
+def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         response = RedirectResponse(sign_in_url(exc.next_url, exc.timed_out), status_code=303)
