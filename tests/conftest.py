@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 from _pytest.nodeid import NodeId
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from joinedup.accounts import passwords
 from joinedup.config import Settings
 from joinedup.db import make_engine
 from joinedup.db.migrate import upgrade
@@ -134,6 +136,29 @@ def settings(tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("JOINEDUP_HOME", str(home))
     monkeypatch.delenv("JOINEDUP_DATABASE_URL", raising=False)
     return Settings(home=Path(home), database_url=f"sqlite:///{home / 'joinedup.db'}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_hashes():
+    """Cheap argon2id parameters for the whole session, module-wide worlds included: at the
+    production cost, hashing the seeded users' passwords was a third of some directories'
+    time. A test whose subject is the cost is marked ``production_hashes``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr(passwords, "_unknown_user_hash", None)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def production_hashes(request):
+    """The production argon2id parameters, for a test marked ``production_hashes``."""
+    if request.node.get_closest_marker("production_hashes") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", PasswordHasher())
+        patch.setattr(passwords, "_unknown_user_hash", None)
+        yield
 
 
 @pytest.fixture(scope="session")

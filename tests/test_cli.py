@@ -119,15 +119,13 @@ def test_export_addresses_and_the_report(settings, tmp_path):
 
 
 def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
-    from argon2 import PasswordHasher
     from sqlalchemy import select
 
-    from joinedup.accounts import SignInLimits, authenticate, create_user, passwords
+    from joinedup.accounts import SignInLimits, authenticate, create_user
     from joinedup.audit import AuditEvent
     from joinedup.db import transaction, utcnow
     from joinedup.partners import Organisation
 
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     assert runner.invoke(app, ["init"]).exit_code == 0
     engine = make_engine(settings.database_url)
     limits = SignInLimits(first_delay=timedelta(hours=1))
@@ -161,15 +159,13 @@ def test_users_unlock_lifts_an_accounts_sign_in_waits(settings, monkeypatch):
 
 
 def test_users_roles_changes_a_users_roles_saying_why(settings, monkeypatch):
-    from argon2 import PasswordHasher
     from sqlalchemy import select
 
-    from joinedup.accounts import create_user, find_user, passwords
+    from joinedup.accounts import create_user, find_user
     from joinedup.audit import AuditEvent
     from joinedup.db import transaction
     from joinedup.partners import Organisation
 
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     assert runner.invoke(app, ["init"]).exit_code == 0
     engine = make_engine(settings.database_url)
     with transaction(engine) as session:

@@ -18,7 +18,7 @@ ADMIN = Actor(username="root", roles=frozenset({"admin"}), channel="cli")
 
 
 @pytest.fixture
-def sam(engine, organisation_id, quick_hashes) -> int:
+def sam(engine, organisation_id) -> int:
     with transaction(engine) as session:
         return create_user(session, username="sam.social", password="a long enough password", display_name="Sam",
                            organisation=organisation_id, roles=["practitioner"]).id

@@ -45,7 +45,7 @@ def _born(engine, token, ago: timedelta) -> None:
         row.created_at = utcnow() - ago
 
 
-def test_the_database_holds_only_the_tokens_hash(engine, organisation_id, quick_hashes):
+def test_the_database_holds_only_the_tokens_hash(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user, client_address="10.1.2.3")
@@ -66,7 +66,7 @@ def test_unknown_or_missing_tokens_are_no_session(engine):
         assert resume_session(session, "made-up", timeout_minutes=TIMEOUT).status == "none"
 
 
-def test_an_idle_session_expires_is_deleted_and_the_timeout_audited(engine, organisation_id, quick_hashes):
+def test_an_idle_session_expires_is_deleted_and_the_timeout_audited(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -83,7 +83,7 @@ def test_an_idle_session_expires_is_deleted_and_the_timeout_audited(engine, orga
     assert (event.outcome, event.user_id, event.client_address) == ("timeout", user.id, "10.0.0.1")
 
 
-def test_activity_keeps_a_session_alive(engine, organisation_id, quick_hashes):
+def test_activity_keeps_a_session_alive(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -95,7 +95,7 @@ def test_activity_keeps_a_session_alive(engine, organisation_id, quick_hashes):
         assert resume_session(session, state.token, timeout_minutes=TIMEOUT).signed_in
 
 
-def test_a_session_ends_after_its_lifetime_however_busy_it_is(engine, organisation_id, quick_hashes):
+def test_a_session_ends_after_its_lifetime_however_busy_it_is(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -115,7 +115,7 @@ def test_a_session_ends_after_its_lifetime_however_busy_it_is(engine, organisati
     assert (event.outcome, event.reason) == ("timeout", "Signed in for more than 12 hours.")
 
 
-def test_the_lifetime_is_set_by_whoever_resumes_the_session(engine, organisation_id, quick_hashes):
+def test_the_lifetime_is_set_by_whoever_resumes_the_session(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -137,7 +137,7 @@ def test_an_idle_anonymous_session_simply_ends(engine):
         assert resume_session(session, state.token, timeout_minutes=TIMEOUT).status == "none"
 
 
-def test_replacing_a_session_ends_the_old_one(engine, organisation_id, quick_hashes):
+def test_replacing_a_session_ends_the_old_one(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         anonymous = open_session(session)
@@ -149,7 +149,7 @@ def test_replacing_a_session_ends_the_old_one(engine, organisation_id, quick_has
         assert resume_session(session, signed_in.token, timeout_minutes=TIMEOUT).signed_in
 
 
-def test_sign_out_deletes_the_session_and_is_audited(engine, organisation_id, quick_hashes):
+def test_sign_out_deletes_the_session_and_is_audited(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -162,7 +162,7 @@ def test_sign_out_deletes_the_session_and_is_audited(engine, organisation_id, qu
     assert (event.outcome, event.user_id, event.actor) == ("success", user.id, "sam.social")
 
 
-def test_a_disabled_users_session_stops_working(engine, organisation_id, quick_hashes):
+def test_a_disabled_users_session_stops_working(engine, organisation_id):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:
         state = open_session(session, user=user)
@@ -173,7 +173,7 @@ def test_a_disabled_users_session_stops_working(engine, organisation_id, quick_h
 
 
 def test_purging_forgets_idle_anonymous_sessions_and_day_old_signed_in_ones(
-    engine, organisation_id, quick_hashes
+    engine, organisation_id
 ):
     user = _user(engine, organisation_id)
     with transaction(engine) as session:

@@ -59,14 +59,14 @@ def sign_in_events(engine):
         ]
 
 
-def test_right_password_signs_in_and_is_audited(engine, organisation_id, quick_hashes):
+def test_right_password_signs_in_and_is_audited(engine, organisation_id):
     _users(engine, organisation_id)
     result = attempt(engine, " Sam.Social ", PASSWORD)
     assert result.outcome == "success" and result.user.username == "sam.social"
     assert sign_in_events(engine) == [("success", "sam.social", "The password was right.")]
 
 
-def test_wrong_password_and_unknown_user_fail_alike_and_are_audited(engine, organisation_id, quick_hashes):
+def test_wrong_password_and_unknown_user_fail_alike_and_are_audited(engine, organisation_id):
     _users(engine, organisation_id)
     assert attempt(engine, "sam.social", "wrong password").outcome == "failure"
     assert attempt(engine, "nobody", PASSWORD).outcome == "failure"
@@ -76,7 +76,7 @@ def test_wrong_password_and_unknown_user_fail_alike_and_are_audited(engine, orga
     ]
 
 
-def test_a_disabled_account_cannot_sign_in(engine, organisation_id, quick_hashes):
+def test_a_disabled_account_cannot_sign_in(engine, organisation_id):
     _users(engine, organisation_id)
     with transaction(engine) as session:
         session.scalar(select(User).where(User.username == "sam.social")).active = False
@@ -84,7 +84,7 @@ def test_a_disabled_account_cannot_sign_in(engine, organisation_id, quick_hashes
     assert sign_in_events(engine)[-1] == ("failure", "sam.social", "The account is disabled.")
 
 
-def test_each_further_failure_of_a_username_at_an_address_doubles_its_wait(engine, organisation_id, quick_hashes):
+def test_each_further_failure_of_a_username_at_an_address_doubles_its_wait(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
     assert [attempt(engine, "sam.social", "guess", now=start + timedelta(seconds=s)).retry_after_minutes
@@ -99,7 +99,7 @@ def test_each_further_failure_of_a_username_at_an_address_doubles_its_wait(engin
     assert sign_in_events(engine)[-2][0:2] == ("locked", "sam.social")
 
 
-def test_refused_attempts_do_not_count_and_the_wait_ends_when_it_says(engine, organisation_id, quick_hashes):
+def test_refused_attempts_do_not_count_and_the_wait_ends_when_it_says(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
     for second in range(3):
@@ -114,7 +114,7 @@ def test_refused_attempts_do_not_count_and_the_wait_ends_when_it_says(engine, or
     assert (again.outcome, again.retry_after_minutes) == ("failure", 0)
 
 
-def test_failures_from_other_addresses_never_block_the_user_here(engine, organisation_id, quick_hashes):
+def test_failures_from_other_addresses_never_block_the_user_here(engine, organisation_id):
     """Someone guessing Sam's password elsewhere does not lock Sam out at their desk."""
     _users(engine, organisation_id)
     start = utcnow()
@@ -126,7 +126,7 @@ def test_failures_from_other_addresses_never_block_the_user_here(engine, organis
     assert here.outcome == "success"
 
 
-def test_other_users_failures_at_a_shared_address_block_no_one(engine, organisation_id, quick_hashes):
+def test_other_users_failures_at_a_shared_address_block_no_one(engine, organisation_id):
     """An office behind one address: colleagues' mistakes below the ceiling lock no one else."""
     _users(engine, organisation_id)
     start = utcnow()
@@ -141,7 +141,7 @@ def test_other_users_failures_at_a_shared_address_block_no_one(engine, organisat
     assert attempt(engine, "ann.office", "guess", address=OFFICE, now=next(moments)).outcome == "locked"
 
 
-def test_the_default_ceiling_for_an_address_is_far_above_an_office_of_typos(engine, organisation_id, quick_hashes):
+def test_the_default_ceiling_for_an_address_is_far_above_an_office_of_typos(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
     defaults = SignInLimits()
@@ -156,7 +156,7 @@ def test_the_default_ceiling_for_an_address_is_far_above_an_office_of_typos(engi
     assert attempt(engine, "sam.social", PASSWORD, address=OFFICE, limits=defaults, now=late).outcome == "success"
 
 
-def test_spraying_many_usernames_from_one_address_meets_the_ceiling(engine, organisation_id, quick_hashes):
+def test_spraying_many_usernames_from_one_address_meets_the_ceiling(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
     for index in range(LIMITS.address_ceiling):
@@ -170,7 +170,7 @@ def test_spraying_many_usernames_from_one_address_meets_the_ceiling(engine, orga
                    now=start + timedelta(minutes=16, seconds=1)).outcome == "success"
 
 
-def test_the_wait_does_not_tell_whether_a_username_exists(engine, organisation_id, quick_hashes):
+def test_the_wait_does_not_tell_whether_a_username_exists(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
 
@@ -183,7 +183,7 @@ def test_the_wait_does_not_tell_whether_a_username_exists(engine, organisation_i
         ("failure", 0), ("failure", 0), ("failure", 1), ("locked", 1), ("locked", 1)]
 
 
-def test_failures_are_forgotten_after_a_day(engine, organisation_id, quick_hashes):
+def test_failures_are_forgotten_after_a_day(engine, organisation_id):
     _users(engine, organisation_id)
     start = utcnow()
     for minute in range(3):
@@ -192,7 +192,7 @@ def test_failures_are_forgotten_after_a_day(engine, organisation_id, quick_hashe
     assert attempt(engine, "sam.social", "typo", now=next_day).retry_after_minutes == 0
 
 
-def test_a_weak_hash_is_upgraded_on_sign_in(engine, organisation_id, quick_hashes, monkeypatch):
+def test_a_weak_hash_is_upgraded_on_sign_in(engine, organisation_id, monkeypatch):
     _users(engine, organisation_id)
     from joinedup.accounts import passwords
 

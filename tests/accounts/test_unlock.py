@@ -20,7 +20,7 @@ DESK, LAPTOP, SPRAYER = "10.0.0.1", "10.0.0.2", "203.0.113.66"
 
 
 @pytest.fixture
-def sam(engine, organisation_id, quick_hashes):
+def sam(engine, organisation_id):
     with transaction(engine) as session:
         create_user(session, username="sam.social", password=PASSWORD, display_name="Sam",
                     organisation=organisation_id, roles=["practitioner"])

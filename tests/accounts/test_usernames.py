@@ -58,7 +58,7 @@ def _stored_as_typed(engine, *usernames: str) -> None:
                 created_at=utcnow()))
 
 
-def test_sign_in_ignores_the_case_of_the_username(engine, organisation_id, quick_hashes):
+def test_sign_in_ignores_the_case_of_the_username(engine, organisation_id):
     with transaction(engine) as session:
         create_user(session, username="Sam.Social", password=PASSWORD, display_name="Sam",
                     organisation=organisation_id)
@@ -69,7 +69,7 @@ def test_sign_in_ignores_the_case_of_the_username(engine, organisation_id, quick
             assert find_user(session, typed).username == "sam.social"
 
 
-def test_two_accounts_cannot_differ_only_in_case(engine, organisation_id, quick_hashes):
+def test_two_accounts_cannot_differ_only_in_case(engine, organisation_id):
     with transaction(engine) as session:
         create_user(session, username="sam.social", password=PASSWORD, display_name="Sam",
                     organisation=organisation_id)
@@ -84,7 +84,7 @@ def test_two_accounts_cannot_differ_only_in_case(engine, organisation_id, quick_
         assert session.scalars(select(User.username)).all() == ["sam.social"]
 
 
-def test_accounts_stored_as_typed_keep_working_after_the_upgrade(unmigrated_engine, quick_hashes):
+def test_accounts_stored_as_typed_keep_working_after_the_upgrade(unmigrated_engine):
     upgrade(unmigrated_engine, BEFORE)
     _stored_as_typed(unmigrated_engine, "Dana.DSL")
     upgrade(unmigrated_engine)
@@ -96,7 +96,7 @@ def test_accounts_stored_as_typed_keep_working_after_the_upgrade(unmigrated_engi
             create_user(session, username="dana.dsl", password=PASSWORD, display_name="Dana", organisation="CSC")
 
 
-def test_the_upgrade_names_accounts_that_differ_only_in_case(unmigrated_engine, quick_hashes):
+def test_the_upgrade_names_accounts_that_differ_only_in_case(unmigrated_engine):
     upgrade(unmigrated_engine, BEFORE)
     _stored_as_typed(unmigrated_engine, "Dana.DSL", "dana.dsl", "sam.social")
     with pytest.raises(RuntimeError, match=r"whatever their case: dana\.dsl\. Rename"):

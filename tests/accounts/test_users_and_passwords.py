@@ -12,6 +12,7 @@ from joinedup.db import transaction
 PASSWORD = "correct horse battery"
 
 
+@pytest.mark.production_hashes
 def test_hashes_are_argon2id_with_rfc_9106_low_memory_parameters():
     stored = hash_password(PASSWORD)
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
@@ -26,13 +27,14 @@ def test_a_malformed_stored_hash_never_matches():
     assert not verify_password("", "")
 
 
+@pytest.mark.production_hashes
 def test_weaker_hashes_are_marked_for_rehashing():
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     assert passwords.needs_rehash(weak)
     assert not passwords.needs_rehash(hash_password(PASSWORD))
 
 
-def test_create_user_stores_a_hash_and_normalises_the_username(engine, organisation_id, quick_hashes):
+def test_create_user_stores_a_hash_and_normalises_the_username(engine, organisation_id):
     with transaction(engine) as session:
         user = create_user(
             session,
@@ -67,7 +69,7 @@ def test_create_user_stores_a_hash_and_normalises_the_username(engine, organisat
         ({"username": "SAM.SOCIAL"}, "is taken"),
     ],
 )
-def test_create_user_refuses_a_bad_account(engine, organisation_id, quick_hashes, changes, message):
+def test_create_user_refuses_a_bad_account(engine, organisation_id, changes, message):
     account = {
         "username": "other.user",
         "password": PASSWORD,

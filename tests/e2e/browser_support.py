@@ -17,14 +17,12 @@ from typing import Any, NamedTuple
 
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 from factories import PASSWORD, user
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from joinedup.accounts import passwords
 from joinedup.config import Settings
 from joinedup.db import make_engine, transaction
 from joinedup.db.migrate import upgrade
@@ -34,17 +32,6 @@ from joinedup.web import create_app
 AXE = Path(os.environ.get("JOINEDUP_AXE") or Path(__file__).resolve().parents[2] / "node_modules" / "axe-core"
            / "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@contextmanager
-def cheap_passwords() -> Iterator[None]:
-    """While a module's world is seeded: its many users' passwords hashed with the cheapest
-    Argon2 settings, so the seeding is quick (signing in checks them the same way)."""
-    original, passwords.HASHER = passwords.HASHER, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    try:
-        yield
-    finally:
-        passwords.HASHER = original
 
 
 def assert_accessible(page: Page, axe_source: str) -> None:
@@ -192,16 +179,14 @@ def module_server(store_name: str, world: Callable[[Engine], Any], *, users: Ite
     server's ``world``), then ``users`` (each ``(username, organisation code, roles)``,
     with a dict of details after them when needed; they sign in with :data:`PASSWORD`),
     then ``then(session, world)``, in a transaction: a journey states only what differs.
-    Passwords are hashed cheaply while it is built. Asking for ``browser_type_launch_args``
-    first skips the module before any seeding when Chromium is missing.
+    Asking for ``browser_type_launch_args`` first skips the module before any seeding when Chromium is missing.
     """
 
     def build(engine: Engine) -> Any:
-        with cheap_passwords():
-            built = world(engine)
-            with transaction(engine) as session:
-                for username, organisation, roles, *details in users:
-                    user(session, username, organisation, roles, **(details[0] if details else {}))
+        built = world(engine)
+        with transaction(engine) as session:
+            for username, organisation, roles, *details in users:
+                user(session, username, organisation, roles, **(details[0] if details else {}))
         if then is not None:
             with transaction(engine) as session:
                 then(session, built)

@@ -34,13 +34,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from joinedup.accounts import User, create_user, passwords
+from joinedup.accounts import User, create_user
 from joinedup.audit import Actor
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
@@ -393,9 +392,7 @@ def test_each_requests_slice_decides_as_every_policy_would(engine, world, terms,
 
 
 @pytest.fixture
-def api_world(engine, tmp_path, monkeypatch, make_app):
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(passwords, "_unknown_user_hash", None)
+def api_world(engine, tmp_path, make_app):
     _seed(engine)
     app = make_app(Settings(home=tmp_path / "home", database_url=engine.url.render_as_string(hide_password=False)),
                    engine)

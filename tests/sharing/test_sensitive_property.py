@@ -21,7 +21,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from factories import (
     PASSWORD,
     organisation,
@@ -35,7 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from joinedup.accounts import User, passwords
+from joinedup.accounts import User
 from joinedup.audit import Actor
 from joinedup.config import Settings
 from joinedup.db import transaction, utcnow
@@ -67,11 +66,9 @@ CATEGORIES = ("identity", "contact", "sensitive_services", "voluntary_support", 
 
 
 @pytest.fixture
-def world(engine, tmp_path, monkeypatch, make_app):
+def world(engine, tmp_path, make_app):
     """The organisations, a person known to the police and a domestic-abuse service, the
     catalogue, and a signed-in client for each role at two organisations."""
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(passwords, "_unknown_user_hash", None)
     with transaction(engine) as session:
         orgs = {code: organisation(session, code, f"Org {code}", "other") for code in ORGS}
         systems = {code: source_system(session, source, f"System {code}", orgs[code]) for code, source in ORGS.items()}

@@ -1,19 +1,13 @@
-"""Fixtures for the web tests: the app on each backend, a seeded place, clients.
-
-Passwords are hashed with cheap argon2 parameters here to keep the suite quick;
-tests/accounts checks the production parameters.
-"""
+"""Fixtures for the web tests: the app on each backend, a seeded place, clients."""
 
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from fastapi.testclient import TestClient
 from practice_support import World, seed_sharing
 from web_support import Place, seed, sign_in
 
-from joinedup.accounts import passwords
 from joinedup.config import Settings
 
 
@@ -23,12 +17,6 @@ def engine(sqlite_engine) -> Engine:
     and the store's own behaviour is tested on both by the domain and store tests. A module
     that must also run on PostgreSQL (the schemathesis sweep) asks for both itself."""
     return sqlite_engine
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(passwords, "_unknown_user_hash", None)
 
 
 @pytest.fixture

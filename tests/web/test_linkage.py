@@ -16,14 +16,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from linkage_support import Linked, seed_linkage
 from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from web_support import Place, csrf_token, seed, sign_in
 
-from joinedup.accounts import passwords
 from joinedup.audit import AuditEvent
 from joinedup.db import make_engine, transaction
 from joinedup.people import explain_pair
@@ -45,15 +43,12 @@ FACTS = ("secret_fact", "never shown to the data team", "cp_status", "Cp status"
 
 @pytest.fixture(scope="module")
 def linked_template(tmp_path_factory, sqlite_template) -> tuple[Path, Place, Linked]:
-    """The web place, linked, built once for the module (cheap password hashes, as the web
-    tests' own): each test copies it, so each still writes to a store of its own."""
+    """The web place, linked, built once for the module: each test copies it, so each still writes to a store of its own."""
     path = tmp_path_factory.mktemp("linkage-template") / "joinedup.db"
     shutil.copy2(sqlite_template, path)
     template = make_engine(f"sqlite:///{path}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        built = seed(template)
-        linked = seed_linkage(template)
+    built = seed(template)
+    linked = seed_linkage(template)
     with template.connect() as connection:
         connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
     template.dispose()
