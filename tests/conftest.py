@@ -70,14 +70,26 @@ def postgres_url():
     admin.dispose()
 
 
+#: The tables, each before those it refers to, and a query naming those holding any row.
+_TABLES = [table.name for table in reversed(metadata.sorted_tables)]
+_WRITTEN = " union all ".join(f"select '{name}' where exists (select from \"{name}\")" for name in _TABLES)
+
+
 def _empty_postgres(engine: Engine) -> None:
-    """Truncate every table. A session an earlier test left open (idle in a transaction)
-    would hold its locks and make this wait for ever; it fails here instead, saying so."""
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    """Delete the rows of every table that holds any and restart every sequence used, as a
+    fresh database would be. Truncating all the tables took 0.11 s a test; the few rows a
+    test leaves go in milliseconds. A session an earlier test left open (idle in a
+    transaction) would hold its locks and make this wait for ever; it fails here instead,
+    saying so."""
     try:
         with engine.begin() as connection:
             connection.execute(text("set local lock_timeout = '60s'"))
-            connection.execute(text(f"truncate {tables} restart identity cascade"))
+            written = set(connection.execute(text(_WRITTEN)).scalars())
+            for name in _TABLES:
+                if name in written:
+                    connection.execute(text(f'delete from "{name}"'))
+            connection.execute(text("select setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                                    "from pg_sequences where last_value is not null"))
     except OperationalError as exc:
         with engine.connect() as connection:
             held = connection.execute(text(
