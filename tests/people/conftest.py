@@ -37,19 +37,21 @@ BACKENDS = [pytest.param("sqlite", id="sqlite"),
 #: fixture is parametrised by it.
 TEMPLATE_OF = {"linked_store": ("loaded", None), "linked_once": ("linked", None), "held_back": ("held_back", None),
                "loaded_home": ("loaded", "sqlite"), "held_back_home": ("held_back", "sqlite")}
+#: The linked template is the loaded one after a link run, so the two are built by one worker.
+GROUP_OF = {"loaded": "loaded", "linked": "loaded", "held_back": "held_back"}
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under ``make test`` (``--dist loadgroup``) the tests copying one template are one
     group, run by one worker, so each template (some 15 s to build) is built once in the
-    run rather than once by each worker."""
+    run rather than once by each worker; the linked template is made from the loaded one."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         for name, (kind, backend) in TEMPLATE_OF.items():
             if name in fixtures:
                 backend = backend or item.callspec.params[name]
-                item.add_marker(pytest.mark.xdist_group(f"people-{kind}-{backend}"))
+                item.add_marker(pytest.mark.xdist_group(f"people-{GROUP_OF[kind]}-{backend}"))
                 break
 
 
@@ -62,8 +64,9 @@ def small_place(tmp_path_factory) -> Path:
 
 def _fill(engine, place: Path, kind: str, scratch: Path) -> None:
     """Load the place (``held_back``: without one row in EVERY of each extract) and match
-    its addresses; then link it (``linked``, ``held_back``), or else only train the model
-    (``loaded``: version 1, adopted, as a first run would), so no test pays for training."""
+    its addresses; then link it (``held_back``), or else only train the model (``loaded``:
+    version 1, adopted, as a first run would), so no test pays for training. (``linked``
+    is a copy of ``loaded``, linked: :meth:`_Templates.template`.)"""
     if kind == "held_back":
         for extract in place_extracts(place):
             partial = scratch / extract["file"].replace("/", "_")
@@ -96,19 +99,29 @@ class _Templates:
 
     def _sqlite(self, kind: str) -> str:
         path = self.tmp_path_factory.mktemp("people-template") / "joinedup.db"
-        shutil.copy2(self.request.getfixturevalue("sqlite_template"), path)
+        loaded = kind == "linked"
+        shutil.copy2(self.template("sqlite", "loaded") if loaded else self.request.getfixturevalue("sqlite_template"),
+                     path)
         engine = make_engine(f"sqlite:///{path}")
-        _fill(engine, self.place, kind, path.parent)
+        if loaded:
+            assert link_people(engine).status == "completed"
+        else:
+            _fill(engine, self.place, kind, path.parent)
         with engine.connect() as connection:
             connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
         engine.dispose()
         return str(path)
 
     def _postgres(self, kind: str) -> str:
-        name = self.create(None)
-        engine = make_engine(self.url(name))
-        upgrade(engine)
-        _fill(engine, self.place, kind, self.tmp_path_factory.mktemp("people-template"))
+        if kind == "linked":
+            name = self.create(self.template("postgresql", "loaded"))
+            engine = make_engine(self.url(name))
+            assert link_people(engine).status == "completed"
+        else:
+            name = self.create(None)
+            engine = make_engine(self.url(name))
+            upgrade(engine)
+            _fill(engine, self.place, kind, self.tmp_path_factory.mktemp("people-template"))
         engine.dispose()
         return name
 
