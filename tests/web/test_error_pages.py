@@ -10,19 +10,17 @@ import time
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from web_support import PASSWORD, csrf_token, sign_in
 
 from joinedup.web import create_app
 
 
 @pytest.fixture
-def app(web_settings, engine):
-    """An app of these tests' own: they add routes to it, which no other test may see."""
-    return create_app(web_settings, engine=engine)
+def crashing(web_settings, engine):
+    """An app of its own with routes that crash, which no other test may see."""
+    app = create_app(web_settings, engine=engine)
 
-
-@pytest.fixture
-def crashing(app):
     def crash():
         raise RuntimeError("secret internals: password=" + PASSWORD)
 
@@ -35,7 +33,14 @@ def _plain(text: str) -> None:
     assert "Traceback" not in text and "secret internals" not in text and 'File "' not in text
 
 
-def test_a_crash_is_a_styled_500_without_a_traceback(client, crashing):
+@pytest.fixture
+def crashing_client(crashing, place):
+    with TestClient(crashing, raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client
+
+
+def test_a_crash_is_a_styled_500_without_a_traceback(crashing_client):
+    client = crashing_client
     response = client.get("/crash")
     assert response.status_code == 500
     assert response.headers["cache-control"] == "no-store" and "content-security-policy" in response.headers
@@ -43,7 +48,8 @@ def test_a_crash_is_a_styled_500_without_a_traceback(client, crashing):
     _plain(response.text)
 
 
-def test_a_crash_in_the_api_is_plain_json(client, crashing):
+def test_a_crash_in_the_api_is_plain_json(crashing_client):
+    client = crashing_client
     response = client.get("/api/v1/crash")
     assert response.status_code == 500 and response.json() == {
         "detail": "Sorry, there is a problem with the service."
