@@ -1,6 +1,7 @@
 """Issue 13's first-minute check on a place the test did not write: the demo's own synthetic
 place, built by ``joinedup demo`` as a newcomer builds it (extracts, mappings, linkage,
-addresses, involvements, flags), then served.
+addresses, involvements, flags; the command is run in this process, through Typer's
+runner), then served.
 
 The child and the mother are chosen from the place's ground truth (``truth/``): a child
 on a current child-protection plan whose mother the police record as a domestic-abuse
@@ -13,17 +14,16 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from browser_support import assert_accessible, load_axe, serving, sign_in
 from playwright.sync_api import Browser, expect
+from typer.testing import CliRunner
 
+from joinedup.cli import app as cli
 from joinedup.config import load_settings
 from joinedup.web import create_app
 
@@ -86,11 +86,11 @@ def _find(page, name: str, born: str):
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, browser_type_launch_args):
     home = tmp_path_factory.mktemp("e2e-demo")
-    env = {**os.environ, "JOINEDUP_HOME": str(home)}
-    env.pop("JOINEDUP_DATABASE_URL", None)
-    built = subprocess.run([str(Path(sys.executable).parent / "joinedup"), "demo", "--people", PEOPLE, "--seed", SEED,
-                            "--no-serve"], env=env, capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JOINEDUP_HOME", str(home))
+        patch.delenv("JOINEDUP_DATABASE_URL", raising=False)
+        built = CliRunner().invoke(cli, ["demo", "--people", PEOPLE, "--seed", SEED, "--no-serve"])
+    assert built.exit_code == 0, built.output[-4000:]
     password = json.loads((home / "demo-credentials.json").read_text())["password"]
     truth = next((home / "place").glob("*/truth"))
     settings = load_settings({"JOINEDUP_HOME": str(home)})
