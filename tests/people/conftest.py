@@ -38,7 +38,7 @@ BACKENDS = [pytest.param("sqlite", id="sqlite"),
 TEMPLATE_OF = {"linked_store": ("loaded", None), "linked_once": ("linked", None), "held_back": ("held_back", None),
                "loaded_home": ("loaded", "sqlite"), "held_back_home": ("held_back", "sqlite")}
 #: The linked template is the loaded one after a link run, so the two are built by one worker.
-GROUP_OF = {"loaded": "loaded", "linked": "loaded", "held_back": "held_back"}
+GROUP_OF = {"linked": "loaded"}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):
         for name, (kind, backend) in TEMPLATE_OF.items():
             if name in fixtures:
                 backend = backend or item.callspec.params[name]
-                item.add_marker(pytest.mark.xdist_group(f"people-{GROUP_OF[kind]}-{backend}"))
+                item.add_marker(pytest.mark.xdist_group(f"people-{GROUP_OF.get(kind, kind)}-{backend}"))
                 break
 
 
@@ -99,11 +99,11 @@ class _Templates:
 
     def _sqlite(self, kind: str) -> str:
         path = self.tmp_path_factory.mktemp("people-template") / "joinedup.db"
-        loaded = kind == "linked"
-        shutil.copy2(self.template("sqlite", "loaded") if loaded else self.request.getfixturevalue("sqlite_template"),
-                     path)
+        from_loaded = kind == "linked"
+        shutil.copy2(self.template("sqlite", "loaded") if from_loaded
+                     else self.request.getfixturevalue("sqlite_template"), path)
         engine = make_engine(f"sqlite:///{path}")
-        if loaded:
+        if from_loaded:
             assert link_people(engine).status == "completed"
         else:
             _fill(engine, self.place, kind, path.parent)
