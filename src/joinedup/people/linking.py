@@ -67,6 +67,12 @@ Progress = Callable[[str, int, int], None]
 
 CHUNK = 2000
 STEPS = 6
+#: From this many records a full run collects garbage once scoring is done, to free the
+#: comparison frame and Splink's DuckDB tables (held in reference cycles) before
+#: clustering: gigabytes at a million records. Below it they are small, and Python's own
+#: collector frees them; a full collection in a large process (a web server, the test
+#: suite) cost a fifth of a second a run.
+COLLECT_FROM = 100_000
 
 #: The tables a full run rewrites, whose statistics it refreshes (search and the person
 #: page read them at once).
@@ -335,7 +341,8 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
         scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
     kept_index = standing.plan_index(engine, frame, chosen.settings, chosen.id)
     del frame
-    gc.collect()  # the comparison frame and Splink's DuckDB tables: gigabytes at a million records
+    if len(by_id) >= COLLECT_FROM:
+        gc.collect()
     _step(progress, "Clustering", 3)
     clusters = cluster({record["id"]: record for record in linkable}, scored, context.threshold, context.decisions)
     members: dict[int, list[int]] = defaultdict(list)
