@@ -4,6 +4,7 @@ what a record can prove, and the golden record's vote."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date, datetime
 
 import duckdb
@@ -20,6 +21,7 @@ from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import cluster, shared_identifiers
 from joinedup.people.golden import golden_record, vote_key
 from joinedup.people.linking import low_information
+from joinedup.people.splink_parsing import UNMEMOISED, memoise_parsing
 
 NAMES = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "Zs", "Pd", "Po")), max_size=30)
 UPPER = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12)
@@ -192,6 +194,35 @@ def test_every_comparison_level_has_a_label_in_plain_words():
         for level in comparison["comparison_levels"]:
             label = level.get("label_for_charts", "")
             assert label and "_l" not in label and "=" not in label, (comparison["output_column_name"], label)
+
+
+def test_splink_parsing_once_gives_what_splink_parses_each_time():
+    """The memoised parsing answers as Splink's own functions do, for every level and
+    column of the model (a scheme of each kind included), asked twice."""
+    from splink.internals.comparison_level import ComparisonLevel, get_columns_used_from_sql
+    from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
+
+    memoise_parsing()
+    model = linkage.settings({"pnc_id": True, "hospital_number": False})
+    compiled = linkage.linker(linkage.prepare([_record(1)], {"pnc_id": True, "hospital_number": False}), model)
+    levels = [level for comparison in compiled._settings_obj.comparisons for level in comparison.comparison_levels]
+    assert len(levels) > 40
+    for level in levels + levels:
+        assert isinstance(level, ComparisonLevel)
+        condition, dialect = level.sql_condition, level.sqlglot_dialect
+        exact = UNMEMOISED["is_exact_match"](level)
+        assert level._is_exact_match == exact, condition
+        if exact:
+            assert level._exact_match_colnames == UNMEMOISED["exact_match_columns"](level), condition
+        if not level._is_else_level:
+            used = get_columns_used_from_sql(condition, sqlglot_dialect=dialect)
+            assert used == UNMEMOISED["columns_used"](condition, dialect), condition
+            for name in used:
+                column = InputColumn(name, sqlglot_dialect_str=dialect)
+                plain = UNMEMOISED["column_from_text"](SqlglotColumnTreeBuilder, name, dialect)
+                assert column.col_builder == plain
+                assert column.name == UNMEMOISED["column_sql"](plain)
+                assert column.name_l == UNMEMOISED["column_sql"](replace(plain, column_name=plain.column_name + "_l"))
 
 
 def test_some_blocking_rules_need_no_date_of_birth_and_none_needs_nothing():

@@ -31,6 +31,7 @@ from joinedup.gazetteer.normalise import (
     tokens,
 )
 from joinedup.people.nicknames import root
+from joinedup.people.splink_parsing import memoise_parsing
 
 #: The normalised words that end a street's name (RD, ST, AVE…).
 STREET_TYPES = frozenset(CANONICAL_WORDS[word] for word in (
@@ -497,6 +498,7 @@ def settings(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
     ``schemes``: the identifier schemes to compare, each with whether it is unique."""
     from splink import SettingsCreator
 
+    memoise_parsing()
     schemes = schemes or {}
     creator = SettingsCreator(
         link_type="dedupe_only",
@@ -522,9 +524,11 @@ def linker(frame: pd.DataFrame, model: dict[str, Any]):
 
     Splink's settings validation only logs warnings (which nothing here shows) about
     columns the settings name but the frame lacks; our settings and frame come from one
-    module, and a column truly missing fails the SQL anyway. It was a tenth of a link run."""
+    module, and a column truly missing fails the SQL anyway. It was a tenth of a link run.
+    Splink parses each SQL fragment once (:mod:`joinedup.people.splink_parsing`)."""
     from splink import DuckDBAPI, Linker
 
+    memoise_parsing()
     return Linker(frame, model, DuckDBAPI(), set_up_basic_logging=False, validate_settings=False)
 
 
