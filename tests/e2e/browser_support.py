@@ -7,6 +7,7 @@ this folder has no ``__init__.py``, so pytest puts it on ``sys.path``.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -25,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from joinedup.config import Settings
 from joinedup.db import make_engine, transaction
-from joinedup.db.migrate import upgrade
 from joinedup.partners.models import Organisation, SourceSystem
 from joinedup.web import create_app
 
@@ -125,12 +125,13 @@ def add_partners(session) -> Partners:
 
 
 @contextmanager
-def migrated_store(tmp_path_factory, name: str) -> Iterator[tuple[Settings, Engine]]:
-    """A new data directory with a migrated, empty SQLite store."""
+def migrated_store(tmp_path_factory, name: str, template: Path) -> Iterator[tuple[Settings, Engine]]:
+    """A new data directory with a migrated, empty SQLite store: a copy of ``template``
+    (the session's ``sqlite_template``), as the other tests' stores are."""
     home = tmp_path_factory.mktemp(name)
+    shutil.copy2(template, home / "joinedup.db")
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'joinedup.db'}")
     engine = make_engine(settings.database_url)
-    upgrade(engine)
     try:
         yield settings, engine
     finally:
@@ -193,8 +194,8 @@ def module_server(store_name: str, world: Callable[[Engine], Any], *, users: Ite
         return built
 
     @pytest.fixture(scope="module")
-    def server(tmp_path_factory, browser_type_launch_args) -> Iterator[SeededServer]:
-        with migrated_store(tmp_path_factory, store_name) as (settings, engine):
+    def server(tmp_path_factory, sqlite_template, browser_type_launch_args) -> Iterator[SeededServer]:
+        with migrated_store(tmp_path_factory, store_name, sqlite_template) as (settings, engine):
             built = build(engine)
             with serving(create_app(settings, engine=engine)) as url:
                 yield SeededServer(url, built, engine)

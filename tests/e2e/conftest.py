@@ -162,13 +162,13 @@ def _seed(engine) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, sqlite_template):
     """uvicorn serving create_app() in a background thread, against a seeded SQLite store."""
 
     def crash() -> None:
         raise RuntimeError("a deliberate failure, to see the error page")
 
-    with migrated_store(tmp_path_factory, "e2e-home") as (settings, engine):
+    with migrated_store(tmp_path_factory, "e2e-home", sqlite_template) as (settings, engine):
         own, other, load = _seed(engine)
         app = create_app(settings, engine=engine)
         app.add_api_route("/e2e/crash", crash, include_in_schema=False)
