@@ -25,8 +25,8 @@ def web_settings(tmp_path, engine) -> Settings:
 
 
 @pytest.fixture
-def place(engine) -> Place:
-    return seed(engine)
+def place(engine, seed_once) -> Place:
+    return seed_once(engine, seed)
 
 
 @pytest.fixture
@@ -49,10 +49,10 @@ def signed_in(client):
 
 
 @pytest.fixture
-def practice(engine) -> World:
+def practice(engine, seed_once) -> World:
     """The governed-sharing world (tests/web/practice_support.py): a person for each
     relation to Children's Social Care, the agreements, consent and users."""
-    return seed_sharing(engine)
+    return seed_once(engine, seed_sharing)
 
 
 @pytest.fixture
