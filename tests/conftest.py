@@ -128,10 +128,10 @@ def sqlite_engine(tmp_path, sqlite_template) -> Engine:
 @pytest.fixture(scope="session")
 def _seeded_templates(sqlite_template, tmp_path_factory):
     """Each seeding function's world, built once per worker in a copy of the migrated
-    template: ``(path, what the seed returned)`` by function."""
-    built: dict[Callable[[Engine], Any], tuple[Path, Any]] = {}
+    template: ``(path, what the seed returned, the engine it was given)`` by function."""
+    built: dict[Callable[[Engine], Any], tuple[Path, Any, Engine]] = {}
 
-    def template(seed: Callable[[Engine], Any]) -> tuple[Path, Any]:
+    def template(seed: Callable[[Engine], Any]) -> tuple[Path, Any, Engine]:
         if seed not in built:
             path = tmp_path_factory.mktemp("seeded") / "joinedup.db"
             shutil.copy2(sqlite_template, path)
@@ -140,7 +140,7 @@ def _seeded_templates(sqlite_template, tmp_path_factory):
             with engine.connect() as connection:
                 connection.exec_driver_sql("pragma wal_checkpoint(truncate)")
             engine.dispose()
-            built[seed] = (path, world)
+            built[seed] = (path, world, engine)
         return built[seed]
 
     return template
@@ -150,10 +150,11 @@ def _seeded_templates(sqlite_template, tmp_path_factory):
 def seed_once(sqlite_template, _seeded_templates):
     """``seed_once(engine, seed)``: the test's store as ``seed(engine)`` would leave it, and
     what the seed returns. A store still as the migrated template left it (SQLite) becomes
-    a copy of a world seeded once per worker: a web world took 15 to 50 ms to seed for
-    each of some 350 tests. A seed writes the same rows with the same ids into any empty
+    a copy of a world seeded once per worker: a world took 15 to 50 ms to seed for each of
+    several hundred tests. A seed writes the same rows with the same ids into any empty
     store, so the copy is what seeding would have made; its timestamps are from when the
-    worker first seeded it. Any other store is seeded in place."""
+    worker first seeded it, and a world that keeps its engine gets the test's. Any other
+    store is seeded in place."""
 
     def load(engine: Engine, seed: Callable[[Engine], Any]) -> Any:
         if engine.dialect.name != "sqlite":
@@ -162,9 +163,9 @@ def seed_once(sqlite_template, _seeded_templates):
         engine.dispose()
         if not filecmp.cmp(path, sqlite_template, shallow=False):
             return seed(engine)
-        template, world = _seeded_templates(seed)
+        template, world, seeded_with = _seeded_templates(seed)
         shutil.copy2(template, path)
-        return copy.deepcopy(world)
+        return copy.deepcopy(world, {id(seeded_with): engine})
 
     return load
 
