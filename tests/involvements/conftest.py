@@ -7,5 +7,5 @@ from involvement_support import World, build_world
 
 
 @pytest.fixture
-def world(engine) -> World:
-    return build_world(engine)
+def world(engine, seed_once) -> World:
+    return seed_once(engine, build_world)
