@@ -36,13 +36,14 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 def assert_accessible(page: Page, axe_source: str) -> None:
     """No WCAG 2.0, 2.1 or 2.2 A/AA violations that axe-core can find on the page as it is now.
-    axe-core is injected only when the context did not load it (:func:`load_axe`)."""
-    if not page.evaluate("typeof axe !== 'undefined'"):
+    axe-core is injected only when the context did not load it (:func:`load_axe`); asking
+    whether it is there and running it are one call to the browser."""
+    check = ("async (tags) => typeof axe === 'undefined' ? null"
+             " : await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})")
+    result = page.evaluate(check, AXE_TAGS)
+    if result is None:
         page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
+        result = page.evaluate(check, AXE_TAGS)
     problems = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
