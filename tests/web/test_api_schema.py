@@ -289,6 +289,7 @@ def sweep(app, username: str, examples: int,
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("schema-sweep")  # one worker generates the cases (_cases) for every sweep
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_no_generated_request_gets_a_server_error(role, app, practice):
     sent, failures = sweep(app, practice.users[role], EXAMPLES)
