@@ -16,6 +16,9 @@ from splink import DuckDBAPI
 from splink.blocking_analysis import (
     cumulative_comparisons_to_be_scored_from_blocking_rules_data,
 )
+from splink.internals import comparison_level
+from splink.internals.comparison_level import ComparisonLevel
+from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
 
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import cluster, shared_identifiers
@@ -199,9 +202,6 @@ def test_every_comparison_level_has_a_label_in_plain_words():
 def test_splink_parsing_once_gives_what_splink_parses_each_time():
     """The memoised parsing answers as Splink's own functions do, for every level and
     column of the model (a scheme of each kind included), asked twice."""
-    from splink.internals.comparison_level import ComparisonLevel, get_columns_used_from_sql
-    from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
-
     memoise_parsing()
     model = linkage.settings({"pnc_id": True, "hospital_number": False})
     compiled = linkage.linker(linkage.prepare([_record(1)], {"pnc_id": True, "hospital_number": False}), model)
@@ -215,7 +215,7 @@ def test_splink_parsing_once_gives_what_splink_parses_each_time():
         if exact:
             assert level._exact_match_colnames == UNMEMOISED["exact_match_columns"](level), condition
         if not level._is_else_level:
-            used = get_columns_used_from_sql(condition, sqlglot_dialect=dialect)
+            used = comparison_level.get_columns_used_from_sql(condition, sqlglot_dialect=dialect)
             assert used == UNMEMOISED["columns_used"](condition, dialect), condition
             for name in used:
                 column = InputColumn(name, sqlglot_dialect_str=dialect)
