@@ -16,6 +16,7 @@ checks the memoised answers against them.
 from __future__ import annotations
 
 import functools
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,12 +25,19 @@ UNMEMOISED: dict[str, Any] = {}
 
 #: How many distinct fragments each cache keeps: a model has a few hundred.
 _KEPT = 4096
+#: Two first calls at once (two arrivals linked by one server) must not both replace the
+#: helpers: the second would keep the first's memoised ones as Splink's own.
+_REPLACING = threading.Lock()
 
 
 def memoise_parsing() -> None:
-    """Replace Splink's parsing helpers with memoised ones; safe to call again."""
-    if UNMEMOISED:
-        return
+    """Replace Splink's parsing helpers with memoised ones; safe to call again, from any thread."""
+    with _REPLACING:
+        if not UNMEMOISED:
+            _replace()
+
+
+def _replace() -> None:
     from splink.internals import comparison_level, input_column
 
     builder = input_column.SqlglotColumnTreeBuilder
