@@ -4,34 +4,37 @@ Every test that takes ``engine`` runs once per backend. PostgreSQL is found at
 ``JOINEDUP_TEST_POSTGRES_URL`` (default: the local server, role ``joinedup``). When it
 does not answer, its tests skip, except on CI (``CI=true``), where they fail: CI must
 exercise both backends.
+
+The app, the schema, the migrations and the password module are imported inside the
+fixtures that use them: pytest-xdist's controller imports this file before it starts the
+workers, and importing them here held every worker back by about 1.9 s.
 """
 
 from __future__ import annotations
 
 import copy
 import filecmp
+import functools
 import os
 import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.nodeid import NodeId
 from argon2 import PasswordHasher
-from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from joinedup.accounts import passwords
 from joinedup.config import Settings
 from joinedup.db import make_engine
-from joinedup.db.migrate import upgrade
-from joinedup.schema import metadata
-from joinedup.web import create_app
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 POSTGRES_URL = os.environ.get(
     "JOINEDUP_TEST_POSTGRES_URL", "postgresql://joinedup@127.0.0.1:5432/test"
@@ -65,6 +68,8 @@ def postgres_url():
     with admin.connect() as connection:
         connection.execute(text(f'create database "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
+    from joinedup.db.migrate import upgrade
+
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
@@ -74,9 +79,13 @@ def postgres_url():
     admin.dispose()
 
 
-#: The tables, each before those it refers to, and a query naming those holding any row.
-_TABLES = [table.name for table in reversed(metadata.sorted_tables)]
-_WRITTEN = " union all ".join(f"select '{name}' where exists (select from \"{name}\")" for name in _TABLES)
+@functools.cache
+def _tables() -> tuple[list[str], str]:
+    """The tables, each before those it refers to, and a query naming those holding any row."""
+    from joinedup.schema import metadata
+
+    names = [table.name for table in reversed(metadata.sorted_tables)]
+    return names, " union all ".join(f"select '{name}' where exists (select from \"{name}\")" for name in names)
 
 
 def _empty_postgres(engine: Engine) -> None:
@@ -88,8 +97,9 @@ def _empty_postgres(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             connection.execute(text("set local lock_timeout = '60s'"))
-            written = set(connection.execute(text(_WRITTEN)).scalars())
-            for name in _TABLES:
+            tables, written_query = _tables()
+            written = set(connection.execute(text(written_query)).scalars())
+            for name in tables:
                 if name in written:
                     connection.execute(text(f'delete from "{name}"'))
             connection.execute(text("select setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
@@ -106,6 +116,8 @@ def _empty_postgres(engine: Engine) -> None:
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite database, built once per test session (per worker): each test
     copies it rather than running every migration again."""
+    from joinedup.db.migrate import upgrade
+
     path = tmp_path_factory.mktemp("template") / "joinedup.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -204,6 +216,8 @@ def quick_hashes():
     """Cheap argon2id parameters for the whole session, module-wide worlds included: at the
     production cost, hashing the seeded users' passwords was a third of some directories'
     time. A test whose subject is the cost is marked ``production_hashes``."""
+    from joinedup.accounts import passwords
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         patch.setattr(passwords, "_unknown_user_hash", None)
@@ -216,6 +230,8 @@ def production_hashes(request):
     if request.node.get_closest_marker("production_hashes") is None:
         yield
         return
+    from joinedup.accounts import passwords
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "HASHER", PasswordHasher())
         patch.setattr(passwords, "_unknown_user_hash", None)
@@ -231,6 +247,8 @@ def make_app():
     take. So a worker keeps one app for each kind of settings (all but the home and the
     database) and gives it each test's settings and store. A test that changes the app
     itself (adds a route) builds its own with ``create_app``."""
+    from joinedup.web import create_app
+
     apps: dict[Settings, FastAPI] = {}
 
     def build(settings: Settings, engine: Engine) -> FastAPI:
