@@ -51,7 +51,7 @@ def assert_accessible(page: Page, axe_source: str) -> None:
         violations = page.evaluate(_AXE_VIOLATIONS, AXE_TAGS)
     problems = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
         for violation in violations
     ]
     assert not problems, f"{page.url}:\n" + "\n".join(problems)
