@@ -172,6 +172,23 @@ def test_people_live_in_households_with_families_and_histories(town):
     assert all(row["date_of_birth"] <= "2008-03-31" for row in ni_holders), "NI numbers are for over-16s"
 
 
+def test_a_family_names_its_members_apart_twins_too(town):
+    # Two members of one family with one forename are indistinguishable when they are twins
+    # (one surname, date of birth and address): no engine could keep them apart.
+    shared_kinds = {"sharers", "hmo_lodger", "care_home_resident", "hostel_resident"}
+    families = {row["household_id"] for row in town.truth("households") if row["kind"] not in shared_kinds}
+    members = defaultdict(list)
+    for row in town.truth("people"):
+        if row["household_id"] in families:
+            members[row["household_id"]].append(row)
+    for household, people in members.items():
+        forenames = Counter(row["forename"] for row in people)
+        assert max(forenames.values()) == 1, (household, forenames.most_common(1))
+    twins = [people for people in members.values()
+             if any(count > 1 for count in Counter(row["date_of_birth"] for row in people).values())]
+    assert twins, "the place has twins"
+
+
 def test_homes_are_not_shared_between_unrelated_households(town):
     shared_kinds = {"hmo_lodger", "care_home_resident", "hostel_resident"}
     households = [row for row in town.truth("households") if row["uprn"] and row["kind"] not in shared_kinds]

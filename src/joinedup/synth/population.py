@@ -331,9 +331,19 @@ class NeighbourhoodBuilder:
             for a, b, rel in household.relations:
                 if rel in ("parent_of", "carer_of") and members[b].role == "child":
                     parents_of.setdefault(b, []).append(a)
+            family_home = household.kind not in ("sharers", "hmo_lodger", "care_home_resident", "hostel_resident")
+            named: set[str] = set()
             for person in members:
                 person.forename, person.middle_names = self._forenames(person)
-                if household.kind in ("sharers", "hmo_lodger", "care_home_resident", "hostel_resident"):
+                # A family names its members apart, twins above all: two children of one
+                # home with one forename, surname and date of birth are not twins any
+                # record could tell apart, but one child written twice.
+                for _ in range(20):
+                    if not family_home or person.forename not in named:
+                        break
+                    person.forename, person.middle_names = self._forenames(person)
+                named.add(person.forename)
+                if not family_home:
                     person.surname = rng.choices(SURNAMES, cum_weights=SURNAME_WEIGHTS)[0]
                 else:
                     person.surname = family
