@@ -7,6 +7,15 @@ and the transaction only hands them to the driver (:meth:`write`): on PostgreSQL
 COPY, elsewhere by the driver's executemany of the statement SQLAlchemy compiles, each
 value through its column type's bind processor, so that what is stored is what Core
 would store.
+
+An insert that at least doubles a table (a first link run, a full run rewriting the
+standing index) drops the table's plain indexes first and builds them again after, in
+the same transaction: building an index once over a million sorted rows is several
+times quicker than adding each row's entries one by one (35 s against 13 s for the
+standing index's twelve, docs/people.md). Unique indexes and constraints stay, so what
+is refused is the same. On PostgreSQL dropping an index locks the table until the
+transaction ends, which the write holds anyway. On SQLite the rebuild needs a write
+earlier in the transaction (see :func:`_transactional_ddl`).
 """
 
 from __future__ import annotations
@@ -16,17 +25,21 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import JSON
 
 Prepared = list[tuple[Any, ...]]
+
+#: Fewer rows than this are inserted with the indexes in place: rebuilding them costs more.
+REBUILD_FROM = 10_000
 
 
 class BulkInsert:
     """An INSERT of ``columns`` into ``table``; every row is a mapping that gives each column."""
 
     def __init__(self, table: Table, dialect: Dialect, columns: Sequence[str]) -> None:
+        self._table = table
         self._by_copy = dialect.name == "postgresql"
         if self._by_copy:
             names = list(columns)
@@ -63,6 +76,24 @@ class BulkInsert:
         """Insert the prepared rows in the connection's transaction."""
         if not prepared:
             return
+        rebuilt = self._rebuilt_indexes(connection, len(prepared))
+        for index in rebuilt:
+            index.drop(connection)
+        self._insert(connection, prepared)
+        for index in rebuilt:
+            index.create(connection)
+
+    def _rebuilt_indexes(self, connection: Connection, count: int) -> list:
+        """The plain indexes to drop and build again around inserting ``count`` rows."""
+        if count < REBUILD_FROM or not _transactional_ddl(connection):
+            return []
+        if count < connection.scalar(select(func.count()).select_from(self._table)):
+            return []
+        present = {index["name"] for index in inspect(connection).get_indexes(self._table.name)}
+        return [index for index in sorted(self._table.indexes, key=lambda index: index.name)
+                if not index.unique and index.name in present]
+
+    def _insert(self, connection: Connection, prepared: Prepared) -> None:
         if not self._by_copy:
             connection.exec_driver_sql(self._sql, prepared)
             return
@@ -70,3 +101,15 @@ class BulkInsert:
         with driver_connection.cursor() as cursor, cursor.copy(self._sql) as copy:
             for row in prepared:
                 copy.write_row(row)
+
+
+def _transactional_ddl(connection: Connection) -> bool:
+    """Whether a DROP INDEX now is undone with the transaction if the insert fails.
+
+    Python's sqlite3 driver opens its transaction at the first INSERT, UPDATE or DELETE,
+    so DDL before one would be committed at once: an insert that is a transaction's first
+    write keeps its indexes in place.
+    """
+    if connection.dialect.name != "sqlite":
+        return True
+    return connection.connection.dbapi_connection.in_transaction

@@ -1,0 +1,96 @@
+"""Bulk inserts: what is stored and refused is the same whether the indexes are kept or rebuilt."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, event, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from joinedup.db.bulk import REBUILD_FROM, BulkInsert
+
+metadata = MetaData()
+entries = Table(
+    "bulk_insert_trial", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("surname", Text),
+    Index("ix_bulk_insert_trial_surname", "surname"),
+    Index("ix_bulk_insert_trial_code", "code", unique=True),
+)
+
+
+@pytest.fixture
+def trial(engine):
+    metadata.create_all(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2].strip().upper()))
+    yield engine, statements
+    metadata.drop_all(engine)
+
+
+def _rows(start: int, count: int) -> list[dict]:
+    return [{"id": number, "code": f"C{number}", "surname": f"S{number % 97}"} for number in range(start, start + count)]
+
+
+def _write(engine, rows) -> None:
+    """As a link run writes: after another write in the same transaction."""
+    writer = BulkInsert(entries, engine.dialect, ["id", "code", "surname"])
+    with engine.begin() as connection:
+        connection.execute(entries.delete().where(entries.c.id == 0))
+        writer.write(connection, writer.prepare(rows))
+
+
+def _ddl(statements: list[str]) -> list[str]:
+    return [statement for statement in statements if statement.startswith(("DROP INDEX", "CREATE INDEX"))]
+
+
+def _indexes(engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes(entries.name)}
+
+
+def test_an_insert_that_doubles_a_table_rebuilds_its_plain_indexes(trial):
+    engine, statements = trial
+    _write(engine, _rows(1, REBUILD_FROM))
+    ddl = _ddl(statements)
+    assert [statement.split()[0] for statement in ddl] == ["DROP", "CREATE"]
+    assert "IX_BULK_INSERT_TRIAL_SURNAME" in ddl[0]
+    assert _indexes(engine) == {"ix_bulk_insert_trial_surname", "ix_bulk_insert_trial_code"}
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(entries)) == REBUILD_FROM
+        assert connection.scalar(select(func.count()).where(entries.c.surname == "S5")) == len(
+            [number for number in range(1, REBUILD_FROM + 1) if number % 97 == 5])
+
+
+def test_a_smaller_insert_keeps_the_indexes_in_place(trial):
+    engine, statements = trial
+    _write(engine, _rows(1, REBUILD_FROM))
+    statements.clear()
+    _write(engine, _rows(REBUILD_FROM + 1, REBUILD_FROM - 1))
+    _write(engine, _rows(2 * REBUILD_FROM, 5))
+    assert not _ddl(statements)
+
+
+def test_a_unique_index_still_refuses_a_duplicate_and_nothing_is_kept(trial):
+    engine, _ = trial
+    rows = _rows(1, REBUILD_FROM)
+    rows[-1]["code"] = rows[0]["code"]
+    with pytest.raises((IntegrityError, psycopg.IntegrityError)):  # COPY's error is the driver's
+        _write(engine, rows)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(entries)) == 0
+    assert _indexes(engine) == {"ix_bulk_insert_trial_surname", "ix_bulk_insert_trial_code"}
+
+
+def test_on_sqlite_an_insert_that_is_the_first_write_keeps_its_indexes(sqlite_engine):
+    """The driver would commit a DROP INDEX made before the transaction's first write."""
+    metadata.create_all(sqlite_engine)
+    statements: list[str] = []
+    event.listen(sqlite_engine, "before_cursor_execute", lambda *args: statements.append(args[2].strip().upper()))
+    writer = BulkInsert(entries, sqlite_engine.dialect, ["id", "code", "surname"])
+    rows = _rows(1, REBUILD_FROM)
+    rows[-1]["code"] = rows[0]["code"]
+    with pytest.raises(IntegrityError), sqlite_engine.begin() as connection:
+        writer.write(connection, writer.prepare(rows))
+    assert not _ddl(statements)
+    assert _indexes(sqlite_engine) == {"ix_bulk_insert_trial_surname", "ix_bulk_insert_trial_code"}
