@@ -124,7 +124,7 @@ def test_the_scoring_sql_scores_as_splink_does(held_back):
         records = read_records(session)
     frame = linkage.prepare(records, linkage.model_schemes(model))
     expected = {(left, right): (round(p, 9), g, w) for left, right, p, _, g, w in
-                linkage.score(frame, model, keep_from=0.5)}
+                linkage.score(frame, model, keep_from=0.5)[0]}
     table = frame.assign(is_new=True)
     uprns = table["uprn"].dropna()
     table["tf_uprn"] = table["uprn"].map(uprns.value_counts() / len(uprns)).astype("float64")
@@ -139,7 +139,7 @@ def test_the_scoring_sql_scores_as_splink_does(held_back):
     assert expected and {(left, right): (round(p, 9), g, w) for left, right, p, _, g, w in found} == expected
     few = frame.iloc[:standing.SMALL]  # pairs generated in one pass
     expected = {(left, right): (round(p, 9), g, w) for left, right, p, _, g, w in
-                linkage.score(few, model, keep_from=0.5)}
+                linkage.score(few, model, keep_from=0.5)[0]}
     uprns = few["uprn"].dropna()
     table = few.assign(is_new=True, tf_uprn=few["uprn"].map(uprns.value_counts() / len(uprns)).astype("float64"))
     found, _ = standing.score(sql, table, 0.5, model)

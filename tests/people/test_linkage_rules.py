@@ -245,23 +245,23 @@ def test_candidate_pairs_are_counted_as_splink_blocks_them():
         _record(6, forename="Sam", surname="Lee", date_of_birth=other, postcode="JU2 2BB"),
         _record(7, forename=None, surname=None, date_of_birth=None, postcode=None),
     ]
-    model = linkage.settings()
-    frame = linkage.prepare(records, {})
+    model = hand_model()
+    frame = linkage.prepare(records, linkage.model_schemes(model))
     rules = model_rules(model)
     expected = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
         table_or_tables=frame, link_type="dedupe_only", db_api=DuckDBAPI(), blocking_rules=rules)
-    counted = linkage.candidate_pairs(frame, model)
+    _, counted = linkage.score(frame, model, keep_from=0.5)
     assert counted == int(expected["row_count"].sum())
     # 1-2-3-4 share a surname or swapped name with the postcode, 5-6 a name and date of
     # birth; 7 has nothing to block on.
     assert counted == 7
-    assert linkage.candidate_pairs(frame.iloc[:1], model) == 0
+    assert linkage.score(frame.iloc[:1], model, keep_from=0.5)[1] == 0
 
 
 def _scored(records, model, keep_from=0.0):
     frame = linkage.prepare(records, linkage.model_schemes(model))
     return {(left, right): probability for left, right, probability, *_ in
-            linkage.score(frame, model, keep_from=keep_from)}
+            linkage.score(frame, model, keep_from=keep_from)[0]}
 
 
 def test_swapped_names_are_credited_once_and_fuzzily():

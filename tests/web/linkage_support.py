@@ -109,7 +109,8 @@ def remembered_scores() -> Iterator[None]:
                None if new_ids is None else tuple(sorted(new_ids)))
         if key not in _SCORES:
             _SCORES[key] = original(frame, model, keep_from=keep_from, new_ids=new_ids)
-        return list(_SCORES[key])
+        pairs, candidates = _SCORES[key]
+        return list(pairs), candidates
 
     linkage.score = score
     try:

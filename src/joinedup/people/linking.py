@@ -337,8 +337,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     scored: list[tuple[int, int, float, float, str, str]] = []
     candidates = 0
     if len(linkable) > 1:
-        candidates = linkage.candidate_pairs(frame, chosen.settings)
-        scored = linkage.score(frame, chosen.settings, keep_from=context.review_from)
+        scored, candidates = linkage.score(frame, chosen.settings, keep_from=context.review_from)
     kept_index = standing.plan_index(engine, frame, chosen.settings, chosen.id)
     del frame
     if len(by_id) >= COLLECT_FROM:
