@@ -104,11 +104,10 @@ def remembered_scores() -> Iterator[None]:
     (the same records' comparison columns, model and thresholds) from memory."""
     original = linkage.score
 
-    def score(frame, model, *, keep_from, new_ids=None):
-        key = (frame.to_json(), json.dumps(model, sort_keys=True), keep_from,
-               None if new_ids is None else tuple(sorted(new_ids)))
+    def score(frame, model, *, keep_from):
+        key = (frame.to_json(), json.dumps(model, sort_keys=True), keep_from)
         if key not in _SCORES:
-            _SCORES[key] = original(frame, model, keep_from=keep_from, new_ids=new_ids)
+            _SCORES[key] = original(frame, model, keep_from=keep_from)
         pairs, candidates = _SCORES[key]
         return list(pairs), candidates
 

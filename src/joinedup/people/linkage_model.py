@@ -700,7 +700,6 @@ def score(
     model: dict[str, Any],
     *,
     keep_from: float,
-    new_ids: Iterable[int] | None = None,
 ) -> tuple[list[tuple[int, int, float, float, str, str]], int]:
     """Score the pairs the model's blocking rules generate over ``frame``.
 
@@ -710,27 +709,19 @@ def score(
     with probability at least ``keep_from``, and for each pair with the same strong
     identifier on both records whatever its probability; ``gammas`` and ``weights`` are
     each comparison's level and match weight (log2 of its Bayes factor, term frequency
-    adjustment included), comma-separated in the model's order. With ``new_ids``, only
-    pairs with at least one of those records are compared (incremental linking).
+    adjustment included), comma-separated in the model's order. (Arrivals are scored
+    against the standing index instead: :mod:`joinedup.people.standing`.)
 
     Splink filters by probability before it materialises the predictions, so memory
     follows the pairs kept, not the pairs blocked. Pairs sharing an identifier below
     ``keep_from`` are few; they are scored by a second linker over just their records,
     with the first one's term frequencies.
     """
-    settings = _explaining(model)
-    if new_ids is not None:
-        new_ids = set(new_ids)
-        frame = frame.assign(is_new=frame["unique_id"].isin(new_ids))
-        settings["blocking_rules_to_generate_predictions"] = [
-            {**rule, "blocking_rule": f"({rule['blocking_rule']}) AND (l.is_new OR r.is_new)"}
-            for rule in model["blocking_rules_to_generate_predictions"]
-        ]
-    scorer = linker(frame, settings)
+    scorer = linker(frame, _explaining(model))
     candidates: list[int] = []
     kept = _predict(scorer, model, keep_from, candidates)
     found = {(left, right) for left, right, *_ in kept}
-    sharing = [pair for pair in _sharing_identifier(frame, new_ids) if pair not in found]
+    sharing = [pair for pair in _sharing_identifier(frame) if pair not in found]
     if sharing:
         involved = {record_id for pair in sharing for record_id in pair}
         subset = frame[frame["unique_id"].isin(involved)]
@@ -764,7 +755,7 @@ def _term_frequency_columns(model: dict[str, Any]) -> list[str]:
     return columns
 
 
-def _sharing_identifier(frame: pd.DataFrame, new_ids: set[int] | None) -> set[tuple[int, int]]:
+def _sharing_identifier(frame: pd.DataFrame) -> set[tuple[int, int]]:
     """Pairs (lower id first) with the same NHS number, NI number, UPN or identifier of a scheme."""
     pairs: set[tuple[int, int]] = set()
     for column in _identifier_columns(frame):
@@ -773,9 +764,7 @@ def _sharing_identifier(frame: pd.DataFrame, new_ids: set[int] | None) -> set[tu
         for _, ids in shared.groupby(column)["unique_id"]:
             members = sorted(int(record_id) for record_id in ids)
             for index, left in enumerate(members):
-                for right in members[index + 1:]:
-                    if new_ids is None or left in new_ids or right in new_ids:
-                        pairs.add((left, right))
+                pairs.update((left, right) for right in members[index + 1:])
     return pairs
 
 
