@@ -33,7 +33,6 @@ from joinedup.people.linking import (
     STEPS,
     Abandoned,
     Progress,
-    _bulk,
     _check_index_unchanged,
     _finish,
     _pair_rows,
@@ -166,8 +165,7 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
     context = _Arrivals(review_from=review_from,
                         previous={record_id: (person_id, pk) for record_id, (person_id, pk, _) in held.items()})
     _step(progress, "Writing persons", 3)
-    pairs = _pair_rows(scored, dict(clusters.labels), clusters, by_id, context, run_id, chosen.id)
-    pair_rows = _bulk(engine, LinkPair.__table__, pairs)
+    pair_rows, statuses = _pair_rows(engine, scored, dict(clusters.labels), clusters, by_id, context, run_id, chosen.id)
     plan = _plan_attachments(engine, run_id, ran_by, by_id, groups, low, anchor_of, clusters, context)
     additions = standing.plan_additions(engine.dialect, linkable, model)
     new_linkable = sorted(set(linkable["unique_id"].astype(int)))
@@ -180,7 +178,7 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
         standing.write_additions(session, additions, run_id=run_id, replaced=replaced)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(new), persons=len(plan.new_ids),
                 linked_persons=plan.attached, low=len(low), candidates=compared, pairs_scored=len(scored),
-                clusters=clusters, pairs=pairs, ids=(0, len(plan.new_ids), 0))
+                clusters=clusters, statuses=statuses, ids=(0, len(plan.new_ids), 0))
     _step(progress, "Done", STEPS)
 
 

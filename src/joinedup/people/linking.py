@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
@@ -352,8 +352,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
     _step(progress, "Keeping person ids", 4)
     identity = assign_ids(members, {record_id: person for record_id, (person, _) in context.previous.items()})
     _step(progress, "Writing persons", 5)
-    pairs = _pair_rows(scored, clusters.labels, clusters, by_id, context, run_id, chosen.id)
-    pair_rows = _bulk(engine, LinkPair.__table__, pairs)
+    pair_rows, statuses = _pair_rows(engine, scored, clusters.labels, clusters, by_id, context, run_id, chosen.id)
     plan = _plan_persons(engine, run_id, by_id, members, low, clusters, identity, context)
     with transaction(engine) as session:
         _check_index_unchanged(session, plan.last_event)
@@ -363,7 +362,7 @@ def _full(engine: Engine, run_id: int, progress: Progress | None, threshold: flo
         standing.write_index(session, kept_index, model_id=chosen.id, run_id=run_id)
         _finish(session, run_id, chosen.id, ran_by, started, records=len(by_id), persons=len(members),
                 linked_persons=sum(1 for ids in members.values() if len(ids) > 1), low=len(low),
-                candidates=candidates, pairs_scored=len(scored), clusters=clusters, pairs=pairs,
+                candidates=candidates, pairs_scored=len(scored), clusters=clusters, statuses=statuses,
                 ids=(len(identity.kept), len(identity.new), len(plan.retired)))
     _step(progress, "Done", STEPS)
 
@@ -480,10 +479,11 @@ def _insert(session: Session, table, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(table), rows[start:start + CHUNK])
 
 
-def _pair_rows(scored, labels: dict[int, int], clusters: Clusters, by_id: dict[int, dict[str, Any]],
-               context: _Context, run_id: int, model_id: int) -> list[dict[str, Any]]:
-    """Each kept pair as a ``link_pairs`` row, with its status and why."""
-    rows = []
+def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Clusters, by_id: dict[int, dict[str, Any]],
+               context: _Context, run_id: int, model_id: int) -> tuple[_Prepared, Counter[str]]:
+    """Each kept pair as a ``link_pairs`` row, with its status and why, and how many
+    pairs have each status."""
+    rows, statuses = _Prepared(LinkPair.__table__, engine.dialect), Counter()
     for left, right, probability, weight, gammas, weights in scored:
         status, reason = "linked", ""
         refusal = clusters.refusals.get((min(left, right), max(left, right)))
@@ -503,10 +503,11 @@ def _pair_rows(scored, labels: dict[int, int], clusters: Clusters, by_id: dict[i
                           f"of the records disagree (match probability {probability:.3f}).")
             else:
                 continue
-        rows.append({"record_id_l": min(left, right), "record_id_r": max(left, right), "probability": probability,
-                     "match_weight": weight, "gammas": gammas, "weights": weights, "status": status,
-                     "reason": reason, "run_id": run_id, "model_id": model_id})
-    return rows
+        statuses[status] += 1
+        rows.add({"record_id_l": min(left, right), "record_id_r": max(left, right), "probability": probability,
+                  "match_weight": weight, "gammas": gammas, "weights": weights, "status": status,
+                  "reason": reason, "run_id": run_id, "model_id": model_id})
+    return rows, statuses
 
 
 @dataclass
@@ -551,8 +552,7 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
                                               memberships.c.match_probability, memberships.c.low_information))
         }
     plan = _PersonsPlan(last_event=last_event, pk={person_id: row.id for person_id, row in existing.items()},
-                        new_ids=sorted(identity.new))
-    inserts = []
+                        new_ids=sorted(identity.new), inserts=_Prepared(persons, engine.dialect))
     before: dict[str, set[int]] = defaultdict(set)
     for record_id, (person_id, _) in context.previous.items():
         before[person_id].add(record_id)
@@ -566,7 +566,7 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
         }
         old = existing.get(person_id)
         if old is None:
-            inserts.append({"person_id": person_id, "created_run_id": run_id, "created_at": now, **values})
+            plan.inserts.add({"person_id": person_id, "created_run_id": run_id, "created_at": now, **values})
             continue
         if (old.golden != golden or old.record_count != len(record_ids) or old.low_information != flagged
                 or old.retired_at is not None or old.uprn != values["uprn"]):
@@ -578,8 +578,6 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
                 plan.events.append({"person_id": old.id, "at": now, "kind": kind, "run_id": run_id,
                                     "decided_by": "", "reason": "",
                                     "details": {"records": changed[:HISTORY_RECORDS], "count": len(changed)}})
-    plan.inserts = _bulk(engine, persons, inserts)
-    del inserts
     for person_id, successor in identity.retired.items():
         if existing[person_id].retired_at is None:
             plan.retired[person_id] = successor
@@ -632,27 +630,37 @@ def _write_persons(session: Session, plan: _PersonsPlan) -> None:
 
 @dataclass
 class _Prepared:
-    """Rows whose parameters were made before the transaction that writes them."""
+    """Rows whose parameters are made before the transaction that writes them.
 
-    insert: BulkInsert | None
-    rows: list[tuple[Any, ...]]
+    Each row's parameters are made as it is added, so a million persons are never held
+    both as mappings and as parameters: together they were a link run's peak memory.
+    """
+
+    table: Table
+    dialect: Dialect
+    insert: BulkInsert | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, row: dict[str, Any]) -> None:
+        if self.insert is None:
+            self.insert = BulkInsert(self.table, self.dialect, list(row))
+        self.rows.append(self.insert.params(row))
 
     def write(self, connection) -> None:
         if self.insert is not None:
             self.insert.write(connection, self.rows)
 
 
-def _bulk(engine: Engine, table, rows: list[dict[str, Any]]) -> _Prepared:
-    if not rows:
-        return _Prepared(None, [])
-    insert_rows = BulkInsert(table, engine.dialect, list(rows[0]))
-    return _Prepared(insert_rows, insert_rows.prepare(rows))
+def _bulk(engine: Engine, table: Table, rows: list[dict[str, Any]]) -> _Prepared:
+    prepared = _Prepared(table, engine.dialect)
+    for row in rows:
+        prepared.add(row)
+    return prepared
 
 
 def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: float, *, records: int, persons: int,
             linked_persons: int, low: int, candidates: int, pairs_scored: int, clusters: Clusters,
-            pairs: list[dict[str, Any]],
-            ids: tuple[int, int, int]) -> None:
+            statuses: Counter[str], ids: tuple[int, int, int]) -> None:
     """Complete the run with its figures (``ids``: person ids kept, new, retired) and audit it.
     For an incremental run ``linked_persons`` counts records attached to existing persons."""
     run = session.get(LinkRun, run_id)
@@ -666,8 +674,8 @@ def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: 
     run.pairs_scored = pairs_scored
     run.pairs_linked = clusters.pairs_linked
     run.merges_refused = clusters.refused
-    run.pairs_for_review = sum(1 for pair in pairs if pair["status"] in ("review", "refused", "conflict"))
-    run.conflicts = sum(1 for pair in pairs if pair["status"] == "conflict")
+    run.pairs_for_review = statuses["review"] + statuses["refused"] + statuses["conflict"]
+    run.conflicts = statuses["conflict"]
     run.ids_kept, run.ids_new, run.ids_retired = ids
     run.status = "completed"
     run.finished_at = utcnow()
