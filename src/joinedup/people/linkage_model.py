@@ -14,6 +14,7 @@ Splink's model JSON, which is kept as a versioned :class:`~joinedup.people.model
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import math
 import re
@@ -122,6 +123,12 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+#: Names repeat: a million records hold a few tens of thousands of distinct ones, and
+#: normalising each record's names again was a tenth of a link run at that size.
+_NAMES_KEPT = 1 << 17
+
+
+@functools.lru_cache(maxsize=_NAMES_KEPT)
 def name(text: str | None) -> str | None:
     """A name in upper case without accents, letters and single spaces only; hyphens
     become spaces and apostrophes go ("O'Brien" is OBRIEN)."""
@@ -197,16 +204,19 @@ def one_slip_apart(left: str, right: str) -> bool:
     return short[first:] == long[first + 1:]
 
 
+_SOUNDEX = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
+            "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
+
+
+@functools.lru_cache(maxsize=_NAMES_KEPT)
 def soundex(text: str | None) -> str | None:
     """American Soundex of a name's first word: SMITH and SMYTH are S530."""
     if not text:
         return None
     word = text.split()[0]
-    codes = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
-             "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
-    out, last = word[0], codes.get(word[0], "")
+    out, last = word[0], _SOUNDEX.get(word[0], "")
     for char in word[1:]:
-        code = codes.get(char, "")
+        code = _SOUNDEX.get(char, "")
         if code and code != last:
             out += code
         if char not in "HW":
