@@ -73,10 +73,17 @@ class Groups:
                  anchors: dict[int, Any] | None = None) -> None:
         self.parent = {record_id: record_id for record_id in records}
         self.identifiers: dict[int, dict[str, set[str]]] = {}
+        #: group root → the identifiers its records hold: strong ones, and unique schemes'.
+        self.keys: dict[int, set[tuple[str, str]]] = {}
         for record_id, record in records.items():
             found = strong_identifiers(record)
             if found:
                 self.identifiers[record_id] = {name: {value} for name, value in found.items()}
+            held = {*found.items(),
+                    *((scheme, value.get("value")) for scheme, value in (record.get("identifiers") or {}).items()
+                      if value.get("unique"))}
+            if held:
+                self.keys[record_id] = held
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
         #: group root → date of birth → (forename, surname, record id) of its records with that date.
@@ -87,14 +94,6 @@ class Groups:
             if forename and len(forename.replace(" ", "")) > 1 and record.get("date_of_birth"):
                 self.births[record_id] = {
                     record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
-        #: group root → the identifiers its records hold: strong ones, and unique schemes'.
-        self.keys: dict[int, set[tuple[str, str]]] = {}
-        for record_id, record in records.items():
-            held = {*strong_identifiers(record).items(),
-                    *((scheme, value.get("value")) for scheme, value in (record.get("identifiers") or {}).items()
-                      if value.get("unique"))}
-            if held:
-                self.keys[record_id] = held
         #: Pairs scored at or above the threshold: their own evidence already weighed
         #: different forenames (see :meth:`twins`).
         self.linked: set[tuple[int, int]] = set()
@@ -227,13 +226,16 @@ def cluster(
             probability[right] = max(probability.get(right, 0.0), score)
 
     first_of_anchor: dict[Any, int] = {}
+    prejoined = False
     for record_id, anchor in (anchors or {}).items():
         if record_id in records:
             if anchor in first_of_anchor:
                 groups.parent[groups.find(record_id)] = groups.find(first_of_anchor[anchor])
+                prejoined = True
             else:
                 first_of_anchor[anchor] = record_id
-    _rebuild(groups)
+    if prejoined:  # otherwise every record is its own root, as the constraints are kept
+        _rebuild(groups)
     first_of: dict[tuple[str, str], int] = {}
     for record_id, record in records.items():
         key = (record["source"], record["local_id"])
