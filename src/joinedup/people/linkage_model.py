@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -247,6 +248,7 @@ def identifier(text: str | None) -> str | None:
     return cleaned or None
 
 
+@functools.lru_cache(maxsize=_NAMES_KEPT)
 def postcode(text: str | None) -> str | None:
     if not text:
         return None
@@ -281,6 +283,22 @@ def swapped(dob: str | None) -> str | None:
     return f"{year}-{day}-{month}"
 
 
+@functools.lru_cache(maxsize=_NAMES_KEPT)
+def _born(born: date | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """A date of birth's comparison columns: the ISO date, with day and month swapped,
+    the year, the day and month. Memoised like names: a million records hold some tens
+    of thousands of dates, and one string per distinct value is a smaller frame."""
+    if not born:
+        return None, None, None, None
+    dob = born.isoformat()
+    return dob, swapped(dob), dob[:4], dob[5:]
+
+
+@functools.lru_cache(maxsize=64)
+def _sex(text: str | None) -> str | None:
+    return (text or "").lower() or None
+
+
 def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
     """The identifier schemes the records carry, each with whether it is unique per
     person (a scheme is unique when any source's mapping declares it so)."""
@@ -313,15 +331,13 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
     for record in records:
         forename = name(record.get("forename"))
         surname = name(record.get("surname"))
-        dob = record["date_of_birth"].isoformat() if record.get("date_of_birth") else None
         code = postcode(record.get("postcode"))
         house, street = (None, None) if record.get("uprn") else house_and_street(record.get("address_text"))
         held = record.get("identifiers") or {}
         rows.append((
             record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename), surname,
             soundex(surname),
-            dob, swapped(dob), dob[:4] if dob else None, dob[5:] if dob else None,
-            (record.get("sex") or "").lower() or None,
+            *_born(record.get("date_of_birth")), _sex(record.get("sex")),
             identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
             record.get("uprn") or None, record.get("address") or None, house, street, code,
             outward_code(record.get("postcode")) or None, phone(record.get("phone")), email(record.get("email")),
