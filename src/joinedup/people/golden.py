@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -80,6 +81,11 @@ def _recency(record: dict[str, Any]) -> tuple:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+#: Values repeat across persons (names, postcodes, dates): each is normalised once.
+_VALUES_KEPT = 1 << 17
+
+
+@functools.lru_cache(maxsize=_VALUES_KEPT)
 def vote_key(value: Any) -> Any:
     """What golden-record votes compare: text without case, accents, spaces or
     punctuation ("ROSE", "Rose" and "rosé" are one vote); other values as they are."""
@@ -89,6 +95,7 @@ def vote_key(value: Any) -> Any:
     return _NOT_WORD.sub("", "".join(char for char in decomposed if not unicodedata.combining(char)))
 
 
+@functools.lru_cache(maxsize=_VALUES_KEPT)
 def _form(value: Any) -> tuple:
     """How well-formed a written value is, for showing one of several that vote alike:
     mixed case over all capitals or all small letters, then accents and punctuation kept
