@@ -801,8 +801,10 @@ def _predict(scorer, model: dict[str, Any], keep_from: float | None,
     if candidates is None:
         predictions = scorer.inference.predict(threshold_match_probability=keep_from)
     else:
-        with _counting_blocked_pairs(scorer, candidates):
+        counted: list[int] = []
+        with _counting_blocked_pairs(scorer, counted):
             predictions = scorer.inference.predict(threshold_match_probability=keep_from)
+        candidates.extend(counted)
     try:
         relation = predictions.as_duckdbpyrelation()
         columns = set(relation.columns)
@@ -851,6 +853,8 @@ def _counting_blocked_pairs(scorer, counts: list[int]) -> Iterator[None]:
         yield
     finally:
         del database.sql_pipeline_to_splink_dataframe
+    if len(counts) != 1:  # a Splink that names or makes the table otherwise: say so, never count 0
+        raise RuntimeError(f"Splink made {len(counts)} tables named {BLOCKED_PAIRS} while predicting, not one")
 
 
 def prior_weight(model: dict[str, Any]) -> float:
