@@ -196,3 +196,26 @@ def test_erasing_a_record_takes_it_out_of_the_standing_index(held_back):
         assert session.get(LinkIndexState, 1).totals["uprn"] == totals["uprn"] - 1
         assert (session.scalar(select(LinkTermFrequency.count).where(LinkTermFrequency.field == "uprn",
                                                                      LinkTermFrequency.value == uprn)) or 0) == count - 1
+
+
+def _memoised_sizes() -> dict[str, int]:
+    from joinedup.people import golden
+
+    return {memo.__name__: memo.cache_info().currsize for memo in (*linkage.MEMOISED, *golden.MEMOISED)}
+
+
+def test_a_run_and_an_erasure_leave_no_names_in_memory(held_back, small_place):
+    """The normalisers are memoised for speed; what they were given is personal data,
+    which a long-running process must not keep after the run or erasure that used it."""
+    engine = held_back
+    arrived = _arrive(engine, small_place)
+    linkage.name("Zoë")
+    assert _memoised_sizes()["name"] > 0
+    link_new_records(engine)
+    assert set(_memoised_sizes().values()) == {0}
+    with session_factory(engine)() as session:
+        linkage.prepare(read_records(session, sorted(arrived)[:3]))
+    assert _memoised_sizes()["name"] > 0
+    with transaction(engine) as session:
+        erase_records(session, Actor.system("cli", "test"), sorted(arrived)[:1], reason="retention")
+    assert set(_memoised_sizes().values()) == {0}

@@ -22,7 +22,7 @@ from joinedup.db import utcnow
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import standing
 from joinedup.people.golden import read_records
-from joinedup.people.linking import refresh_person
+from joinedup.people.linking import forget_values, refresh_person
 from joinedup.people.models import Person, PersonEvent, PersonRecord
 
 _CHUNK = 500
@@ -70,4 +70,5 @@ def erase_records(session: Session, actor: Actor, record_ids: Sequence[int], *, 
                                 user_id=actor.user_id, reason=reason, details=details))
         retired += 1
     session.flush()
+    forget_values()
     return Erased(deleted, rebuilt, retired)

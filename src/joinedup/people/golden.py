@@ -108,6 +108,10 @@ def _form(value: Any) -> tuple:
         len(value.strip()), "  " not in value
 
 
+#: The memoised vote helpers, emptied with the normalisers (see linkage_model.MEMOISED).
+MEMOISED = (vote_key, _form)
+
+
 def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Each field's value with the record it came from and how many records agree.
 

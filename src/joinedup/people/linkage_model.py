@@ -299,6 +299,11 @@ def _sex(text: str | None) -> str | None:
     return (text or "").lower() or None
 
 
+#: The memoised normalisers: they hold names, postcodes and dates of birth, so each link
+#: run and each erasure empties them (:func:`joinedup.people.linking.forget_values`).
+MEMOISED = (name, soundex, postcode, _born, _sex)
+
+
 def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
     """The identifier schemes the records carry, each with whether it is unique per
     person (a scheme is unique when any source's mapping declares it so)."""

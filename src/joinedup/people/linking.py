@@ -37,8 +37,8 @@ from joinedup.audit import Actor, record_event
 from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
 from joinedup.db.bulk import BulkInsert
 from joinedup.db.locks import AlreadyRunning, exclusive
+from joinedup.people import golden, standing
 from joinedup.people import linkage_model as linkage
-from joinedup.people import standing
 from joinedup.people.clustering import (
     Clusters,
     Identity,
@@ -182,6 +182,14 @@ ABANDONED = "the run stopped before it finished, without recording why (its proc
 Abandoned = Callable[[int, str], None]
 
 
+def forget_values() -> None:
+    """Empty the memoised normalisers and vote helpers, which hold the personal data
+    they were given, so that a long-running process keeps none after the run (or the
+    erasure) that used them."""
+    for memoised in (*linkage.MEMOISED, *golden.MEMOISED):
+        memoised.cache_clear()
+
+
 def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], None],
          on_abandoned: Abandoned | None) -> LinkRun:
     """Open a run, do ``work(run_id, started)``, record a failure; return the run (detached).
@@ -210,6 +218,8 @@ def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], No
             except Exception:  # noqa: BLE001 - the original error is the one to report
                 pass
             raise
+        finally:
+            forget_values()
     with session_factory(engine)() as session:
         return session.get(LinkRun, run_id, options=[selectinload(LinkRun.model)])
 
