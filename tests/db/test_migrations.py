@@ -1,14 +1,16 @@
 """The migrations build exactly the schema the models describe, on every backend."""
 
+import warnings
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import SAWarning
 
 from joinedup.audit import Actor, AuditEvent, record_event
-from joinedup.db import transaction
+from joinedup.db import make_engine, transaction
 from joinedup.db.migrate import current_revision, upgrade
 from joinedup.schema import metadata
 from joinedup.partners import Organisation
@@ -19,6 +21,15 @@ def test_migrations_reach_head_and_match_the_models(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), metadata)
     assert diff == []
+
+
+def test_migrating_a_new_store_warns_of_nothing(tmp_path):
+    """`joinedup init` and `make demo` migrate a new store: a newcomer's first screen."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SAWarning)
+        upgrade(engine)
+    engine.dispose()
 
 
 def test_upgrade_is_idempotent(engine):
