@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, insert, inspect, literal, select
@@ -86,7 +87,7 @@ class BulkInsert:
     def _rebuilt_indexes(self, connection: Connection, count: int) -> list:
         """The plain indexes to drop and build again around inserting ``count`` rows."""
         plain = sorted((index for index in self._table.indexes if not index.unique), key=lambda index: index.name)
-        if count < REBUILD_FROM or not plain or not _transactional_ddl(connection):
+        if count < REBUILD_FROM or not plain or not _rebuilds_indexes(connection):
             return []
         # More rows than ``count`` already (read no further than that).
         if connection.scalar(select(literal(1)).select_from(self._table).limit(1).offset(count)) is not None:
@@ -104,8 +105,38 @@ class BulkInsert:
                 copy.write_row(row)
 
 
-def _transactional_ddl(connection: Connection) -> bool:
-    """Whether a DROP INDEX now, on SQLite, is undone with the transaction if the insert fails.
+@dataclass
+class PreparedRows:
+    """Rows for one table, each turned into parameters as it is added, before the
+    transaction that writes them: a million rows are never held both as mappings and as
+    parameters (together they were a link run's peak memory)."""
+
+    table: Table
+    dialect: Dialect
+    insert: BulkInsert | None = None
+    rows: Prepared = field(default_factory=list)
+
+    @classmethod
+    def of(cls, table: Table, dialect: Dialect, rows: Iterable[Mapping[str, Any]]) -> PreparedRows:
+        prepared = cls(table, dialect)
+        for row in rows:
+            prepared.add(row)
+        return prepared
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Add a row; the first one's keys are the columns of every row."""
+        if self.insert is None:
+            self.insert = BulkInsert(self.table, self.dialect, list(row))
+        self.rows.append(self.insert.params(row))
+
+    def write(self, connection: Connection) -> None:
+        if self.insert is not None:
+            self.insert.write(connection, self.rows)
+
+
+def _rebuilds_indexes(connection: Connection) -> bool:
+    """Whether indexes may be rebuilt around an insert here: on SQLite, where a DROP INDEX
+    now is undone with the transaction if the insert fails.
 
     Python's sqlite3 driver opens its transaction at the first INSERT, UPDATE or DELETE,
     so DDL before one would be committed at once: an insert that is a transaction's first

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import session_factory, transaction, utcnow
-from joinedup.db.bulk import BulkInsert
+from joinedup.db.bulk import PreparedRows
 from joinedup.gazetteer.engine import AddressEngine, UkAddressMatcherEngine
 from joinedup.gazetteer.loader import gazetteer_loaded
 from joinedup.gazetteer.matching import AddressInput, GazetteerEntry, GazetteerIndex, Matcher, Outcome
@@ -304,8 +304,7 @@ class _Stored:
     def __init__(self) -> None:
         self.restamp: dict[tuple[Any, Any], list[int]] = defaultdict(list)
         self.rewrite: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        self.new: BulkInsert | None = None
-        self.new_rows: list[tuple[Any, ...]] = []
+        self.new: PreparedRows | None = None
 
     @classmethod
     def plan(cls, engine: Engine, rows: list[dict[str, Any]]) -> _Stored:
@@ -325,9 +324,7 @@ class _Stored:
                 plan.rewrite[keys].append({"match_id": match_id, **{key: row[key] for key in keys}})
             else:
                 plan.restamp[(row["run_id"], row["matched_at"])].append(match_id)
-        if new:
-            plan.new = BulkInsert(_MATCHES, engine.dialect, list(new[0]))
-            plan.new_rows = plan.new.prepare(new)
+        plan.new = PreparedRows.of(_MATCHES, engine.dialect, new)
         return plan
 
     def write(self, session: Session) -> None:
@@ -346,7 +343,7 @@ class _Stored:
             for start in range(0, len(group), CHUNK):
                 session.execute(statement, group[start:start + CHUNK])
         if self.new is not None:
-            self.new.write(session.connection(), self.new_rows)
+            self.new.write(session.connection())
 
 
 def _stored(session: Session, record_ids: list[int]) -> dict[int, tuple[int, tuple[Any, ...]]]:

@@ -29,13 +29,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
 from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
-from joinedup.db.bulk import BulkInsert
+from joinedup.db.bulk import PreparedRows
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import golden, standing
 from joinedup.people import linkage_model as linkage
@@ -435,7 +435,7 @@ def _plan_attachments(engine: Engine, run_id: int, ran_by: str, by_id: dict[int,
             "source_record_id": record_id, "match_probability": None if flagged else clusters.probability.get(record_id),
             "low_information": flagged, "run_id": run_id})
             for record_id in record_ids if record_id not in context.previous)
-    plan.inserts = _bulk(engine, Person.__table__, inserts)
+    plan.inserts = PreparedRows.of(Person.__table__, engine.dialect, inserts)
     return plan
 
 
@@ -490,10 +490,10 @@ def _insert(session: Session, table, rows: list[dict[str, Any]]) -> None:
 
 
 def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Clusters, by_id: dict[int, dict[str, Any]],
-               context: _Context, run_id: int, model_id: int) -> tuple[_Prepared, Counter[str]]:
+               context: _Context, run_id: int, model_id: int) -> tuple[PreparedRows, Counter[str]]:
     """Each kept pair as a ``link_pairs`` row, with its status and why, and how many
     pairs have each status."""
-    rows, statuses = _Prepared(LinkPair.__table__, engine.dialect), Counter()
+    rows, statuses = PreparedRows(LinkPair.__table__, engine.dialect), Counter()
     for left, right, probability, weight, gammas, weights in scored:
         status, reason = "linked", ""
         refusal = clusters.refusals.get((min(left, right), max(left, right)))
@@ -530,7 +530,7 @@ class _PersonsPlan:
     """
 
     last_event: int | None
-    inserts: _Prepared | None = None
+    inserts: PreparedRows | None = None
     updates: list[dict[str, Any]] = field(default_factory=list)
     retirements: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -562,7 +562,7 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
                                               memberships.c.match_probability, memberships.c.low_information))
         }
     plan = _PersonsPlan(last_event=last_event, pk={person_id: row.id for person_id, row in existing.items()},
-                        new_ids=sorted(identity.new), inserts=_Prepared(persons, engine.dialect))
+                        new_ids=sorted(identity.new), inserts=PreparedRows(persons, engine.dialect))
     before: dict[str, set[int]] = defaultdict(set)
     for record_id, (person_id, _) in context.previous.items():
         before[person_id].add(record_id)
@@ -635,37 +635,8 @@ def _write_persons(session: Session, plan: _PersonsPlan) -> None:
         session.execute(delete(memberships).where(memberships.c.source_record_id.in_(plan.changed[start:start + CHUNK])))
     for row in plan.memberships:
         row[1]["person_id"] = pk[row[0]]
-    _bulk(session.get_bind(), memberships, [row for _, row in plan.memberships]).write(session.connection())
-
-
-@dataclass
-class _Prepared:
-    """Rows whose parameters are made before the transaction that writes them.
-
-    Each row's parameters are made as it is added, so a million persons are never held
-    both as mappings and as parameters: together they were a link run's peak memory.
-    """
-
-    table: Table
-    dialect: Dialect
-    insert: BulkInsert | None = None
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def add(self, row: dict[str, Any]) -> None:
-        if self.insert is None:
-            self.insert = BulkInsert(self.table, self.dialect, list(row))
-        self.rows.append(self.insert.params(row))
-
-    def write(self, connection) -> None:
-        if self.insert is not None:
-            self.insert.write(connection, self.rows)
-
-
-def _bulk(engine: Engine, table: Table, rows: list[dict[str, Any]]) -> _Prepared:
-    prepared = _Prepared(table, engine.dialect)
-    for row in rows:
-        prepared.add(row)
-    return prepared
+    PreparedRows.of(memberships, session.get_bind().dialect, (row for _, row in plan.memberships)).write(
+        session.connection())
 
 
 def _finish(session: Session, run_id: int, model_id: int, ran_by: str, started: float, *, records: int, persons: int,

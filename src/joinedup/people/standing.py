@@ -31,7 +31,7 @@ from sqlalchemy import and_, delete, func, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from joinedup.db import utcnow
-from joinedup.db.bulk import BulkInsert
+from joinedup.db.bulk import PreparedRows
 from joinedup.people import linkage_model as linkage
 from joinedup.people.models import (
     INDEX_COLUMNS,
@@ -161,8 +161,8 @@ def score(sql: str, everyone: pd.DataFrame, keep_from: float, model: dict[str, A
 class StandingPlan:
     """Changes to the standing index, their parameters made before the transaction."""
 
-    records: tuple[BulkInsert, list] | None
-    identifiers: tuple[BulkInsert, list] | None
+    records: PreparedRows
+    identifiers: PreparedRows
     frequencies: dict[str, Counter]
     totals: dict[str, int]
     sql: str
@@ -197,13 +197,6 @@ def _rows(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return records, identifiers
 
 
-def _prepared(dialect, table, rows: list[dict[str, Any]]) -> tuple[BulkInsert, list] | None:
-    if not rows:
-        return None
-    insert = BulkInsert(table, dialect, list(rows[0]))
-    return insert, insert.prepare(rows)
-
-
 def plan_index(engine, frame: pd.DataFrame, model: dict[str, Any], model_id: int) -> StandingPlan:
     """The standing index of the linkable records ``frame`` (prepared) under ``model``,
     as changes to the one stored: a full run after a few arrivals rewrites a few rows,
@@ -233,19 +226,14 @@ def plan_index(engine, frame: pd.DataFrame, model: dict[str, Any], model_id: int
     gone = sorted((changed & set(stored)) | (set(stored) - kept))
     counts = {(name, value): count for name, values in frequencies.items() for value, count in values.items()}
     return StandingPlan(
-        records=_prepared(engine.dialect, table, [row for row in records if row["source_record_id"] in changed]),
-        identifiers=_prepared(engine.dialect, schemes_table,
+        records=PreparedRows.of(table, engine.dialect, (row for row in records if row["source_record_id"] in changed)),
+        identifiers=PreparedRows.of(schemes_table, engine.dialect,
                               [row for row in identifiers if row["source_record_id"] in changed]),
         frequencies=frequencies, totals={column: sum(values.values()) for column, values in frequencies.items()},
         sql=sql or scoring_sql(model), gone=gone, size=len(records),
         counts=[{"field": name, "value": value, "count": count} for (name, value), count in counts.items()
                 if stored_counts.get((name, value)) != count],
         uncounted=sorted(set(stored_counts) - set(counts)))
-
-
-def _write(connection, prepared: tuple[BulkInsert, list] | None) -> None:
-    if prepared is not None:
-        prepared[0].write(connection, prepared[1])
 
 
 def _forget(session: Session, record_ids: list[int]) -> None:
@@ -258,8 +246,8 @@ def write_index(session: Session, plan: StandingPlan, *, model_id: int, run_id: 
     """Bring the standing index to ``plan`` (a full run's, in its transaction)."""
     _forget(session, plan.gone)
     connection = session.connection()
-    _write(connection, plan.records)
-    _write(connection, plan.identifiers)
+    plan.records.write(connection)
+    plan.identifiers.write(connection)
     counted = LinkTermFrequency.__table__
     gone = plan.uncounted + [(row["field"], row["value"]) for row in plan.counts]
     for name in {name for name, _ in gone}:
@@ -267,7 +255,7 @@ def write_index(session: Session, plan: StandingPlan, *, model_id: int, run_id: 
         for start in range(0, len(values), CHUNK):
             session.execute(delete(counted).where(counted.c.field == name,
                                                   counted.c.value.in_(values[start:start + CHUNK])))
-    _write(connection, _prepared(session.get_bind().dialect, counted, plan.counts))
+    PreparedRows.of(counted, session.get_bind().dialect, plan.counts).write(connection)
     state = session.get(LinkIndexState, 1)
     if state is None:
         state = LinkIndexState(id=1)
@@ -293,8 +281,8 @@ def plan_additions(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> Stand
     records, identifiers = _rows(frame)
     frequencies = {column: Counter(frame[column].dropna().tolist()) for column in tf_columns(model)}
     return StandingPlan(
-        records=_prepared(dialect, LinkIndexRecord.__table__, records),
-        identifiers=_prepared(dialect, LinkIndexIdentifier.__table__, identifiers),
+        records=PreparedRows.of(LinkIndexRecord.__table__, dialect, records),
+        identifiers=PreparedRows.of(LinkIndexIdentifier.__table__, dialect, identifiers),
         frequencies=frequencies, totals={column: sum(counts.values()) for column, counts in frequencies.items()},
         sql="")
 
@@ -312,8 +300,8 @@ def write_additions(session: Session, plan: StandingPlan, *, run_id: int, replac
     plan.totals = {column: sum(counts.values()) for column, counts in frequencies.items()}
     plan.frequencies = frequencies
     connection = session.connection()
-    _write(connection, plan.records)
-    _write(connection, plan.identifiers)
+    plan.records.write(connection)
+    plan.identifiers.write(connection)
     counted = LinkTermFrequency.__table__
     for column, counts in plan.frequencies.items():
         values = sorted(value for value, change in counts.items() if change)
@@ -327,7 +315,7 @@ def write_additions(session: Session, plan: StandingPlan, *, run_id: int, replac
     state = session.get(LinkIndexState, 1)
     state.totals = {column: state.totals.get(column, 0) + plan.totals.get(column, 0)
                     for column in {*state.totals, *plan.totals}}
-    state.records += (len(plan.records[1]) if plan.records else 0) - len(gone)
+    state.records += len(plan.records.rows) - len(gone)
     state.run_id, state.updated_at = run_id, utcnow()
     session.flush()
 
@@ -466,6 +454,8 @@ def forget(session: Session, record_ids: Iterable[int]) -> None:
     replaced = read_standing(session, record_ids)
     if state is None or replaced.empty:
         return
-    empty = StandingPlan(records=None, identifiers=None, frequencies={column: Counter() for column in state.totals},
-                         totals={}, sql="")
+    dialect = session.get_bind().dialect
+    empty = StandingPlan(records=PreparedRows(LinkIndexRecord.__table__, dialect),
+                         identifiers=PreparedRows(LinkIndexIdentifier.__table__, dialect),
+                         frequencies={column: Counter() for column in state.totals}, totals={}, sql="")
     write_additions(session, empty, run_id=state.run_id, replaced=replaced)
