@@ -749,8 +749,8 @@ def score(
     with the first one's term frequencies.
     """
     scorer = linker(frame, _explaining(model))
-    candidates: list[int] = []
-    kept = _predict(scorer, model, keep_from, candidates)
+    with _counting_blocked_pairs(scorer) as candidates:
+        kept = _predict(scorer, model, keep_from)
     found = {(left, right) for left, right, *_ in kept}
     sharing = [pair for pair in _sharing_identifier(frame) if pair not in found]
     if sharing:
@@ -766,7 +766,7 @@ def score(
             checker.table_management.register_term_frequency_lookup(lookup.as_pandas_dataframe(), column)
         wanted = set(sharing)
         kept += [pair for pair in _predict(checker, model, None) if (pair[0], pair[1]) in wanted]
-    return kept, sum(candidates)
+    return kept, candidates[0]
 
 
 def _explaining(model: dict[str, Any]) -> dict[str, Any]:
@@ -799,17 +799,8 @@ def _sharing_identifier(frame: pd.DataFrame) -> set[tuple[int, int]]:
     return pairs
 
 
-def _predict(scorer, model: dict[str, Any], keep_from: float | None,
-             candidates: list[int] | None = None) -> list[tuple[int, int, float, float, str, str]]:
-    """The pairs ``scorer`` predicts at ``keep_from`` or above; with ``candidates``, the
-    number of pairs its blocking made is appended to it."""
-    if candidates is None:
-        predictions = scorer.inference.predict(threshold_match_probability=keep_from)
-    else:
-        counted: list[int] = []
-        with _counting_blocked_pairs(scorer, counted):
-            predictions = scorer.inference.predict(threshold_match_probability=keep_from)
-        candidates.extend(counted)
+def _predict(scorer, model: dict[str, Any], keep_from: float | None) -> list[tuple[int, int, float, float, str, str]]:
+    predictions = scorer.inference.predict(threshold_match_probability=keep_from)
     try:
         relation = predictions.as_duckdbpyrelation()
         columns = set(relation.columns)
@@ -834,9 +825,9 @@ def _predict(scorer, model: dict[str, Any], keep_from: float | None,
 
 
 @contextmanager
-def _counting_blocked_pairs(scorer, counts: list[int]) -> Iterator[None]:
+def _counting_blocked_pairs(scorer) -> Iterator[list[int]]:
     """Count the candidate pairs in the table of blocked pairs Splink makes while it
-    predicts, before it drops it.
+    predicts, before it drops it: the list it gives holds that one count once the block ends.
 
     Counting them again with a query of our own repeated every rule's join: 28 s of a
     link run at a million records. The hook is on this linker's own database object
@@ -846,6 +837,7 @@ def _counting_blocked_pairs(scorer, counts: list[int]) -> Iterator[None]:
     """
     database = scorer._db_api
     run = database.sql_pipeline_to_splink_dataframe
+    counts: list[int] = []
 
     def counting(pipeline, *args, **kwargs):
         table = run(pipeline, *args, **kwargs)
@@ -855,7 +847,7 @@ def _counting_blocked_pairs(scorer, counts: list[int]) -> Iterator[None]:
 
     database.sql_pipeline_to_splink_dataframe = counting
     try:
-        yield
+        yield counts
     finally:
         del database.sql_pipeline_to_splink_dataframe
     if len(counts) != 1:  # a Splink that names or makes the table otherwise: say so, never count 0
