@@ -113,7 +113,7 @@ elif method == "joinedup":
     from joinedup.db import make_engine, transaction
     from joinedup.audit import Actor
     from joinedup.gazetteer import match_addresses
-from joinedup.disclosure import export_addresses
+    from joinedup.disclosure import export_addresses
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
     run = match_addresses(engine, full=True, matched_by="benchmark")
