@@ -230,10 +230,29 @@ def test_a_flat_written_as_a_letter_after_the_number_is_that_flat():
         assert (outcome.status, outcome.uprn) == ("matched", "104"), text
 
 
-def test_a_postcode_of_another_house_on_the_same_street_is_not_matched_on_the_number_alone(matcher):
-    # 12 High Street is JU1 1AA; JU1 1AB is Rose Cottage (14) on the same street: a slip in the number?
+def test_a_postcode_one_slip_from_the_houses_own_is_a_postcode_slip_on_the_same_street(matcher):
+    # 12 High Street is JU1 1AA; JU1 1AB is Rose Cottage (14) further along: no house
+    # there is 12 with its digits swapped, so the postcode is the slip, not the number.
     outcome = one(matcher, "12 High Street, Joinford", "JU1 1AB")
+    assert (outcome.status, outcome.uprn) == ("matched", "110")
+
+
+def test_a_postcode_holding_the_number_swapped_leaves_the_address_unmatched():
+    # JU1 1AB now holds 21 High Street: "12 High Street, JU1 1AB" is 12 with the postcode
+    # slipped or 21 with the number transposed, and nothing says which.
+    rows = [*ROWS, ("112", "", "approved", "", "", "21", "", "", "High Street", "Old Town", "Joinford",
+                    "JU1 1AB", "452030.0", "338000.0", "residential", "Y")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "12 High Street, Joinford", "JU1 1AB")
     assert outcome.status != "matched"
+    assert outcome.uprn in {"110", "112", None}
+
+
+def test_a_postcode_of_the_same_street_more_than_one_slip_away_still_counts_against():
+    rows = [*ROWS, ("113", "", "approved", "", "", "30", "", "", "High Street", "Old Town", "Joinford",
+                    "JU1 1ZZ", "452040.0", "338000.0", "residential", "Y")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "12 High Street, Joinford", "JU1 1ZZ")
+    assert outcome.status == "unmatched" and outcome.uprn == "110"
+    assert "too weak a match" in outcome.reason
 
 
 def test_the_engines_only_candidate_is_used_when_it_fits_the_address():
@@ -249,3 +268,28 @@ def test_the_engines_only_candidate_is_used_when_it_fits_the_address():
         [AddressInput(1, "12 Skool Raod, Joinford", None)])[0]
     assert other_street.status == "unmatched"
     assert "street the address does not name" in other_street.reason
+
+
+def _house(uprn, number, street, town, postcode):
+    return (uprn, "", "approved", "", "", number, "", "", street, "", town, postcode, "450000.0", "330000.0",
+            "residential", "Y")
+
+
+def test_a_town_of_two_words_misspelt_still_counts_as_the_town():
+    # "SOUTH" is written "S" once normalised; "Souf Marsh" is South Marsh as heard.
+    rows = [_house("901", "22", "Kevin Haven", "South Marsh", "SM1 1AA"),
+            _house("902", "22", "Kevin Haven", "Northwick", "NW1 1AA")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    for town in ("Souf Marsh", "Sowth Marsh", "South Marhs"):
+        outcome = one(matcher, f"22 Kefin Haven, {town}")
+        assert (outcome.status, outcome.uprn) == ("matched", "901"), town
+
+
+def test_a_misspelt_street_of_the_kind_written_is_preferred_to_one_of_another_kind():
+    rows = [_house("911", "44", "Ellesmere Grove", "Tollerby", "TB1 1AA"),
+            _house("912", "44", "Ellesmere Road", "Tollerby", "TB1 2BB")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    grove = one(matcher, "44 Ellesmere Grovee, Tollerby")
+    assert (grove.status, grove.uprn) == ("matched", "911")
+    neither = one(matcher, "44 Ellesmere Lnae, Tollerby")
+    assert neither.status != "matched"

@@ -50,6 +50,8 @@ ENGINE_SOLE_MIN = 5.0
 W_STREET = 8.0
 #: A street found from a misspelling, among the streets of the town or outward code named.
 W_STREET_NEAR = 6.0
+#: What a misspelt street costs whose kind (Road, Grove) is not the one written.
+W_OTHER_KIND = 4.0
 W_NUMBER = 6.0
 W_BUILDING = 3.0
 W_BUILDING_ONLY = 6.0
@@ -177,12 +179,19 @@ class GazetteerIndex:
         self.street_places: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
         self.street_outwards: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self.postcode_streets: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        #: The house numbers each postcode holds on each of its streets.
+        self.postcode_numbers: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
+        #: Each town's and locality's spellings, its words run together: normalised
+        #: ("SSARAH") and as the gazetteer writes it ("SOUTHSARAH"), for misspellings
+        #: of either ("Souf Sarah").
+        self.place_spellings: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for entry in entries:
             self._add(entry)
         self.longest_street = max((len(street) for street in self.streets), default=0)
         self.longest_place = max((len(place) for place in self.places), default=0)
         self.near_streets = NearNames(("".join(street), street) for street in self.streets)
-        self.near_places = NearNames(("".join(place), place) for place in self.places)
+        self.near_places = NearNames((spelling, place) for place, spellings in self.place_spellings.items()
+                                     for spelling in spellings)
         self.place_words = {word for place in self.places for word in place}
 
     def __len__(self) -> int:
@@ -214,13 +223,17 @@ class GazetteerIndex:
             if postcode:
                 self.street_outwards[street].add(outward)
                 self.postcode_streets[postcode].add(street)
+                if pao_number:
+                    self.postcode_numbers[(postcode, street)].add(pao_number)
             if pao_number:
                 self.by_number[(street, pao_number)].append(position)
             if pao_text:
                 self.named[street].append(position)
-        for place, kind in ((lpi.locality, "locality"), (lpi.town, "town")):
+        for place, kind, written in ((lpi.locality, "locality", entry.locality), (lpi.town, "town", entry.town)):
             if place and self.places.get(place) != "town":
                 self.places[place] = kind
+            if place:
+                self.place_spellings[place].update(("".join(place), "".join(filter(str.isalpha, written.upper()))))
         if postcode:
             self.postcodes.add(postcode)
             self.outwards.add(outward)
@@ -376,13 +389,19 @@ class Matcher:
                 continue
             for end in range(min(len(words), start + index.longest_street), start, -1):
                 span = words[start:end]
-                found = {street for spelling in {"".join(span), "".join((*span[:-1], _street_kind(span[-1])))}
+                kind = _street_kind(span[-1])
+                found = {street for spelling in {"".join(span), "".join((*span[:-1], kind))}
                          for street, _slips in index.near_streets.find(spelling)}
+                # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
+                # address writes (misspelt or not) counts against streets of another kind,
+                # when a street of its own kind is found too.
+                kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
                 for street in sorted(found):
                     if outward or places:
                         if outward not in index.street_outwards[street] and not index.street_places[street] & places:
                             continue
-                    self._on_street(parsed, start, end, street, scored, W_STREET_NEAR)
+                    weight = W_STREET_NEAR - (W_OTHER_KIND if kind_found and street[-1] != kind else 0.0)
+                    self._on_street(parsed, start, end, street, scored, weight)
 
     def _named_places(self, words: list[str]) -> set[tuple[str, ...]]:
         """The gazetteer's towns and localities an address names, spelt right or nearly."""
@@ -488,9 +507,17 @@ class Matcher:
                     at += size
                     break
             else:
+                clean = False
+                size = self._misspelt_own_place(after, at, lpi)
+                if size:
+                    # "Souf Sarah" or "S Janike": the candidate's own place of two words
+                    # or more, misspelt.
+                    weight += 0.0 if misspelt_own else 1.0
+                    misspelt_own = True
+                    at += size
+                    continue
                 word = after[at]
                 at += 1
-                clean = False
                 if is_number(word):
                     weight -= 6.0
                 elif _near_any(word, own):
@@ -500,6 +527,16 @@ class Matcher:
                 else:
                     weight -= self._other_place(word)
         return max(weight, -12.0), clean
+
+    def _misspelt_own_place(self, after: list[str], at: int, lpi: _Lpi) -> int:
+        """How many words from ``at`` (two or more) spell the candidate's town or
+        locality with a slip or two, or 0."""
+        for size in range(min(self.index.longest_place + 1, len(after) - at), 1, -1):
+            written = "".join(after[at:at + size])
+            for place in (lpi.locality, lpi.town):
+                if place and _near_any(written, self.index.place_spellings[place]):
+                    return size
+        return 0
 
     def _writes_street(self, words: list[str], street: tuple[str, ...]) -> bool:
         """Whether the address writes ``street``, word after word, spelt right or nearly.
@@ -733,8 +770,15 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
             return W_POSTCODE, True
         outward = parsed.postcode.split(" ")[0]
         if outward == lpi.outward and lpi.street in index.postcode_streets.get(parsed.postcode, ()):
-            # The number says one house and the postcode another on the same street.
-            return -6.0, False
+            # The number says one house and the postcode another part of the same street:
+            # the postcode slipped (one character off), or the number did (its digits
+            # swapped: the postcode holds 21 where 12 is written). It counts against the
+            # house when the number could be the slip, or the postcode could not be;
+            # otherwise it is weighed as any slipped postcode is.
+            held = index.postcode_numbers.get((parsed.postcode, lpi.street), ())
+            if slips(parsed.postcode, lpi.postcode, 1) > 1 or any(
+                    other in held for other in _transpositions(lpi.pao_number)):
+                return -6.0, False
         if outward == lpi.outward:
             same_sector = parsed.postcode[:-2] == lpi.sector
             if parsed.postcode not in index.postcodes:
@@ -746,6 +790,16 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
     if parsed.outward:
         return (3.0, True) if parsed.outward == lpi.outward else (-6.0, False)
     return 0.0, True
+
+
+def _transpositions(number: str) -> list[str]:
+    """``number`` with two neighbouring digits swapped, each way it can be: 12 for 21, 135 for 153."""
+    found = []
+    for at in range(len(number) - 1):
+        first, second = number[at], number[at + 1]
+        if first != second and first.isdigit() and second.isdigit():
+            found.append(number[:at] + second + first + number[at + 2:])
+    return found
 
 
 def _near_any(word: str, candidates: Iterable[str]) -> bool:

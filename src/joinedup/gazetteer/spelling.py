@@ -89,19 +89,20 @@ def _deletions(text: str) -> set[str]:
 
 
 class NearNames:
-    """Names (each a string, standing for a value) found again from a misspelling."""
+    """Names (each a string, standing for a value) found again from a misspelling. A value
+    may have several spellings (a town as written, and in its normalised words)."""
 
     def __init__(self, names: Iterable[tuple[str, Hashable]] = ()) -> None:
         self._by_deletion: dict[str, set[Hashable]] = defaultdict(set)
         self._by_sound: dict[str, set[Hashable]] = defaultdict(set)
-        self._spelling: dict[Hashable, str] = {}
+        self._spellings: dict[Hashable, set[str]] = defaultdict(set)
         for text, value in names:
             self.add(text, value)
 
     def add(self, text: str, value: Hashable) -> None:
         if not text:
             return
-        self._spelling[value] = text
+        self._spellings[value].add(text)
         for variant in _deletions(text):
             self._by_deletion[variant].add(value)
         if len(text) >= LONG_NAME:
@@ -118,10 +119,13 @@ class NearNames:
             seen |= self._by_sound.get(sound_key(text), set())
         found = []
         for value in seen:
-            spelling = self._spelling[value]
-            limit = min(allowed_slips(spelling), allowed_slips(text))
-            count = slips(text, spelling, limit)
-            if count <= limit:
-                found.append((value, count))
+            counts = []
+            for spelling in self._spellings[value]:
+                limit = min(allowed_slips(spelling), allowed_slips(text))
+                counts.append(count := slips(text, spelling, limit))
+                if count > limit:
+                    counts.pop()
+            if counts:
+                found.append((value, min(counts)))
         found.sort(key=lambda pair: (pair[1], str(pair[0])))
         return found
