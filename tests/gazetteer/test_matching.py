@@ -293,3 +293,28 @@ def test_a_misspelt_street_of_the_kind_written_is_preferred_to_one_of_another_ki
     assert (grove.status, grove.uprn) == ("matched", "911")
     neither = one(matcher, "44 Ellesmere Lnae, Tollerby")
     assert neither.status != "matched"
+
+
+def test_a_street_kind_with_a_letter_dropped_is_still_that_kind():
+    rows = [_house("921", "58", "Brunel Road", "Castle Ormsby", "CO1 1AA"),
+            _house("922", "30", "Chestnut Lane", "Castle Ormsby", "CO1 2BB")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    for text, postcode, uprn in (("58 Brunel Roa, Castle Ormsby", None, "921"), ("30 Chestnut Lae", "CO1 2BB", "922")):
+        outcome = one(matcher, text, postcode)
+        assert (outcome.status, outcome.uprn) == ("matched", uprn), text
+
+
+def test_the_one_address_written_word_for_word_is_taken_over_one_needing_a_word_more():
+    # Two Ivy Houses on one street; the second is also number 17. "Ivy House, Chestnut
+    # Road" with the town misspelt (so not an exact match) fits both within the margin,
+    # but only the first is written that way: the other needs the 17.
+    ivy = ("931", "", "approved", "", "", "", "", "Ivy House", "Chestnut Road", "", "Brackenford", "BR1 1AA",
+           "450000.0", "330000.0", "residential", "Y")
+    other = ("932", "", "approved", "", "", "17", "", "Ivy House", "Chestnut Road", "", "Brackenford", "BR1 1AB",
+             "450000.0", "330000.0", "residential", "Y")
+    matcher = Matcher(GazetteerIndex(_entries([ivy, other])))
+    outcome = one(matcher, "Ivy House, Chestnut Road, Brakkenford")
+    assert (outcome.status, outcome.uprn, outcome.runner_up_uprn) == ("matched", "931", "932")
+    assert "word for word" in outcome.reason
+    written_twice = Matcher(GazetteerIndex(_entries([ivy, (*other[:5], "", *other[6:])])))
+    assert one(written_twice, "Ivy House, Chestnut Road, Brakkenford").status == "ambiguous"

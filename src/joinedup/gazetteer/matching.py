@@ -81,6 +81,13 @@ _KIND_CODES = frozenset({
 #: The kinds' long forms, so that a misspelt "Raod" is still a road.
 _STREET_KINDS = {word: code for word, code in CANONICAL_WORDS.items() if len(word) >= 4 and code in _KIND_CODES}
 _KIND_NAMES = NearNames((word, word) for word in _STREET_KINDS)
+#: The four-letter kinds written as words (not abbreviations such as CRES) with a letter
+#: after the first dropped ("Roa", "Lae"), too short for the misspelling lookup: each
+#: three letters, the kinds they could be.
+_KIND_CLIPPED: dict[str, set[str]] = defaultdict(set)
+for _word in ("ROAD", "LANE", "WALK", "VIEW", "HILL", "PARK", "RISE", "MEWS"):
+    for _at in range(1, 4):
+        _KIND_CLIPPED[_word[:_at] + _word[_at + 1:]].add(_STREET_KINDS[_word])
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +267,9 @@ class _Scored:
     weight: float
     lpi: int
     exact: bool
+    #: The address's words up to the street are the LPI's, word for word, and neither
+    #: its places nor its postcode count against it (a place may be misspelt).
+    as_written: bool = False
 
 
 class Matcher:
@@ -477,9 +487,9 @@ class Matcher:
         weight += place_weight
         postcode_weight, postcode_clean = _postcode_weight(parsed, lpi, index)
         weight += postcode_weight
-        exact = (place_clean and postcode_clean and street_weight == W_STREET
-                 and " ".join(parsed.words[:end]) == lpi.normalised)
-        scored.append(_Scored(weight, position, exact))
+        as_written = (postcode_clean and place_weight >= 0 and street_weight == W_STREET
+                      and " ".join(parsed.words[:end]) == lpi.normalised)
+        scored.append(_Scored(weight, position, as_written and place_clean, as_written))
 
     def _places(self, after: list[str], lpi: _Lpi) -> tuple[float, bool]:
         """Weigh what follows the street: localities and towns, known or not."""
@@ -606,6 +616,19 @@ class Matcher:
                     f"({', '.join(others[:3])}) are buildings divided into flats or not homes"
                 )
                 return outcome
+        written = [u for u in close if best_by_uprn[u].as_written]
+        if len(close) > 1 and len(written) == 1 and len(index.exact[index.lpis[best_by_uprn[written[0]].lpi]
+                                                                    .normalised]) == 1:
+            chosen = written[0]
+            outcome.status = "matched"
+            if chosen != uprn:
+                outcome.runner_up_uprn, outcome.runner_up_score = uprn, outcome.score
+                outcome.uprn, outcome.score = chosen, score_of(best_by_uprn[chosen].weight)
+            outcome.reason = (
+                f"matched to the only one of {len(close)} addresses that fit as well that the address writes "
+                f"word for word, {index.lpis[best_by_uprn[chosen].lpi].text}; the others need words it does not have"
+            )
+            return outcome
         if len(close) > 1:
             outcome.status = "ambiguous"
             outcome.tied = close
@@ -696,7 +719,8 @@ def _street_kind(word: str) -> str:
     for long_form, count in _KIND_NAMES.find(word):
         if count <= 1:
             return _STREET_KINDS[long_form]
-    return word
+    clipped = _KIND_CLIPPED.get(word, ())
+    return next(iter(clipped)) if len(clipped) == 1 else word
 
 
 def _engine_score(weight: float) -> float:
