@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from joinedup.gazetteer.engine import AddressEngine, EngineAddress
 from joinedup.gazetteer.normalise import CANONICAL_WORDS, FLOOR_WORDS, is_number, split_postcode, tokens
-from joinedup.gazetteer.spelling import NearNames, allowed_slips, slips, sounds_alike
+from joinedup.gazetteer.spelling import NearNames, allowed_slips, slips, sound_key, sounds_alike
 
 #: Bits an address needs to be matched.
 MATCH_MIN = 12.0
@@ -192,6 +192,9 @@ class GazetteerIndex:
         #: ("SSARAH") and as the gazetteer writes it ("SOUTHSARAH"), for misspellings
         #: of either ("Souf Sarah").
         self.place_spellings: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        #: Streets by how their name sounds and their kind: ("LFND", "RD") is Lavender Road,
+        #: which "Lavenda Road" sounds like (the misspelling lookup hears only long names).
+        self.street_sounds: dict[tuple[str, str], set[tuple[str, ...]]] = defaultdict(set)
         for entry in entries:
             self._add(entry)
         self.longest_street = max((len(street) for street in self.streets), default=0)
@@ -226,6 +229,8 @@ class GazetteerIndex:
         self.uprns[entry.uprn].append(position)
         if street:
             self.streets.add(street)
+            if (heard := _heard(street)) is not None:
+                self.street_sounds[heard].add(street)
             self.street_places[street].update(place for place in (lpi.locality, lpi.town) if place)
             if postcode:
                 self.street_outwards[street].add(outward)
@@ -402,6 +407,8 @@ class Matcher:
                 kind = _street_kind(span[-1])
                 found = {street for spelling in {"".join(span), "".join((*span[:-1], kind))}
                          for street, _slips in index.near_streets.find(spelling)}
+                if (heard := _heard((*span[:-1], kind))) is not None:
+                    found |= index.street_sounds.get(heard, set())
                 # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
                 # address writes (misspelt or not) counts against streets of another kind,
                 # when a street of its own kind is found too.
@@ -814,6 +821,16 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
     if parsed.outward:
         return (3.0, True) if parsed.outward == lpi.outward else (-6.0, False)
     return 0.0, True
+
+
+def _heard(street: Sequence[str]) -> tuple[str, str] | None:
+    """A street's name as it sounds, with its kind, when it has a kind and a name that
+    sounds like few others (four letters or more, three sounds or more)."""
+    if len(street) < 2 or street[-1] not in _KIND_CODES:
+        return None
+    name = "".join(street[:-1])
+    heard = sound_key(name)
+    return (heard, street[-1]) if len(name) >= 4 and len(heard) >= 3 else None
 
 
 def _transpositions(number: str) -> list[str]:
