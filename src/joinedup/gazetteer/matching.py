@@ -20,7 +20,8 @@ For each address:
    ambiguous, unless other records of the same source and local id are matched to one
    of them (a person's other rows are evidence of where they live), or the address
    names no flat and only one of them is a home (not a building divided into flats,
-   not a school or a shop).
+   not a school or a shop), or only one of them is what the address writes, word for
+   word, up to the street.
 
 Every outcome carries a reason in words a data team can act on.
 """
@@ -624,18 +625,18 @@ class Matcher:
                 )
                 return outcome
         written = [u for u in close if best_by_uprn[u].as_written]
-        if len(close) > 1 and len(written) == 1 and len(index.exact[index.lpis[best_by_uprn[written[0]].lpi]
-                                                                    .normalised]) == 1:
-            chosen = written[0]
-            outcome.status = "matched"
-            if chosen != uprn:
-                outcome.runner_up_uprn, outcome.runner_up_score = uprn, outcome.score
-                outcome.uprn, outcome.score = chosen, score_of(best_by_uprn[chosen].weight)
-            outcome.reason = (
-                f"matched to the only one of {len(close)} addresses that fit as well that the address writes "
-                f"word for word, {index.lpis[best_by_uprn[chosen].lpi].text}; the others need words it does not have"
-            )
-            return outcome
+        if len(close) > 1 and len(written) == 1:
+            chosen, chosen_lpi = written[0], index.lpis[best_by_uprn[written[0]].lpi]
+            if len(index.exact[chosen_lpi.normalised]) == 1:
+                outcome.status = "matched"
+                if chosen != uprn:
+                    outcome.runner_up_uprn, outcome.runner_up_score = uprn, outcome.score
+                    outcome.uprn, outcome.score = chosen, score_of(best_by_uprn[chosen].weight)
+                outcome.reason = (
+                    f"matched to the only one of {len(close)} addresses that fit as well that the address writes "
+                    f"word for word, {chosen_lpi.text}; the others need words it does not have"
+                )
+                return outcome
         if len(close) > 1:
             outcome.status = "ambiguous"
             outcome.tied = close

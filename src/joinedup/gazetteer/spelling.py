@@ -88,6 +88,13 @@ def _deletions(text: str) -> set[str]:
     return {text[:at] + text[at + 1:] for at in range(len(text))} | {text}
 
 
+def _slips_allowed(text: str, spelling: str) -> int | None:
+    """The slips from ``text`` to ``spelling``, or None when more than the shorter allows."""
+    limit = min(allowed_slips(spelling), allowed_slips(text))
+    count = slips(text, spelling, limit)
+    return count if count <= limit else None
+
+
 class NearNames:
     """Names (each a string, standing for a value) found again from a misspelling. A value
     may have several spellings (a town as written, and in its normalised words)."""
@@ -119,12 +126,8 @@ class NearNames:
             seen |= self._by_sound.get(sound_key(text), set())
         found = []
         for value in seen:
-            counts = []
-            for spelling in self._spellings[value]:
-                limit = min(allowed_slips(spelling), allowed_slips(text))
-                counts.append(count := slips(text, spelling, limit))
-                if count > limit:
-                    counts.pop()
+            counts = [count for spelling in self._spellings[value]
+                      if (count := _slips_allowed(text, spelling)) is not None]
             if counts:
                 found.append((value, min(counts)))
         found.sort(key=lambda pair: (pair[1], str(pair[0])))
