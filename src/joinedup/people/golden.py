@@ -25,6 +25,10 @@ GOLDEN_FIELDS = (
 _CHUNK = 2000
 
 
+#: The flagged fields of a record that has none, one for every such record.
+_NOTHING_INVALID: frozenset[str] = frozenset()
+
+
 def read_records(session: Session, record_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Source records (every one, or those of ``record_ids``) with their source's code,
     matched UPRN (only a ``matched`` record not flagged for rematch) and normalised address."""
@@ -46,23 +50,25 @@ def read_records(session: Session, record_ids: Iterable[int] | None = None) -> l
         wanted = sorted(set(record_ids))
         rows = [row for start in range(0, len(wanted), _CHUNK)
                 for row in _raw(session, statement.where(r.id.in_(wanted[start:start + _CHUNK])))]
-    names = [column.name for column in statement.selected_columns]
     records = []
-    for row in rows:
-        record = dict(zip(names, row, strict=True))
-        matched = record.pop("status") == "matched" and not record.pop("needs_rematch")
-        record["uprn"] = record["uprn"] if matched else None
-        record["address"] = record.pop("normalised") or None
-        held = record["identifiers"]
-        record["identifiers"] = (json.loads(held) if isinstance(held, str) else held) or {}
-        flags = record.pop("flags")
+    for (record_id, source, local_id, record_ref, forename, middle_names, surname, dob, sex, address_text, postcode,
+         nhs_number, ni_number, upn, phone, email, identifiers, flags, updated_at, uprn, status, needs_rematch,
+         normalised) in rows:
+        if isinstance(identifiers, str):
+            identifiers = json.loads(identifiers)
         if isinstance(flags, str):
             flags = json.loads(flags) if flags != "[]" else ()
-        record["invalid"] = frozenset(flag.get("field", "") for flag in flags or ())
-        dob = record["date_of_birth"]
-        if isinstance(dob, str):
-            record["date_of_birth"] = date.fromisoformat(dob)
-        records.append(record)
+        # One dict made with its final keys: a dict that grew past 21 keys and shrank
+        # back keeps its larger table (832 bytes, not 464), 0.4 GB at a million records.
+        records.append({
+            "id": record_id, "source": source, "local_id": local_id, "record_ref": record_ref,
+            "forename": forename, "middle_names": middle_names, "surname": surname,
+            "date_of_birth": date.fromisoformat(dob) if isinstance(dob, str) else dob, "sex": sex,
+            "address_text": address_text, "postcode": postcode, "nhs_number": nhs_number, "ni_number": ni_number,
+            "upn": upn, "phone": phone, "email": email, "identifiers": identifiers or {}, "updated_at": updated_at,
+            "uprn": uprn if status == "matched" and not needs_rematch else None, "address": normalised or None,
+            "invalid": frozenset(flag.get("field", "") for flag in flags) if flags else _NOTHING_INVALID,
+        })
     return records
 
 
