@@ -326,3 +326,41 @@ def test_a_street_spelt_as_it_sounds_is_found_without_the_engine(matcher):
     outcome = one(matcher, "3 Skool Raod, Joinford")
     assert (outcome.status, outcome.uprn) == ("matched", "141")
     assert one(matcher, "3 Skool Lane, Joinford").status != "matched"
+
+
+@pytest.mark.parametrize(("held", "written"), [
+    ("21", "12"),   # two digits swapped
+    ("18", "8"),    # a digit dropped
+    ("8", "18"),    # a digit added
+    ("21", "12A"),  # swapped, with the flat's letter
+    ("12", "12A"),  # the letter alone
+])
+def test_a_postcode_holding_a_slip_of_the_number_leaves_the_address_unmatched(held, written):
+    # The written postcode's part of the street holds a number the written one could be a
+    # slip of: the number or the postcode is wrong, and nothing says which.
+    rows = [_house("941", written, "Hythe Street", "Joinford", "JF1 1AA"),
+            _house("942", held, "Hythe Street", "Joinford", "JF1 1AB")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), f"{written} Hythe Street, Joinford", "JF1 1AB")
+    assert outcome.status != "matched"
+
+
+def test_a_street_the_gazetteer_lacks_is_not_found_by_its_consonants_alone():
+    # "Wilkie Road" sounds like Walker Road once its vowels are dropped, but is three slips
+    # from it: a street the gazetteer does not have, not a misspelling.
+    rows = [_house("951", "12", "Walker Road", "Joinford", "JF1 1AA")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    for postcode in (None, "JF1 9ZZ"):
+        assert one(matcher, "12 Wilkie Road, Joinford", postcode).status != "matched"
+
+
+def test_a_compass_point_is_not_a_misspelling_of_another():
+    rows = [_house("961", "12", "Main Street", "East Kilbride", "EK1 1AA")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "12 Main Street, West Kilbride, Ayrshire")
+    assert outcome.status != "matched"
+
+
+def test_a_street_of_the_kind_written_elsewhere_does_not_count_against_the_one_named_here():
+    rows = [_house("971", "5", "Ellesmere Grove", "Otherton", "OT1 1AA"),
+            _house("972", "5", "Ellesmere Road", "Joinford", "JF1 1AA")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "5 Ellesmere Grovee, Joinford")
+    assert (outcome.status, outcome.uprn) == ("matched", "972")

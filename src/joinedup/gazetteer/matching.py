@@ -73,6 +73,9 @@ _FOREIGN_POSTCODE = re.compile(r"^\d{4,6}$|^\d{5}-\d{4}$|^[A-Z]\d[A-Z] ?\d[A-Z]\
 _SAO_WORDS = frozenset({"FLAT", "UNIT"})
 _FLAT_LETTER = re.compile(r"^F([A-Z])$")
 _NUMBER_AND_LETTER = re.compile(r"^(\d+)([A-Z])$")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: North, south, east and west as a place's first word, normalised.
+_COMPASS = frozenset({"N", "S", "E", "W"})
 #: What kind of street a street is ("Road"), in the one spelling tokens() gives, and
 #: kinds it leaves as they are.
 _KIND_CODES = frozenset({
@@ -408,16 +411,15 @@ class Matcher:
                 kind = _street_kind(span[-1])
                 found = {street for spelling in {"".join(span), "".join((*span[:-1], kind))}
                          for street, _slips in index.near_streets.find(spelling)}
-                if (heard := _heard((*span[:-1], kind))) is not None:
-                    found |= index.street_sounds.get(heard, set())
+                found |= _sounding(span[:-1], kind, index)
+                if outward or places:
+                    found = {street for street in found if outward in index.street_outwards[street]
+                             or index.street_places[street] & places}
                 # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
                 # address writes (misspelt or not) counts against streets of another kind,
-                # when a street of its own kind is found too.
+                # when a street of its own kind is found too, in the places it names.
                 kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
                 for street in sorted(found):
-                    if outward or places:
-                        if outward not in index.street_outwards[street] and not index.street_places[street] & places:
-                            continue
                     weight = W_STREET_NEAR - (W_OTHER_KIND if kind_found and street[-1] != kind else 0.0)
                     self._on_street(parsed, start, end, street, scored, weight)
 
@@ -552,6 +554,8 @@ class Matcher:
         for size in range(min(self.index.longest_place + 1, len(after) - at), 1, -1):
             written = "".join(after[at:at + size])
             for place in (lpi.locality, lpi.town):
+                if place and after[at] in _COMPASS and place[0] in _COMPASS and after[at] != place[0]:
+                    continue  # West Kilbride is not East Kilbride misspelt
                 if place and _near_any(written, self.index.place_spellings[place]):
                     return size
         return 0
@@ -803,13 +807,13 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
         outward = parsed.postcode.split(" ")[0]
         if outward == lpi.outward and lpi.street in index.postcode_streets.get(parsed.postcode, ()):
             # The number says one house and the postcode another part of the same street:
-            # the postcode slipped (one character off), or the number did (its digits
-            # swapped: the postcode holds 21 where 12 is written). It counts against the
-            # house when the number could be the slip, or the postcode could not be;
-            # otherwise it is weighed as any slipped postcode is.
+            # the postcode slipped (one character off), or the number did (the postcode
+            # holds 21 or 18 where 12 or 8 is written). It counts against the house when
+            # the number could be the slip, or the postcode could not be; otherwise it is
+            # weighed as any slipped postcode is.
             held = index.postcode_numbers.get((parsed.postcode, lpi.street), ())
             if slips(parsed.postcode, lpi.postcode, 1) > 1 or any(
-                    other in held for other in _transpositions(lpi.pao_number)):
+                    _number_slip(lpi.pao_number, other) for other in held):
                 return -6.0, False
         if outward == lpi.outward:
             same_sector = parsed.postcode[:-2] == lpi.sector
@@ -824,6 +828,18 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
     return 0.0, True
 
 
+def _sounding(name: Sequence[str], kind: str, index: GazetteerIndex) -> set[tuple[str, ...]]:
+    """Streets of ``kind`` whose name sounds like ``name`` and is at most two slips from
+    it ("Lavenda" for Lavender, "Bieron" for Byron): the sound alone drops every vowel,
+    and would read "Wilkie Road", a street the gazetteer lacks, as Walker Road."""
+    heard = _heard((*name, kind))
+    if heard is None:
+        return set()
+    written = "".join(name)
+    return {street for street in index.street_sounds.get(heard, ())
+            if slips(written, "".join(street[:-1]), 2) <= 2}
+
+
 def _heard(street: Sequence[str]) -> tuple[str, str] | None:
     """A street's name as it sounds, with its kind, when it has a kind and a name that
     sounds like few others (four letters or more, three sounds or more)."""
@@ -834,14 +850,21 @@ def _heard(street: Sequence[str]) -> tuple[str, str] | None:
     return (heard, street[-1]) if len(name) >= 4 and len(heard) >= 3 else None
 
 
-def _transpositions(number: str) -> list[str]:
-    """``number`` with two neighbouring digits swapped, each way it can be: 12 for 21, 135 for 153."""
-    found = []
-    for at in range(len(number) - 1):
-        first, second = number[at], number[at + 1]
-        if first != second and first.isdigit() and second.isdigit():
-            found.append(number[:at] + second + first + number[at + 2:])
-    return found
+def _number_slip(written: str, other: str) -> bool:
+    """Whether ``other`` is the house number ``written`` with a digit dropped or added, two
+    neighbouring digits swapped, or its letter dropped or added (8 for 18, 12 for 21, 12A
+    for 12). Not a digit changed: houses are numbered in order, so a postcode next along
+    the street nearly always holds a number one digit from any other, and a slip in the
+    postcode's last letter would be read as one in the number."""
+    if not written or written == other:
+        return False
+    written, other = written.rstrip(_LETTERS), other.rstrip(_LETTERS)
+    if written == other:
+        return True
+    if abs(len(written) - len(other)) == 1:
+        short, long = sorted((written, other), key=len)
+        return any(long[:at] + long[at + 1:] == short for at in range(len(long)))
+    return len(written) == len(other) and slips(written, other, 1) == 1 and sorted(written) == sorted(other)
 
 
 def _near_any(word: str, candidates: Iterable[str]) -> bool:
