@@ -364,3 +364,14 @@ def test_a_street_of_the_kind_written_elsewhere_does_not_count_against_the_one_n
             _house("972", "5", "Ellesmere Road", "Joinford", "JF1 1AA")]
     outcome = one(Matcher(GazetteerIndex(_entries(rows))), "5 Ellesmere Grovee, Joinford")
     assert (outcome.status, outcome.uprn) == ("matched", "972")
+
+
+def test_a_place_named_by_another_compass_point_counts_against_the_candidate():
+    # West Kilbride is not in this gazetteer: an address there is outside it, even with
+    # the street and number of a house in East Kilbride.
+    rows = [_house("981", "12", "Main Street", "East Kilbride", "EK1 1AA")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    outcome = one(matcher, "12 Main Street, West Kilbride")
+    assert outcome.status == "unmatched" and "too weak" in outcome.reason
+    assert one(matcher, "12 Main Street, East Kilbride").status == "matched"
+    assert one(matcher, "12 Main Street, East Kilbrid").status == "matched"

@@ -528,12 +528,17 @@ class Matcher:
                     break
             else:
                 clean = False
-                size = self._misspelt_own_place(after, at, lpi)
-                if size:
+                size, own_place = self._misspelt_own_place(after, at, lpi)
+                if size and own_place:
                     # "Souf Sarah" or "S Janike": the candidate's own place of two words
                     # or more, misspelt.
                     weight += 0.0 if misspelt_own else 1.0
                     misspelt_own = True
+                    at += size
+                    continue
+                if size:
+                    # "West Kilbride" for a candidate in East Kilbride: another place.
+                    weight -= 8.0
                     at += size
                     continue
                 word = after[at]
@@ -548,17 +553,23 @@ class Matcher:
                     weight -= self._other_place(word)
         return max(weight, -12.0), clean
 
-    def _misspelt_own_place(self, after: list[str], at: int, lpi: _Lpi) -> int:
+    def _misspelt_own_place(self, after: list[str], at: int, lpi: _Lpi) -> tuple[int, bool]:
         """How many words from ``at`` (two or more) spell the candidate's town or
-        locality with a slip or two, or 0."""
+        locality with a slip or two (0 if none), and whether it is that place: a compass
+        point other than the place's own, with the rest of its name ("West Kilbride" for
+        East Kilbride), names another place, not a misspelling."""
         for size in range(min(self.index.longest_place + 1, len(after) - at), 1, -1):
-            written = "".join(after[at:at + size])
+            written = after[at:at + size]
             for place in (lpi.locality, lpi.town):
-                if place and after[at] in _COMPASS and place[0] in _COMPASS and after[at] != place[0]:
-                    continue  # West Kilbride is not East Kilbride misspelt
-                if place and _near_any(written, self.index.place_spellings[place]):
-                    return size
-        return 0
+                if not place:
+                    continue
+                if written[0] in _COMPASS and place[0] in _COMPASS and written[0] != place[0]:
+                    if _near_any("".join(written[1:]), ("".join(place[1:]),)) or written[1:] == list(place[1:]):
+                        return size, False
+                    continue
+                if _near_any("".join(written), self.index.place_spellings[place]):
+                    return size, True
+        return 0, True
 
     def _writes_street(self, words: list[str], street: tuple[str, ...]) -> bool:
         """Whether the address writes ``street``, word after word, spelt right or nearly.
