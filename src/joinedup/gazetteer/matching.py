@@ -85,13 +85,21 @@ _KIND_CODES = frozenset({
 #: The kinds' long forms, so that a misspelt "Raod" is still a road.
 _STREET_KINDS = {word: code for word, code in CANONICAL_WORDS.items() if len(word) >= 4 and code in _KIND_CODES}
 _KIND_NAMES = NearNames((word, word) for word in _STREET_KINDS)
-#: The four-letter kinds written as words (not abbreviations such as CRES) with a letter
-#: after the first dropped ("Roa", "Lae"), too short for the misspelling lookup: each
-#: three letters, the kinds they could be.
-_KIND_CLIPPED: dict[str, set[str]] = defaultdict(set)
-for _word in ("ROAD", "LANE", "WALK", "VIEW", "HILL", "PARK", "RISE", "MEWS"):
-    for _at in range(1, 4):
-        _KIND_CLIPPED[_word[:_at] + _word[_at + 1:]].add(_STREET_KINDS[_word])
+
+
+def _clipped_kinds(words: Iterable[str]) -> dict[str, set[str]]:
+    """Each kind of ``words`` with a letter after the first dropped ("Roa", "Lae"), and
+    the kinds those three letters could be."""
+    clipped: dict[str, set[str]] = defaultdict(set)
+    for word in words:
+        for at in range(1, len(word)):
+            clipped[word[:at] + word[at + 1:]].add(_STREET_KINDS[word])
+    return clipped
+
+
+#: The four-letter kinds written as words (not abbreviations such as CRES), clipped:
+#: too short for the misspelling lookup.
+_KIND_CLIPPED = _clipped_kinds(("ROAD", "LANE", "WALK", "VIEW", "HILL", "PARK", "RISE", "MEWS"))
 
 
 @dataclass(frozen=True, slots=True)
