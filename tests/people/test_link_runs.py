@@ -3,6 +3,7 @@ review decision made while it was about to write."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -139,3 +140,36 @@ def test_a_read_and_its_audit_event_succeed_while_a_run_works_out_its_golden_rec
     with session_factory(linked_store)() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.actor == "sam.social", AuditEvent.subject_id == str(record_id))) == 1
+
+
+def test_the_garbage_collector_is_paused_while_a_run_works_and_resumed_after_it_even_when_it_fails(
+    linked_store, monkeypatch
+):
+    seen = []
+    plan = linking._plan_persons
+
+    def planning(engine, *args):
+        seen.append(gc.isenabled())
+        return plan(engine, *args)
+
+    monkeypatch.setattr(linking, "_plan_persons", planning)
+    link_people(linked_store)
+    assert seen == [False] and gc.isenabled()
+
+    def failing(engine, *args):
+        seen.append(gc.isenabled())
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(linking, "_plan_persons", failing)
+    with pytest.raises(RuntimeError):
+        link_people(linked_store)
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_a_run_leaves_the_collector_off_when_it_was_off_before(linked_store):
+    gc.disable()
+    try:
+        link_people(linked_store)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
