@@ -185,11 +185,7 @@ def test_an_identifier_scheme_gets_a_column_and_a_comparison_with_plain_labels()
         "not recorded on one or both", "same pnc id", "pnc id one character different", "different pnc id"]
     several = next(c for c in model["comparisons"] if c["output_column_name"] == "id_hospital_number")
     assert several["comparison_levels"][0]["is_null_level"]
-    assert "l.id_pnc_id = r.id_pnc_id" in model_rules(model)
-
-
-def model_rules(model):
-    return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
+    assert "l.id_pnc_id = r.id_pnc_id" in linkage.prediction_rules(model)
 
 
 def test_every_comparison_level_has_a_label_in_plain_words():
@@ -226,7 +222,7 @@ def test_splink_parsing_once_gives_what_splink_parses_each_time():
 
 
 def test_some_blocking_rules_need_no_date_of_birth_and_none_needs_nothing():
-    rules = model_rules(linkage.settings())
+    rules = linkage.prediction_rules(linkage.settings())
     assert all(" = " in rule for rule in rules)
     without = [rule for rule in rules if "dob" not in rule and "birth" not in rule]
     assert {"l.surname = r.surname AND l.postcode = r.postcode",
@@ -247,7 +243,7 @@ def test_candidate_pairs_are_counted_as_splink_blocks_them():
     ]
     model = hand_model()
     frame = linkage.prepare(records, linkage.model_schemes(model))
-    rules = model_rules(model)
+    rules = linkage.prediction_rules(model)
     expected = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
         table_or_tables=frame, link_type="dedupe_only", db_api=DuckDBAPI(), blocking_rules=rules)
     _, counted = linkage.score(frame, model, keep_from=0.5)
@@ -256,6 +252,36 @@ def test_candidate_pairs_are_counted_as_splink_blocks_them():
     # birth; 7 has nothing to block on.
     assert counted == 7
     assert linkage.score(frame.iloc[:1], model, keep_from=0.5)[1] == 0
+
+
+def test_the_candidate_pairs_and_the_rule_that_made_each_are_splinks_own():
+    """Pairs are made by our own query, not Splink's (linkage_model._blocking_by_union): the
+    same pairs, each with the first rule that makes it as its match key, over records
+    that share values in many ways."""
+    born = date(2015, 3, 1)
+    records = [
+        _record(index, forename=forename, surname=surname, date_of_birth=dob, postcode=postcode,
+                nhs_number=nhs)
+        for index, (forename, surname, dob, postcode, nhs) in enumerate([
+            ("Amy", "Khan", born, "JU1 1AA", "4010232137"), ("Amie", "Khan", born, "JU1 1AA", "4010232137"),
+            ("Khan", "Amy", born, "JU1 1AA", None), ("Olivia", "Khan", None, "JU1 1AA", None),
+            ("Amy", "Khan", date(2015, 1, 3), None, None), ("Amy", "Khan", born, "JU9 9ZZ", None),
+            ("Sam", "Lee", date(1980, 7, 9), None, None), ("Sam", "Lee", date(1980, 7, 9), "JU2 2BB", None),
+            ("Sam", "Lea", date(1980, 9, 7), "JU2 2BB", None), (None, "Lee", date(1980, 7, 9), "JU2 2BB", None),
+        ], start=1)
+    ]
+    model = hand_model()
+    frame = linkage.prepare(records, linkage.model_schemes(model))
+    connection = duckdb.connect()
+    connection.register("records", frame)
+    ours = set(connection.execute(
+        linkage.blocked_pairs_sql(linkage.prediction_rules(model), "records")).fetchall())
+    splinks = linkage.linker(frame, model)
+    predicted = splinks.inference.predict().as_pandas_dataframe()
+    theirs = {(key, left, right) for key, left, right in
+              predicted[["match_key", "unique_id_l", "unique_id_r"]].itertuples(index=False, name=None)}
+    assert len(theirs) > 10 and len({key for key, _, _ in theirs}) > 3
+    assert ours == theirs
 
 
 def _scored(records, model, keep_from=0.0):

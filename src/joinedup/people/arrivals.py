@@ -134,8 +134,7 @@ def attach_new_records(engine: Engine, run_id: int, progress: Progress | None, r
         # replaced, its old values no longer counted.
         replaced = standing.read_standing(session, fresh)
         if not linkable.empty:
-            found = standing.candidates(session, linkable, (rule["blocking_rule"] for rule in
-                                                            model["blocking_rules_to_generate_predictions"]))
+            found = standing.candidates(session, linkable, linkage.prediction_rules(model))
             table = standing.everyone(linkable, found, model, session, totals, replaced)
             scored, compared = standing.score(sql, table, review_from, model)
         involved = set(linkable["unique_id"].astype(int))

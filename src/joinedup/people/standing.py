@@ -76,7 +76,7 @@ def scoring_sql(model: dict[str, Any]) -> str:
         if column["output_column_name"].startswith(linkage.SCHEME_PREFIX):
             frame[column["output_column_name"]] = pd.Series([None], dtype="string")
     compiled = linkage.linker(frame, settings)._settings_obj
-    pairs = _blocking(_rules(model), small=False)
+    pairs = _blocking(linkage.prediction_rules(model), small=False)
     ctes = [
         ("blocked_ids", pairs),
         ("blocked", (f"SELECT {', '.join(compiled._columns_to_select_for_blocking)}, 0 AS match_key "
@@ -106,10 +106,6 @@ def scoring_sql(model: dict[str, Any]) -> str:
     )
 
 
-def _rules(model: dict[str, Any]) -> list[str]:
-    return [rule["blocking_rule"] for rule in model["blocking_rules_to_generate_predictions"]]
-
-
 def _blocking(rules: list[str], *, small: bool) -> str:
     """The pairs the rules generate within ``everyone`` that have a new record, lower id
     on the left as in a full run: one join per rule (hash joins, for many records), or
@@ -137,7 +133,7 @@ def score(sql: str, everyone: pd.DataFrame, keep_from: float, model: dict[str, A
     import duckdb
 
     if len(everyone) <= SMALL:
-        rules = _rules(model)
+        rules = linkage.prediction_rules(model)
         sql = sql.replace(_blocking(rules, small=False), _blocking(rules, small=True), 1)
     with _duckdb_lock:
         if not _duckdb:
