@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, event, func, inspect, select
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, Table, Text, event, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from joinedup.db import to_json
 from joinedup.db.bulk import REBUILD_FROM, BulkInsert
 
 metadata = MetaData()
@@ -18,6 +19,7 @@ entries = Table(
     Index("ix_bulk_insert_trial_surname", "surname"),
     Index("ix_bulk_insert_trial_code", "code", unique=True),
 )
+documents = Table("bulk_insert_documents", metadata, Column("id", Integer, primary_key=True), Column("body", JSON))
 
 
 @pytest.fixture
@@ -101,3 +103,18 @@ def test_on_sqlite_an_insert_that_is_the_first_write_keeps_its_indexes(sqlite_en
         writer.write(connection, writer.prepare(rows))
     assert not _ddl(statements)
     assert _indexes(sqlite_engine) == {"ix_bulk_insert_trial_surname", "ix_bulk_insert_trial_code"}
+
+
+def test_a_json_value_is_stored_alike_by_a_bulk_insert_and_by_a_statement_and_read_back_whole(trial):
+    """Both go through :func:`joinedup.db.to_json` (orjson): keys that are not text are
+    written as text, as json.dumps writes them, and accents are kept."""
+    engine, _ = trial
+    body = {"forename": {"value": "Zoë", "agreeing": 2, "of": 3}, 7: [1.5, None, True], "empty": {}}
+    writer = BulkInsert(documents, engine.dialect, ["id", "body"])
+    with engine.begin() as connection:
+        writer.write(connection, writer.prepare([{"id": 1, "body": body}]))
+        connection.execute(insert(documents), [{"id": 2, "body": body}])
+    with engine.connect() as connection:
+        read = connection.execute(select(documents.c.body).order_by(documents.c.id)).scalars().all()
+    assert read == [{"forename": {"value": "Zoë", "agreeing": 2, "of": 3}, "7": [1.5, None, True], "empty": {}}] * 2
+    assert to_json(body) == '{"forename":{"value":"Zoë","agreeing":2,"of":3},"7":[1.5,null,true],"empty":{}}'

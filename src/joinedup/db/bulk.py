@@ -20,7 +20,6 @@ every reader until the transaction ends.
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ from typing import Any
 from sqlalchemy import Table, insert, inspect, literal, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import JSON
+
+from joinedup.db import to_json
 
 Prepared = list[tuple[Any, ...]]
 
@@ -46,7 +47,7 @@ class BulkInsert:
             names = list(columns)
             self._sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
             processors: dict[str, Callable[[Any], Any] | None] = {
-                name: json.dumps for name in names if isinstance(table.c[name].type, JSON)
+                name: to_json for name in names if isinstance(table.c[name].type, JSON)
             }
         else:
             compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
