@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 import psycopg
 import pytest
-from sqlalchemy import JSON, Column, Index, Integer, MetaData, Table, Text, event, func, insert, inspect, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    cast,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from joinedup.db import to_json
@@ -106,8 +123,8 @@ def test_on_sqlite_an_insert_that_is_the_first_write_keeps_its_indexes(sqlite_en
 
 
 def test_a_json_value_is_stored_alike_by_a_bulk_insert_and_by_a_statement_and_read_back_whole(trial):
-    """Both go through :func:`joinedup.db.to_json` (orjson): keys that are not text are
-    written as text, as json.dumps writes them, and accents are kept."""
+    """Both write the text of :func:`joinedup.db.to_json` (orjson): keys that are not text
+    are written as text, as json.dumps writes them, and accents are kept."""
     engine, _ = trial
     body = {"forename": {"value": "Zoë", "agreeing": 2, "of": 3}, 7: [1.5, None, True], "empty": {}}
     writer = BulkInsert(documents, engine.dialect, ["id", "body"])
@@ -116,5 +133,17 @@ def test_a_json_value_is_stored_alike_by_a_bulk_insert_and_by_a_statement_and_re
         connection.execute(insert(documents), [{"id": 2, "body": body}])
     with engine.connect() as connection:
         read = connection.execute(select(documents.c.body).order_by(documents.c.id)).scalars().all()
+        stored = connection.execute(select(cast(documents.c.body, Text)).order_by(documents.c.id)).scalars().all()
     assert read == [{"forename": {"value": "Zoë", "agreeing": 2, "of": 3}, "7": [1.5, None, True], "empty": {}}] * 2
-    assert to_json(body) == '{"forename":{"value":"Zoë","agreeing":2,"of":3},"7":[1.5,null,true],"empty":{}}'
+    assert stored == ['{"forename":{"value":"Zoë","agreeing":2,"of":3},"7":[1.5,null,true],"empty":{}}'] * 2
+
+
+class _Score(float):
+    """A float subclass, as numpy's float64 is: orjson refuses it."""
+
+
+def test_what_orjson_refuses_is_written_or_refused_as_json_dumps_did():
+    assert to_json({"score": _Score(0.5), "big": 2**70}) == json.dumps({"score": 0.5, "big": 2**70})
+    with pytest.raises(TypeError):
+        to_json({"born": date(2015, 3, 1)})
+    assert to_json([float("nan")]) == "[null]"  # json.dumps wrote NaN, which is not JSON

@@ -282,6 +282,9 @@ def test_the_candidate_pairs_and_the_rule_that_made_each_are_splinks_own():
               predicted[["match_key", "unique_id_l", "unique_id_r"]].itertuples(index=False, name=None)}
     assert len(theirs) > 10 and len({key for key, _, _ in theirs}) > 3
     assert ours == theirs
+    scored, counted = linkage.score(frame, model, keep_from=0.0)
+    assert {(left, right) for left, right, *_ in scored} == {(left, right) for _, left, right in theirs}
+    assert counted == len(theirs)
 
 
 def _scored(records, model, keep_from=0.0):

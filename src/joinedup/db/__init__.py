@@ -6,6 +6,7 @@ SQLite (the embedded default, in WAL mode) and PostgreSQL run the same code.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,13 +93,26 @@ def _create_private(path: Path) -> None:
         return
 
 
+#: Values orjson would write where json.dumps refuses them (dates, dataclasses) are
+#: handed back to it, to fail as they failed before.
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def to_json(value: Any) -> str:
     """A JSON column's value as the store writes it, through an engine of
     :func:`make_engine` or a bulk copy: by orjson, eleven times json.dumps's speed on a
     golden record (2.0 µs against 22.4), which a full link run writes for every person
-    (13 s at a million records, docs/people.md). Keys that are not text are written as
-    text, as json.dumps writes them."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    (13 s at a million records, docs/people.md).
+
+    Keys that are not text are written as text, as json.dumps writes them. What orjson
+    refuses (a float or int subclass such as numpy's, an integer past 64 bits, a date)
+    is written by json.dumps, as before, or refused by it. One difference stays: NaN
+    and infinity are written as null, where json.dumps wrote ``NaN``, which is not JSON.
+    """
+    try:
+        return orjson.dumps(value, option=_JSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def make_engine(url: str) -> Engine:

@@ -852,7 +852,7 @@ def _blocking_by_union(scorer, rules: list[str]) -> Iterator[list[int]]:
     def blocking(pipeline, *args, **kwargs):
         last = pipeline.queue[-1] if pipeline.queue else None
         ours = last is not None and last.output_table_name == BLOCKED_PAIRS
-        if ours:
+        if ours and rules:  # with no rules Splink compares every pair: its own query does that
             pipeline.queue[-1] = type(last)(blocked_pairs_sql(rules), BLOCKED_PAIRS)
         table = run(pipeline, *args, **kwargs)
         if ours:

@@ -237,12 +237,12 @@ def _collector_paused() -> Iterator[None]:
     itself after scoring (:data:`COLLECT_FROM`), and the collector, running again when the
     run ends, frees whatever cycles the run left.
     """
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
