@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from gazetteer_support import ROWS, write_gazetteer
 from sqlalchemy import select
 
 from joinedup.audit import Actor, AuditEvent
 from joinedup.db import transaction
+from joinedup.gazetteer import runs
 from joinedup.gazetteer import AddressMatch, MatchRun, decide_address, get_match, load_gazetteer, match_addresses
 
 CLERK = Actor.system("cli", "data.clerk")
@@ -191,3 +194,22 @@ def test_a_records_match_keeps_its_id_across_full_and_incremental_reruns_with_it
     with transaction(loaded) as session:
         assert get_match(session, ids[cottage]).source_record_id == cottage
         assert get_match(session, ids[house]).uprn == "101"
+
+
+def test_a_run_matches_and_writes_with_the_garbage_collector_paused_and_resumes_it(loaded, sources, monkeypatch):
+    sources.add("housing", "T1", "12 High Street, Old Town, Joinford", "JU1 1AA")
+    seen = []
+    run, write = runs._run, runs._write
+
+    def matching(*args):
+        seen.append(("matching", gc.isenabled()))
+        return run(*args)
+
+    def writing(*args):
+        seen.append(("writing", gc.isenabled()))
+        return write(*args)
+
+    monkeypatch.setattr(runs, "_run", matching)
+    monkeypatch.setattr(runs, "_write", writing)
+    assert match_addresses(loaded, address_engine=None).status == "completed"
+    assert seen == [("matching", False), ("writing", False)] and gc.isenabled()

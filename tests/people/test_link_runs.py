@@ -164,12 +164,3 @@ def test_the_garbage_collector_is_paused_while_a_run_works_and_resumed_after_it_
     with pytest.raises(RuntimeError):
         link_people(linked_store)
     assert seen == [False, False] and gc.isenabled()
-
-
-def test_a_run_leaves_the_collector_off_when_it_was_off_before(linked_store):
-    gc.disable()
-    try:
-        link_people(linked_store)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

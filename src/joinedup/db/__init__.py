@@ -6,6 +6,7 @@ SQLite (the embedded default, in WAL mode) and PostgreSQL run the same code.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterator
@@ -148,6 +149,28 @@ def refresh_statistics(engine: Engine, *tables: str) -> None:
     if engine.dialect.name == "postgresql" and tables:
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE " + ", ".join(tables))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a long run (a link run, an address
+    match) works.
+
+    Such a run makes millions of small objects that live until it ends (records, sets of
+    identifiers, golden records, parsed addresses); each time enough accumulate, the
+    collector walks every object the process holds, gigabytes at a million records, and
+    frees none of them: 17 s of a 225 s link run and 16 s of a 142 s address match at a
+    million records (docs/people.md, docs/gazetteer.md). Nothing is lost by waiting: when
+    the run ends, failed or not, the collector runs again (unless it was off before) and
+    frees whatever cycles the run left.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager

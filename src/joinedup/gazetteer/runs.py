@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from joinedup.audit import Actor, record_event
-from joinedup.db import session_factory, transaction, utcnow
+from joinedup.db import collector_paused, session_factory, transaction, utcnow
 from joinedup.db.bulk import PreparedRows
 from joinedup.gazetteer.engine import AddressEngine, UkAddressMatcherEngine
 from joinedup.gazetteer.loader import gazetteer_loaded
@@ -110,21 +110,22 @@ def match_addresses(
         session.add(run)
         session.flush()
         run_id = run.id
-    try:
-        counts = _run(engine, run_id, full, progress, address_engine)
-    except NoGazetteer as exc:
-        _finish_failed(engine, run_id, matched_by, str(exc), started)
-    except BaseException as exc:
+    with collector_paused():
         try:
-            _finish_failed(engine, run_id, matched_by, f"the run stopped: {exc.__class__.__name__}: {exc}", started)
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            pass
-        raise
-    else:
-        stored = _Stored.plan(engine, counts.rows)
-        with transaction(engine) as session:
-            run = session.get(MatchRun, run_id)
-            _write(session, run, counts, stored, started, matched_by)
+            counts = _run(engine, run_id, full, progress, address_engine)
+        except NoGazetteer as exc:
+            _finish_failed(engine, run_id, matched_by, str(exc), started)
+        except BaseException as exc:
+            try:
+                _finish_failed(engine, run_id, matched_by, f"the run stopped: {exc.__class__.__name__}: {exc}", started)
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                pass
+            raise
+        else:
+            stored = _Stored.plan(engine, counts.rows)
+            with transaction(engine) as session:
+                run = session.get(MatchRun, run_id)
+                _write(session, run, counts, stored, started, matched_by)
     with session_factory(engine)() as session:
         return session.get(MatchRun, run_id)
 

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from joinedup.audit import Actor, record_event
-from joinedup.db import refresh_statistics, session_factory, transaction, utcnow
+from joinedup.db import collector_paused, refresh_statistics, session_factory, transaction, utcnow
 from joinedup.db.bulk import PreparedRows
 from joinedup.db.locks import AlreadyRunning, exclusive
 from joinedup.people import golden, standing
@@ -71,7 +71,7 @@ STEPS = 6
 #: comparison frame and Splink's DuckDB tables (held in reference cycles) before
 #: clustering: gigabytes at a million records. Below it they are small, and Python's own
 #: collector frees them once the run ends (it is paused while a run works:
-#: :func:`_collector_paused`); a full collection in a large process (a web server, the test
+#: :func:`joinedup.db.collector_paused`); a full collection in a large process (a web server, the test
 #: suite) cost a fifth of a second a run.
 COLLECT_FROM = 100_000
 
@@ -212,7 +212,7 @@ def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], No
             if on_abandoned is not None:
                 on_abandoned(abandoned_id, reason)
         try:
-            with _collector_paused():
+            with collector_paused():
                 work(run_id, started)
         except BaseException as exc:
             try:
@@ -224,26 +224,6 @@ def _run(engine: Engine, kind: str, ran_by: str, work: Callable[[int, float], No
             forget_values()
     with session_factory(engine)() as session:
         return session.get(LinkRun, run_id, options=[selectinload(LinkRun.model)])
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a run works.
-
-    A run makes millions of small objects that live until it ends (records, sets of
-    identifiers, golden records); each time enough accumulate, the collector walks every
-    object the process holds, gigabytes at a million records, and frees none of them: 17 s
-    of a 225 s run (docs/people.md). Nothing is lost by waiting: the run collects once
-    itself after scoring (:data:`COLLECT_FROM`), and the collector, running again when the
-    run ends, frees whatever cycles the run left.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager
