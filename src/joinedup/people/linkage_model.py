@@ -835,11 +835,12 @@ def _blocking_by_union(scorer, rules: list[str]) -> Iterator[list[int]]:
     and count it: the list given holds that one count once the block ends.
 
     Splink makes each pair once by adding to each rule the negation of every rule before
-    it, so the last of our 26 rules tests 25 conditions on every pair it joins: 20.8 s of a
-    link run at a million records. Here each rule joins alone, and the pairs are grouped,
-    each keeping the first rule that made it, as Splink's ``match_key`` does: the same
-    11,709,332 pairs, the same keys, in 6.1 s (docs/people.md). Counting them with a query
-    of our own repeated every rule's join (28 s), so they are counted here, in the table.
+    it, so the last of our 26 rules (more with identifier schemes) tests 25 conditions on
+    every pair it joins: 20.8 s of a link run at a million records. Here each rule joins
+    alone, and the pairs are grouped, each keeping the first rule that made it, as
+    Splink's ``match_key`` does: the same 11,709,332 pairs, the same keys, in 6.1 s
+    (docs/people.md). Counting them with a query of our own repeated every rule's join
+    (28 s), so they are counted here, in the table.
 
     The hook is on this linker's own database object (each :func:`linker` makes one), and
     comes off when the prediction ends. Splink is pinned (4.0.17);
