@@ -71,6 +71,8 @@ DEFAULT_THRESHOLD = 0.99
 TRAINING_SAMPLE = 250_000
 #: Pairs from this probability up to the threshold go to the clerical review queue.
 DEFAULT_REVIEW_FROM = 0.80
+#: An EM pass whose rule makes more pairs than this learns from about this many of them.
+EM_PAIRS = 1_000_000
 
 #: What each comparison is, in words, for the pair page and the model page.
 COMPARISON_LABELS = {
@@ -621,7 +623,7 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     for rule in (*EM_PASSES, *((SCHEME_PREFIX + scheme,) for scheme in schemes)):
         before = trained.misc.save_model_to_json()
         try:
-            trained.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+            trained.training.estimate_parameters_using_expectation_maximisation(em_pass_rule(frame, rule))
         except EMTrainingException:
             # No pairs on this rule here (no NHS numbers, no UPRNs matched). Splink leaves
             # the failed pass's settings (comparisons dropped, prior adjusted) on the
@@ -639,6 +641,17 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     # is the one the deterministic rules estimated.
     model["probability_two_random_records_match"] = prior
     return model
+
+
+def em_pass_rule(frame: pd.DataFrame, rule: tuple[str, ...]) -> str:
+    """An EM pass's blocking rule: the equality of ``rule``'s columns, over a share of the
+    pairs it makes (those whose left record's hash falls in it) when they are more than
+    :data:`EM_PAIRS`."""
+    sizes = frame[list(rule)].dropna().value_counts()
+    pairs = int((sizes * (sizes - 1) // 2).sum())
+    equal = " AND ".join(f"l.{column} = r.{column}" for column in rule)
+    share = -(-pairs // EM_PAIRS)
+    return equal if share <= 1 else f"{equal} AND hash(l.unique_id) % {share} = 0"
 
 
 def _dob_levels(model: dict[str, Any]) -> list[dict[str, Any]]:
