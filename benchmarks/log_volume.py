@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Table, func, select
