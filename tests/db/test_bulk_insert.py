@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from joinedup.db import to_json
-from joinedup.db.bulk import REBUILD_FROM, BulkInsert
+from joinedup.db.bulk import REBUILD_FROM, BulkInsert, PreparedRows
 
 metadata = MetaData()
 entries = Table(
@@ -136,6 +136,20 @@ def test_a_json_value_is_stored_alike_by_a_bulk_insert_and_by_a_statement_and_re
         stored = connection.execute(select(cast(documents.c.body, Text)).order_by(documents.c.id)).scalars().all()
     assert read == [{"forename": {"value": "Zoë", "agreeing": 2, "of": 3}, "7": [1.5, None, True], "empty": {}}] * 2
     assert stored == ['{"forename":{"value":"Zoë","agreeing":2,"of":3},"7":[1.5,null,true],"empty":{}}'] * 2
+
+
+def test_rows_given_as_values_in_any_column_order_are_stored_as_the_same_rows_as_mappings(trial):
+    """A link run gives the standing index's million rows as values, not mappings
+    (:meth:`PreparedRows.of_values`); each value must land in its own column, whatever
+    order the columns are named in, and JSON must still be written as JSON."""
+    engine, _ = trial
+    with engine.begin() as connection:
+        PreparedRows.of_values(entries, engine.dialect, ("surname", "id", "code"),
+                               [("Okafor", 1, "C1"), (None, 2, "C2")]).write(connection)
+        PreparedRows.of_values(documents, engine.dialect, ("body", "id"), [({"a": [1, "Zoë"]}, 1)]).write(connection)
+    with engine.connect() as connection:
+        assert connection.execute(select(entries).order_by(entries.c.id)).all() == [(1, "C1", "Okafor"), (2, "C2", None)]
+        assert connection.execute(select(documents.c.body)).scalar_one() == {"a": [1, "Zoë"]}
 
 
 class _Score(float):

@@ -38,9 +38,10 @@ REBUILD_FROM = 10_000
 
 
 class BulkInsert:
-    """An INSERT of ``columns`` into ``table``; every row is a mapping that gives each column."""
+    """An INSERT of ``columns`` into ``table``; every row is a mapping that gives each
+    column or, ``by_position``, a sequence of their values in ``columns``' order."""
 
-    def __init__(self, table: Table, dialect: Dialect, columns: Sequence[str]) -> None:
+    def __init__(self, table: Table, dialect: Dialect, columns: Sequence[str], *, by_position: bool = False) -> None:
         self._table = table
         self._by_copy = dialect.name == "postgresql"
         if self._by_copy:
@@ -56,7 +57,8 @@ class BulkInsert:
             names = list(compiled.positiontup)
             processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
             self._sql = compiled.string
-        self._values = operator.itemgetter(*names)
+        position = {name: index for index, name in enumerate(columns)}
+        self._values = operator.itemgetter(*((position[name] for name in names) if by_position else names))
         self._single = len(names) == 1
         self._processed = [
             (position, process) for position, name in enumerate(names) if (process := processors.get(name)) is not None
@@ -65,6 +67,8 @@ class BulkInsert:
     def params(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         """One row's parameters, ready for the driver."""
         values = self._values(row)
+        if not self._processed:
+            return (values,) if self._single else values
         values = [values] if self._single else list(values)
         for position, process in self._processed:
             if values[position] is not None:
@@ -123,6 +127,14 @@ class PreparedRows:
         for row in rows:
             prepared.add(row)
         return prepared
+
+    @classmethod
+    def of_values(cls, table: Table, dialect: Dialect, columns: Sequence[str],
+                  rows: Iterable[Sequence[Any]]) -> PreparedRows:
+        """Rows given as values in ``columns``' order: a million rows need not be made
+        into mappings first."""
+        writer = BulkInsert(table, dialect, columns, by_position=True)
+        return cls(table, dialect, writer, [writer.params(row) for row in rows])
 
     def add(self, row: Mapping[str, Any]) -> None:
         """Add a row; the first one's keys are the columns of every row."""

@@ -177,17 +177,23 @@ def _plain(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*(frame[column].to_numpy(dtype=object, na_value=None).tolist() for column in frame.columns)))
 
 
-def _rows(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    schemes = [column for column in frame.columns if column.startswith(linkage.SCHEME_PREFIX)]
-    records, identifiers = [], []
-    for row in _plain(frame[["unique_id", *INDEX_COLUMNS, *schemes]]):
-        record_id = int(row[0])
-        records.append({"source_record_id": record_id, **dict(zip(INDEX_COLUMNS, row[1:len(INDEX_COLUMNS) + 1],
-                                                                   strict=True))})
-        for scheme, value in zip(schemes, row[len(INDEX_COLUMNS) + 1:], strict=True):
-            if value is not None:
-                identifiers.append({"source_record_id": record_id, "scheme": scheme[len(linkage.SCHEME_PREFIX):],
-                                    "value": value})
+#: The columns of a standing record's row, and of an identifier's, as :func:`_rows` gives them.
+_RECORD_COLUMNS = ("source_record_id", *INDEX_COLUMNS)
+_IDENTIFIER_COLUMNS = ("source_record_id", "scheme", "value")
+
+
+def _rows(frame: pd.DataFrame) -> tuple[list[tuple], list[tuple]]:
+    """The frame's standing rows and identifier rows, as values (:data:`_RECORD_COLUMNS`,
+    :data:`_IDENTIFIER_COLUMNS`): a full run makes a million of each."""
+    ids = frame["unique_id"].astype("int64").tolist()
+    records = [(record_id, *values) for record_id, values in zip(ids, _plain(frame[list(INDEX_COLUMNS)]), strict=True)]
+    identifiers = []
+    for column in frame.columns:
+        if column.startswith(linkage.SCHEME_PREFIX):
+            present = frame[column].notna().to_numpy()
+            scheme = column[len(linkage.SCHEME_PREFIX):]
+            identifiers += [(record_id, scheme, value) for record_id, value in zip(
+                frame["unique_id"][present].astype("int64").tolist(), frame[column][present].tolist(), strict=True)]
     return records, identifiers
 
 
@@ -211,18 +217,18 @@ def plan_index(engine, frame: pd.DataFrame, model: dict[str, Any], model_id: int
         stored_counts = {(name, value): count for name, value, count in session.execute(
             select(counted.c.field, counted.c.value, counted.c["count"]))}
     held: dict[int, set] = {}
-    for row in identifiers:
-        held.setdefault(row["source_record_id"], set()).add((row["scheme"], row["value"]))
-    changed = {row["source_record_id"] for row in records
-               if stored.get(row["source_record_id"]) != tuple(row[column] for column in INDEX_COLUMNS)
-               or stored_schemes.get(row["source_record_id"], set()) != held.get(row["source_record_id"], set())}
-    kept = {row["source_record_id"] for row in records}
+    for record_id, scheme, value in identifiers:
+        held.setdefault(record_id, set()).add((scheme, value))
+    changed = {row[0] for row in records
+               if stored.get(row[0]) != row[1:] or stored_schemes.get(row[0], set()) != held.get(row[0], set())}
+    kept = {row[0] for row in records}
     gone = sorted((changed & set(stored)) | (set(stored) - kept))
     counts = {(name, value): count for name, values in frequencies.items() for value, count in values.items()}
     return StandingPlan(
-        records=PreparedRows.of(table, engine.dialect, (row for row in records if row["source_record_id"] in changed)),
-        identifiers=PreparedRows.of(schemes_table, engine.dialect,
-                              [row for row in identifiers if row["source_record_id"] in changed]),
+        records=PreparedRows.of_values(table, engine.dialect, _RECORD_COLUMNS,
+                                       (row for row in records if row[0] in changed)),
+        identifiers=PreparedRows.of_values(schemes_table, engine.dialect, _IDENTIFIER_COLUMNS,
+                                           (row for row in identifiers if row[0] in changed)),
         frequencies=frequencies, totals={column: sum(values.values()) for column, values in frequencies.items()},
         sql=sql or scoring_sql(model), gone=gone, size=len(records),
         counts=[{"field": name, "value": value, "count": count} for (name, value), count in counts.items()
@@ -275,8 +281,8 @@ def plan_additions(dialect, frame: pd.DataFrame, model: dict[str, Any]) -> Stand
     records, identifiers = _rows(frame)
     frequencies = {column: Counter(frame[column].dropna().tolist()) for column in tf_columns(model)}
     return StandingPlan(
-        records=PreparedRows.of(LinkIndexRecord.__table__, dialect, records),
-        identifiers=PreparedRows.of(LinkIndexIdentifier.__table__, dialect, identifiers),
+        records=PreparedRows.of_values(LinkIndexRecord.__table__, dialect, _RECORD_COLUMNS, records),
+        identifiers=PreparedRows.of_values(LinkIndexIdentifier.__table__, dialect, _IDENTIFIER_COLUMNS, identifiers),
         frequencies=frequencies, totals={column: sum(counts.values()) for column, counts in frequencies.items()},
         sql="")
 
