@@ -22,7 +22,7 @@ from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
 
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import cluster, shared_identifiers
-from joinedup.people.golden import golden_record, vote_key
+from joinedup.people.golden import GOLDEN_FIELDS, golden_record, vote_key
 from joinedup.people.linking import low_information
 from joinedup.people.splink_parsing import UNMEMOISED, memoise_parsing
 
@@ -563,6 +563,18 @@ def test_the_golden_value_is_one_of_the_commonest_normalised_values(values):
         counts[vote_key(value)] = counts.get(vote_key(value), 0) + 1
     assert chosen["value"] in values
     assert counts[vote_key(chosen["value"])] == max(counts.values()) == chosen["agreeing"]
+
+
+@given(st.fixed_dictionaries({name: st.none() | st.just("") | NAMES for name in GOLDEN_FIELDS}),
+       st.none() | st.dates(), st.frozensets(st.sampled_from(GOLDEN_FIELDS)))
+def test_the_golden_record_of_one_record_is_what_the_vote_gives(fields, born, invalid):
+    """A person with one record (most persons) is given their golden record without a
+    vote; it must be what the vote gives when their other record holds nothing."""
+    record = {**fields, "id": 1, "source": "s", "local_id": "1", "record_ref": "r", "date_of_birth": born,
+              "invalid": invalid, "updated_at": datetime(2024, 1, 1)}
+    nothing = {"id": 2, "source": "t", "local_id": "2", "record_ref": "", "invalid": frozenset(),
+               "updated_at": datetime(2024, 1, 2)}
+    assert golden_record([record]) == golden_record([record, nothing])
 
 
 def test_a_training_pass_with_more_pairs_than_it_needs_learns_from_a_share_of_them(monkeypatch):

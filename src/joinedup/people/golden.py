@@ -126,6 +126,8 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     (:func:`_form`; ties: the most recent). Run for every person on every run, so it is
     written for speed: most persons have one record, and most fields agree.
     """
+    if len(records) == 1:
+        return _golden_of_one(records[0])
     golden: dict[str, dict[str, Any]] = {}
     for name in GOLDEN_FIELDS:
         values = [
@@ -153,6 +155,23 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "value": value.isoformat() if name == "date_of_birth" else value, "source": chosen["source"],
             "local_id": chosen["local_id"], "record_ref": chosen["record_ref"], "agreeing": agreeing,
             "of": len(values), "record_id": chosen["id"],
+        }
+    return golden
+
+
+def _golden_of_one(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The golden record of a person with one record (most persons): each field it holds
+    validly, as :func:`golden_record` gives it, without a vote."""
+    golden: dict[str, dict[str, Any]] = {}
+    invalid, record_id = record["invalid"], record["id"]
+    source, local_id, record_ref = record["source"], record["local_id"], record["record_ref"]
+    for name in GOLDEN_FIELDS:
+        value = record.get(name)
+        if value is None or value == "" or name in invalid:
+            continue
+        golden[name] = {
+            "value": value.isoformat() if name == "date_of_birth" else value, "source": source,
+            "local_id": local_id, "record_ref": record_ref, "agreeing": 1, "of": 1, "record_id": record_id,
         }
     return golden
 
