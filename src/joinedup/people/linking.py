@@ -423,9 +423,8 @@ def _plan_attachments(engine: Engine, run_id: int, ran_by: str, by_id: dict[int,
                             "decided_by": ran_by[:120], "reason": "New records matched this person (incremental link).",
                             "details": {"records": fresh[:HISTORY_RECORDS], "count": len(fresh)}})
         plan.attached += len(fresh)
-        plan.memberships.extend((public[person_pk], {
-            "source_record_id": record_id, "match_probability": clusters.probability.get(record_id),
-            "low_information": False, "run_id": run_id}) for record_id in fresh)
+        plan.memberships.extend((public[person_pk], record_id, clusters.probability.get(record_id), False, run_id)
+                                for record_id in fresh)
     inserts = []
     for person_id, (record_ids, flagged) in zip(person_ids, founding, strict=True):
         golden = golden_record([by_id[record_id] for record_id in record_ids])
@@ -433,9 +432,8 @@ def _plan_attachments(engine: Engine, run_id: int, ran_by: str, by_id: dict[int,
                         "low_information": flagged, "created_run_id": run_id, "updated_run_id": run_id,
                         "created_at": now, "updated_at": now, "retired_at": None, "superseded_by": None,
                         **person_columns(golden)})
-        plan.memberships.extend((person_id, {
-            "source_record_id": record_id, "match_probability": None if flagged else clusters.probability.get(record_id),
-            "low_information": flagged, "run_id": run_id})
+        plan.memberships.extend(
+            (person_id, record_id, None if flagged else clusters.probability.get(record_id), flagged, run_id)
             for record_id in record_ids if record_id not in context.previous)
     plan.inserts = PreparedRows.of(Person.__table__, engine.dialect, inserts)
     return plan
@@ -522,6 +520,10 @@ def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Cluster
     return rows, statuses
 
 
+#: A membership row's columns, in the order a plan holds their values.
+_MEMBERSHIP_COLUMNS = ("person_id", "source_record_id", "match_probability", "low_information", "run_id")
+
+
 @dataclass
 class _PersonsPlan:
     """What a full run writes to persons and memberships, worked out before its transaction.
@@ -539,10 +541,11 @@ class _PersonsPlan:
     retired: dict[str, str] = field(default_factory=dict)
     pk: dict[str, int] = field(default_factory=dict)
     new_ids: list[str] = field(default_factory=list)
-    #: Records whose stored membership is replaced, and each membership to write, by public
-    #: person id (``pk`` holds the stored key of each person already in the index).
+    #: Records whose stored membership is replaced, and each membership to write: the public
+    #: person id (``pk`` holds the stored key of each person already in the index), then the
+    #: values of the rest of :data:`_MEMBERSHIP_COLUMNS`.
     changed: list[int] = field(default_factory=list)
-    memberships: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    memberships: list[tuple[str, int, float | None, bool, int]] = field(default_factory=list)
     #: Records an incremental run attaches to persons who were already in the index.
     attached: int = 0
 
@@ -608,8 +611,7 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
                 continue
             if held is not None:
                 plan.changed.append(record_id)
-            plan.memberships.append((person_id, {"source_record_id": record_id, "match_probability": probability,
-                                                 "low_information": flagged, "run_id": run_id}))
+            plan.memberships.append((person_id, record_id, probability, flagged, run_id))
     return plan
 
 
@@ -635,9 +637,8 @@ def _write_persons(session: Session, plan: _PersonsPlan) -> None:
         ).all())
     for start in range(0, len(plan.changed), CHUNK):
         session.execute(delete(memberships).where(memberships.c.source_record_id.in_(plan.changed[start:start + CHUNK])))
-    for row in plan.memberships:
-        row[1]["person_id"] = pk[row[0]]
-    PreparedRows.of(memberships, session.get_bind().dialect, (row for _, row in plan.memberships)).write(
+    PreparedRows.of_values(memberships, session.get_bind().dialect, _MEMBERSHIP_COLUMNS,
+                           ((pk[person_id], *values) for person_id, *values in plan.memberships)).write(
         session.connection())
 
 
