@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     Index,
     Integer,
     MetaData,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from joinedup.db import to_json
+from joinedup.db import UTCDateTime, to_json
 from joinedup.db.bulk import REBUILD_FROM, BulkInsert, PreparedRows
 
 metadata = MetaData()
@@ -37,6 +38,8 @@ entries = Table(
     Index("ix_bulk_insert_trial_code", "code", unique=True),
 )
 documents = Table("bulk_insert_documents", metadata, Column("id", Integer, primary_key=True), Column("body", JSON))
+stamped = Table("bulk_insert_stamped", metadata, Column("id", Integer, primary_key=True), Column("at", UTCDateTime),
+                Column("born", Date))
 
 
 @pytest.fixture
@@ -150,6 +153,19 @@ def test_rows_given_as_values_in_any_column_order_are_stored_as_the_same_rows_as
     with engine.connect() as connection:
         assert connection.execute(select(entries).order_by(entries.c.id)).all() == [(1, "C1", "Okafor"), (2, "C2", None)]
         assert connection.execute(select(documents.c.body)).scalar_one() == {"a": [1, "Zoë"]}
+
+
+def test_a_time_repeated_down_a_column_and_times_between_are_each_stored_as_given(trial):
+    """A run stamps every row with one time, formatted once (the same object); a row with
+    another time between them, or none, is still stored with its own."""
+    engine, _ = trial
+    first, second = datetime(2026, 12, 4, 9, 30, tzinfo=UTC), datetime(2026, 12, 4, 10, 45, tzinfo=UTC)
+    days = [date(2001, 3, 4), date(2002, 5, 6)]
+    given = [(1, first, days[0]), (2, first, days[0]), (3, second, days[1]), (4, None, None), (5, first, days[0])]
+    with engine.begin() as connection:
+        PreparedRows.of_values(stamped, engine.dialect, ("id", "at", "born"), given).write(connection)
+    with engine.connect() as connection:
+        assert connection.execute(select(stamped).order_by(stamped.c.id)).all() == given
 
 
 class _Score(float):
