@@ -71,7 +71,8 @@ DEFAULT_THRESHOLD = 0.99
 TRAINING_SAMPLE = 250_000
 #: Pairs from this probability up to the threshold go to the clerical review queue.
 DEFAULT_REVIEW_FROM = 0.80
-#: An EM pass whose rule makes more pairs than this learns from about this many of them.
+#: An EM pass whose rule makes more pairs than this learns from a share of them, between
+#: half this many and this many.
 EM_PAIRS = 1_000_000
 
 #: What each comparison is, in words, for the pair page and the model page.
@@ -376,14 +377,15 @@ def _comparison(column: str, description: str, levels: list[dict[str, Any]]) -> 
 def one_edit_sql(left: str, right: str) -> str:
     """SQL for DuckDB's ``damerau_levenshtein(left, right) <= 1`` (bytes: one added,
     dropped or changed, or two neighbours swapped), the distance asked only of the
-    values that cheap tests leave: a value of the same length with more than two bytes
-    different is never one edit away, nor one longer by two or more. The distance alone
-    was two thirds of scoring a million records' candidate pairs; most pairs it was asked
-    of (dates of birth, postcodes) fail the cheap tests. Nested ``CASE``s, because
-    DuckDB's ``hamming`` fails on values of unequal length, or empty, and ``AND`` does
-    not stop it being called."""
-    return (f"CASE WHEN {left} = {right} THEN true WHEN strlen({left}) <> strlen({right}) "
-            f"THEN abs(strlen({left}) - strlen({right})) = 1 AND damerau_levenshtein({left}, {right}) <= 1 "
+    values that cheap tests leave: one longer than the other by two bytes or more is
+    never one edit away, nor one of the same length with more than two bytes different.
+    The distance alone was two thirds of scoring a million records' candidate pairs; most
+    pairs it was asked of (dates of birth, postcodes) fail the cheap tests. One ``CASE``,
+    each test its own branch: DuckDB's ``hamming`` fails on values of unequal length, or
+    empty, and ``AND`` does not stop the calls after a false one."""
+    return (f"CASE WHEN {left} = {right} THEN true "
+            f"WHEN abs(strlen({left}) - strlen({right})) > 1 THEN false "
+            f"WHEN strlen({left}) <> strlen({right}) THEN damerau_levenshtein({left}, {right}) <= 1 "
             f"WHEN hamming({left}, {right}) > 2 THEN false "
             f"ELSE damerau_levenshtein({left}, {right}) <= 1 END")
 
