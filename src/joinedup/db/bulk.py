@@ -64,8 +64,8 @@ class BulkInsert:
             (position, process) for position, name in enumerate(names) if (process := processors.get(name)) is not None
         ]
 
-    def params(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        """One row's parameters, ready for the driver."""
+    def params(self, row: Mapping[str, Any] | Sequence[Any]) -> tuple[Any, ...]:
+        """One row's parameters, ready for the driver (``row`` as the constructor was told)."""
         values = self._values(row)
         if not self._processed:
             return (values,) if self._single else values
