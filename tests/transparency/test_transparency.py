@@ -283,11 +283,11 @@ def test_the_report_pdf_reads_back(world):
 def test_requests_move_through_their_states_and_list_by_due_date(world):
     with transaction(world.engine) as session:
         with pytest.raises(Refusal) as refused:
-            record_request(session, world.ig_lead, "PNOBODY0001", TODAY + timedelta(days=1))
+            record_request(session, world.ig_lead, "PNOBODY0001", TODAY + timedelta(days=1), today=TODAY)
         assert {field for field, _ in refused.value.problems} == {"person_id", "received_on"}
-        late = record_request(session, world.ig_lead, AVA, TODAY - timedelta(days=40))
-        soon = record_request(session, world.ig_lead, AVA, TODAY)
-        listed = requests_by_due(session, world.ig_lead)
+        late = record_request(session, world.ig_lead, AVA, TODAY - timedelta(days=40), today=TODAY)
+        soon = record_request(session, world.ig_lead, AVA, TODAY, today=TODAY)
+        listed = requests_by_due(session, world.ig_lead, today=TODAY)
         assert [shown.request.id for shown in listed] == [late.id, soon.id]
         assert listed[0].overdue and not listed[1].overdue
         move_request(session, world.ig_lead, soon.id, "extend", reason="Many records across agencies")
@@ -296,8 +296,8 @@ def test_requests_move_through_their_states_and_list_by_due_date(world):
             move_request(session, world.ig_lead, soon.id, "extend", reason="Again")
         with pytest.raises(Conflict):
             move_request(session, world.ig_lead, soon.id, "done")  # not started
-        move_request(session, world.ig_lead, soon.id, "start")
-        move_request(session, world.ig_lead, soon.id, "done")
+        move_request(session, world.ig_lead, soon.id, "start", today=TODAY)
+        move_request(session, world.ig_lead, soon.id, "done", today=TODAY)
         assert (soon.status, soon.completed_on) == ("done", TODAY)
         with pytest.raises(Refusal):
             move_request(session, world.ig_lead, late.id, "refuse")
