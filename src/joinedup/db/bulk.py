@@ -48,7 +48,7 @@ class BulkInsert:
             names = list(columns)
             self._sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
             processors: dict[str, Callable[[Any], Any] | None] = {
-                name: to_json for name in names if isinstance(table.c[name].type, JSON)
+                name: _copy_processor(table.c[name].type, dialect) for name in names
             }
         else:
             compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
@@ -108,6 +108,16 @@ class BulkInsert:
         with driver_connection.cursor() as cursor, cursor.copy(self._sql) as copy:
             for row in prepared:
                 copy.write_row(row)
+
+
+def _copy_processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What a COPY writes for a JSON column (or one stored as JSON by a type of ours):
+    the text :func:`to_json` gives, of the value as the type would bind it. COPY takes
+    every other value as the driver adapts it."""
+    if isinstance(column_type, TypeDecorator) and isinstance(column_type.impl, JSON):
+        bind = column_type.process_bind_param
+        return lambda value: to_json(bind(value, dialect))
+    return to_json if isinstance(column_type, JSON) else None
 
 
 def _processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
