@@ -4,6 +4,7 @@ what a record can prove, and the golden record's vote."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -20,6 +21,7 @@ from splink.internals import comparison_level
 from splink.internals.comparison_level import ComparisonLevel
 from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
 
+from joinedup.people import golden
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import cluster, shared_identifiers
 from joinedup.people.golden import GOLDEN_FIELDS, golden_record, vote_key
@@ -563,6 +565,28 @@ def test_the_golden_value_is_one_of_the_commonest_normalised_values(values):
         counts[vote_key(value)] = counts.get(vote_key(value), 0) + 1
     assert chosen["value"] in values
     assert counts[vote_key(chosen["value"])] == max(counts.values()) == chosen["agreeing"]
+
+
+@given(st.lists(st.tuples(NAMES, st.integers(1, 3)), min_size=2, max_size=6), st.randoms(use_true_random=False))
+def test_the_vote_breaks_each_tie_by_the_most_recent_record(held, shuffle):
+    """The commonest normalised value wins, a tie going to the most recently updated record
+    (then the higher id); of its spellings the best-formed is shown, a tie again going to
+    the most recent. Given in any order."""
+    records = [{"id": index, "forename": value, "source": "s", "local_id": str(index), "record_ref": "",
+                "invalid": frozenset(), "updated_at": datetime(2024, 1, day)} for index, (value, day) in enumerate(held)]
+    present = [record for record in records if record["forename"] not in (None, "")]
+    shuffle.shuffle(records)
+    chosen = golden_record(records).get("forename")
+    if not present:
+        assert chosen is None
+        return
+    recent = {record["id"]: (record["updated_at"], record["id"]) for record in present}
+    votes = Counter(vote_key(record["forename"]) for record in present)
+    winner = max(present, key=lambda record: (votes[vote_key(record["forename"])], recent[record["id"]]))
+    spellings = [record for record in present if vote_key(record["forename"]) == vote_key(winner["forename"])]
+    shown = max(spellings, key=lambda record: (golden._form(record["forename"]), recent[record["id"]]))
+    assert (chosen["value"], chosen["record_id"], chosen["agreeing"], chosen["of"]) == (
+        shown["forename"], shown["id"], votes[vote_key(winner["forename"])], len(present))
 
 
 @given(st.fixed_dictionaries({name: st.none() | st.just("") | NAMES for name in GOLDEN_FIELDS}),

@@ -128,6 +128,7 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """
     if len(records) == 1:
         return _golden_of_one(records[0])
+    records = sorted(records, key=_recency)  # the most recent last: it wins every tie
     golden: dict[str, dict[str, Any]] = {}
     for name in GOLDEN_FIELDS:
         values = [
@@ -136,21 +137,15 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         ]
         if not values:
             continue
-        if len(values) == 1:
-            value, chosen = values[0]
-            agreeing = 1
-        elif len({value for value, _ in values}) == 1:
-            value = values[0][0]
-            chosen = max((record for _, record in values), key=_recency)
-            agreeing = len(values)
-        else:
-            keys = [vote_key(value) for value, _ in values]
+        value, chosen = values[-1]
+        agreeing = len(values)
+        if agreeing > 1 and any(other != value for other, _ in values):
+            keys = [vote_key(other) for other, _ in values]
             counts = Counter(keys)
-            winner = max(zip(keys, values, strict=True),
-                         key=lambda item: (counts[item[0]], *_recency(item[1][1])))[0]
-            value, chosen = max((item for key, item in zip(keys, values, strict=True) if key == winner),
-                                key=lambda item: (_form(item[0]), *_recency(item[1])))
-            agreeing = counts[winner]
+            agreeing = max(counts.values())
+            winner = next(key for key in reversed(keys) if counts[key] == agreeing)
+            value, chosen = max((item for key, item in zip(reversed(keys), reversed(values), strict=True)
+                                 if key == winner), key=lambda item: _form(item[0]))
         golden[name] = {
             "value": value.isoformat() if name == "date_of_birth" else value, "source": chosen["source"],
             "local_id": chosen["local_id"], "record_ref": chosen["record_ref"], "agreeing": agreeing,
