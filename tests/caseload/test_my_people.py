@@ -48,8 +48,10 @@ def _flag(world, kind="child_protection_plan", starts=date(2025, 3, 15), **chang
 
 
 def _look(world, actor, **options):
+    """The actor's people as of TODAY, the day the module was read, so a run that crosses
+    midnight still compares like with like."""
     with transaction(world.engine) as session:
-        return my_people(session, actor, **options)
+        return my_people(session, actor, **{"today": TODAY, **options})
 
 
 def test_my_people_are_the_current_involvements_that_name_me_as_their_worker(world):
