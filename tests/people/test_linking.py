@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 from collections import defaultdict
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from joinedup.audit import Actor
 from joinedup.db import session_factory, transaction
@@ -75,6 +76,8 @@ def test_ids_are_stable_across_a_rerun_and_when_records_are_added(linked_store, 
     before = {key: row["person_id"] for key, row in _links(linked_store, tmp_path).items()}
     again = link_people(linked_store)
     assert again.ids_new == 0 and again.ids_retired == 0
+    with transaction(linked_store) as session:  # nothing changed, so no person was written again
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.updated_run_id == again.id)) == 0
     assert {key: row["person_id"] for key, row in _links(linked_store, tmp_path).items()} == before
     with transaction(linked_store) as session:
         gp = session.scalar(select(SourceSystem).where(SourceSystem.code == "gp"))
@@ -126,6 +129,26 @@ def test_a_rejected_pair_stays_apart_after_a_rerun(linked_store, tmp_path):
     assert person[left] != person[right]
     again = link_people(linked_store)
     assert again.ids_new == 0 and again.ids_retired == 0
+    with transaction(linked_store) as session:  # nothing changed, so no person was written again
+        assert session.scalar(select(func.count()).select_from(Person).where(Person.updated_run_id == again.id)) == 0
+
+
+def test_a_rerun_writes_a_golden_record_stored_in_full_again_by_record(linked_once):
+    """A golden record written out in full (as before StoredGoldenRecord) never matches the
+    stored text a run compares with, so the next run writes it again, by record; the others
+    are left alone."""
+    with transaction(linked_once) as session:
+        person = session.scalar(select(Person).where(Person.record_count > 1).order_by(Person.id).limit(1))
+        golden = person.golden
+        session.execute(text("UPDATE persons SET golden = :full WHERE id = :id"),
+                        {"full": json.dumps(golden), "id": person.id})
+    rerun = link_people(linked_once)
+    with transaction(linked_once) as session:
+        rewritten = session.scalars(select(Person.id).where(Person.updated_run_id == rerun.id)).all()
+        raw = session.execute(text("SELECT golden FROM persons WHERE id = :id"), {"id": person.id}).scalar_one()
+        assert session.get(Person, person.id).golden == golden
+    assert rewritten == [person.id]
+    assert (json.loads(raw) if isinstance(raw, str) else raw)["stored_as"] == "by_record"
 
 
 def test_low_information_records_are_flagged_singletons(linked_store, tmp_path):

@@ -29,7 +29,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
@@ -558,14 +558,15 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
         last_event = session.scalar(select(func.max(PersonEvent.id)))
         existing = {
             row.person_id: row for row in session.execute(
-                select(persons.c.id, persons.c.person_id, persons.c.golden, persons.c.record_count,
-                       persons.c.low_information, persons.c.retired_at, persons.c.uprn))
+                select(persons.c.id, persons.c.person_id, cast(persons.c.golden, Text).label("stored_golden"),
+                       persons.c.record_count, persons.c.low_information, persons.c.retired_at, persons.c.uprn))
         }
         current = {
             row.source_record_id: (row.person_id, row.match_probability, row.low_information)
             for row in session.execute(select(memberships.c.source_record_id, memberships.c.person_id,
                                               memberships.c.match_probability, memberships.c.low_information))
         }
+    stored = persons.c.golden.type  # what each golden record is stored as, to compare without reading them
     plan = _PersonsPlan(last_event=last_event, pk={person_id: row.id for person_id, row in existing.items()},
                         new_ids=sorted(identity.new), inserts=PreparedRows(persons, engine.dialect))
     before: dict[str, set[int]] = defaultdict(set)
@@ -583,7 +584,8 @@ def _plan_persons(engine: Engine, run_id: int, by_id: dict[int, dict[str, Any]],
         if old is None:
             plan.inserts.add({"person_id": person_id, "created_run_id": run_id, "created_at": now, **values})
             continue
-        if (old.golden != golden or old.record_count != len(record_ids) or old.low_information != flagged
+        if (old.stored_golden != stored.stored_text(golden) or old.record_count != len(record_ids)
+                or old.low_information != flagged
                 or old.retired_at is not None or old.uprn != values["uprn"]):
             plan.updates.append({"id": old.id, **values})
         gained = sorted(set(record_ids) - before[person_id])

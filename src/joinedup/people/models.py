@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from joinedup.accounts import models as _accounts  # noqa: F401 - the users table a decision refers to
-from joinedup.db import Base, utcnow
+from joinedup.db import Base, to_json, utcnow
 from joinedup.ingest.models import SourceRecord
 
 #: What a person can decide about a pair of source records.
@@ -133,6 +133,13 @@ class StoredGoldenRecord(TypeDecorator):
             place = records.setdefault(came_from, len(records))
             fields[name] = [entry["value"], place, entry["agreeing"], entry["of"]]
         return {"stored_as": "by_record", "records": list(records), "fields": fields}
+
+    def stored_text(self, value: dict[str, Any]) -> str:
+        """The text the store holds for ``value``: a full link run compares it with what is
+        stored rather than read back every person's golden record (2 to 3 GB of objects at
+        a million persons). A golden record stored before this form never matches, so a
+        run writes it again in this one."""
+        return to_json(self.process_bind_param(value, None))
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
         if not isinstance(value, dict) or value.get("stored_as") != "by_record":
