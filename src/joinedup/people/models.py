@@ -104,6 +104,8 @@ class LinkRun(Base):
 #: What each field of a golden record says (people.golden): its value, the record it came
 #: from, and how many of the person's records hold it and agree.
 _FULL_ENTRY = frozenset({"value", "source", "local_id", "record_ref", "agreeing", "of", "record_id"})
+#: The keys of a golden record stored by record; one stored in full has only field names.
+_BY_RECORD = frozenset({"stored_as", "records", "fields"})
 
 
 class StoredGoldenRecord(TypeDecorator):
@@ -138,11 +140,13 @@ class StoredGoldenRecord(TypeDecorator):
         """The text the store holds for ``value``: a full link run compares it with what is
         stored rather than read back every person's golden record (2 to 3 GB of objects at
         a million persons). A golden record stored before this form never matches, so a
-        run writes it again in this one."""
+        run writes it again in this one. The text is :func:`to_json`'s, as every engine of
+        ``make_engine`` and every bulk COPY writes it; under another serializer nothing
+        would match, and every run would write every person again."""
         return to_json(self.process_bind_param(value, None))
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Dialect) -> dict[str, Any] | None:
-        if not isinstance(value, dict) or value.get("stored_as") != "by_record":
+        if not isinstance(value, dict) or value.keys() != _BY_RECORD or value["stored_as"] != "by_record":
             return value
         records = value["records"]
         golden: dict[str, Any] = {}
