@@ -49,7 +49,8 @@ def test_any_golden_record_reads_back_as_it_was_written(golden):
     stored = StoredGoldenRecord()
     written = stored.process_bind_param(golden, None)
     as_json = json.loads(to_json(written))
-    assert repr(stored.process_result_value(as_json, None)) == repr(golden)  # the order of keys too
+    read = stored.process_result_value(as_json, None)
+    assert read == golden and list(read) == list(golden)  # the fields in their order (an entry's keys in golden's)
 
 
 _NOW = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
