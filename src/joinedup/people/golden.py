@@ -146,29 +146,23 @@ def golden_record(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             winner = next(key for key in reversed(keys) if counts[key] == agreeing)
             value, chosen = max((item for key, item in zip(reversed(keys), reversed(values), strict=True)
                                  if key == winner), key=lambda item: _form(item[0]))
-        golden[name] = {
-            "value": value.isoformat() if name == "date_of_birth" else value, "source": chosen["source"],
-            "local_id": chosen["local_id"], "record_ref": chosen["record_ref"], "agreeing": agreeing,
-            "of": len(values), "record_id": chosen["id"],
-        }
+        golden[name] = _entry(name, value, chosen, agreeing, len(values))
     return golden
 
 
 def _golden_of_one(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The golden record of a person with one record (most persons): each field it holds
     validly, as :func:`golden_record` gives it, without a vote."""
-    golden: dict[str, dict[str, Any]] = {}
-    invalid, record_id = record["invalid"], record["id"]
-    source, local_id, record_ref = record["source"], record["local_id"], record["record_ref"]
-    for name in GOLDEN_FIELDS:
-        value = record.get(name)
-        if value is None or value == "" or name in invalid:
-            continue
-        golden[name] = {
-            "value": value.isoformat() if name == "date_of_birth" else value, "source": source,
-            "local_id": local_id, "record_ref": record_ref, "agreeing": 1, "of": 1, "record_id": record_id,
-        }
-    return golden
+    invalid = record["invalid"]
+    return {name: _entry(name, value, record, 1, 1) for name in GOLDEN_FIELDS
+            if (value := record.get(name)) is not None and value != "" and name not in invalid}
+
+
+def _entry(name: str, value: Any, record: dict[str, Any], agreeing: int, of: int) -> dict[str, Any]:
+    """One field of a golden record: its value, the record it came from, how many agree of how many."""
+    return {"value": value.isoformat() if name == "date_of_birth" else value, "source": record["source"],
+            "local_id": record["local_id"], "record_ref": record["record_ref"], "agreeing": agreeing, "of": of,
+            "record_id": record["id"]}
 
 
 def person_columns(golden: dict[str, dict[str, Any]]) -> dict[str, Any]:
