@@ -38,3 +38,13 @@ def test_an_existing_database_file_is_opened_as_it_is(tmp_path):
     with again.connect() as connection:
         assert connection.execute(text("select count(*) from t")).scalar() == 0
     again.dispose()
+
+
+def test_each_connection_lets_sqlites_sorter_use_a_helper_thread_per_core(tmp_path):
+    """A link run builds its indexes over a million rows; SQLite sorts for them on one
+    thread unless a connection allows helpers (docs/people.md, "Sorting with helper threads")."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'joinedup.db'}")
+    with engine.connect() as connection:
+        threads = connection.exec_driver_sql("PRAGMA threads").scalar()
+    engine.dispose()
+    assert threads == min(os.cpu_count() or 1, 4)

@@ -70,6 +70,12 @@ def utcnow() -> datetime:
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
+#: Helper threads SQLite's sorter may use (it sorts to build an index, and for a large
+#: ORDER BY); SQLite's default is none. A link run builds its indexes over a million rows
+#: after inserting them: twelve took 5.0–5.7 s with helpers against 6.7–7.1 s without.
+SQLITE_SORTER_THREADS = min(os.cpu_count() or 1, 4)
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver callback
@@ -78,6 +84,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA threads={SQLITE_SORTER_THREADS}")
         cursor.close()
 
 
