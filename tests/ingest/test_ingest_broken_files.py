@@ -75,6 +75,39 @@ separator = ","
     assert load.completeness["forename"] == {"present": 1, "valid": 1, "of": 2}
 
 
+def test_a_title_is_not_a_forename_in_a_whole_name_or_in_a_forename_column(engine, fixture_mapping, tmp_path, stored):
+    """docs/mappings.md, "Canonical fields": a title before the given names is left out;
+    a forename that is only a title is flagged and stored empty, its text in the flag."""
+    mapping_path = tmp_path / "clients.toml"
+    mapping_path.write_text("""
+[source]
+code = "test-clients"
+organisation = "TESTVCS"
+organisation_type = "voluntary"
+format = "csv"
+local_id = "Ref"
+[fields.name]
+column = "ClientName"
+order = "surname_first"
+separator = ","
+""")
+    path = tmp_path / "clients.csv"
+    path.write_text("Ref,ClientName\nC1,\"BULL, MS RACHEL ELLIE\"\nC2,\"JACKSON, MR\"\nC3,\"Lord, Dr. Ann\"\n")
+    load = ingest_file(engine, load_mapping(mapping_path), path)
+    records = stored(engine, "test-clients")
+    assert [(records[ref].forename, records[ref].middle_names, records[ref].surname) for ref in ("C1", "C2", "C3")] == [
+        ("RACHEL", "ELLIE", "BULL"), (None, None, "JACKSON"), ("Ann", None, "Lord")]
+    assert [(issue.row_number, issue.field, issue.message, issue.value) for issue in load.issues] == [
+        (3, "forename", "is a title, not a forename", "MR")]
+
+    columns = ingest_file(engine, fixture_mapping("people"), people_file(
+        tmp_path, "P1,Miss Nicola,Hart,,\nP2,Rev. Dr Harry,Lee,,\nP3,Mr,Jones,,\nP4,Ladybird,Lane,,\n"))
+    people = stored(engine, "test-people")
+    assert [people[ref].forename for ref in ("P1", "P2", "P3", "P4")] == ["Nicola", "Harry", None, "Ladybird"]
+    assert [(issue.row_number, issue.field, issue.message, issue.value) for issue in columns.issues
+            if issue.severity == "flagged"] == [(4, "forename", "is a title, not a forename", "Mr")]
+
+
 def test_a_byte_order_mark_does_not_hide_the_first_column(engine, fixture_mapping, tmp_path, stored):
     path = people_file(tmp_path, "P1,Amy,Smith,,\n", header="\ufeff" + HEADER)
     load = ingest_file(engine, fixture_mapping("people"), path)

@@ -21,6 +21,29 @@ def problem(validate, text: str) -> str | None:
     return None
 
 
+# Forename: titles written before it
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Miss Nicola", "Nicola"), ("MRS  JANE ANN", "JANE ANN"), ("Dr. Rev Harry", "Harry"), ("mx sam", "sam"),
+    ("Nicola", "Nicola"), ("Ladybird", "Ladybird"), ("Sirius Black", "Sirius Black"), ("Jo  Anne", "Jo  Anne"),
+])
+def test_a_forename_loses_the_titles_written_before_it(text, expected):
+    assert validators.forename(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Mr", "MRS.", "dr rev", "Lady"])
+def test_a_forename_that_is_only_titles_is_refused(text):
+    assert problem(validators.forename, text) == "is a title, not a forename"
+
+
+@given(st.lists(st.sampled_from(sorted(validators.TITLES)), max_size=3),
+       st.lists(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'-", min_size=1), min_size=1,
+                max_size=3))
+def test_titles_before_a_forename_never_change_what_it_is(titles, names):
+    assume(validators.after_titles(names) == names)  # the forename itself starts with no title
+    assert validators.forename(" ".join([*titles, *names])) == validators.forename(" ".join(names)) == " ".join(names)
+
+
 # NHS number
 
 @pytest.mark.parametrize("text", ["9434765919", "943 476 5919", "0830166130"])

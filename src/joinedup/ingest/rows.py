@@ -31,7 +31,12 @@ KEY_LENGTH = _COLUMNS.local_id.type.length
 IDENTIFIER_LENGTH = 64
 _LENGTHS = {name: getattr(_COLUMNS[name].type, "length", None) for name in CANONICAL_FIELDS}
 _SURROGATES = re.compile("[\ud800-\udfff]")
+#: Fields whose value its rule refuses is kept only in the flag (a date of birth that
+#: fails is too, whatever the problem): a forename that is only a title ("Mr") would
+#: count as a forename that disagrees with the person's own.
+_EMPTY_WHEN_REFUSED = frozenset({"forename"})
 _VALIDATORS: dict[str, Callable[[str], Any]] = {
+    "forename": validators.forename,
     "sex": validators.sex,
     "postcode": validators.postcode,
     "nhs_number": validators.nhs_number,
@@ -119,7 +124,10 @@ def _raw_text(raw: Any, join: str) -> tuple[str, str | None]:
 
 
 def split_name(text: str, order: str, separator: str | None) -> tuple[str | None, str | None, str | None]:
-    """(forename, middle names, surname) from a whole name written in ``order``."""
+    """(forename, middle names, surname) from a whole name written in ``order``. Titles
+    before the given names are left out when a name follows them ("BULL, MS RACHEL ELLIE"
+    is Rachel Ellie Bull); given names that are only a title are the forename, for the
+    forename's own rule to refuse."""
     if separator:
         if order == "surname_first":
             surname, _, given = text.partition(separator)
@@ -132,6 +140,7 @@ def split_name(text: str, order: str, separator: str | None) -> tuple[str | None
         if not words:
             return None, None, None
         surname = words.pop(0) if order == "surname_first" else words.pop()
+    words = validators.after_titles(words) or words
     return (words[0] if words else None), (" ".join(words[1:]) or None), (surname or None)
 
 
@@ -285,12 +294,12 @@ class RecordBuilder:
             if careful:
                 text, unclean = self._clean(text)
                 problem = problem or unclean
-            value = text
+            value, refused = text, False
             if problem is None and convert is not None:
                 try:
                     value = convert(text)
                 except Invalid as exc:
-                    problem = exc.problem
+                    problem, refused = exc.problem, name in _EMPTY_WHEN_REFUSED
             if problem is None and length and len(value) > length:
                 problem = f"is longer than {length} characters"
             if problem is None:
@@ -298,7 +307,7 @@ class RecordBuilder:
                 valid |= bit
                 continue
             flags.append({"field": name, "problem": problem, "value": text})
-            keep = name != "date_of_birth" and (not length or len(text) <= length)
+            keep = name != "date_of_birth" and not refused and (not length or len(text) <= length)
             values[name] = text if keep else None
 
         if self._name is not None:
@@ -391,6 +400,12 @@ class RecordBuilder:
             if len(value) > length:
                 flags.append({"field": part, "problem": f"is longer than {length} characters", "value": value})
                 continue
+            if part == "forename":
+                try:
+                    value = validators.forename(value)
+                except Invalid as exc:
+                    flags.append({"field": part, "problem": exc.problem, "value": value})
+                    continue
             values[part] = value
             if not problem:
                 valid |= bit

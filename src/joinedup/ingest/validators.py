@@ -32,12 +32,39 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
+#: Words written before a forename that are not names ("Mrs", "Dr.", "Revd"): an extract
+#: that writes "Miss Nicola", or "BULL, MS RACHEL ELLIE" in one column, gives a forename
+#: that would never agree with the same person's "NICOLA" or "Rachel" elsewhere.
+TITLES = frozenset({
+    "MR", "MRS", "MS", "MISS", "MX", "MASTER", "DR", "PROF", "REV", "REVD", "SIR", "DAME", "LADY", "LORD",
+})
+
+
 class Invalid(ValueError):
     """A value that breaks a rule; ``problem`` names the rule (never the value)."""
 
     def __init__(self, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
+
+
+def after_titles(words: list[str]) -> list[str]:
+    """``words`` from the first that is not a title (:data:`TITLES`, any case, a full stop
+    or none): empty when every word is one."""
+    for at, word in enumerate(words):
+        if word.rstrip(".").upper() not in TITLES:
+            return words[at:]
+    return []
+
+
+def forename(text: str) -> str:
+    """A forename without the titles written before it; one that is only titles is not a
+    forename ("Mr", with the surname in its own column)."""
+    words = text.split()
+    named = after_titles(words)
+    if not named:
+        raise Invalid("is a title, not a forename")
+    return text if len(named) == len(words) else " ".join(named)
 
 
 def _compact(text: str) -> str:
