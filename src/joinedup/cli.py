@@ -409,7 +409,8 @@ def link(
     model: Annotated[int | None, typer.Option(help="Run with this model version, not the adopted one.")] = None,
     threshold: Annotated[float | None, typer.Option(min=0.5, max=1.0, help="Match probability to link at.")] = None,
     review_from: Annotated[float | None, typer.Option(
-        min=0.0, max=1.0, help="Pairs from this probability up to the threshold go to the review queue.")] = None,
+        min=0.0, max=1.0, help="Pairs from this probability (above 0, no higher than the threshold) up to the "
+                               "threshold go to the review queue.")] = None,
     incremental: Annotated[bool, typer.Option(
         "--incremental", help="Only attach records no person holds yet, without a full rerun.")] = False,
 ) -> None:
