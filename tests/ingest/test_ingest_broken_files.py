@@ -49,25 +49,30 @@ def test_bytes_in_the_wrong_encoding_flag_the_field_and_keep_the_other_rows(engi
     assert load.completeness["forename"] == {"present": 3, "valid": 2, "of": 3}
 
 
-def test_a_declared_encoding_is_decoded_and_a_whole_name_is_split(engine, tmp_path, stored):
-    mapping_path = tmp_path / "clients.toml"
-    mapping_path.write_text("""
+def whole_names(tmp_path, **source: str):
+    """A mapping of source test-clients: a local id ``Ref`` and a whole name ``ClientName``,
+    "SURNAME, Given Names"; ``source``: more keys of its [source]."""
+    path = tmp_path / "clients.toml"
+    extra = "".join(f'{key} = "{value}"\n' for key, value in source.items())
+    path.write_text(f"""
 [source]
 code = "test-clients"
 organisation = "TESTVCS"
 organisation_type = "voluntary"
 format = "csv"
-encoding = "cp1252"
-delimiter = ";"
-local_id = "Ref"
+{extra}local_id = "Ref"
 [fields.name]
 column = "ClientName"
 order = "surname_first"
 separator = ","
 """)
+    return load_mapping(path)
+
+
+def test_a_declared_encoding_is_decoded_and_a_whole_name_is_split(engine, tmp_path, stored):
     path = tmp_path / "clients.csv"
     path.write_bytes("Ref;ClientName\nC1;Brontë, Zoë Anne\nC2;Smith\n".encode("cp1252"))
-    load = ingest_file(engine, load_mapping(mapping_path), path)
+    load = ingest_file(engine, whole_names(tmp_path, encoding="cp1252", delimiter=";"), path)
     assert (load.rows_loaded, load.rows_flagged) == (2, 0)
     records = stored(engine, "test-clients")
     assert (records["C1"].forename, records["C1"].middle_names, records["C1"].surname) == ("Zoë", "Anne", "Brontë")
@@ -78,22 +83,9 @@ separator = ","
 def test_a_title_is_not_a_forename_in_a_whole_name_or_in_a_forename_column(engine, fixture_mapping, tmp_path, stored):
     """docs/mappings.md, "Canonical fields": a title before the given names is left out;
     a forename that is only a title is flagged and stored empty, its text in the flag."""
-    mapping_path = tmp_path / "clients.toml"
-    mapping_path.write_text("""
-[source]
-code = "test-clients"
-organisation = "TESTVCS"
-organisation_type = "voluntary"
-format = "csv"
-local_id = "Ref"
-[fields.name]
-column = "ClientName"
-order = "surname_first"
-separator = ","
-""")
     path = tmp_path / "clients.csv"
     path.write_text("Ref,ClientName\nC1,\"BULL, MS RACHEL ELLIE\"\nC2,\"JACKSON, MR\"\nC3,\"Lord, Dr. Ann\"\n")
-    load = ingest_file(engine, load_mapping(mapping_path), path)
+    load = ingest_file(engine, whole_names(tmp_path), path)
     records = stored(engine, "test-clients")
     assert [(records[ref].forename, records[ref].middle_names, records[ref].surname) for ref in ("C1", "C2", "C3")] == [
         ("RACHEL", "ELLIE", "BULL"), (None, None, "JACKSON"), ("Ann", None, "Lord")]
