@@ -72,7 +72,7 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 #: Helper threads SQLite's sorter may use (it sorts to build an index, and for a large
 #: ORDER BY); SQLite's default is none. A link run builds its indexes over a million rows
-#: after inserting them: twelve took 5.0–5.7 s with helpers against 6.7–7.1 s without.
+#: after inserting them: twelve took 5.2–5.5 s with helpers against 6.8–7.4 s without.
 SQLITE_SORTER_THREADS = min(os.cpu_count() or 1, 4)
 
 
