@@ -154,7 +154,7 @@ def _record(record_id, **fields):
 #: Match weights by level, as training might set them (the twins level is fixed).
 WEIGHTS = {
     "same forename and surname": 12, "forename and surname swapped": 11,
-    "same surname, forename a nickname or a typo": 9,
+    "same surname, forename a nickname or a typo": 9, "same surname, one's forename the other's middle name": 9,
     "forename alike, surname a typo or part of a double-barrelled surname": 8,
     "forename and surname swapped, with a typo": 8, "same surname, no forename on one of them": 5,
     "same forename, no surname on one of them": 3, "same forename, different surname (a married name?)": 1,
@@ -350,6 +350,28 @@ def test_a_different_forename_with_the_same_date_of_birth_weighs_against_a_match
     ], model)
     assert scored.get((1, 2), 0.0) < 0.5
     assert scored[(1, 3)] > 0.99
+
+
+def test_a_forename_that_is_the_others_middle_name_counts_for_a_match_but_never_links_twins():
+    """A newcomer's own extract (docs/people.md): people known by a middle name scored
+    0.24. One's forename among the other's middle names is now a forename alike; at one
+    date of birth the twins level still holds, so such a pair is never linked on its names."""
+    model = hand_model()
+    born = date(1971, 1, 15)
+    known_by_middle = [
+        _record(1, forename="Abigail", middle_names="Frances", surname="Graham", date_of_birth=born,
+                address_text="4 Mill Lane", postcode="JU1 1AA", sex="female"),
+        _record(2, forename="Frances", surname="Graham", date_of_birth=born, address_text="4 Mill Lane",
+                postcode="JU1 1AA", sex="female"),
+    ]
+    without = _scored([dict(record, middle_names=None) for record in known_by_middle], model).get((1, 2), 0.0)
+    same_day = _scored(known_by_middle, model)[(1, 2)]
+    # Credited (+9 against -1 here), and not linked: twins can be named after each other.
+    assert without < 0.01 and 100 * without < same_day < 0.99
+    typo_day = [known_by_middle[0], dict(known_by_middle[1], date_of_birth=date(1971, 1, 16))]
+    assert _scored(typo_day, model)[(1, 2)] > 0.99
+    other_middle = [dict(known_by_middle[0], middle_names="Rose Jane"), known_by_middle[1]]
+    assert _scored(other_middle, model).get((1, 2), 0.0) < 0.5
 
 
 def test_twins_never_share_an_identifier_so_one_shared_lifts_the_twins_level():

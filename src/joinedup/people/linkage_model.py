@@ -44,9 +44,9 @@ STREET_TYPES = frozenset(CANONICAL_WORDS[word] for word in (
 #: The columns of the table Splink links (besides one ``id_<scheme>`` column for each
 #: identifier scheme of a mapping's ``[identifiers]`` that the records carry).
 COLUMNS = (
-    "unique_id", "forename", "forename_root", "forename_sound", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
-    "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
-    "outward", "phone", "email",
+    "unique_id", "forename", "forename_root", "forename_sound", "middle", "surname", "surname_sound", "dob",
+    "dob_swapped", "birth_year", "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house",
+    "street", "postcode", "outward", "phone", "email",
 )
 #: The prefix of an identifier scheme's column.
 SCHEME_PREFIX = "id_"
@@ -343,8 +343,8 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
         house, street = (None, None) if record.get("uprn") else house_and_street(record.get("address_text"))
         held = record.get("identifiers") or {}
         rows.append((
-            record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename), surname,
-            soundex(surname),
+            record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename),
+            name(record.get("middle_names")), surname, soundex(surname),
             *_born(record.get("date_of_birth")), _sex(record.get("sex")),
             identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
             record.get("uprn") or None, record.get("address") or None, house, street, code,
@@ -420,6 +420,12 @@ def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
 
 _FORENAME_CLOSE = ("(forename_root_l = forename_root_r OR forename_sound_l = forename_sound_r "
                    f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})")
+#: One's forename is one of the other's middle names: someone known by a middle name
+#: ("ABIGAIL FRANCES GRAHAM" in one agency's records, "FRANCES GRAHAM" in another's).
+#: The twins level (:data:`_FORENAMES_DIFFER`) does not excuse it: twins can be named
+#: after each other, so at one date of birth such a pair is not linked on its names.
+_FORENAME_A_MIDDLE_NAME = ("coalesce(list_contains(string_split(middle_r, ' '), forename_l) "
+                           "OR list_contains(string_split(middle_l, ' '), forename_r), false)")
 _SURNAME_CLOSE = (f"(jaro_winkler_similarity(surname_l, surname_r) >= {_CLOSE} "
                   "OR list_has_any(string_split(surname_l, ' '), string_split(surname_r, ' ')))")
 _SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
@@ -448,6 +454,8 @@ def _name() -> dict[str, Any]:
                "AND replace(surname_l, ' ', '') = replace(surname_r, ' ', '')", "same forename and surname"),
         _level("forename_l = surname_r AND surname_l = forename_r", "forename and surname swapped"),
         _level(f"surname_l = surname_r AND {_FORENAME_CLOSE}", "same surname, forename a nickname or a typo"),
+        _level(f"surname_l = surname_r AND {_FORENAME_A_MIDDLE_NAME}",
+               "same surname, one's forename the other's middle name"),
         _level(f"{_FORENAME_CLOSE} AND {_SURNAME_CLOSE}",
                "forename alike, surname a typo or part of a double-barrelled surname"),
         _level(_SWAPPED_CLOSE, "forename and surname swapped, with a typo"),

@@ -295,8 +295,8 @@ class PersonEvent(Base):
 #: The comparison columns a standing record keeps (:data:`joinedup.people.linkage_model.COLUMNS`
 #: without ``unique_id``); identifier schemes' values go in :class:`LinkIndexIdentifier`.
 INDEX_COLUMNS = (
-    "forename", "forename_root", "forename_sound", "surname", "surname_sound", "dob", "dob_swapped", "birth_year",
-    "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
+    "forename", "forename_root", "forename_sound", "middle", "surname", "surname_sound", "dob", "dob_swapped",
+    "birth_year", "birthday", "sex", "nhs_number", "ni_number", "upn", "uprn", "address", "house", "street", "postcode",
     "outward", "phone", "email",
 )
 
@@ -314,6 +314,7 @@ class LinkIndexRecord(Base):
     forename: Mapped[str | None] = mapped_column(Text)
     forename_root: Mapped[str | None] = mapped_column(Text)
     forename_sound: Mapped[str | None] = mapped_column(Text)
+    middle: Mapped[str | None] = mapped_column(Text)
     surname: Mapped[str | None] = mapped_column(Text, index=True)
     surname_sound: Mapped[str | None] = mapped_column(Text, index=True)
     dob: Mapped[str | None] = mapped_column(Text, index=True)
