@@ -28,6 +28,11 @@ from joinedup.disclosure import fetch_record, parse_search, search_records
         ("a123456789012", (), None, None, ("A123456789012",)),
         ("CSC-0012 Lee", ("lee",), None, None, ("CSC-0012",)),
         ("  - , ", (), None, None, ()),
+        ("Mrs Jane Smith", ("jane", "smith"), None, None, ()),
+        ("Dr. Lee 1.2.2003", ("lee",), date(2003, 2, 1), None, ()),
+        ("Lord", ("lord",), None, None, ()),
+        ("John Lord", ("john", "lord"), None, None, ()),
+        ("Smith, Mrs Jane", ("smith", "jane"), None, None, ()),
     ],
 )
 def test_parse_search(text, names, born, postcode, identifiers):
