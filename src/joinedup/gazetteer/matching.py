@@ -12,7 +12,9 @@ For each address:
    house number (or building name), and each candidate is scored on evidence, in bits:
    the flat (SAO) must agree — "Flat 2, 10 High St" never takes flat 3, nor the building
    when the building has flats; the building name; the locality and town after the
-   street; the postcode, whole or its outward code alone.
+   street; the postcode, whole or its outward code alone. A building divided into flats
+   is never the match of an address that writes more than the building ("10 High St
+   Flat B", "FFF, 10 High St"): someone lives in one of its flats.
 4. **The probabilistic engine** (uk-address-matcher, behind :class:`AddressEngine`) for
    what is left: its candidates are checked against the same structure (the numbers in
    the address must be the candidate's numbers, the postcode area must not contradict).
@@ -628,6 +630,10 @@ class Matcher:
             outcome.reason = "the address and postcode are the gazetteer's, word for word"
             return outcome
         lpi = index.lpis[best.lpi]
+        if uprn in index.parents and _more_than_the_building(parsed.words):
+            outcome.reason = (f"the best candidate, {lpi.text}, is a building divided into flats, and the address "
+                              "writes more than the building (a flat, a floor or a name): which flat is not clear")
+            return outcome
         if best.weight < MATCH_MIN:
             outcome.reason = f"the best candidate, {lpi.text}, is too weak a match ({best.weight:.0f} bits of evidence)"
             if parsed.postcode and parsed.postcode.split(" ")[0] not in index.outwards:
@@ -704,6 +710,10 @@ class Matcher:
                 continue
             if lpi.sao and not sao_words and not (set(lpi.sao) & numbers):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is a flat the address does not name"
+                continue
+            if lpi.uprn in index.parents and _more_than_the_building(parsed.words):
+                rejected = rejected or (f"the engine's best candidate, {lpi.text}, is a building divided into flats, "
+                                        "and the address writes more than the building")
                 continue
             if not self._writes_street(parsed.words, lpi.street):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is on a street the address does not name"
@@ -816,6 +826,13 @@ def _numbers(words: list[str]) -> tuple[set[str], bool]:
 def _names_a_flat(words: list[str]) -> bool:
     numbers, flat = _numbers(words)
     return flat or len(numbers) > 1 or any(word in FLOOR_WORDS for word in words)
+
+
+def _more_than_the_building(words: list[str]) -> bool:
+    """Whether an address writes more than a building's number and street: a flat, a
+    floor, or words before the number ("FFF, 9 Yarrow Close", "Flat B" after the street).
+    Such an address is someone's flat, never the building that holds the flats."""
+    return _names_a_flat(words) or bool(words) and not is_number(words[0])
 
 
 def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple[float, bool]:
