@@ -63,6 +63,13 @@ def test_an_address_writing_more_than_a_building_divided_into_flats_is_never_giv
     assert outcome.status != "matched" or outcome.uprn in {"101", "102", "103"}  # a flat, never the building
 
 
+def test_a_floors_flat_abbreviated_as_agents_write_it_is_that_flat():
+    rows = [*ROWS, ("105", "100", "approved", "First Floor Flat", "", "10", "", "", "High Street", "Old Town",
+                    "Joinford", "JU1 1AA", "452000.0", "338000.0", "residential", "Y")]
+    outcome = Matcher(GazetteerIndex(_entries(rows))).match([AddressInput(1, "FFF, 10 High St, Joinford", "JU1 1AA")])[0]
+    assert (outcome.status, outcome.uprn) == ("matched", "105")
+
+
 def test_an_engine_candidate_that_is_a_building_divided_into_flats_is_refused_for_a_flat():
     index = GazetteerIndex(_entries())
     engine = FakeEngine((_position(index, "100"), 40.0))

@@ -18,6 +18,10 @@ from joinedup.gazetteer.normalise import address_key, normalise, record_text, sp
     ("Rm 3, 16 Sandpiper Road", "ROOM 3 16 SANDPIPER RD"),
     ("First Floor Flat, 12-14 Elm Grove", "FIRST FLOOR FLAT 12-14 ELM GR"),
     ("Flat A, 3 Kings-Road", "FLAT A 3 KINGS RD"),
+    ("FFF, 12-14 Elm Grove", "FIRST FLOOR FLAT 12-14 ELM GR"),
+    ("gff 9 Yarrow Close", "GROUND FLOOR FLAT 9 YARROW CL"),
+    ("SFF/9 Yarrow Close", "SECOND FLOOR FLAT 9 YARROW CL"),
+    ("TFF, 9 Yarrow Close", "TFF 9 YARROW CL"),
 ])
 def test_agencies_spellings_normalise_to_one_form(written, expected):
     assert normalise(written) == expected

@@ -59,6 +59,11 @@ SUB_UNIT_WORDS = frozenset({"FLAT", "ROOM", "UNIT"})
 #: Words that say which floor; "FIRST FLOOR FLAT" is a flat's whole identifier.
 FLOOR_WORDS = frozenset({"GROUND", "FIRST", "SECOND", "THIRD", "BASEMENT", "FLOOR", "TOP", "UPR", "LWR"})
 
+#: A floor's flat as letting agents and housing officers abbreviate it ("FFF, 9 Yarrow
+#: Close"), written out as gazetteers write it. TFF is left alone: top floor or third.
+FLOOR_FLATS = {"GFF": ("GROUND", "FLOOR", "FLAT"), "FFF": ("FIRST", "FLOOR", "FLAT"),
+               "SFF": ("SECOND", "FLOOR", "FLAT")}
+
 _APOSTROPHES = re.compile(r"['’`]")
 _NOT_WORD = re.compile(r"[^A-Z0-9-]+")
 _RANGE = re.compile(r"^\d+[A-Z]?-\d+[A-Z]?$")
@@ -84,6 +89,9 @@ def tokens(text: str | None) -> list[str]:
             glued = _FLAT_GLUED.match(word)
             if glued:
                 out += ["FLAT", glued.group(1)]
+                continue
+            if word in FLOOR_FLATS:
+                out += FLOOR_FLATS[word]
                 continue
             glued = _ROOM_GLUED.match(word)
             if glued:
