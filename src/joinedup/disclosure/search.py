@@ -20,7 +20,7 @@ from sqlalchemy import Select, and_, case, false, func, literal_column, or_, sel
 from joinedup.disclosure.core import with_source
 from joinedup.ingest.models import IDENTIFIER_COLUMNS, SourceRecord, compacted
 from joinedup.ingest.search_keys import NAME_KEYS, SOUND_KEYS, fold, search_keys, sound
-from joinedup.ingest.validators import TITLES
+from joinedup.ingest.validators import is_title
 from joinedup.people.nicknames import NICKNAMES, root
 
 NAME_FIELDS = ("forename", "middle_names", "surname")
@@ -127,7 +127,7 @@ def parse_search(text: str) -> RecordQuery:
         token = token.strip(",;")
         if not any(character.isalnum() for character in token):
             continue
-        if NAME_PART.match(token.rstrip(".")) and token.rstrip(".").upper() in TITLES:
+        if is_title(token):
             names.append(token.rstrip(".").lower())
         elif NAME_PART.match(token):
             names.append(token.lower())
@@ -137,7 +137,7 @@ def parse_search(text: str) -> RecordQuery:
     # title before a name is not looked for ("Mrs Jane Smith", "Smith, Dr. Ann"), while one
     # with no name after it may be a surname ("John Lord", "Lord").
     names = [name for at, name in enumerate(names)
-             if name.upper() not in TITLES or all(later.upper() in TITLES for later in names[at + 1:])]
+             if not is_title(name) or all(is_title(later) for later in names[at + 1:])]
     if len(set(dates)) > 1:
         problems.append("Enter one date of birth.")
     if len(set(postcodes)) > 1:

@@ -832,7 +832,7 @@ def _more_than_the_building(words: list[str]) -> bool:
     """Whether an address writes more than a building's number and street: a flat, a
     floor, or words before the number ("FFF, 9 Yarrow Close", "Flat B" after the street).
     Such an address is someone's flat, never the building that holds the flats."""
-    return _names_a_flat(words) or bool(words) and not is_number(words[0])
+    return _names_a_flat(words) or (bool(words) and not is_number(words[0]))
 
 
 def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple[float, bool]:

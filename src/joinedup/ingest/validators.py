@@ -48,11 +48,15 @@ class Invalid(ValueError):
         self.problem = problem
 
 
+def is_title(word: str) -> bool:
+    """Whether ``word`` is a title (:data:`TITLES`), in any case, with a full stop or none."""
+    return word.rstrip(".").upper() in TITLES
+
+
 def after_titles(words: list[str]) -> list[str]:
-    """``words`` from the first that is not a title (:data:`TITLES`, any case, a full stop
-    or none): empty when every word is one."""
+    """``words`` from the first that is not a title: empty when every word is one."""
     for at, word in enumerate(words):
-        if word.rstrip(".").upper() not in TITLES:
+        if not is_title(word):
             return words[at:]
     return []
 
