@@ -223,6 +223,42 @@ def test_a_misspelt_street_is_found_among_the_streets_of_the_town_or_outward_cod
     assert (outcome.status, outcome.uprn) == ("matched", uprn)
 
 
+@pytest.mark.parametrize(("text", "postcode", "said", "unsaid"), [
+    ("12 Hihg Stret, Joinford", None,
+     ["a misspelling of the street", "the house number", "the town (JOINFORD)"], ["postcode", "flat"]),
+    ("Flat 2, 10 High Street, Ashby Marsh", "JU1 1AA",
+     ["the street", "the house number", "the flat", "the postcode", "another town (ASHBY MARSH)"], ["misspelling"]),
+    ("5 Mill Lane, Ashgrvoe", None, ["a misspelling of its town or locality (ASHGRVOE)"], ["postcode", "flat"]),
+])
+def test_a_matchs_reason_names_the_evidence_it_was_decided_on(matcher, text, postcode, said, unsaid):
+    """Lesson 4 of the review: the reason is built from the evidence weighed, so it names
+    what agreed and what counted against, and nothing that was not compared."""
+    outcome = one(matcher, text, postcode)
+    assert outcome.status == "matched" and outcome.method == "probabilistic"
+    agreed, _, against = outcome.reason.partition("; against it: ")
+    for words in said:
+        assert words in (against if words.startswith("another") else agreed), outcome.reason
+    for words in unsaid:
+        assert words not in outcome.reason, outcome.reason
+
+
+@pytest.mark.parametrize(("postcode", "said"), [
+    ("JU1 1AA", "and so is the postcode"), ("JU1", "and so is the postcode's outward code"),
+    (None, "and it has no postcode"),
+])
+def test_an_exact_matchs_reason_says_what_postcode_it_had(matcher, postcode, said):
+    outcome = one(matcher, "12 High Street, Old Town, Joinford", postcode)
+    assert outcome.method == "exact" and outcome.reason.endswith(said)
+
+
+def test_a_weak_candidates_reason_says_what_counted_against_it():
+    rows = [*ROWS, ("113", "", "approved", "", "", "30", "", "", "High Street", "Old Town", "Joinford",
+                    "JU1 1ZZ", "452040.0", "338000.0", "residential", "Y")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "12 High Street, Joinford", "JU1 1ZZ")
+    assert outcome.status == "unmatched"
+    assert "against it: the postcode of another part of the street (JU1 1ZZ)" in outcome.reason
+
+
 def test_a_misspelt_street_is_never_matched_in_another_town():
     # School Road is in Joinford only; Boundary Road's number 2 is in Ashby Marsh only.
     matcher = Matcher(GazetteerIndex(_entries()))

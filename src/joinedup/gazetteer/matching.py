@@ -281,14 +281,24 @@ class _Parsed:
     outward: str
 
 
+#: One piece of evidence about a candidate: what it is, in words, and its bits.
+_Evidence = tuple[str, float]
+
+
 @dataclass(slots=True)
 class _Scored:
-    weight: float
+    """A candidate LPI and the evidence for and against it; its weight is their sum, so
+    a reason built from the evidence explains exactly the weight decided on."""
+    evidence: tuple[_Evidence, ...]
     lpi: int
     exact: bool
     #: The address's words up to the street are the LPI's, word for word, and neither
     #: its places nor its postcode count against it (a place may be misspelt).
     as_written: bool = False
+    weight: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.weight = sum(bits for _what, bits in self.evidence)
 
 
 class Matcher:
@@ -398,7 +408,7 @@ class Matcher:
                 if street not in index.streets:
                     continue
                 recognised = True
-                self._on_street(parsed, start, end, street, scored, W_STREET)
+                self._on_street(parsed, start, end, street, scored, (("the street", W_STREET),))
                 break
         if not recognised:
             self._near_streets(parsed, scored)
@@ -430,8 +440,10 @@ class Matcher:
                 # when a street of its own kind is found too, in the places it names.
                 kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
                 for street in sorted(found):
-                    weight = W_STREET_NEAR - (W_OTHER_KIND if kind_found and street[-1] != kind else 0.0)
-                    self._on_street(parsed, start, end, street, scored, weight)
+                    evidence: tuple[_Evidence, ...] = (("a misspelling of the street", W_STREET_NEAR),)
+                    if kind_found and street[-1] != kind:
+                        evidence += (("the street's kind is not the one written", -W_OTHER_KIND),)
+                    self._on_street(parsed, start, end, street, scored, evidence)
 
     def _named_places(self, words: list[str]) -> set[tuple[str, ...]]:
         """The gazetteer's towns and localities an address names, spelt right or nearly."""
@@ -447,7 +459,7 @@ class Matcher:
         return named
 
     def _on_street(self, parsed: _Parsed, start: int, end: int, street: tuple[str, ...],
-                   scored: list[_Scored], street_weight: float) -> None:
+                   scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
         index, words = self.index, parsed.words
         before, after = words[:start], words[end:]
         if before and is_number(before[-1]):
@@ -458,65 +470,73 @@ class Matcher:
                 # "46B" where the gazetteer has flat B of 46: the letter is the flat's.
                 number, premise = lettered.group(1), [*premise, lettered.group(2)]
                 found = index.by_number.get((street, number), ())
-                street_weight -= 1.0
+                found_street += ((f"the letter of {lettered.group(0)} read as the flat's", -1.0),)
             for position in found:
-                self._score(parsed, position, premise, after, number, end, scored, street_weight)
+                self._score(parsed, position, premise, after, number, end, scored, found_street)
         else:
             for position in index.named.get(street, ()):
                 lpi = index.lpis[position]
                 if _find(before, lpi.pao_text) >= 0:
-                    self._score(parsed, position, before, after, "", end, scored, street_weight)
+                    self._score(parsed, position, before, after, "", end, scored, found_street)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
-               end: int, scored: list[_Scored], street_weight: float) -> None:
+               end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
         """Weigh one candidate LPI; candidates the structure rules out are not kept."""
         index = self.index
         lpi = index.lpis[position]
-        weight = street_weight + (W_NUMBER if number else 0.0)
+        evidence = list(found_street)
+        if number:
+            evidence.append(("the house number", W_NUMBER))
         if lpi.pao_text:
             at = _find(premise, lpi.pao_text)
             if at >= 0:
                 premise = premise[:at] + premise[at + len(lpi.pao_text):]
-                weight += W_BUILDING if number else W_BUILDING_ONLY
+                evidence.append(("the building's name", W_BUILDING if number else W_BUILDING_ONLY))
             elif number:
-                weight -= 1.0
+                evidence.append(("the building's name is not written", -1.0))
             else:
                 return
         elif not number:
             return
         if not number and lpi.pao_number:
-            weight -= 2.0
+            evidence.append(("the house number is not written", -2.0))
         sao, room, junk = _premise(premise)
         if sao == lpi.sao:
-            weight += W_SAO if sao else 0.0
+            if sao:
+                evidence.append(("the flat", W_SAO))
         elif lpi.sao and not sao:
             return
         elif sao and not lpi.sao:
             if lpi.uprn in index.parents:
                 return
-            weight -= 4.0
+            evidence.append(("a flat the gazetteer does not hold there", -4.0))
         else:
             return
         if room and not lpi.sao:
-            weight -= 0.5
+            evidence.append(("a room the gazetteer does not hold", -0.5))
         if junk:
             if any(is_number(word) for word in junk):
                 return
-            weight -= min(2.0 * len(junk), 6.0)
-        place_weight, place_clean = self._places(after, lpi)
-        weight += place_weight
-        postcode_weight, postcode_clean = _postcode_weight(parsed, lpi, index)
-        weight += postcode_weight
-        as_written = (postcode_clean and place_weight >= 0 and street_weight == W_STREET
+            evidence.append((f"words the gazetteer does not have there ({' '.join(junk)})",
+                             -min(2.0 * len(junk), 6.0)))
+        places, place_clean = self._places(after, lpi)
+        evidence += places
+        postcode = _postcode_evidence(parsed, lpi, index)
+        if postcode is not None:
+            evidence.append(postcode[:2])
+        as_written = ((postcode is None or postcode[2]) and sum(bits for _what, bits in places) >= 0
+                      and found_street == (("the street", W_STREET),)
                       and " ".join(parsed.words[:end]) == lpi.normalised)
-        scored.append(_Scored(weight, position, as_written and place_clean, as_written))
+        scored.append(_Scored(tuple(evidence), position, as_written and place_clean, as_written))
 
-    def _places(self, after: list[str], lpi: _Lpi) -> tuple[float, bool]:
-        """Weigh what follows the street: localities and towns, known or not."""
+    def _places(self, after: list[str], lpi: _Lpi) -> tuple[list[_Evidence], bool]:
+        """Weigh what follows the street: localities and towns, known or not. What
+        counts against the candidate here counts 12 bits at most."""
         if not after:
-            return 0.0, True
+            return [], True
         index = self.index
-        weight, clean, at = 0.0, True, 0
+        evidence: list[_Evidence] = []
+        clean, at = True, 0
         longest = index.longest_place
         own = (*lpi.locality, *lpi.town)
         misspelt_own = False
@@ -524,44 +544,51 @@ class Matcher:
             for size in range(min(longest, len(after) - at), 0, -1):
                 place = tuple(after[at:at + size])
                 if place in index.places:
+                    written = " ".join(place)
                     if place == lpi.locality:
-                        weight += 2.0
+                        evidence.append((f"the locality ({written})", 2.0))
                     elif place == lpi.town:
-                        weight += 1.0
+                        evidence.append((f"the town ({written})", 1.0))
                     elif index.places[place] == "town":
-                        weight -= 8.0
+                        evidence.append((f"another town ({written})", -8.0))
                         clean = False
                     else:
-                        weight -= 4.0
+                        evidence.append((f"another locality ({written})", -4.0))
                         clean = False
                     at += size
                     break
             else:
                 clean = False
                 size, own_place = self._misspelt_own_place(after, at, lpi)
+                written = " ".join(after[at:at + size])
                 if size and own_place:
                     # "Souf Sarah" or "S Janike": the candidate's own place of two words
                     # or more, misspelt.
-                    weight += 0.0 if misspelt_own else 1.0
+                    if not misspelt_own:
+                        evidence.append((f"a misspelling of its town or locality ({written})", 1.0))
                     misspelt_own = True
                     at += size
                     continue
                 if size:
                     # "West Kilbride" for a candidate in East Kilbride: another place.
-                    weight -= 8.0
+                    evidence.append((f"another place ({written})", -8.0))
                     at += size
                     continue
                 word = after[at]
                 at += 1
                 if is_number(word):
-                    weight -= 6.0
+                    evidence.append((f"a number after the street ({word})", -6.0))
                 elif _near_any(word, own):
                     # A misspelt town or locality of the candidate's own counts as the town.
-                    weight += 0.0 if misspelt_own else 1.0
+                    if not misspelt_own:
+                        evidence.append((f"a misspelling of its town or locality ({word})", 1.0))
                     misspelt_own = True
                 else:
-                    weight -= self._other_place(word)
-        return max(weight, -12.0), clean
+                    evidence.append(self._other_place(word))
+        if sum(bits for _what, bits in evidence) < -12.0:
+            against = [what for what, bits in evidence if bits < 0]
+            evidence = [(f"places after the street that are not its own ({'; '.join(against)})", -12.0)]
+        return evidence, clean
 
     def _misspelt_own_place(self, after: list[str], at: int, lpi: _Lpi) -> tuple[int, bool]:
         """How many words from ``at`` (two or more) spell the candidate's town or
@@ -602,14 +629,14 @@ class Matcher:
     def _is_place(self, word: str) -> bool:
         return word in self.index.place_words or bool(self.index.near_places.find(word))
 
-    def _other_place(self, word: str) -> float:
+    def _other_place(self, word: str) -> _Evidence:
         """What an unknown word after the street costs: most when it is another town, misspelt."""
         kinds = {self.index.places[place] for place, _slips in self.index.near_places.find(word)}
         if "town" in kinds:
-            return 8.0
+            return f"a misspelling of another town ({word})", -8.0
         if kinds:
-            return 4.0
-        return 3.0
+            return f"a misspelling of another locality ({word})", -4.0
+        return f"a word the gazetteer does not know as a place ({word})", -3.0
 
     def _decide(self, scored: list[_Scored], parsed: _Parsed) -> Outcome:
         index = self.index
@@ -627,7 +654,9 @@ class Matcher:
             outcome.runner_up_uprn, outcome.runner_up_score = runner[0], score_of(runner[1].weight)
         if best.exact and (runner is None or not runner[1].exact) and len(index.exact[index.lpis[best.lpi].normalised]) == 1:
             outcome.status, outcome.method, outcome.score = "matched", "exact", 1.0
-            outcome.reason = "the address and postcode are the gazetteer's, word for word"
+            outcome.reason = "the address is the gazetteer's, word for word, " + (
+                "and so is the postcode" if parsed.postcode else
+                "and so is the postcode's outward code" if parsed.outward else "and it has no postcode")
             return outcome
         lpi = index.lpis[best.lpi]
         if uprn in index.parents and _more_than_the_building(parsed.words):
@@ -635,7 +664,7 @@ class Matcher:
                               "writes more than the building (a flat, a floor or a name): which flat is not clear")
             return outcome
         if best.weight < MATCH_MIN:
-            outcome.reason = f"the best candidate, {lpi.text}, is too weak a match ({best.weight:.0f} bits of evidence)"
+            outcome.reason = f"the best candidate, {lpi.text}, is too weak a match: {_weighed(best)}"
             if parsed.postcode and parsed.postcode.split(" ")[0] not in index.outwards:
                 outcome.reason = f"the postcode {parsed.postcode} is outside the gazetteer's area; " + outcome.reason
             return outcome
@@ -675,7 +704,7 @@ class Matcher:
             )
             return outcome
         outcome.status = "matched"
-        outcome.reason = f"matched on street, number, flat and place ({best.weight:.0f} bits of evidence)"
+        outcome.reason = f"matched {_weighed(best)}"
         return outcome
 
     # The engine's pass ------------------------------------------------------------------
@@ -718,7 +747,8 @@ class Matcher:
             if not self._writes_street(parsed.words, lpi.street):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is on a street the address does not name"
                 continue
-            postcode_weight, _ = _postcode_weight(parsed, lpi, index)
+            postcode = _postcode_evidence(parsed, lpi, index)
+            postcode_weight = postcode[1] if postcode else 0.0
             if postcode_weight <= -6.0:
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is in another postcode area"
                 continue
@@ -745,6 +775,17 @@ class Matcher:
             outcome.status = "matched"
             outcome.reason = "matched by the probabilistic engine; its numbers and postcode area agree"
         return outcome
+
+
+def _weighed(scored: _Scored) -> str:
+    """The evidence a candidate's weight is the sum of, in words: what agrees with the
+    address, then what counts against it."""
+    agreed = [what for what, bits in scored.evidence if bits > 0]
+    against = [what for what, bits in scored.evidence if bits < 0]
+    text = "on " + (", ".join(agreed[:-1]) + " and " + agreed[-1] if len(agreed) > 1 else agreed[0])
+    if against:
+        text += "; against it: " + "; ".join(against)
+    return f"{text} ({scored.weight:.0f} bits of evidence)"
 
 
 def _same_word(token: str, word: str) -> bool:
@@ -835,11 +876,11 @@ def _more_than_the_building(words: list[str]) -> bool:
     return _names_a_flat(words) or (bool(words) and not is_number(words[0]))
 
 
-def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple[float, bool]:
-    """Evidence from the postcode, and whether it agrees exactly (or is absent)."""
+def _postcode_evidence(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple[str, float, bool] | None:
+    """Evidence from the postcode, and whether it agrees exactly; None without one."""
     if parsed.postcode:
         if parsed.postcode == lpi.postcode:
-            return W_POSTCODE, True
+            return "the postcode", W_POSTCODE, True
         outward = parsed.postcode.split(" ")[0]
         if outward == lpi.outward and lpi.street in index.postcode_streets.get(parsed.postcode, ()):
             # The number says one house and the postcode another part of the same street:
@@ -850,18 +891,23 @@ def _postcode_weight(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tuple
             held = index.postcode_numbers.get((parsed.postcode, lpi.street), ())
             if slips(parsed.postcode, lpi.postcode, 1) > 1 or any(
                     _number_slip(lpi.pao_number, other) for other in held):
-                return -6.0, False
+                return (f"the postcode of another part of the street ({parsed.postcode}): the number or "
+                        "the postcode is wrong"), -6.0, False
         if outward == lpi.outward:
             same_sector = parsed.postcode[:-2] == lpi.sector
             if parsed.postcode not in index.postcodes:
-                return (-1.0 if same_sector else -2.0), False
-            return (-1.5 if same_sector else -3.0), False
+                return (f"a postcode the gazetteer does not hold, in its {'sector' if same_sector else 'outward code'} "
+                        f"({parsed.postcode})"), (-1.0 if same_sector else -2.0), False
+            return (f"another postcode in its {'sector' if same_sector else 'outward code'} ({parsed.postcode})",
+                    (-1.5 if same_sector else -3.0), False)
         if outward in index.outwards:
-            return -6.0, False
-        return -12.0, False
+            return f"a postcode of another part of the area ({parsed.postcode})", -6.0, False
+        return f"a postcode outside the gazetteer's area ({parsed.postcode})", -12.0, False
     if parsed.outward:
-        return (3.0, True) if parsed.outward == lpi.outward else (-6.0, False)
-    return 0.0, True
+        if parsed.outward == lpi.outward:
+            return "the postcode's outward code", 3.0, True
+        return f"another outward code ({parsed.outward})", -6.0, False
+    return None
 
 
 def _sounding(name: Sequence[str], kind: str, index: GazetteerIndex) -> set[tuple[str, ...]]:
