@@ -278,6 +278,7 @@ def test_a_misspelt_street_without_town_or_postcode_is_matched_only_when_one_add
     ("5 Mill Lane, Ashgrvoe", "130"),
     ("5 Mill Lane, Milbrook", "120"),
     ("12 High Street, Joinfrod", "110"),
+    ("5 Mill Lane, Milbruck", "120"),          # written as it sounds, three slips from Millbrook
 ])
 def test_a_misspelt_town_or_locality_counts_as_the_place(matcher, text, uprn):
     outcome = one(matcher, text, None)

@@ -22,6 +22,10 @@ from joinedup.gazetteer.normalise import address_key, normalise, record_text, sp
     ("gff 9 Yarrow Close", "GROUND FLOOR FLAT 9 YARROW CL"),
     ("SFF/9 Yarrow Close", "SECOND FLOOR FLAT 9 YARROW CL"),
     ("TFF, 9 Yarrow Close", "TFF 9 YARROW CL"),
+    ("9 Yarrow Cls", "9 YARROW CL"),
+    ("4 Acacia Gro", "4 ACACIA GR"),
+    ("2 Kings Mw", "2 KINGS MEWS"),
+    ("8 Market Sqre", "8 MARKET SQ"),
 ])
 def test_agencies_spellings_normalise_to_one_form(written, expected):
     assert normalise(written) == expected

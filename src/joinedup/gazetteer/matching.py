@@ -790,7 +790,7 @@ def _weighed(scored: _Scored) -> str:
 
 def _same_word(token: str, word: str) -> bool:
     """Whether an address's ``word`` is the gazetteer's ``token``, as written, as a street kind, or misspelt."""
-    return token == word or token == _street_kind(word) or _near_any(word, (token,)) or sounds_alike(word, token)
+    return token == word or token == _street_kind(word) or _near_any(word, (token,))
 
 
 @lru_cache(maxsize=8192)
@@ -950,12 +950,13 @@ def _number_slip(written: str, other: str) -> bool:
 
 
 def _near_any(word: str, candidates: Iterable[str]) -> bool:
-    """Whether ``word`` is a misspelling of any (a slip, or two in a long name)."""
+    """Whether ``word`` is a misspelling of any: a slip, or two in a long name, or
+    written as it sounds ("Tollaby" for Tollerby, its "r" not heard)."""
     if len(word) < 4:
         return False
     for other in candidates:
         limit = min(allowed_slips(word), allowed_slips(other))
-        if slips(word, other, limit) <= limit:
+        if slips(word, other, limit) <= limit or sounds_alike(word, other):
             return True
     return False
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from functools import lru_cache
 
 #: Below this many letters one slip is allowed, and no sound-alike; from it, two.
 LONG_NAME = 8
@@ -58,6 +59,7 @@ def allowed_slips(text: str) -> int:
     return 1 if len(text) < LONG_NAME else 2
 
 
+@lru_cache(maxsize=65536)
 def sound_key(text: str) -> str:
     """How a name sounds, roughly, in most English accents: the first letter, then consonants.
 
