@@ -439,3 +439,109 @@ def test_a_place_named_by_another_compass_point_counts_against_the_candidate():
     assert outcome.status == "unmatched" and "too weak" in outcome.reason
     assert one(matcher, "12 Main Street, East Kilbride").status == "matched"
     assert one(matcher, "12 Main Street, East Kilbrid").status == "matched"
+
+
+#: A purpose-built block with no number of its own on Mill Lane, beside a house whose
+#: number is one of the block's flats; and West Street, whose name normalises to W.
+BLOCK_ROWS = [
+    *ROWS,
+    ("122", "", "approved", "", "", "6", "", "", "Mill Lane", "Millbrook", "Joinford", "JU2 2BB", "451020.0",
+     "339000.0", "residential", "Y"),
+    ("170", "", "approved", "", "", "", "", "Atkins House", "Mill Lane", "Millbrook", "Joinford", "JU2 2BB",
+     "451030.0", "339000.0", "parent_shell", "Y"),
+    ("171", "170", "approved", "Flat 6", "", "", "", "Atkins House", "Mill Lane", "Millbrook", "Joinford",
+     "JU2 2BB", "451030.0", "339000.0", "residential", "Y"),
+    ("172", "170", "approved", "Flat 8", "", "", "", "Atkins House", "Mill Lane", "Millbrook", "Joinford",
+     "JU2 2BB", "451030.0", "339000.0", "residential", "Y"),
+    ("160", "", "approved", "", "", "3", "", "", "West Street", "Old Town", "Joinford", "JU1 1AF", "452200.0",
+     "338000.0", "residential", "Y"),
+]
+
+
+@pytest.fixture(scope="module")
+def blocks() -> Matcher:
+    return Matcher(GazetteerIndex(_entries(BLOCK_ROWS)))
+
+
+@pytest.mark.parametrize("text", ["Atkins House Flat 6, Mill Lane, Joinford", "Atkins House 6, Mill Lane, Joinford",
+                                  "Flat 6, Atkins House, Mill Lane, Joinford"])
+def test_a_flat_written_after_its_blocks_name_is_that_flat_not_the_house_of_its_number(blocks, text):
+    """A newcomer's own gazetteer (docs/gazetteer.md): 21 wrong matches were a block's
+    name and then the flat's number, given the street's house of that number."""
+    outcome = one(blocks, text, "JU2 2BB")
+    assert (outcome.status, outcome.uprn) == ("matched", "171")
+
+
+@pytest.mark.parametrize(("after", "before", "postcode"), [
+    ("10 High Street, Flat 2, Joinford", "Flat 2, 10 High Street, Joinford", "JU1 1AA"),
+    ("10 High Street First Floor Flat", "First Floor Flat, 10 High Street", "JU1 1AA"),
+    ("6 Mill Lane, Flat 8, Joinford", "Flat 8, 6 Mill Lane, Joinford", "JU2 2BB"),
+    ("12 High Street, Flat 2", "Flat 2, 12 High Street", "JU1 1AA"),
+])
+def test_a_flat_written_after_the_street_is_read_as_if_written_before(blocks, after, before, postcode):
+    """A newcomer's own extract: all 54 flats written after the street were left unmatched."""
+    written_after, written_before = one(blocks, after, postcode), one(blocks, before, postcode)
+    assert (written_after.status, written_after.uprn) == (written_before.status, written_before.uprn)
+    assert written_after.method != "exact"
+    if after.startswith("10 High Street, Flat 2"):
+        assert (written_after.status, written_after.uprn) == ("matched", "102")
+
+
+def test_the_engines_flat_in_a_block_the_address_does_not_name_is_refused():
+    index = GazetteerIndex(_entries(BLOCK_ROWS))
+    engine = FakeEngine((_position(index, "172"), 40.0))  # flat 8 of Atkins House; Mill Lane has no number 8
+    outcome = Matcher(index, engine).match([AddressInput(1, "8 Mil Lnae, Joinford", "JU2 2BB")])[0]
+    assert outcome.status == "unmatched"
+    assert "a flat in a building the address does not name" in outcome.reason
+
+
+def test_a_block_and_its_flat_say_where_without_the_street():
+    index = GazetteerIndex(_entries(BLOCK_ROWS))
+    engine = FakeEngine((_position(index, "171"), 40.0))
+    outcome = Matcher(index, engine).match([AddressInput(1, "Flat 6, Atkins House, Joinford", "JU2 2BB")])[0]
+    assert (outcome.status, outcome.uprn) == ("matched", "171")
+
+
+def test_a_telephone_number_in_an_address_line_is_not_read_as_the_address(blocks):
+    outcome = one(blocks, "12 High Street, Joinford, Tel 07700 900123", "JU1 1AA")
+    assert (outcome.status, outcome.uprn) == ("matched", "110")
+
+
+@pytest.mark.parametrize(("text", "postcode", "uprn"), [
+    ("1 Bondsry Road, Joinford", "JU4 4DD", "151"),  # two slips in a name of seven letters
+    ("3 Wesf Street", "JU1 1AF", "160"),             # West Street, whose name normalises to W
+])
+def test_a_street_of_the_addresss_own_postcode_is_found_with_two_slips(blocks, text, postcode, uprn):
+    outcome = one(blocks, text, postcode)
+    assert (outcome.status, outcome.uprn) == ("matched", uprn)
+    assert "a misspelling of a street of the postcode" in outcome.reason
+
+
+def test_without_the_postcode_a_street_two_slips_away_is_not_guessed(blocks):
+    assert one(blocks, "1 Bondsry Road", None).status != "matched"
+
+
+def test_a_slip_in_the_outward_code_counts_as_a_slipped_postcode(blocks):
+    """A newcomer's own extract: 50 of 73 addresses with a digit of the outward code
+    mistyped (TF29 for TF23) were left unmatched as outside the area."""
+    slipped = one(blocks, "12 High Street, Joinford", "JU7 1AA")
+    assert (slipped.status, slipped.uprn) == ("matched", "110")
+    assert "a slip in the outward code (JU7 1AA)" in slipped.reason
+    assert one(blocks, "12 High Street, Joinford", "JU9 9ZZ").status != "matched"
+
+
+def test_a_street_found_with_no_such_number_on_it_says_so(matcher):
+    """A newcomer's extract: "91 Mill Lane" (the number's digits swapped) was explained as
+    "no street in the gazetteer was recognised", though Mill Lane is there."""
+    outcome = one(matcher, "91 Mill Lane, Joinford", "JU2 2BB")
+    assert outcome.status == "unmatched"
+    assert outcome.reason.startswith("the gazetteer has MILL LN, but nothing on it with the number")
+    assert one(matcher, "4 Nowhere Avenue", None).reason == "no street in the gazetteer was recognised"
+
+
+def test_ten_slash_two_is_flat_two_of_ten_only_when_the_gazetteer_says_so(blocks):
+    """"10/2" is flat 10 of number 2 (as "B/46" is flat B of 46); some agencies mean flat 2
+    of number 10. That reading is weighed four bits below, so the gazetteer decides."""
+    outcome = one(blocks, "10/2 High Street", "JU1 1AA")  # no number 2; flat 2 of number 10 is there
+    assert (outcome.status, outcome.uprn) == ("matched", "102")
+    assert "the numbers read as house 10, then flat 2" in outcome.reason

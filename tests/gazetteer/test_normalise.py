@@ -26,6 +26,7 @@ from joinedup.gazetteer.normalise import address_key, normalise, record_text, sp
     ("4 Acacia Gro", "4 ACACIA GR"),
     ("2 Kings Mw", "2 KINGS MEWS"),
     ("8 Market Sqre", "8 MARKET SQ"),
+    ("Flat 1 Jubilee Ldg", "FLAT 1 JUBILEE LODGE"),
 ])
 def test_agencies_spellings_normalise_to_one_form(written, expected):
     assert normalise(written) == expected

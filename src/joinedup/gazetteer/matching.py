@@ -53,8 +53,12 @@ ENGINE_SOLE_MIN = 5.0
 W_STREET = 8.0
 #: A street found from a misspelling, among the streets of the town or outward code named.
 W_STREET_NEAR = 6.0
+#: Street found among the streets of the address's own postcode, two slips away.
+W_STREET_POSTCODE = 4.0
 #: What a misspelt street costs whose kind (Road, Grove) is not the one written.
 W_OTHER_KIND = 4.0
+#: What reading "10/2" as flat 2 of number 10 costs, against flat 10 of number 2.
+W_OTHER_READING = 4.0
 W_NUMBER = 6.0
 W_BUILDING = 3.0
 W_BUILDING_ONLY = 6.0
@@ -71,6 +75,9 @@ COUNTRIES = frozenset({
 _NO_FIXED_ABODE = frozenset({"NFA", "NO FIXED ABODE", "NO FIXED ADDRESS", "HOMELESS", "NONE", "UNKNOWN",
                              "NOT KNOWN", "NK", "N K", "N A", "NA", "TBC", "TBA", "REFUSED", "WITHHELD"})
 _TRAILING_NOISE = frozenset({"UK", "UNITED KINGDOM", "ENGLAND", "GB", "GREAT BRITAIN", "WALES", "SCOTLAND"})
+#: A UK telephone number typed into an address line, with its label: "Tel 07700 937880".
+_PHONE = re.compile(r"(?:\b(?:TEL|TELEPHONE|PHONE|MOB|MOBILE|MOBILE NO|HOME|T|M)\b\s*[:.]?\s*)?"
+                    r"(?:\+44\s*(?:\(0\)\s*)?|\b0)\d(?:[\s-]?\d){8,9}\b", re.IGNORECASE)
 _FOREIGN_POSTCODE = re.compile(r"^\d{4,6}$|^\d{5}-\d{4}$|^[A-Z]\d[A-Z] ?\d[A-Z]\d$")
 _SAO_WORDS = frozenset({"FLAT", "UNIT"})
 _FLAT_LETTER = re.compile(r"^F([A-Z])$")
@@ -209,6 +216,9 @@ class GazetteerIndex:
         #: Streets by how their name sounds and their kind: ("LFND", "RD") is Lavender Road,
         #: which "Lavenda Road" sounds like (the misspelling lookup hears only long names).
         self.street_sounds: dict[tuple[str, str], set[tuple[str, ...]]] = defaultdict(set)
+        #: Each street's name without its kind, run together: normalised ("W" for West
+        #: Street) and as the gazetteer writes it ("WEST").
+        self.street_names: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for entry in entries:
             self._add(entry)
         self.longest_street = max((len(street) for street in self.streets), default=0)
@@ -246,6 +256,9 @@ class GazetteerIndex:
             if (heard := _heard(street)) is not None:
                 self.street_sounds[heard].add(street)
             self.street_places[street].update(place for place in (lpi.locality, lpi.town) if place)
+            name, written = (street[:-1], entry.street.split()[:-1]) if street[-1] in _KIND_CODES else (street, [])
+            self.street_names[street].update(
+                ("".join(name), "".join(filter(str.isalpha, "".join(written or [entry.street]).upper()))))
             if postcode:
                 self.street_outwards[street].add(outward)
                 self.postcode_streets[postcode].add(street)
@@ -279,6 +292,15 @@ class _Parsed:
     words: list[str]
     postcode: str
     outward: str
+    #: The gazetteer's streets the address names as written, found with nothing on them
+    #: that fits: why there is no candidate, when that is why.
+    streets_without_a_fit: list[str] = field(default_factory=list)
+
+    def why_no_candidate(self) -> str:
+        if self.streets_without_a_fit:
+            return (f"the gazetteer has {' and '.join(self.streets_without_a_fit)}, but nothing on it "
+                    "with the number or building name written")
+        return "no street in the gazetteer was recognised"
 
 
 #: One piece of evidence about a candidate: what it is, in words, and its bits.
@@ -364,7 +386,7 @@ class Matcher:
 
     def _match_one(self, address: AddressInput) -> tuple[Outcome | None, _Parsed | None]:
         rest, postcode, outward = split_postcode(address.text, address.postcode)
-        words = tokens(rest)
+        words = tokens(_PHONE.sub(" ", rest))
         words = _strip_noise(words)
         refusal = self._screen(address, words, postcode, outward)
         if refusal is not None:
@@ -408,11 +430,42 @@ class Matcher:
                 if street not in index.streets:
                     continue
                 recognised = True
+                held = len(scored)
                 self._on_street(parsed, start, end, street, scored, (("the street", W_STREET),))
+                if len(scored) == held:
+                    parsed.streets_without_a_fit.append(" ".join(street))
                 break
         if not recognised:
             self._near_streets(parsed, scored)
+        if not recognised or not scored:
+            self._streets_of_the_postcode(parsed, scored)
         return scored
+
+    def _streets_of_the_postcode(self, parsed: _Parsed, scored: list[_Scored]) -> None:
+        """The streets of the address's own postcode, their names written with two slips
+        whatever their length ("Alvetrt Road" for Albert Road, "Wesf Street" for West
+        Street): a full postcode and a number or building on that street already say
+        where, so the name need only be near. Its first letter must be right."""
+        index, words = self.index, parsed.words
+        streets = index.postcode_streets.get(parsed.postcode, ())
+        for start in range(len(words)):
+            if is_number(words[start]):
+                continue
+            for end in range(min(len(words), start + index.longest_street), start, -1):
+                span = words[start:end]
+                kind = _street_kind(span[-1])
+                for street in sorted(streets):
+                    if street[-1] in _KIND_CODES:
+                        if kind != street[-1] or end - start < 2:
+                            continue
+                        written = "".join(span[:-1])
+                    else:
+                        written = "".join(span)
+                    limit = 1 if len(written) < 5 else 2
+                    if len(written) >= 3 and any(written[0] == name[0] and slips(written, name, limit) <= limit
+                                                 for name in index.street_names[street]):
+                        self._on_street(parsed, start, end, street, scored,
+                                        (("a misspelling of a street of the postcode", W_STREET_POSTCODE),))
 
     def _near_streets(self, parsed: _Parsed, scored: list[_Scored]) -> None:
         """Streets the address may misspell, among those of the outward code or places it names.
@@ -462,6 +515,10 @@ class Matcher:
                    scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
         index, words = self.index, parsed.words
         before, after = words[:start], words[end:]
+        # A flat written after the street is the flat's all the same: "7 School Lane, Flat 1".
+        flat_after = _flat_words(after)
+        if flat_after:
+            before, after = [*after[:flat_after], *before], after[flat_after:]
         if before and is_number(before[-1]):
             number, premise = before[-1], before[:-1]
             found = index.by_number.get((street, number), ())
@@ -473,11 +530,23 @@ class Matcher:
                 found_street += ((f"the letter of {lettered.group(0)} read as the flat's", -1.0),)
             for position in found:
                 self._score(parsed, position, premise, after, number, end, scored, found_street)
-        else:
-            for position in index.named.get(street, ()):
-                lpi = index.lpis[position]
-                if _find(before, lpi.pao_text) >= 0:
-                    self._score(parsed, position, before, after, "", end, scored, found_street)
+            if len(before) >= 2 and is_number(before[-2]) and not _SAO_WORDS & set(before[:-2]):
+                # "10/2 School Lane" is flat 10 of number 2 (the reading step 3 documents),
+                # or, some agencies write, flat 2 of number 10: the other reading is weighed
+                # too, a little below, so that what the gazetteer holds decides.
+                number, premise = before[-2], [*before[:-2], before[-1]]
+                read_back = (*found_street, (f"the numbers read as house {number}, then flat {before[-1]}",
+                                             -W_OTHER_READING))
+                for position in index.by_number.get((street, number), ()):
+                    self._score(parsed, position, premise, after, number, end, scored, read_back)
+        # A building of the street named before it: its own entries, any number then being
+        # a flat's ("Atkins House Flat 6, Mill Lane"; "Davey House 8, Wellington Terrace").
+        # A building with a number of its own was weighed above if the number is its own.
+        numbered = bool(before) and is_number(before[-1])
+        for position in index.named.get(street, ()):
+            lpi = index.lpis[position]
+            if _find(before, lpi.pao_text) >= 0 and not (numbered and lpi.pao_number):
+                self._score(parsed, position, before, after, "", end, scored, found_street)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
                end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
@@ -524,7 +593,7 @@ class Matcher:
         postcode = _postcode_evidence(parsed, lpi, index)
         if postcode is not None:
             evidence.append(postcode[:2])
-        as_written = ((postcode is None or postcode[2]) and sum(bits for _what, bits in places) >= 0
+        as_written = ((postcode is None or postcode[2]) and all(bits >= 0 for _what, bits in evidence)
                       and found_street == (("the street", W_STREET),)
                       and " ".join(parsed.words[:end]) == lpi.normalised)
         scored.append(_Scored(tuple(evidence), position, as_written and place_clean, as_written))
@@ -711,8 +780,8 @@ class Matcher:
 
     def _engine_pass(self, leftovers: list[tuple[int, _Parsed]], outcomes: list[Outcome | None]) -> None:
         if self.engine is None:
-            for position, _parsed in leftovers:
-                outcomes[position] = Outcome("unmatched", reason="no street in the gazetteer was recognised")
+            for position, parsed in leftovers:
+                outcomes[position] = Outcome("unmatched", reason=parsed.why_no_candidate())
             return
         messy = [
             EngineAddress(str(position), " ".join(parsed.words), parsed.postcode)
@@ -725,26 +794,37 @@ class Matcher:
     def _check_engine(self, parsed: _Parsed, proposals) -> Outcome:
         """Keep the engine's candidates that fit the address's structure; decide on them."""
         if not proposals:
-            return Outcome("unmatched", reason="no street in the gazetteer was recognised, and the "
-                                               "probabilistic engine found no candidate")
+            return Outcome("unmatched", reason=f"{parsed.why_no_candidate()}, and the probabilistic engine "
+                                               "found no candidate")
         index = self.index
         numbers, sao_words = _numbers(parsed.words)
         fitting: list[tuple[str, float]] = []
         rejected = ""
         for proposal in proposals:
             lpi = index.lpis[int(proposal.id)]
-            lpi_numbers = {word for word in lpi.sao if is_number(word)} | ({lpi.pao_number} if lpi.pao_number else set())
-            if numbers != lpi_numbers:
+            flat_numbers = {word for word in lpi.sao if is_number(word)}
+            names_building = bool(lpi.pao_text) and _find(parsed.words, lpi.pao_text) >= 0
+            # A flat in a named block may leave out the block's number with its street
+            # ("Flat 5, Wood Point" for Flat 5, Wood Point, 9 Devonshire Place).
+            if numbers != flat_numbers | ({lpi.pao_number} if lpi.pao_number else set()) and not (
+                    names_building and lpi.sao and numbers == flat_numbers
+                    and not self._writes_street(parsed.words, lpi.street)):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, has other numbers"
                 continue
             if lpi.sao and not sao_words and not (set(lpi.sao) & numbers):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is a flat the address does not name"
                 continue
+            if lpi.sao and lpi.pao_text and not lpi.pao_number and not names_building:
+                # "4 Sorrel Road" is not flat 4 of a block on Sorrel Road the address does not name.
+                rejected = rejected or (f"the engine's best candidate, {lpi.text}, is a flat in a building the "
+                                        "address does not name")
+                continue
             if lpi.uprn in index.parents and _more_than_the_building(parsed.words):
                 rejected = rejected or (f"the engine's best candidate, {lpi.text}, is a building divided into flats, "
                                         "and the address writes more than the building")
                 continue
-            if not self._writes_street(parsed.words, lpi.street):
+            # A block's name and the flat say where without the street ("Flat 21, Foxhill Point").
+            if not self._writes_street(parsed.words, lpi.street) and not (names_building and lpi.sao):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is on a street the address does not name"
                 continue
             postcode = _postcode_evidence(parsed, lpi, index)
@@ -852,6 +932,19 @@ def _premise(words: list[str]) -> tuple[tuple[str, ...], str, list[str]]:
     return sao_key(sao), room, junk
 
 
+def _flat_words(after: list[str]) -> int:
+    """How many of the words after a street name a flat ("FLAT 1", "FIRST FLOOR FLAT",
+    "UNIT 3"): 0 when they do not start with one."""
+    at = 0
+    while at < len(after) and after[at] in FLOOR_WORDS:
+        at += 1
+    if at < len(after) and after[at] in _SAO_WORDS:
+        at += 1
+        if at < len(after) and (is_number(after[at]) or (len(after[at]) == 1 and after[at].isalpha())):
+            at += 1
+    return at if at and (after[at - 1] not in FLOOR_WORDS or after[at - 1] == "FLOOR") else 0
+
+
 def _numbers(words: list[str]) -> tuple[set[str], bool]:
     """The numbers in an address (not rooms), and whether it names a flat."""
     numbers: set[str] = set()
@@ -900,6 +993,10 @@ def _postcode_evidence(parsed: _Parsed, lpi: _Lpi, index: GazetteerIndex) -> tup
                         f"({parsed.postcode})"), (-1.0 if same_sector else -2.0), False
             return (f"another postcode in its {'sector' if same_sector else 'outward code'} ({parsed.postcode})",
                     (-1.5 if same_sector else -3.0), False)
+        if parsed.postcode not in index.postcodes and slips(parsed.postcode, lpi.postcode, 1) == 1:
+            # "TF29 7PX" or "TF20 6FN" for TF23 7PX or TF23 6FN: a slip in the outward
+            # code, giving a postcode the gazetteer does not hold.
+            return f"its postcode with a slip in the outward code ({parsed.postcode})", -2.0, False
         if outward in index.outwards:
             return f"a postcode of another part of the area ({parsed.postcode})", -6.0, False
         return f"a postcode outside the gazetteer's area ({parsed.postcode})", -12.0, False

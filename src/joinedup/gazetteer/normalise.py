@@ -40,6 +40,7 @@ CANONICAL_WORDS = {
     "PARK": "PK", "PK": "PK",
     "BUILDINGS": "BLDGS", "BLDGS": "BLDGS",
     "HOUSE": "HO", "HSE": "HO", "HO": "HO",
+    "LODGE": "LODGE", "LDG": "LODGE", "LDGE": "LODGE",
     "COTTAGE": "COTT", "COTT": "COTT", "COTTAGES": "COTTS", "COTTS": "COTTS",
     "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W",
     "UPPER": "UPR", "UPR": "UPR", "LOWER": "LWR", "LWR": "LWR",
