@@ -498,6 +498,28 @@ def test_a_record_without_a_forename_does_not_join_twins_through_itself():
     assert accepted.labels[1] == accepted.labels[2]
 
 
+def test_a_record_without_a_date_of_birth_does_not_join_a_father_and_son_of_one_name():
+    """A newcomer's extract: "Keith Little" with no date of birth linked at 0.999 to his
+    son Keith William Little (2003), and his own housing record (1969) followed."""
+    records = {
+        1: _record(1, forename="Keith", surname="Little", date_of_birth=date(2003, 7, 6), source="a", local_id="1"),
+        2: _record(2, forename="Keith", surname="Little", date_of_birth=date(1969, 7, 7), source="b", local_id="2"),
+        3: _record(3, forename="Keith", surname="Little", source="c", local_id="3"),
+    }
+    clusters = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [])
+    assert clusters.labels[1] == clusters.labels[3] != clusters.labels[2]
+    assert "clearly different dates of birth" in clusters.refusals[(2, 3)]
+    # A date a slip away (or with day and month swapped) is one person's, typed twice.
+    for slipped in (date(2003, 7, 8), date(2003, 6, 7), date(2008, 7, 6)):
+        typo = {**records, 2: dict(records[2], date_of_birth=slipped)}
+        assert len(set(cluster(typo, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, []).labels.values())) == 1
+    # A shared NHS number vouches for a wholly wrong date; so does a reviewer.
+    numbered = {key: dict(record, nhs_number="4010232137", invalid=frozenset()) for key, record in records.items()}
+    assert len(set(cluster(numbered, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, []).labels.values())) == 1
+    accepted = cluster(records, [(1, 3, 0.999), (2, 3, 0.998)], 0.99, [(2, 3, "accept")])
+    assert accepted.labels[2] == accepted.labels[3]
+
+
 def test_names_swapped_are_not_two_forenames():
     """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
     read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from joinedup.people.linkage_model import forenames_differ
+from joinedup.people.linkage_model import forenames_differ, one_slip_apart
 from joinedup.people.linkage_model import name as normalised_name
 
 #: The identifiers that name one person: two different valid values never join.
@@ -94,6 +94,9 @@ class Groups:
             if forename and len(forename.replace(" ", "")) > 1 and record.get("date_of_birth"):
                 self.births[record_id] = {
                     record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
+        #: group root → the dates of birth its records hold, as digits (YYYYMMDD).
+        self.dates: dict[int, set[str]] = {record_id: {_digits(record["date_of_birth"])}
+                                           for record_id, record in records.items() if record.get("date_of_birth")}
         #: Pairs scored at or above the threshold: their own evidence already weighed
         #: different forenames (see :meth:`twins`).
         self.linked: set[tuple[int, int]] = set()
@@ -158,13 +161,33 @@ class Groups:
                 unscored = unscored or (min(one_id, other_id), max(one_id, other_id)) not in self.linked
         return unscored
 
-    def union(self, a: int, b: int, scored: bool = False) -> bool | str:
+    def years_apart(self, a: int, b: int) -> str | None:
+        """Why the groups rooted at ``a`` and ``b`` look like two people of one name born
+        years apart (a father and son of one forename): no date of birth one holds is the
+        other's, a slip of it, or it with day and month swapped, and they share no strong
+        or unique identifier. Checked for pairs of which one record has no date of birth,
+        which say nothing of dates and could join the two through themselves; a pair
+        whose records both have one weighed the difference itself."""
+        dates_a, dates_b = self.dates.get(a), self.dates.get(b)
+        if not dates_a or not dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+            return None
+        for one in dates_a:
+            swapped = one[:4] + one[6:] + one[4:6]
+            if any(other in (one, swapped) or one_slip_apart(one, other) for other in dates_b):
+                return None
+        return ("Linking them would put two clearly different dates of birth in one person, through a record "
+                "with none (a parent and child of one name?).")
+
+    def union(self, a: int, b: int, scored: bool = False, dateless: bool = False) -> bool | str:
         """Merge the groups of ``a`` and ``b``: True merged, False already one, else why
-        not. A ``scored`` pair whose forenames say little (see :func:`cluster`) may not join twins."""
+        not. A ``scored`` pair whose forenames say little (see :func:`cluster`) may not
+        join twins; a ``dateless`` one (a record with no date of birth) may not join two
+        people born years apart."""
         a, b = self.find(a), self.find(b)
         if a == b:
             return False
-        reason = self.conflict(a, b) or (self.twins(a, b) if scored else None)
+        reason = (self.conflict(a, b) or (self.twins(a, b) if scored else None)
+                  or (self.years_apart(a, b) if dateless else None))
         if reason:
             return reason
         self.parent[b] = a
@@ -173,9 +196,10 @@ class Groups:
                 table.setdefault(a, set()).update(table.pop(b))
         if b in self.anchor:
             self.anchor.setdefault(a, self.anchor.pop(b))
-        keys_b = self.keys.pop(b, None)
-        if keys_b:
-            self.keys.setdefault(a, set()).update(keys_b)
+        for sets in (self.keys, self.dates):
+            held_b = sets.pop(b, None)
+            if held_b:
+                sets.setdefault(a, set()).update(held_b)
         for table in (self.identifiers, self.births):
             held_b = table.pop(b, None)
             if held_b:
@@ -213,8 +237,8 @@ def cluster(
     probability: dict[int, float] = {}
     result = Clusters(labels={}, probability=probability)
 
-    def join(left: int, right: int, score: float | None, scored: bool = False) -> None:
-        merged = groups.union(left, right, scored)
+    def join(left: int, right: int, score: float | None, scored: bool = False, dateless: bool = False) -> None:
+        merged = groups.union(left, right, scored, dateless)
         if isinstance(merged, str):
             result.refused += 1
             result.refusals[(min(left, right), max(left, right))] = merged
@@ -255,7 +279,9 @@ def cluster(
         weight = _pair_weight(pair)
         if weight < floors.get(pair[0], -math.inf) or weight < floors.get(pair[1], -math.inf):
             continue  # far weaker than its best pair, whose partner was left for a reviewer
-        join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(records[pair[0]], records[pair[1]]))
+        left, right = records[pair[0]], records[pair[1]]
+        join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(left, right),
+             dateless=not left.get("date_of_birth") or not right.get("date_of_birth"))
     result.labels = {record_id: groups.find(record_id) for record_id in records}
     return result
 
@@ -345,6 +371,11 @@ def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked
     return False
 
 
+def _digits(born: Any) -> str:
+    """A date of birth (a date or ISO text) as its eight digits, YYYYMMDD."""
+    return str(born).replace("-", "")[:8]
+
+
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
     """Whether a pair's forenames cannot tell twins apart: one has none, or they are not
     the same (an initial, a short form, a typo). Such a pair may be the bridge that would
@@ -366,6 +397,10 @@ def _rebuild(groups: Groups) -> None:
     for record_id, held in groups.keys.items():
         keys.setdefault(groups.find(record_id), set()).update(held)
     groups.keys = keys
+    dates: dict[int, set[str]] = {}
+    for record_id, held in groups.dates.items():
+        dates.setdefault(groups.find(record_id), set()).update(held)
+    groups.dates = dates
     for source, target in ((groups.members_rejecting, rejecting), (groups.forbidden, forbidden)):
         for record_id, values in source.items():
             target.setdefault(groups.find(record_id), set()).update(values)
