@@ -100,6 +100,34 @@ def test_a_title_is_not_a_forename_in_a_whole_name_or_in_a_forename_column(engin
             if issue.severity == "flagged"] == [(4, "forename", "is a title, not a forename", "Mr")]
 
 
+def test_a_postcode_at_the_end_of_a_one_line_address_is_the_records_postcode(engine, tmp_path, stored):
+    """A newcomer's health extract (docs/mappings.md) had the postcode only at the end of
+    its one address line, so none of its 4,581 records had a postcode to link on."""
+    mapping = tmp_path / "health.toml"
+    mapping.write_text("""
+[source]
+code = "test-health"
+organisation = "TESTGP"
+organisation_type = "health"
+format = "csv"
+local_id = "Ref"
+[fields]
+surname = "Surname"
+address_text = "Address"
+postcode = "Postcode"
+""")
+    path = tmp_path / "health.csv"
+    path.write_text("Ref,Surname,Address,Postcode\n"
+                    "H1,Lee,\"12 High St, Joinford, ju1 1aa\",\n"
+                    "H2,Khan,\"4 Mill Lane, Joinford JU2 2BB\",JU3 3DE\n"
+                    "H3,Hart,\"9 Elm Road, Joinford, JU1\",\n")
+    load = ingest_file(engine, load_mapping(mapping), path)
+    records = stored(engine, "test-health")
+    assert [records[ref].postcode for ref in ("H1", "H2", "H3")] == ["JU1 1AA", "JU3 3DE", None]
+    assert records["H1"].address_text == "12 High St, Joinford, ju1 1aa"  # the address as written
+    assert load.completeness["postcode"] == {"present": 2, "valid": 2, "of": 3}
+
+
 def test_a_byte_order_mark_does_not_hide_the_first_column(engine, fixture_mapping, tmp_path, stored):
     path = people_file(tmp_path, "P1,Amy,Smith,,\n", header="\ufeff" + HEADER)
     load = ingest_file(engine, fixture_mapping("people"), path)

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from joinedup.ingest import validators
+from joinedup.ingest.rows import split_name
 from joinedup.ingest.validators import Invalid
 
 nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
@@ -281,3 +282,18 @@ def test_numbers(text, expected):
 def test_things_that_are_not_numbers(text):
     assert problem(validators.number, text) == "is not a number"
     assert problem(validators.integer, text) == "is not a whole number"
+
+
+@pytest.mark.parametrize(("text", "order", "separator", "split"), [
+    ("Daisy Sheila Maureen De Souza", "forename_first", None, ("Daisy", "Sheila Maureen", "De Souza")),
+    ("Ludwig van der Berg", "forename_first", None, ("Ludwig", None, "van der Berg")),
+    ("DE SOUZA DAISY SHEILA", "surname_first", None, ("DAISY", "SHEILA", "DE SOUZA")),
+    ("Jane Ann Smith", "forename_first", None, ("Jane", "Ann", "Smith")),
+    ("Le Roy", "forename_first", None, ("Le", None, "Roy")),         # a forename is kept, particle or not
+    ("Al Jones", "forename_first", None, ("Al", None, "Jones")),
+    ("DA SILVA, Julian Nigel", "surname_first", ",", ("Julian", "Nigel", "DA SILVA")),
+])
+def test_a_whole_name_split_at_spaces_keeps_a_surnames_particles_with_it(text, order, separator, split):
+    """A newcomer's extract (docs/mappings.md): "Daisy Sheila Maureen De Souza" was stored
+    as middle names "Sheila Maureen De", surname "Souza"; pairs of such names lost recall."""
+    assert split_name(text, order, separator) == split

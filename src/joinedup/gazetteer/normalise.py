@@ -14,6 +14,7 @@ import re
 
 from joinedup.ingest.validators import Invalid
 from joinedup.ingest.validators import postcode as valid_postcode
+from joinedup.ingest.validators import postcode_at_end
 
 #: One spelling for each word that agencies write several ways.
 CANONICAL_WORDS = {
@@ -71,7 +72,6 @@ _RANGE = re.compile(r"^\d+[A-Z]?-\d+[A-Z]?$")
 _FLAT_GLUED = re.compile(r"^(?:FLAT|FLT|APT|F)(\d+[A-Z]?)$")
 _ROOM_GLUED = re.compile(r"^(?:RM|ROOM)(\d+[A-Z]?)$")
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
-_POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\s*$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
 
@@ -154,13 +154,9 @@ def split_postcode(address: str | None, postcode: str | None) -> tuple[str, str,
     address = address or ""
     full = clean_postcode(postcode)
     outward = full.split(" ")[0] if full else outward_code(postcode)
-    found = _POSTCODE_IN_TEXT.search(address.upper())
-    if found:
-        in_text = clean_postcode(f"{found.group(1)} {found.group(2)}")
-        if in_text:
-            address = address[: found.start()].rstrip(" ,")
-            if not full:
-                full, outward = in_text, in_text.split(" ")[0]
+    address, in_text = postcode_at_end(address)
+    if in_text and not full:
+        full, outward = in_text, in_text.split(" ")[0]
     return address, full, outward
 
 

@@ -139,7 +139,16 @@ def split_name(text: str, order: str, separator: str | None) -> tuple[str | None
         words = text.split()
         if not words:
             return None, None, None
-        surname = words.pop(0) if order == "surname_first" else words.pop()
+        if order == "surname_first":
+            surname = words.pop(0)
+            # "DE SOUZA DAISY": a surname that starts with a particle takes the next word too.
+            while len(words) > 1 and surname.split()[-1].upper() in validators.SURNAME_PARTICLES:
+                surname = f"{surname} {words.pop(0)}"
+        else:
+            surname = words.pop()
+            # "Daisy Sheila De Souza": a particle before the last word is the surname's.
+            while len(words) > 1 and words[-1].upper() in validators.SURNAME_PARTICLES:
+                surname = f"{words.pop()} {surname}"
     words = validators.after_titles(words) or words
     return (words[0] if words else None), (" ".join(words[1:]) or None), (surname or None)
 
@@ -312,6 +321,13 @@ class RecordBuilder:
 
         if self._name is not None:
             present, valid = self._shape_name(row, careful, values, flags, present, valid)
+        if values["postcode"] is None and values["address_text"]:
+            # A one-line address ending in its postcode, with no postcode of its own.
+            found = validators.postcode_at_end(values["address_text"])[1]
+            if found:
+                values["postcode"] = found
+                present |= self._bits.get("postcode", 0)
+                valid |= self._bits.get("postcode", 0)
 
         facts: dict[str, Any] = {}
         for name, getter, spec, convert in self._facts:

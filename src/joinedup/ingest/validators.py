@@ -40,6 +40,14 @@ TITLES = frozenset({
 })
 
 
+#: Words that begin a surname of two words or more ("De Souza", "van der Berg", "Al
+#: Hassan"): in a whole name split at spaces, they go with the surname, not the given names.
+SURNAME_PARTICLES = frozenset({
+    "AL", "AP", "BIN", "BINTI", "DA", "DAS", "DE", "DEL", "DELLA", "DEN", "DER", "DI", "DOS", "DU", "EL",
+    "LA", "LE", "ST", "TER", "VAN", "VON",
+})
+
+
 class Invalid(ValueError):
     """A value that breaks a rule; ``problem`` names the rule (never the value)."""
 
@@ -132,6 +140,21 @@ def postcode(text: str) -> str:
     if not _POSTCODE.fullmatch(value.replace(" ", "")):
         raise Invalid("is not a UK postcode")
     return value
+
+
+_POSTCODE_AT_END = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\s*$")
+
+
+def postcode_at_end(text: str) -> tuple[str, str]:
+    """(the text before it, the postcode) when ``text`` ends with a valid UK postcode
+    ("12 High St, Joinford JU1 1AA"); else (``text``, "")."""
+    found = _POSTCODE_AT_END.search(text.upper())
+    if found:
+        try:
+            return text[: found.start()].rstrip(" ,"), postcode(f"{found.group(1)} {found.group(2)}")
+        except Invalid:
+            pass
+    return text, ""
 
 
 def email(text: str) -> str:
