@@ -78,7 +78,10 @@ def _progress(bytes_: bool = False) -> Progress:
 
 @app.command()
 def init() -> None:
-    """Create the data directory and secret key, and bring the database up to date."""
+    """Create the data directory and secret key, and bring the database up to date.
+
+    The data directory is JOINEDUP_HOME (default ./joinedup-data); every command reads
+    and writes the one it names."""
     from joinedup.db.migrate import current_revision
     from joinedup.store import initialise
 
@@ -478,8 +481,9 @@ def _run_linking(engine, *, incremental: bool = False, threshold: float | None =
     rows += [
         ("candidate pairs compared (from the blocking rules)", run.candidate_pairs),
         ("pairs kept (at or above the review threshold, or sharing an identifier)", run.pairs_scored),
-        ("pairs linked", run.pairs_linked),
-        ("merges refused (rejected pairs, conflicting identifiers)", run.merges_refused),
+        ("merges made by scored pairs (a pair within one person already is not counted)", run.pairs_linked),
+        ("merges refused (rejected pairs, conflicting identifiers, twins, dates of birth years apart)",
+         run.merges_refused),
         ("pairs for clerical review", run.pairs_for_review),
         ("  of which one identifier on two different people", run.conflicts),
     ]
