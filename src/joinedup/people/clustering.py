@@ -94,8 +94,8 @@ class Groups:
             if forename and len(forename.replace(" ", "")) > 1 and record.get("date_of_birth"):
                 self.births[record_id] = {
                     record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
-        #: group root → the dates of birth its records hold, as digits (YYYYMMDD).
-        self.dates: dict[int, set[str]] = {record_id: {_digits(record["date_of_birth"])}
+        #: group root → the dates of birth its records hold.
+        self.dates: dict[int, set[Any]] = {record_id: {record["date_of_birth"]}
                                            for record_id, record in records.items() if record.get("date_of_birth")}
         #: Pairs scored at or above the threshold: their own evidence already weighed
         #: different forenames (see :meth:`twins`).
@@ -171,9 +171,10 @@ class Groups:
         dates_a, dates_b = self.dates.get(a), self.dates.get(b)
         if not dates_a or not dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
             return None
-        for one in dates_a:
+        others = {_digits(born) for born in dates_b}
+        for one in map(_digits, dates_a):
             swapped = one[:4] + one[6:] + one[4:6]
-            if any(other in (one, swapped) or one_slip_apart(one, other) for other in dates_b):
+            if any(other in (one, swapped) or one_slip_apart(one, other) for other in others):
                 return None
         return ("Linking them would put two clearly different dates of birth in one person, through a record "
                 "with none (a parent and child of one name?).")
@@ -397,7 +398,7 @@ def _rebuild(groups: Groups) -> None:
     for record_id, held in groups.keys.items():
         keys.setdefault(groups.find(record_id), set()).update(held)
     groups.keys = keys
-    dates: dict[int, set[str]] = {}
+    dates: dict[int, set[Any]] = {}
     for record_id, held in groups.dates.items():
         dates.setdefault(groups.find(record_id), set()).update(held)
     groups.dates = dates
