@@ -584,8 +584,6 @@ class Matcher:
         if room and not lpi.sao:
             evidence.append(("a room the gazetteer does not hold", -0.5))
         if junk:
-            if any(is_number(word) for word in junk):
-                return
             evidence.append((f"words the gazetteer does not have there ({' '.join(junk)})",
                              -min(2.0 * len(junk), 6.0)))
         places, place_clean = self._places(after, lpi)
