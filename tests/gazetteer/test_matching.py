@@ -545,3 +545,52 @@ def test_ten_slash_two_is_flat_two_of_ten_only_when_the_gazetteer_says_so(blocks
     outcome = one(blocks, "10/2 High Street", "JU1 1AA")  # no number 2; flat 2 of number 10 is there
     assert (outcome.status, outcome.uprn) == ("matched", "102")
     assert "the numbers read as house 10, then flat 2" in outcome.reason
+
+
+#: Adams Gardens in a locality whose name starts with "St"; Swallow House, a block with
+#: a number of its own; Meadow View, a named house with a number.
+NAMED_ROWS = [
+    *BLOCK_ROWS,
+    ("180", "", "approved", "", "", "24", "", "", "Adams Gardens", "St Ives", "Ashby Marsh", "JU4 4DE", "455100.0",
+     "336000.0", "residential", "Y"),
+    ("181", "", "approved", "", "", "20", "", "Swallow House", "Mill Lane", "Millbrook", "Joinford", "JU2 2BC",
+     "451040.0", "339000.0", "parent_shell", "Y"),
+    ("182", "181", "approved", "Flat 18", "", "20", "", "Swallow House", "Mill Lane", "Millbrook", "Joinford",
+     "JU2 2BC", "451040.0", "339000.0", "residential", "Y"),
+    ("183", "", "approved", "", "", "18", "", "", "Mill Lane", "Millbrook", "Joinford", "JU2 2BD", "451050.0",
+     "339000.0", "residential", "Y"),
+    ("184", "", "approved", "", "", "42", "", "Meadow View", "Boundary Road", "Old Town", "Joinford", "JU4 4DF",
+     "455010.0", "336020.0", "residential", "Y"),
+]
+
+
+def test_the_engines_candidate_of_another_street_kind_is_refused():
+    """A third newcomer's extract: all five wrong matches were the engine's same number on
+    a street of another kind ("24 Adams Street" given 24 Adams Gardens), where the kind's
+    word ("ST") is also the first word of a place ("St Ives")."""
+    index = GazetteerIndex(_entries(NAMED_ROWS))
+    outcome = Matcher(index, FakeEngine((_position(index, "180"), 40.0))).match(
+        [AddressInput(1, "24 Adams Street, Joinford", None)])[0]
+    assert outcome.status == "unmatched" and "on a street the address does not name" in outcome.reason
+
+
+def test_a_flat_of_a_block_with_its_own_number_written_by_the_blocks_name():
+    outcome = one(Matcher(GazetteerIndex(_entries(NAMED_ROWS))), "Swallow House Flat 18, Mill Lane, Joinford",
+                  "JU2 2BC")
+    assert (outcome.status, outcome.uprn) == ("matched", "182")  # not 18 Mill Lane
+
+
+def test_whom_the_post_goes_through_is_not_read_as_the_address(blocks):
+    outcome = one(blocks, "c/o Mr Anthony Hunt, 12 High Street, Joinford", "JU1 1AA")
+    assert (outcome.status, outcome.uprn) == ("matched", "110")
+    assert "words the gazetteer does not have" not in outcome.reason and "flat" not in outcome.reason
+
+
+def test_a_named_house_in_its_own_full_postcode_needs_no_street():
+    index = GazetteerIndex(_entries(NAMED_ROWS))
+    def engine():
+        return FakeEngine((_position(index, "184"), 40.0))
+    named = Matcher(index, engine()).match([AddressInput(1, "Meadow View, Joinford", "JU4 4DF")])[0]
+    assert (named.status, named.uprn) == ("matched", "184")
+    for text, postcode in (("Meadow View, Joinford", "JU4 4DD"), ("Meadow View, Joinford", None)):
+        assert Matcher(index, engine()).match([AddressInput(1, text, postcode)])[0].status == "unmatched"

@@ -78,6 +78,8 @@ _TRAILING_NOISE = frozenset({"UK", "UNITED KINGDOM", "ENGLAND", "GB", "GREAT BRI
 #: A UK telephone number typed into an address line, with its label: "Tel 07700 937880".
 _PHONE = re.compile(r"(?:\b(?:TEL|TELEPHONE|PHONE|MOB|MOBILE|MOBILE NO|HOME|T|M)\b\s*[:.]?\s*)?"
                     r"(?:\+44\s*(?:\(0\)\s*)?|\b0)\d(?:[\s-]?\d){8,9}\b", re.IGNORECASE)
+#: "c/o Mr Anthony Hunt," before an address: whom the post goes through, not where.
+_CARE_OF = re.compile(r"^\s*(?:c\s*/\s*o|c\.\s*o\.|care\s+of)\s[^,\d]*,?", re.IGNORECASE)
 _FOREIGN_POSTCODE = re.compile(r"^\d{4,6}$|^\d{5}-\d{4}$|^[A-Z]\d[A-Z] ?\d[A-Z]\d$")
 _SAO_WORDS = frozenset({"FLAT", "UNIT"})
 _FLAT_LETTER = re.compile(r"^F([A-Z])$")
@@ -195,7 +197,8 @@ class GazetteerIndex:
     def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
         self.lpis: list[_Lpi] = []
         self.by_number: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
-        self.named: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        #: street → building name (PAO text) → the LPIs of that building on it.
+        self.named: dict[tuple[str, ...], dict[tuple[str, ...], list[int]]] = defaultdict(lambda: defaultdict(list))
         self.streets: set[tuple[str, ...]] = set()
         self.places: dict[tuple[str, ...], str] = {}
         self.postcodes: set[str] = set()
@@ -267,7 +270,7 @@ class GazetteerIndex:
             if pao_number:
                 self.by_number[(street, pao_number)].append(position)
             if pao_text:
-                self.named[street].append(position)
+                self.named[street][pao_text].append(position)
         for place, kind, written in ((lpi.locality, "locality", entry.locality), (lpi.town, "town", entry.town)):
             if place and self.places.get(place) != "town":
                 self.places[place] = kind
@@ -386,7 +389,7 @@ class Matcher:
 
     def _match_one(self, address: AddressInput) -> tuple[Outcome | None, _Parsed | None]:
         rest, postcode, outward = split_postcode(address.text, address.postcode)
-        words = tokens(_PHONE.sub(" ", rest))
+        words = tokens(_CARE_OF.sub("", _PHONE.sub(" ", rest)))
         words = _strip_noise(words)
         refusal = self._screen(address, words, postcode, outward)
         if refusal is not None:
@@ -541,12 +544,17 @@ class Matcher:
                     self._score(parsed, position, premise, after, number, end, scored, read_back)
         # A building of the street named before it: its own entries, any number then being
         # a flat's ("Atkins House Flat 6, Mill Lane"; "Davey House 8, Wellington Terrace").
-        # A building with a number of its own was weighed above if the number is its own.
-        numbered = bool(before) and is_number(before[-1])
-        for position in index.named.get(street, ()):
-            lpi = index.lpis[position]
-            if _find(before, lpi.pao_text) >= 0 and not (numbered and lpi.pao_number):
-                self._score(parsed, position, before, after, "", end, scored, found_street)
+        # A building with a number of its own was weighed above if the number is its own;
+        # here only if the number may be one of its flats ("Swallow House Flat 18, Moore
+        # Lane" for flat 18 of Swallow House, 20 Moore Lane).
+        written = before[-1] if before and is_number(before[-1]) else ""
+        for building, positions in index.named.get(street, {}).items():
+            if _find(before, building) < 0:
+                continue
+            for position in positions:
+                lpi = index.lpis[position]
+                if not (written and lpi.pao_number and written not in lpi.sao):
+                    self._score(parsed, position, before, after, "", end, scored, found_street)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
                end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
@@ -689,7 +697,9 @@ class Matcher:
             following = start + len(name)
             if not kind or (following < len(words) and _same_word(kind, words[following])):
                 return True
-            if following == len(words) or self._is_place(words[following]):
+            # Another kind written ("24 Adams Street" for Adams Gardens) is another street,
+            # even where the kind's word could start a place ("ST" of "St Ives").
+            if following == len(words) or (self._is_place(words[following]) and words[following] not in _KIND_CODES):
                 return True
         return False
 
@@ -802,11 +812,13 @@ class Matcher:
             lpi = index.lpis[int(proposal.id)]
             flat_numbers = {word for word in lpi.sao if is_number(word)}
             names_building = bool(lpi.pao_text) and _find(parsed.words, lpi.pao_text) >= 0
-            # A flat in a named block may leave out the block's number with its street
-            # ("Flat 5, Wood Point" for Flat 5, Wood Point, 9 Devonshire Place).
+            writes_street = self._writes_street(parsed.words, lpi.street)
+            # A flat of a named block, or a named house in its own full postcode, may leave
+            # out the street and the building's number ("Flat 5, Wood Point" for Flat 5,
+            # Wood Point, 9 Devonshire Place; "Meadow View, Stowford, LN23 4JS").
+            by_name = names_building and not writes_street and (bool(lpi.sao) or parsed.postcode == lpi.postcode)
             if numbers != flat_numbers | ({lpi.pao_number} if lpi.pao_number else set()) and not (
-                    names_building and lpi.sao and numbers == flat_numbers
-                    and not self._writes_street(parsed.words, lpi.street)):
+                    by_name and numbers == flat_numbers):
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, has other numbers"
                 continue
             if lpi.sao and not sao_words and not (set(lpi.sao) & numbers):
@@ -821,8 +833,7 @@ class Matcher:
                 rejected = rejected or (f"the engine's best candidate, {lpi.text}, is a building divided into flats, "
                                         "and the address writes more than the building")
                 continue
-            # A block's name and the flat say where without the street ("Flat 21, Foxhill Point").
-            if not self._writes_street(parsed.words, lpi.street) and not (names_building and lpi.sao):
+            if not writes_street and not by_name:
                 rejected = rejected or f"the engine's best candidate, {lpi.text}, is on a street the address does not name"
                 continue
             postcode = _postcode_evidence(parsed, lpi, index)
