@@ -530,6 +530,27 @@ def test_common_english_short_forms_share_their_names_root(short, full):
     assert linkage.root(short) == linkage.root(full) == full
 
 
+def test_a_parent_and_child_of_one_name_are_not_linked_on_a_scored_pair():
+    """A third newcomer's extract: 25 pairs of a parent and child of one name and address
+    (Samuel Williams 1988, Samuel Mathew Williams 2019) were linked at 0.99."""
+    records = {
+        1: _record(1, forename="Samuel", surname="Williams", date_of_birth=date(1988, 12, 10), source="a", local_id="1"),
+        2: _record(2, forename="Samuel", surname="Williams", date_of_birth=date(2019, 6, 8), source="b", local_id="2"),
+    }
+    refused = cluster(records, [(1, 2, 0.995)], 0.99, [])
+    assert refused.labels[1] != refused.labels[2]
+    assert "a generation apart" in refused.refusals[(1, 2)]
+    # A slip in the year ("1958" typed "1985") is one person's date typed twice.
+    slipped = {1: dict(records[1], date_of_birth=date(1958, 3, 4)), 2: dict(records[2], date_of_birth=date(1985, 3, 4))}
+    assert len(set(cluster(slipped, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1
+    # Eleven years apart is not a generation; a shared NHS number or a reviewer vouches.
+    close = {1: records[1], 2: dict(records[2], date_of_birth=date(1999, 12, 10))}
+    assert len(set(cluster(close, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1
+    numbered = {key: dict(record, nhs_number="4010232137", invalid=frozenset()) for key, record in records.items()}
+    assert len(set(cluster(numbered, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1
+    assert len(set(cluster(records, [(1, 2, 0.995)], 0.99, [(1, 2, "accept")]).labels.values())) == 1
+
+
 def test_names_swapped_are_not_two_forenames():
     """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
     read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""
