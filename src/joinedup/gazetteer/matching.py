@@ -449,26 +449,31 @@ class Matcher:
         whatever their length ("Alvetrt Road" for Albert Road, "Wesf Street" for West
         Street): a full postcode and a number or building on that street already say
         where, so the name need only be near. Its first letter must be right."""
-        index, words = self.index, parsed.words
-        streets = index.postcode_streets.get(parsed.postcode, ())
+        index = self.index
+        streets = sorted(index.postcode_streets.get(parsed.postcode, ()))
+        for start, end, span, kind in self._spans(parsed.words):
+            for street in streets:
+                if street[-1] in _KIND_CODES:
+                    if kind != street[-1] or end - start < 2:
+                        continue
+                    written = "".join(span[:-1])
+                else:
+                    written = "".join(span)
+                limit = 1 if len(written) < 5 else 2
+                if len(written) >= 3 and any(written[0] == name[0] and slips(written, name, limit) <= limit
+                                             for name in index.street_names[street]):
+                    self._on_street(parsed, start, end, street, scored,
+                                    (("a misspelling of a street of the postcode", W_STREET_POSTCODE),))
+
+    def _spans(self, words: list[str]):
+        """Each run of words that could be a street's name (not starting with a number),
+        longest first at each start, with the kind its last word would be."""
         for start in range(len(words)):
             if is_number(words[start]):
                 continue
-            for end in range(min(len(words), start + index.longest_street), start, -1):
+            for end in range(min(len(words), start + self.index.longest_street), start, -1):
                 span = words[start:end]
-                kind = _street_kind(span[-1])
-                for street in sorted(streets):
-                    if street[-1] in _KIND_CODES:
-                        if kind != street[-1] or end - start < 2:
-                            continue
-                        written = "".join(span[:-1])
-                    else:
-                        written = "".join(span)
-                    limit = 1 if len(written) < 5 else 2
-                    if len(written) >= 3 and any(written[0] == name[0] and slips(written, name, limit) <= limit
-                                                 for name in index.street_names[street]):
-                        self._on_street(parsed, start, end, street, scored,
-                                        (("a misspelling of a street of the postcode", W_STREET_POSTCODE),))
+                yield start, end, span, _street_kind(span[-1])
 
     def _near_streets(self, parsed: _Parsed, scored: list[_Scored]) -> None:
         """Streets the address may misspell, among those of the outward code or places it names.
@@ -476,30 +481,25 @@ class Matcher:
         With neither, any street in the gazetteer; the places after the street and the
         structure then weigh each candidate as they would for a street spelt right.
         """
-        index, words = self.index, parsed.words
-        places = self._named_places(words)
+        index = self.index
+        places = self._named_places(parsed.words)
         outward = parsed.outward
-        for start in range(len(words)):
-            if is_number(words[start]):
-                continue
-            for end in range(min(len(words), start + index.longest_street), start, -1):
-                span = words[start:end]
-                kind = _street_kind(span[-1])
-                found = {street for spelling in {"".join(span), "".join((*span[:-1], kind))}
-                         for street, _slips in index.near_streets.find(spelling)}
-                found |= _sounding(span[:-1], kind, index)
-                if outward or places:
-                    found = {street for street in found if outward in index.street_outwards[street]
-                             or index.street_places[street] & places}
-                # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
-                # address writes (misspelt or not) counts against streets of another kind,
-                # when a street of its own kind is found too, in the places it names.
-                kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
-                for street in sorted(found):
-                    evidence: tuple[_Evidence, ...] = (("a misspelling of the street", W_STREET_NEAR),)
-                    if kind_found and street[-1] != kind:
-                        evidence += (("the street's kind is not the one written", -W_OTHER_KIND),)
-                    self._on_street(parsed, start, end, street, scored, evidence)
+        for start, end, span, kind in self._spans(parsed.words):
+            found = {street for spelling in {"".join(span), "".join((*span[:-1], kind))}
+                     for street, _slips in index.near_streets.find(spelling)}
+            found |= _sounding(span[:-1], kind, index)
+            if outward or places:
+                found = {street for street in found if outward in index.street_outwards[street]
+                         or index.street_places[street] & places}
+            # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
+            # address writes (misspelt or not) counts against streets of another kind,
+            # when a street of its own kind is found too, in the places it names.
+            kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
+            for street in sorted(found):
+                evidence: tuple[_Evidence, ...] = (("a misspelling of the street", W_STREET_NEAR),)
+                if kind_found and street[-1] != kind:
+                    evidence += (("the street's kind is not the one written", -W_OTHER_KIND),)
+                self._on_street(parsed, start, end, street, scored, evidence)
 
     def _named_places(self, words: list[str]) -> set[tuple[str, ...]]:
         """The gazetteer's towns and localities an address names, spelt right or nearly."""

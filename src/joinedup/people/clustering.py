@@ -165,42 +165,41 @@ class Groups:
 
     def years_apart(self, a: int, b: int) -> str | None:
         """Why the groups rooted at ``a`` and ``b`` look like two people of one name born
-        years apart (a father and son of one forename): no date of birth one holds is the
-        other's, a slip of it, or it with day and month swapped, and they share no strong
-        or unique identifier. Checked for pairs of which one record has no date of birth,
-        which say nothing of dates and could join the two through themselves; a pair
-        whose records both have one weighed the difference itself."""
-        dates_a, dates_b = self.dates.get(a), self.dates.get(b)
-        if not dates_a or not dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
-            return None
-        others = {_digits(born) for born in dates_b}
-        for one in map(_digits, dates_a):
-            swapped = one[:4] + one[6:] + one[4:6]
-            if any(other in (one, swapped) or one_slip_apart(one, other) for other in others):
-                return None
-        return ("Linking them would put two clearly different dates of birth in one person, through a record "
-                "with none (a parent and child of one name?).")
+        years apart (a father and son of one forename): see :meth:`_dates_apart`. Checked
+        for pairs of which one record has no date of birth, which say nothing of dates and
+        could join the two through themselves."""
+        if self._dates_apart(a, b, 0):
+            return ("Linking them would put two clearly different dates of birth in one person, through a record "
+                    "with none (a parent and child of one name?).")
+        return None
 
     def a_generation_apart(self, a: int, b: int) -> str | None:
-        """Why the groups rooted at ``a`` and ``b`` look like a parent and child: every
-        date of birth one holds is :data:`GENERATION_YEARS` or more from every date the
-        other holds, and they share no strong or unique identifier. A third newcomer's
-        extract linked 25 such pairs of one name and address at 0.99: the model, which
-        learns from pairs that include wholly wrong dates, weighs a date decades out at
-        only a few bits. Refused, the pair goes to a reviewer."""
+        """Why the groups rooted at ``a`` and ``b`` look like a parent and child: their
+        dates of birth are :data:`GENERATION_YEARS` or more apart (see :meth:`_dates_apart`).
+        A third newcomer's extract linked 25 such pairs of one name and address at 0.99:
+        the model, which learns from pairs that include wholly wrong dates, weighs a date
+        decades out at only a few bits. Checked for every scored pair; refused, the pair
+        goes to a reviewer."""
+        if self._dates_apart(a, b, GENERATION_YEARS):
+            return ("Linking them would put two people born a generation apart in one person "
+                    "(a parent and child of one name?).")
+        return None
+
+    def _dates_apart(self, a: int, b: int, near_years: int) -> bool:
+        """Whether both groups hold dates of birth, share no strong or unique identifier,
+        and no date of one is a date of the other, a slip of it ("1958" typed "1985"), it
+        with day and month swapped, or fewer than ``near_years`` years from it."""
         dates_a, dates_b = self.dates.get(a), self.dates.get(b)
         if not dates_a or not dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
-            return None
+            return False
         others = {_digits(born) for born in dates_b}
         for one in map(_digits, dates_a):
             swapped = one[:4] + one[6:] + one[4:6]
             for other in others:
-                # A slip in the year ("1958" typed "1985") is one person's date typed twice.
-                if (abs(int(one[:4]) - int(other[:4])) < GENERATION_YEARS or other == swapped
-                        or one_slip_apart(one, other)):
-                    return None
-        return ("Linking them would put two people born a generation apart in one person "
-                "(a parent and child of one name?).")
+                if (other in (one, swapped) or one_slip_apart(one, other)
+                        or abs(int(one[:4]) - int(other[:4])) < near_years):
+                    return False
+        return True
 
     def union(self, a: int, b: int, scored: bool = False, dateless: bool = False,
               weighed: bool = False) -> bool | str:
