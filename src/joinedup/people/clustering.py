@@ -190,8 +190,8 @@ class Groups:
         and no date of one is a date of the other, a slip of it ("1958" typed "1985"), it
         with day and month swapped, or fewer than ``near_years`` years from it."""
         dates_a, dates_b = self.dates.get(a), self.dates.get(b)
-        if not dates_a or not dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
-            return False
+        if not dates_a or not dates_b or dates_a & dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+            return False  # one date in both (most merges): checked first, it costs least
         others = {_digits(born) for born in dates_b}
         for one in map(_digits, dates_a):
             swapped = one[:4] + one[6:] + one[4:6]
