@@ -417,9 +417,9 @@ def test_twins_never_share_an_identifier_so_one_shared_lifts_the_twins_level():
 
 def test_a_date_of_birth_is_compared_on_its_digits():
     """1957-10-24 typed 1957-12-04 is two neighbouring digits swapped, one slip."""
-    assert linkage.one_edit_sql("replace(dob_l, '-', '')", "replace(dob_r, '-', '')") in {
-        level["sql_condition"] for comparison in linkage.settings()["comparisons"]
-        if comparison["output_column_name"] == "dob" for level in comparison["comparison_levels"]}
+    one_edit = linkage.one_edit_sql("replace(dob_l, '-', '')", "replace(dob_r, '-', '')")
+    assert any(one_edit in level["sql_condition"] for comparison in linkage.settings()["comparisons"]
+               if comparison["output_column_name"] == "dob" for level in comparison["comparison_levels"])
     model = hand_model()
     scored = _scored([
         _record(1, forename="Laura", surname="Noyce", date_of_birth=date(1957, 10, 24), sex="female",
@@ -428,6 +428,27 @@ def test_a_date_of_birth_is_compared_on_its_digits():
                   postcode="JU1 1AA"),
     ], model)
     assert scored[(1, 2)] > 0.99
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)),
+       st.integers(min_value=0, max_value=7), st.sampled_from(("swap", "digit")), st.integers(0, 9))
+def test_a_date_one_slip_away_keeps_its_year_or_its_day(born, at, slip, digit):
+    """The dates of birth compared for one slip are those that keep the year or the day
+    (``_DOB_ONE_EDIT``'s cheap test first): one digit changed, or two neighbours swapped,
+    never changes both, so no date one slip away is passed over."""
+    digits = list(born.isoformat().replace("-", ""))
+    if slip == "swap" and at < 7:
+        digits[at], digits[at + 1] = digits[at + 1], digits[at]
+    else:
+        digits[at] = str(digit)
+    typed = "".join(digits)
+    connection = duckdb.connect()
+    row = {"dob_l": born.isoformat(), "dob_r": f"{typed[:4]}-{typed[4:6]}-{typed[6:]}",
+           "birth_year_l": born.isoformat()[:4], "birth_year_r": typed[:4]}
+    sql = "SELECT " + linkage._DOB_ONE_EDIT + " FROM (SELECT " + ", ".join(
+        f"'{value}' AS {column}" for column, value in row.items()) + ")"
+    assert connection.execute(sql).fetchone()[0] is True
 
 
 def test_a_record_as_like_one_twin_as_the_other_joins_neither():

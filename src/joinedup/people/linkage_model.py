@@ -492,8 +492,11 @@ def _same_unique_identifier(schemes: dict[str, bool]) -> str:
 
 
 #: On the digits alone, so that a transposition across the month and day (1957-10-24
-#: typed 1957-12-04) is one edit, as it is to the clerk typing 19571024.
-_DOB_ONE_EDIT = one_edit_sql("replace(dob_l, '-', '')", "replace(dob_r, '-', '')")
+#: typed 1957-12-04) is one edit, as it is to the clerk typing 19571024. One edit leaves
+#: the year or the day as it was, so the distance is asked only of dates that keep one
+#: (most candidate pairs' dates keep neither, and the siblings level asks it again).
+_DOB_ONE_EDIT = ("(birth_year_l = birth_year_r OR right(dob_l, 2) = right(dob_r, 2)) AND "
+                 + one_edit_sql("replace(dob_l, '-', '')", "replace(dob_r, '-', '')"))
 _DOB_SLIP = f"dob_swapped_l = dob_r OR {_DOB_ONE_EDIT}"
 
 
