@@ -355,14 +355,13 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
     tops = {record_id: max(weight for weight, _ in partners) for record_id, partners in best.items()}
     close = {record_id: [other for weight, other in partners if weight >= tops[record_id] - TIED_BITS]
              for record_id, partners in best.items()}
-    held = {record_id: strong_identifiers(records[record_id]) for record_id in best}
     torn = set()
     for record_id, partners in close.items():
         if len(partners) < 2:
             continue
         forename = normalised_name(records[record_id].get("forename"))
         nameless = not forename or len(forename.replace(" ", "")) <= 1  # else its forename tells twins apart
-        if _identifiers_differ([held[other] for other in partners]) or (
+        if _identifiers_differ([strong_identifiers(records[other]) for other in partners]) or (
                 nameless and _twins_among(records, partners, linked)):
             torn.add(record_id)
     floors = {record_id: tops[record_id] - OUTWEIGHED_BITS for record_id, partners in close.items()
