@@ -259,6 +259,37 @@ def test_a_weak_candidates_reason_says_what_counted_against_it():
     assert "against it: the postcode of another part of the street (JU1 1ZZ)" in outcome.reason
 
 
+def _with_streets_of_joinford() -> Matcher:
+    """The test gazetteer and two streets of Joinford with no locality: Chaucer Road and Usher Road."""
+    rows = [*ROWS,
+            ("160", "", "approved", "", "", "64", "", "", "Chaucer Road", "", "Joinford", "JU5 5EE",
+             "452300.0", "338300.0", "residential", "Y"),
+            ("161", "", "approved", "", "", "40", "", "", "Usher Road", "", "Joinford", "JU5 5EF",
+             "452310.0", "338300.0", "residential", "Y")]
+    return Matcher(GazetteerIndex(_entries(rows)))
+
+
+def test_without_a_postcode_a_street_two_slips_away_is_found_among_the_streets_of_the_town_named():
+    """"Chauca Road" is two slips from Chaucer Road, too short for the lookup by spelling
+    (one slip below eight letters) and by sound (one sound): the town it names has that
+    street, of that kind, with that number."""
+    matcher = _with_streets_of_joinford()
+    outcome = one(matcher, "64 Chauca Road, Joinford")
+    assert (outcome.status, outcome.uprn) == ("matched", "160"), outcome.reason
+    assert "a misspelling of a street of the place named" in outcome.reason
+
+
+@pytest.mark.parametrize("text", [
+    "64 Chauca Road, Ashby Marsh",   # a town without such a street
+    "64 Chauca Road",                # no place named
+    "64 Chauca Lane, Joinford",      # another kind of street
+    "64 Khauca Road, Joinford",      # the first letter wrong
+    "40 Usa Road, Joinford",         # a name under five letters is not guessed ("Usa" for Usher)
+])
+def test_a_street_two_slips_away_is_not_guessed_without_the_town_its_kind_and_its_first_letter(text):
+    assert one(_with_streets_of_joinford(), text).status != "matched"
+
+
 def test_a_misspelt_street_is_never_matched_in_another_town():
     # School Road is in Joinford only; Boundary Road's number 2 is in Ashby Marsh only.
     matcher = Matcher(GazetteerIndex(_entries()))

@@ -55,6 +55,8 @@ W_STREET = 8.0
 W_STREET_NEAR = 6.0
 #: Street found among the streets of the address's own postcode, two slips away.
 W_STREET_POSTCODE = 4.0
+#: Street found among the streets of a town or locality named, two slips away, no postcode.
+W_STREET_PLACE = 5.0
 #: What a misspelt street costs whose kind (Road, Grove) is not the one written.
 W_OTHER_KIND = 4.0
 #: What reading "10/2" as flat 2 of number 10 costs, against flat 10 of number 2.
@@ -208,6 +210,7 @@ class GazetteerIndex:
         self.uprns: dict[str, list[int]] = defaultdict(list)
         self.not_homes: set[str] = set()
         self.street_places: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+        self.place_streets: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
         self.street_outwards: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self.postcode_streets: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         #: The house numbers each postcode holds on each of its streets.
@@ -259,6 +262,9 @@ class GazetteerIndex:
             if (heard := _heard(street)) is not None:
                 self.street_sounds[heard].add(street)
             self.street_places[street].update(place for place in (lpi.locality, lpi.town) if place)
+            for place in (lpi.locality, lpi.town):
+                if place:
+                    self.place_streets[place].add(street)
             name, written = (street[:-1], entry.street.split()[:-1]) if street[-1] in _KIND_CODES else (street, [])
             self.street_names[street].update(
                 ("".join(name), "".join(filter(str.isalpha, "".join(written or [entry.street]).upper()))))
@@ -442,6 +448,8 @@ class Matcher:
             self._near_streets(parsed, scored)
         if not recognised or not scored:
             self._streets_of_the_postcode(parsed, scored)
+        if not scored and not parsed.postcode:
+            self._streets_of_the_places(parsed, scored)
         return scored
 
     def _streets_of_the_postcode(self, parsed: _Parsed, scored: list[_Scored]) -> None:
@@ -449,8 +457,24 @@ class Matcher:
         whatever their length ("Alvetrt Road" for Albert Road, "Wesf Street" for West
         Street): a full postcode and a number or building on that street already say
         where, so the name need only be near. Its first letter must be right."""
+        streets = sorted(self.index.postcode_streets.get(parsed.postcode, ()))
+        self._near_names(parsed, scored, streets, 2, ("a misspelling of a street of the postcode", W_STREET_POSTCODE))
+
+    def _streets_of_the_places(self, parsed: _Parsed, scored: list[_Scored]) -> None:
+        """Without a postcode, the streets of the towns and localities the address names,
+        their names (five letters or more) written with two slips that the lookup by
+        spelling or sound does not reach ("Ellesmae Grove" for Ellesmere Grove): the place
+        and a number or building on the street say where. The first letter and the kind
+        written must be the street's."""
+        places = self._named_places(parsed.words)
+        streets = sorted({street for place in places for street in self.index.place_streets.get(place, ())})
+        self._near_names(parsed, scored, streets, 5, ("a misspelling of a street of the place named", W_STREET_PLACE))
+
+    def _near_names(self, parsed: _Parsed, scored: list[_Scored], streets: list[tuple[str, ...]], shortest: int,
+                    found_street: _Evidence) -> None:
+        """Weigh each of ``streets`` whose name the address writes with its first letter
+        right and two slips at most (one below five letters; none below ``shortest``)."""
         index = self.index
-        streets = sorted(index.postcode_streets.get(parsed.postcode, ()))
         for start, end, span, kind in self._spans(parsed.words):
             for street in streets:
                 if street[-1] in _KIND_CODES:
@@ -460,10 +484,10 @@ class Matcher:
                 else:
                     written = "".join(span)
                 limit = 1 if len(written) < 5 else 2
-                if len(written) >= 3 and any(written[0] == name[0] and slips(written, name, limit) <= limit
-                                             for name in index.street_names[street]):
-                    self._on_street(parsed, start, end, street, scored,
-                                    (("a misspelling of a street of the postcode", W_STREET_POSTCODE),))
+                if len(written) >= max(3, shortest) and any(
+                        written[0] == name[0] and slips(written, name, limit) <= limit
+                        for name in index.street_names[street]):
+                    self._on_street(parsed, start, end, street, scored, (found_street,))
 
     def _spans(self, words: list[str]):
         """Each run of words that could be a street's name (not starting with a number),
