@@ -290,6 +290,21 @@ def test_a_street_two_slips_away_is_not_guessed_without_the_town_its_kind_and_it
     assert one(_with_streets_of_joinford(), text).status != "matched"
 
 
+def test_a_misspelt_street_is_looked_for_when_the_street_found_gives_only_weak_candidates():
+    """"Violet Court" is a block on Victoria Road in Joinford and a street in Ashby Marsh:
+    the street found as written gives only a weak candidate (no such flat, another
+    town), so the misspelt street after it is looked for too."""
+    rows = [*ROWS,
+            ("170", "", "approved", "", "", "6", "", "", "Violet Court", "", "Ashby Marsh", "JU4 4DF",
+             "455100.0", "336000.0", "residential", "N"),
+            ("171", "", "approved", "", "", "14", "", "Violet Court", "Victoria Road", "", "Joinford", "JU5 5EG",
+             "452400.0", "338300.0", "residential", "Y"),
+            ("172", "171", "approved", "Flat 6", "", "14", "", "Violet Court", "Victoria Road", "", "Joinford",
+             "JU5 5EG", "452400.0", "338300.0", "residential", "Y")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "Flat 6, Violet Court, 14 Victorai Road, Joinford")
+    assert (outcome.status, outcome.uprn) == ("matched", "172"), outcome.reason
+
+
 def test_a_misspelt_street_is_never_matched_in_another_town():
     # School Road is in Joinford only; Boundary Road's number 2 is in Ashby Marsh only.
     matcher = Matcher(GazetteerIndex(_entries()))

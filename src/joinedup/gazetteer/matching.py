@@ -444,7 +444,7 @@ class Matcher:
                 if len(scored) == held:
                     parsed.streets_without_a_fit.append(" ".join(street))
                 break
-        if not recognised:
+        if not recognised or all(candidate.weight < MATCH_MIN for candidate in scored):
             self._near_streets(parsed, scored)
         if not recognised or not scored:
             self._streets_of_the_postcode(parsed, scored)
