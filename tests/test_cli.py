@@ -108,7 +108,7 @@ def test_export_addresses_and_the_report(settings, tmp_path):
     result = runner.invoke(app, ["export", "addresses", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = out.read_text().splitlines()
-    assert lines[0] == "source,local_id,uprn,score,method,status,record_ref"
+    assert lines[0] == "source,local_id,uprn,score,method,status,record_ref,reason"
     assert lines[1].startswith("tenancies,T1,110,1.0000,exact,matched")
     assert lines[3].startswith("tenancies,T3,,,,unmatched")
     report_csv = tmp_path / "report.csv"

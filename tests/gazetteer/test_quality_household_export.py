@@ -101,6 +101,9 @@ def test_the_export_has_one_row_per_record(matched, tmp_path):
     assert (ambiguous["uprn"], ambiguous["status"]) == ("", "ambiguous")
     abroad = by_key[("police", "N3", "23/6")]
     assert (abroad["uprn"], abroad["status"]) == ("", "unmatched")
+    # Each row says why, in the words the review queue shows (docs/gazetteer.md, "The export").
+    assert abroad["reason"] and ambiguous["reason"].startswith(("2 addresses fit", "3 addresses fit")), ambiguous
+    assert by_key[("housing", "T1", "")]["reason"]
 
 
 def test_the_export_decides_and_audits_every_record(matched, tmp_path):

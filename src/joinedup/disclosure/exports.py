@@ -122,9 +122,10 @@ def export_persons(session: Session, out: Path, *, actor: Actor) -> int:
 #: The addresses export's columns. ``uprn`` is empty unless the status is ``matched``;
 #: ``status`` is ``pending`` for a record no run has matched yet. ``record_ref`` (last)
 #: tells apart a source's several rows for one local id.
-EXPORT_COLUMNS = ("source", "local_id", "uprn", "score", "method", "status", "record_ref")
-#: The record's fields an addresses row shows; the match (uprn, score, method, status) is
-#: derived from its address, so it is shown with them.
+EXPORT_COLUMNS = ("source", "local_id", "uprn", "score", "method", "status", "record_ref", "reason")
+#: The record's fields an addresses row shows; the match (uprn, score, method, status and
+#: the reason, in words, that names what was weighed) is derived from its address, so it is
+#: shown with them.
 ROW_FIELDS = frozenset({"source", "local_id", "record_ref", "address_text", "postcode"})
 #: How many records one batch of the addresses export covers.
 BATCH = 1000
@@ -152,10 +153,10 @@ def export_addresses(session: Session, out: Path, *, actor: Actor) -> int:
             loaded = {record.id: record
                       for record in session.scalars(with_source(select(SourceRecord).where(SourceRecord.id.in_(batch))))}
             matches = {
-                record_id: (uprn, score, method, status)
-                for record_id, uprn, score, method, status in session.execute(
+                record_id: (uprn, score, method, status, reason)
+                for record_id, uprn, score, method, status, reason in session.execute(
                     select(AddressMatch.source_record_id, AddressMatch.uprn, AddressMatch.score,
-                           AddressMatch.method, AddressMatch.status)
+                           AddressMatch.method, AddressMatch.status, AddressMatch.reason)
                     .where(AddressMatch.source_record_id.in_(batch))
                 )
             }
@@ -165,12 +166,12 @@ def export_addresses(session: Session, out: Path, *, actor: Actor) -> int:
                     refused += 1
                     continue
                 fields = found.fields
-                uprn, score, method, status = matches.get(found.id, (None, None, None, None))
+                uprn, score, method, status, reason = matches.get(found.id, (None, None, None, None, None))
                 matched = status == "matched"
                 writer.writerow((
                     fields["source"], fields["local_id"], uprn if matched and uprn else "",
                     "" if score is None or not matched else f"{score:.4f}",
-                    method or "", status or "pending", fields["record_ref"],
+                    method or "", status or "pending", fields["record_ref"], reason or "",
                 ))
                 rows += 1
     record_event(session, actor, action="address.export", outcome="completed",
