@@ -476,6 +476,41 @@ def test_a_street_of_the_kind_written_elsewhere_does_not_count_against_the_one_n
     assert (outcome.status, outcome.uprn) == ("matched", "972")
 
 
+def test_a_street_written_as_it_is_in_another_town_is_not_misread_as_another_kind_here():
+    """"9 Sidney Grove, Thornwick" names Sidney Grove, which is in Ravensby: it is not
+    9 Sidney Road in Thornwick, one swap away once the kind is run into the name."""
+    rows = [_house("961", "9", "Sidney Grove", "Ravensby", "RV1 1AA"),
+            _house("962", "9", "Sidney Road", "Thornwick", "TW1 1AA")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "9 Sidney Grove, Thornwick")
+    assert outcome.status != "matched", outcome.reason
+
+
+def test_another_town_named_is_outweighed_only_by_the_postcode():
+    """A flat agreeing does not outweigh a town of the gazetteer that is not the
+    candidate's: without a postcode "Flat A, 20 Chapel Street, Kingsmere" is not the flat
+    on Chapel Street in Ravensby; with Ravensby's postcode it is."""
+    rows = [_house("951", "20", "Chapel Street", "Ravensby", "RV1 2AB"),
+            ("952", "951", "approved", "Flat A", "", "20", "", "", "Chapel Street", "", "Ravensby", "RV1 2AB",
+             "450000.0", "330000.0", "residential", "Y"),
+            _house("953", "3", "Market Place", "Kingsmere", "KM1 1AA")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    outcome = one(matcher, "Flat A, 20 Chapel Street, Kingsmere")
+    assert outcome.status == "unmatched" and "another town (KINGSMERE)" in outcome.reason, outcome.reason
+    assert one(matcher, "Flat A, 20 Chapel Street, Kingsmere", "RV1 2AB").uprn == "952"
+
+
+def test_the_words_of_one_place_the_gazetteer_does_not_know_count_once():
+    """A county of two words ("North Marlshire", normalised N MARLSHIRE) costs what a
+    county of one word costs."""
+    rows = [_house("941", "12", "Heron Road", "Ravensby", "RV1 3AC")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    one_word = one(matcher, "12 Heron Road, Ravensby, Marlshire")
+    two_words = one(matcher, "12 Heron Road, Ravensby, North Marlshire")
+    assert (two_words.status, two_words.uprn) == ("matched", "941"), two_words.reason
+    assert two_words.score == one_word.score
+    assert "words the gazetteer does not know as a place (N MARLSHIRE)" in two_words.reason
+
+
 def test_a_place_named_by_another_compass_point_counts_against_the_candidate():
     # West Kilbride is not in this gazetteer: an address there is outside it, even with
     # the street and number of a house in East Kilbride.

@@ -59,6 +59,10 @@ W_STREET_POSTCODE = 4.0
 W_STREET_PLACE = 5.0
 #: What a misspelt street costs whose kind (Road, Grove) is not the one written.
 W_OTHER_KIND = 4.0
+#: Words after the street the gazetteer does not know as a place (a county, a place elsewhere).
+W_UNKNOWN_PLACE = 3.0
+#: A town of the gazetteer named that is not the candidate's: only its postcode outweighs it.
+W_OTHER_TOWN = 12.0
 #: What reading "10/2" as flat 2 of number 10 costs, against flat 10 of number 2.
 W_OTHER_READING = 4.0
 W_NUMBER = 6.0
@@ -517,8 +521,12 @@ class Matcher:
                          or index.street_places[street] & places}
             # "Ellesmere Grovee" is Ellesmere Grove before Ellesmere Road: a kind the
             # address writes (misspelt or not) counts against streets of another kind,
-            # when a street of its own kind is found too, in the places it names.
-            kind_found = kind in _KIND_CODES and any(street[-1] == kind for street in found)
+            # when a street of its own kind is found too, in the places it names, or the
+            # street is written exactly as the gazetteer has it elsewhere ("9 Sidney Grove,
+            # Thornwick" is not 9 Sidney Road there when Sidney Grove is in another town;
+            # "5 Ellesmere Grovee, Joinford" may be Ellesmere Road there).
+            kind_found = kind in _KIND_CODES and (any(street[-1] == kind for street in found)
+                                                  or tuple(span) in index.streets)
             for street in sorted(found):
                 evidence: tuple[_Evidence, ...] = (("a misspelling of the street", W_STREET_NEAR),)
                 if kind_found and street[-1] != kind:
@@ -639,6 +647,8 @@ class Matcher:
         longest = index.longest_place
         own = (*lpi.locality, *lpi.town)
         misspelt_own = False
+        unknown: list[str] = []  # the run of words the gazetteer does not know as a place
+        unknown_until = -1  # and where it ends
         while at < len(after):
             for size in range(min(longest, len(after) - at), 0, -1):
                 place = tuple(after[at:at + size])
@@ -649,7 +659,7 @@ class Matcher:
                     elif place == lpi.town:
                         evidence.append((f"the town ({written})", 1.0))
                     elif index.places[place] == "town":
-                        evidence.append((f"another town ({written})", -8.0))
+                        evidence.append((f"another town ({written})", -W_OTHER_TOWN))
                         clean = False
                     else:
                         evidence.append((f"another locality ({written})", -4.0))
@@ -683,7 +693,19 @@ class Matcher:
                         evidence.append((f"a misspelling of its town or locality ({word})", 1.0))
                     misspelt_own = True
                 else:
-                    evidence.append(self._other_place(word))
+                    other = self._other_place(word)
+                    if other[1] != -W_UNKNOWN_PLACE:
+                        evidence.append(other)
+                    elif unknown and unknown_until == at - 1:
+                        # "North Marlshire", "West Sussex": the words of one place the
+                        # gazetteer does not know count once.
+                        unknown.append(word)
+                        evidence[-1] = (f"words the gazetteer does not know as a place ({' '.join(unknown)})",
+                                        -W_UNKNOWN_PLACE)
+                    else:
+                        unknown = [word]
+                        evidence.append(other)
+                    unknown_until = at if other[1] == -W_UNKNOWN_PLACE else -1
         if sum(bits for _what, bits in evidence) < -12.0:
             against = [what for what, bits in evidence if bits < 0]
             evidence = [(f"places after the street that are not its own ({'; '.join(against)})", -12.0)]
@@ -737,7 +759,7 @@ class Matcher:
             return f"a misspelling of another town ({word})", -8.0
         if kinds:
             return f"a misspelling of another locality ({word})", -4.0
-        return f"a word the gazetteer does not know as a place ({word})", -3.0
+        return f"a word the gazetteer does not know as a place ({word})", -W_UNKNOWN_PLACE
 
     def _decide(self, scored: list[_Scored], parsed: _Parsed) -> Outcome:
         index = self.index
