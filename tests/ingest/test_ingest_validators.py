@@ -164,9 +164,14 @@ def test_postcodes_are_normalised_to_upper_case_with_one_space(text, expected):
     assert validators.postcode(text) == expected
 
 
-@pytest.mark.parametrize("text", ["NOT A POSTCODE", "TT1 3CD", "SW1A", "12345", "SW1A 1AAA"])
+@pytest.mark.parametrize("text", ["NOT A POSTCODE", "TT1 3CD", "12345", "SW1A 1AAA"])
 def test_text_that_is_no_postcode_is_flagged(text):
     assert problem(validators.postcode, text) == "is not a UK postcode"
+
+
+@pytest.mark.parametrize("text", ["SW1A", "nq4", " M1 "])
+def test_an_outward_code_alone_is_flagged_as_half_a_postcode(text):
+    assert problem(validators.postcode, text) == "is an outward code alone, not a full postcode"
 
 
 @given(st.text())

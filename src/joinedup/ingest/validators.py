@@ -24,6 +24,7 @@ _NI_BAD_SECOND = frozenset("DFIQUVO")
 _NI_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 _UPN = re.compile(r"[A-Z][0-9]{12}")
 _POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
+_OUTWARD_CODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 _PHONE_SEPARATORS = str.maketrans("", "", " \t\u00a0-().")
 _UK_PHONE = re.compile(r"0[1-9][0-9]{8,9}")
@@ -138,6 +139,9 @@ def normalise_postcode(text: str) -> str:
 def postcode(text: str) -> str:
     value = normalise_postcode(text)
     if not _POSTCODE.fullmatch(value.replace(" ", "")):
+        if _OUTWARD_CODE.fullmatch(value):
+            # "SW1A": half a postcode, which the address matcher still uses (docs/gazetteer.md).
+            raise Invalid("is an outward code alone, not a full postcode")
         raise Invalid("is not a UK postcode")
     return value
 
