@@ -511,6 +511,19 @@ def test_the_words_of_one_place_the_gazetteer_does_not_know_count_once():
     assert "words the gazetteer does not know as a place (N MARLSHIRE)" in two_words.reason
 
 
+def test_a_building_divided_into_flats_ties_with_none_of_its_flats():
+    """Coronation Mansions is number 5 on Heron Road, and has a flat 5: "Coronation
+    Mansions Flat 5, Heron Road" writes a flat, so the block itself is never its match
+    (step 5) and cannot make it ambiguous."""
+    block = ("931", "", "approved", "", "", "5", "", "Coronation Mansions", "Heron Road", "", "Ravensby",
+             "RV1 4AD", "450000.0", "330000.0", "parent_shell", "Y")
+    flats = [(uprn, "931", "approved", "", number, "5", "", "Coronation Mansions", "Heron Road", "", "Ravensby",
+              "RV1 4AD", "450000.0", "330000.0", "residential", "Y")
+             for uprn, number in (("932", "1"), ("936", "5"), ("937", "6"))]
+    outcome = one(Matcher(GazetteerIndex(_entries([block, *flats]))), "Coronation Mansions Flat 5, Heron Road, Ravensby")
+    assert (outcome.status, outcome.uprn) == ("matched", "936"), outcome.reason
+
+
 def test_a_place_named_by_another_compass_point_counts_against_the_candidate():
     # West Kilbride is not in this gazetteer: an address there is outside it, even with
     # the street and number of a house in East Kilbride.

@@ -792,6 +792,10 @@ class Matcher:
                 outcome.reason = f"the postcode {parsed.postcode} is outside the gazetteer's area; " + outcome.reason
             return outcome
         close = [u for u, item in ranked if best.weight - item.weight < MARGIN]
+        if _more_than_the_building(parsed.words):
+            # A building divided into flats is never the match here (step 5), so it ties
+            # with nothing ("Coronation Mansions Flat 5, Heron Road", the block being 5).
+            close = [u for u in close if u not in index.parents]
         if len(close) > 1 and not _names_a_flat(parsed.words):
             homes = [u for u in close if u not in index.parents and u not in index.not_homes]
             if len(homes) == 1:
