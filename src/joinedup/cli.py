@@ -392,7 +392,7 @@ def addresses_report(
 def export_addresses_command(
     out: Annotated[Path, typer.Option(dir_okay=False, help="The CSV file to write.")],
 ) -> None:
-    """One row per source record: source, local_id, uprn, score, method, status (and record_ref).
+    """One row per source record: source, local_id, uprn, score, method, status, record_ref and reason (why, in words).
 
     Run as the data team (address data-quality processing): every record passes the
     sharing decision and is audited under your login name."""
