@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from joinedup.ingest.validators import Invalid
+from joinedup.ingest.validators import Invalid, is_outward_code
 from joinedup.ingest.validators import postcode as valid_postcode
 from joinedup.ingest.validators import postcode_at_end
 
@@ -72,7 +72,6 @@ _RANGE = re.compile(r"^\d+[A-Z]?-\d+[A-Z]?$")
 _FLAT_GLUED = re.compile(r"^(?:FLAT|FLT|APT|F)(\d+[A-Z]?)$")
 _ROOM_GLUED = re.compile(r"^(?:RM|ROOM)(\d+[A-Z]?)$")
 _NUMBER = re.compile(r"^\d+[A-Z]?$")
-_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
 
 def tokens(text: str | None) -> list[str]:
@@ -141,7 +140,7 @@ def outward_code(text: str | None) -> str:
     if full:
         return full.split(" ")[0]
     compact = "".join(text.split()).upper()
-    return compact if _OUTWARD.match(compact) else ""
+    return compact if is_outward_code(compact) else ""
 
 
 def split_postcode(address: str | None, postcode: str | None) -> tuple[str, str, str]:

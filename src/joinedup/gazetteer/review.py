@@ -31,6 +31,7 @@ from joinedup.gazetteer.models import (
     GazetteerAddress,
 )
 from joinedup.gazetteer.normalise import clean_postcode, tokens
+from joinedup.ingest.validators import is_outward_code
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
 
@@ -38,7 +39,6 @@ from joinedup.partners.models import SourceSystem
 DECIDING_ROLES = frozenset({"data_team", "admin"})
 
 _UPRN = re.compile(r"^\d{1,12}$")
-_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
 
 class DecisionError(ValueError):
@@ -184,7 +184,7 @@ def _search_conditions(session: Session, text: str) -> list | None:
 
 
 def _looks_outward(word: str) -> bool:
-    return bool(_OUTWARD.match(word))
+    return is_outward_code(word)
 
 
 def decide_address(

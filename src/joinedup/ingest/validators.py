@@ -136,10 +136,15 @@ def normalise_postcode(text: str) -> str:
     return " ".join(text.upper().split())
 
 
+def is_outward_code(text: str) -> bool:
+    """Whether ``text`` (upper case, no spaces) is the shape of a postcode's outward code alone ("SW1A")."""
+    return bool(_OUTWARD_CODE.fullmatch(text))
+
+
 def postcode(text: str) -> str:
     value = normalise_postcode(text)
     if not _POSTCODE.fullmatch(value.replace(" ", "")):
-        if _OUTWARD_CODE.fullmatch(value):
+        if is_outward_code(value):
             # "SW1A": half a postcode, which the address matcher still uses (docs/gazetteer.md).
             raise Invalid("is an outward code alone, not a full postcode")
         raise Invalid("is not a UK postcode")
