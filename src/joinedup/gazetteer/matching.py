@@ -66,6 +66,8 @@ W_OTHER_TOWN = 12.0
 #: What reading "10/2" as flat 2 of number 10 costs, against flat 10 of number 2.
 W_OTHER_READING = 4.0
 W_NUMBER = 6.0
+#: What reading the house number with two neighbouring digits swapped costs (12 for 21).
+W_NUMBER_SWAPPED = 4.0
 W_BUILDING = 3.0
 W_BUILDING_ONLY = 6.0
 W_SAO = 6.0
@@ -565,6 +567,8 @@ class Matcher:
                 found_street += ((f"the letter of {lettered.group(0)} read as the flat's", -1.0),)
             for position in found:
                 self._score(parsed, position, premise, after, number, end, scored, found_street)
+            if found and parsed.postcode:
+                self._number_swapped(parsed, street, number, found, premise, after, end, scored, found_street)
             if len(before) >= 2 and is_number(before[-2]) and not _SAO_WORDS & set(before[:-2]):
                 # "10/2 School Lane" is flat 10 of number 2 (the reading step 3 documents),
                 # or, some agencies write, flat 2 of number 10: the other reading is weighed
@@ -587,6 +591,33 @@ class Matcher:
                 lpi = index.lpis[position]
                 if not (written and lpi.pao_number and written not in lpi.sao):
                     self._score(parsed, position, before, after, "", end, scored, found_street)
+
+    def _number_swapped(self, parsed: _Parsed, street: tuple[str, ...], number: str, found: Sequence[int],
+                        premise: list[str], after: list[str], end: int, scored: list[_Scored],
+                        found_street: tuple[_Evidence, ...]) -> None:
+        """Weigh the houses of the written postcode whose number is the written one with two
+        neighbouring digits swapped ("21 High Street, JU1 1AA", where 21 is further along
+        and JU1 1AA holds 12): the number slipped, or the postcode landed, by a slip of its
+        own, on the one part of the street that holds the number's swap. The first is far
+        the likelier, so the postcode's house is weighed (the written one counts the
+        postcode against it), if it has the flat written too. Only when the written house
+        exists: a number the street lacks, in the postcode's town, may be a new house past
+        its end (docs/gazetteer.md, "What JoinedUp still misses")."""
+        index = self.index
+        held = index.postcode_numbers.get((parsed.postcode, street), ())
+        if number in held:
+            return
+        towns = {index.lpis[position].town for position in found}
+        flat = _premise(premise)[0]
+        for other in sorted(held):
+            if not _swapped_digits(number, other):
+                continue
+            read = (*found_street, (f"the house number read with two digits swapped ({number} written for {other})",
+                                    -W_NUMBER_SWAPPED))
+            for position in index.by_number.get((street, other), ()):
+                lpi = index.lpis[position]
+                if lpi.postcode == parsed.postcode and lpi.town in towns and lpi.sao == flat:
+                    self._score(parsed, position, premise, after, other, end, scored, read)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
                end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
@@ -827,7 +858,7 @@ class Matcher:
             outcome.tied = close
             outcome.reason = (
                 f"{len(close)} addresses fit about as well ({', '.join(close[:4])}): "
-                + _why_tied(parsed)
+                + _why_tied(parsed, [(u, best_by_uprn[u]) for u in close])
             )
             return outcome
         outcome.status = "matched"
@@ -1102,6 +1133,12 @@ def _number_slip(written: str, other: str) -> bool:
     if abs(len(written) - len(other)) == 1:
         short, long = sorted((written, other), key=len)
         return any(long[:at] + long[at + 1:] == short for at in range(len(long)))
+    return _swapped_digits(written, other)
+
+
+def _swapped_digits(written: str, other: str) -> bool:
+    """Whether ``other`` is the house number ``written`` with two neighbouring digits
+    swapped (21 for 12, 173 for 137), the commonest slip in typing a number."""
     return len(written) == len(other) and slips(written, other, 1) == 1 and sorted(written) == sorted(other)
 
 
@@ -1117,7 +1154,14 @@ def _near_any(word: str, candidates: Iterable[str]) -> bool:
     return False
 
 
-def _why_tied(parsed: _Parsed) -> str:
+def _why_tied(parsed: _Parsed, tied: list[tuple[str, _Scored]]) -> str:
+    """Why the addresses that fit about as well could not be told apart: what counts against
+    each, when that differs ("12 High Street, JU1 1AB" with flat 3 at both 12 and 21),
+    or what the address lacks."""
+    against = [(uprn, [what for what, bits in item.evidence if bits < 0]) for uprn, item in tied]
+    if len({tuple(whats) for _uprn, whats in against}) > 1:
+        return "each has something else against it: " + "; ".join(
+            f"{uprn}, {', '.join(whats) or 'nothing'}" for uprn, whats in against[:4])
     if not parsed.postcode and not parsed.outward:
         return "the address has no postcode to tell them apart"
     return "neither the postcode nor the place tells them apart"
