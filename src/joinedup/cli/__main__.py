@@ -1,0 +1,5 @@
+"""``python -m joinedup.cli``, as the ``joinedup`` command."""
+
+from joinedup.cli import app
+
+app()
