@@ -347,25 +347,28 @@ def test_a_postcode_one_slip_from_the_houses_own_is_a_postcode_slip_on_the_same_
     assert (outcome.status, outcome.uprn) == ("matched", "110")
 
 
-def test_a_postcode_holding_the_number_with_two_digits_swapped_names_its_own_house():
+def test_a_postcode_holding_the_number_with_two_digits_swapped_sends_both_houses_to_review():
     # JU1 1AB now holds 21 High Street: "12 High Street, JU1 1AB" is 21 with two digits
-    # swapped, or 12 with the postcode slipped onto the one part of the street that holds
-    # 21. The first is far the likelier (docs/gazetteer.md, "A house number with two
-    # digits swapped"), and the reason says what was read.
+    # swapped, or 12 with the postcode slipped onto the part of the street that holds 21.
+    # Nothing says which (docs/gazetteer.md, "A house number with two digits swapped"):
+    # the reviewer is shown both.
     rows = [*ROWS, ("112", "", "approved", "", "", "21", "", "", "High Street", "Old Town", "Joinford",
                     "JU1 1AB", "452030.0", "338000.0", "residential", "Y")]
     matcher = Matcher(GazetteerIndex(_entries(rows)))
     outcome = one(matcher, "12 High Street, Joinford", "JU1 1AB")
-    assert (outcome.status, outcome.uprn, outcome.runner_up_uprn) == ("matched", "112", "110")
-    assert "the house number read with two digits swapped (12 written for 21)" in outcome.reason
+    assert (outcome.status, outcome.tied) == ("ambiguous", ["112", "110"])
+    assert outcome.reason == (
+        "the number or the postcode is wrong, and nothing says which: the postcode JU1 1AB holds 21 High Street, "
+        "Old Town, Joinford, the number written with two digits swapped; the number written is 12 High Street, "
+        "Old Town, Joinford, in another postcode")
     own = one(matcher, "12 High Street, Joinford", "JU1 1AA")
     assert (own.status, own.uprn) == ("matched", "110")
     assert "swapped" not in own.reason
 
 
 def test_a_swap_is_read_only_to_a_house_with_the_flat_written():
-    # "Flat 3, 15 Brunel Road, CO1 1AB" (51's postcode) is 51's flat 3 when 51 has one;
-    # when 51 is a house of no flats, the flat written says the number is right.
+    # "Flat 3, 15 Brunel Road, CO1 1AB" (51's postcode) may be 51's flat 3 when 51 has
+    # one; when 51 is a house of no flats, the flat written says the number is right.
     def flat(uprn, parent, number, postcode):
         return (uprn, parent, "approved", "", "3", number, "", "", "Brunel Road", "", "Castle Ormsby", postcode,
                 "450000.0", "330000.0", "residential", "Y")
@@ -373,22 +376,33 @@ def test_a_swap_is_read_only_to_a_house_with_the_flat_written():
     divided = Matcher(GazetteerIndex(_entries([
         *fifteen, _house("983", "51", "Brunel Road", "Castle Ormsby", "CO1 1AB"), flat("984", "983", "51", "CO1 1AB")])))
     swapped = one(divided, "Flat 3, 15 Brunel Road, Castle Ormsby", "CO1 1AB")
-    assert (swapped.status, swapped.uprn) == ("matched", "984")
-    assert "the house number read with two digits swapped (15 written for 51)" in swapped.reason
+    assert (swapped.status, swapped.tied) == ("ambiguous", ["984", "982"])
     whole = Matcher(GazetteerIndex(_entries([*fifteen, _house("986", "51", "Brunel Road", "Castle Ormsby", "CO1 1AB")])))
     own = one(whole, "Flat 3, 15 Brunel Road, Castle Ormsby", "CO1 1AB")
     assert (own.status, own.uprn) == ("matched", "982")
 
 
-def test_two_swaps_in_the_postcode_tie_and_the_reason_says_what_is_against_each():
+def test_two_swaps_in_the_postcode_both_go_to_review_with_the_written_house():
     rows = [_house("991", "137", "Mill Lane", "Joinford", "JF1 1AA"),
             _house("992", "173", "Mill Lane", "Joinford", "JF1 1AB"),
             _house("993", "317", "Mill Lane", "Joinford", "JF1 1AB")]
     outcome = one(Matcher(GazetteerIndex(_entries(rows))), "137 Mill Lane, Joinford", "JF1 1AB")
-    assert outcome.status == "ambiguous" and set(outcome.tied) == {"992", "993"}
-    assert ("each has something else against it: 992, the house number read with two digits swapped "
-            "(137 written for 173); 993, the house number read with two digits swapped (137 written for 317)"
-            ) in outcome.reason
+    assert (outcome.status, outcome.tied) == ("ambiguous", ["992", "993", "991"])
+    assert "holds 173 Mill Lane, Joinford and 317 Mill Lane, Joinford, the number written" in outcome.reason
+
+
+def test_a_tie_says_what_is_against_each_candidate_when_that_differs():
+    from joinedup.gazetteer.matching import _Parsed, _Scored, _why_tied
+
+    parsed = _Parsed(words=["12", "KILN", "ST"], postcode="KS1 1AA", outward="KS1")
+    street = ("the street", 8.0)
+    same = [("995", _Scored((street, ("the building's name is not written", -1.0)), 0, False)),
+            ("996", _Scored((street, ("the building's name is not written", -1.0)), 1, False))]
+    assert _why_tied(parsed, same) == "neither the postcode nor the place tells them apart"
+    differ = [("995", _Scored((street, ("the building's name is not written", -1.0)), 0, False)),
+              ("996", _Scored((street,), 1, False))]
+    assert _why_tied(parsed, differ) == (
+        "each has something else against it: 995, the building's name is not written; 996, nothing")
 
 
 def test_a_number_the_street_lacks_is_not_read_as_a_swap():

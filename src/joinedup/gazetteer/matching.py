@@ -332,6 +332,8 @@ class _Scored:
     #: The address's words up to the street are the LPI's, word for word, and neither
     #: its places nor its postcode count against it (a place may be misspelt).
     as_written: bool = False
+    #: The candidate is the written number with two digits swapped (Matcher._number_swapped).
+    swapped: bool = False
     weight: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -598,11 +600,12 @@ class Matcher:
         """Weigh the houses of the written postcode whose number is the written one with two
         neighbouring digits swapped ("21 High Street, JU1 1AA", where 21 is further along
         and JU1 1AA holds 12): the number slipped, or the postcode landed, by a slip of its
-        own, on the one part of the street that holds the number's swap. The first is far
-        the likelier, so the postcode's house is weighed (the written one counts the
-        postcode against it), if it has the flat written too. Only when the written house
-        exists: a number the street lacks, in the postcode's town, may be a new house past
-        its end (docs/gazetteer.md, "What JoinedUp still misses")."""
+        own, on the one part of the street that holds the number's swap. Which, nothing in
+        the address says: such a candidate is never matched, but sends the address to the
+        review list with the written house beside it (:meth:`_decide`), so that the
+        reviewer sees both. Only when the written house exists in the postcode's town (a
+        number the street lacks may be a new house past its end), and when the swapped
+        house has the flat written, if any."""
         index = self.index
         held = index.postcode_numbers.get((parsed.postcode, street), ())
         if number in held:
@@ -617,10 +620,10 @@ class Matcher:
             for position in index.by_number.get((street, other), ()):
                 lpi = index.lpis[position]
                 if lpi.postcode == parsed.postcode and lpi.town in towns and lpi.sao == flat:
-                    self._score(parsed, position, premise, after, other, end, scored, read)
+                    self._score(parsed, position, premise, after, other, end, scored, read, swapped=True)
 
     def _score(self, parsed: _Parsed, position: int, premise: list[str], after: list[str], number: str,
-               end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...]) -> None:
+               end: int, scored: list[_Scored], found_street: tuple[_Evidence, ...], *, swapped: bool = False) -> None:
         """Weigh one candidate LPI; candidates the structure rules out are not kept."""
         index = self.index
         lpi = index.lpis[position]
@@ -665,7 +668,7 @@ class Matcher:
         as_written = ((postcode is None or postcode[2]) and all(bits >= 0 for _what, bits in evidence)
                       and found_street == (("the street", W_STREET),)
                       and " ".join(parsed.words[:end]) == lpi.normalised)
-        scored.append(_Scored(tuple(evidence), position, as_written and place_clean, as_written))
+        scored.append(_Scored(tuple(evidence), position, as_written and place_clean, as_written, swapped))
 
     def _places(self, after: list[str], lpi: _Lpi) -> tuple[list[_Evidence], bool]:
         """Weigh what follows the street: localities and towns, known or not. What
@@ -821,6 +824,18 @@ class Matcher:
             outcome.reason = f"the best candidate, {lpi.text}, is too weak a match: {_weighed(best)}"
             if parsed.postcode and parsed.postcode.split(" ")[0] not in index.outwards:
                 outcome.reason = f"the postcode {parsed.postcode} is outside the gazetteer's area; " + outcome.reason
+            return outcome
+        if best.swapped:
+            swaps = [u for u, item in ranked if item.swapped and best.weight - item.weight < MARGIN]
+            written = [u for u, item in ranked if not item.swapped][:1]
+            outcome.status, outcome.tied = "ambiguous", [*swaps, *written]
+            outcome.reason = (
+                f"the number or the postcode is wrong, and nothing says which: the postcode {parsed.postcode} holds "
+                + " and ".join(index.lpis[best_by_uprn[u].lpi].text for u in swaps)
+                + ", the number written with two digits swapped"
+                + (f"; the number written is {index.lpis[best_by_uprn[written[0]].lpi].text}, in another postcode"
+                   if written else "")
+            )
             return outcome
         close = [u for u, item in ranked if best.weight - item.weight < MARGIN]
         if _more_than_the_building(parsed.words):
