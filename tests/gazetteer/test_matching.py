@@ -356,7 +356,7 @@ def test_a_postcode_holding_the_number_with_two_digits_swapped_sends_both_houses
                     "JU1 1AB", "452030.0", "338000.0", "residential", "Y")]
     matcher = Matcher(GazetteerIndex(_entries(rows)))
     outcome = one(matcher, "12 High Street, Joinford", "JU1 1AB")
-    assert (outcome.status, outcome.tied) == ("ambiguous", ["112", "110"])
+    assert (outcome.status, outcome.tied, outcome.runner_up_uprn) == ("ambiguous", ["112", "110"], "110")
     assert outcome.reason == (
         "the number or the postcode is wrong, and nothing says which: the postcode JU1 1AB holds 21 High Street, "
         "Old Town, Joinford, the number written with two digits swapped; the number written is 12 High Street, "
@@ -388,6 +388,7 @@ def test_two_swaps_in_the_postcode_both_go_to_review_with_the_written_house():
             _house("993", "317", "Mill Lane", "Joinford", "JF1 1AB")]
     outcome = one(Matcher(GazetteerIndex(_entries(rows))), "137 Mill Lane, Joinford", "JF1 1AB")
     assert (outcome.status, outcome.tied) == ("ambiguous", ["992", "993", "991"])
+    assert (outcome.uprn, outcome.runner_up_uprn) == ("992", "991")
     assert "holds 173 Mill Lane, Joinford and 317 Mill Lane, Joinford, the number written" in outcome.reason
 
 

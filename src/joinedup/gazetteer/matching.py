@@ -829,6 +829,9 @@ class Matcher:
             swaps = [u for u, item in ranked if item.swapped and best.weight - item.weight < MARGIN]
             written = [u for u, item in ranked if not item.swapped][:1]
             outcome.status, outcome.tied = "ambiguous", [*swaps, *written]
+            if written:
+                # The review list shows the best and the runner-up: the written house beside the swap.
+                outcome.runner_up_uprn, outcome.runner_up_score = written[0], score_of(best_by_uprn[written[0]].weight)
             outcome.reason = (
                 f"the number or the postcode is wrong, and nothing says which: the postcode {parsed.postcode} holds "
                 + " and ".join(index.lpis[best_by_uprn[u].lpi].text for u in swaps)
