@@ -406,6 +406,29 @@ def test_a_tie_says_what_is_against_each_candidate_when_that_differs():
         "each has something else against it: 995, the building's name is not written; 996, nothing")
 
 
+def test_a_street_of_another_kind_is_found_among_the_streets_of_the_postcode():
+    # "5 Church Walk, HN3 3BB": the gazetteer has no Church Walk, and HN3 3BB holds 5
+    # Church Road. Without the postcode, or with the name misspelt too, nothing says so.
+    rows = [_house("1001", "5", "Church Road", "Callowmere", "HN3 3BB"),
+            _house("1002", "7", "Church Lane", "Callowmere", "HN3 3BD")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    outcome = one(matcher, "5 Church Walk, Callowmere", "HN3 3BB")
+    assert (outcome.status, outcome.uprn) == ("matched", "1001")
+    assert "the street's name, of another kind than written, among the streets of the postcode" in outcome.reason
+    for text, postcode in (("5 Church Walk, Callowmere", None), ("5 Chruch Walk, Callowmere", "HN3 3BB"),
+                           ("7 Church Walk, Callowmere", "HN3 3BB")):
+        assert one(matcher, text, postcode).status != "matched", text
+
+
+def test_a_building_named_like_a_street_of_another_kind_leaves_no_weak_candidate():
+    # "Glebe Court" is the block, not a street: reading it as Glebe Rise gives a candidate
+    # too weak to match, which would keep the address from the engine (step 7).
+    rows = [_house("1011", "10", "Glebe Rise", "Kingsbury Vale", "ZT8 0AX"),
+            _house("1012", "24", "Glebe Rise", "Kingsbury Vale", "ZT8 0AX")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "Flat 10, Glebe Court, 24 Glebe, Kingsbury Vale", "ZT8 0AX")
+    assert (outcome.status, outcome.uprn) == ("unmatched", None)
+
+
 def test_a_number_the_street_lacks_is_not_read_as_a_swap():
     # 52 Hythe Street is not in the gazetteer (a new house past the street's end, say): its
     # postcode holding 25 does not make it 25.

@@ -464,9 +464,14 @@ class Matcher:
         """The streets of the address's own postcode, their names written with two slips
         whatever their length ("Alvetrt Road" for Albert Road, "Wesf Street" for West
         Street): a full postcode and a number or building on that street already say
-        where, so the name need only be near. Its first letter must be right."""
+        where, so the name need only be near. Its first letter must be right. A street
+        whose name is written exactly but whose kind is not ("5 Church Walk" where the
+        postcode holds 5 Church Road) counts too, when the street written is not the
+        gazetteer's: the postcode and the number say which it is."""
         streets = sorted(self.index.postcode_streets.get(parsed.postcode, ()))
-        self._near_names(parsed, scored, streets, 2, ("a misspelling of a street of the postcode", W_STREET_POSTCODE))
+        self._near_names(parsed, scored, streets, 2, ("a misspelling of a street of the postcode", W_STREET_POSTCODE),
+                         other_kind=("the street's name, of another kind than written, among the streets of the postcode",
+                                     W_STREET_POSTCODE))
 
     def _streets_of_the_places(self, parsed: _Parsed, scored: list[_Scored]) -> None:
         """Without a postcode, the streets of the towns and localities the address names,
@@ -479,16 +484,27 @@ class Matcher:
         self._near_names(parsed, scored, streets, 5, ("a misspelling of a street of the place named", W_STREET_PLACE))
 
     def _near_names(self, parsed: _Parsed, scored: list[_Scored], streets: list[tuple[str, ...]], shortest: int,
-                    found_street: _Evidence) -> None:
+                    found_street: _Evidence, *, other_kind: _Evidence | None = None) -> None:
         """Weigh each of ``streets`` whose name the address writes with its first letter
-        right and two slips at most (one below five letters; none below ``shortest``)."""
+        right and two slips at most (one below five letters; none below ``shortest``),
+        and of the kind written; or, given ``other_kind``, whose name it writes exactly
+        with another kind."""
         index = self.index
         for start, end, span, kind in self._spans(parsed.words):
             for street in streets:
                 if street[-1] in _KIND_CODES:
-                    if kind != street[-1] or end - start < 2:
+                    if end - start < 2:
                         continue
                     written = "".join(span[:-1])
+                    if kind != street[-1]:
+                        if other_kind is not None and kind in _KIND_CODES and written in index.street_names[street]:
+                            # Kept only if strong enough to match: a building's name read as a
+                            # street ("Glebe Court, 24 Glebe") would otherwise keep the
+                            # address from the engine with a weak candidate.
+                            found: list[_Scored] = []
+                            self._on_street(parsed, start, end, street, found, (other_kind,))
+                            scored += [candidate for candidate in found if candidate.weight >= MATCH_MIN]
+                        continue
                 else:
                     written = "".join(span)
                 limit = 1 if len(written) < 5 else 2
