@@ -429,6 +429,21 @@ def test_a_building_named_like_a_street_of_another_kind_leaves_no_weak_candidate
     assert (outcome.status, outcome.uprn) == ("unmatched", None)
 
 
+def test_the_name_of_another_building_on_the_street_counts_against_the_number():
+    # Lister Point is 14 Wordsworth Drive; 4 is a house of no flats. "Flat 2, Lister Point,
+    # 4 Wordsworth Drive" has the block's number slipped, or the name wrong: not house 4.
+    block = ("1021", "", "approved", "", "", "14", "", "Lister Point", "Wordsworth Drive", "", "Brackenford",
+             "HN1 5AY", "450000.0", "330000.0", "residential", "Y")
+    flat = ("1022", "1021", "approved", "", "2", "14", "", "Lister Point", "Wordsworth Drive", "", "Brackenford",
+            "HN1 5AY", "450000.0", "330000.0", "residential", "Y")
+    rows = [block, flat, _house("1023", "4", "Wordsworth Drive", "Brackenford", "HN1 5AY")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    outcome = one(matcher, "Flat 2, Lister Point, 4 Wordsworth Drive, Brackenford", "HN1 5AY")
+    assert outcome.status != "matched"
+    assert "the name of another building on the street (LISTER POINT)" in outcome.reason
+    assert one(matcher, "Flat 2, Lister Point, 14 Wordsworth Drive, Brackenford", "HN1 5AY").uprn == "1022"
+
+
 def test_a_number_the_street_lacks_is_not_read_as_a_swap():
     # 52 Hythe Street is not in the gazetteer (a new house past the street's end, say): its
     # postcode holding 25 does not make it 25.

@@ -70,6 +70,9 @@ W_NUMBER = 6.0
 W_NUMBER_SWAPPED = 4.0
 W_BUILDING = 3.0
 W_BUILDING_ONLY = 6.0
+#: The name of another building on the street written with the number: as much as
+#: another town, so that neither the number nor the name decides.
+W_OTHER_BUILDING = 12.0
 W_SAO = 6.0
 W_POSTCODE = 8.0
 
@@ -673,7 +676,14 @@ class Matcher:
             return
         if room and not lpi.sao:
             evidence.append(("a room the gazetteer does not hold", -0.5))
-        if junk:
+        other_building = next((" ".join(name) for name in index.named.get(lpi.street, {})
+                               if name != lpi.pao_text and _find(junk, name) >= 0), None)
+        if other_building:
+            # "Flat 2, Lister Point, 4 Wordsworth Drive", Lister Point being 14: the name
+            # says another house than the number does, and nothing says which is wrong.
+            evidence.append((f"the name of another building on the street ({other_building}): the number or the "
+                             "name is wrong", -W_OTHER_BUILDING))
+        elif junk:
             evidence.append((f"words the gazetteer does not have there ({' '.join(junk)})",
                              -min(2.0 * len(junk), 6.0)))
         places, place_clean = self._places(after, lpi)
