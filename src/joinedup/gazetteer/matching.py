@@ -853,7 +853,7 @@ class Matcher:
             return outcome
         if best.swapped:
             swaps = [u for u, item in ranked if item.swapped and best.weight - item.weight < MARGIN]
-            written = [u for u, item in ranked if not item.swapped][:1]
+            written = [u for u, item in ranked if not item.swapped and index.lpis[item.lpi].street == lpi.street][:1]
             outcome.status, outcome.tied = "ambiguous", [*swaps, *written]
             if written:
                 # The review list shows the best and the runner-up: the written house beside the swap.
@@ -1200,7 +1200,7 @@ def _near_any(word: str, candidates: Iterable[str]) -> bool:
 
 def _why_tied(parsed: _Parsed, tied: list[tuple[str, _Scored]]) -> str:
     """Why the addresses that fit about as well could not be told apart: what counts against
-    each, when that differs ("12 High Street, JU1 1AB" with flat 3 at both 12 and 21),
+    each, when that differs (one lacks the building's name written, another the postcode),
     or what the address lacks."""
     against = [(uprn, [what for what, bits in item.evidence if bits < 0]) for uprn, item in tied]
     if len({tuple(whats) for _uprn, whats in against}) > 1:
