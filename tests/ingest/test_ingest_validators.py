@@ -255,6 +255,25 @@ def test_a_date_of_birth_is_not_in_the_future_nor_before_1900():
     assert validators.birth_date(date(1900, 1, 1), today) == date(1900, 1, 1)
 
 
+def test_a_two_digit_year_of_birth_is_read_in_the_century_that_has_happened():
+    # Python reads "23/05/58" as 2058; a date of birth written so was 1958. A police
+    # system's dd/mm/yy lost a trial's dates of birth before 1969 as "in the future".
+    today = date(2025, 6, 1)
+    parse = validators.date_parser(["%d/%m/%y"], past_by=today)
+    assert parse("23/05/58") == date(1958, 5, 23)
+    assert parse("01/06/25") == date(2025, 6, 1)
+    assert parse("02/06/25") == date(1925, 6, 2)
+    assert validators.date_parser(["%d/%m/%y"])("23/05/58") == date(2058, 5, 23)
+    # A four-digit year is as written, even in the future: that is a mistake to flag.
+    assert validators.date_parser(["%d/%m/%Y", "%d/%m/%y"], past_by=today)("01/01/2058") == date(2058, 1, 1)
+
+
+@given(st.dates(min_value=date(1925, 6, 2), max_value=date(2025, 6, 1)))
+def test_any_date_of_birth_in_the_last_hundred_years_survives_a_two_digit_year(born):
+    today = date(2025, 6, 1)
+    assert validators.date_parser(["%d/%m/%y"], past_by=today)(born.strftime("%d/%m/%y")) == born
+
+
 @pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"])
 @given(st.from_regex(r"[0-9]{1,4}[-/.][0-9]{1,4}[-/.][0-9]{1,4}", fullmatch=True))
 def test_the_fast_date_reader_agrees_with_strptime(fmt, text):

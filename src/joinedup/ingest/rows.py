@@ -227,8 +227,8 @@ class RecordBuilder:
 
     def _converter(self, name: str, spec: FieldMapping) -> Callable[[str], Any] | None:
         if name == "date_of_birth":
-            parse = validators.date_parser(spec.formats)
             today = self._today
+            parse = validators.date_parser(spec.formats, past_by=today)
             return lambda text: validators.birth_date(parse(text), today)
         return _VALIDATORS.get(name)
 

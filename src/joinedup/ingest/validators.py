@@ -229,14 +229,21 @@ def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
     return re.compile("".join(_FAST_DIRECTIVES.get(p, re.escape(p)) for p in parts))
 
 
-def date_parser(formats: Iterable[str]) -> Callable[[str], date]:
-    """A parser trying ``formats`` in order; it raises Invalid naming the formats expected."""
+def date_parser(formats: Iterable[str], *, past_by: date | None = None) -> Callable[[str], date]:
+    """A parser trying ``formats`` in order; it raises Invalid naming the formats expected.
+
+    Given ``past_by`` (a date of birth's, which has happened by today), a two-digit year
+    (``%y``) is read in the century that puts the date on or before it: Python reads
+    "23/05/58" as 2058, but a person born then was born in 1958.
+    """
     formats = tuple(formats)
     attempts: list[Callable[[str], date]] = []
     for fmt in formats:
         pattern = _fast_pattern(fmt)
         if pattern is not None:
             attempts.append(_matcher(pattern))
+        elif past_by is not None and "%y" in fmt:
+            attempts.append(lambda text, fmt=fmt: _on_or_before(datetime.strptime(text, fmt).date(), past_by))
         else:
             attempts.append(lambda text, fmt=fmt: datetime.strptime(text, fmt).date())
     problem = "is not a real date in the format " + " or ".join(map(readable_format, formats))
@@ -250,6 +257,16 @@ def date_parser(formats: Iterable[str]) -> Callable[[str], date]:
         raise Invalid(problem)
 
     return parse
+
+
+def _on_or_before(value: date, last: date) -> date:
+    """``value``, a century earlier if it falls after ``last`` (a two-digit year's other reading)."""
+    if value <= last:
+        return value
+    try:
+        return value.replace(year=value.year - 100)
+    except ValueError:  # 29 February of a year whose century-earlier twin is not a leap year
+        return value
 
 
 def _matcher(pattern: re.Pattern[str]) -> Callable[[str], date]:
