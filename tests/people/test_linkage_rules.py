@@ -572,6 +572,24 @@ def test_a_parent_and_child_of_one_name_are_not_linked_on_a_scored_pair():
     assert len(set(cluster(records, [(1, 2, 0.995)], 0.99, [(1, 2, "accept")]).labels.values())) == 1
 
 
+def test_an_ni_number_one_slip_from_the_others_is_not_two_people():
+    """A newcomer's trial: "two different NI numbers" refused three pairs of one person
+    whose NI number one record had mistyped. An NI number has no check character, so the
+    slip stays valid; an NHS number so slipped fails its check and is never compared."""
+    def person(record_id, ni_number, **fields):
+        return _record(record_id, forename="Derek", surname="Peacock", date_of_birth=date(1971, 2, 3),
+                       ni_number=ni_number, invalid=frozenset(), source=str(record_id), local_id="1", **fields)
+    for slipped in ("AB123465C", "AB123456D", "AB12345C"):
+        records = {1: person(1, "AB123456C"), 2: person(2, slipped)}
+        assert len(set(cluster(records, [(1, 2, 0.995)], 0.99, []).labels.values())) == 1, slipped
+    other = {1: person(1, "AB123456C"), 2: person(2, "CE654321A")}
+    refused = cluster(other, [(1, 2, 0.995)], 0.99, [])
+    assert refused.labels[1] != refused.labels[2]
+    assert refused.refusals[(1, 2)] == "Linking them would put two different NI numbers in one person."
+    nhs = {1: person(1, None, nhs_number="4010232137"), 2: person(2, None, nhs_number="9434765919")}
+    assert len(set(cluster(nhs, [(1, 2, 0.995)], 0.99, []).labels.values())) == 2
+
+
 def test_names_swapped_are_not_two_forenames():
     """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
     read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""

@@ -128,7 +128,7 @@ class Groups:
         if ids_a and ids_b:
             for name, values in ids_a.items():
                 other = ids_b.get(name)
-                if other and values.isdisjoint(other):
+                if other and different_identifiers(name, values, other):
                     return f"Linking them would put two different {IDENTIFIER_NAMES[name]}s in one person."
         return None
 
@@ -374,9 +374,27 @@ def _identifiers_differ(holdings: list[dict[str, str]]) -> bool:
     seen: dict[str, str] = {}
     for identifiers in holdings:
         for name, value in identifiers.items():
-            if seen.setdefault(name, value) != value:
+            if different_identifiers(name, {seen.setdefault(name, value)}, {value}):
                 return True
     return False
+
+
+#: Strong identifiers with no check character: a typing slip leaves them valid.
+UNCHECKED_IDENTIFIERS = frozenset({"ni_number"})
+
+
+def different_identifiers(name: str, values: set[str], others: set[str]) -> bool:
+    """Whether two sets of valid values of a strong identifier name two people: none in
+    common, and (for an identifier with no check character, an NI number) none one
+    typing slip from another: a character changed, dropped or added, or two neighbours
+    swapped. An NHS number or UPN so slipped fails its check and is never valid, but an
+    NI number does not, and two people's are rarely one slip apart: such a pair is
+    weighed on its evidence (the model's "one character different" level) rather than
+    refused, and a reviewer may merge it."""
+    if not values.isdisjoint(others):
+        return False
+    return name not in UNCHECKED_IDENTIFIERS or not any(
+        one_slip_apart(value, other) for value in values for other in others)
 
 
 def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked: set[tuple[int, int]]) -> bool:

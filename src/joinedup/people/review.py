@@ -20,7 +20,7 @@ from joinedup.db import utcnow
 from joinedup.errors import Conflict
 from joinedup.ingest.models import SourceRecord
 from joinedup.people import linkage_model as linkage
-from joinedup.people.clustering import IDENTIFIER_NAMES, strong_identifiers
+from joinedup.people.clustering import IDENTIFIER_NAMES, different_identifiers, strong_identifiers
 from joinedup.people.decisions import decide_pair
 from joinedup.people.golden import read_records
 from joinedup.people.linking import _free_person_id, adopted_model, refresh_person
@@ -183,7 +183,7 @@ def merge_persons(session: Session, actor: Actor, keep: Person, other: Person, *
     for name, label in IDENTIFIER_NAMES.items():
         ours = {strong_identifiers(by_id[i]).get(name) for i in mine} - {None}
         yours = {strong_identifiers(by_id[i]).get(name) for i in theirs} - {None}
-        if ours and yours and ours.isdisjoint(yours):
+        if ours and yours and different_identifiers(name, ours, yours):
             raise ReviewRefused(f"The two persons have different {label}s: they cannot be one person.", "other")
     left, right = records or (mine[0], theirs[0])
     decide_pair(session, actor, left, right, "accept", reason=reason)
