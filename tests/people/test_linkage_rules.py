@@ -590,6 +590,24 @@ def test_an_ni_number_one_slip_from_the_others_is_not_two_people():
     assert len(set(cluster(nhs, [(1, 2, 0.995)], 0.99, []).labels.values())) == 2
 
 
+def test_a_record_without_a_date_tied_between_a_father_and_son_joins_neither():
+    """A newcomer's trial: the son's housing record "Gary Wood", with no date of birth,
+    scored exactly the same with the father's records (1993) as with the son's (2021), and
+    joined whichever float rounding put first; the other was then refused."""
+    records = {
+        1: _record(1, forename="Gary", surname="Wood", date_of_birth=date(1993, 5, 2), source="gp", local_id="1"),
+        2: _record(2, forename="Gary", surname="Wood", date_of_birth=date(2021, 8, 9), source="gp", local_id="2"),
+        3: _record(3, forename="Gary", surname="Wood", source="housing", local_id="3"),
+    }
+    tied = cluster(records, [(1, 3, 0.9983, 9.21), (2, 3, 0.9983, 9.21)], 0.99, [])
+    assert len(set(tied.labels.values())) == 3
+    nearer = cluster(records, [(1, 3, 0.99999, 16.6), (2, 3, 0.9983, 9.21)], 0.99, [])
+    assert nearer.labels[3] == nearer.labels[1] != nearer.labels[2]
+    # One date of birth typed two ways is one person's: the record joins them.
+    slipped = {**records, 2: dict(records[2], date_of_birth=date(1993, 2, 5))}
+    assert len(set(cluster(slipped, [(1, 3, 0.9983, 9.21), (2, 3, 0.9983, 9.21)], 0.99, []).labels.values())) == 1
+
+
 def test_names_swapped_are_not_two_forenames():
     """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
     read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""

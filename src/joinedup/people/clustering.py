@@ -192,14 +192,7 @@ class Groups:
         dates_a, dates_b = self.dates.get(a), self.dates.get(b)
         if not dates_a or not dates_b or dates_a & dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
             return False  # one date in both (most merges): checked first, it costs least
-        others = {_digits(born) for born in dates_b}
-        for one in map(_digits, dates_a):
-            swapped = one[:4] + one[6:] + one[4:6]
-            for other in others:
-                if (other in (one, swapped) or one_slip_apart(one, other)
-                        or abs(int(one[:4]) - int(other[:4])) < near_years):
-                    return False
-        return True
+        return _born_apart(dates_a, dates_b, near_years)
 
     def union(self, a: int, b: int, scored: bool = False, dateless: bool = False,
               weighed: bool = False) -> bool | str:
@@ -320,6 +313,8 @@ TIED_BITS = 1.0
 #: much weaker (bits) than its best: that would decide whose it is against the stronger
 #: evidence. A pair nearly as strong (its own record of another source) still joins.
 OUTWEIGHED_BITS = 4.0
+#: Pairs this close (bits) scored the same: nothing in the record tells its partners apart.
+LEVEL_BITS = 0.01
 
 
 def _weight(probability: float) -> float:
@@ -343,7 +338,9 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
     one kind (two children of one name, birthday and address, told apart only by their NHS
     numbers), or, for a record with no forename (or an initial alone), two that look like
     twins (one date of birth, clearly different forenames, not scored a match with each
-    other). Such a record scores the same with each; which one it joined would be decided
+    other), or, for a record with no date of birth, two born a generation apart (a father and son
+    of one name: a newcomer's trial joined "Gary Wood" with no date to the father or the
+    son as float rounding fell). Such a record scores the same with each; which one it joined would be decided
     by rounding, and either way it might be the other's. It is linked to neither, and its
     pairs stay in the review queue. A record whose best partners were all left joins
     nothing by a pair more than :data:`OUTWEIGHED_BITS` weaker than its best."""
@@ -361,8 +358,11 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
             continue
         forename = normalised_name(records[record_id].get("forename"))
         nameless = not forename or len(forename.replace(" ", "")) <= 1  # else its forename tells twins apart
+        dateless = not records[record_id].get("date_of_birth")  # else its date tells a father from his son
+        level = [other for weight, other in best[record_id] if weight >= tops[record_id] - LEVEL_BITS]
         if _identifiers_differ([strong_identifiers(records[other]) for other in partners]) or (
-                nameless and _twins_among(records, partners, linked)):
+                nameless and _twins_among(records, partners, linked)) or (
+                dateless and len(level) > 1 and _apart_among(records, level)):
             torn.add(record_id)
     floors = {record_id: tops[record_id] - OUTWEIGHED_BITS for record_id, partners in close.items()
               if record_id not in torn and all(other in torn for other in partners)}
@@ -411,6 +411,31 @@ def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked
             if (first and second and (min(one, other), max(one, other)) not in linked
                     and forenames_differ(first, second, normalised_name(left.get("surname")),
                                          normalised_name(right.get("surname")))):
+                return True
+    return False
+
+
+def _born_apart(dates_a: set[Any], dates_b: set[Any], near_years: int) -> bool:
+    """Whether no date of birth of one set is a date of the other, a slip of it ("1958"
+    typed "1985"), it with day and month swapped, or fewer than ``near_years`` years from it."""
+    others = {_digits(born) for born in dates_b}
+    for one in map(_digits, dates_a):
+        swapped = one[:4] + one[6:] + one[4:6]
+        for other in others:
+            if other in (one, swapped) or one_slip_apart(one, other) or abs(int(one[:4]) - int(other[:4])) < near_years:
+                return False
+    return True
+
+
+def _apart_among(records: dict[int, dict[str, Any]], partners: list[int]) -> bool:
+    """Whether two of ``partners`` were born a generation apart (:func:`_born_apart`) and
+    share no strong identifier: a father and son of one name, say."""
+    for at, one in enumerate(partners):
+        for other in partners[at + 1:]:
+            born, born_other = records[one].get("date_of_birth"), records[other].get("date_of_birth")
+            ids, ids_other = strong_identifiers(records[one]), strong_identifiers(records[other])
+            if (born and born_other and not set(ids.items()) & set(ids_other.items())
+                    and _born_apart({born}, {born_other}, GENERATION_YEARS)):
                 return True
     return False
 
