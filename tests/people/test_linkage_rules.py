@@ -608,6 +608,21 @@ def test_a_record_without_a_date_tied_between_a_father_and_son_joins_neither():
     assert len(set(cluster(slipped, [(1, 3, 0.9983, 9.21), (2, 3, 0.9983, 9.21)], 0.99, []).labels.values())) == 1
 
 
+def test_no_learnt_level_says_never_one_person():
+    """EM learns m ≈ 0 for a level no pair of one person showed in training: a newcomer's
+    trial learnt −116 bits for another NI number and −55 for one postcode with another
+    house number, so an extract with those slips could never link. Fixed levels keep theirs."""
+    model = {"comparisons": [{"output_column_name": "postcode", "comparison_levels": [
+        {"label_for_charts": "null", "is_null_level": True},
+        {"label_for_charts": "same", "m_probability": 0.9, "u_probability": 0.01},
+        {"label_for_charts": "one character off", "m_probability": 1e-12, "u_probability": 0.001},
+        {"label_for_charts": "twins", "m_probability": 1e-6, "u_probability": 0.01, "fix_m_probability": True},
+    ]}]}
+    levels = linkage._m_floored(copy.deepcopy(model))["comparisons"][0]["comparison_levels"]
+    assert [level.get("m_probability") for level in levels] == [None, 0.9, linkage.M_FLOOR, 1e-6]
+    assert linkage.level_weight(levels[2]) == pytest.approx(0.0)
+
+
 def test_names_swapped_are_not_two_forenames():
     """febrl3 split "siggins barnaby" from "barnaby siggins": the clustering's twins test
     read SIGGINS and BARNABY as two people's forenames, where the SQL's exempts a swap."""

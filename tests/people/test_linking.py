@@ -14,7 +14,7 @@ from joinedup.db import session_factory, transaction
 from joinedup.disclosure import export_links
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.people import LinkModel, Person, PersonRecord, decide_pair, link_people
+from joinedup.people import LinkModel, Person, PersonRecord, decide_pair, link_people, linkage_model
 from joinedup.people.linking import WRITTEN_BY_A_FULL_RUN
 
 EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")
@@ -59,6 +59,10 @@ def test_linking_a_place_is_accurate_and_explains_itself(linked_store, small_pla
         assert model.adopted and model.version == 1 and run.model_id == model.id
         names = {comparison["output_column_name"] for comparison in model.settings["comparisons"]}
         assert {"name", "dob", "nhs_number", "address"} <= names
+        learnt = [level["m_probability"] for comparison in model.settings["comparisons"]
+                  for level in comparison["comparison_levels"]
+                  if level.get("m_probability") is not None and not level.get("fix_m_probability")]
+        assert learnt and min(learnt) >= linkage_model.M_FLOOR
         person = session.scalar(select(Person).where(Person.record_count > 2).limit(1))
         golden = person.golden
         assert golden["surname"]["value"] == person.surname

@@ -671,6 +671,25 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     # Splink leaves the last EM pass's blocking-adjusted prior on the linker; the prior
     # is the one the deterministic rules estimated.
     model["probability_two_random_records_match"] = prior
+    return _m_floored(model)
+
+
+#: The least share of one person's pairs any level is taken to hold (see :func:`_m_floored`).
+M_FLOOR = 0.001
+
+
+def _m_floored(model: dict[str, Any]) -> dict[str, Any]:
+    """``model`` with no learnt level's m below :data:`M_FLOOR`. EM learns m ≈ 0 for a
+    level that no pair of one person showed in training, and its weight then says
+    "never one person" (a newcomer's trial learnt −55 bits for one postcode with another
+    house number, −44 for a postcode one character off, −116 for another NI number): an
+    extract whose errors the training data lacked could never be linked on it. Fixed
+    levels (twins, siblings) keep their values."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if m is not None and not level.get("fix_m_probability") and m < M_FLOOR:
+                level["m_probability"] = M_FLOOR
     return model
 
 
