@@ -338,9 +338,10 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
     one kind (two children of one name, birthday and address, told apart only by their NHS
     numbers), or, for a record with no forename (or an initial alone), two that look like
     twins (one date of birth, clearly different forenames, not scored a match with each
-    other), or, for a record with no date of birth, two born a generation apart (a father and son
-    of one name: a newcomer's trial joined "Gary Wood" with no date to the father or the
-    son as float rounding fell). Such a record scores the same with each; which one it joined would be decided
+    other), or, for a record with no date of birth scoring the same (:data:`LEVEL_BITS`)
+    with each, two born a generation apart (a father and son of one name: a newcomer's
+    trial joined "Gary Wood" with no date to the father or the son as float rounding
+    fell). Such a record scores the same with each; which one it joined would be decided
     by rounding, and either way it might be the other's. It is linked to neither, and its
     pairs stay in the review queue. A record whose best partners were all left joins
     nothing by a pair more than :data:`OUTWEIGHED_BITS` weaker than its best."""
