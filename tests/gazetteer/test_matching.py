@@ -444,6 +444,18 @@ def test_the_name_of_another_building_on_the_street_counts_against_the_number():
     assert one(matcher, "Flat 2, Lister Point, 14 Wordsworth Drive, Brackenford", "HN1 5AY").uprn == "1022"
 
 
+def test_a_street_whose_name_normalises_to_an_abbreviation_is_found_misspelt():
+    # Park normalises to PK (Park is also a street kind), so "Pakr Street" was no slip
+    # from any spelling the lookup knew; the name as written is one of them now.
+    rows = [_house("1031", "29", "Park Street", "Brackenford", "HN1 6AG"),
+            _house("1032", "10", "Park Road", "Brackenford", "HN1 6AH")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    for text, uprn in (("29 Pakr Street, Brackenford", "1031"), ("10 Prak Road, Brackenford", "1032")):
+        outcome = one(matcher, text)
+        assert (outcome.status, outcome.uprn) == ("matched", uprn), text
+        assert "a misspelling of the street" in outcome.reason
+
+
 def test_a_number_the_street_lacks_is_not_read_as_a_swap():
     # 52 Hythe Street is not in the gazetteer (a new house past the street's end, say): its
     # postcode holding 25 does not make it 25.

@@ -238,7 +238,11 @@ class GazetteerIndex:
             self._add(entry)
         self.longest_street = max((len(street) for street in self.streets), default=0)
         self.longest_place = max((len(place) for place in self.places), default=0)
-        self.near_streets = NearNames(("".join(street), street) for street in self.streets)
+        # Each street's name as normalised and as written, with its kind: "PAKR ST" is one
+        # slip from PARK ST, though Park normalises to PK.
+        self.near_streets = NearNames((spelling, street) for street in self.streets for spelling in {
+            "".join(street), *(name + (street[-1] if street[-1] in _KIND_CODES else "")
+                               for name in self.street_names[street])})
         self.near_places = NearNames((spelling, place) for place, spellings in self.place_spellings.items()
                                      for spelling in spellings)
         self.place_words = {word for place in self.places for word in place}
