@@ -39,28 +39,38 @@ monitor_app = typer.Typer(help="Monitoring: rules over the audit log that raise 
                           no_args_is_help=True)
 app.add_typer(monitor_app, name="monitor")
 
+# The commands, in the order a data team meets them.
 app.command()(place.init)
 app.command()(place.synth)
 app.command()(extracts.ingest)
+app.command()(people.link)
+app.command()(place.serve)
+app.command("privacy-notice")(place.privacy_notice_command)
+app.command()(place.demo)
+
+# What is read from the extracts besides records.
+directory_app.command("load")(extracts.directory_load)
+involvements_app.command("index")(extracts.involvements_index)
+flags_app.command("index")(extracts.flags_index)
+
+# Addresses.
 gazetteer_app.command("load")(addresses.gazetteer_load)
 addresses_app.command("match")(addresses.addresses_match)
 addresses_app.command("report")(addresses.addresses_report)
 export_app.command("addresses")(addresses.export_addresses_command)
-app.command()(people.link)
+
+# The person index.
 models_app.command("list")(people.models_list)
 models_app.command("adopt")(people.models_adopt)
 export_app.command("links")(people.export_links_command)
 export_app.command("persons")(people.export_persons_command)
-app.command()(place.serve)
-retention_app.command("run")(audit.retention_run)
-app.command("privacy-notice")(place.privacy_notice_command)
-app.command()(place.demo)
-directory_app.command("load")(extracts.directory_load)
-involvements_app.command("index")(extracts.involvements_index)
-flags_app.command("index")(extracts.flags_index)
+
+# Accounts.
 users_app.command("add")(accounts.add_user)
 users_app.command("unlock")(accounts.unlock_user)
 users_app.command("roles")(accounts.change_user_roles)
+
+# The audit log, the monitoring that reads it, and retention.
 audit_app.command("checkpoint")(audit.audit_checkpoint)
 audit_app.command("verify")(audit.audit_verify)
 audit_app.command("receipt")(audit.audit_receipt)
@@ -70,5 +80,6 @@ audit_app.command("check-consistency")(audit.audit_check_consistency)
 audit_app.command("public-key")(audit.audit_public_key)
 monitor_app.command("run")(audit.monitor_run)
 monitor_app.command("declare")(audit.monitor_declare)
+retention_app.command("run")(audit.retention_run)
 
 __all__ = ["app"]
