@@ -193,7 +193,7 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
     as LEE keeps; one crossing alone is not a swap, or Robert and Emily Roberts would not
     be twins). The SQL twins level asks the same (``_FORENAMES_DIFFER``)."""
     similarity = jaro_winkler(left, right)
-    if left.startswith(right) or right.startswith(left) or (
+    if left.startswith(right) or right.startswith(left) or ends_the_other(left, right) or (
             (similarity >= SOUND_SIMILARITY or one_slip_apart(left, right)) and soundex(left) == soundex(right)):
         return False
     if left_surname and right_surname:
@@ -203,6 +203,19 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
     if root(left.split()[0]) == root(right.split()[0]):
         return False
     return similarity < TWIN_SIMILARITY
+
+
+#: The fewest letters a forename ending another must have to be its short form.
+SHORT_FORM_LETTERS = 4
+
+
+def ends_the_other(left: str, right: str) -> bool:
+    """Whether one forename, of four letters or more, is how the other ends: a short form
+    that drops the beginning (Beth for Elizabeth, Tina for Christina, Drew for Andrew,
+    Tunde for Babatunde, Seun for Oluwaseun), which no list holds for every language.
+    ``_ENDS_THE_OTHER`` is the same test in SQL."""
+    short, long = sorted((left, right), key=len)
+    return len(short) >= SHORT_FORM_LETTERS and short != long and long.endswith(short)
 
 
 def one_slip_apart(left: str, right: str) -> bool:
@@ -429,8 +442,13 @@ def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
     ])
 
 
+#: :func:`ends_the_other` in SQL.
+_ENDS_THE_OTHER = (f"((length(forename_r) >= {SHORT_FORM_LETTERS} AND length(forename_l) > length(forename_r) "
+                   "AND ends_with(forename_l, forename_r)) OR (length(forename_l) >= "
+                   f"{SHORT_FORM_LETTERS} AND length(forename_r) > length(forename_l) "
+                   "AND ends_with(forename_r, forename_l)))")
 _FORENAME_CLOSE = ("(forename_root_l = forename_root_r OR forename_sound_l = forename_sound_r "
-                   f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE})")
+                   f"OR jaro_winkler_similarity(forename_l, forename_r) >= {_CLOSE} OR {_ENDS_THE_OTHER})")
 #: One's forename is one of the other's middle names: someone known by a middle name
 #: ("ABIGAIL FRANCES GRAHAM" in one agency's records, "FRANCES GRAHAM" in another's).
 #: The twins level (:data:`_FORENAMES_DIFFER`) does not excuse it: twins can be named
@@ -444,13 +462,14 @@ _SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
 _CROSSINGS = ("coalesce(jaro_winkler_similarity(forename_l, surname_r), 0), "
               "coalesce(jaro_winkler_similarity(surname_l, forename_r), 0)")
 #: Forenames that are clearly two people's: both there, not one root, not alike in
-#: spelling or sound, not an initial of the other, and not the names swapped.
+#: spelling or sound, not an initial or short form of the other, and not the names swapped.
 _FORENAMES_DIFFER = (
     "forename_l IS NOT NULL AND forename_r IS NOT NULL AND forename_root_l <> forename_root_r "
     f"AND NOT (forename_sound_l = forename_sound_r AND (jaro_winkler_similarity(forename_l, forename_r) "
     f">= {SOUND_SIMILARITY} OR {one_edit_sql('forename_l', 'forename_r')})) "
     f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
     "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
+    f"AND NOT {_ENDS_THE_OTHER} "
     f"AND NOT (greatest({_CROSSINGS}) >= {_CLOSE} AND least({_CROSSINGS}) >= {TWIN_SIMILARITY})"
 )
 
