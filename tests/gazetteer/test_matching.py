@@ -420,6 +420,31 @@ def test_a_street_of_another_kind_is_found_among_the_streets_of_the_postcode():
         assert one(matcher, text, postcode).status != "matched", text
 
 
+def test_a_street_of_another_kind_in_the_postcode_and_the_street_written_elsewhere_go_to_review():
+    # "34 Wellington Road, HN6 9DF": Wellington Road has a 34 in HN6 9AR, and HN6 9DF holds
+    # 34 Wellington Drive. The kind or the postcode is wrong: a newcomer's set had both,
+    # and the written street had been matched on 14 bits.
+    rows = [_house("1041", "34", "Wellington Road", "Ludwell", "HN6 9AR"),
+            _house("1042", "34", "Wellington Drive", "Ludwell", "HN6 9DF")]
+    matcher = Matcher(GazetteerIndex(_entries(rows)))
+    outcome = one(matcher, "34 Wellington Road, Ludwell", "HN6 9DF")
+    assert (outcome.status, outcome.tied, outcome.runner_up_uprn) == ("ambiguous", ["1042", "1041"], "1041")
+    assert outcome.reason.startswith("the street's kind or the postcode is wrong, and nothing says which")
+    for postcode, uprn in (("HN6 9AR", "1041"), ("HN6 9DF", "1042")):
+        text = "34 Wellington Road, Ludwell" if uprn == "1041" else "34 Wellington Drive, Ludwell"
+        assert (one(matcher, text, postcode).status, one(matcher, text, postcode).uprn) == ("matched", uprn)
+
+
+def test_a_street_of_another_kind_is_not_read_with_the_number_swapped_as_well():
+    # ZT4 0AQ holds 41 School Crescent; 14 is on School Drive and on School Crescent
+    # elsewhere: "14 School Drive, ZT4 0AQ" is not read as two slips at once.
+    rows = [_house("1051", "14", "School Drive", "Pendleworth", "ZT4 0AB"),
+            _house("1052", "14", "School Crescent", "Pendleworth", "ZT4 0AC"),
+            _house("1053", "41", "School Crescent", "Pendleworth", "ZT4 0AQ")]
+    outcome = one(Matcher(GazetteerIndex(_entries(rows))), "14 School Drive, Pendleworth", "ZT4 0AQ")
+    assert "1053" not in (outcome.uprn, *outcome.tied)
+
+
 def test_a_building_named_like_a_street_of_another_kind_leaves_no_weak_candidate():
     # "Glebe Court" is the block, not a street: reading it as Glebe Rise gives a candidate
     # too weak to match, which would keep the address from the engine (step 7).

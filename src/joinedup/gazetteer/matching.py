@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from joinedup.gazetteer.engine import AddressEngine, EngineAddress
@@ -341,6 +341,8 @@ class _Scored:
     as_written: bool = False
     #: The candidate is the written number with two digits swapped (Matcher._number_swapped).
     swapped: bool = False
+    #: The candidate is on a street of the postcode of another kind than written (Matcher._near_names).
+    other_kind: bool = False
     weight: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -461,7 +463,10 @@ class Matcher:
                 break
         if not recognised or all(candidate.weight < MATCH_MIN for candidate in scored):
             self._near_streets(parsed, scored)
-        if not recognised or not scored:
+        if not recognised or not scored or (
+                parsed.postcode and not any(index.lpis[item.lpi].postcode == parsed.postcode for item in scored)):
+            # Also when the streets written give no house of the written postcode: "34
+            # Wellington Road, HN6 9DF" where HN6 9DF holds 34 Wellington Drive.
             self._streets_of_the_postcode(parsed, scored)
         if not scored and not parsed.postcode:
             self._streets_of_the_places(parsed, scored)
@@ -507,10 +512,12 @@ class Matcher:
                         if other_kind is not None and kind in _KIND_CODES and written in index.street_names[street]:
                             # Kept only if strong enough to match: a building's name read as a
                             # street ("Glebe Court, 24 Glebe") would otherwise keep the
-                            # address from the engine with a weak candidate.
+                            # address from the engine with a weak candidate. Not with the
+                            # number's digits swapped too: one slip is read at a time.
                             found: list[_Scored] = []
                             self._on_street(parsed, start, end, street, found, (other_kind,))
-                            scored += [candidate for candidate in found if candidate.weight >= MATCH_MIN]
+                            scored += [replace(candidate, other_kind=True) for candidate in found
+                                       if candidate.weight >= MATCH_MIN and not candidate.swapped]
                         continue
                 else:
                     written = "".join(span)
@@ -854,6 +861,18 @@ class Matcher:
             outcome.reason = f"the best candidate, {lpi.text}, is too weak a match: {_weighed(best)}"
             if parsed.postcode and parsed.postcode.split(" ")[0] not in index.outwards:
                 outcome.reason = f"the postcode {parsed.postcode} is outside the gazetteer's area; " + outcome.reason
+            return outcome
+        written_kind = [u for u, item in ranked if not item.other_kind and not item.swapped and item.weight >= MATCH_MIN]
+        if best.other_kind and written_kind:
+            # The street written is elsewhere, with the number; the postcode holds the number
+            # on a street of that name and another kind: the kind or the postcode is wrong.
+            other, written = index.lpis[best.lpi], index.lpis[best_by_uprn[written_kind[0]].lpi]
+            outcome.status, outcome.tied = "ambiguous", [uprn, written_kind[0]]
+            outcome.runner_up_uprn, outcome.runner_up_score = written_kind[0], score_of(best_by_uprn[written_kind[0]].weight)
+            outcome.reason = (
+                f"the street's kind or the postcode is wrong, and nothing says which: the postcode {parsed.postcode} "
+                f"holds {other.text}, on a street of another kind; the street written has {written.text}, in "
+                "another postcode")
             return outcome
         if best.swapped:
             swaps = [u for u, item in ranked if item.swapped and best.weight - item.weight < MARGIN]
