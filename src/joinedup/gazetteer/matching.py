@@ -866,29 +866,21 @@ class Matcher:
         if best.other_kind and written_kind:
             # The street written is elsewhere, with the number; the postcode holds the number
             # on a street of that name and another kind: the kind or the postcode is wrong.
-            other, written = index.lpis[best.lpi], index.lpis[best_by_uprn[written_kind[0]].lpi]
-            outcome.status, outcome.tied = "ambiguous", [uprn, written_kind[0]]
-            outcome.runner_up_uprn, outcome.runner_up_score = written_kind[0], score_of(best_by_uprn[written_kind[0]].weight)
-            outcome.reason = (
+            written = written_kind[0]
+            return _to_review(outcome, [uprn, written], written, best_by_uprn, (
                 f"the street's kind or the postcode is wrong, and nothing says which: the postcode {parsed.postcode} "
-                f"holds {other.text}, on a street of another kind; the street written has {written.text}, in "
-                "another postcode")
-            return outcome
+                f"holds {lpi.text}, on a street of another kind; the street written has "
+                f"{index.lpis[best_by_uprn[written].lpi].text}, in another postcode"))
         if best.swapped:
             swaps = [u for u, item in ranked if item.swapped and best.weight - item.weight < MARGIN]
-            written = [u for u, item in ranked if not item.swapped and index.lpis[item.lpi].street == lpi.street][:1]
-            outcome.status, outcome.tied = "ambiguous", [*swaps, *written]
-            if written:
-                # The review list shows the best and the runner-up: the written house beside the swap.
-                outcome.runner_up_uprn, outcome.runner_up_score = written[0], score_of(best_by_uprn[written[0]].weight)
-            outcome.reason = (
+            written = next((u for u, item in ranked if not item.swapped and index.lpis[item.lpi].street == lpi.street),
+                           None)
+            return _to_review(outcome, [*swaps, *([written] if written else [])], written, best_by_uprn, (
                 f"the number or the postcode is wrong, and nothing says which: the postcode {parsed.postcode} holds "
                 + " and ".join(index.lpis[best_by_uprn[u].lpi].text for u in swaps)
                 + ", the number written with two digits swapped"
-                + (f"; the number written is {index.lpis[best_by_uprn[written[0]].lpi].text}, in another postcode"
-                   if written else "")
-            )
-            return outcome
+                + (f"; the number written is {index.lpis[best_by_uprn[written].lpi].text}, in another postcode"
+                   if written else "")))
         close = [u for u, item in ranked if best.weight - item.weight < MARGIN]
         if _more_than_the_building(parsed.words):
             # A building divided into flats is never the match here (step 5), so it ties
@@ -1219,6 +1211,18 @@ def _near_any(word: str, candidates: Iterable[str]) -> bool:
         if slips(word, other, limit) <= limit or sounds_alike(word, other):
             return True
     return False
+
+
+def _to_review(outcome: Outcome, tied: list[str], written: str | None, best_by_uprn: dict[str, _Scored],
+               reason: str) -> Outcome:
+    """``outcome`` made ambiguous between ``tied`` for the reason given, with the reading
+    of the address as written (if there is one) as the runner-up, which the review list
+    shows beside the best: where the number, the kind or the postcode is wrong and
+    nothing says which."""
+    outcome.status, outcome.tied, outcome.reason = "ambiguous", tied, reason
+    if written is not None:
+        outcome.runner_up_uprn, outcome.runner_up_score = written, score_of(best_by_uprn[written].weight)
+    return outcome
 
 
 def _why_tied(parsed: _Parsed, tied: list[tuple[str, _Scored]]) -> str:
