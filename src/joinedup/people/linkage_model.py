@@ -18,7 +18,6 @@ import functools
 import logging
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -33,6 +32,7 @@ from joinedup.gazetteer.normalise import (
     outward_code,
     tokens,
 )
+from joinedup.ingest.search_keys import fold
 from joinedup.people.nicknames import root
 from joinedup.people.splink_parsing import memoise_parsing
 
@@ -132,12 +132,6 @@ for _name in ("splink", "splink.internals"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
-def fold(text: str) -> str:
-    """Upper case without accents: "Zoë" and "ZOE" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 #: Names repeat: a million records hold a few tens of thousands of distinct ones, and
 #: normalising each record's names again was a tenth of a link run at that size.
 _NAMES_KEPT = 1 << 17
@@ -146,10 +140,12 @@ _NAMES_KEPT = 1 << 17
 @functools.lru_cache(maxsize=_NAMES_KEPT)
 def name(text: str | None) -> str | None:
     """A name in upper case without accents, letters and single spaces only; hyphens
-    become spaces and apostrophes go ("O'Brien" is OBRIEN)."""
+    become spaces and apostrophes go ("O'Brien" is OBRIEN). Folded as the search folds
+    (:func:`joinedup.ingest.search_keys.fold`), so letters that do not decompose are
+    read too: Łukasz is LUKASZ and Søren SOREN, not UKASZ and SREN."""
     if not text:
         return None
-    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", fold(text).replace("-", " ").replace(".", " "))).strip()
+    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", fold(text).upper())).strip()
     return cleaned or None
 
 
