@@ -302,6 +302,33 @@ def test_candidate_pairs_are_counted_as_splink_blocks_them():
     assert linkage.score(frame.iloc[:1], model, keep_from=0.5)[1] == 0
 
 
+def test_an_address_the_gazetteer_could_not_resolve_is_compared_with_one_it_did():
+    """At a million records, a voluntary group's "36 Buttermere Way" (no postcode, a street
+    name found in two places, so no UPRN) and the GP's matched "36 Buttermere Way,
+    Brookside" were never compared: a record with a UPRN kept no house and street, and with
+    no date of birth nothing else paired them. Two records that each have a UPRN are still
+    paired by it, not by the words written."""
+    records = [
+        _record(1, forename="Emma", surname="Brown", address_text="36 Buttermere Way, Brookside, Joinford",
+                postcode="JU11 5XD", uprn="100005120837"),
+        _record(2, forename="Emma", surname="Brown", address_text="36 buttermere way"),
+        _record(3, forename="Emma", surname="Browne", address_text="36 Buttermere Way, Kilbury",
+                postcode="KB2 4AA", uprn="100009000001"),
+    ]
+    model = hand_model()
+    frame = linkage.prepare(records, linkage.model_schemes(model))
+    assert frame.loc[0, ["house", "street"]].tolist() == ["36", "BUTTERMERE WAY"]
+    connection = duckdb.connect()
+    connection.register("records", frame)
+    pairs = {(left, right) for _, left, right in connection.execute(
+        linkage.blocked_pairs_sql(linkage.prediction_rules(model), "records")).fetchall()}
+    assert pairs == {(1, 2), (2, 3)}
+    kept, _ = linkage.score(frame, model, keep_from=0.0)
+    gammas, weights = next((g, w) for left, right, _, _, g, w in kept if (left, right) == (1, 2))
+    address = next(step for step in linkage.explain(model, gammas, weights) if step["comparison"] == "address")
+    assert address["level"] == "same house number and street"
+
+
 def test_the_candidate_pairs_and_the_rule_that_made_each_are_splinks_own():
     """Pairs are made by our own query, not Splink's (linkage_model._blocking_by_union): the
     same pairs, each with the first rule that makes it as its match key, over records
@@ -633,9 +660,26 @@ def test_no_learnt_level_says_never_one_person():
         {"label_for_charts": "one character off", "m_probability": 1e-12, "u_probability": 0.001},
         {"label_for_charts": "twins", "m_probability": 1e-6, "u_probability": 0.01, "fix_m_probability": True},
     ]}]}
+    model["comparisons"][0]["comparison_levels"].append({"label_for_charts": "never seen", "u_probability": 0.01})
     levels = linkage._m_floored(copy.deepcopy(model))["comparisons"][0]["comparison_levels"]
-    assert [level.get("m_probability") for level in levels] == [None, 0.9, linkage.M_FLOOR, 1e-6]
+    assert [level.get("m_probability") for level in levels] == [None, 0.9, linkage.M_FLOOR, 1e-6, linkage.M_FLOOR]
     assert linkage.level_weight(levels[2]) == pytest.approx(0.0)
+
+
+def test_a_level_no_random_pair_fell_in_gets_the_largest_u_that_allows():
+    """Splink leaves such a level out of the model's JSON, and a linker made from it gives
+    the level a placeholder: at a million records "same NHS number" scored 9.5 bits and
+    "same postcode, no UPRN on one of them" −3.5. Seeing none of 2 million random pairs
+    allows u up to 3 in 2 million (the rule of three); learnt and fixed levels keep theirs."""
+    model = {"comparisons": [{"output_column_name": "nhs_number", "comparison_levels": [
+        {"label_for_charts": "null", "is_null_level": True},
+        {"label_for_charts": "same", "m_probability": 0.66},
+        {"label_for_charts": "one character different", "m_probability": 0.004, "u_probability": 0.00002},
+        {"label_for_charts": "twins", "m_probability": 1e-3, "u_probability": 0.06, "fix_m_probability": True},
+    ]}]}
+    levels = linkage._u_bounded(copy.deepcopy(model), 2e6)["comparisons"][0]["comparison_levels"]
+    assert [level.get("u_probability") for level in levels] == [None, 1.5e-6, 0.00002, 0.06]
+    assert linkage.level_weight(levels[1]) == pytest.approx(18.75, abs=0.01)
 
 
 def test_names_swapped_are_not_two_forenames():

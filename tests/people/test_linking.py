@@ -59,10 +59,12 @@ def test_linking_a_place_is_accurate_and_explains_itself(linked_store, small_pla
         assert model.adopted and model.version == 1 and run.model_id == model.id
         names = {comparison["output_column_name"] for comparison in model.settings["comparisons"]}
         assert {"name", "dob", "nhs_number", "address"} <= names
-        learnt = [level["m_probability"] for comparison in model.settings["comparisons"]
-                  for level in comparison["comparison_levels"]
-                  if level.get("m_probability") is not None and not level.get("fix_m_probability")]
-        assert learnt and min(learnt) >= linkage_model.M_FLOOR
+        trained = [level for comparison in model.settings["comparisons"] for level in comparison["comparison_levels"]
+                   if not level.get("is_null_level") and not level.get("fix_m_probability")]
+        # Every level has its own m and u: none is left to the placeholder a linker gives a
+        # level the model's JSON lacks (linkage_model._u_bounded, _m_floored).
+        assert trained and all(level.get("m_probability") and level.get("u_probability") for level in trained)
+        assert min(level["m_probability"] for level in trained) >= linkage_model.M_FLOOR
         person = session.scalar(select(Person).where(Person.record_count > 2).limit(1))
         golden = person.golden
         assert golden["surname"]["value"] == person.surname

@@ -279,6 +279,7 @@ def postcode(text: str | None) -> str | None:
     return cleaned or None
 
 
+@functools.lru_cache(maxsize=_NAMES_KEPT)
 def house_and_street(text: str | None) -> tuple[str | None, str | None]:
     """The house number and the street's words of an address as written, normalised
     (:mod:`joinedup.gazetteer.normalise`): "12a, Tullaroop Street, Willaroo" is
@@ -322,9 +323,9 @@ def _sex(text: str | None) -> str | None:
     return (text or "").lower() or None
 
 
-#: The memoised normalisers: they hold names, postcodes and dates of birth, so each link
-#: run and each erasure empties them (:func:`joinedup.people.linking.forget_values`).
-MEMOISED = (name, soundex, postcode, _born, _sex)
+#: The memoised normalisers: they hold names, addresses, postcodes and dates of birth, so
+#: each link run and each erasure empties them (:func:`joinedup.people.linking.forget_values`).
+MEMOISED = (name, soundex, house_and_street, postcode, _born, _sex)
 
 
 def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
@@ -360,7 +361,7 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
         forename = name(record.get("forename"))
         surname = name(record.get("surname"))
         code = postcode(record.get("postcode"))
-        house, street = (None, None) if record.get("uprn") else house_and_street(record.get("address_text"))
+        house, street = house_and_street(record.get("address_text"))
         held = record.get("identifiers") or {}
         rows.append((
             record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename),
@@ -570,13 +571,17 @@ def blocking_rules(schemes: Iterable[str] = ()) -> list[str]:
         ("phone", "surname"), ("phone", "forename_root"),
         ("dob", "surname"), ("dob", "forename_root"), ("dob", "uprn"), ("dob", "postcode"),
         ("forename_root", "surname", "birth_year"),
-        ("surname", "postcode"), ("forename_root", "postcode"),
-        ("uprn", "forename_root"), ("house", "street", "forename_root"), ("house", "street", "surname_sound"),
+        ("surname", "postcode"), ("forename_root", "postcode"), ("uprn", "forename_root"),
     )]
+    # The house and street as written pair a record whose address found no UPRN with one
+    # whose did; two records that each have a UPRN are paired by it.
+    one_without_uprn = "(l.uprn IS NULL OR r.uprn IS NULL)"
+    rules += [f"l.house = r.house AND l.street = r.street AND {also} AND {one_without_uprn}" for also in (
+        "l.forename_root = r.forename_root", "l.surname_sound = r.surname_sound",
+        "substr(l.forename, 1, 1) = substr(r.forename, 1, 1)")]
     rules += [
         "l.forename_root = r.forename_root AND l.birthday = r.birthday AND substr(l.surname, 1, 1) = substr(r.surname, 1, 1)",
         "l.uprn = r.uprn AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
-        "l.house = r.house AND l.street = r.street AND substr(l.forename, 1, 1) = substr(r.forename, 1, 1)",
         # A surname and birthday alone, or a surname's sound with an initial and a year
         # near, made 16.5 and 25.1 million pairs at a million records: each is bounded by
         # the forename's initial, or the outward code.
@@ -660,6 +665,7 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     )
     prior = trained.misc.save_model_to_json()["probability_two_random_records_match"]
     trained.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    sampled = min(max_pairs, len(frame) * (len(frame) - 1) / 2)
     # The fixed levels (twins, siblings) read the forenames, and Splink leaves untrained
     # every comparison that reads a column a pass blocks on; without them in training,
     # the passes blocked on the name train the date of birth.
@@ -686,25 +692,52 @@ def train(frame: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6,
     # Splink leaves the last EM pass's blocking-adjusted prior on the linker; the prior
     # is the one the deterministic rules estimated.
     model["probability_two_random_records_match"] = prior
-    return _m_floored(model)
+    return _m_floored(_u_bounded(model, sampled))
 
 
 #: The least share of one person's pairs any level is taken to hold (see :func:`_m_floored`).
 M_FLOOR = 0.001
+#: How many random pairs a level may be missing from while its u is still taken as the
+#: most that missing it allows: the "rule of three", u ≤ 3/n at 95% (see :func:`_u_bounded`).
+U_UNSEEN_PAIRS = 3
+
+
+def _trained_levels(model: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every level of ``model`` that training sets: not a null level, not a fixed one."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and not level.get("fix_m_probability"):
+                yield level
+
+
+def _u_bounded(model: dict[str, Any], sampled: float) -> dict[str, Any]:
+    """``model`` with a u for each level that none of the ``sampled`` random pairs fell in:
+    :data:`U_UNSEEN_PAIRS` / ``sampled``, the largest u that seeing none allows.
+
+    Splink marks such a level "not observed" and leaves it out of the model's JSON, and a
+    linker made from that JSON gives it a placeholder u spread evenly over the comparison's
+    levels. At a million records that made "same NHS number" worth 9.5 bits (u 0.0009,
+    where one person in a million shares a number) and "same postcode, no UPRN on one of
+    them" −3.5 bits: agreement counted as disagreement."""
+    bound = min(1.0, U_UNSEEN_PAIRS / max(sampled, 1))
+    for level in _trained_levels(model):
+        if level.get("u_probability") is None:
+            level["u_probability"] = bound
+    return model
 
 
 def _m_floored(model: dict[str, Any]) -> dict[str, Any]:
-    """``model`` with no learnt level's m below :data:`M_FLOOR`. EM learns m ≈ 0 for a
+    """``model`` with no level's m below :data:`M_FLOOR`, or missing. EM learns m ≈ 0 for a
     level that no pair of one person showed in training, and its weight then says
     "never one person" (a newcomer's trial learnt −55 bits for one postcode with another
     house number, −44 for a postcode one character off, −116 for another NI number): an
-    extract whose errors the training data lacked could never be linked on it. Fixed
-    levels (twins, siblings) keep their values."""
-    for comparison in model["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            m = level.get("m_probability")
-            if m is not None and not level.get("fix_m_probability") and m < M_FLOOR:
-                level["m_probability"] = M_FLOOR
+    extract whose errors the training data lacked could never be linked on it. A level
+    EM never saw at all has no m in Splink's JSON, and a linker would give it a placeholder.
+    Fixed levels (twins, siblings) keep their values."""
+    for level in _trained_levels(model):
+        m = level.get("m_probability")
+        if m is None or m < M_FLOOR:
+            level["m_probability"] = M_FLOOR
     return model
 
 
