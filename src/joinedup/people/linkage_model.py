@@ -182,12 +182,17 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
                      right_surname: str | None = None) -> bool:
     """Whether two normalised forenames are clearly two people's: not one root (a
     nickname), not alike in spelling or sound (a typo, Amy and Amie; one Soundex code is
-    not enough, see :data:`SOUND_SIMILARITY`), neither an
+    not enough, see :data:`SOUND_SIMILARITY`; spelt alike from another first letter is a
+    typo only one slip apart, Catherine and Katherine, since Harpreet and Gurpreet,
+    Kulwinder and Sukhwinder share a name's element, not a slip), neither an
     initial or short form of the other, and, given the surnames, not the names swapped
     ("SIGGINS BARNABY" and "BARNABY SIGGINS": one forename alike the other's surname, and
     the other crossing at least not clearly different, which a typo in a short name such
     as LEE keeps; one crossing alone is not a swap, or Robert and Emily Roberts would not
-    be twins). The SQL twins level asks the same (``_FORENAMES_DIFFER``)."""
+    be twins). Given names of several words whose first word is the same are read by the
+    rest (:func:`_rests_differ`). The SQL twins level asks the same (``_FORENAMES_DIFFER``)."""
+    if _one_first_word(left, right):
+        return _rests_differ(left.split(" ", 1)[1], right.split(" ", 1)[1])
     similarity = jaro_winkler(left, right)
     if left.startswith(right) or right.startswith(left) or ends_the_other(left, right) or (
             (similarity >= SOUND_SIMILARITY or one_slip_apart(left, right)) and soundex(left) == soundex(right)):
@@ -198,7 +203,28 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
             return False
     if root(left.split()[0]) == root(right.split()[0]):
         return False
-    return similarity < TWIN_SIMILARITY
+    return _spelt_apart(left, right)
+
+
+def _spelt_apart(left: str, right: str) -> bool:
+    """Not a typo of each other: Jaro-Winkler under :data:`TWIN_SIMILARITY`, or another
+    first letter and more than one slip (``_SPELT_APART`` in SQL)."""
+    return jaro_winkler(left, right) < TWIN_SIMILARITY or (left[:1] != right[:1] and not one_slip_apart(left, right))
+
+
+def _one_first_word(left: str, right: str) -> bool:
+    """Whether both are given names of several words that begin with the same word."""
+    return " " in left and " " in right and left.split(" ", 1)[0] == right.split(" ", 1)[0]
+
+
+def _rests_differ(left: str, right: str) -> bool:
+    """Whether the rest of two given names that begin with the same word are two people's:
+    María Carmen and María Luisa, Juan Carlos and Juan Pablo, or Wing Kin and Wing Yan
+    (siblings of a Chinese family often share one syllable of the given name), unless
+    one rest begins the other, is one slip from it or is spelt alike (a typo or another
+    romanisation: Ka Wai and Ka Wei are one)."""
+    return not (left.startswith(right) or right.startswith(left) or one_slip_apart(left, right)) \
+        and _spelt_apart(left, right)
 
 
 #: The fewest letters a forename ending another must have to be its short form.
@@ -458,16 +484,31 @@ _SWAPPED_CLOSE = (f"jaro_winkler_similarity(forename_l, surname_r) >= {_CLOSE} "
                   f"AND jaro_winkler_similarity(surname_l, forename_r) >= {_CLOSE}")
 _CROSSINGS = ("coalesce(jaro_winkler_similarity(forename_l, surname_r), 0), "
               "coalesce(jaro_winkler_similarity(surname_l, forename_r), 0)")
+
+
+def _spelt_apart_sql(left: str, right: str) -> str:
+    """:func:`_spelt_apart` in SQL."""
+    return (f"(jaro_winkler_similarity({left}, {right}) < {TWIN_SIMILARITY} "
+            f"OR (substr({left}, 1, 1) <> substr({right}, 1, 1) AND NOT {one_edit_sql(left, right)}))")
+
+
+_REST_L, _REST_R = "substr(forename_l, strpos(forename_l, ' ') + 1)", "substr(forename_r, strpos(forename_r, ' ') + 1)"
 #: Forenames that are clearly two people's: both there, not one root, not alike in
-#: spelling or sound, not an initial or short form of the other, and not the names swapped.
+#: spelling or sound, not an initial or short form of the other, and not the names swapped;
+#: given names of several words that begin with the same word, by the rest (:func:`forenames_differ`).
 _FORENAMES_DIFFER = (
-    "forename_l IS NOT NULL AND forename_r IS NOT NULL AND forename_root_l <> forename_root_r "
+    "forename_l IS NOT NULL AND forename_r IS NOT NULL AND CASE "
+    "WHEN strpos(forename_l, ' ') > 0 AND strpos(forename_r, ' ') > 0 "
+    "AND split_part(forename_l, ' ', 1) = split_part(forename_r, ' ', 1) THEN "
+    f"NOT starts_with({_REST_L}, {_REST_R}) AND NOT starts_with({_REST_R}, {_REST_L}) "
+    f"AND NOT {one_edit_sql(_REST_L, _REST_R)} AND {_spelt_apart_sql(_REST_L, _REST_R)} "
+    "ELSE forename_root_l <> forename_root_r "
     f"AND NOT (forename_sound_l = forename_sound_r AND (jaro_winkler_similarity(forename_l, forename_r) "
     f">= {SOUND_SIMILARITY} OR {one_edit_sql('forename_l', 'forename_r')})) "
-    f"AND jaro_winkler_similarity(forename_l, forename_r) < {TWIN_SIMILARITY} "
+    f"AND {_spelt_apart_sql('forename_l', 'forename_r')} "
     "AND NOT starts_with(forename_l, forename_r) AND NOT starts_with(forename_r, forename_l) "
     f"AND NOT {_ENDS_THE_OTHER} "
-    f"AND NOT (greatest({_CROSSINGS}) >= {_CLOSE} AND least({_CROSSINGS}) >= {TWIN_SIMILARITY})"
+    f"AND NOT (greatest({_CROSSINGS}) >= {_CLOSE} AND least({_CROSSINGS}) >= {TWIN_SIMILARITY}) END"
 )
 
 
