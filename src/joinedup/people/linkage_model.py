@@ -208,7 +208,7 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
 
 def _spelt_apart(left: str, right: str) -> bool:
     """Not a typo of each other: Jaro-Winkler under :data:`TWIN_SIMILARITY`, or another
-    first letter and more than one slip (``_SPELT_APART`` in SQL)."""
+    first letter and more than one slip (:func:`_spelt_apart_sql` in SQL)."""
     return jaro_winkler(left, right) < TWIN_SIMILARITY or (left[:1] != right[:1] and not one_slip_apart(left, right))
 
 
