@@ -309,6 +309,17 @@ def test_candidate_pairs_are_counted_as_splink_blocks_them():
     assert linkage.score(frame.iloc[:1], model, keep_from=0.5)[1] == 0
 
 
+@pytest.mark.parametrize(("written", "compared"), [
+    ("male", "male"), ("Female", "female"), ("unknown", None), ("Dr", None), ("9", None), (None, None),
+])
+def test_only_a_known_sex_is_compared(written, compared):
+    """A GP register's "not known" (mapped to unknown) or a title kept as written and
+    flagged had been compared as a sex, so the same man's "male" and "unknown" records
+    scored "different sex" (about −9 bits): not knowing is not disagreeing."""
+    value = linkage.prepare([_record(1, sex=written)]).loc[0, "sex"]
+    assert (None if pd.isna(value) else value) == compared
+
+
 def test_an_address_the_gazetteer_could_not_resolve_is_compared_with_one_it_did():
     """At a million records, a voluntary group's "36 Buttermere Way" (no postcode, a street
     name found in two places, so no UPRN) and the GP's matched "36 Buttermere Way,

@@ -344,9 +344,15 @@ def _born(born: date | None) -> tuple[str | None, str | None, str | None, str | 
     return dob, swapped(dob), dob[:4], dob[5:]
 
 
+#: The sexes compared: "unknown", and a value ingest flagged and kept as written (a title
+#: such as "Dr", a code no mapping table named), say nothing, so they are not compared.
+COMPARED_SEXES = frozenset({"male", "female"})
+
+
 @functools.lru_cache(maxsize=64)
 def _sex(text: str | None) -> str | None:
-    return (text or "").lower() or None
+    value = (text or "").strip().lower()
+    return value if value in COMPARED_SEXES else None
 
 
 #: The memoised normalisers: they hold names, addresses, postcodes and dates of birth, so
