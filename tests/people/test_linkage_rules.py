@@ -42,6 +42,7 @@ UPPER = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12)
     # Letters that do not decompose into a letter and a mark (a newcomer's trial: Łukasz
     # had been compared as UKASZ, and missed Lukasz).
     ("Łukasz", "LUKASZ"), ("Paweł", "PAWEL"), ("Søren", "SOREN"), ("Đặng", "DANG"),
+    ("Saint Clair", "ST CLAIR"), ("St. Clair", "ST CLAIR"), ("SAINT-JOHN", "ST JOHN"),
 ])
 def test_names_are_compared_without_case_accents_or_apostrophes(written, compared):
     assert linkage.name(written) == compared

@@ -125,7 +125,6 @@ SOUND_SIMILARITY = 0.75
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")
 _NOT_DIGITS = re.compile(r"\D+")
-_SPACE = re.compile(r"\s+")
 
 # Splink logs every step, and warns of levels EM did not observe (they keep their defaults).
 for _name in ("splink", "splink.internals"):
@@ -137,6 +136,10 @@ for _name in ("splink", "splink.internals"):
 _NAMES_KEPT = 1 << 17
 
 
+#: Words of a name written two ways, each read as one: "Saint Clair" is ST CLAIR, as "St Clair".
+NAME_WORDS = {"SAINT": "ST"}
+
+
 @functools.lru_cache(maxsize=_NAMES_KEPT)
 def name(text: str | None) -> str | None:
     """A name in upper case without accents, letters and single spaces only; hyphens
@@ -145,8 +148,8 @@ def name(text: str | None) -> str | None:
     read too: Łukasz is LUKASZ and Søren SOREN, not UKASZ and SREN."""
     if not text:
         return None
-    cleaned = _SPACE.sub(" ", _NOT_LETTERS.sub("", fold(text).upper())).strip()
-    return cleaned or None
+    words = _NOT_LETTERS.sub("", fold(text).upper()).split()
+    return " ".join(NAME_WORDS.get(word, word) for word in words) or None
 
 
 def jaro_winkler(left: str, right: str) -> float:
