@@ -140,6 +140,24 @@ _NAMES_KEPT = 1 << 17
 NAME_WORDS = {"SAINT": "ST"}
 
 
+#: Feminine endings of Slavic surnames and their masculine forms: one family's name, which
+#: one agency may write in the other form (Kowalska and Kowalski, Ivanova and Ivanov).
+GENDERED_ENDINGS = (("SKA", "SKI"), ("CKA", "CKI"), ("OVA", "OV"), ("EVA", "EV"))
+
+
+@functools.lru_cache(maxsize=_NAMES_KEPT)
+def compared_surname(text: str | None) -> str | None:
+    """A surname as :func:`name` reads it, each word's feminine Slavic ending read as its
+    masculine form (:data:`GENDERED_ENDINGS`): "Kowalska" and "Kowalski" are KOWALSKI."""
+    words = (name(text) or "").split()
+    for at, word in enumerate(words):
+        for feminine, masculine in GENDERED_ENDINGS:
+            if len(word) > len(feminine) + 2 and word.endswith(feminine):
+                words[at] = word[:-len(feminine)] + masculine
+                break
+    return " ".join(words) or None
+
+
 @functools.lru_cache(maxsize=_NAMES_KEPT)
 def name(text: str | None) -> str | None:
     """A name in upper case without accents, letters and single spaces only; hyphens
@@ -360,7 +378,7 @@ def _sex(text: str | None) -> str | None:
 
 #: The memoised normalisers: they hold names, addresses, postcodes and dates of birth, so
 #: each link run and each erasure empties them (:func:`joinedup.people.linking.forget_values`).
-MEMOISED = (name, soundex, house_and_street, postcode, _born, _sex)
+MEMOISED = (name, compared_surname, soundex, house_and_street, postcode, _born, _sex)
 
 
 def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
@@ -394,7 +412,7 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
     rows = []
     for record in records:
         forename = name(record.get("forename"))
-        surname = name(record.get("surname"))
+        surname = compared_surname(record.get("surname"))
         code = postcode(record.get("postcode"))
         house, street = house_and_street(record.get("address_text"))
         held = record.get("identifiers") or {}
