@@ -33,6 +33,7 @@ from joinedup.gazetteer.normalise import (
     tokens,
 )
 from joinedup.ingest.search_keys import fold
+from joinedup.ingest.validators import SEXES
 from joinedup.people.nicknames import root
 from joinedup.people.splink_parsing import memoise_parsing
 
@@ -365,9 +366,9 @@ def _born(born: date | None) -> tuple[str | None, str | None, str | None, str | 
     return dob, swapped(dob), dob[:4], dob[5:]
 
 
-#: The sexes compared: "unknown", and a value ingest flagged and kept as written (a title
-#: such as "Dr", a code no mapping table named), say nothing, so they are not compared.
-COMPARED_SEXES = frozenset({"male", "female"})
+#: The sexes compared: the canonical sexes but "unknown"; it, and a value ingest flagged and
+#: kept as written (a title such as "Dr", a code no mapping table named), say nothing.
+COMPARED_SEXES = frozenset(SEXES) - {"unknown"}
 
 
 @functools.lru_cache(maxsize=64)
