@@ -679,6 +679,35 @@ def test_a_record_without_a_date_tied_between_a_father_and_son_joins_neither():
     assert len(set(cluster(slipped, [(1, 3, 0.9983, 9.21), (2, 3, 0.9983, 9.21)], 0.99, []).labels.values())) == 1
 
 
+def test_a_shared_unique_identifier_names_one_person_when_a_record_is_torn_between_dates():
+    """febrl3: "Nathan Morrison" held one social security number on five records; one
+    with no date tied between two records born 1947 and 1922, and was left for a reviewer
+    as if it stood between a father and son. A unique scheme's value shared names one
+    person, as a shared NHS number does; two values of it do not."""
+    def person(record_id, born, number):
+        return _record(record_id, forename="Nathan", surname="Morrison", date_of_birth=born,
+                       identifiers={"soc_sec_id": {"value": number, "unique": True}},
+                       source="febrl", local_id=str(record_id))
+    records = {1: person(1, date(1947, 12, 3), "5567390"), 2: person(2, date(1922, 9, 2), "5567390"),
+               3: person(3, None, "5567390")}
+    pairs = [(1, 3, 0.99999, 22.2), (2, 3, 0.99999, 22.2)]
+    assert len(set(cluster(records, pairs, 0.99, []).labels.values())) == 1
+    # Not unique per person (a hospital number, say): it names no one, so the tie stands.
+    shared = {key: dict(record, identifiers={"soc_sec_id": {"value": "5567390", "unique": False}})
+              for key, record in records.items()}
+    assert len(set(cluster(shared, pairs, 0.99, []).labels.values())) == 3
+    # Twins told apart only by their forenames join nothing through a nameless record,
+    # unless they share the unique identifier.
+    born = date(2015, 3, 1)
+    twins = {1: dict(person(1, born, "1111111"), forename="Amy"), 2: dict(person(2, born, "2222222"), forename="Olivia"),
+             3: dict(person(3, born, "3333333"), forename=None)}
+    tied = [(1, 3, 0.99999, 20.0), (2, 3, 0.99999, 20.0)]
+    assert len(set(cluster(twins, tied, 0.99, []).labels.values())) == 3
+    one_number = {key: dict(record, identifiers={"soc_sec_id": {"value": "1111111", "unique": True}})
+                  for key, record in twins.items()}
+    assert len(set(cluster(one_number, tied, 0.99, []).labels.values())) == 1
+
+
 def test_no_learnt_level_says_never_one_person():
     """EM learns m ≈ 0 for a level no pair of one person showed in training: a newcomer's
     trial learnt −116 bits for another NI number and −55 for one postcode with another

@@ -41,6 +41,15 @@ def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def identity_keys(record: dict[str, Any]) -> set[tuple[str, str]]:
+    """What names the record's one person: its valid strong identifiers and its values of
+    unique ``[identifiers]`` schemes, as (name, value). Records sharing one are not twins,
+    nor a father and son, whatever their forenames and dates say."""
+    return {*strong_identifiers(record).items(),
+            *((scheme, held.get("value")) for scheme, held in (record.get("identifiers") or {}).items()
+              if held.get("unique"))}
+
+
 def shared_identifiers(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
     """The identifiers two records have in common, in words: valid strong identifiers
     and identifiers of any ``[identifiers]`` scheme."""
@@ -81,9 +90,7 @@ class Groups:
             found = strong_identifiers(record)
             if found:
                 self.identifiers[record_id] = {name: {value} for name, value in found.items()}
-            held = {*found.items(),
-                    *((scheme, value.get("value")) for scheme, value in (record.get("identifiers") or {}).items()
-                      if value.get("unique"))}
+            held = identity_keys(record)
             if held:
                 self.keys[record_id] = held
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
@@ -400,7 +407,7 @@ def different_identifiers(name: str, values: set[str], others: set[str]) -> bool
 
 def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked: set[tuple[int, int]]) -> bool:
     """Whether two of ``partners`` look like twins: one date of birth, clearly different
-    forenames, and not scored a match with each other."""
+    forenames, not scored a match with each other, and no strong or unique identifier shared."""
     born: dict[Any, list[int]] = defaultdict(list)
     for record_id in partners:
         if records[record_id].get("date_of_birth"):
@@ -410,6 +417,7 @@ def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked
             left, right = records[one], records[other]
             first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
             if (first and second and (min(one, other), max(one, other)) not in linked
+                    and not identity_keys(left) & identity_keys(right)
                     and forenames_differ(first, second, normalised_name(left.get("surname")),
                                          normalised_name(right.get("surname")))):
                 return True
@@ -430,12 +438,11 @@ def _born_apart(dates_a: set[Any], dates_b: set[Any], near_years: int) -> bool:
 
 def _apart_among(records: dict[int, dict[str, Any]], partners: list[int]) -> bool:
     """Whether two of ``partners`` were born a generation apart (:func:`_born_apart`) and
-    share no strong identifier: a father and son of one name, say."""
+    share no strong or unique identifier (:func:`identity_keys`): a father and son of one name, say."""
     for at, one in enumerate(partners):
         for other in partners[at + 1:]:
             born, born_other = records[one].get("date_of_birth"), records[other].get("date_of_birth")
-            ids, ids_other = strong_identifiers(records[one]), strong_identifiers(records[other])
-            if (born and born_other and not set(ids.items()) & set(ids_other.items())
+            if (born and born_other and not identity_keys(records[one]) & identity_keys(records[other])
                     and _born_apart({born}, {born_other}, GENERATION_YEARS)):
                 return True
     return False
