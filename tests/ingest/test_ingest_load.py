@@ -205,6 +205,33 @@ incident_date = { column = "When", type = "date", format = ["%d/%m/%Y", "%Y-%m-%
         assert system.owner.name == "TESTPOL"
 
 
+def test_a_placeholder_date_of_birth_is_stored_as_not_known(engine, tmp_path, stored):
+    """docs/mappings.md: 01/01/1900 and 01/01/1901 are flagged and stored empty; an
+    agency's own placeholder is mapped to empty with ``values``, and is then simply absent."""
+    mapping_path = tmp_path / "custody.toml"
+    mapping_path.write_text("""
+[source]
+code = "test-custody"
+organisation = "TESTPOL"
+organisation_type = "police"
+format = "csv"
+local_id = "Ref"
+[fields]
+surname = "Surname"
+date_of_birth = { column = "DOB", type = "date", format = "%d/%m/%Y", values = { "01/01/1970" = "" } }
+""")
+    path = tmp_path / "custody.csv"
+    path.write_text("Ref,Surname,DOB\nC1,Hughes,01/01/1900\nC2,Brown,01/01/1970\nC3,Khan,02/01/1970\n")
+    load = ingest_file(engine, load_mapping(mapping_path), path)
+
+    records = stored(engine, "test-custody")
+    assert [records[ref].date_of_birth for ref in ("C1", "C2", "C3")] == [None, None, date(1970, 1, 2)]
+    assert records["C1"].flags == [{"field": "date_of_birth", "problem": "is 01/01/1900, which systems write for a "
+                                    "date not known", "value": "01/01/1900"}]
+    assert records["C2"].flags == []
+    assert counts(load)["loaded"] == 3
+
+
 def test_a_jsonl_extract_follows_dotted_paths(engine, fixture_mapping, fixture_path, stored):
     load = ingest_file(engine, fixture_mapping("pupils"), fixture_path("pupils.jsonl"))
 

@@ -252,7 +252,21 @@ def test_a_date_of_birth_is_not_in_the_future_nor_before_1900():
     assert validators.birth_date(date(2025, 6, 1), today) == date(2025, 6, 1)
     assert problem(lambda _: validators.birth_date(date(2025, 6, 2), today), "") == "is in the future"
     assert problem(lambda _: validators.birth_date(date(1899, 12, 31), today), "") == "is before 1900"
-    assert validators.birth_date(date(1900, 1, 1), today) == date(1900, 1, 1)
+    assert validators.birth_date(date(1900, 1, 2), today) == date(1900, 1, 2)
+
+
+def test_the_first_of_january_1900_is_a_date_not_known():
+    """Systems write 01/01/1900 for an unknown date of birth. Kept, it cost every such
+    record its links (the unseen faker set with 5% of dates so written: recall 0.8482,
+    94 of 420 of their pairs), since it is another date than the person's own elsewhere,
+    a generation or more from it."""
+    today = date(2025, 6, 1)
+    assert problem(lambda _: validators.birth_date(date(1900, 1, 1), today), "") == (
+        "is 01/01/1900, which systems write for a date not known")
+    # A newcomer's trial: its extracts wrote 01/01/1901, and 1 of 105 such records linked.
+    assert problem(lambda _: validators.birth_date(date(1901, 1, 1), today), "") == (
+        "is 01/01/1901, which systems write for a date not known")
+    assert validators.birth_date(date(1901, 1, 2), today) == date(1901, 1, 2)
 
 
 def test_a_two_digit_year_of_birth_is_read_in_the_century_that_has_happened():

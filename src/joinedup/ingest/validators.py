@@ -16,6 +16,8 @@ from datetime import date, datetime
 SEXES = ("male", "female", "unknown")
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 EARLIEST_BIRTH = date(1900, 1, 1)
+#: Dates of birth that systems write when the date is not known; no one living was born on them.
+UNKNOWN_BIRTHS = frozenset({date(1900, 1, 1), date(1901, 1, 1)})
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
 _NI_NUMBER = re.compile(r"([A-Z]{2})[0-9]{6}[A-D]")
@@ -280,9 +282,13 @@ def _matcher(pattern: re.Pattern[str]) -> Callable[[str], date]:
 
 
 def birth_date(value: date, today: date) -> date:
-    """A date of birth must have happened, and not before 1900."""
+    """A date of birth must have happened, and not before 1900. 1 January 1900 and 1901 are
+    what systems write when the date is not known: kept as a date, each would be one
+    person's date shared by strangers, and another than the person's own elsewhere."""
     if value > today:
         raise Invalid("is in the future")
     if value < EARLIEST_BIRTH:
         raise Invalid("is before 1900")
+    if value in UNKNOWN_BIRTHS:
+        raise Invalid(f"is {value:%d/%m/%Y}, which systems write for a date not known")
     return value
