@@ -708,6 +708,32 @@ def test_a_shared_unique_identifier_names_one_person_when_a_record_is_torn_betwe
     assert len(set(cluster(one_number, tied, 0.99, []).labels.values())) == 1
 
 
+def test_a_pair_with_no_forename_or_no_date_on_one_side_does_not_link_a_household():
+    """A trial with placeholder dates read as unknown: Alan Pickering, his date unknown,
+    linked to his twin sister's hospital record, which had no forename, on their surname
+    and address alone; her own records followed, and so the twins were one person."""
+    born = date(2013, 11, 11)
+    records = {
+        1: _record(1, forename="Vanessa", surname="Pickering", date_of_birth=born, source="council", local_id="1"),
+        2: _record(2, forename="Alan", surname="Pickering", source="council", local_id="2"),
+        3: _record(3, forename=None, surname="PICKERING", date_of_birth=born, source="hospital", local_id="3"),
+    }
+    clusters = cluster(records, [(1, 3, 0.9999), (2, 3, 0.995)], 0.99, [])
+    assert clusters.labels[1] == clusters.labels[3] != clusters.labels[2]
+    assert clusters.refusals[(2, 3)].startswith("Neither a forename nor a date of birth is on both records")
+    # An initial tells no more than no forename; a shared unique identifier, or a reviewer, names the person.
+    initial = {**records, 3: dict(records[3], forename="V")}
+    assert cluster(initial, [(2, 3, 0.995)], 0.99, []).labels[2] != cluster(initial, [(2, 3, 0.995)], 0.99, []).labels[3]
+    numbered = {**records, 2: dict(records[2], identifiers={"council_id": {"value": "CP1", "unique": True}}),
+                3: dict(records[3], identifiers={"council_id": {"value": "CP1", "unique": True}})}
+    assert cluster(numbered, [(2, 3, 0.995)], 0.99, []).labels[2] == cluster(numbered, [(2, 3, 0.995)], 0.99, []).labels[3]
+    accepted = cluster(records, [(2, 3, 0.995)], 0.99, [(2, 3, "accept")])
+    assert accepted.labels[2] == accepted.labels[3]
+    # A forename on both, or a date of birth on both, tells one member from another.
+    dated = {**records, 2: dict(records[2], date_of_birth=born)}
+    assert (2, 3) not in cluster(dated, [(2, 3, 0.995)], 0.99, []).refusals
+
+
 def test_no_learnt_level_says_never_one_person():
     """EM learns m ≈ 0 for a level no pair of one person showed in training: a newcomer's
     trial learnt −116 bits for another NI number and −55 for one postcode with another

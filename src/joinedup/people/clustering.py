@@ -307,6 +307,10 @@ def cluster(
         if weight < floors.get(pair[0], -math.inf) or weight < floors.get(pair[1], -math.inf):
             continue  # far weaker than its best pair, whose partner was left for a reviewer
         left, right = records[pair[0]], records[pair[1]]
+        if _household_alike(left, right):
+            result.refused += 1
+            result.refusals[(min(pair[0], pair[1]), max(pair[0], pair[1]))] = HOUSEHOLD_ALIKE
+            continue
         join(pair[0], pair[1], pair[2], scored=_says_little_of_forenames(left, right),
              dateless=not left.get("date_of_birth") or not right.get("date_of_birth"), weighed=True)
     result.labels = {record_id: groups.find(record_id) for record_id in records}
@@ -451,6 +455,24 @@ def _apart_among(records: dict[int, dict[str, Any]], partners: list[int]) -> boo
 def _digits(born: Any) -> str:
     """A date of birth (a date or ISO text) as its eight digits, YYYYMMDD."""
     return str(born).replace("-", "")[:8]
+
+
+HOUSEHOLD_ALIKE = ("Neither a forename nor a date of birth is on both records: what agrees (a surname, an "
+                   "address) is what the members of one household share.")
+
+
+def _household_alike(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether a pair can tell one member of a household from another by nothing it holds:
+    no forename on one of them (an initial says little), no date of birth on one of them,
+    and no strong or unique identifier shared. A trial of placeholder dates read as unknown
+    joined a boy with no date to his twin sister's record with no forename on their
+    surname and address alone, and so the twins."""
+    def named(record: dict[str, Any]) -> bool:
+        forename = normalised_name(record.get("forename"))
+        return bool(forename) and len(forename.replace(" ", "")) > 1
+    return (not (named(left) and named(right))
+            and not (left.get("date_of_birth") and right.get("date_of_birth"))
+            and not identity_keys(left) & identity_keys(right))
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
