@@ -42,7 +42,22 @@ def test_a_forename_that_is_only_titles_is_refused(text):
                 max_size=3))
 def test_titles_before_a_forename_never_change_what_it_is(titles, names):
     assume(validators.after_titles(names) == names)  # the forename itself starts with no title
+    assume(not validators.unnamed_baby(names))
     assert validators.forename(" ".join([*titles, *names])) == validators.forename(" ".join(names)) == " ".join(names)
+
+
+@pytest.mark.parametrize("text", ["Baby", "BABY OF", "Baby of Jane", "Miss Baby Girl", "baby boy", "Infant of",
+                                  "Unnamed", "Baby 2", "BABY. B", "Newborn"])
+def test_a_placeholder_for_a_baby_not_yet_named_is_not_a_forename(text):
+    """A newcomer's trial: 115 newborns' hospital records "Baby of <surname>" without an
+    NHS number linked to none of the child's later records, and 3 "Baby of Morgan" born
+    in three years were one person, "BABY OF" agreeing with itself."""
+    assert problem(validators.forename, text) == "is a placeholder for a baby not yet named, not a forename"
+
+
+@pytest.mark.parametrize("text", ["Baby John", "Babylon", "Infanta", "Bab"])
+def test_a_name_that_begins_like_a_placeholder_is_a_name(text):
+    assert validators.forename(text) == text
 
 
 # NHS number

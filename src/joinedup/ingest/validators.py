@@ -72,13 +72,31 @@ def after_titles(words: list[str]) -> list[str]:
     return []
 
 
+#: What a hospital writes for a baby not yet named: "Baby", "Baby of", "Baby Girl",
+#: "Infant of", "Unnamed". The words after "of" name the mother, not the child.
+UNNAMED_BABY = frozenset({"BABY", "INFANT", "NEWBORN", "UNNAMED"})
+_UNNAMED_BABY_NEXT = frozenset({"OF", "BOY", "GIRL", "MALE", "FEMALE", "TWIN", "1", "2", "3", "A", "B", "C"})
+
+
+def unnamed_baby(words: list[str]) -> bool:
+    """Whether given names are a placeholder for a baby not yet named: one of
+    :data:`UNNAMED_BABY`, alone or followed by "of", a sex or a twin's number. "Baby John"
+    is a name."""
+    first = [word.rstrip(".").upper() for word in words[:2]]
+    return bool(first) and first[0] in UNNAMED_BABY and (len(first) == 1 or first[1] in _UNNAMED_BABY_NEXT)
+
+
 def forename(text: str) -> str:
     """A forename without the titles written before it; one that is only titles is not a
-    forename ("Mr", with the surname in its own column)."""
+    forename ("Mr", with the surname in its own column), nor is a placeholder for a baby
+    not yet named (:func:`unnamed_baby`): kept, "BABY OF" agreed with every other
+    unnamed baby, and never with the child's name when it was registered."""
     words = text.split()
     named = after_titles(words)
     if not named:
         raise Invalid("is a title, not a forename")
+    if unnamed_baby(named):
+        raise Invalid("is a placeholder for a baby not yet named, not a forename")
     return text if len(named) == len(words) else " ".join(named)
 
 
