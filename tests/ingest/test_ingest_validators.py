@@ -62,9 +62,9 @@ def test_a_name_that_begins_like_a_placeholder_is_a_name(text):
 
 # NHS number
 
-@pytest.mark.parametrize("text", ["9434765919", "943 476 5919", "0830166130"])
+@pytest.mark.parametrize("text", ["9434765919", "943 476 5919", "0830166130", "943-476-5919"])
 def test_nhs_numbers_with_a_valid_check_digit_pass(text):
-    assert validators.nhs_number(text) == text.replace(" ", "")
+    assert validators.nhs_number(text) == "".join(character for character in text if character.isdigit())
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,6 @@ def test_nhs_numbers_with_a_valid_check_digit_pass(text):
         ("9434765918", "fails the modulus-11 check"),
         ("943476591", "is not 10 digits"),
         ("94347659190", "is not 10 digits"),
-        ("943-476-5919", "is not 10 digits"),
         ("94347659١9", "is not 10 digits"),
     ],
 )

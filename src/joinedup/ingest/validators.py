@@ -114,7 +114,9 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 
 def nhs_number(text: str) -> str:
-    digits = text.replace(" ", "")
+    """Ten digits, spaces or hyphens between them ("943 476 5919", "943-476-5919"), with a
+    valid modulus-11 check digit."""
+    digits = re.sub(r"[ -]", "", text)
     if not _TEN_DIGITS.fullmatch(digits):
         raise Invalid("is not 10 digits")
     if nhs_check_digit(digits[:9]) != int(digits[9]):
