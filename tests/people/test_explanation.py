@@ -15,6 +15,7 @@ from joinedup.people.explanation import (
     waterfall,
     weight_of,
 )
+from joinedup.people import linkage_model
 from joinedup.people.models import LinkPair
 from joinedup.people.review import PairExplanation
 
@@ -105,6 +106,15 @@ def test_a_models_comparisons_name_each_level_by_its_label_for_charts():
     assert [(level.label, level.term_frequencies) for level in name.levels] == [
         ("The same forename and surname", True), ("Different", False)]
     assert name.levels[1].weight == -3.0
+
+
+def test_an_identifier_scheme_is_named_by_its_scheme_not_its_column():
+    """A newcomer's trial: the pair page named the mapping's PNC id "id_pnc_id"."""
+    settings = {"comparisons": [{"output_column_name": "id_pnc_id", "comparison_levels": [
+        {"label_for_charts": "same pnc id", "m_probability": 0.9, "u_probability": 0.001}]}]}
+    assert comparisons(settings)[0].description == "Identifier: pnc id"
+    steps = linkage_model.explain(settings, "0", "9.8")
+    assert steps[0]["description"] == "Identifier: pnc id"
 
 
 def test_two_records_compared_field_by_field():

@@ -112,7 +112,7 @@ def comparisons(settings: dict[str, Any]) -> list[Comparison]:
             if not level.get("is_null_level")
         ]
         name = comparison.get("output_column_name", "")
-        found.append(Comparison(name, linkage.COMPARISON_LABELS.get(name, name), levels))
+        found.append(Comparison(name, linkage.comparison_label(name), levels))
     return found
 
 

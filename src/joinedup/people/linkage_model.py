@@ -83,6 +83,15 @@ COMPARISON_LABELS = {
     "address": "Address (UPRN, then house number and street, postcode)", "phone": "Phone", "email": "Email",
 }
 
+
+def comparison_label(column: str) -> str:
+    """A comparison's name in words: an ``[identifiers]`` scheme's is its name, not its
+    column ("Identifier: pnc id", not "id_pnc_id")."""
+    if column.startswith(SCHEME_PREFIX) and column not in COMPARISON_LABELS:
+        return f"Identifier: {column[len(SCHEME_PREFIX):].replace('_', ' ')}"
+    return COMPARISON_LABELS.get(column, column)
+
+
 #: The level of each comparison that a record paired with itself reaches, by which of its
 #: columns are filled, best first: what a record can prove (see :func:`ceilings`).
 SELF_LEVELS = {
@@ -1096,7 +1105,7 @@ def explain(model: dict[str, Any], gammas: str, weights: str) -> list[dict[str, 
             label = levels[len(levels) - 1 - value].get("label_for_charts", "")
         steps.append({
             "comparison": comparison["output_column_name"],
-            "description": COMPARISON_LABELS.get(comparison["output_column_name"], comparison["output_column_name"]),
+            "description": comparison_label(comparison["output_column_name"]),
             "level": label, "gamma": value, "weight": float(weight),
         })
     return steps
