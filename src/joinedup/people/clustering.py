@@ -41,6 +41,13 @@ def strong_identifiers(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def telling_forename(record: dict[str, Any]) -> str | None:
+    """The record's forename, normalised, when it tells one person from another: an
+    initial agrees with every forename it starts, so it is none."""
+    forename = normalised_name(record.get("forename"))
+    return forename if forename and len(forename.replace(" ", "")) > 1 else None
+
+
 def identity_keys(record: dict[str, Any]) -> set[tuple[str, str]]:
     """What names the record's one person: its valid strong identifiers and its values of
     unique ``[identifiers]`` schemes, as (name, value). Records sharing one are not twins,
@@ -98,9 +105,8 @@ class Groups:
         #: group root → date of birth → (forename, surname, record id) of its records with that date.
         self.births: dict[int, dict[Any, set[tuple[str, str | None, int]]]] = {}
         for record_id, record in records.items():
-            forename = normalised_name(record.get("forename"))
-            # An initial agrees with every forename it starts: it must not vouch for a join.
-            if forename and len(forename.replace(" ", "")) > 1 and record.get("date_of_birth"):
+            forename = telling_forename(record)  # an initial must not vouch for a join
+            if forename and record.get("date_of_birth"):
                 self.births[record_id] = {
                     record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
         #: group root → the dates of birth its records hold.
@@ -368,8 +374,7 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
     for record_id, partners in close.items():
         if len(partners) < 2:
             continue
-        forename = normalised_name(records[record_id].get("forename"))
-        nameless = not forename or len(forename.replace(" ", "")) <= 1  # else its forename tells twins apart
+        nameless = not telling_forename(records[record_id])  # else its forename tells twins apart
         dateless = not records[record_id].get("date_of_birth")  # else its date tells a father from his son
         level = [other for weight, other in best[record_id] if weight >= tops[record_id] - LEVEL_BITS]
         if _identifiers_differ([strong_identifiers(records[other]) for other in partners]) or (
@@ -467,10 +472,7 @@ def _household_alike(left: dict[str, Any], right: dict[str, Any]) -> bool:
     and no strong or unique identifier shared. A trial of placeholder dates read as unknown
     joined a boy with no date to his twin sister's record with no forename on their
     surname and address alone, and so the twins."""
-    def named(record: dict[str, Any]) -> bool:
-        forename = normalised_name(record.get("forename"))
-        return bool(forename) and len(forename.replace(" ", "")) > 1
-    return (not (named(left) and named(right))
+    return (not (telling_forename(left) and telling_forename(right))
             and not (left.get("date_of_birth") and right.get("date_of_birth"))
             and not identity_keys(left) & identity_keys(right))
 
