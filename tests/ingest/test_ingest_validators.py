@@ -349,3 +349,17 @@ def test_a_whole_name_split_at_spaces_keeps_a_surnames_particles_with_it(text, o
     """A newcomer's extract (docs/mappings.md): "Daisy Sheila Maureen De Souza" was stored
     as middle names "Sheila Maureen De", surname "Souza"; pairs of such names lost recall."""
     assert split_name(text, order, separator) == split
+
+
+@pytest.mark.parametrize(("text", "order", "separator", "split"), [
+    ("Baby of Jane Smith", "forename_first", None, ("Baby of Jane", None, "Smith")),
+    ("SMITH, BABY OF", "surname_first", ",", ("BABY OF", None, "SMITH")),
+    ("SMITH, Miss Baby Girl", "surname_first", ",", ("Baby Girl", None, "SMITH")),
+    ("Baby John Smith", "forename_first", None, ("Baby", "John", "Smith")),  # a name
+])
+def test_a_whole_name_of_a_baby_not_yet_named_gives_no_middle_names(text, order, separator, split):
+    """"Baby of Jane Smith": Jane is the mother; kept as the child's middle name, it would
+    count for a match with her ("one's forename the other's middle name")."""
+    assert split_name(text, order, separator) == split
+    if split[0] != "Baby":
+        assert problem(validators.forename, split[0]) == "is a placeholder for a baby not yet named, not a forename"

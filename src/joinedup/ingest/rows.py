@@ -126,8 +126,8 @@ def _raw_text(raw: Any, join: str) -> tuple[str, str | None]:
 def split_name(text: str, order: str, separator: str | None) -> tuple[str | None, str | None, str | None]:
     """(forename, middle names, surname) from a whole name written in ``order``. Titles
     before the given names are left out when a name follows them ("BULL, MS RACHEL ELLIE"
-    is Rachel Ellie Bull); given names that are only a title are the forename, for the
-    forename's own rule to refuse."""
+    is Rachel Ellie Bull); given names that are only a title, or a placeholder for a baby
+    not yet named, are the forename, for the forename's own rule to refuse."""
     if separator:
         if order == "surname_first":
             surname, _, given = text.partition(separator)
@@ -150,6 +150,10 @@ def split_name(text: str, order: str, separator: str | None) -> tuple[str | None
             while len(words) > 1 and words[-1].upper() in validators.SURNAME_PARTICLES:
                 surname = f"{words.pop()} {surname}"
     words = validators.after_titles(words) or words
+    if validators.unnamed_baby(words):
+        # "Baby of Jane Smith": the words after "of" are the mother's, not the child's
+        # middle names; the whole is the forename, for the forename's own rule to refuse.
+        return " ".join(words), None, (surname or None)
     return (words[0] if words else None), (" ".join(words[1:]) or None), (surname or None)
 
 
