@@ -48,6 +48,27 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unmigrated_engine(request, tmp_path):
+    """An empty database with no schema yet: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = make_url(request.getfixturevalue("postgres_url"))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"joinedup_before_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'create database "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url(postgres_url) -> str:
     """The server's own database, from which test databases are created and dropped."""

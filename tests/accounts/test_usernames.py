@@ -3,42 +3,19 @@ and for accounts stored as typed before usernames were normalised."""
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from joinedup.accounts import User, authenticate, create_user, find_user, hash_password
-from joinedup.db import make_engine, transaction, utcnow
+from joinedup.db import transaction, utcnow
 from joinedup.db.migrate import upgrade
 
 PASSWORD = "correct horse battery"
 #: The last revision before usernames were unique without regard to case.
 BEFORE = "0007"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def unmigrated_engine(request, tmp_path):
-    """An empty database with no schema yet: a new SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
-        yield engine
-        engine.dispose()
-        return
-    url = make_url(request.getfixturevalue("postgres_url"))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"joinedup_before_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'create database "{name}"'))
-    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'drop database if exists "{name}" with (force)'))
-    admin.dispose()
 
 
 def _stored_as_typed(engine, *usernames: str) -> None:

@@ -106,3 +106,11 @@ def test_stored_keys_are_ignored_when_a_name_is_withheld():
     assert disclosed_match(parse_search("smith"), {"forename": "Jordan"}, keys) is None
     assert disclosed_match(parse_search("smith"), {"forename": "Jordan", "middle_names": None, "surname": "Smith"},
                            keys) == EXACT
+
+
+def test_saint_is_folded_as_st_as_linkage_reads_it():
+    """"St Clair" typed finds "Saint Clair", and the other way round; linkage reads the
+    name through the same fold."""
+    assert fold("Saint Clair") == fold("St. Clair") == fold("ST CLAIR") == "st clair"
+    assert fold("Saintclair") == "saintclair"  # a word of its own only
+    assert search_keys("Saint", None, "Saint-Clair")["surname_key"] == "st clair"

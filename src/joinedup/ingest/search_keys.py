@@ -22,6 +22,8 @@ APOSTROPHES = "'’‘`´ʼ′"
 LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
 _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 _SEPARATOR = re.compile(r"[\W_]+")
+#: Words one name writes two ways, read as one: "Saint Clair" is "St Clair".
+WORDS = {"saint": "st"}
 #: The longest key kept: the columns' length.
 KEY_LENGTH = 200
 SOUND_LENGTH = 16
@@ -31,13 +33,16 @@ SOUND_KEYS = ("forename_sound", "surname_sound")
 
 def fold(text: str | None) -> str:
     """``text`` without case, accents or apostrophes; other punctuation (a hyphen, say)
-    and runs of spaces become one space. "Zoë" and "ZOE" fold to "zoe"; "O’Brien" to "obrien"."""
+    and runs of spaces become one space, and a word written two ways is written one
+    (:data:`WORDS`). "Zoë" and "ZOE" fold to "zoe"; "O’Brien" to "obrien"; "Saint Clair"
+    to "st clair"."""
     if not text:
         return ""
     # Apostrophes go before decomposing (´ decomposes to a space and a mark) and after (ŉ to ʼn).
     bare = _unmarked(_unmarked(_APOSTROPHE.sub("", text)).casefold()).translate(LETTERS)
     bare = _APOSTROPHE.sub("", bare)
-    return _SEPARATOR.sub(" ", bare).strip()[:KEY_LENGTH].strip()
+    words = _SEPARATOR.sub(" ", bare).split()
+    return " ".join(WORDS.get(word, word) for word in words)[:KEY_LENGTH].strip()
 
 
 def _unmarked(text: str) -> str:

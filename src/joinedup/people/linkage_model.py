@@ -146,9 +146,6 @@ for _name in ("splink", "splink.internals"):
 _NAMES_KEPT = 1 << 17
 
 
-#: Words of a name written two ways, each read as one: "Saint Clair" is ST CLAIR, as "St Clair".
-NAME_WORDS = {"SAINT": "ST"}
-
 
 #: Feminine endings of Slavic surnames and their masculine forms: one family's name, which
 #: one agency may write in the other form (Kowalska and Kowalski, Ivanova and Ivanov).
@@ -173,11 +170,10 @@ def name(text: str | None) -> str | None:
     """A name in upper case without accents, letters and single spaces only; hyphens
     become spaces and apostrophes go ("O'Brien" is OBRIEN). Folded as the search folds
     (:func:`joinedup.ingest.search_keys.fold`), so letters that do not decompose are
-    read too: Łukasz is LUKASZ and Søren SOREN, not UKASZ and SREN."""
+    read too: Łukasz is LUKASZ and Søren SOREN, not UKASZ and SREN, and Saint is ST."""
     if not text:
         return None
-    words = _NOT_LETTERS.sub("", fold(text).upper()).split()
-    return " ".join(NAME_WORDS.get(word, word) for word in words) or None
+    return " ".join(_NOT_LETTERS.sub("", fold(text).upper()).split()) or None
 
 
 def jaro_winkler(left: str, right: str) -> float:
