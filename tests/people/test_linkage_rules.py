@@ -802,6 +802,36 @@ def test_the_clustering_and_the_model_read_twins_alike(left, right, twins):
     assert duckdb.execute(sql, [left[0], right[0]]).fetchone()[0] is twins
 
 
+@pytest.mark.parametrize(("left", "right", "twins"), [
+    (("OLIVER", "male"), ("OLIVIA", "female"), True),        # one slip apart
+    (("CHARLOTTE", "female"), ("CHARLIE", "male"), True),    # one root
+    (("OLIVER", "male"), ("OLIVIA", None), False),           # a sex not known says nothing
+    (("OLIVER", "male"), ("OLIVIA", "male"), False),
+    (("SAM", "male"), ("SAM", "female"), False),             # one forename: a sex mis-keyed
+    (("AMY", "female"), ("OLIVIA", "female"), True),         # forenames clearly apart, as before
+])
+def test_twins_of_two_sexes_are_told_apart_by_sex_in_both_readings(left, right, twins):
+    """A million records: twins Oliver and Olivia, Charlotte and Charlie, were each one
+    person. Two forenames of a male and a female, at one date of birth, are two people's;
+    the clustering (Python) and the twins level (SQL) read it alike."""
+    assert linkage.twin_names(left[0], right[0], "KHAN", "KHAN", left[1], right[1]) is twins
+    frame = pd.DataFrame([{"forename": name, "surname": "KHAN", "forename_root": linkage.root(name),
+                           "forename_sound": linkage.soundex(name), "sex": sex} for name, sex in (left, right)])
+    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
+    sql = (f"SELECT coalesce({linkage._TWIN_NAMES}, false) FROM (SELECT {columns} FROM frame a, frame b "
+           "WHERE a.forename = ? AND b.forename = ? AND a.sex IS NOT DISTINCT FROM ? AND b.sex IS NOT DISTINCT FROM ?)")
+    assert duckdb.execute(sql, [left[0], right[0], left[1], right[1]]).fetchone()[0] is twins
+    born = date(2016, 4, 1)
+    records = {
+        1: _record(1, forename=left[0].title(), surname="Khan", sex=left[1], date_of_birth=born, source="a", local_id="1"),
+        2: _record(2, forename=right[0].title(), surname="Khan", sex=right[1], date_of_birth=born, source="b",
+                   local_id="2"),
+        3: _record(3, forename=None, surname="Khan", date_of_birth=born, source="c", local_id="3"),
+    }
+    bridged = cluster(records, [(1, 3, 0.9999, 16.0), (2, 3, 0.998, 11.0)], 0.99, [])
+    assert (len(set(bridged.labels.values())) == 2) is twins
+
+
 def test_swapped_names_join_where_twins_are_checked():
     """A record with no forename joins the person first; then the swapped record is
     checked against the person's forename, which its swap exempts."""

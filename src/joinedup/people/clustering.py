@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from joinedup.people.linkage_model import forenames_differ, one_slip_apart
+from joinedup.people.linkage_model import compared_sex, one_slip_apart, twin_names
 from joinedup.people.linkage_model import name as normalised_name
 
 #: Dates of birth this many years apart or more are a generation's (see Groups.a_generation_apart).
@@ -102,13 +102,12 @@ class Groups:
                 self.keys[record_id] = held
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
-        #: group root → date of birth → (forename, surname, record id) of its records with that date.
-        self.births: dict[int, dict[Any, set[tuple[str, str | None, int]]]] = {}
+        #: group root → date of birth → the names (:func:`_names`) of its records with that date.
+        self.births: dict[int, dict[Any, set[_Names]]] = {}
         for record_id, record in records.items():
-            forename = telling_forename(record)  # an initial must not vouch for a join
-            if forename and record.get("date_of_birth"):
-                self.births[record_id] = {
-                    record["date_of_birth"]: {(forename, normalised_name(record.get("surname")), record_id)}}
+            # An initial must not vouch for a join.
+            if telling_forename(record) and record.get("date_of_birth"):
+                self.births[record_id] = {record["date_of_birth"]: {_names(record, record_id)}}
         #: group root → the dates of birth its records hold.
         self.dates: dict[int, set[Any]] = {record_id: {record["date_of_birth"]}
                                            for record_id, record in records.items() if record.get("date_of_birth")}
@@ -148,8 +147,9 @@ class Groups:
     def twins(self, a: int, b: int) -> str | None:
         """Why the groups rooted at ``a`` and ``b`` look like two people born the same day
         (twins, or siblings recorded with one date): at a date of birth both hold, every
-        forename of one clearly differs from every forename of the other (names swapped
-        aside), one such pair was not itself scored as a match, and the groups share no
+        record of one is named as another person than every record of the other (forenames
+        that clearly differ, names swapped aside, or two forenames of a male and a female:
+        :func:`twin_names`), one such pair was not itself scored as a match, and the groups share no
         strong or unique identifier. It stops a record with no forename joining twins
         through itself. One pair whose forenames agree is enough to join, so a person
         holding a stray forename at that date (a replaced name that joined on an
@@ -165,13 +165,14 @@ class Groups:
                         "forenames (twins?) in one person.")
         return None
 
-    def _all_differ(self, names: set[tuple[str, str | None, int]], others: set[tuple[str, str | None, int]]) -> bool:
-        """Whether every forename of ``names`` clearly differs from every one of ``others``,
-        and one such pair of records was not itself scored as a match."""
+    def _all_differ(self, names: set[_Names], others: set[_Names]) -> bool:
+        """Whether every record of ``names`` is named as another person than every one of
+        ``others`` (:func:`twin_names`), and one such pair of records was not itself scored
+        as a match."""
         unscored = False
-        for forename, surname, one_id in names:
-            for other_forename, other_surname, other_id in others:
-                if not forenames_differ(forename, other_forename, surname, other_surname):
+        for forename, surname, sex, one_id in names:
+            for other_forename, other_surname, other_sex, other_id in others:
+                if not twin_names(forename, other_forename, surname, other_surname, sex, other_sex):
                     return False
                 unscored = unscored or (min(one_id, other_id), max(one_id, other_id)) not in self.linked
         return unscored
@@ -239,6 +240,16 @@ class Groups:
                 for key, values in held_b.items():
                     held_a.setdefault(key, set()).update(values)
         return True
+
+
+#: A record's names as the twins checks read them: forename, surname, sex (male, female or
+#: None), record id.
+_Names = tuple[str | None, str | None, str | None, int]
+
+
+def _names(record: dict[str, Any], record_id: int) -> _Names:
+    return (normalised_name(record.get("forename")), normalised_name(record.get("surname")),
+            compared_sex(record.get("sex")), record_id)
 
 
 def rejected_pairs(decisions: list[tuple[int, int, str]]) -> dict[int, set[int]]:
@@ -415,8 +426,8 @@ def different_identifiers(name: str, values: set[str], others: set[str]) -> bool
 
 
 def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked: set[tuple[int, int]]) -> bool:
-    """Whether two of ``partners`` look like twins: one date of birth, clearly different
-    forenames, not scored a match with each other, and no strong or unique identifier shared."""
+    """Whether two of ``partners`` look like twins: one date of birth, names of two people
+    (:func:`twin_names`), not scored a match with each other, and no strong or unique identifier shared."""
     born: dict[Any, list[int]] = defaultdict(list)
     for record_id in partners:
         if records[record_id].get("date_of_birth"):
@@ -424,11 +435,10 @@ def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked
     for same_day in born.values():
         for one, other in itertools.combinations(same_day, 2):
             left, right = records[one], records[other]
-            first, second = normalised_name(left.get("forename")), normalised_name(right.get("forename"))
-            if (first and second and (min(one, other), max(one, other)) not in linked
+            first, second = _names(left, one), _names(right, other)
+            if (first[0] and second[0] and (min(one, other), max(one, other)) not in linked
                     and not identity_keys(left) & identity_keys(right)
-                    and forenames_differ(first, second, normalised_name(left.get("surname")),
-                                         normalised_name(right.get("surname")))):
+                    and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])):
                 return True
     return False
 

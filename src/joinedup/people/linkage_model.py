@@ -233,6 +233,17 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
     return _spelt_apart(left, right)
 
 
+def twin_names(left: str, right: str, left_surname: str | None = None, right_surname: str | None = None,
+               left_sex: str | None = None, right_sex: str | None = None) -> bool:
+    """Whether two records' names say two people at one date of birth: forenames that
+    clearly differ (:func:`forenames_differ`), or any two forenames of records of another
+    sex, male and female (``compared_sex``). At a million records the twins Oliver and
+    Olivia (one slip apart) and Charlotte and Charlie (one root) were each one person.
+    ``_TWIN_NAMES`` in SQL."""
+    return forenames_differ(left, right, left_surname, right_surname) or (
+        left != right and left_sex is not None and right_sex is not None and left_sex != right_sex)
+
+
 def _spelt_apart(left: str, right: str) -> bool:
     """Not a typo of each other: Jaro-Winkler under :data:`TWIN_SIMILARITY`, or another
     first letter and more than one slip (:func:`_spelt_apart_sql` in SQL)."""
@@ -377,14 +388,15 @@ COMPARED_SEXES = frozenset(SEXES) - {"unknown"}
 
 
 @functools.lru_cache(maxsize=64)
-def _sex(text: str | None) -> str | None:
+def compared_sex(text: str | None) -> str | None:
+    """Male or female, or None: only those are compared (:data:`COMPARED_SEXES`)."""
     value = (text or "").strip().lower()
     return value if value in COMPARED_SEXES else None
 
 
 #: The memoised normalisers: they hold names, addresses, postcodes and dates of birth, so
 #: each link run and each erasure empties them (:func:`joinedup.people.linking.forget_values`).
-MEMOISED = (name, compared_surname, soundex, house_and_street, postcode, _born, _sex)
+MEMOISED = (name, compared_surname, soundex, house_and_street, postcode, _born, compared_sex)
 
 
 def schemes_of(records: Iterable[dict[str, Any]]) -> dict[str, bool]:
@@ -425,7 +437,7 @@ def prepare(records: Iterable[dict[str, Any]], schemes: Iterable[str] = ()) -> p
         rows.append((
             record["id"], forename, root(forename.split()[0]) if forename else None, soundex(forename),
             name(record.get("middle_names")), surname, soundex(surname),
-            *_born(record.get("date_of_birth")), _sex(record.get("sex")),
+            *_born(record.get("date_of_birth")), compared_sex(record.get("sex")),
             identifier(record.get("nhs_number")), identifier(record.get("ni_number")), identifier(record.get("upn")),
             record.get("uprn") or None, record.get("address") or None, house, street, code,
             outward_code(record.get("postcode")) or None, phone(record.get("phone")), email(record.get("email")),
@@ -545,6 +557,10 @@ _FORENAMES_DIFFER = (
 )
 
 
+#: :func:`twin_names` in SQL (``sex`` is prepared by :func:`compared_sex`: male, female or NULL).
+_TWIN_NAMES = f"({_FORENAMES_DIFFER} OR (forename_l <> forename_r AND sex_l <> sex_r))"
+
+
 def _name() -> dict[str, Any]:
     """One comparison over the pair of names, so that swapped names are credited once."""
     return _comparison("name", "forename and surname together", [
@@ -593,7 +609,7 @@ _DOB_SLIP = f"dob_swapped_l = dob_r OR {_DOB_ONE_EDIT}"
 def _dob(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
     return _comparison("dob", "date of birth", [
         _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
-        _level(f"dob_l = dob_r AND {_FORENAMES_DIFFER} AND NOT ({_same_unique_identifier(schemes or {})})", _TWINS,
+        _level(f"dob_l = dob_r AND {_TWIN_NAMES} AND NOT ({_same_unique_identifier(schemes or {})})", _TWINS,
                m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
         _level("dob_l = dob_r", "same date of birth"),
         _level(f"({_DOB_SLIP}) AND {_FORENAMES_DIFFER} AND NOT {_FORENAME_A_MIDDLE_NAME} "
