@@ -809,18 +809,26 @@ def test_the_clustering_and_the_model_read_twins_alike(left, right, twins):
     (("OLIVER", "male"), ("OLIVIA", "male"), False),
     (("SAM", "male"), ("SAM", "female"), False),             # one forename: a sex mis-keyed
     (("AMY", "female"), ("OLIVIA", "female"), True),         # forenames clearly apart, as before
+    ((None, "female"), (None, "male"), True),                # twins' newborn records, no forename yet
+    ((None, "female"), ("OLIVIA", "male"), True),
+    ((None, "female"), ("OLIVIA", "female"), False),
+    ((None, None), (None, "male"), False),
 ])
 def test_twins_of_two_sexes_are_told_apart_by_sex_in_both_readings(left, right, twins):
     """A million records: twins Oliver and Olivia, Charlotte and Charlie, were each one
     person. Two forenames of a male and a female, at one date of birth, are two people's;
     the clustering (Python) and the twins level (SQL) read it alike."""
     assert linkage.twin_names(left[0], right[0], "KHAN", "KHAN", left[1], right[1]) is twins
-    frame = pd.DataFrame([{"forename": name, "surname": "KHAN", "forename_root": linkage.root(name),
-                           "forename_sound": linkage.soundex(name), "sex": sex} for name, sex in (left, right)])
+    frame = pd.DataFrame([{"key": side, "forename": name, "surname": "KHAN",
+                           "forename_root": linkage.root(name) if name else None,
+                           "forename_sound": linkage.soundex(name), "sex": sex}
+                          for side, (name, sex) in enumerate((left, right))])
     columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
     sql = (f"SELECT coalesce({linkage._TWIN_NAMES}, false) FROM (SELECT {columns} FROM frame a, frame b "
-           "WHERE a.forename = ? AND b.forename = ? AND a.sex IS NOT DISTINCT FROM ? AND b.sex IS NOT DISTINCT FROM ?)")
-    assert duckdb.execute(sql, [left[0], right[0], left[1], right[1]]).fetchone()[0] is twins
+           "WHERE a.key = 0 AND b.key = 1)")
+    assert duckdb.execute(sql).fetchone()[0] is twins
+    if not (left[0] and right[0]):
+        return  # the clustering's twins checks read only records with a forename
     born = date(2016, 4, 1)
     records = {
         1: _record(1, forename=left[0].title(), surname="Khan", sex=left[1], date_of_birth=born, source="a", local_id="1"),

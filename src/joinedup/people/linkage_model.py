@@ -233,15 +233,18 @@ def forenames_differ(left: str, right: str, left_surname: str | None = None,
     return _spelt_apart(left, right)
 
 
-def twin_names(left: str, right: str, left_surname: str | None = None, right_surname: str | None = None,
+def twin_names(left: str | None, right: str | None, left_surname: str | None = None, right_surname: str | None = None,
                left_sex: str | None = None, right_sex: str | None = None) -> bool:
     """Whether two records' names say two people at one date of birth: forenames that
-    clearly differ (:func:`forenames_differ`), or any two forenames of records of another
-    sex, male and female (``compared_sex``). At a million records the twins Oliver and
-    Olivia (one slip apart) and Charlotte and Charlie (one root) were each one person.
-    ``_TWIN_NAMES`` in SQL."""
-    return forenames_differ(left, right, left_surname, right_surname) or (
-        left != right and left_sex is not None and right_sex is not None and left_sex != right_sex)
+    clearly differ (:func:`forenames_differ`), or records of another sex, male and female
+    (``compared_sex``), whose forenames are not the same or not both there. At a million
+    records the twins Oliver and Olivia (one slip apart) and Charlotte and Charlie (one
+    root) were each one person; in a newcomer's trial, twins' two newborn records with no
+    forename ("Baby of Barlow", a girl, and "Baby Barlow", a boy). ``_TWIN_NAMES`` in SQL."""
+    if left and right and forenames_differ(left, right, left_surname, right_surname):
+        return True
+    return (not left or not right or left != right) and (
+        left_sex is not None and right_sex is not None and left_sex != right_sex)
 
 
 def _spelt_apart(left: str, right: str) -> bool:
@@ -558,7 +561,8 @@ _FORENAMES_DIFFER = (
 
 
 #: :func:`twin_names` in SQL (``sex`` is prepared by :func:`compared_sex`: male, female or NULL).
-_TWIN_NAMES = f"({_FORENAMES_DIFFER} OR (forename_l <> forename_r AND sex_l <> sex_r))"
+_TWIN_NAMES = (f"(({_FORENAMES_DIFFER}) OR (sex_l <> sex_r AND (forename_l IS NULL OR forename_r IS NULL "
+               "OR forename_l <> forename_r)))")
 
 
 def _name() -> dict[str, Any]:
