@@ -778,6 +778,18 @@ def test_names_swapped_are_not_two_forenames():
     assert linkage.forenames_differ("EMILY", "ROBERT", "ROBERTS", "ROBERTS")
 
 
+def _sql_reads(expression: str, left: tuple, right: tuple) -> bool:
+    """What a SQL condition of the model says of two records (forename, surname, sex), as
+    Splink would ask it: each prepared column as ``<column>_l`` and ``<column>_r``."""
+    frame = pd.DataFrame([{"key": side, "forename": forename, "surname": surname,
+                           "forename_root": linkage.root(forename) if forename else None,
+                           "forename_sound": linkage.soundex(forename), "sex": sex}
+                          for side, (forename, surname, sex) in enumerate((left, right))])
+    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
+    sql = f"SELECT coalesce({expression}, false) FROM (SELECT {columns} FROM frame a, frame b WHERE a.key = 0 AND b.key = 1)"
+    return duckdb.execute(sql).fetchone()[0]
+
+
 @pytest.mark.parametrize(("left", "right", "twins"), [
     (("AMY", "KHAN"), ("OLIVIA", "KHAN"), True), (("ROBERT", "ROBERTS"), ("EMILY", "ROBERTS"), True),
     (("BARNABY", "SIGGINS"), ("SIGGINS", "BARNABY"), False), (("BARNABY", "SIGGINS"), ("SIGINS", "BARNABY"), False),
@@ -795,11 +807,7 @@ def test_names_swapped_are_not_two_forenames():
 def test_the_clustering_and_the_model_read_twins_alike(left, right, twins):
     """The clustering's test (Python) and the twins level (SQL) are one rule written twice."""
     assert linkage.forenames_differ(left[0], right[0], left[1], right[1]) is twins
-    frame = pd.DataFrame([{"forename": name[0], "surname": name[1], "forename_root": linkage.root(name[0]),
-                           "forename_sound": linkage.soundex(name[0])} for name in (left, right)])
-    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
-    sql = f"SELECT {linkage._FORENAMES_DIFFER} FROM (SELECT {columns} FROM frame a, frame b WHERE a.forename = ? AND b.forename = ?)"
-    assert duckdb.execute(sql, [left[0], right[0]]).fetchone()[0] is twins
+    assert _sql_reads(linkage._FORENAMES_DIFFER, (*left, None), (*right, None)) is twins
 
 
 @pytest.mark.parametrize(("left", "right", "twins"), [
@@ -819,14 +827,7 @@ def test_twins_of_two_sexes_are_told_apart_by_sex_in_both_readings(left, right, 
     person. Two forenames of a male and a female, at one date of birth, are two people's;
     the clustering (Python) and the twins level (SQL) read it alike."""
     assert linkage.twin_names(left[0], right[0], "KHAN", "KHAN", left[1], right[1]) is twins
-    frame = pd.DataFrame([{"key": side, "forename": name, "surname": "KHAN",
-                           "forename_root": linkage.root(name) if name else None,
-                           "forename_sound": linkage.soundex(name), "sex": sex}
-                          for side, (name, sex) in enumerate((left, right))])
-    columns = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in frame.columns)
-    sql = (f"SELECT coalesce({linkage._TWIN_NAMES}, false) FROM (SELECT {columns} FROM frame a, frame b "
-           "WHERE a.key = 0 AND b.key = 1)")
-    assert duckdb.execute(sql).fetchone()[0] is twins
+    assert _sql_reads(linkage._TWIN_NAMES, (left[0], "KHAN", left[1]), (right[0], "KHAN", right[1])) is twins
     if not (left[0] and right[0]):
         return  # the clustering's twins checks read only records with a forename
     born = date(2016, 4, 1)

@@ -146,7 +146,6 @@ for _name in ("splink", "splink.internals"):
 _NAMES_KEPT = 1 << 17
 
 
-
 #: Feminine endings of Slavic surnames and their masculine forms: one family's name, which
 #: one agency may write in the other form (Kowalska and Kowalski, Ivanova and Ivanov).
 GENDERED_ENDINGS = (("SKA", "SKI"), ("CKA", "CKI"), ("OVA", "OV"), ("EVA", "EV"))
