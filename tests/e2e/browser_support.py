@@ -44,7 +44,10 @@ def assert_accessible(page: Page, axe_source: str) -> None:
     axe-core is injected only when the context did not load it (:func:`load_axe`); asking
     whether it is there and running it are one call to the browser, which sends back only
     the violations (axe's whole result, every rule that passed included, was most of what
-    the browser and Playwright's driver had to carry)."""
+    the browser and Playwright's driver had to carry). It waits for the page to have loaded:
+    a check begun while a link's page was still arriving once ran on a document that had
+    gone. A journey still waits for what it expects to see before checking."""
+    page.wait_for_load_state("load")
     violations = page.evaluate(_AXE_VIOLATIONS, AXE_TAGS)
     if violations is None:
         page.add_script_tag(content=axe_source)

@@ -169,6 +169,7 @@ def test_the_purpose_form_a_shielded_service_consent_and_declining(browser: Brow
     # A decision not to share.
     page.goto(f"/persons/{OWN}")
     page.get_by_role("link", name=re.compile("^Record a decision not to share")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a decision not to share")
     assert_accessible(page, axe_source)
     page.get_by_label("For which purpose were you asked?").select_option("early_help")
     page.get_by_label("Why did you decide not to share?").fill("The family refused consent and there is no risk")

@@ -113,6 +113,7 @@ def test_a_practitioner_sees_who_is_involved_first_and_records_an_involvement(br
     assert_accessible(page, axe_source)
 
     page.get_by_role("link", name="Correct or end").click()
+    expect(page.locator("form[action$='/end']")).to_be_visible()
     assert_accessible(page, axe_source)
     today = date.today()
     ending = page.locator("form[action$='/end']")

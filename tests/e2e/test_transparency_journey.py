@@ -41,6 +41,7 @@ def test_the_ig_lead_reads_who_has_seen_a_record(browser: Browser, transparency_
     url, _world, _engine = transparency_server
     page = signed_in_page(browser, url, "iris.ig")
     page.get_by_role("link", name="Transparency").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Transparency for the person")
     assert_accessible(page, axe_source)
     page.get_by_label("The person's JoinedUp id").fill(AVA.lower())
     page.get_by_role("button", name="Show who has seen their record").click()
