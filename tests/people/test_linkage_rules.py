@@ -24,7 +24,14 @@ from splink.internals.input_column import InputColumn, SqlglotColumnTreeBuilder
 from joinedup.ingest.search_keys import fold
 from joinedup.people import golden
 from joinedup.people import linkage_model as linkage
-from joinedup.people.clustering import cluster, shared_identifiers
+from joinedup.people.clustering import (
+    OUTWEIGHED,
+    TORN_GENERATIONS,
+    TORN_IDENTIFIERS,
+    TORN_TWINS,
+    cluster,
+    shared_identifiers,
+)
 from joinedup.people.golden import GOLDEN_FIELDS, golden_record, vote_key
 from joinedup.people.linking import low_information
 from joinedup.people.splink_parsing import UNMEMOISED, memoise_parsing
@@ -553,7 +560,11 @@ def test_a_record_as_like_one_child_as_another_of_the_same_name_joins_neither():
     }
     tied = cluster(records, [(1, 3, 0.9999, 16.0), (2, 3, 0.9999, 15.9)], 0.99, [])
     assert len(set(tied.labels.values())) == 3
+    # The review queue says why each pair was left, from the decision itself.
+    assert tied.held == {pair: TORN_IDENTIFIERS.format(identifier="NHS number") for pair in ((1, 3), (2, 3))}
+    assert "different NHS numbers: a reviewer decides" in tied.held[(1, 3)]
     nearer = cluster(records, [(1, 3, 0.9999, 18.0), (2, 3, 0.9999, 15.9)], 0.99, [])
+    assert nearer.held == {}
     assert nearer.labels[1] == nearer.labels[3] != nearer.labels[2]
     # Numbers one of them does not hold are not a reason: one person's GP and school records.
     one_number = {**records, 2: dict(records[2], nhs_number=None)}
@@ -564,7 +575,9 @@ def test_a_record_as_like_one_child_as_another_of_the_same_name_joins_neither():
                3: dict(records[3], ni_number="BN301341A")}
     pairs = [(1, 2, 0.9999, 24.9), (1, 3, 0.9999, 25.8), (1, 4, 0.9999, 16.0), (2, 3, 0.9999, 25.8),
              (2, 4, 0.9999, 25.8), (3, 4, 0.9999, 19.4)]
-    assert len(set(cluster(housing, pairs, 0.99, []).labels.values())) == 4
+    apart = cluster(housing, pairs, 0.99, [])
+    assert len(set(apart.labels.values())) == 4
+    assert apart.held[(1, 4)] == OUTWEIGHED
     # A pair nearly as strong as the best still joins: the first child's own school record.
     school = {**housing, 5: _record(5, **child, upn="A123456789012", source="school", local_id="5")}
     joined = cluster(school, [*pairs, (1, 5, 0.9999, 24.7)], 0.99, [])
@@ -672,6 +685,7 @@ def test_a_record_without_a_date_tied_between_a_father_and_son_joins_neither():
     }
     tied = cluster(records, [(1, 3, 0.9983, 9.21), (2, 3, 0.9983, 9.21)], 0.99, [])
     assert len(set(tied.labels.values())) == 3
+    assert tied.held == {(1, 3): TORN_GENERATIONS, (2, 3): TORN_GENERATIONS}
     nearer = cluster(records, [(1, 3, 0.99999, 16.6), (2, 3, 0.9983, 9.21)], 0.99, [])
     assert nearer.labels[3] == nearer.labels[1] != nearer.labels[2]
     # One date of birth typed two ways is one person's: the record joins them.
@@ -702,7 +716,9 @@ def test_a_shared_unique_identifier_names_one_person_when_a_record_is_torn_betwe
     twins = {1: dict(person(1, born, "1111111"), forename="Amy"), 2: dict(person(2, born, "2222222"), forename="Olivia"),
              3: dict(person(3, born, "3333333"), forename=None)}
     tied = [(1, 3, 0.99999, 20.0), (2, 3, 0.99999, 20.0)]
-    assert len(set(cluster(twins, tied, 0.99, []).labels.values())) == 3
+    left = cluster(twins, tied, 0.99, [])
+    assert len(set(left.labels.values())) == 3
+    assert left.held == {(1, 3): TORN_TWINS, (2, 3): TORN_TWINS}
     one_number = {key: dict(record, identifiers={"soc_sec_id": {"value": "1111111", "unique": True}})
                   for key, record in twins.items()}
     assert len(set(cluster(one_number, tied, 0.99, []).labels.values())) == 1

@@ -14,7 +14,8 @@ from joinedup.db import session_factory, transaction
 from joinedup.disclosure import export_links
 from joinedup.ingest.models import SourceRecord
 from joinedup.partners.models import SourceSystem
-from joinedup.people import LinkModel, Person, PersonRecord, decide_pair, link_people, linkage_model
+from joinedup.people import LinkModel, LinkPair, Person, PersonRecord, decide_pair, link_people, linkage_model
+from joinedup.people.clustering import TORN_TWINS
 from joinedup.people.linking import WRITTEN_BY_A_FULL_RUN
 
 EXPORTER = Actor(username="exporter", roles=frozenset({"data_team"}), channel="cli")
@@ -176,3 +177,32 @@ def test_low_information_records_are_flagged_singletons(linked_store, tmp_path):
     with session_factory(linked_store)() as session:
         persons = session.scalars(select(Person).where(Person.person_id.in_(ids))).all()
         assert all(person.low_information and person.record_count == 1 for person in persons)
+
+
+def test_a_pair_left_for_a_reviewer_says_why_in_the_queue(linked_store):
+    """A record with no forename, as like one child as their twin, is linked to neither;
+    its pairs go to the review queue at their full probability, and each says why (from
+    the clustering's decision), rather than standing there with no reason."""
+    with transaction(linked_store) as session:
+        systems = session.scalars(select(SourceSystem).order_by(SourceSystem.id)).all()
+        child = session.scalar(
+            select(SourceRecord).where(SourceRecord.forename.is_not(None), SourceRecord.date_of_birth.is_not(None),
+                                       SourceRecord.address_text.is_not(None), SourceRecord.postcode.is_not(None))
+            .order_by(SourceRecord.id).limit(1))
+        alike = {"surname": child.surname, "date_of_birth": child.date_of_birth, "postcode": child.postcode,
+                 "address_text": child.address_text}
+        others = [system for system in systems if system.id != child.source_system_id]
+        session.add(SourceRecord(source_system_id=others[0].id, local_id="TWIN-1", forename="Zebedee", row_hash="t",
+                                 **alike))
+        session.add(SourceRecord(source_system_id=others[1].id, local_id="NAMELESS-1", row_hash="n", **alike))
+    assert link_people(linked_store).status == "completed"
+    with session_factory(linked_store)() as session:
+        ids = dict(session.execute(select(SourceRecord.local_id, SourceRecord.id)
+                                   .where(SourceRecord.local_id.in_(["TWIN-1", "NAMELESS-1"]))).all())
+        pair = session.scalar(select(LinkPair).where(
+            LinkPair.record_id_l == min(ids.values()), LinkPair.record_id_r == max(ids.values())))
+        assert pair is not None and pair.probability >= 0.99, pair
+        assert (pair.status, pair.reason) == ("review", TORN_TWINS)
+        persons = dict(session.execute(select(PersonRecord.source_record_id, PersonRecord.person_id)
+                                       .where(PersonRecord.source_record_id.in_([*ids.values(), child.id]))).all())
+        assert len({persons[ids["TWIN-1"]], persons[ids["NAMELESS-1"]], persons[child.id]}) == 3

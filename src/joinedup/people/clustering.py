@@ -79,6 +79,9 @@ class Clusters:
     refused: int = 0
     #: (left, right) → why their merge was refused.
     refusals: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: (left, right) → why a pair at or above the threshold was left for a reviewer
+    #: rather than linked (:func:`_torn_records`): the review queue says so.
+    held: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 class Groups:
@@ -318,11 +321,14 @@ def cluster(
     groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong}
     torn, floors = _torn_records(records, strong, groups.linked)
     for pair in strong:
+        key = (min(pair[0], pair[1]), max(pair[0], pair[1]))
         if pair[0] in torn or pair[1] in torn:
-            continue  # as like one person as another: left for a reviewer (its pairs stay in the queue)
+            result.held[key] = torn.get(pair[0]) or torn[pair[1]]  # its pairs stay in the queue
+            continue
         weight = _pair_weight(pair)
         if weight < floors.get(pair[0], -math.inf) or weight < floors.get(pair[1], -math.inf):
-            continue  # far weaker than its best pair, whose partner was left for a reviewer
+            result.held[key] = OUTWEIGHED
+            continue
         left, right = records[pair[0]], records[pair[1]]
         if _household_alike(left, right):
             result.refused += 1
@@ -356,10 +362,21 @@ def _pair_weight(pair: tuple) -> float:
     return pair[3] if len(pair) > 3 else _weight(pair[2])
 
 
+#: Why a record's pairs were left for a reviewer (:func:`_torn_records`), said on each pair.
+TORN_IDENTIFIERS = ("One of these records is as like one person as another, and those two hold different "
+                    "{identifier}s: a reviewer decides whose it is.")
+TORN_TWINS = ("One of these records has no forename and is as like one person as another, and those two look "
+              "like twins (one date of birth, different forenames): a reviewer decides whose it is.")
+TORN_GENERATIONS = ("One of these records has no date of birth and scores the same with two people of one name "
+                    "born a generation apart (a parent and child?): a reviewer decides whose it is.")
+OUTWEIGHED = ("Far weaker than a better pair of one of these records that was left for a reviewer: linking on "
+              "it would decide whose the record is against the stronger evidence.")
+
+
 def _torn_records(records: dict[int, dict[str, Any]], strong: list,
-                  linked: set[tuple[int, int]]) -> tuple[set[int], dict[int, float]]:
-    """The records left for a reviewer, and the weakest pair each record whose best
-    partners were all left may still join by.
+                  linked: set[tuple[int, int]]) -> tuple[dict[int, str], dict[int, float]]:
+    """The records left for a reviewer, each with why, and the weakest pair each record
+    whose best partners were all left may still join by.
 
     A record is left when its best pairs reach, within :data:`TIED_BITS` of each other, two
     records that cannot be one person: two holding different valid strong identifiers of
@@ -381,30 +398,33 @@ def _torn_records(records: dict[int, dict[str, Any]], strong: list,
     tops = {record_id: max(weight for weight, _ in partners) for record_id, partners in best.items()}
     close = {record_id: [other for weight, other in partners if weight >= tops[record_id] - TIED_BITS]
              for record_id, partners in best.items()}
-    torn = set()
+    torn: dict[int, str] = {}
     for record_id, partners in close.items():
         if len(partners) < 2:
             continue
         nameless = not telling_forename(records[record_id])  # else its forename tells twins apart
         dateless = not records[record_id].get("date_of_birth")  # else its date tells a father from his son
         level = [other for weight, other in best[record_id] if weight >= tops[record_id] - LEVEL_BITS]
-        if _identifiers_differ([strong_identifiers(records[other]) for other in partners]) or (
-                nameless and _twins_among(records, partners, linked)) or (
-                dateless and len(level) > 1 and _apart_among(records, level)):
-            torn.add(record_id)
+        differing = _differing_identifier([strong_identifiers(records[other]) for other in partners])
+        if differing:
+            torn[record_id] = TORN_IDENTIFIERS.format(identifier=IDENTIFIER_NAMES[differing])
+        elif nameless and _twins_among(records, partners, linked):
+            torn[record_id] = TORN_TWINS
+        elif dateless and len(level) > 1 and _apart_among(records, level):
+            torn[record_id] = TORN_GENERATIONS
     floors = {record_id: tops[record_id] - OUTWEIGHED_BITS for record_id, partners in close.items()
               if record_id not in torn and all(other in torn for other in partners)}
     return torn, floors
 
 
-def _identifiers_differ(holdings: list[dict[str, str]]) -> bool:
-    """Whether two of these records' valid strong identifiers of one kind differ."""
+def _differing_identifier(holdings: list[dict[str, str]]) -> str | None:
+    """The kind of valid strong identifier two of these records hold different values of, if any."""
     seen: dict[str, str] = {}
     for identifiers in holdings:
         for name, value in identifiers.items():
             if different_identifiers(name, {seen.setdefault(name, value)}, {value}):
-                return True
-    return False
+                return name
+    return None
 
 
 #: Strong identifiers with no check character: a typing slip leaves them valid.

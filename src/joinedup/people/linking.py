@@ -505,8 +505,8 @@ def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Cluster
             shared = shared_identifiers(by_id[left], by_id[right])
             if probability >= context.review_from:
                 status = "review"
-                if shared:
-                    reason = f"Both records have the same {shared[0]}."
+                held = clusters.held.get((min(left, right), max(left, right)), "")
+                reason = " ".join(filter(None, (held, f"Both records have the same {shared[0]}." if shared else "")))
             elif shared:
                 status = "conflict"
                 reason = (f"Both records have the same {shared[0]}, but the rest "
