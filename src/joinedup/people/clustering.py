@@ -475,10 +475,18 @@ def _twins_alike(left: dict[str, Any], left_id: int, right: dict[str, Any], righ
     twins share. A newcomer's trial merged 7 of 80 pairs of twins so, two GP records each,
     at 0.990 to 1.000 ("Gordon" and "Matthew Stone"); a reviewer may accept such a pair."""
     born = left.get("date_of_birth")
-    if not born or born != right.get("date_of_birth") or identity_keys(left) & identity_keys(right):
+    if not born or born != right.get("date_of_birth"):
         return False
+    return _named_apart(left, left_id, right, right_id)
+
+
+def _named_apart(left: dict[str, Any], left_id: int, right: dict[str, Any], right_id: int) -> bool:
+    """Whether two records' names say two people (:func:`twin_names`) and they share no
+    strong or unique identifier (read last: it costs most, and most pairs are settled before)."""
     first, second = _names(left, left_id), _names(right, right_id)
-    return bool(first[0] and second[0]) and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])
+    return (bool(first[0] and second[0])
+            and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])
+            and not identity_keys(left) & identity_keys(right))
 
 
 def _born_apart(dates_a: set[Any], dates_b: set[Any], near_years: int) -> bool:
@@ -537,10 +545,9 @@ def _siblings_alike(left: dict[str, Any], left_id: int, right: dict[str, Any], r
     linked four pairs of siblings at 1.000 on their surname, address and phone: "Rebecca
     Nguyen" (2019) and "Teresa Nguyen" (2026), "Katherine Fowler" and "Dawn Fowler"."""
     born, other = left.get("date_of_birth"), right.get("date_of_birth")
-    if not born or not other or identity_keys(left) & identity_keys(right) or not _born_apart({born}, {other}, 0):
+    if not born or not other or born == other or not _born_apart({born}, {other}, 0):
         return False
-    first, second = _names(left, left_id), _names(right, right_id)
-    return bool(first[0] and second[0]) and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])
+    return _named_apart(left, left_id, right, right_id)
 
 
 def _says_little_of_forenames(left: dict[str, Any], right: dict[str, Any]) -> bool:
