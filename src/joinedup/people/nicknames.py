@@ -98,8 +98,8 @@ ZACHARY ZACH ZAK
 
 #: One name each, written as it is spelt and as it sounds in English ("Caoimhe" and "Keeva",
 #: "Niamh" and "Neve"): one person's name in two agencies' records. A newcomer's trial
-#: found such pairs linked at 0.48 to 0.83, as if two people's names. Never a cognate
-#: (Sean, not John; Padraig, not Patrick): twins may be named each.
+#: found only 0.48 to 0.83 of such pairs, read as two people's names. Never a cognate
+#: (Sean, not John; Padraig, not Patrick): twins may be given each.
 _SPELT_AS_THEY_SOUND = """
 AISLING ASHLING ASHLYN
 AOIFE EEFA
