@@ -232,6 +232,34 @@ date_of_birth = { column = "DOB", type = "date", format = "%d/%m/%Y", values = {
     assert counts(load)["loaded"] == 3
 
 
+def test_a_postcode_read_from_the_address_counts_in_the_summary_with_no_postcode_column(engine, tmp_path, stored):
+    """docs/mappings.md: a row with no postcode of its own whose address ends in one takes
+    it, "and counts as having one in the data-quality summary". A newcomer's police list
+    (no postcode column) had no postcode row in its summary at all, so nothing said
+    whether the postcodes had been read."""
+    mapping_path = tmp_path / "police.toml"
+    mapping_path.write_text("""
+[source]
+code = "test-police"
+organisation = "TESTPOL"
+organisation_type = "police"
+format = "csv"
+local_id = "Ref"
+[fields]
+surname = "Surname"
+address_text = "HomeAddress"
+""")
+    path = tmp_path / "police.csv"
+    path.write_text('Ref,Surname,HomeAddress\nP1,Hughes,"12 High St, Joinford, JU1 1AA"\n'
+                    'P2,Brown,"3 Mill Lane, Joinford"\nP3,Khan,\n')
+    load = ingest_file(engine, load_mapping(mapping_path), path)
+
+    records = stored(engine, "test-police")
+    assert [records[ref].postcode for ref in ("P1", "P2", "P3")] == ["JU1 1AA", None, None]
+    assert load.completeness["postcode"] == {"present": 1, "valid": 1, "of": 3}
+    assert load.completeness["address_text"] == {"present": 2, "valid": 2, "of": 3}
+
+
 def test_a_jsonl_extract_follows_dotted_paths(engine, fixture_mapping, fixture_path, stored):
     load = ingest_file(engine, fixture_mapping("pupils"), fixture_path("pupils.jsonl"))
 

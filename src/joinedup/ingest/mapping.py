@@ -233,8 +233,12 @@ class SourceMapping:
 
     @property
     def canonical_fields(self) -> tuple[str, ...]:
-        """The canonical fields this mapping fills, in the canonical order."""
+        """The canonical fields this mapping fills, in the canonical order. A mapping with
+        an address fills the postcode too: a row with none of its own takes the one its
+        address ends in, and the data-quality summary counts it."""
         mapped = set(self.fields) | (set(NAME_PARTS) if self.name_split else set())
+        if "address_text" in mapped:
+            mapped.add("postcode")
         return tuple(name for name in CANONICAL_FIELDS if name in mapped)
 
 
