@@ -38,6 +38,17 @@ def issues(load: IngestLoad) -> list[tuple]:
     return [(issue.row_number, issue.field, issue.severity, issue.message, issue.value) for issue in load.issues]
 
 
+def _load_police(engine, tmp_path, mapping: str, extract: str, code: str = "test-police") -> IngestLoad:
+    """Load ``extract`` (CSV text) through a mapping of the test police force's system
+    ``code``: ``mapping`` is what follows the [source] table's first lines."""
+    mapping_path = tmp_path / f"{code}.toml"
+    mapping_path.write_text(f'[source]\ncode = "{code}"\norganisation = "TESTPOL"\norganisation_type = "police"\n'
+                            f'format = "csv"\n{mapping}')
+    path = tmp_path / f"{code}.csv"
+    path.write_text(extract)
+    return ingest_file(engine, load_mapping(mapping_path), path)
+
+
 def test_a_csv_extract_loads_canonical_fields_facts_and_flags(engine, fixture_mapping, fixture_path, stored):
     load = ingest_file(engine, fixture_mapping("people"), fixture_path("people.csv"), loaded_by="ada")
 
@@ -175,24 +186,14 @@ def test_a_repeated_local_id_in_one_file_keeps_the_first_row_and_rejects_the_lat
 
 
 def test_a_record_ref_keeps_several_rows_for_one_person(engine, tmp_path, stored):
-    mapping_path = tmp_path / "police.toml"
-    mapping_path.write_text("""
-[source]
-code = "test-police"
-organisation = "TESTPOL"
-organisation_type = "police"
-format = "csv"
-delimiter = "|"
+    load = _load_police(engine, tmp_path, """delimiter = "|"
 local_id = "Nominal"
 record_ref = "Incident"
 [fields]
 surname = "Surname"
 [facts]
 incident_date = { column = "When", type = "date", format = ["%d/%m/%Y", "%Y-%m-%d"] }
-""")
-    path = tmp_path / "incidents.csv"
-    path.write_text("Nominal|Incident|Surname|When\nN1|I-1|Hughes|01/02/2024\nN1|I-2|Hughes|2024-03-04\nN2|I-3|Brown|\n")
-    load = ingest_file(engine, load_mapping(mapping_path), path)
+""", "Nominal|Incident|Surname|When\nN1|I-1|Hughes|01/02/2024\nN1|I-2|Hughes|2024-03-04\nN2|I-3|Brown|\n")
 
     assert counts(load)["loaded"] == 3
     records = stored(engine, "test-police")
@@ -208,21 +209,11 @@ incident_date = { column = "When", type = "date", format = ["%d/%m/%Y", "%Y-%m-%
 def test_a_placeholder_date_of_birth_is_stored_as_not_known(engine, tmp_path, stored):
     """docs/mappings.md: 01/01/1900 and 01/01/1901 are flagged and stored empty; an
     agency's own placeholder is mapped to empty with ``values``, and is then simply absent."""
-    mapping_path = tmp_path / "custody.toml"
-    mapping_path.write_text("""
-[source]
-code = "test-custody"
-organisation = "TESTPOL"
-organisation_type = "police"
-format = "csv"
-local_id = "Ref"
+    load = _load_police(engine, tmp_path, """local_id = "Ref"
 [fields]
 surname = "Surname"
 date_of_birth = { column = "DOB", type = "date", format = "%d/%m/%Y", values = { "01/01/1970" = "" } }
-""")
-    path = tmp_path / "custody.csv"
-    path.write_text("Ref,Surname,DOB\nC1,Hughes,01/01/1900\nC2,Brown,01/01/1970\nC3,Khan,02/01/1970\n")
-    load = ingest_file(engine, load_mapping(mapping_path), path)
+""", "Ref,Surname,DOB\nC1,Hughes,01/01/1900\nC2,Brown,01/01/1970\nC3,Khan,02/01/1970\n", code="test-custody")
 
     records = stored(engine, "test-custody")
     assert [records[ref].date_of_birth for ref in ("C1", "C2", "C3")] == [None, None, date(1970, 1, 2)]
@@ -237,22 +228,11 @@ def test_a_postcode_read_from_the_address_counts_in_the_summary_with_no_postcode
     it, "and counts as having one in the data-quality summary". A newcomer's police list
     (no postcode column) had no postcode row in its summary at all, so nothing said
     whether the postcodes had been read."""
-    mapping_path = tmp_path / "police.toml"
-    mapping_path.write_text("""
-[source]
-code = "test-police"
-organisation = "TESTPOL"
-organisation_type = "police"
-format = "csv"
-local_id = "Ref"
+    load = _load_police(engine, tmp_path, """local_id = "Ref"
 [fields]
 surname = "Surname"
 address_text = "HomeAddress"
-""")
-    path = tmp_path / "police.csv"
-    path.write_text('Ref,Surname,HomeAddress\nP1,Hughes,"12 High St, Joinford, JU1 1AA"\n'
-                    'P2,Brown,"3 Mill Lane, Joinford"\nP3,Khan,\n')
-    load = ingest_file(engine, load_mapping(mapping_path), path)
+""", 'Ref,Surname,HomeAddress\nP1,Hughes,"12 High St, Joinford, JU1 1AA"\nP2,Brown,"3 Mill Lane, Joinford"\nP3,Khan,\n')
 
     records = stored(engine, "test-police")
     assert [records[ref].postcode for ref in ("P1", "P2", "P3")] == ["JU1 1AA", None, None]
