@@ -27,6 +27,11 @@ IDENTIFIER_NAMES = {"nhs_number": "NHS number", "ni_number": "NI number", "upn":
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 
 
+def pair_key(one: int, other: int) -> tuple[int, int]:
+    """A pair of record ids, lower first: how refusals and held pairs are keyed."""
+    return (min(one, other), max(one, other))
+
+
 def new_person_id() -> str:
     """A public person id: ``P`` and ten random base-32 characters (50 bits)."""
     bits = secrets.randbits(50)
@@ -291,7 +296,7 @@ def cluster(
         merged = groups.union(left, right, scored, dateless, weighed)
         if isinstance(merged, str):
             result.refused += 1
-            result.refusals[(min(left, right), max(left, right))] = merged
+            result.refusals[pair_key(left, right)] = merged
             return
         if merged and score is not None and score < 1.0:
             result.pairs_linked += 1
@@ -321,12 +326,12 @@ def cluster(
         if decision == "accept" and left in records and right in records:
             join(left, right, 1.0)
     strong = sorted((pair for pair in pairs if pair[2] >= threshold), key=lambda pair: -pair[2])
-    twins = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong
+    twins = {pair_key(pair[0], pair[1]) for pair in strong
              if _twins_alike(records[pair[0]], pair[0], records[pair[1]], pair[1])}
-    groups.linked = {(min(pair[0], pair[1]), max(pair[0], pair[1])) for pair in strong} - twins
+    groups.linked = {pair_key(pair[0], pair[1]) for pair in strong} - twins
     torn, floors = _torn_records(records, strong, groups.linked)
     for pair in strong:
-        key = (min(pair[0], pair[1]), max(pair[0], pair[1]))
+        key = pair_key(pair[0], pair[1])
         if pair[0] in torn or pair[1] in torn:
             result.held[key] = torn.get(pair[0]) or torn[pair[1]]  # its pairs stay in the queue
             continue

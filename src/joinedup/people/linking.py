@@ -45,6 +45,7 @@ from joinedup.people.clustering import (
     assign_ids,
     cluster,
     new_person_id,
+    pair_key,
     shared_identifiers,
 )
 from joinedup.people.golden import golden_record, person_columns, read_records
@@ -496,7 +497,8 @@ def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Cluster
     rows, statuses = PreparedRows(LinkPair.__table__, engine.dialect), Counter()
     for left, right, probability, weight, gammas, weights in scored:
         status, reason = "linked", ""
-        refusal = clusters.refusals.get((min(left, right), max(left, right)))
+        key = pair_key(left, right)
+        refusal = clusters.refusals.get(key)
         if labels.get(left) is not None and labels.get(left) == labels.get(right):
             status = "linked"
         elif refusal:
@@ -505,7 +507,7 @@ def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Cluster
             shared = shared_identifiers(by_id[left], by_id[right])
             if probability >= context.review_from:
                 status = "review"
-                held = clusters.held.get((min(left, right), max(left, right)), "")
+                held = clusters.held.get(key, "")
                 reason = " ".join(filter(None, (held, f"Both records have the same {shared[0]}." if shared else "")))
             elif shared:
                 status = "conflict"
@@ -514,7 +516,7 @@ def _pair_rows(engine: Engine, scored, labels: dict[int, int], clusters: Cluster
             else:
                 continue
         statuses[status] += 1
-        rows.add({"record_id_l": min(left, right), "record_id_r": max(left, right), "probability": probability,
+        rows.add({"record_id_l": key[0], "record_id_r": key[1], "probability": probability,
                   "match_weight": weight, "gammas": gammas, "weights": weights, "status": status,
                   "reason": reason, "run_id": run_id, "model_id": model_id})
     return rows, statuses
