@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from joinedup.people.linkage_model import compared_sex, one_slip_apart, twin_names
+from joinedup.people.linkage_model import compared_sex, keyed_with_a_slip, one_slip_apart, twin_names
 from joinedup.people.linkage_model import name as normalised_name
 
 #: Dates of birth this many years apart or more are a generation's (see Groups.a_generation_apart).
@@ -55,11 +55,22 @@ def telling_forename(record: dict[str, Any]) -> str | None:
 
 def identity_keys(record: dict[str, Any]) -> set[tuple[str, str]]:
     """What names the record's one person: its valid strong identifiers and its values of
-    unique ``[identifiers]`` schemes, as (name, value). Records sharing one are not twins,
-    nor a father and son, whatever their forenames and dates say."""
+    unique ``[identifiers]`` schemes, as (name, value). Records sharing one
+    (:func:`share_an_identifier`) are not twins, nor a father and son, whatever their
+    forenames and dates say."""
     return {*strong_identifiers(record).items(),
-            *((scheme, held.get("value")) for scheme, held in (record.get("identifiers") or {}).items()
-              if held.get("unique"))}
+            *((scheme, held["value"]) for scheme, held in (record.get("identifiers") or {}).items()
+              if held.get("unique") and held.get("value"))}
+
+
+def share_an_identifier(keys: set[tuple[str, str]], others: set[tuple[str, str]]) -> bool:
+    """Whether two records' (or groups') :func:`identity_keys` name one person: a value in
+    common, or of one kind a value keyed with a slip of the other's
+    (:func:`~joinedup.people.linkage_model.keyed_with_a_slip`), as the model's twins level reads it."""
+    if keys & others:
+        return True
+    return any(name == other_name and keyed_with_a_slip(value, other)
+               for name, value in keys for other_name, other in others)
 
 
 def shared_identifiers(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
@@ -164,7 +175,7 @@ class Groups:
         identifier) still takes a record spelling their own forename with a typo.
         Checked for scored pairs only; a reviewer may accept."""
         births_a, births_b = self.births.get(a), self.births.get(b)
-        if not births_a or not births_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+        if not births_a or not births_b or share_an_identifier(self.keys.get(a, set()), self.keys.get(b, set())):
             return None  # twins never share an NHS number or a unique identifier
         for born, names in births_a.items():
             others = births_b.get(born)
@@ -211,7 +222,8 @@ class Groups:
         and no date of one is a date of the other, a slip of it ("1958" typed "1985"), it
         with day and month swapped, or fewer than ``near_years`` years from it."""
         dates_a, dates_b = self.dates.get(a), self.dates.get(b)
-        if not dates_a or not dates_b or dates_a & dates_b or self.keys.get(a, set()) & self.keys.get(b, set()):
+        if (not dates_a or not dates_b or dates_a & dates_b
+                or share_an_identifier(self.keys.get(a, set()), self.keys.get(b, set()))):
             return False  # one date in both (most merges): checked first, it costs least
         return _born_apart(dates_a, dates_b, near_years)
 
@@ -491,7 +503,7 @@ def _named_apart(left: dict[str, Any], left_id: int, right: dict[str, Any], righ
     first, second = _names(left, left_id), _names(right, right_id)
     return (bool(first[0] and second[0])
             and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])
-            and not identity_keys(left) & identity_keys(right))
+            and not share_an_identifier(identity_keys(left), identity_keys(right)))
 
 
 def _born_apart(dates_a: set[Any], dates_b: set[Any], near_years: int) -> bool:
@@ -512,7 +524,8 @@ def _apart_among(records: dict[int, dict[str, Any]], partners: list[int]) -> boo
     for at, one in enumerate(partners):
         for other in partners[at + 1:]:
             born, born_other = records[one].get("date_of_birth"), records[other].get("date_of_birth")
-            if (born and born_other and not identity_keys(records[one]) & identity_keys(records[other])
+            if (born and born_other
+                    and not share_an_identifier(identity_keys(records[one]), identity_keys(records[other]))
                     and _born_apart({born}, {born_other}, GENERATION_YEARS)):
                 return True
     return False
@@ -535,7 +548,7 @@ def _household_alike(left: dict[str, Any], right: dict[str, Any]) -> bool:
     surname and address alone, and so the twins."""
     return (not (telling_forename(left) and telling_forename(right))
             and not (left.get("date_of_birth") and right.get("date_of_birth"))
-            and not identity_keys(left) & identity_keys(right))
+            and not share_an_identifier(identity_keys(left), identity_keys(right)))
 
 
 SIBLINGS = ("Their forenames and their dates of birth both say two people: what agrees (a surname, an address, "

@@ -294,6 +294,32 @@ def one_slip_apart(left: str, right: str) -> bool:
     return short[first:] == long[first + 1:]
 
 
+#: An identifier's last digit, and any letters after it: where numbers issued one after
+#: another differ ("CP1234567" and "CP1234568", "AB123456C" and "AB123457C").
+_LAST_DIGIT = re.compile(r"\d(\D*)$")
+
+
+def keyed_with_a_slip(left: str, right: str) -> bool:
+    """Whether two values of one identifier are one value keyed with a slip: one slip
+    apart (:func:`one_slip_apart`), and not only in the last digit. A clerk swaps two
+    neighbours or mistypes a character anywhere, and the identifier still names its
+    person; numbers issued one after another (twins registered together) differ in the
+    last digit, and name two. FEBRL 4 held 19 of its 68 missed pairs apart as twins
+    whose identifiers differed by such a slip (1125721 keyed 1125271)."""
+    if left == right or not one_slip_apart(left, right):
+        return False
+    return _LAST_DIGIT.sub(r"\1", left) != _LAST_DIGIT.sub(r"\1", right)
+
+
+def keyed_with_a_slip_sql(left: str, right: str) -> str:
+    """:func:`keyed_with_a_slip` in SQL (false when either is missing), the distance asked
+    only of values that are not equal."""
+    return (f"CASE WHEN {left} IS NULL OR {right} IS NULL OR {left} = {right} THEN false "
+            f"WHEN NOT ({one_edit_sql(left, right)}) THEN false "
+            f"ELSE regexp_replace({left}, '[0-9]([^0-9]*)$', '\\1') "
+            f"<> regexp_replace({right}, '[0-9]([^0-9]*)$', '\\1') END")
+
+
 _SOUNDEX = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
             "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
 
@@ -591,13 +617,15 @@ def _name() -> dict[str, Any]:
     ])
 
 
-def _same_unique_identifier(schemes: dict[str, bool]) -> str:
+def _identifier_in_common(schemes: dict[str, bool]) -> str:
     """SQL: the pair holds one value of a strong identifier (NHS number, NI number, UPN)
-    or of a scheme unique per person. Twins never share one (see
-    :meth:`joinedup.people.clustering.Groups.twins`); only exact agreement counts, since
-    twins registered together may hold numbers one character apart."""
+    or of a scheme unique per person, or one keyed with a slip of the other
+    (:func:`keyed_with_a_slip`). Twins never share one (see
+    :meth:`joinedup.people.clustering.Groups.twins`); numbers only their last digit
+    apart do not count, since twins registered together may hold such."""
     columns = [*IDENTIFIER_COMPARISONS, *(SCHEME_PREFIX + scheme for scheme, unique in schemes.items() if unique)]
-    return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false)' for column in columns)
+    return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false) OR '
+                       + keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"') for column in columns)
 
 
 #: On the digits alone, so that a transposition across the month and day (1957-10-24
@@ -612,11 +640,11 @@ _DOB_SLIP = f"dob_swapped_l = dob_r OR {_DOB_ONE_EDIT}"
 def _dob(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
     return _comparison("dob", "date of birth", [
         _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
-        _level(f"dob_l = dob_r AND {_TWIN_NAMES} AND NOT ({_same_unique_identifier(schemes or {})})", _TWINS,
+        _level(f"dob_l = dob_r AND {_TWIN_NAMES} AND NOT ({_identifier_in_common(schemes or {})})", _TWINS,
                m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
         _level("dob_l = dob_r", "same date of birth"),
         _level(f"({_DOB_SLIP}) AND {_FORENAMES_DIFFER} AND NOT {_FORENAME_A_MIDDLE_NAME} "
-               f"AND NOT ({_same_unique_identifier(schemes or {})})",
+               f"AND NOT ({_identifier_in_common(schemes or {})})",
                _SIBLINGS, m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True,
                fix_u_probability=True),
         _level("dob_swapped_l = dob_r", "day and month swapped"),
