@@ -158,6 +158,11 @@ def test_the_quick_one_edit_test_is_duckdbs_distance(pair):
     ("ELIZABETH", "BETH", False),      # a short form that drops the beginning
     ("BABATUNDE", "TUNDE", False),     # ... in any language (a newcomer's trial)
     ("ANDREW", "DREW", False),
+    # ... or from the middle of a long given name (Yoruba names drop a leading element).
+    ("OLUFUNMILAYO", "FUNMI", False), ("OLUWADAMILARE", "DAMI", False), ("OLANREWAJU", "LANRE", False),
+    ("ELISABETH", "LISA", False),
+    ("HANNAH", "ANNA", True),          # not from the middle of a short name: twins may be so named
+    ("OLUWADAMILARE", "DAMILOLA", True),
     ("NOAH", "HANNAH", True),          # H and AH end it, but a short form has four letters or more
     # Spelt alike from another first letter: one element of two names, not a typo (a
     # newcomer's trial merged twins so named 60 times in 60).
@@ -931,6 +936,7 @@ def _sql_reads(expression: str, left: tuple, right: tuple) -> bool:
     (("LUCY", "KHAN"), ("LUKE", "KHAN"), True), (("MAX", "KHAN"), ("MXA", "KHAN"), False),
     (("BABATUNDE", "OLA"), ("TUNDE", "OLA"), False), (("CHRISTINA", "OLA"), ("TINA", "OLA"), False),
     (("SEUN", "OLA"), ("OLUWASEUN", "OLA"), False), (("ANA", "OLA"), ("JOANA", "OLA"), True),
+    (("OLUFUNMILAYO", "ADEYEMI"), ("FUNMI", "ADEYEMI"), False), (("HANNAH", "OLA"), ("ANNA", "OLA"), True),
     (("HARPREET", "SANDHU"), ("GURPREET", "SANDHU"), True), (("CATHERINE", "OLA"), ("KATHERINE", "OLA"), False),
     (("MINH", "TRAN"), ("LINH", "TRAN"), False),
     (("JUAN CARLOS", "RUIZ"), ("JUAN PABLO", "RUIZ"), True), (("KA WAI", "CHAN"), ("KA WEI", "CHAN"), False),
