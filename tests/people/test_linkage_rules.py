@@ -25,12 +25,14 @@ from joinedup.ingest.search_keys import fold
 from joinedup.people import golden
 from joinedup.people import linkage_model as linkage
 from joinedup.people.clustering import (
+    HOUSEHOLD_NAMED_APART,
     OUTWEIGHED,
     TORN_GENERATIONS,
     TORN_IDENTIFIERS,
     SIBLINGS,
     TORN_TWINS,
     TWINS,
+    UNWEIGHED,
     cluster,
     shared_identifiers,
 )
@@ -230,7 +232,8 @@ def hand_model(schemes=None) -> dict:
                 continue
             weight = WEIGHTS.get(label)
             if weight is None:
-                weight = 15 if label.startswith("same") else 6 if "one character" in label else -8
+                typo = "one character" in label or "one slip" in label
+                weight = 15 if label.startswith("same") else 6 if typo else -8
                 if comparison["output_column_name"] in ("phone", "email"):
                     weight = 10 if label.startswith("same") else -1
             level["m_probability"], level["u_probability"] = (0.5, 0.5 / 2 ** weight) if weight >= 0 \
@@ -262,7 +265,8 @@ def test_an_identifier_scheme_gets_a_column_and_a_comparison_with_plain_labels()
     assert linkage.model_schemes(model) == schemes
     unique = next(c for c in model["comparisons"] if c["output_column_name"] == "id_pnc_id")
     assert [level["label_for_charts"] for level in unique["comparison_levels"]] == [
-        "not recorded on one or both", "same pnc id", "pnc id one character different", "different pnc id"]
+        "not recorded on one or both", "same pnc id", "pnc id one slip apart, not only in the last digit",
+        "different pnc id"]
     several = next(c for c in model["comparisons"] if c["output_column_name"] == "id_hospital_number")
     assert several["comparison_levels"][0]["is_null_level"]
     assert "l.id_pnc_id = r.id_pnc_id" in linkage.prediction_rules(model)
@@ -527,6 +531,90 @@ def test_an_identifier_keyed_with_a_slip_names_one_person_but_consecutive_number
     assert cluster(records, [(1, 2, 0.999)], 0.99, []).refusals == {}
     records[2]["identifiers"] = {"council_person_id": {"value": "CP1125722", "unique": True}}
     assert cluster(records, [(1, 2, 0.999)], 0.99, []).refusals == {(1, 2): TWINS}
+
+
+def test_siblings_numbers_a_digit_apart_are_still_two_people():
+    """Siblings are registered at different times, and numbers issued apart may be one
+    digit apart anywhere: a newcomer's trial gave two sisters CP2005167 and CP2005367,
+    and the reading of a slip as one identifier merged them. Only twins' numbers, issued
+    together, are read for slips; siblings and a parent and child need the value itself."""
+    sisters = {
+        1: _record(1, forename="Clare", surname="Hurst", date_of_birth=date(2015, 6, 8), sex="female",
+                   identifiers=_council("CP2005167"), source="a", local_id="1"),
+        2: _record(2, forename="Julie", surname="Hurst", date_of_birth=date(2017, 6, 11), sex="female",
+                   identifiers=_council("CP2005367"), source="a", local_id="2"),
+    }
+    assert cluster(sisters, [(1, 2, 0.998)], 0.99, []).refusals == {(1, 2): SIBLINGS}
+    model = hand_model({"council_person_id": True})
+    slipped_day = [sisters[1], dict(sisters[2], date_of_birth=date(2016, 6, 8))]
+    assert _scored(slipped_day, model).get((1, 2), 0.0) < 0.5  # the siblings level holds them down
+
+
+def _council(value):
+    return {"council_person_id": {"value": value, "unique": True}}
+
+
+def test_a_council_reference_only_its_last_digit_apart_counts_against_a_match():
+    """A newcomer's trial linked a father and son of one name (council references
+    CP2006090 and CP2006094, issued one after another) on the "one character different"
+    level. Only a slip elsewhere in the value counts for a match now."""
+    model = hand_model({"council_person_id": True})
+    father = _record(1, forename="Ryan", surname="Smith", postcode="JU1 1AA", identifiers=_council("CP2006090"))
+
+    def score_with(value):
+        return _scored([father, _record(2, forename="Ryan", surname="Smith", postcode="JU1 1AA",
+                                        identifiers=_council(value))], model).get((1, 2), 0.0)
+
+    assert score_with("CP2006009") > 0.99 > 0.5 > score_with("CP2006094")
+    assert score_with("CP2006094") == pytest.approx(score_with("CP7654321"))
+
+
+def test_records_without_a_unique_reference_do_not_chain_two_holders_of_different_ones():
+    """The same trial merged a mother and daughter of one forename (CP2005963 and
+    CP2005964, the daughter with no date of birth) through the mother's GP record,
+    which holds no council reference: each pair scored 0.998 and none weighed the two
+    references. Such a join is refused; a pair that holds both was weighed, and may join."""
+    mother = _record(1, forename="Blessing", surname="Antwi", date_of_birth=date(2000, 5, 8),
+                     identifiers=_council("CP2005963"), source="council", local_id="1")
+    daughter = _record(2, forename="Blessing", surname="Antwi", identifiers=_council("CP2005964"),
+                       source="council", local_id="2")
+    gp = _record(3, forename="Blessing", surname="Antwi", source="gp", local_id="3")
+    records = {1: mother, 2: daughter, 3: gp}
+    chained = cluster(records, [(1, 3, 0.9984, 9.3), (2, 3, 0.9984, 9.3)], 0.99, [])
+    assert chained.labels[1] != chained.labels[2]
+    assert list(chained.refusals.values()) == [UNWEIGHED.format(scheme="council person id")]
+    # A reference keyed with a slip of the other's is the same person's: the chain holds.
+    slipped = {**records, 2: dict(daughter, identifiers=_council("CP2005936"))}
+    assert len(set(cluster(slipped, [(1, 3, 0.9984, 9.3), (2, 3, 0.9984, 9.3)], 0.99, []).labels.values())) == 1
+    # A pair holding both references was weighed on them, and joins on its score.
+    assert cluster(records, [(1, 2, 0.999, 10.0)], 0.99, []).refusals == {}
+    # A reviewer who accepts the chain is not refused.
+    accepted = cluster(records, [(1, 3, 0.9984, 9.3), (2, 3, 0.9984, 9.3)], 0.99, [(1, 2, "accept")])
+    assert len(set(accepted.labels.values())) == 1
+
+
+def test_a_record_with_no_date_of_birth_and_anothers_forename_is_a_household_members():
+    """The same trial linked six records with no date of birth to a brother, a sister or
+    a mother at 0.999 ("Gareth Lees" and "Timothy Lees"): a surname, an address, a sex
+    and the family's phone, which a household shares. With no date on one of them and
+    forenames naming two people, the pair is refused, and the reviewer sees why."""
+    timothy = _record(1, forename="Timothy", surname="Lees", date_of_birth=date(2015, 8, 5), sex="male",
+                      phone="07845831695", source="gp", local_id="1")
+    gareth = _record(2, forename="Gareth", surname="Lees", sex="male", phone="07845831695", source="gp",
+                     local_id="2")
+    refused = cluster({1: timothy, 2: gareth}, [(1, 2, 0.9997, 11.7)], 0.99, [])
+    assert refused.labels[1] != refused.labels[2]
+    assert refused.refusals == {(1, 2): HOUSEHOLD_NAMED_APART}
+    # The names swapped, one of them another's ("UDDIN Habib" and "Abdul UDDIN").
+    swapped = {1: dict(timothy, forename="Uddin", surname="Habib"), 2: dict(gareth, forename="Abdul", surname="Uddin")}
+    assert cluster(swapped, [(1, 2, 0.9997, 11.7)], 0.99, []).refusals == {(1, 2): HOUSEHOLD_NAMED_APART}
+    # One person's forename (the same, a nickname) or a shared identifier: joined.
+    for forename in ("Timothy", "Tim", "Timmy"):
+        joined = cluster({1: timothy, 2: dict(gareth, forename=forename)}, [(1, 2, 0.9997, 11.7)], 0.99, [])
+        assert len(set(joined.labels.values())) == 1, forename
+    numbered = {key: dict(record, nhs_number="4010232137", invalid=frozenset())
+                for key, record in ((1, timothy), (2, gareth))}
+    assert len(set(cluster(numbered, [(1, 2, 0.9997, 11.7)], 0.99, []).labels.values())) == 1
 
 
 @settings(max_examples=400)

@@ -63,14 +63,18 @@ def identity_keys(record: dict[str, Any]) -> set[tuple[str, str]]:
               if held.get("unique") and held.get("value"))}
 
 
-def share_an_identifier(keys: set[tuple[str, str]], others: set[tuple[str, str]]) -> bool:
+def share_an_identifier(keys: set[tuple[str, str]], others: set[tuple[str, str]], *, slips: bool = False) -> bool:
     """Whether two records' (or groups') :func:`identity_keys` name one person: a value in
-    common, or of one kind a value keyed with a slip of the other's
-    (:func:`~joinedup.people.linkage_model.keyed_with_a_slip`), as the model's twins level reads it."""
+    common or, with ``slips``, of one kind a value keyed with a slip of the other's
+    (:func:`~joinedup.people.linkage_model.keyed_with_a_slip`). Slips count only against
+    reading a pair as twins, as the model's twins level reads them: twins are registered
+    together and given numbers their last digit apart, but siblings and parents are
+    registered at other times, and numbers issued apart may be a digit apart anywhere (a
+    newcomer's trial: two sisters held CP2005167 and CP2005367)."""
     if keys & others:
         return True
-    return any(name == other_name and keyed_with_a_slip(value, other)
-               for name, value in keys for other_name, other in others)
+    return slips and any(name == other_name and keyed_with_a_slip(value, other)
+                         for name, value in keys for other_name, other in others)
 
 
 def shared_identifiers(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
@@ -119,6 +123,10 @@ class Groups:
             held = identity_keys(record)
             if held:
                 self.keys[record_id] = held
+        #: record id → the unique ``[identifiers]`` schemes it holds a value of.
+        self.schemes: dict[int, set[str]] = {
+            record_id: {name for name, _ in keys if name not in STRONG_IDENTIFIERS}
+            for record_id, keys in self.keys.items()}
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
         #: group root → date of birth → the names (:func:`_names`) of its records with that date.
@@ -175,7 +183,8 @@ class Groups:
         identifier) still takes a record spelling their own forename with a typo.
         Checked for scored pairs only; a reviewer may accept."""
         births_a, births_b = self.births.get(a), self.births.get(b)
-        if not births_a or not births_b or share_an_identifier(self.keys.get(a, set()), self.keys.get(b, set())):
+        if not births_a or not births_b or share_an_identifier(self.keys.get(a, set()), self.keys.get(b, set()),
+                                                               slips=True):
             return None  # twins never share an NHS number or a unique identifier
         for born, names in births_a.items():
             others = births_b.get(born)
@@ -194,6 +203,26 @@ class Groups:
                     return False
                 unscored = unscored or (min(one_id, other_id), max(one_id, other_id)) not in self.linked
         return unscored
+
+    def unweighed(self, a: int, b: int, left: int, right: int) -> str | None:
+        """Why the pair (``left``, ``right``) may not join the groups rooted at ``a`` and
+        ``b``: the groups hold different values of a scheme unique per person (none in
+        common, none keyed with a slip of another: :func:`share_an_identifier`) and the
+        pair's records do not both hold that scheme, so no score weighed the
+        disagreement. A newcomer's trial chained a mother and daughter of one forename
+        (CP2005963 and CP2005964) into one person through a GP record with no council
+        reference. A pair whose records both hold the scheme was weighed on it, and may
+        still join."""
+        keys_a, keys_b = self.keys.get(a), self.keys.get(b)
+        if not keys_a or not keys_b:
+            return None
+        weighed = self.schemes.get(left, set()) & self.schemes.get(right, set())
+        for scheme in {name for name, _ in keys_a if name not in STRONG_IDENTIFIERS} - weighed:
+            ours = {key for key in keys_a if key[0] == scheme}
+            theirs = {key for key in keys_b if key[0] == scheme}
+            if theirs and not share_an_identifier(ours, theirs, slips=True):
+                return UNWEIGHED.format(scheme=scheme.replace("_", " "))
+        return None
 
     def years_apart(self, a: int, b: int) -> str | None:
         """Why the groups rooted at ``a`` and ``b`` look like two people of one name born
@@ -234,10 +263,12 @@ class Groups:
         join twins; a ``dateless`` one (a record with no date of birth) may not join two
         people born years apart; no ``weighed`` pair (any scored pair) may join people
         born a generation apart."""
+        left, right = a, b
         a, b = self.find(a), self.find(b)
         if a == b:
             return False
-        reason = (self.conflict(a, b) or (self.twins(a, b) if scored else None)
+        reason = (self.conflict(a, b) or (self.unweighed(a, b, left, right) if weighed else None)
+                  or (self.twins(a, b) if scored else None)
                   or (self.years_apart(a, b) if dateless else None)
                   or (self.a_generation_apart(a, b) if weighed else None))
         if reason:
@@ -260,6 +291,10 @@ class Groups:
                     held_a.setdefault(key, set()).update(values)
         return True
 
+
+#: Why a merge through a pair that never weighed two values of a unique scheme was refused.
+UNWEIGHED = ("Linking them would put two different {scheme} values in one person, through records that do not "
+             "both hold one: no score weighed them (two members of one family?).")
 
 #: Why a merge that would make twins one person was refused.
 TWINS = "Linking them would put two people born on the same day with different forenames (twins?) in one person."
@@ -352,8 +387,8 @@ def cluster(
             result.held[key] = OUTWEIGHED
             continue
         left, right = records[pair[0]], records[pair[1]]
-        refusal = (HOUSEHOLD_ALIKE if _household_alike(left, right) else TWINS if key in twins
-                   else SIBLINGS if _siblings_alike(left, pair[0], right, pair[1]) else None)
+        refusal = (_household_alike(left, pair[0], right, pair[1]) or (TWINS if key in twins else None)
+                   or (SIBLINGS if _siblings_alike(left, pair[0], right, pair[1]) else None))
         if refusal:
             result.refused += 1
             result.refusals[key] = refusal
@@ -494,16 +529,17 @@ def _twins_alike(left: dict[str, Any], left_id: int, right: dict[str, Any], righ
     born = left.get("date_of_birth")
     if not born or born != right.get("date_of_birth"):
         return False
-    return _named_apart(left, left_id, right, right_id)
+    return _named_apart(left, left_id, right, right_id, slips=True)
 
 
-def _named_apart(left: dict[str, Any], left_id: int, right: dict[str, Any], right_id: int) -> bool:
+def _named_apart(left: dict[str, Any], left_id: int, right: dict[str, Any], right_id: int, *,
+                 slips: bool = False) -> bool:
     """Whether two records' names say two people (:func:`twin_names`) and they share no
     strong or unique identifier (read last: it costs most, and most pairs are settled before)."""
     first, second = _names(left, left_id), _names(right, right_id)
     return (bool(first[0] and second[0])
             and twin_names(first[0], second[0], first[1], second[1], first[2], second[2])
-            and not share_an_identifier(identity_keys(left), identity_keys(right)))
+            and not share_an_identifier(identity_keys(left), identity_keys(right), slips=slips))
 
 
 def _born_apart(dates_a: set[Any], dates_b: set[Any], near_years: int) -> bool:
@@ -538,17 +574,25 @@ def _digits(born: Any) -> str:
 
 HOUSEHOLD_ALIKE = ("Neither a forename nor a date of birth is on both records: what agrees (a surname, an "
                    "address) is what the members of one household share.")
+#: Why a pair with no date of birth on one record and two people's forenames was refused.
+HOUSEHOLD_NAMED_APART = ("One record has no date of birth and their forenames name two people: what agrees (a "
+                         "surname, an address, a phone) is what the members of one household share.")
 
 
-def _household_alike(left: dict[str, Any], right: dict[str, Any]) -> bool:
-    """Whether a pair can tell one member of a household from another by nothing it holds:
-    no forename on one of them (an initial says little), no date of birth on one of them,
-    and no strong or unique identifier shared. A trial of placeholder dates read as unknown
-    joined a boy with no date to his twin sister's record with no forename on their
-    surname and address alone, and so the twins."""
-    return (not (telling_forename(left) and telling_forename(right))
-            and not (left.get("date_of_birth") and right.get("date_of_birth"))
-            and not share_an_identifier(identity_keys(left), identity_keys(right)))
+def _household_alike(left: dict[str, Any], left_id: int, right: dict[str, Any], right_id: int) -> str | None:
+    """Why a pair cannot tell one member of a household from another by anything it
+    holds, or None: no date of birth on one of them, no strong or unique identifier
+    shared, and either no forename on one of them (an initial says little: a trial of
+    placeholder dates read as unknown joined a boy with no date to his twin sister's
+    record with no forename on their surname and address alone, and so the twins) or
+    forenames that name two people (:func:`twin_names`: a newcomer's trial linked "Gareth
+    Lees" with no date to his brother Timothy, and five more such pairs, at 0.999 on a
+    surname, an address, a sex and the family's phone)."""
+    if left.get("date_of_birth") and right.get("date_of_birth"):
+        return None
+    if not (telling_forename(left) and telling_forename(right)):
+        return None if share_an_identifier(identity_keys(left), identity_keys(right)) else HOUSEHOLD_ALIKE
+    return HOUSEHOLD_NAMED_APART if _named_apart(left, left_id, right, right_id) else None
 
 
 SIBLINGS = ("Their forenames and their dates of birth both say two people: what agrees (a surname, an address, "

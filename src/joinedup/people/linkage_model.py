@@ -532,10 +532,19 @@ def _exact(column: str, label: str, term_frequencies: bool = False, typo: bool =
 def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
     """An identifier scheme: agreement counts for a match; disagreement counts against
     only when the scheme is unique per person (one person may hold several hospital
-    numbers, but not two council person ids)."""
+    numbers, but not two council person ids). A unique value keyed with a slip of the
+    other's counts nearly as agreement; one only its last digit apart does not, since
+    one family registered together is given numbers one after another (a newcomer's
+    trial linked a father and son, CP2006090 and CP2006094, on that evidence)."""
     column, words = SCHEME_PREFIX + scheme, scheme.replace("_", " ")
     if unique:
-        return _exact(column, words, typo=True)
+        return _comparison(column, words, [
+            _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL'),
+            _level(f'"{column}_l" = "{column}_r"', f"same {words}"),
+            _level(keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"'),
+                   f"{words} one slip apart, not only in the last digit"),
+            _else(f"different {words}"),
+        ])
     return _comparison(column, words, [
         _null(f'"{column}_l" IS NULL OR "{column}_r" IS NULL OR "{column}_l" <> "{column}_r"',
               f"{_SEVERAL} (a person may hold several {words} values)"),
@@ -544,13 +553,11 @@ def _scheme(scheme: str, unique: bool) -> dict[str, Any]:
     ])
 
 
-
-
 def _within_sql(long: str, short: str) -> str:
     """SQL: ``short`` is a short form within ``long`` (one direction of :func:`within_the_other`)."""
     return (f"(length({short}) >= {SHORT_FORM_LETTERS} AND length({long}) > length({short}) "
             f"AND (ends_with({long}, {short}) OR (length({long}) >= {LONG_NAME_LETTERS} "
-            f"AND contains({long}, {short}))))")
+            f"AND strpos({long}, {short}) > 0)))")
 
 
 #: :func:`within_the_other` in SQL.
@@ -629,15 +636,18 @@ def _name() -> dict[str, Any]:
     ])
 
 
-def _identifier_in_common(schemes: dict[str, bool]) -> str:
+def _identifier_in_common(schemes: dict[str, bool], *, slips: bool = False) -> str:
     """SQL: the pair holds one value of a strong identifier (NHS number, NI number, UPN)
-    or of a scheme unique per person, or one keyed with a slip of the other
-    (:func:`keyed_with_a_slip`). Twins never share one (see
+    or of a scheme unique per person or, with ``slips``, one keyed with a slip of the
+    other (:func:`keyed_with_a_slip`). Twins never share one (see
     :meth:`joinedup.people.clustering.Groups.twins`); numbers only their last digit
-    apart do not count, since twins registered together may hold such."""
+    apart do not count, since twins registered together may hold such. Siblings are
+    registered at other times, and their numbers may be a digit apart anywhere: the
+    siblings level asks for the value itself (:func:`~joinedup.people.clustering.share_an_identifier`)."""
     columns = [*IDENTIFIER_COMPARISONS, *(SCHEME_PREFIX + scheme for scheme, unique in schemes.items() if unique)]
-    return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false) OR '
-                       + keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"') for column in columns)
+    return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false)'
+                       + (" OR " + keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"') if slips else "")
+                       for column in columns)
 
 
 #: On the digits alone, so that a transposition across the month and day (1957-10-24
@@ -652,7 +662,8 @@ _DOB_SLIP = f"dob_swapped_l = dob_r OR {_DOB_ONE_EDIT}"
 def _dob(schemes: dict[str, bool] | None = None) -> dict[str, Any]:
     return _comparison("dob", "date of birth", [
         _null('"dob_l" IS NULL OR "dob_r" IS NULL'),
-        _level(f"dob_l = dob_r AND {_TWIN_NAMES} AND NOT ({_identifier_in_common(schemes or {})})", _TWINS,
+        _level(f"dob_l = dob_r AND {_TWIN_NAMES} AND NOT ({_identifier_in_common(schemes or {}, slips=True)})",
+               _TWINS,
                m_probability=TWIN_M, u_probability=TWIN_U, fix_m_probability=True, fix_u_probability=True),
         _level("dob_l = dob_r", "same date of birth"),
         _level(f"({_DOB_SLIP}) AND {_FORENAMES_DIFFER} AND NOT {_FORENAME_A_MIDDLE_NAME} "
