@@ -16,7 +16,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from joinedup.people.linkage_model import compared_sex, keyed_with_a_slip, one_slip_apart, twin_names
+from joinedup.people.linkage_model import (
+    compared_sex,
+    keyed_with_a_slip,
+    known_by_a_middle_name,
+    one_slip_apart,
+    twin_names,
+)
 from joinedup.people.linkage_model import name as normalised_name
 
 #: Dates of birth this many years apart or more are a generation's (see Groups.a_generation_apart).
@@ -300,6 +306,19 @@ UNWEIGHED = ("Linking them would put two different {scheme} values in one person
 TWINS = "Linking them would put two people born on the same day with different forenames (twins?) in one person."
 
 
+#: Why a pair named as twins was refused when one of them may be known by the other's middle name.
+MIDDLE_NAME_OR_TWINS = ("One record's forename is the other's middle name, with one date of birth: one person known "
+                        "by a middle name, or twins named after each other. A reviewer decides.")
+
+
+def _twins_reason(left: dict[str, Any], right: dict[str, Any]) -> str:
+    """Why a pair named as twins (:func:`_twins_alike`) is refused, in the words that fit it."""
+    if known_by_a_middle_name(normalised_name(left.get("forename")), normalised_name(left.get("middle_names")),
+                              normalised_name(right.get("forename")), normalised_name(right.get("middle_names"))):
+        return MIDDLE_NAME_OR_TWINS
+    return TWINS
+
+
 #: A record's names as the twins checks read them: forename, surname, sex (male, female or
 #: None), record id.
 _Names = tuple[str | None, str | None, str | None, int]
@@ -387,7 +406,8 @@ def cluster(
             result.held[key] = OUTWEIGHED
             continue
         left, right = records[pair[0]], records[pair[1]]
-        refusal = (_household_alike(left, pair[0], right, pair[1]) or (TWINS if key in twins else None)
+        refusal = (_household_alike(left, pair[0], right, pair[1])
+                   or (_twins_reason(left, right) if key in twins else None)
                    or (SIBLINGS if _siblings_alike(left, pair[0], right, pair[1]) else None))
         if refusal:
             result.refused += 1
