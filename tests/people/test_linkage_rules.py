@@ -856,6 +856,18 @@ def test_a_gaelic_or_welsh_name_written_as_it_sounds_is_the_same_name(sounded, s
     assert linkage.twin_names("SEAN", "JOHN") and linkage.twin_names("SIAN", "JANE")
 
 
+@pytest.mark.parametrize(("used", "full"), [
+    ("KASIA", "KATARZYNA"), ("BASIA", "BARBARA"), ("GOSIA", "MALGORZATA"), ("KUBA", "JAKUB"),
+    ("KOJO", "KWADWO"), ("KOBBY", "KWABENA"), ("KWEKU", "KWAKU"), ("EFUA", "AFUA"), ("SHELLEY", "MICHELLE"),
+])
+def test_a_polish_diminutive_or_an_akan_day_name_is_the_same_name(used, full):
+    """A sixth newcomer's trial missed Katarzyna and Kasia Hewitt, Barbara and Basia Mazur,
+    Kwadwo and Kojo Osei, Michelle and Shelley Jones. A cognate is still another name."""
+    assert linkage.root(used) == linkage.root(full) == full
+    assert not linkage.twin_names(used, full)
+    assert linkage.twin_names("KATARZYNA", "CATHERINE")
+
+
 def test_a_parent_and_child_of_one_name_are_not_linked_on_a_scored_pair():
     """A third newcomer's extract: 25 pairs of a parent and child of one name and address
     (Samuel Williams 1988, Samuel Mathew Williams 2019) were linked at 0.99."""

@@ -1,8 +1,8 @@
 """Forenames and the short forms people go by, reduced to one root per group.
 
 A small curated list of English-language given names and their common nicknames and
-short forms, and of Irish, Scottish Gaelic and Welsh names with the spellings they are
-written in as they sound. ``root("Bill")`` and ``root("William")`` are both ``WILLIAM``,
+short forms, of Irish, Scottish Gaelic and Welsh names with the spellings they are
+written in as they sound, and of Polish diminutives and Akan day names. ``root("Bill")`` and ``root("William")`` are both ``WILLIAM``,
 so the linkage model can give "same name, by a nickname" its own weight. A name that
 belongs to several groups (Chris: Christopher or Christine) takes the first group listed;
 the model compares roots only as one level among several, never as proof.
@@ -19,7 +19,7 @@ AMELIA MIA
 ANNE ANN ANNIE NAN NANCY
 ANDREW ANDY DREW
 ANTHONY TONY ANT
-BARBARA BARB BABS
+BARBARA BARB BABS BASIA
 BENJAMIN BEN BENNY BENJI
 CATHERINE KATHERINE KATHRYN CATH KATE KATIE KATY KAT CATHY KATHY
 CHARLES CHARLIE CHAS CHUCK
@@ -64,6 +64,7 @@ MARGARET MAGGIE MEG MEGAN PEGGY PEG MADGE MARGIE DAISY
 MARY MOLLY POLLY MAE MAMIE
 MATILDA TILLY TILLIE MATTIE
 MATTHEW MATT MATTY
+MICHELLE SHELLEY SHELLY
 MICHAEL MIKE MICK MICKY MIKEY
 NATHAN NATE
 NATHANIEL NAT
@@ -131,9 +132,45 @@ RHYS REECE REES
 """
 
 
+#: Polish given names and the diminutive their bearers go by (Katarzyna and Kasia), and the
+#: Akan day names with their Twi and Fante forms (Kwadwo and Kojo): one person's name in
+#: two agencies' records. A sixth newcomer's trial missed Kasia, Basia and Kojo. As above,
+#: never a cognate (Katarzyna is not Catherine, Jakub not Jacob).
+_DIMINUTIVES_AND_DAY_NAMES = """
+ALEKSANDER OLEK
+AGNIESZKA AGA
+ANNA ANIA
+BARTLOMIEJ BARTEK
+GRZEGORZ GRZES
+JAKUB KUBA
+JOANNA ASIA
+KATARZYNA KASIA
+KRZYSZTOF KRZYS
+MALGORZATA GOSIA
+STANISLAW STAS STASZEK
+TOMASZ TOMEK
+WOJCIECH WOJTEK
+ZOFIA ZOSIA
+KWADWO KOJO KODWO JOJO
+KWABENA KOBINA KOBBY EBO
+KWAKU KWEKU KUUKU
+YAW EKOW
+KOFI FIIFI
+KWAME KWAMENA
+KWASI KWESI AKWASI SIISI
+ADWOA ADJOA AJOA
+ABENA ABENAA ARABA
+AKUA EKUA AKUBA
+YAA ABA
+AFUA EFUA AFIA
+AMA AMMA
+AKOSUA ESI
+"""
+
+
 def _table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for line in (_GROUPS + _SPELT_AS_THEY_SOUND).strip().splitlines():
+    for line in (_GROUPS + _SPELT_AS_THEY_SOUND + _DIMINUTIVES_AND_DAY_NAMES).strip().splitlines():
         names = line.split()
         for name in names:
             table.setdefault(name, names[0])
