@@ -537,6 +537,9 @@ def test_an_identifier_keyed_with_a_slip_names_one_person_but_consecutive_number
         assert _scored(numbered(left, right), model)[(1, 2)] > 0.99, (left, right)
     for left, right in (("CP1234567", "CP1234568"), ("AB123456C", "AB123457C"), ("CP1234567", "CP7654321")):
         assert _scored(numbered(left, right), model).get((1, 2), 0.0) < 0.5, (left, right)
+    # An NHS number has a check character: one keyed with a slip fails it, and says nothing.
+    nhs = [dict(twins[0], nhs_number="4010232137"), dict(twins[1], nhs_number="4010232173")]
+    assert _scored(nhs, model).get((1, 2), 0.0) < 0.5
     # The clustering reads the pair as the model does: a slip is no twin, consecutive numbers are.
     records = {record["id"]: dict(record, source="a", local_id=str(record["id"]))
                for record in numbered("CP1125721", "CP1125271")}

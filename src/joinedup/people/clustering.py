@@ -76,10 +76,11 @@ def share_an_identifier(keys: set[tuple[str, str]], others: set[tuple[str, str]]
     reading a pair as twins, as the model's twins level reads them: twins are registered
     together and given numbers their last digit apart, but siblings and parents are
     registered at other times, and numbers issued apart may be a digit apart anywhere (a
-    newcomer's trial: two sisters held CP2005167 and CP2005367)."""
+    newcomer's trial: two sisters held CP2005167 and CP2005367). An NHS number or UPN has
+    a check character: two valid ones are never a slip apart."""
     if keys & others:
         return True
-    return slips and any(name == other_name and keyed_with_a_slip(value, other)
+    return slips and any(name == other_name and name not in CHECKED_IDENTIFIERS and keyed_with_a_slip(value, other)
                          for name, value in keys for other_name, other in others)
 
 
@@ -129,10 +130,12 @@ class Groups:
             held = identity_keys(record)
             if held:
                 self.keys[record_id] = held
-        #: record id → the unique ``[identifiers]`` schemes it holds a value of.
-        self.schemes: dict[int, set[str]] = {
-            record_id: {name for name, _ in keys if name not in STRONG_IDENTIFIERS}
-            for record_id, keys in self.keys.items()}
+        #: record id → the unique ``[identifiers]`` schemes it holds a value of (none: not kept).
+        self.schemes: dict[int, set[str]] = {}
+        for record_id, keys in self.keys.items():
+            schemes = {name for name, _ in keys if name not in STRONG_IDENTIFIERS}
+            if schemes:
+                self.schemes[record_id] = schemes
         self.members_rejecting: dict[int, set[int]] = {rid: {rid} for rid in rejected if rid in self.parent}
         self.forbidden: dict[int, set[int]] = {rid: set(others) for rid, others in rejected.items() if rid in self.parent}
         #: group root → date of birth → the names (:func:`_names`) of its records with that date.
@@ -220,8 +223,8 @@ class Groups:
         reference. A pair whose records both hold the scheme was weighed on it, and may
         still join."""
         keys_a, keys_b = self.keys.get(a), self.keys.get(b)
-        if not keys_a or not keys_b:
-            return None
+        if not self.schemes or not keys_a or not keys_b:
+            return None  # no record holds a unique scheme (most places): nothing to weigh
         weighed = self.schemes.get(left, set()) & self.schemes.get(right, set())
         for scheme in {name for name, _ in keys_a if name not in STRONG_IDENTIFIERS} - weighed:
             ours = {key for key in keys_a if key[0] == scheme}
@@ -508,6 +511,8 @@ def _differing_identifier(holdings: list[dict[str, str]]) -> str | None:
 
 #: Strong identifiers with no check character: a typing slip leaves them valid.
 UNCHECKED_IDENTIFIERS = frozenset({"ni_number"})
+#: Strong identifiers with a check character: one mistyped fails it and is not compared.
+CHECKED_IDENTIFIERS = frozenset(STRONG_IDENTIFIERS) - UNCHECKED_IDENTIFIERS
 
 
 def different_identifiers(name: str, values: set[str], others: set[str]) -> bool:

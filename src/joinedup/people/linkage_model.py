@@ -662,10 +662,11 @@ def _identifier_in_common(schemes: dict[str, bool], *, slips: bool = False) -> s
     apart do not count, since twins registered together may hold such. Siblings are
     registered at other times, and their numbers may be a digit apart anywhere: the
     siblings level asks for the value itself (:func:`~joinedup.people.clustering.share_an_identifier`)."""
-    columns = [*IDENTIFIER_COMPARISONS, *(SCHEME_PREFIX + scheme for scheme, unique in schemes.items() if unique)]
+    unique = [SCHEME_PREFIX + scheme for scheme, is_unique in schemes.items() if is_unique]
+    slipped = {"ni_number", *unique} if slips else set()  # an NHS number or UPN so slipped fails its check
     return " OR ".join(f'coalesce("{column}_l" = "{column}_r", false)'
-                       + (" OR " + keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"') if slips else "")
-                       for column in columns)
+                       + (" OR " + keyed_with_a_slip_sql(f'"{column}_l"', f'"{column}_r"') if column in slipped else "")
+                       for column in [*IDENTIFIER_COMPARISONS, *unique])
 
 
 #: On the digits alone, so that a transposition across the month and day (1957-10-24
