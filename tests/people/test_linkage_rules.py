@@ -516,6 +516,11 @@ def test_twins_never_share_an_identifier_so_one_shared_lifts_the_twins_level():
     assert _scored(apart, model).get((1, 2), 0.0) < 0.5
 
 
+def _council(value):
+    """A council person id, the unique scheme of the newcomers' trials."""
+    return {"council_person_id": {"value": value, "unique": True}}
+
+
 def test_an_identifier_keyed_with_a_slip_names_one_person_but_consecutive_numbers_two():
     """FEBRL 4 (issue 12): 19 of the 68 pairs it missed were duplicates with the forename
     replaced and the identifier keyed with a slip (1125721 as 1125271), held down as
@@ -530,8 +535,7 @@ def test_an_identifier_keyed_with_a_slip_names_one_person_but_consecutive_number
     ]
 
     def numbered(left, right):
-        return [dict(twins[0], identifiers={"council_person_id": {"value": left, "unique": True}}),
-                dict(twins[1], identifiers={"council_person_id": {"value": right, "unique": True}})]
+        return [dict(twins[0], identifiers=_council(left)), dict(twins[1], identifiers=_council(right))]
 
     for left, right in (("CP1125721", "CP1125271"), ("CP9545129", "CP9555129"), ("CP1234567", "CP123567")):
         assert _scored(numbered(left, right), model)[(1, 2)] > 0.99, (left, right)
@@ -544,7 +548,7 @@ def test_an_identifier_keyed_with_a_slip_names_one_person_but_consecutive_number
     records = {record["id"]: dict(record, source="a", local_id=str(record["id"]))
                for record in numbered("CP1125721", "CP1125271")}
     assert cluster(records, [(1, 2, 0.999)], 0.99, []).refusals == {}
-    records[2]["identifiers"] = {"council_person_id": {"value": "CP1125722", "unique": True}}
+    records[2]["identifiers"] = _council("CP1125722")
     assert cluster(records, [(1, 2, 0.999)], 0.99, []).refusals == {(1, 2): TWINS}
 
 
@@ -563,10 +567,6 @@ def test_siblings_numbers_a_digit_apart_are_still_two_people():
     model = hand_model({"council_person_id": True})
     slipped_day = [sisters[1], dict(sisters[2], date_of_birth=date(2016, 6, 8))]
     assert _scored(slipped_day, model).get((1, 2), 0.0) < 0.5  # the siblings level holds them down
-
-
-def _council(value):
-    return {"council_person_id": {"value": value, "unique": True}}
 
 
 def test_a_council_reference_only_its_last_digit_apart_counts_against_a_match():
