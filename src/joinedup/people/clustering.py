@@ -210,7 +210,7 @@ class Groups:
             for other_forename, other_surname, other_sex, other_id in others:
                 if not twin_names(forename, other_forename, surname, other_surname, sex, other_sex):
                     return False
-                unscored = unscored or (min(one_id, other_id), max(one_id, other_id)) not in self.linked
+                unscored = unscored or pair_key(one_id, other_id) not in self.linked
         return unscored
 
     def unweighed(self, a: int, b: int, left: int, right: int) -> str | None:
@@ -538,8 +538,7 @@ def _twins_among(records: dict[int, dict[str, Any]], partners: list[int], linked
             born[records[record_id]["date_of_birth"]].append(record_id)
     for same_day in born.values():
         for one, other in itertools.combinations(same_day, 2):
-            if (min(one, other), max(one, other)) not in linked and _twins_alike(records[one], one, records[other],
-                                                                                 other):
+            if pair_key(one, other) not in linked and _twins_alike(records[one], one, records[other], other):
                 return True
     return False
 
